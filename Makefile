@@ -1,0 +1,67 @@
+# Qiao — the two commands: `make demo` and `make test`. Both install what they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT := $(or $(QIAO_PORT),8000)
+SCALE ?= S
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: demo test install lint unit e2e bench serve browser-deps messages clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==0.13.9"
+
+$(VENV)/.installed: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --all-groups --quiet
+	touch $@
+
+install: $(VENV)/.installed
+
+## make demo: install, migrate var/qiao.sqlite3, load demo data once, start the web server.
+demo: install
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py load_demo --if-empty
+	$(PY) manage.py collectstatic --noinput -v0
+	@echo ""
+	@echo "  Qiao is running at http://127.0.0.1:$(PORT)/"
+	@echo "  Log in as director, deptmgr, region1-3, sup1-3, am01-am12, agent01-04, qa01 or admin"
+	@echo "  Password: $${QIAO_DEMO_PASSWORD:-demo12345}"
+	@echo ""
+	$(PY) -m gunicorn qiao.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
+		--access-logfile - --env DJANGO_SETTINGS_MODULE=qiao.settings.dev
+
+## make test: lint, the whole suite on SQLite, again on PostgreSQL when
+## QIAO_TEST_DATABASE_URL is set, browser tests included.
+test: install browser-deps lint
+	$(PY) manage.py makemigrations --check --dry-run -v0
+	$(PY) -m pytest -q -n 2 --dist loadfile
+	@if [ -n "$$QIAO_TEST_DATABASE_URL" ]; then \
+		echo "== the suite again on $$QIAO_TEST_DATABASE_URL"; \
+		$(PY) -m pytest -q -n 2 --dist loadfile -m "not e2e"; \
+	fi
+
+lint: install
+	$(VENV)/bin/ruff check src tests
+
+## Browser tests need Debian's chromium and CJK fonts; installed here when missing.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		echo "Installing chromium and fonts-noto-cjk with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+## make bench SCALE=S|M|L: generate data into its own database, measure, write a report.
+bench: install
+	$(PY) -m tests.perf.bench --scale $(SCALE)
+
+## Recompile translations after editing src/qiao/locale/*/LC_MESSAGES/django.po
+messages: install
+	cd src/qiao && ../../$(PY) ../../manage.py makemessages -l zh_Hans -l en --no-obsolete && ../../$(PY) ../../manage.py compilemessages
+
+clean:
+	rm -rf $(VENV) $(TOOLS) var/static var/test*.sqlite3*

@@ -1,0 +1,1 @@
+"""Qiao 桥 — customer relationship and customer service for a customer service department."""

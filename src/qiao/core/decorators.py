@@ -1,0 +1,25 @@
+"""Action checks for views: the rule book (org.permissions.can) decides, 404 hides."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+
+from qiao.org.permissions import can
+
+
+def requires(action: str):
+    """Login, then the action permission. A refused action answers 404, like a record
+    outside the user's scope, so the response says nothing about what exists."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not can(request.user, action):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,19 @@
+"""Errors that services raise and views turn into messages (and HTTP status codes)."""
+
+from django.core.exceptions import ValidationError
+
+
+class ConflictError(Exception):
+    """The change cannot be applied as asked; the user must look again (HTTP 409)."""
+
+
+class StaleVersionError(ConflictError):
+    """Someone else saved the record after this user opened it."""
+
+
+class DuplicateRecordError(ConflictError):
+    """A unique business key (such as a credit code) is already taken."""
+
+
+class TransitionNotAllowed(ValidationError):
+    """A lifecycle change that the transition table does not allow."""

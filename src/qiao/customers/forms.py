@@ -1,0 +1,142 @@
+"""Forms of the customer archive: they parse and validate; services save."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from qiao.core.forms import BootstrapFormMixin
+from qiao.org.models import OrgUnit
+from qiao.org.scope import visible_users
+
+from .models import Contact, Customer, Grade, Tag
+from .services import CONTACT_FIELDS, EDITABLE_FIELDS
+
+MONTH_CHOICES = [(m, _("%(m)s月") % {"m": m}) for m in range(1, 13)]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class CustomerForm(BootstrapFormMixin, forms.ModelForm):
+    peak_months = forms.TypedMultipleChoiceField(
+        label=_("peak season months"), choices=MONTH_CHOICES, coerce=int, required=False,
+        widget=forms.CheckboxSelectMultiple)
+    off_months = forms.TypedMultipleChoiceField(
+        label=_("off season months"), choices=MONTH_CHOICES, coerce=int, required=False,
+        widget=forms.CheckboxSelectMultiple)
+    tags = forms.ModelMultipleChoiceField(label=_("tags"), queryset=Tag.objects.all(),
+                                          required=False, widget=forms.CheckboxSelectMultiple)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    confirm_duplicate = forms.BooleanField(
+        label=_("I have checked: this is not the same customer"), required=False)
+
+    class Meta:
+        model = Customer
+        fields = [f for f in EDITABLE_FIELDS if f not in ("peak_months", "off_months")]
+        widgets = {
+            "licence_expiry": DateInput, "start_date": DateInput,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = OrgUnit.objects.filter(kind=OrgUnit.Kind.REGION)
+        self.fields["owner"].queryset = visible_users(user)
+        self.fields["owner"].required = False
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            self.fields["tags"].initial = list(self.instance.tags.values_list("pk", flat=True))
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Enter the customer's name."))
+        return name
+
+    def service_data(self):
+        data = {f: self.cleaned_data[f] for f in EDITABLE_FIELDS if f in self.cleaned_data}
+        return data
+
+
+class GradeForm(BootstrapFormMixin, forms.Form):
+    grade = forms.ModelChoiceField(label=_("grade"), queryset=Grade.objects.all(),
+                                   required=False)
+    category = forms.ChoiceField(label=_("classification"), choices=Customer.Category.choices)
+    reason = forms.CharField(label=_("reason for the change"), max_length=200)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class TransitionForm(BootstrapFormMixin, forms.Form):
+    to_status = forms.ChoiceField(label=_("new status"), choices=Customer.Status.choices)
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ContactForm(BootstrapFormMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Contact
+        fields = list(CONTACT_FIELDS)
+        widgets = {
+            "birthday": DateInput,
+            "background": forms.Textarea(attrs={"rows": 2}),
+            "private_info": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+
+class AttachmentForm(BootstrapFormMixin, forms.Form):
+    file = forms.FileField(label=_("file"))
+    description = forms.CharField(label=_("description"), max_length=200, required=False)
+
+
+class CustomerFilterForm(BootstrapFormMixin, forms.Form):
+    """The list's search box and filters; invalid values are ignored, never an error page."""
+
+    q = forms.CharField(label=_("search"), required=False, max_length=100)
+    grade = forms.ModelChoiceField(label=_("grade"), queryset=Grade.objects.all(),
+                                   required=False, empty_label=_("All grades"))
+    region = forms.ModelChoiceField(
+        label=_("region"), queryset=OrgUnit.objects.filter(kind=OrgUnit.Kind.REGION),
+        required=False, empty_label=_("All regions"))
+    owner = forms.ModelChoiceField(label=_("account manager"), queryset=None, required=False,
+                                   empty_label=_("All managers"))
+    status = forms.ChoiceField(label=_("status"), required=False,
+                               choices=[("", _("All statuses"))] + Customer.Status.choices)
+    category = forms.ChoiceField(label=_("classification"), required=False,
+                                 choices=[("", _("All classifications"))]
+                                 + Customer.Category.choices)
+    tag = forms.ModelChoiceField(label=_("tag"), queryset=Tag.objects.all(), required=False,
+                                 empty_label=_("All tags"))
+    sort = forms.ChoiceField(label=_("sort"), required=False, choices=[
+        ("recent", _("Recently updated")), ("name", _("Name (pinyin A–Z)")),
+        ("-name", _("Name (pinyin Z–A)")), ("grade", _("Grade")), ("status", _("Status")),
+        ("created", _("Newest")),
+    ])
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = visible_users(user)
+
+    def filters(self):
+        from .selectors import CustomerFilters
+
+        # An unbound form has no cleaned_data; an invalid one keeps only its valid fields.
+        data = self.cleaned_data if self.is_bound and self.is_valid() else getattr(
+            self, "cleaned_data", {})
+        return CustomerFilters(
+            q=data.get("q") or "",
+            grade=data["grade"].pk if data.get("grade") else None,
+            region=data["region"].pk if data.get("region") else None,
+            owner=data["owner"].pk if data.get("owner") else None,
+            status=data.get("status") or "",
+            category=data.get("category") or "",
+            tag=data["tag"].pk if data.get("tag") else None,
+            sort=data.get("sort") or "recent",
+        )

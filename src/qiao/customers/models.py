@@ -1,0 +1,365 @@
+"""The customer archive (客户档案): customers, contacts (客户关系卡), grades, tags, attachments
+and the timeline of everything that happened to a customer."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from qiao.core.models import BusinessModel, SoftDeleteQuerySet
+from qiao.core.validators import validate_cn_phone, validate_credit_code
+from qiao.org.scope import scope_q
+
+
+class Grade(models.Model):
+    """A customer grade (客户等级). Rank 1 is the best: 一级 customers are visited weekly."""
+
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=40)
+    rank = models.PositiveSmallIntegerField(_("rank"), unique=True, help_text=_("1 is the best"))
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("customer grade")
+        verbose_name_plural = _("customer grades")
+        ordering = ["rank"]
+
+    def __str__(self):
+        return self.name
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=30, unique=True)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CustomerQuerySet(SoftDeleteQuerySet):
+    def visible_to(self, user):
+        """The only way to read customers on behalf of a user (data scope, not deleted)."""
+        return self.filter(
+            scope_q(user, owner_field="owner_id", unit_field="owner_unit_id"), is_deleted=False
+        )
+
+    def deleted_visible_to(self, user):
+        """The recycle bin: deleted customers within the user's scope."""
+        return self.filter(
+            scope_q(user, owner_field="owner_id", unit_field="owner_unit_id"), is_deleted=True
+        )
+
+
+class Customer(BusinessModel):
+    """A customer (enterprise or individual) with the fields of 客户信息登记表/客户信息调查表."""
+
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("Enterprise")
+        INDIVIDUAL = "individual", _("Individual")
+
+    class Nature(models.TextChoices):
+        STATE_OWNED = "state", _("State-owned")
+        JOINT_STOCK = "stock", _("Joint-stock")
+        PARTNERSHIP = "partnership", _("Partnership")
+        JOINT_VENTURE = "joint_venture", _("Joint venture")
+        INDIVIDUAL = "individual", _("Sole proprietor")
+        OTHER = "other", _("Other")
+
+    class BusinessMode(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        CONSERVATIVE = "conservative", _("Conservative")
+        STEADY = "steady", _("Steady")
+        VARIABLE = "variable", _("Variable")
+        SPECULATIVE = "speculative", _("Speculative")
+
+    class BusinessStatus(models.TextChoices):
+        THRIVING = "thriving", _("Thriving")
+        GROWING = "growing", _("Growing")
+        STABLE = "stable", _("Stable")
+        DECLINING = "declining", _("Declining")
+
+    class PeerPosition(models.TextChoices):
+        LEADER = "leader", _("Leader")
+        INFLUENTIAL = "influential", _("Influential")
+        FIRST = "first", _("First tier")
+        SECOND = "second", _("Second tier")
+        THIRD = "third", _("Third tier")
+
+    class Status(models.TextChoices):
+        PROSPECT = "prospect", _("Prospect")
+        ONBOARDED = "onboarded", _("Onboarded")
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        OFFBOARDED = "offboarded", _("Offboarded")
+
+    class Category(models.TextChoices):
+        BIG = "big", _("Big customer")
+        KEY = "key", _("Key customer")
+        ORDINARY = "ordinary", _("Ordinary customer")
+
+    class Source(models.TextChoices):
+        VISIT = "visit", _("Market visit")
+        REFERRAL = "referral", _("Referral")
+        CALL_CENTRE = "call_centre", _("Call centre")
+        EXHIBITION = "exhibition", _("Exhibition")
+        WEBSITE = "website", _("Website")
+        IMPORT = "import", _("Import")
+        OTHER = "other", _("Other")
+
+    class Industry(models.TextChoices):
+        RETAIL = "retail", _("Retail")
+        WHOLESALE = "wholesale", _("Wholesale")
+        CATERING = "catering", _("Catering and hotels")
+        MANUFACTURING = "manufacturing", _("Manufacturing")
+        CONSTRUCTION = "construction", _("Construction")
+        LOGISTICS = "logistics", _("Transport and logistics")
+        IT = "it", _("Information technology")
+        FINANCE = "finance", _("Finance")
+        REAL_ESTATE = "real_estate", _("Real estate")
+        SERVICES = "services", _("Business services")
+        PUBLIC = "public", _("Public sector")
+        OTHER = "other", _("Other")
+
+    # Identity
+    kind = models.CharField(_("customer type"), max_length=12, choices=Kind.choices,
+                            default=Kind.ENTERPRISE)
+    name = models.CharField(_("customer name"), max_length=120)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, blank=True,
+        validators=[validate_credit_code],
+    )
+    licence_no = models.CharField(_("licence number"), max_length=40, blank=True)
+    licence_expiry = models.DateField(_("licence expiry"), null=True, blank=True)
+    legal_representative = models.CharField(_("legal representative"), max_length=40, blank=True)
+    # Where and how to reach
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    district = models.CharField(_("administrative area"), max_length=60, blank=True)
+    region = models.ForeignKey(
+        "org.OrgUnit", verbose_name=_("region"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="region_customers",
+        limit_choices_to={"kind": "region"},
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True,
+                             validators=[validate_cn_phone])
+    fax = models.CharField(_("fax"), max_length=30, blank=True, validators=[validate_cn_phone])
+    # Business profile
+    industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices,
+                                blank=True)
+    nature = models.CharField(_("enterprise nature"), max_length=20, choices=Nature.choices,
+                              blank=True)
+    staff_count = models.PositiveIntegerField(_("staff count"), null=True, blank=True)
+    business_mode = models.CharField(_("business mode"), max_length=20,
+                                     choices=BusinessMode.choices, blank=True)
+    business_status = models.CharField(_("business status"), max_length=20,
+                                       choices=BusinessStatus.choices, blank=True)
+    peer_position = models.CharField(_("peer position"), max_length=20,
+                                     choices=PeerPosition.choices, blank=True)
+    peak_months = models.JSONField(_("peak season months"), default=list, blank=True)
+    off_months = models.JSONField(_("off season months"), default=list, blank=True)
+    main_products = models.CharField(_("main products purchased"), max_length=200, blank=True)
+    bank = models.CharField(_("bank"), max_length=80, blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=40, blank=True)
+    start_date = models.DateField(_("doing business with us since"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=5000)
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True,
+                                  related_name="customers")
+    # Relationship with us
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account manager"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="owned_customers",
+    )
+    owner_unit = models.ForeignKey(
+        "org.OrgUnit", verbose_name=_("owning unit"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="unit_customers", editable=False,
+        help_text=_("The owner's unit, copied onto the customer so scope is one condition."),
+    )
+    grade = models.ForeignKey(Grade, verbose_name=_("grade"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="customers")
+    category = models.CharField(_("classification"), max_length=10, choices=Category.choices,
+                                default=Category.ORDINARY)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
+                              default=Status.PROSPECT)
+    status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
+    onboarded_on = models.DateField(_("onboarded on"), null=True, blank=True)
+    offboarded_on = models.DateField(_("offboarded on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+", editable=False,
+    )
+    # Search keys, maintained by services: normalised name for duplicates, one lower-case
+    # blob (name, pinyin, initials, phones, credit code, contacts) for the search box.
+    name_normalized = models.CharField(max_length=120, editable=False, db_index=True)
+    name_pinyin = models.CharField(max_length=400, editable=False, blank=True)
+    phone_normalized = models.CharField(max_length=20, editable=False, blank=True,
+                                        db_index=True)
+    search_text = models.TextField(editable=False, blank=True)
+
+    objects = CustomerQuerySet.as_manager()
+    history = HistoricalRecords(
+        excluded_fields=["search_text", "name_pinyin", "name_normalized", "phone_normalized",
+                         "updated_at", "version"],
+        m2m_fields=[tags],
+    )
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        constraints = [
+            # One live customer per credit code; the database settles concurrent creates.
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=Q(is_deleted=False) & ~Q(credit_code=""),
+                name="customer_unique_live_credit_code",
+            ),
+        ]
+        indexes = [
+            # An account manager's list: WHERE owner_id IN (..) ORDER BY updated_at DESC
+            models.Index(fields=["owner", "-updated_at"], condition=Q(is_deleted=False),
+                         name="cust_owner_recent"),
+            # Region / unit scopes: WHERE owner_unit_id IN (..) ORDER BY updated_at DESC
+            models.Index(fields=["owner_unit", "-updated_at"], condition=Q(is_deleted=False),
+                         name="cust_unit_recent"),
+            # The director's list, which sees everything: ORDER BY updated_at DESC
+            models.Index(fields=["-updated_at"], condition=Q(is_deleted=False),
+                         name="cust_recent"),
+            # Sorting by name the Chinese way (pinyin order) within a scope
+            models.Index(fields=["owner", "name_pinyin"], condition=Q(is_deleted=False),
+                         name="cust_owner_pinyin"),
+            # Filters on the list: grade / status within the whole company
+            models.Index(fields=["grade", "-updated_at"], condition=Q(is_deleted=False),
+                         name="cust_grade_recent"),
+            models.Index(fields=["status", "-updated_at"], condition=Q(is_deleted=False),
+                         name="cust_status_recent"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def display_grade(self):
+        return self.grade.name if self.grade_id else "—"
+
+
+class CustomerEvent(models.Model):
+    """One line of a customer's timeline (created, edited, graded, status changed,
+    contact added…). Every service that changes a customer writes one; later modules
+    (visits, tickets, orders) add theirs through customers.services.customer_event_record."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=40)
+    message = models.CharField(max_length=300)
+    data = models.JSONField(default=dict, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    occurred_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("customer event")
+        verbose_name_plural = _("customer events")
+        # The timeline of one customer, newest first
+        indexes = [models.Index(fields=["customer", "-occurred_at"], name="event_timeline")]
+
+    def __str__(self):
+        return self.message
+
+
+class ContactQuerySet(SoftDeleteQuerySet):
+    def visible_to(self, user):
+        return self.filter(
+            scope_q(user, owner_field="customer__owner_id",
+                    unit_field="customer__owner_unit_id"),
+            is_deleted=False, customer__is_deleted=False,
+        )
+
+
+class Contact(BusinessModel):
+    """A relationship card (客户关系卡): a person at the customer."""
+
+    class Education(models.TextChoices):
+        BELOW_HIGH_SCHOOL = "below_high", _("Below high school")
+        HIGH_SCHOOL = "high_school", _("High school / technical school")
+        COLLEGE = "college", _("Junior college")
+        BACHELOR = "bachelor", _("Bachelor")
+        MASTER = "master", _("Master")
+        DOCTOR = "doctor", _("Doctorate")
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="contacts")
+    name = models.CharField(_("name"), max_length=40)
+    employer = models.CharField(_("employer"), max_length=120, blank=True)
+    title = models.CharField(_("position"), max_length=40, blank=True)
+    is_key_person = models.BooleanField(_("key person"), default=False)
+    has_decision_power = models.BooleanField(_("has decision power"), default=False)
+    mobile = models.CharField(_("mobile"), max_length=30, blank=True,
+                              validators=[validate_cn_phone])
+    phone = models.CharField(_("office phone"), max_length=30, blank=True,
+                             validators=[validate_cn_phone])
+    email = models.EmailField(_("email"), blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    education = models.CharField(_("education"), max_length=20, choices=Education.choices,
+                                 blank=True)
+    character = models.CharField(_("character"), max_length=100, blank=True)
+    hobbies = models.CharField(_("hobbies"), max_length=200, blank=True)
+    background = models.TextField(_("background"), blank=True, max_length=2000)
+    private_info = models.TextField(_("private information"), blank=True, max_length=2000)
+    notes = models.TextField(_("notes"), blank=True, max_length=2000)
+
+    objects = ContactQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-is_key_person", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+def attachment_path(instance, filename):
+    # The stored name is ours, never the uploader's: no path tricks, no clashes.
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"customers/{timezone.now():%Y/%m}/{instance.customer_id}-{timezone.now():%H%M%S%f}.{ext}"
+
+
+class AttachmentQuerySet(SoftDeleteQuerySet):
+    def visible_to(self, user):
+        return self.filter(
+            scope_q(user, owner_field="customer__owner_id",
+                    unit_field="customer__owner_unit_id"),
+            is_deleted=False, customer__is_deleted=False,
+        )
+
+
+class Attachment(BusinessModel):
+    """A file kept with a customer (licence scan, contract, photo of the shop)."""
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    objects = AttachmentQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.original_name

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views
+
+app_name = "customers"
+
+urlpatterns = [
+    path("", views.customer_list, name="list"),
+    path("new/", views.customer_create, name="create"),
+    path("duplicates/", views.duplicate_check, name="duplicate_check"),
+    path("recycle-bin/", views.recycle_bin, name="recycle_bin"),
+    path("<int:pk>/", views.customer_detail, name="detail"),
+    path("<int:pk>/edit/", views.customer_edit, name="edit"),
+    path("<int:pk>/history/", views.customer_history, name="history"),
+    path("<int:pk>/grade/", views.customer_grade, name="grade"),
+    path("<int:pk>/status/", views.customer_transition, name="transition"),
+    path("<int:pk>/delete/", views.customer_delete, name="delete"),
+    path("<int:pk>/restore/", views.customer_restore, name="restore"),
+    path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
+    path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
+    path("contacts/<int:pk>/delete/", views.contact_delete, name="contact_delete"),
+    path("contacts/<int:pk>/restore/", views.contact_restore, name="contact_restore"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
+]

@@ -1,0 +1,338 @@
+"""Customer archive pages. Thin: parse → fetch through a selector → one service → render."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qiao.core.decorators import requires
+from qiao.core.exceptions import ConflictError, StaleVersionError
+from qiao.core.htmx import render_page
+from qiao.org.permissions import Action, can
+
+from . import selectors, services
+from .forms import (
+    AttachmentForm,
+    ContactForm,
+    CustomerFilterForm,
+    CustomerForm,
+    GradeForm,
+    TransitionForm,
+)
+from .lifecycle import allowed_targets
+from .models import Customer
+
+PAGE_SIZE = 25
+CONFLICT = 409
+
+
+@requires(Action.CUSTOMER_VIEW)
+def customer_list(request):
+    form = CustomerFilterForm(request.GET or None, user=request.user)
+    form.is_valid()
+    customers = selectors.customer_list(request.user, form.filters())
+    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render_page(request, "customers/list.html", {
+        "form": form, "page": page, "query": query.urlencode(),
+        "can_create": can(request.user, Action.CUSTOMER_CREATE),
+    }, fragment="customers/_fragments/results.html")
+
+
+def _form_errors_to_form(form, error: ValidationError):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _save_customer(request, form, customer=None):
+    """Run the create/update service; returns (customer, status) with errors put on the form."""
+    duplicates = selectors.find_duplicates(
+        request.user, name=form.cleaned_data.get("name", ""),
+        credit_code=form.cleaned_data.get("credit_code", ""),
+        phone=form.cleaned_data.get("phone", ""),
+        exclude_pk=customer.pk if customer else None,
+    )
+    if duplicates and not form.cleaned_data.get("confirm_duplicate"):
+        form.add_error(None, _("Possible duplicates found; check them below, then tick the box "
+                               "to save anyway."))
+        return None, duplicates, 200
+    try:
+        if customer is None:
+            saved = services.customer_create(actor=request.user, data=form.service_data(),
+                                             tags=form.cleaned_data["tags"])
+        else:
+            saved = services.customer_update(
+                actor=request.user, customer=customer, data=form.service_data(),
+                tags=form.cleaned_data["tags"],
+                expected_version=form.cleaned_data.get("version") or customer.version)
+        return saved, duplicates, 200
+    except StaleVersionError:
+        form.add_error(None, _("Someone else changed this customer after you opened it. "
+                               "Reload the page to see their change, then edit again."))
+        return None, duplicates, CONFLICT
+    except ConflictError as exc:
+        form.add_error("credit_code", str(exc))
+        return None, duplicates, CONFLICT
+    except ValidationError as exc:
+        _form_errors_to_form(form, exc)
+        return None, duplicates, 400
+
+
+@requires(Action.CUSTOMER_CREATE)
+def customer_create(request):
+    form = CustomerForm(request.POST or None, user=request.user)
+    duplicates, status = None, 200
+    if request.method == "POST":
+        if form.is_valid():
+            customer, duplicates, status = _save_customer(request, form)
+            if customer:
+                messages.success(request, _("Customer %s created.") % customer.name)
+                return redirect("customers:detail", pk=customer.pk)
+        else:
+            status = 400
+    return render_page(request, "customers/form.html",
+                       {"form": form, "duplicates": duplicates}, status=status)
+
+
+@requires(Action.CUSTOMER_EDIT)
+def customer_edit(request, pk):
+    customer = selectors.customer_get(request.user, pk)
+    form = CustomerForm(request.POST or None, instance=customer, user=request.user)
+    duplicates, status = None, 200
+    if request.method == "POST":
+        # The form writes onto the instance; give the service a fresh copy to compare with.
+        customer = selectors.customer_get(request.user, pk)
+        if form.is_valid():
+            saved, duplicates, status = _save_customer(request, form, customer)
+            if saved:
+                messages.success(request, _("Changes saved."))
+                return redirect("customers:detail", pk=saved.pk)
+        else:
+            status = 400
+    return render_page(request, "customers/form.html",
+                       {"form": form, "customer": customer, "duplicates": duplicates},
+                       status=status)
+
+
+@requires(Action.CUSTOMER_VIEW)
+def duplicate_check(request):
+    """htmx: while the form is filled in, show customers that look like this one."""
+    duplicates = selectors.find_duplicates(
+        request.user, name=request.GET.get("name", "")[:120],
+        credit_code=request.GET.get("credit_code", "")[:30],
+        phone=request.GET.get("phone", "")[:30],
+        exclude_pk=request.GET.get("exclude") if str(request.GET.get("exclude", "")).isdigit()
+        else None,
+    )
+    return render_page(request, "customers/_fragments/duplicates.html",
+                       {"duplicates": duplicates})
+
+
+@requires(Action.CUSTOMER_VIEW)
+def customer_detail(request, pk):
+    customer = selectors.customer_get(request.user, pk)
+    user = request.user
+    return render_page(request, "customers/detail.html", {
+        "customer": customer,
+        "tags": list(customer.tags.all()),
+        "contacts": selectors.customer_contacts(customer),
+        "deleted_contacts": selectors.customer_deleted_contacts(customer)
+        if can(user, Action.CUSTOMER_RESTORE) else [],
+        "attachments": selectors.customer_attachments(customer),
+        "timeline": selectors.customer_timeline(customer),
+        "grade_form": GradeForm(initial={"grade": customer.grade_id,
+                                         "category": customer.category,
+                                         "version": customer.version}),
+        "transition_form": TransitionForm(initial={"version": customer.version}),
+        "targets": [(s, Customer.Status(s).label) for s in allowed_targets(customer.status)],
+        "attachment_form": AttachmentForm(),
+        "perms": {a.name.lower(): can(user, a) for a in Action},
+    })
+
+
+@requires(Action.CUSTOMER_HISTORY)
+def customer_history(request, pk):
+    customer = selectors.customer_get(request.user, pk)
+    return render_page(request, "customers/history.html", {
+        "customer": customer, "entries": selectors.history_entries(customer)})
+
+
+def _post_on_customer(request, pk, run, success_message):
+    """Shared shape of the small POST actions on a customer page."""
+    customer = selectors.customer_get(request.user, pk)
+    try:
+        run(customer)
+        messages.success(request, success_message)
+    except StaleVersionError:
+        messages.error(request, _("Someone else changed this customer meanwhile; look at the "
+                                  "page again and repeat your change."))
+    except ConflictError as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("customers:detail", pk=customer.pk)
+
+
+@require_POST
+@requires(Action.CUSTOMER_GRADE)
+def customer_grade(request, pk):
+    form = GradeForm(request.POST)
+
+    def run(customer):
+        if not form.is_valid():
+            raise ValidationError(_("Choose a grade and a classification and give a reason."))
+        services.customer_change_grade(
+            actor=request.user, customer=customer, grade=form.cleaned_data["grade"],
+            category=form.cleaned_data["category"], reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"])
+
+    return _post_on_customer(request, pk, run, _("Grade changed."))
+
+
+@require_POST
+@requires(Action.CUSTOMER_LIFECYCLE)
+def customer_transition(request, pk):
+    form = TransitionForm(request.POST)
+
+    def run(customer):
+        if not form.is_valid():
+            raise ValidationError(_("Choose the new status."))
+        services.customer_transition(
+            actor=request.user, customer=customer, to_status=form.cleaned_data["to_status"],
+            note=form.cleaned_data["note"], expected_version=form.cleaned_data["version"])
+
+    return _post_on_customer(request, pk, run, _("Status changed."))
+
+
+@require_POST
+@requires(Action.CUSTOMER_DELETE)
+def customer_delete(request, pk):
+    customer = selectors.customer_get(request.user, pk)
+    services.customer_delete(actor=request.user, customer=customer)
+    messages.success(request, _("Customer %s moved to the recycle bin.") % customer.name)
+    return redirect("customers:list")
+
+
+@requires(Action.CUSTOMER_RESTORE)
+def recycle_bin(request):
+    page = Paginator(selectors.deleted_customers(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    return render_page(request, "customers/recycle_bin.html", {"page": page})
+
+
+@require_POST
+@requires(Action.CUSTOMER_RESTORE)
+def customer_restore(request, pk):
+    customer = selectors.customer_get_deleted(request.user, pk)
+    try:
+        services.customer_restore(actor=request.user, customer=customer)
+    except ConflictError as exc:
+        messages.error(request, str(exc))
+        return redirect("customers:recycle_bin")
+    messages.success(request, _("Customer %s restored.") % customer.name)
+    return redirect("customers:detail", pk=customer.pk)
+
+
+@requires(Action.CONTACT_EDIT)
+def contact_create(request, pk):
+    customer = selectors.customer_get(request.user, pk)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_create(actor=request.user, customer=customer,
+                                    data=form.cleaned_data)
+            messages.success(request, _("Contact added."))
+            return redirect(reverse("customers:detail", args=[customer.pk]) + "#contacts")
+        except ValidationError as exc:
+            _form_errors_to_form(form, exc)
+    status = 400 if request.method == "POST" else 200
+    return render_page(request, "customers/contact_form.html",
+                       {"form": form, "customer": customer}, status=status)
+
+
+@requires(Action.CONTACT_EDIT)
+def contact_edit(request, pk):
+    contact = selectors.contact_get(request.user, pk)
+    form = ContactForm(request.POST or None, instance=contact)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            fresh = selectors.contact_get(request.user, pk)
+            try:
+                services.contact_update(actor=request.user, contact=fresh,
+                                        data=form.cleaned_data,
+                                        expected_version=form.cleaned_data.get("version")
+                                        or fresh.version)
+                messages.success(request, _("Contact saved."))
+                return redirect(reverse("customers:detail", args=[contact.customer_id])
+                                + "#contacts")
+            except StaleVersionError:
+                form.add_error(None, _("Someone else changed this contact after you opened "
+                                       "it. Reload the page and edit again."))
+                status = CONFLICT
+            except ValidationError as exc:
+                _form_errors_to_form(form, exc)
+    return render_page(request, "customers/contact_form.html",
+                       {"form": form, "customer": contact.customer, "contact": contact},
+                       status=status)
+
+
+@require_POST
+@requires(Action.CONTACT_EDIT)
+def contact_delete(request, pk):
+    contact = selectors.contact_get(request.user, pk)
+    services.contact_delete(actor=request.user, contact=contact)
+    messages.success(request, _("Contact %s deleted.") % contact.name)
+    return redirect(reverse("customers:detail", args=[contact.customer_id]) + "#contacts")
+
+
+@require_POST
+@requires(Action.CUSTOMER_RESTORE)
+def contact_restore(request, pk):
+    contact = selectors.contact_get(request.user, pk, deleted=True)
+    services.contact_restore(actor=request.user, contact=contact)
+    messages.success(request, _("Contact %s restored.") % contact.name)
+    return redirect(reverse("customers:detail", args=[contact.customer_id]) + "#contacts")
+
+
+@require_POST
+@requires(Action.ATTACHMENT_UPLOAD)
+def attachment_upload(request, pk):
+    form = AttachmentForm(request.POST, request.FILES)
+
+    def run(customer):
+        if not form.is_valid():
+            raise ValidationError(_("Choose a file to upload."))
+        services.attachment_add(actor=request.user, customer=customer,
+                                upload=form.cleaned_data["file"],
+                                description=form.cleaned_data["description"])
+
+    return _post_on_customer(request, pk, run, _("Attachment uploaded."))
+
+
+@requires(Action.CUSTOMER_VIEW)
+def attachment_download(request, pk):
+    attachment = selectors.attachment_get(request.user, pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=attachment.original_name)
+
+
+@require_POST
+@requires(Action.ATTACHMENT_UPLOAD)
+def attachment_delete(request, pk):
+    attachment = selectors.attachment_get(request.user, pk)
+    services.attachment_delete(actor=request.user, attachment=attachment)
+    messages.success(request, _("Attachment deleted."))
+    return redirect(reverse("customers:detail", args=[attachment.customer_id]) + "#attachments")

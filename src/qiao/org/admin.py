@@ -1,0 +1,64 @@
+"""Administrators manage the organisation here: units, roles (scope + actions), positions, users."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import OrgUnit, Position, Role, User
+from .permissions import Action
+from .services import org_unit_save_from_admin
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(SimpleHistoryAdmin):
+    list_display = ("indented_name", "kind", "parent", "manager")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+    autocomplete_fields = ("parent", "manager")
+
+    @admin.display(description=_("name"), ordering="path")
+    def indented_name(self, obj):
+        return "— " * (obj.depth - 1) + obj.name
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        org_unit_save_from_admin(obj, is_new=not change)
+
+
+class RoleForm(forms.ModelForm):
+    actions = forms.MultipleChoiceField(
+        label=_("permitted actions"), choices=Action.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Role
+        fields = ("code", "name", "data_scope", "actions")
+
+
+@admin.register(Role)
+class RoleAdmin(SimpleHistoryAdmin):
+    form = RoleForm
+    list_display = ("name", "code", "data_scope")
+    list_filter = ("data_scope",)
+
+
+@admin.register(Position)
+class PositionAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "role")
+    list_filter = ("role",)
+
+
+@admin.register(User)
+class QiaoUserAdmin(UserAdmin, SimpleHistoryAdmin):
+    list_display = ("username", "display_name", "unit", "position", "supervisor", "is_active")
+    list_filter = ("is_active", "position__role", "unit")
+    search_fields = ("username", "display_name", "mobile")
+    autocomplete_fields = ("unit", "supervisor")
+    list_select_related = ("unit", "position", "supervisor")
+    fieldsets = UserAdmin.fieldsets + (
+        (_("Organisation"), {"fields": ("display_name", "unit", "position", "supervisor",
+                                         "mobile", "language")}),
+    )

@@ -1,0 +1,24 @@
+"""What every page's header needs: the navigation the user may use."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .permissions import Action, can
+
+# (url name, label, icon, action) in menu order; later modules add their lines here.
+NAVIGATION = [
+    ("customers:list", _("Customers"), "bi-people", Action.CUSTOMER_VIEW),
+    ("customers:recycle_bin", _("Recycle bin"), "bi-trash3", Action.CUSTOMER_RESTORE),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {}
+    items = [
+        {"url": reverse(name), "label": label, "icon": icon,
+         "active": request.path.startswith(reverse(name))}
+        for name, label, icon, action in NAVIGATION if can(user, action)
+    ]
+    return {"nav_items": items}

@@ -1,0 +1,135 @@
+"""Organisation: units in a tree, roles as data, users with a unit, a position and a supervisor."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .permissions import Action, DataScope
+
+PATH_STEP = 6  # characters per level of the materialised path: "000001000004000017"
+
+
+class OrgUnit(models.Model):
+    """A node of the organisation tree (company → department → region → team, any depth).
+
+    `path` is the materialised path of ids, so "this unit and everything below" is one
+    indexed prefix match; services keep it right when a unit moves.
+    """
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("Company")
+        DEPARTMENT = "department", _("Department")
+        REGION = "region", _("Region")
+        TEAM = "team", _("Team")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TEAM)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+    path = models.CharField(_("path"), max_length=255, editable=False, db_index=True)
+    manager = models.ForeignKey(
+        "User", verbose_name=_("head"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="managed_units",
+    )
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organisation unit")
+        verbose_name_plural = _("organisation units")
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def depth(self):
+        return len(self.path) // PATH_STEP
+
+
+class Role(models.Model):
+    """A role: how far its holders see (data scope) and what they may do (actions)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    data_scope = models.CharField(
+        _("data scope"), max_length=20, choices=DataScope.choices, default=DataScope.OWN
+    )
+    actions = models.JSONField(_("permitted actions"), default=list, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        unknown = set(self.actions) - set(Action.values)
+        if unknown:
+            raise ValidationError({"actions": _("Unknown actions: %s") % ", ".join(sorted(unknown))})
+
+
+class Position(models.Model):
+    """A post (岗位) such as 客户经理 or 投诉主管, held in a unit, carrying a role."""
+
+    name = models.CharField(_("name"), max_length=60)
+    role = models.ForeignKey(Role, verbose_name=_("role"), on_delete=models.PROTECT)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A member of staff. Role comes from the position; scope is computed from the org tree."""
+
+    display_name = models.CharField(_("name"), max_length=60, blank=True)
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="members",
+    )
+    position = models.ForeignKey(
+        Position, verbose_name=_("position"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    supervisor = models.ForeignKey(
+        "self", verbose_name=_("supervisor"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="direct_reports",
+    )
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, blank=True,
+        choices=[("", _("Browser default")), ("zh-hans", "简体中文"), ("en", "English")],
+    )
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    @property
+    def role(self):
+        return self.position.role if self.position_id else None
+
+    def action_set(self) -> frozenset:
+        if not hasattr(self, "_action_set"):
+            role = self.role
+            self._action_set = frozenset(role.actions if role else ())
+        return self._action_set

@@ -1,0 +1,80 @@
+"""The one rule book: which actions exist, which data scopes exist, and what each role may do.
+
+Roles are data (org.Role rows, edited in the admin); this module names the actions and the
+scopes they can be given, and holds the defaults the demo and a fresh install start from.
+Every view and service asks `can(user, action)` — nothing else decides an action.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DataScope(models.TextChoices):
+    """How far a role sees (数据权限)."""
+
+    NONE = "none", _("No business data")
+    OWN = "own", _("Own records")
+    SUBORDINATES = "subordinates", _("Own and subordinates' records")
+    UNIT = "unit", _("Own unit")
+    UNIT_TREE = "unit_tree", _("Own unit and below")
+    ALL = "all", _("Everything")
+
+
+class Action(models.TextChoices):
+    """Action permissions (操作权限)."""
+
+    CUSTOMER_VIEW = "customer.view", _("View customers")
+    CUSTOMER_CREATE = "customer.create", _("Create customers")
+    CUSTOMER_EDIT = "customer.edit", _("Edit customers")
+    CUSTOMER_DELETE = "customer.delete", _("Delete customers")
+    CUSTOMER_RESTORE = "customer.restore", _("Restore deleted customers")
+    CUSTOMER_REASSIGN = "customer.reassign", _("Reassign customers to another manager")
+    CUSTOMER_GRADE = "customer.grade", _("Change grade and classification")
+    CUSTOMER_LIFECYCLE = "customer.lifecycle", _("Change lifecycle status")
+    CUSTOMER_HISTORY = "customer.history", _("View change history")
+    CUSTOMER_EXPORT = "customer.export", _("Export customer tables")
+    CONTACT_EDIT = "contact.edit", _("Create and edit contacts")
+    ATTACHMENT_UPLOAD = "attachment.upload", _("Upload attachments")
+    REPORT_VIEW = "report.view", _("View customer tables and statistics")
+    ORG_ADMIN = "org.admin", _("Administer organisation, users and roles")
+
+
+_EVERY_CUSTOMER_ACTION = [a for a in Action if a != Action.ORG_ADMIN]
+_ACCOUNT_MANAGER = [
+    Action.CUSTOMER_VIEW,
+    Action.CUSTOMER_CREATE,
+    Action.CUSTOMER_EDIT,
+    Action.CUSTOMER_LIFECYCLE,
+    Action.CUSTOMER_HISTORY,
+    Action.CONTACT_EDIT,
+    Action.ATTACHMENT_UPLOAD,
+    Action.REPORT_VIEW,
+]
+_SUPERVISOR = _ACCOUNT_MANAGER + [
+    Action.CUSTOMER_GRADE,
+    Action.CUSTOMER_DELETE,
+    Action.CUSTOMER_RESTORE,
+    Action.CUSTOMER_REASSIGN,
+    Action.CUSTOMER_EXPORT,
+]
+
+# code: (name in Chinese as the seeds say it, scope, actions)
+DEFAULT_ROLES = {
+    "director": ("客户服务总监", DataScope.ALL, _EVERY_CUSTOMER_ACTION),
+    "dept_manager": ("客户服务部经理", DataScope.UNIT_TREE, _EVERY_CUSTOMER_ACTION),
+    "regional_manager": ("区域市场经理", DataScope.UNIT_TREE, _SUPERVISOR),
+    "supervisor": ("主管", DataScope.SUBORDINATES, _SUPERVISOR),
+    "account_manager": ("客户经理", DataScope.OWN, _ACCOUNT_MANAGER),
+    "specialist": ("专员", DataScope.OWN, [Action.CUSTOMER_VIEW, Action.CUSTOMER_HISTORY]),
+    "agent": ("座席员", DataScope.OWN, [Action.CUSTOMER_VIEW]),
+    "qa_inspector": ("质检员", DataScope.OWN, [Action.CUSTOMER_VIEW]),
+    "brand_manager": ("品牌经理", DataScope.NONE, []),
+    "admin": ("系统管理员", DataScope.NONE, [Action.ORG_ADMIN]),
+}
+
+
+def can(user, action: str) -> bool:
+    """May `user` perform `action` at all? (Whether on a given record is `visible_to`'s job.)"""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return action in user.action_set()

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from qiao.core.views import health
+from qiao.org import views as org_views
+
+urlpatterns = [
+    path("", org_views.home, name="home"),
+    path("login/", org_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", org_views.set_language, name="set_language"),
+    path("health/", health, name="health"),
+    path("customers/", include("qiao.customers.urls")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "桥 Qiao"
+admin.site.site_title = "Qiao"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
