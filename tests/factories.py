@@ -1,0 +1,30 @@
+"""Test data made through the real services, so search keys, history and events are real."""
+
+import itertools
+
+from qiao.customers import services
+from qiao.demo.generator import credit_code
+
+_serial = itertools.count(500_000)
+
+
+def valid_credit_code() -> str:
+    return credit_code(next(_serial), "310115", individual=False)
+
+
+def make_customer(owner, *, actor=None, **fields):
+    """A customer owned by `owner` (None: in the pool of `fields['region']`)."""
+    n = next(_serial)
+    data = {
+        "name": f"测试客户{n}贸易有限公司",
+        "kind": "enterprise",
+        "owner": owner,
+        "credit_code": credit_code(n, "310115", individual=False),
+        **fields,
+    }
+    return services.customer_create(actor=actor or owner, data=data)
+
+
+def make_contact(customer, actor, **fields):
+    return services.contact_create(actor=actor, customer=customer,
+                                   data={"name": "联系人", **fields})
