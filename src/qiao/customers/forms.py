@@ -1,6 +1,7 @@
 """Forms of the customer archive: they parse and validate; services save."""
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from qiao.core.forms import BootstrapFormMixin
@@ -10,7 +11,8 @@ from qiao.org.scope import visible_users
 from .models import Contact, Customer, Grade, Tag
 from .services import CONTACT_FIELDS, EDITABLE_FIELDS
 
-MONTH_CHOICES = [(m, _("%(m)s月") % {"m": m}) for m in range(1, 13)]
+# format_lazy keeps the label lazy, so it follows each request's language.
+MONTH_CHOICES = [(m, format_lazy(_("Month {m}"), m=m)) for m in range(1, 13)]
 
 
 class DateInput(forms.DateInput):

@@ -76,20 +76,26 @@ TEMPLATES = [
 ]
 
 
-def _database_from_env():
-    """SQLite is a real default: WAL, IMMEDIATE transactions and a busy timeout, so several
-    people writing at once wait their turn instead of seeing "database is locked"."""
-    default_sqlite = f"sqlite:///{VAR_DIR / 'qiao.sqlite3'}"
-    db = env.db_url("QIAO_DATABASE_URL", default=default_sqlite)
+# SQLite is a real default: WAL (readers never block the writer), IMMEDIATE transactions (a
+# transaction takes the write lock when it begins, so two writers queue instead of one of them
+# failing on a lock upgrade) and a busy timeout, so several people writing at once wait their
+# turn instead of seeing "database is locked". These options are for SQLite only.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+    ),
+}
+
+
+def database_from_env(var="QIAO_DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'qiao.sqlite3'}"):
+    """DATABASES["default"] from a URL in the environment variable `var` (settings.test uses
+    it with QIAO_TEST_DATABASE_URL, so tests run with the same options as production)."""
+    db = env.db_url(var, default=default)
     if db["ENGINE"] == "django.db.backends.sqlite3":
-        db["OPTIONS"] = {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
-            ),
-        }
+        db["OPTIONS"] = {**SQLITE_OPTIONS, **db.get("OPTIONS", {})}
     else:
         db.setdefault("CONN_MAX_AGE", 60)
         db["CONN_HEALTH_CHECKS"] = True
@@ -97,7 +103,7 @@ def _database_from_env():
     return db
 
 
-DATABASES = {"default": _database_from_env()}
+DATABASES = {"default": database_from_env()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,12 +1,26 @@
-"""Test settings: QIAO_TEST_DATABASE_URL switches the suite to PostgreSQL."""
+"""Test settings: QIAO_TEST_DATABASE_URL switches the suite to PostgreSQL.
+
+The database gets the same options as in production (settings.base.database_from_env): on
+SQLite that is WAL, IMMEDIATE transactions and a busy timeout, which the concurrency checks
+(C14, C16) exercise on a real file.
+"""
+
+import os
 
 from .base import *  # noqa: F403
+from .base import VAR_DIR, database_from_env
 
-DATABASES = {"default": env.db_url("QIAO_TEST_DATABASE_URL", default="sqlite:///:memory:")}
+DATABASES = {"default": database_from_env("QIAO_TEST_DATABASE_URL",
+                                          default=f"sqlite:///{VAR_DIR / 'test.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
-    # A file, not :memory:, so that the concurrency checks (C14, C16) see real locking.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # A file, not :memory:, so that threads get connections of their own and real locking.
+    # One file per test process (pytest-xdist then appends _gw0, _gw1 ...), so that two test
+    # runs in the same checkout never delete each other's database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+else:
+    # No persistent connections in tests: threads in the concurrency tests open their own,
+    # and a connection kept across tests only holds locks longer.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,0 +1,61 @@
+"""Administrators manage the organisation in the Django admin; the admin shows no customers."""
+
+from django.urls import reverse
+
+from qiao.org.models import OrgUnit, Role
+from qiao.org.permissions import Action, DataScope
+
+
+def test_admin_pages_for_org_open(personas):
+    client = personas.client("admin")
+    for name in ("org_orgunit", "org_role", "org_position", "org_user", "customers_grade",
+                 "customers_tag"):
+        assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200, name
+    unit = personas.org.regions[0]
+    assert client.get(reverse("admin:org_orgunit_change", args=[unit.pk])).status_code == 200
+
+
+def test_admin_has_no_customer_data(personas):
+    client = personas.client("admin")
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "/admin/customers/customer/" not in index
+    assert client.get("/admin/customers/customer/").status_code == 404
+
+
+def test_non_staff_cannot_open_admin(personas):
+    response = personas.client("am01").get(reverse("admin:index"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_new_unit_from_admin_gets_its_path_and_scope_follows(personas):
+    client = personas.client("admin")
+    region = personas.org.regions[0]
+    response = client.post(reverse("admin:org_orgunit_add"), {
+        "name": "华东三组", "kind": "team", "parent": region.pk, "sort_order": 3})
+    assert response.status_code == 302
+    unit = OrgUnit.objects.get(name="华东三组")
+    assert unit.path.startswith(region.path) and unit.depth == region.depth + 1
+
+
+def test_moving_a_unit_in_admin_moves_its_subtree(personas):
+    client = personas.client("admin")
+    team = personas.org.teams[0]  # under region 1
+    target = personas.org.regions[1]
+    response = client.post(reverse("admin:org_orgunit_change", args=[team.pk]), {
+        "name": team.name, "kind": "team", "parent": target.pk, "sort_order": 0})
+    assert response.status_code == 302
+    team.refresh_from_db()
+    assert team.path.startswith(target.path)
+
+
+def test_role_actions_are_chosen_from_the_rule_book(personas):
+    client = personas.client("admin")
+    response = client.post(reverse("admin:org_role_add"), {
+        "code": "auditor", "name": "审计员", "data_scope": DataScope.ALL,
+        "actions": [Action.CUSTOMER_VIEW, Action.CUSTOMER_HISTORY]})
+    assert response.status_code == 302
+    role = Role.objects.get(code="auditor")
+    assert set(role.actions) == {"customer.view", "customer.history"}
+    response = client.post(reverse("admin:org_role_add"), {
+        "code": "bad", "name": "坏", "data_scope": DataScope.ALL, "actions": ["customer.fly"]})
+    assert response.status_code == 200 and not Role.objects.filter(code="bad").exists()
