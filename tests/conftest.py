@@ -2,7 +2,7 @@
 
 director, deptmgr, region1-3, sup1 (am01 + am02 report to sup1), am03 (other team of region 1),
 am05 (region 2), agent01, qa01, admin, plus a disabled former employee. Every account manager
-owns two customers; each region has one pool customer without an owner.
+owns two ungraded customers; each region has one pool customer without an owner.
 """
 
 from dataclasses import dataclass
@@ -55,8 +55,7 @@ def personas(db):
     for username in [u for u in users if u.startswith("am")]:
         owner = users[username]
         customers[username] = [
-            make_customer(owner, grade=grades[i], region=_region_of(org, owner))
-            for i in range(2)
+            make_customer(owner, region=_region_of(org, owner)) for _ in range(2)
         ]
     for region in org.regions:
         customers[f"pool:{region.name}"] = [make_customer(None, actor=users["director"],

@@ -13,6 +13,7 @@ urlpatterns = [
     path("language/", org_views.set_language, name="set_language"),
     path("health/", health, name="health"),
     path("customers/", include("qiao.customers.urls")),
+    path("reports/", include("qiao.reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,9 +1,10 @@
 """Browser tests: pytest-django's live_server driven by Playwright in Debian's Chromium.
 
-Test modules here mark themselves `pytestmark = pytest.mark.e2e`. The browser is Debian's /usr/bin/chromium
-(`make browser-deps` installs it with fonts-noto-cjk); Playwright's own browser download is
-never used. Only 127.0.0.1 is contacted: the live server runs there, and Chromium is started
-with its background networking switched off.
+Each module here marks itself `pytestmark = pytest.mark.e2e`. The browser is Debian's
+/usr/bin/chromium (`make browser-deps` installs it with fonts-noto-cjk); Playwright's own
+browser download is never used. Only 127.0.0.1 is contacted: the live server listens there,
+any other request from a page is refused (and fails the test), and Chromium runs with its
+background networking switched off.
 
 Data: `live_server` makes pytest-django use a transactional database (the server thread has
 its own connection to the SQLite test file), so the `personas` fixture works unchanged; the
@@ -13,11 +14,16 @@ Screenshots of every main page go to test-artifacts/screenshots/ (git-ignored); 
 test leaves a FAILED-<test>.png there too.
 """
 
+import contextlib
 import os
 import re
 from pathlib import Path
 
 import pytest
+
+# pytest-django's live server listens on "localhost" unless told otherwise; say 127.0.0.1 so
+# that no name lookup (or IPv6 ::1) is involved. An explicit --liveserver still wins.
+os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
 
 CHROMIUM = os.environ.get("QIAO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -30,10 +36,11 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-SRC_STATIC = PROJECT_DIR / "src" / "qiao" / "static"
 ARTIFACTS = PROJECT_DIR / "test-artifacts" / "screenshots"
-DESKTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
+DESKTOP = {"viewport": {"width": 1366, "height": 900}}
+# An ordinary phone (iPhone 12-15 size) at its real pixel density.
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+         "has_touch": True}
 TIMEOUT_MS = 10_000
 
 
@@ -78,20 +85,29 @@ def browser():
 class Session:
     """One person at one browser: a context (own cookies) and its page."""
 
-    def __init__(self, browser, base_url, request, *, viewport, name):
+    def __init__(self, browser, base_url, request, *, device, name):
         self.base_url = base_url.rstrip("/")
         self.context = browser.new_context(
-            viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai",
-            base_url=self.base_url, service_workers="block")
+            **device, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=self.base_url,
+            service_workers="block")
         self.context.set_default_timeout(TIMEOUT_MS)
         # Nothing but the live server: a request elsewhere is a bug (vendored assets only).
-        self.context.route(re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/]).*"),
-                           lambda route: route.abort())
-        self.page = self.context.new_page()
         self.errors = []
-        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.context.route(re.compile(r"^(?!" + re.escape(self.base_url) + r"/)"),
+                           self._refuse_outside)
+        self.page = self.context.new_page()
+        self.page.on("pageerror", lambda exc: self.errors.append(f"JavaScript: {exc}"))
+        self.page.on("response", self._check_asset)
         self.name = name
         self.request = request
+
+    def _refuse_outside(self, route):
+        self.errors.append(f"request outside the server: {route.request.url}")
+        route.abort()
+
+    def _check_asset(self, response):
+        if "/static/" in response.url and response.status >= 400:
+            self.errors.append(f"{response.status} {response.url}")
 
     def goto(self, path):
         return self.page.goto(self.base_url + path)
@@ -103,51 +119,54 @@ class Session:
         self.page.locator("#id_username").fill(username)
         self.page.locator("#id_password").fill(password)
         self.page.locator("form:has(#id_password) button[type=submit]").click()
-        expect(self.page.get_by_test_id("current-user")).to_be_visible()
+        expect(self.page).not_to_have_url(re.compile(r"/login/"))
+        # Attached, not visible: on a phone the user's name sits in the collapsed menu.
+        expect(self.page.get_by_test_id("current-user")).to_be_attached()
 
     def shot(self, name, *, full_page=True):
         """Keep a screenshot as a test artefact; returns its path."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=full_page)
+        # Icon and CJK fonts load after the page; Bootstrap's fades take .15-.35 s.
+        self.page.evaluate("document.fonts.ready.then(() => true)")
+        self.page.wait_for_function(
+            "!document.querySelector('.collapsing, .fade:not(.show).active')")
+        self.page.screenshot(path=str(path), full_page=full_page, animations="disabled")
         return path
 
-    def horizontal_overflow(self) -> int:
-        """How many CSS pixels the document is wider than the viewport (0 when it fits)."""
-        return self.page.evaluate(
-            "document.documentElement.scrollWidth - window.innerWidth")
+    def page_width(self) -> int:
+        """The document's scroll width in CSS pixels (wider than the viewport: it overflows)."""
+        return self.page.evaluate("document.documentElement.scrollWidth")
+
+    def widest_elements(self, width, limit=5):
+        """What sticks out past `width` CSS pixels: for the failure message."""
+        return self.page.evaluate("""([width, limit]) => {
+            const out = [];
+            for (const el of document.querySelectorAll("body *")) {
+                const r = el.getBoundingClientRect();
+                if (r.right > width + 1 && r.width > 0) {
+                    out.push(`${el.tagName.toLowerCase()}.${[...el.classList].join(".")} `
+                             + `right=${Math.round(r.right)}`);
+                }
+            }
+            return out.slice(0, limit);
+        }""", [width, limit])
 
     def close(self):
         if self.request.node.stash.get(_FAILED, False):
-            try:
+            # A broken page may not even screenshot; the test's own failure is what matters.
+            with contextlib.suppress(Exception):
                 self.shot(f"FAILED-{self.request.node.name}-{self.name}")
-            except Exception:  # noqa: BLE001,S110 - the failure itself is what matters
-                pass
         self.context.close()
 
 
-def project_static_is_found() -> bool:
-    from django.contrib.staticfiles import finders
-
-    return finders.find("qiao/qiao.css") is not None
-
-
 @pytest.fixture
-def served_static(settings):
-    """The pages need their vendored CSS and JS (Bootstrap, htmx). If the settings do not let
-    the static finders see src/qiao/static, add it here so the flow tests test the flow;
-    test_static_assets.py fails on its own to report the settings bug."""
-    if not project_static_is_found():
-        settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, SRC_STATIC]
-
-
-@pytest.fixture
-def open_session(browser, live_server, request, served_static):
-    """open_session(name, viewport=DESKTOP) → a fresh browser context on the live server."""
+def open_session(browser, live_server, request):
+    """open_session(name, device=DESKTOP) → a fresh browser context on the live server."""
     sessions = []
 
-    def open_(name="main", *, viewport=DESKTOP):
-        session = Session(browser, live_server.url, request, viewport=viewport, name=name)
+    def open_(name="main", *, device=DESKTOP):
+        session = Session(browser, live_server.url, request, device=device, name=name)
         sessions.append(session)
         return session
 
@@ -155,4 +174,4 @@ def open_session(browser, live_server, request, served_static):
     for session in sessions:
         session.close()
     for session in sessions:
-        assert not session.errors, f"JavaScript errors in {session.name}: {session.errors}"
+        assert not session.errors, f"browser problems in {session.name}: {session.errors}"

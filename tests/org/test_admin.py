@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from qiao.customers.models import Customer
 from qiao.org.models import OrgUnit, Role
 from qiao.org.permissions import Action, DataScope
 
@@ -59,3 +60,19 @@ def test_role_actions_are_chosen_from_the_rule_book(personas):
     response = client.post(reverse("admin:org_role_add"), {
         "code": "bad", "name": "坏", "data_scope": DataScope.ALL, "actions": ["customer.fly"]})
     assert response.status_code == 200 and not Role.objects.filter(code="bad").exists()
+
+
+def test_moving_a_manager_in_admin_moves_their_customers_into_the_new_region(personas):
+    am03 = personas["am03"]
+    north_team = personas.org.teams[2]  # 华北一组, region 2
+    client = personas.client("admin")
+    form = client.get(reverse("admin:org_user_change", args=[am03.pk])).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "password"}
+    data.update({"unit": north_team.pk, "groups": [], "user_permissions": [],
+                 "date_joined_0": "2026-01-01", "date_joined_1": "08:00:00",
+                 "last_login_0": "", "last_login_1": "", "is_active": "on"})
+    response = client.post(reverse("admin:org_user_change", args=[am03.pk]), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    theirs = {c.pk for c in personas.customers["am03"]}
+    assert theirs <= set(Customer.objects.visible_to(personas["region2"]).values_list("pk", flat=True))
+    assert not theirs & set(Customer.objects.visible_to(personas["region1"]).values_list("pk", flat=True))

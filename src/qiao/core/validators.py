@@ -53,8 +53,9 @@ def normalize_phone(value: str) -> str:
     except phonenumbers.NumberParseException:
         return ""
     national = phonenumbers.national_significant_number(parsed)
-    if parsed.country_code == 86 and not national.startswith("1"):
-        national = "0" + national  # landlines keep their trunk prefix: 021…
+    is_mobile = national.startswith("1") and len(national) == 11
+    if parsed.country_code == 86 and not is_mobile:
+        national = "0" + national  # landlines keep their trunk prefix: 021…, Beijing's 010…
     return national
 
 
@@ -77,10 +78,15 @@ def validate_cn_phone(value: str) -> None:
 def normalize_company_name(value: str) -> str:
     """The form two names are compared in for duplicates: full-width folded to half-width
     (NFKC), case and punctuation ignored, legal-form suffixes (有限公司…) removed."""
-    text = unicodedata.normalize("NFKC", value or "").lower()
-    text = _PUNCTUATION.sub("", text)
-    for suffix in _COMPANY_SUFFIXES:
-        if text.endswith(suffix) and len(text) > len(suffix):
-            text = text[: -len(suffix)]
+    text, previous = value or "", None
+    # Repeated until nothing changes, so that a normal form is its own normal form: a suffix
+    # can hide another ("某公司有限公司"), and dropping punctuation can let NFKC recompose.
+    for _round in range(10):
+        if text == previous:
             break
+        previous = text
+        text = _PUNCTUATION.sub("", unicodedata.normalize("NFKC", text).lower())
+        while suffix := next((s for s in _COMPANY_SUFFIXES
+                              if text.endswith(s) and len(text) > len(s)), None):
+            text = text[: -len(suffix)]
     return text

@@ -5,11 +5,14 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from qiao.core.forms import BootstrapFormMixin
+from qiao.core.validators import normalize_credit_code
 from qiao.org.models import OrgUnit
-from qiao.org.scope import visible_users
+from qiao.org.permissions import Action, can
+from qiao.org.scope import resolved_scope, visible_users
 
 from .models import Contact, Customer, Grade, Tag
-from .services import CONTACT_FIELDS, EDITABLE_FIELDS
+from .selectors import credit_code_taken
+from .services import CONTACT_FIELDS, EDITABLE_FIELDS, INITIAL_FIELDS
 
 # format_lazy keeps the label lazy, so it follows each request's language.
 MONTH_CHOICES = [(m, format_lazy(_("Month {m}"), m=m)) for m in range(1, 13)]
@@ -34,7 +37,8 @@ class CustomerForm(BootstrapFormMixin, forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = [f for f in EDITABLE_FIELDS if f not in ("peak_months", "off_months")]
+        fields = [f for f in EDITABLE_FIELDS + INITIAL_FIELDS
+                  if f not in ("peak_months", "off_months")]
         widgets = {
             "licence_expiry": DateInput, "start_date": DateInput,
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -42,12 +46,23 @@ class CustomerForm(BootstrapFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["region"].queryset = OrgUnit.objects.filter(kind=OrgUnit.Kind.REGION)
-        self.fields["owner"].queryset = visible_users(user)
-        self.fields["owner"].required = False
+        owner = self.fields["owner"]
+        owner.queryset = visible_users(user)
+        owner.required = False
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = True  # no version, no protection from lost updates
             self.fields["tags"].initial = list(self.instance.tags.values_list("pk", flat=True))
+            for field in INITIAL_FIELDS:  # changed on the customer page, with a reason
+                del self.fields[field]
+        else:
+            self.fields["category"].required = False  # blank: an ordinary customer
+            self.initial["owner"] = user.pk  # who creates a customer looks after it
+        if not can(user, Action.CUSTOMER_REASSIGN):
+            # Another manager, or none (the public pool), would be a reassignment.
+            owner.disabled = True
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -55,9 +70,32 @@ class CustomerForm(BootstrapFormMixin, forms.ModelForm):
             raise forms.ValidationError(_("Enter the customer's name."))
         return name
 
+    def clean_credit_code(self):
+        code = normalize_credit_code(self.cleaned_data["credit_code"])
+        if code and credit_code_taken(code, exclude_pk=self.instance.pk):
+            # code "duplicate": the view answers 409, as for a clash found while saving.
+            raise forms.ValidationError(
+                _("A customer with credit code %(code)s already exists.") % {"code": code},
+                code="duplicate")
+        return code
+
+    def clean(self):
+        cleaned = super().clean()
+        if ("owner" in cleaned and cleaned["owner"] is None
+                and not _sees_pool(self.user, cleaned.get("region"))):
+            self.add_error("owner", _("Choose an account manager: a customer without one goes "
+                                      "to its region's public pool, which you cannot see."))
+        return cleaned
+
     def service_data(self):
-        data = {f: self.cleaned_data[f] for f in EDITABLE_FIELDS if f in self.cleaned_data}
-        return data
+        return {f: self.cleaned_data[f] for f in EDITABLE_FIELDS + INITIAL_FIELDS
+                if f in self.cleaned_data}
+
+
+def _sees_pool(user, region) -> bool:
+    """Would `user` still see a customer without an owner in `region` (its public pool)?"""
+    kind, ids = resolved_scope(user)
+    return kind == "all" or (kind == "units" and region is not None and region.pk in ids)
 
 
 class GradeForm(BootstrapFormMixin, forms.Form):
@@ -91,6 +129,7 @@ class ContactForm(BootstrapFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = True
 
 
 class AttachmentForm(BootstrapFormMixin, forms.Form):
@@ -101,7 +140,7 @@ class AttachmentForm(BootstrapFormMixin, forms.Form):
 class CustomerFilterForm(BootstrapFormMixin, forms.Form):
     """The list's search box and filters; invalid values are ignored, never an error page."""
 
-    q = forms.CharField(label=_("search"), required=False, max_length=100)
+    q = forms.CharField(label=_("search"), required=False)
     grade = forms.ModelChoiceField(label=_("grade"), queryset=Grade.objects.all(),
                                    required=False, empty_label=_("All grades"))
     region = forms.ModelChoiceField(
@@ -125,6 +164,10 @@ class CustomerFilterForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = visible_users(user)
+
+    def clean_q(self):
+        # A pasted paragraph searches on its beginning rather than being ignored.
+        return self.cleaned_data["q"].strip()[:100]
 
     def filters(self):
         from .selectors import CustomerFilters

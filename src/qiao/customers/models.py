@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from qiao.core.models import BusinessModel, SoftDeleteQuerySet
@@ -73,7 +74,7 @@ class Customer(BusinessModel):
         OTHER = "other", _("Other")
 
     class BusinessMode(models.TextChoices):
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("business mode", "Active")
         CONSERVATIVE = "conservative", _("Conservative")
         STEADY = "steady", _("Steady")
         VARIABLE = "variable", _("Variable")
@@ -95,7 +96,7 @@ class Customer(BusinessModel):
     class Status(models.TextChoices):
         PROSPECT = "prospect", _("Prospect")
         ONBOARDED = "onboarded", _("Onboarded")
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("customer status", "Active")
         SUSPENDED = "suspended", _("Suspended")
         OFFBOARDED = "offboarded", _("Offboarded")
 
@@ -220,23 +221,41 @@ class Customer(BusinessModel):
                 name="customer_unique_live_credit_code",
             ),
         ]
+        # The customer list (customers.selectors.customer_list) at 100k+ customers. Every list
+        # query has `NOT is_deleted` (visible_to), hence partial indexes; `is_deleted` is also a
+        # column so that SQLite counts from the index alone (it does not treat the partial
+        # condition as covering the column). Each order ends with `id`, the tie-breaker of the
+        # sorts, so no sort step is left after the index. Searches (search_text) go through the
+        # trigram index of migration 0003, then these give the order.
         indexes = [
-            # An account manager's list: WHERE owner_id IN (..) ORDER BY updated_at DESC
-            models.Index(fields=["owner", "-updated_at"], condition=Q(is_deleted=False),
-                         name="cust_owner_recent"),
-            # Region / unit scopes: WHERE owner_unit_id IN (..) ORDER BY updated_at DESC
-            models.Index(fields=["owner_unit", "-updated_at"], condition=Q(is_deleted=False),
-                         name="cust_unit_recent"),
-            # The director's list, which sees everything: ORDER BY updated_at DESC
-            models.Index(fields=["-updated_at"], condition=Q(is_deleted=False),
-                         name="cust_recent"),
-            # Sorting by name the Chinese way (pinyin order) within a scope
-            models.Index(fields=["owner", "name_pinyin"], condition=Q(is_deleted=False),
+            # A manager's list and its count (scope owner_id IN (me)):
+            #   WHERE owner_id IN (…) AND NOT is_deleted ORDER BY updated_at DESC, id DESC
+            models.Index(fields=["owner", "-updated_at", "-id", "is_deleted"],
+                         condition=Q(is_deleted=False), name="cust_owner_recent"),
+            # A unit's list and the count of any unit scope (region, team):
+            #   WHERE owner_unit_id IN (…) AND NOT is_deleted ORDER BY updated_at DESC, id DESC
+            models.Index(fields=["owner_unit", "-updated_at", "-id", "is_deleted"],
+                         condition=Q(is_deleted=False), name="cust_unit_recent"),
+            # The list in its default order for the director (no scope: also the COUNT(*)) and
+            # for scopes that span several owners or units (a region is owner_unit_id IN
+            # (region, team, team); a supervisor owner_id IN (…)): the index is read in order,
+            # the scope checked on its owner / unit columns, and reading stops when the page is
+            # full, instead of sorting every customer of the scope.
+            models.Index(fields=["-updated_at", "-id", "owner", "owner_unit", "is_deleted"],
+                         condition=Q(is_deleted=False), name="cust_recent"),
+            # Sorted by name the Chinese way (pinyin order), a manager's list:
+            #   WHERE owner_id IN (…) AND NOT is_deleted ORDER BY name_pinyin, id
+            models.Index(fields=["owner", "name_pinyin", "id"], condition=Q(is_deleted=False),
                          name="cust_owner_pinyin"),
-            # Filters on the list: grade / status within the whole company
-            models.Index(fields=["grade", "-updated_at"], condition=Q(is_deleted=False),
+            # Sorted by name for the director and for scopes of several owners or units,
+            # read in order like cust_recent: ORDER BY name_pinyin, id
+            models.Index(fields=["name_pinyin", "id", "owner", "owner_unit"],
+                         condition=Q(is_deleted=False), name="cust_pinyin"),
+            # Filters on the list, company-wide: WHERE grade_id = … / status = …
+            #   ORDER BY updated_at DESC, id DESC
+            models.Index(fields=["grade", "-updated_at", "-id"], condition=Q(is_deleted=False),
                          name="cust_grade_recent"),
-            models.Index(fields=["status", "-updated_at"], condition=Q(is_deleted=False),
+            models.Index(fields=["status", "-updated_at", "-id"], condition=Q(is_deleted=False),
                          name="cust_status_recent"),
         ]
 

@@ -1,8 +1,9 @@
 """Reads of the customer archive. Every function starts from `visible_to(user)`."""
 
+import re
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.shortcuts import get_object_or_404
 
 from qiao.core.validators import normalize_company_name, normalize_credit_code, normalize_phone
@@ -13,8 +14,10 @@ SORTS = {
     "recent": ("-updated_at", "-id"),
     "name": ("name_pinyin", "id"),
     "-name": ("-name_pinyin", "-id"),
-    "grade": ("grade__rank", "-updated_at"),
-    "status": ("status", "-updated_at"),
+    # Ungraded customers last, on SQLite (NULLs first by default) as on PostgreSQL; every
+    # order ends with the id, so that pages never repeat or skip a customer.
+    "grade": (F("grade__rank").asc(nulls_last=True), "-updated_at", "-id"),
+    "status": ("status", "-updated_at", "-id"),
     "created": ("-created_at", "-id"),
 }
 
@@ -31,13 +34,30 @@ class CustomerFilters:
     sort: str = "recent"
 
 
+_PHONE_LIKE = re.compile(r"[\d\s\-+()（）]*\d[\d\s\-+()（）]*")
+
+
+def _word_condition(word: str) -> Q:
+    """The word as typed; a number also by its digits and its normal form, so that
+    "021-5012 3456", "5012 3456" and "+86 21 5012 3456" all find 02150123456."""
+    terms = {word}
+    if _PHONE_LIKE.fullmatch(word):
+        terms |= {re.sub(r"\D", "", word), normalize_phone(word)}
+    condition = Q()
+    for term in sorted(t for t in terms if t):
+        condition |= Q(search_text__contains=term)
+    return condition
+
+
 def search_condition(text: str) -> Q:
     """Name fragment, pinyin, initials, phone, credit code or contact name: each word of the
-    query must appear in the customer's search text (maintained by services)."""
+    query must appear in the customer's search text (maintained by services). A query that
+    is only a number is one word, whatever its spaces."""
+    text = text.lower().strip()
+    words = [text] if _PHONE_LIKE.fullmatch(text) else text.split()[:5]
     condition = Q()
-    for word in text.lower().split()[:5]:
-        phone = normalize_phone(word) if any(ch.isdigit() for ch in word) else ""
-        condition &= Q(search_text__contains=phone or word)
+    for word in words:
+        condition &= _word_condition(word)
     return condition
 
 
@@ -108,6 +128,12 @@ def customer_timeline(customer, limit=200):
         "-occurred_at", "-id")[:limit]
 
 
+def credit_code_taken(code: str, *, exclude_pk=None) -> bool:
+    """Is `code` the credit code of a live customer (anyone's: the code is unique company-wide,
+    so the answer is given without saying whose)?"""
+    return Customer.objects.alive().filter(credit_code=code).exclude(pk=exclude_pk).exists()
+
+
 @dataclass
 class Duplicates:
     visible: list
@@ -157,9 +183,22 @@ def _readable(model, field_name, value, cache):
     return value
 
 
+def _tags_by_history_row(customer) -> dict:
+    """{history_id: "tag、tag"} for every history row of the customer, in one query:
+    simple-history's own m2m diff costs two queries per row and shows tag ids."""
+    through = Customer.history.model.tags.model  # HistoricalCustomer_tags
+    names = {}
+    for history_id, name in (through.objects.filter(history__id=customer.pk)
+                             .order_by("tag__name").values_list("history_id", "tag__name")):
+        names.setdefault(history_id, []).append(name)
+    return {history_id: "、".join(tags) for history_id, tags in names.items()}
+
+
 def history_entries(customer):
     """Before/after of every change of the customer and its contacts, newest first."""
     entries, cache = [], {}
+    tags = _tags_by_history_row(customer)
+    tags_label = Customer._meta.get_field("tags").verbose_name
     histories = (
         (Customer, customer.history.all()),
         (Contact, Contact.history.filter(customer_id=customer.pk)),
@@ -170,12 +209,16 @@ def history_entries(customer):
             prev = previous_by_object.get(record.id)
             changes = []
             if prev is not None:
-                for change in record.diff_against(prev).changes:
+                for change in record.diff_against(prev, excluded_fields=["tags"]).changes:
                     changes.append((
                         model._meta.get_field(change.field).verbose_name,
                         _readable(model, change.field, change.old, cache),
                         _readable(model, change.field, change.new, cache),
                     ))
+                if model is Customer:
+                    old, new = tags.get(prev.history_id, ""), tags.get(record.history_id, "")
+                    if old != new:
+                        changes.append((tags_label, old, new))
             previous_by_object[record.id] = record
             entries.append({"record": record, "changes": changes,
                             "object_label": model._meta.verbose_name,

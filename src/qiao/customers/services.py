@@ -4,6 +4,7 @@ transaction, each writing history (django-simple-history) and a timeline event."
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,11 +24,26 @@ EDITABLE_FIELDS = (
     "peak_months", "off_months", "main_products", "bank", "bank_account", "start_date",
     "source", "notes", "owner",
 )
+# Set when the customer is registered; changed later only with a reason (customer_change_grade).
+INITIAL_FIELDS = ("grade", "category")
 CONTACT_FIELDS = (
     "name", "employer", "title", "is_key_person", "has_decision_power", "mobile", "phone",
     "email", "address", "birthday", "education", "character", "hobbies", "background",
     "private_info", "notes",
 )
+
+
+def _by(instance, actor):
+    """Name `actor` as the author of the history rows this save writes, also when the
+    service runs outside a request (imports, tasks, the API's background work)."""
+    instance._history_user = actor
+    return instance
+
+
+def _reason(text: str) -> str:
+    # django-simple-history keeps at most 100 characters of a change reason (a longer one
+    # fails on PostgreSQL); the timeline event keeps the whole text.
+    return text.strip()[:100]
 
 
 def customer_event_record(*, customer, kind, message, actor=None, data=None):
@@ -71,8 +87,16 @@ def owning_unit_id(customer: Customer):
     return customer.owner.unit_id if customer.owner_id else customer.region_id
 
 
+def customers_follow_owner(*, owner) -> int:
+    """Re-point the owning unit of `owner`'s customers after the owner changed unit. The unit is
+    derived data (the owner did not change), so no history row is written for it."""
+    return Customer._base_manager.filter(owner=owner).update(owner_unit_id=owner.unit_id)
+
+
 def _check_and_save_new(customer: Customer):
-    customer.full_clean(exclude=["owner_unit", "tags"])
+    # Constraints are left to the database: a taken credit code is a DuplicateRecordError
+    # (409), not a form error, whether it was taken long ago or a moment ago.
+    customer.full_clean(exclude=["owner_unit", "tags"], validate_constraints=False)
     try:
         with transaction.atomic():
             customer.save()
@@ -84,13 +108,15 @@ def _check_and_save_new(customer: Customer):
 
 @transaction.atomic
 def customer_create(*, actor, data: dict, tags=()) -> Customer:
-    customer = Customer(created_by=actor, status=Customer.Status.PROSPECT)
+    customer = _by(Customer(created_by=actor, status=Customer.Status.PROSPECT), actor)
     _apply(customer, data)
+    for field in INITIAL_FIELDS:
+        if data.get(field):
+            setattr(customer, field, data[field])
     if customer.owner_id is None and "owner" not in data:
         customer.owner = actor
         customer.owner_unit_id = owning_unit_id(customer)
     fill_search_keys(customer)
-    customer._change_reason = _("Created")
     _check_and_save_new(customer)
     if tags:
         customer.tags.set(tags)
@@ -114,13 +140,13 @@ def customer_update(*, actor, customer: Customer, data: dict, expected_version: 
     saved in between; DuplicateRecordError if the credit code is taken)."""
     attnames = [Customer._meta.get_field(f).attname for f in EDITABLE_FIELDS]
     before = {f: getattr(customer, a) for f, a in zip(EDITABLE_FIELDS, attnames, strict=True)}
+    _by(customer, actor)
     _apply(customer, data)
-    customer.full_clean(exclude=["owner_unit", "tags"])
+    customer.full_clean(exclude=["owner_unit", "tags"], validate_constraints=False)
     fill_search_keys(customer, _contact_search_names(customer))
     try:
         with transaction.atomic():
-            save_versioned(customer, expected_version=expected_version,
-                           change_reason=_("Edited"))
+            save_versioned(customer, expected_version=expected_version)
     except IntegrityError:
         raise DuplicateRecordError(
             _("A customer with credit code %(code)s already exists.") % {"code": customer.credit_code}
@@ -143,10 +169,11 @@ def customer_change_grade(*, actor, customer: Customer, grade, category: str, re
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the change.")})
     old = (customer.display_grade, customer.get_category_display())
+    _by(customer, actor)
     customer.grade = grade
     customer.category = category
-    customer.full_clean(exclude=["owner_unit", "tags"])
-    save_versioned(customer, expected_version=expected_version, change_reason=reason.strip())
+    customer.full_clean(exclude=["owner_unit", "tags"], validate_constraints=False)
+    save_versioned(customer, expected_version=expected_version, change_reason=_reason(reason))
     new = (customer.display_grade, customer.get_category_display())
     customer_event_record(
         customer=customer, kind="graded", actor=actor,
@@ -171,6 +198,7 @@ def customer_transition(*, actor, customer: Customer, to_status: str, note: str,
             }
         )
     old_label = customer.get_status_display()
+    _by(customer, actor)
     now = timezone.now()
     customer.status = to_status
     customer.status_changed_at = now
@@ -180,7 +208,7 @@ def customer_transition(*, actor, customer: Customer, to_status: str, note: str,
     elif to_status == Customer.Status.OFFBOARDED:
         customer.offboarded_on = timezone.localdate(now)
     save_versioned(customer, expected_version=expected_version,
-                   change_reason=note.strip() or _("Status changed"))
+                   change_reason=_reason(note) or _("Status changed"))
     customer_event_record(
         customer=customer, kind="status", actor=actor,
         message=_("Status %(old)s → %(new)s") % {"old": old_label,
@@ -193,6 +221,7 @@ def customer_transition(*, actor, customer: Customer, to_status: str, note: str,
 @transaction.atomic
 def customer_delete(*, actor, customer: Customer) -> None:
     """Soft delete: the customer leaves every list but stays restorable with its history."""
+    _by(customer, actor)
     customer.is_deleted = True
     customer.deleted_at = timezone.now()
     save_versioned(customer, expected_version=customer.version, change_reason=_("Deleted"))
@@ -202,6 +231,7 @@ def customer_delete(*, actor, customer: Customer) -> None:
 
 @transaction.atomic
 def customer_restore(*, actor, customer: Customer) -> Customer:
+    _by(customer, actor)
     customer.is_deleted = False
     customer.deleted_at = None
     try:
@@ -219,20 +249,22 @@ def customer_restore(*, actor, customer: Customer) -> Customer:
 
 
 def _refresh_search(customer: Customer) -> None:
-    fill_search_keys(customer, _contact_search_names(customer))
-    Customer.objects.filter(pk=customer.pk).update(search_text=customer.search_text)
+    """Rebuild the search text from the row as it is now (locked on PostgreSQL), not from the
+    copy a contact page loaded: a rename saved meanwhile must stay searchable."""
+    fresh = Customer._base_manager.select_for_update().get(pk=customer.pk)
+    fill_search_keys(fresh, _contact_search_names(fresh))
+    Customer._base_manager.filter(pk=fresh.pk).update(search_text=fresh.search_text)
 
 
 @transaction.atomic
 def contact_create(*, actor, customer: Customer, data: dict) -> Contact:
-    contact = Contact(customer=customer)
+    contact = _by(Contact(customer=customer), actor)
     for field in CONTACT_FIELDS:
         if field in data:
             setattr(contact, field, data[field])
     if not contact.employer:
         contact.employer = customer.name
     contact.full_clean()
-    contact._change_reason = _("Created")
     contact.save()
     _refresh_search(customer)
     customer_event_record(customer=customer, kind="contact", actor=actor,
@@ -242,11 +274,12 @@ def contact_create(*, actor, customer: Customer, data: dict) -> Contact:
 
 @transaction.atomic
 def contact_update(*, actor, contact: Contact, data: dict, expected_version: int) -> Contact:
+    _by(contact, actor)
     for field in CONTACT_FIELDS:
         if field in data:
             setattr(contact, field, data[field])
     contact.full_clean()
-    save_versioned(contact, expected_version=expected_version, change_reason=_("Edited"))
+    save_versioned(contact, expected_version=expected_version)
     _refresh_search(contact.customer)
     customer_event_record(customer=contact.customer, kind="contact", actor=actor,
                           message=_("Contact edited: %s") % contact.name)
@@ -255,6 +288,7 @@ def contact_update(*, actor, contact: Contact, data: dict, expected_version: int
 
 @transaction.atomic
 def contact_delete(*, actor, contact: Contact) -> None:
+    _by(contact, actor)
     contact.is_deleted = True
     contact.deleted_at = timezone.now()
     save_versioned(contact, expected_version=contact.version, change_reason=_("Deleted"))
@@ -265,6 +299,7 @@ def contact_delete(*, actor, contact: Contact) -> None:
 
 @transaction.atomic
 def contact_restore(*, actor, contact: Contact) -> Contact:
+    _by(contact, actor)
     contact.is_deleted = False
     contact.deleted_at = None
     save_versioned(contact, expected_version=contact.version, change_reason=_("Restored"))
@@ -295,10 +330,9 @@ def _check_upload(upload) -> str:
     """Size and type (extension and the file's own signature) or a ValidationError."""
     limit = settings.QIAO_ATTACHMENT_MAX_BYTES
     if upload.size > limit:
-        raise ValidationError(
-            {"file": _("The file is too large (%(size)s MB); the limit is %(limit)s MB.") % {
-                "size": round(upload.size / 1048576, 1), "limit": limit // 1048576}}
-        )
+        raise ValidationError({"file": _("The file is too large (%(size)s); the limit is %(limit)s.")
+                               % {"size": filesizeformat(upload.size),
+                                  "limit": filesizeformat(limit)}})
     ext = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
     if ext not in ALLOWED_ATTACHMENT_TYPES:
         raise ValidationError({"file": _(
@@ -320,13 +354,12 @@ def _check_upload(upload) -> str:
 @transaction.atomic
 def attachment_add(*, actor, customer: Customer, upload, description="") -> Attachment:
     _check_upload(upload)
-    attachment = Attachment(
+    attachment = _by(Attachment(
         customer=customer, original_name=upload.name[-200:], size=upload.size,
         content_type=getattr(upload, "content_type", "") or "application/octet-stream",
         description=description, uploaded_by=actor,
-    )
+    ), actor)
     attachment.file.save(upload.name, upload, save=False)
-    attachment._change_reason = _("Uploaded")
     attachment.save()
     customer_event_record(customer=customer, kind="attachment", actor=actor,
                           message=_("Attachment added: %s") % attachment.original_name)
@@ -335,6 +368,7 @@ def attachment_add(*, actor, customer: Customer, upload, description="") -> Atta
 
 @transaction.atomic
 def attachment_delete(*, actor, attachment: Attachment) -> None:
+    _by(attachment, actor)
     attachment.is_deleted = True
     attachment.deleted_at = timezone.now()
     save_versioned(attachment, expected_version=attachment.version, change_reason=_("Deleted"))

@@ -72,7 +72,7 @@ def _save_customer(request, form, customer=None):
             saved = services.customer_update(
                 actor=request.user, customer=customer, data=form.service_data(),
                 tags=form.cleaned_data["tags"],
-                expected_version=form.cleaned_data.get("version") or customer.version)
+                expected_version=form.cleaned_data["version"])
         return saved, duplicates, 200
     except StaleVersionError:
         form.add_error(None, _("Someone else changed this customer after you opened it. "
@@ -86,6 +86,11 @@ def _save_customer(request, form, customer=None):
         return None, duplicates, 400
 
 
+def _invalid_form_status(form) -> int:
+    """400 for bad input; 409 when the credit code belongs to another live customer."""
+    return CONFLICT if form.has_error("credit_code", "duplicate") else 400
+
+
 @requires(Action.CUSTOMER_CREATE)
 def customer_create(request):
     form = CustomerForm(request.POST or None, user=request.user)
@@ -97,7 +102,7 @@ def customer_create(request):
                 messages.success(request, _("Customer %s created.") % customer.name)
                 return redirect("customers:detail", pk=customer.pk)
         else:
-            status = 400
+            status = _invalid_form_status(form)
     return render_page(request, "customers/form.html",
                        {"form": form, "duplicates": duplicates}, status=status)
 
@@ -116,7 +121,7 @@ def customer_edit(request, pk):
                 messages.success(request, _("Changes saved."))
                 return redirect("customers:detail", pk=saved.pk)
         else:
-            status = 400
+            status = _invalid_form_status(form)
     return render_page(request, "customers/form.html",
                        {"form": form, "customer": customer, "duplicates": duplicates},
                        status=status)
@@ -270,8 +275,7 @@ def contact_edit(request, pk):
             try:
                 services.contact_update(actor=request.user, contact=fresh,
                                         data=form.cleaned_data,
-                                        expected_version=form.cleaned_data.get("version")
-                                        or fresh.version)
+                                        expected_version=form.cleaned_data["version"])
                 messages.success(request, _("Contact saved."))
                 return redirect(reverse("customers:detail", args=[contact.customer_id])
                                 + "#contacts")

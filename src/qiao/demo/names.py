@@ -24,6 +24,15 @@ PLACES = {
         ("广西南宁市", "青秀区", "450103", "0771"), ("海南省海口市", "龙华区", "460106", "0898"),
     ],
 }
+
+
+def city_name(place: str) -> str:
+    """The city as a shop's name starts with it: 江苏省苏州市 → 苏州, 内蒙古呼和浩特市 → 呼和浩特."""
+    for province in ("省", "内蒙古", "广西"):
+        place = place.split(province)[-1]
+    return place.removesuffix("市")
+
+
 # Subscriber digits after the area code where they are not 8 (what phonenumbers accepts).
 LANDLINE_DIGITS = {"0351": 7, "0471": 7, "0592": 7, "0771": 7}
 STREETS = ("人民路", "解放路", "中山路", "建设路", "和平路", "新华路", "长江路", "南京路", "黄河路",

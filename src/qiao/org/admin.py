@@ -8,7 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import OrgUnit, Position, Role, User
 from .permissions import Action
-from .services import org_unit_save_from_admin
+from .services import org_unit_save_from_admin, user_move
 
 
 @admin.register(OrgUnit)
@@ -58,6 +58,11 @@ class QiaoUserAdmin(UserAdmin, SimpleHistoryAdmin):
     search_fields = ("username", "display_name", "mobile")
     autocomplete_fields = ("unit", "supervisor")
     list_select_related = ("unit", "position", "supervisor")
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "unit" in form.changed_data:
+            user_move(user=obj, unit=obj.unit)  # their customers follow them
+
     fieldsets = UserAdmin.fieldsets + (
         (_("Organisation"), {"fields": ("display_name", "unit", "position", "supervisor",
                                          "mobile", "language")}),

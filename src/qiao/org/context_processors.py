@@ -8,6 +8,7 @@ from .permissions import Action, can
 # (url name, label, icon, action) in menu order; later modules add their lines here.
 NAVIGATION = [
     ("customers:list", _("Customers"), "bi-people", Action.CUSTOMER_VIEW),
+    ("reports:index", _("Customer tables"), "bi-table", Action.REPORT_VIEW),
     ("customers:recycle_bin", _("Recycle bin"), "bi-trash3", Action.CUSTOMER_RESTORE),
 ]
 

@@ -43,3 +43,16 @@ def org_unit_save_from_admin(unit: OrgUnit, *, is_new: bool) -> None:
         unit.save(update_fields=["path"])
     else:
         org_unit_move(unit=unit, new_parent=unit.parent)
+
+
+@transaction.atomic
+def user_move(*, user, unit: OrgUnit):
+    """Put `user` in another unit. The records they own carry their unit (so that scope is one
+    indexed condition), so those follow in the same transaction."""
+    # Imported here: customers builds on org, not the other way round.
+    from qiao.customers.services import customers_follow_owner
+
+    user.unit = unit
+    user.save(update_fields=["unit"])
+    customers_follow_owner(owner=user)
+    return user

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "qiao.core",
     "qiao.org",
     "qiao.customers",
+    "qiao.reports",
     "qiao.demo",
 ]
 
@@ -119,6 +120,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [SRC_DIR / "static"]  # vendored front-end assets and Qiao's own CSS
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = Path(env.str("QIAO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "media/"

@@ -17,6 +17,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One file per test process (pytest-xdist then appends _gw0, _gw1 ...), so that two test
     # runs in the same checkout never delete each other's database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # var/ is not in git
 else:
     # No persistent connections in tests: threads in the concurrency tests open their own,
     # and a connection kept across tests only holds locks longer.

@@ -1,0 +1,154 @@
+"""The columns of each customer list, shared by the screen, the printout and the Excel file,
+so the three always show the same thing."""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# Bootstrap classes that hide a column on a phone; every column comes back on paper.
+PHONE_HIDDEN = "d-none d-md-table-cell d-print-table-cell"
+TABLET_HIDDEN = "d-none d-lg-table-cell d-print-table-cell"
+SMALL_HIDDEN = "d-none d-sm-table-cell d-print-table-cell"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: Any  # a lazy translation
+    value: Any  # customer -> str | int | date | None
+    width: int = 12  # characters, in the Excel file
+    css: str = ""  # Bootstrap classes of the cell on screen
+    link: bool = False  # the customer's name: links to its registration form
+    badge: bool = False  # the status: a coloured badge on screen
+    wrap: bool = False  # long text that may wrap; other columns keep to one line on paper
+
+
+def _name(obj):
+    return obj.name if obj is not None else ""
+
+
+NAME = Column(_("Customer name"), lambda c: c.name, 34, link=True, wrap=True)
+GRADE = Column(_("Grade"), lambda c: _name(c.grade), 8)
+CATEGORY = Column(_("Classification"), lambda c: c.get_category_display(), 12, PHONE_HIDDEN)
+REGION = Column(_("Region"), lambda c: _name(c.region), 10, PHONE_HIDDEN)
+DISTRICT = Column(_("Administrative area"), lambda c: c.district, 14, PHONE_HIDDEN, wrap=True)
+ADDRESS = Column(_("Address"), lambda c: c.address, 30, TABLET_HIDDEN, wrap=True)
+OWNER = Column(_("Account manager"), lambda c: str(c.owner) if c.owner_id else "", 10,
+               SMALL_HIDDEN)
+STATUS = Column(_("Status"), lambda c: c.get_status_display(), 8, badge=True)
+PHONE = Column(_("Phone"), lambda c: c.phone, 16, TABLET_HIDDEN)
+INDUSTRY = Column(_("Industry"), lambda c: c.get_industry_display(), 14, PHONE_HIDDEN)
+NATURE = Column(_("Enterprise nature"), lambda c: c.get_nature_display(), 12, TABLET_HIDDEN)
+SINCE = Column(_("Customer since"), lambda c: c.start_date or c.onboarded_on, 12, TABLET_HIDDEN)
+CONTACTS = Column(_("Number of contacts"), lambda c: c.contacts_count, 8, TABLET_HIDDEN)
+KEY_PERSON = Column(_("Key person"), lambda c: c.key_person_name or "", 10)
+KEY_TITLE = Column(_("Position"), lambda c: c.key_person_title or "", 10, TABLET_HIDDEN)
+KEY_PHONE = Column(_("Key person's phone"), lambda c: c.key_person_phone or "", 16, PHONE_HIDDEN)
+
+GRADE_COLUMNS = [NAME, GRADE, CATEGORY, REGION, DISTRICT, OWNER, STATUS, PHONE, SINCE]
+REGION_COLUMNS = [NAME, REGION, DISTRICT, ADDRESS, GRADE, OWNER, STATUS]
+CLASSIFICATION_COLUMNS = [NAME, CATEGORY, INDUSTRY, NATURE, GRADE, REGION, OWNER, STATUS]
+KEY_CUSTOMER_COLUMNS = [NAME, CATEGORY, GRADE, REGION, OWNER, CONTACTS, KEY_PERSON, KEY_TITLE,
+                        KEY_PHONE, STATUS, SINCE]
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    column: Column
+    raw: Any
+    url: str = ""
+    badge: str = ""  # the CSS class of a status badge
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int
+    cells: list
+    group: str  # the line's group on paper (its grade, region, classification…)
+
+
+def display(value) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def lines(columns, customers, *, start=1, group_by=None):
+    """The rows of a list as cells ready for a template."""
+    result = []
+    for number, customer in enumerate(customers, start=start):
+        cells = []
+        for column in columns:
+            raw = column.value(customer)
+            url = reverse("reports:registration", args=[customer.pk]) if column.link else ""
+            badge = f"badge-status-{customer.status}" if column.badge else ""
+            cells.append(Cell(display(raw), column, raw, url, badge))
+        group = group_by.value(customer) if group_by else ""
+        result.append(Line(number, cells, display(group)))
+    return result
+
+
+# --- 客户信息登记表: the registration form of one customer ------------------------------------
+
+def _months(months):
+    return "、".join(str(m) for m in sorted(months or []))
+
+
+def registration_rows(customer, tags, attachments):
+    """The form's lines as on paper: two label/value pairs a line, or one wide pair. Every
+    field of the customer record (CUS-1), plus grade, classification and status."""
+    c = customer
+
+    def pair(label, value):
+        return (label, display(value))
+
+    return [
+        [pair(_("Customer name"), c.name)],
+        [pair(_("Short name"), c.short_name), pair(_("Customer type"), c.get_kind_display())],
+        [pair(_("Unified social credit code"), c.credit_code),
+         pair(_("Legal representative"), c.legal_representative)],
+        [pair(_("Licence number"), c.licence_no), pair(_("Licence expiry"), c.licence_expiry)],
+        [pair(_("Address"), c.address)],
+        [pair(_("Region"), _name(c.region)), pair(_("Administrative area"), c.district)],
+        [pair(_("Phone"), c.phone), pair(_("Fax"), c.fax)],
+        [pair(_("Industry"), c.get_industry_display()),
+         pair(_("Enterprise nature"), c.get_nature_display())],
+        [pair(_("Staff count"), c.staff_count),
+         pair(_("Business mode"), c.get_business_mode_display())],
+        [pair(_("Business status"), c.get_business_status_display()),
+         pair(_("Peer position"), c.get_peer_position_display())],
+        [pair(_("Peak season months"), _months(c.peak_months)),
+         pair(_("Off season months"), _months(c.off_months))],
+        [pair(_("Main products purchased"), c.main_products)],
+        [pair(_("Bank"), c.bank), pair(_("Bank account"), c.bank_account)],
+        [pair(_("Doing business with us since"), c.start_date),
+         pair(_("Source"), c.get_source_display())],
+        [pair(_("Grade"), _name(c.grade)), pair(_("Classification"), c.get_category_display())],
+        [pair(_("Status"), c.get_status_display()), pair(_("Onboarded on"), c.onboarded_on)],
+        [pair(_("Account manager"), str(c.owner) if c.owner_id else ""),
+         pair(_("Owning unit"), _name(c.owner_unit))],
+        [pair(_("Tags"), "、".join(tags))],
+        [pair(_("Attachments"), "、".join(attachments))],
+        [pair(_("Notes"), c.notes)],
+    ]
+
+
+def _yes(flag):
+    return str(_("Yes")) if flag else ""
+
+
+# The key people on the form; their private background (ORG-4) never goes on paper.
+CONTACT_COLUMNS = [
+    (_("Name"), lambda p: p.name),
+    (_("Position"), lambda p: p.title),
+    (_("Key person"), lambda p: _yes(p.is_key_person)),
+    (_("Decision power"), lambda p: _yes(p.has_decision_power)),
+    (_("Mobile"), lambda p: p.mobile),
+    (_("Office phone"), lambda p: p.phone),
+    (_("Email"), lambda p: p.email),
+]

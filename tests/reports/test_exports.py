@@ -1,0 +1,92 @@
+"""Excel files: formula injection neutralised (CHECKS C08), titles and headers in the user's
+language, every row of the list (not just one page)."""
+
+import io
+import random
+
+import openpyxl
+import xlsxwriter
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qiao.customers.models import Contact, Customer
+from qiao.reports.exports import FORMULA_TRIGGERS, Sheet, _formats, neutralise
+
+from .conftest import LIST_HEADER_ROW, listed, workbook
+
+INJECTIONS = ["=1+1", "+SUM(A1:A2)", "-2+3", "@SUM(A1)", "\t=cmd", "\r=cmd",
+              '=HYPERLINK("http://evil.example","点我")', "=cmd|' /C calc'!A0"]
+
+
+@given(st.text())
+def test_neutralised_text_never_starts_like_a_formula(text):
+    safe = neutralise(text)
+    assert not safe.startswith(FORMULA_TRIGGERS)
+    assert safe == text or safe == "'" + text
+
+
+def test_a_thousand_hostile_strings_give_no_formula_cell():
+    rng = random.Random(8)
+    alphabet = "=+-@\t\r\n()!:;'\"AZaz09客户 "
+    strings = [rng.choice(FORMULA_TRIGGERS) + "".join(rng.choices(alphabet, k=rng.randint(0, 20)))
+               for _ in range(1000)]
+    handle = io.BytesIO()
+    book = xlsxwriter.Workbook(handle, {"constant_memory": True, "strings_to_formulas": False})
+    sheet = Sheet(book, _formats(book), "C08")
+    for text in strings:
+        sheet.values([text])
+    book.close()
+    cells = [row[0] for row in openpyxl.load_workbook(handle).active.iter_rows()]
+    assert [c for c in cells if c.data_type == "f"] == []
+    # xlsxwriter stores a carriage return as Excel's escape _x000D_, which openpyxl keeps.
+    read = [c.value.replace("_x000D_", "\r") for c in cells]
+    assert read == ["'" + text for text in strings]
+
+
+def test_customer_export_neutralises_injected_names(world):
+    customers = world.customers["am01"] + world.customers["am02"] + world.customers["am03"]
+    for customer, text in zip(customers, INJECTIONS[:6], strict=True):
+        Customer.objects.filter(pk=customer.pk).update(name=text, district=text)
+    Contact.objects.filter(name="王总").update(name=INJECTIONS[6], title=INJECTIONS[7])
+    client = world.client("director")
+    for url in ["/reports/grades/export/", "/reports/regions/export/",
+                "/reports/classification/export/", "/reports/key-customers/export/"]:
+        book = workbook(client.get(url))
+        cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+        assert [c.coordinate for c in cells if c.data_type == "f"] == [], url
+        texts = {c.value for c in cells if isinstance(c.value, str)}
+        assert not [t for t in texts if t.startswith(FORMULA_TRIGGERS)], url
+    names = set(listed(workbook(client.get("/reports/grades/export/")).worksheets[1]))
+    assert {"'" + text.replace("\r", "_x000D_") for text in INJECTIONS[:6]} <= names
+    key = workbook(client.get("/reports/key-customers/export/")).worksheets[1]
+    assert "'" + INJECTIONS[6] in listed(key, 7)  # the key person's name
+
+
+def test_export_in_chinese(world):
+    book = workbook(world.client("director").get("/reports/grades/export/"))
+    summary, detail = book.worksheets
+    assert book.sheetnames == ["客户等级分类表", "客户明细"]
+    assert summary["A1"].value == detail["A1"].value == "客户等级分类表"
+    header = [c.value for c in detail[LIST_HEADER_ROW]]
+    assert header[:3] == ["序号", "客户名称", "等级"]
+    assert detail.max_row == LIST_HEADER_ROW + 27  # every customer, not one page of 25
+
+
+def test_export_in_english(world):
+    client = world.client("director")
+    book = workbook(client.get("/reports/key-customers/export/", HTTP_ACCEPT_LANGUAGE="en"))
+    summary, detail = book.worksheets
+    assert book.sheetnames == ["Key customers", "Customer list"]
+    assert summary["A1"].value == "Key customer statistics table"
+    header = [c.value for c in detail[LIST_HEADER_ROW]]
+    assert header[:3] == ["No.", "Customer name", "Classification"]
+    response = client.get("/reports/key-customers/export/")
+    assert 'filename*=utf-8' in response["Content-Disposition"]
+
+
+def test_export_follows_the_screen_filters(world):
+    client = world.client("director")
+    big = workbook(client.get("/reports/classification/export/?category=big")).worksheets[1]
+    assert sorted(listed(big)) == sorted([world.customers["am02"][0].name,
+                                     world.customers["am05"][0].name])
+    assert "big" not in str(big["A2"].value) and "大客户" in str(big["A3"].value)

@@ -1,0 +1,56 @@
+"""The pages themselves: the index, pagination, the print layout and the language."""
+
+from qiao.reports import views
+
+
+def test_index_lists_the_five_seed_tables(world):
+    body = world.client("am01").get("/reports/").content.decode()
+    for title in ["客户等级分类表", "客户区域分类表", "客户信息登记表", "客户分类表", "重点客户统计表"]:
+        assert title in body
+    for url in ["/reports/grades/", "/reports/regions/", "/reports/registration/",
+                "/reports/classification/", "/reports/key-customers/"]:
+        assert f'href="{url}"' in body
+    assert 'href="/reports/"' in body  # in the navigation
+
+
+def test_lists_are_paginated_by_25_and_numbered_on(world):
+    client = world.client("director")
+    first = client.get("/reports/grades/").context
+    second = client.get("/reports/grades/?page=2").context
+    assert [line.number for line in first["lines"]] == list(range(1, 26))
+    assert [line.number for line in second["lines"]] == [26, 27]
+    assert first["count"] == 27
+
+
+def test_print_layout_is_the_paper_form(world):
+    response = world.client("director").get("/reports/grades/?print=1")
+    body = response.content.decode()
+    assert len(response.context["lines"]) == 27  # the whole list, not one page
+    assert "qiao-nav" not in body and 'data-testid="report-filters"' not in body
+    assert "paper-title" in body and "paper-sign" in body and "data-print" in body
+    assert "reports/reports.css" in body
+
+
+def test_print_layout_stops_at_the_limit_and_says_so(world, monkeypatch):
+    monkeypatch.setattr(views, "PRINT_LIMIT", 5)
+    response = world.client("director").get("/reports/key-customers/?print=1")
+    assert len(response.context["lines"]) == 4  # under the limit: no warning
+    assert 'data-testid="print-limit"' not in response.content.decode()
+    response = world.client("director").get("/reports/grades/?print=1")
+    assert len(response.context["lines"]) == 5
+    assert 'data-testid="print-limit"' in response.content.decode()
+
+
+def test_pages_in_english(world):
+    client = world.client("director")
+    body = client.get("/reports/regions/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Customer regional classification table" in body
+    assert "Customers per region and administrative area" in body
+    assert "客户区域分类表" not in body
+
+
+def test_export_link_only_for_those_who_may_export(world):
+    assert 'data-testid="export-link"' in world.client("sup1").get(
+        "/reports/grades/").content.decode()
+    assert 'data-testid="export-link"' not in world.client("am01").get(
+        "/reports/grades/").content.decode()

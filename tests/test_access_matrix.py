@@ -1,0 +1,436 @@
+"""C01, the access matrix: every route of the URL resolver × every persona.
+
+Every route must be classified in ROUTES below; a route that is not fails
+`test_every_route_is_classified` until someone says what it shows and which action it needs.
+Then, for each persona:
+
+* out of scope (another manager's, another team's, another region's, a pool out of reach):
+  every object route answers 404 to GET and POST, writes nothing, and no response of the
+  persona's — not even a list, a search or a duplicate check — carries the record's name,
+  credit code, contact or file name;
+* in scope: 200 for a role that has the route's action, 404 for one that has not (refused
+  actions are hidden like missing records), and the writes (delete, restore…) really work;
+* lists and searches show exactly the visible customers and count only them.
+
+The reference for who sees what is written out here from the handbooks (SEES), not derived
+from `visible_to`, so the matrix checks the code against the rule, not against itself.
+"""
+
+import io
+import re
+from dataclasses import dataclass
+from html import unescape
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from qiao.customers import services
+from qiao.customers.models import Attachment, Contact, Customer
+from qiao.org.permissions import Action
+
+from .conftest import PASSWORD, ROLES
+from .factories import make_contact, make_customer
+
+A = Action
+
+# --- what every route is ---------------------------------------------------------------------
+
+PUBLIC = "public"              # no login needed (login, logout, language, health)
+REDIRECT = "redirect"          # sends a logged-in user elsewhere (home)
+LIST = "list"                  # a list, search or table within the user's scope
+EXPORT = "export"              # a file made from a list within the user's scope
+CREATE = "create"              # a form for a new record
+CUSTOMER = "customer"          # one live customer, by its id
+DELETED_CUSTOMER = "deleted_customer"  # one customer in the recycle bin
+CONTACT = "contact"            # one live contact
+DELETED_CONTACT = "deleted_contact"
+ATTACHMENT = "attachment"
+OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT)
+GET, POST = ("GET",), ("POST",)
+BOTH = ("GET", "POST")
+
+
+@dataclass(frozen=True)
+class Route:
+    kind: str
+    actions: tuple = ()       # every one of them is needed (a missing one answers 404)
+    methods: tuple = GET      # what the view accepts; other methods answer 405
+    kwarg: str = "pk"         # the URL's name for the record's id
+    writes: bool = False      # a valid POST changes the record (run once, at the end)
+
+
+ROUTES = {
+    "home": Route(REDIRECT),
+    "login": Route(PUBLIC, methods=BOTH),
+    "logout": Route(PUBLIC, methods=POST),
+    "set_language": Route(PUBLIC, methods=POST),
+    "health": Route(PUBLIC),
+    # customers
+    "customers:list": Route(LIST, (A.CUSTOMER_VIEW,)),
+    "customers:duplicate_check": Route(LIST, (A.CUSTOMER_VIEW,)),
+    "customers:recycle_bin": Route(LIST, (A.CUSTOMER_RESTORE,)),
+    "customers:create": Route(CREATE, (A.CUSTOMER_CREATE,), BOTH),
+    "customers:detail": Route(CUSTOMER, (A.CUSTOMER_VIEW,), BOTH),
+    "customers:edit": Route(CUSTOMER, (A.CUSTOMER_EDIT,), BOTH),
+    "customers:history": Route(CUSTOMER, (A.CUSTOMER_HISTORY,), BOTH),
+    "customers:grade": Route(CUSTOMER, (A.CUSTOMER_GRADE,), POST),
+    "customers:transition": Route(CUSTOMER, (A.CUSTOMER_LIFECYCLE,), POST),
+    "customers:delete": Route(CUSTOMER, (A.CUSTOMER_DELETE,), POST, writes=True),
+    "customers:restore": Route(DELETED_CUSTOMER, (A.CUSTOMER_RESTORE,), POST, writes=True),
+    "customers:contact_create": Route(CUSTOMER, (A.CONTACT_EDIT,), BOTH),
+    "customers:attachment_upload": Route(CUSTOMER, (A.ATTACHMENT_UPLOAD,), POST),
+    "customers:contact_edit": Route(CONTACT, (A.CONTACT_EDIT,), BOTH),
+    "customers:contact_delete": Route(CONTACT, (A.CONTACT_EDIT,), POST, writes=True),
+    "customers:contact_restore": Route(DELETED_CONTACT, (A.CUSTOMER_RESTORE,), POST,
+                                       writes=True),
+    "customers:attachment_download": Route(ATTACHMENT, (A.CUSTOMER_VIEW,), BOTH),
+    "customers:attachment_delete": Route(ATTACHMENT, (A.ATTACHMENT_UPLOAD,), POST, writes=True),
+    # reports (customer tables)
+    "reports:index": Route(LIST, (A.REPORT_VIEW,)),
+    "reports:grades": Route(LIST, (A.REPORT_VIEW,)),
+    "reports:regions": Route(LIST, (A.REPORT_VIEW,)),
+    "reports:classification": Route(LIST, (A.REPORT_VIEW,)),
+    "reports:key_customers": Route(LIST, (A.REPORT_VIEW,)),
+    "reports:registration_pick": Route(LIST, (A.REPORT_VIEW,)),
+    "reports:grades_export": Route(EXPORT, (A.REPORT_VIEW, A.CUSTOMER_EXPORT)),
+    "reports:regions_export": Route(EXPORT, (A.REPORT_VIEW, A.CUSTOMER_EXPORT)),
+    "reports:classification_export": Route(EXPORT, (A.REPORT_VIEW, A.CUSTOMER_EXPORT)),
+    "reports:key_customers_export": Route(EXPORT, (A.REPORT_VIEW, A.CUSTOMER_EXPORT)),
+    "reports:registration": Route(CUSTOMER, (A.REPORT_VIEW,), BOTH, kwarg="customer_id"),
+    "reports:registration_export": Route(CUSTOMER, (A.REPORT_VIEW, A.CUSTOMER_EXPORT), BOTH,
+                                         kwarg="customer_id"),
+}
+
+SKIPPED_PREFIXES = ("admin/", settings.STATIC_URL.lstrip("/"), settings.MEDIA_URL.lstrip("/"))
+
+
+def resolver_routes():
+    """{name: pattern} of every route the URL resolver serves, admin and static files aside."""
+    found = {}
+
+    def walk(patterns, prefix, namespace):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = ":".join(filter(None, [namespace, p.namespace])) or None
+                walk(p.url_patterns, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern):
+                pattern = prefix + str(p.pattern)
+                if pattern.lstrip("^").startswith(SKIPPED_PREFIXES):
+                    continue
+                name = f"{namespace}:{p.name}" if namespace and p.name else p.name
+                found[name or f"<unnamed {pattern}>"] = pattern
+
+    walk(get_resolver().url_patterns, "", None)
+    return found
+
+
+def test_every_route_is_classified():
+    found = resolver_routes()
+    unclassified = sorted(set(found) - set(ROUTES))
+    assert not unclassified, (
+        "Routes missing from ROUTES in tests/test_access_matrix.py — classify each (kind, "
+        "actions, methods) so that the access matrix covers it: "
+        + "; ".join(f"{name} ({found[name]})" for name in unclassified))
+    gone = sorted(set(ROUTES) - set(found))
+    assert not gone, f"ROUTES lists routes the resolver no longer has: {gone}"
+
+
+# --- who sees what, and may do what (the reference) ------------------------------------------
+
+EAST, NORTH = "pool:华东区", "pool:华北区"
+# The records the matrix points at: a teammate's, another team's, another region's, the call
+# centre's, and two public pools.
+SAMPLE = ("am01", "am02", "am03", "am05", "agent01", "qa01", EAST, NORTH)
+EAST_MANAGERS = {"am01", "am02", "am03", "am04"}
+
+
+def sees(persona, bucket):
+    """Does `persona` see the records of `bucket` (an account manager's or a pool)?"""
+    if persona in ("director", "deptmgr"):
+        return True
+    if persona == "region1":
+        return bucket in EAST_MANAGERS | {EAST}
+    if persona == "sup1":
+        return bucket in {"am01", "am02"}
+    if persona in ("am01", "am02", "am03", "agent01", "qa01"):
+        return bucket == persona
+    return False  # admin (no business data), leaver (disabled)
+
+
+ROUTE_ACTIONS = {a for r in ROUTES.values() for a in r.actions}
+_AM = {A.CUSTOMER_VIEW, A.CUSTOMER_CREATE, A.CUSTOMER_EDIT, A.CUSTOMER_LIFECYCLE,
+       A.CUSTOMER_HISTORY, A.CONTACT_EDIT, A.ATTACHMENT_UPLOAD, A.REPORT_VIEW}
+_SUP = _AM | {A.CUSTOMER_GRADE, A.CUSTOMER_DELETE, A.CUSTOMER_RESTORE, A.CUSTOMER_EXPORT}
+MAY = {"director": _SUP, "deptmgr": _SUP, "region1": _SUP, "sup1": _SUP, "am01": _AM,
+       "am02": _AM, "am03": _AM, "agent01": {A.CUSTOMER_VIEW}, "qa01": {A.CUSTOMER_VIEW},
+       "admin": set(), "leaver": set()}
+# Where a persona's writes are tried (one bucket in scope, when there is one).
+HOME = {"director": "am05", "deptmgr": "qa01", "region1": "am03", "sup1": "am02", "am01": "am01",
+        "am02": "am02", "am03": "am03", "agent01": "agent01", "qa01": "qa01"}
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+@dataclass
+class Records:
+    customer: Customer
+    deleted_customer: Customer
+    contact: Contact
+    deleted_contact: Contact
+    attachment: Attachment
+
+    def of_kind(self, kind):
+        return getattr(self, kind)
+
+    @property
+    def secrets(self):
+        """What must never reach someone who cannot see these records."""
+        return {self.customer.name, self.customer.credit_code, self.deleted_customer.name,
+                self.deleted_customer.credit_code, self.contact.name, self.deleted_contact.name,
+                self.attachment.original_name}
+
+
+@pytest.fixture
+def matrix(personas, settings, tmp_path):
+    """For each bucket of SAMPLE: a live customer with a contact, a deleted contact and an
+    attachment, and a customer in the recycle bin — all made through the services."""
+    settings.MEDIA_ROOT = tmp_path
+    director = personas["director"]
+    regions = {r.name: r for r in personas.org.regions}
+    records = {}
+    for i, bucket in enumerate(SAMPLE):
+        owner = None if bucket.startswith("pool:") else personas[bucket]
+        region = regions[bucket[5:]] if owner is None else None
+        if bucket in ("agent01", "qa01"):
+            personas.customers[bucket] = [make_customer(owner, actor=director)]
+        customer = personas.customers[bucket][0]
+        deleted = make_customer(owner, actor=director, region=region, name=f"矩阵已删客户{i}号")
+        services.customer_delete(actor=director, customer=deleted)
+        contact = make_contact(customer, director, name=f"矩阵联系人{i}号", mobile="13800138000")
+        old_contact = make_contact(customer, director, name=f"矩阵旧联系人{i}号")
+        services.contact_delete(actor=director, contact=old_contact)
+        attachment = services.attachment_add(
+            actor=director, customer=customer,
+            upload=SimpleUploadedFile(f"矩阵附件{i}号.pdf", PDF, "application/pdf"))
+        records[bucket] = Records(customer, deleted, contact, old_contact, attachment)
+    return records
+
+
+def state(records):
+    """The rows the matrix could damage: (is_deleted, version) of every sample record."""
+    return {(bucket, kind): (obj.__class__._base_manager.filter(pk=obj.pk)
+                             .values_list("is_deleted", "version").get())
+            for bucket, recs in records.items() for kind in OBJECT_KINDS
+            for obj in [recs.of_kind(kind)]}
+
+
+# --- the matrix ------------------------------------------------------------------------------
+
+ROW = re.compile(r'class="fw-semibold text-decoration-none">([^<]*)</a>')
+COUNT = re.compile(r'data-testid="result-count">共 (\d+) 条记录')
+INPUT_VALUES = re.compile(r'value="[^"]*"')
+
+
+def body_text(response):
+    """What a response shows: HTML or JSON as text, an Excel file's cells, a download's bytes
+    (as far as they decode)."""
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if content[:2] == b"PK" and "spreadsheet" in response.get("Content-Type", ""):
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(content), read_only=True)
+        return "\n".join(str(cell) for sheet in book for row in sheet.iter_rows(values_only=True)
+                         for cell in row if cell is not None)
+    return unescape(content.decode("utf-8", errors="replace"))
+
+
+class Probe:
+    """One persona's client that checks every response for out-of-scope secrets."""
+
+    def __init__(self, personas, persona, records):
+        self.persona = persona
+        self.client = personas.client(persona)
+        self.forbidden = {s for bucket, recs in records.items() if not sees(persona, bucket)
+                          for s in recs.secrets if s}
+        self.problems = []
+
+    def request(self, method, url, data=None, *, echoed=False):
+        response = getattr(self.client, method.lower())(url, data or {})
+        text = body_text(response)
+        if echoed:  # a search form shows what was typed; the rows must not
+            text = INPUT_VALUES.sub("", text)
+        leaked = sorted(s for s in self.forbidden if s in text)
+        if leaked:
+            self.problems.append(f"{self.persona} {method} {url}: leaks {leaked}")
+        return response
+
+    def expect(self, method, url, status, why, data=None):
+        response = self.request(method, url, data)
+        if response.status_code != status:
+            self.problems.append(f"{self.persona} {method} {url} ({why}): "
+                                 f"expected {status}, got {response.status_code}")
+        return response
+
+
+def expected_status(route, persona, bucket, method):
+    if method not in route.methods:
+        return 405, "method not allowed"
+    if not sees(persona, bucket):
+        return 404, f"{bucket}'s record is out of scope"
+    if not set(route.actions) <= MAY[persona]:
+        return 404, "in scope, action refused"
+    return 200, "in scope, action allowed"
+
+
+@pytest.mark.parametrize("persona", [r for r in ROLES if r != "leaver"])
+def test_access_matrix(personas, matrix, persona):
+    user = personas[persona]
+    assert user.action_set() & ROUTE_ACTIONS == MAY[persona], "the default roles changed"
+    probe = Probe(personas, persona, matrix)
+    before = state(matrix)
+
+    # 1. Every object route × every sample bucket × GET and POST, writes left for step 3.
+    for name, route in ROUTES.items():
+        if route.kind not in OBJECT_KINDS:
+            continue
+        for bucket, records in matrix.items():
+            url = reverse(name, kwargs={route.kwarg: records.of_kind(route.kind).pk})
+            for method in ("GET", "POST"):
+                status, why = expected_status(route, persona, bucket, method)
+                if status == 200 and method == "POST" and route.writes:
+                    continue
+                if status == 200 and method == "POST":
+                    # An empty form: the view runs and refuses it (400, or back to the page).
+                    response = probe.request("POST", url, {"_": "1"})
+                    if response.status_code not in (200, 302, 400):
+                        probe.problems.append(f"{persona} POST {url} ({why}): "
+                                              f"got {response.status_code}")
+                else:
+                    probe.expect(method, url, status, why, {"_": "1"} if method == "POST" else None)
+    assert state(matrix) == before, "a refused or empty request changed a record"
+
+    # 2. Lists, searches, tables and files: only what is in scope, counted only so.
+    check_lists(probe, personas, matrix)
+
+    # 3. The writes, once each, on a record in scope.
+    if persona in HOME:
+        check_writes(probe, matrix[HOME[persona]])
+    assert probe.problems == []
+
+
+def check_lists(probe, personas, matrix):
+    persona = probe.persona
+    may = MAY[persona]
+    for name, route in ROUTES.items():
+        if route.kind in (LIST, EXPORT, CREATE):
+            status = 200 if set(route.actions) <= may else 404
+            probe.expect("GET", reverse(name), status, route.kind)
+        if route.kind == CREATE:  # an incomplete form: refused, or hidden without the action
+            probe.expect("POST", reverse(name), 400 if status == 200 else 404, route.kind,
+                         {"name": ""})
+    home = probe.expect("GET", reverse("home"), 302, "home")
+    landing = reverse("customers:list" if A.CUSTOMER_VIEW in may else "admin:index")
+    if home.get("Location") != landing:
+        probe.problems.append(f"{persona} home: sent to {home.get('Location')}, not {landing}")
+    if A.CUSTOMER_VIEW not in may:
+        return
+    list_url = reverse("customers:list")
+    visible = {c.name for bucket, cs in personas.customers.items() if sees(persona, bucket)
+               for c in cs}
+    html = probe.request("GET", list_url).content.decode()
+    shown, count = set(ROW.findall(html)), int(COUNT.search(html).group(1))
+    if count != len(visible) or not shown <= visible or len(shown) != min(25, len(visible)):
+        probe.problems.append(f"{persona} list: shows {len(shown)} of {count}, "
+                              f"expected {len(visible)}")
+    for bucket, records in matrix.items():
+        in_scope = sees(persona, bucket)
+        for q in (records.customer.name, records.contact.name, records.customer.credit_code,
+                  records.deleted_customer.name):
+            html = probe.request("GET", list_url, {"q": q}, echoed=True).content.decode()
+            got = (ROW.findall(html), int(COUNT.search(html).group(1)))
+            want = ([records.customer.name], 1) if in_scope and q != records.deleted_customer.name \
+                else ([], 0)
+            if got != want:
+                probe.problems.append(f"{persona} search {q!r} ({bucket}): {got}, expected {want}")
+        html = probe.request("GET", reverse("customers:duplicate_check"),
+                             {"name": records.customer.name}).content.decode()
+        if in_scope != (records.customer.name in html) or (
+                not in_scope and "另有 1 个相同的客户" not in html):
+            probe.problems.append(f"{persona} duplicate check of {bucket}'s customer")
+    if A.CUSTOMER_RESTORE in may:
+        html = probe.request("GET", reverse("customers:recycle_bin")).content.decode()
+        shown = set(re.findall(r"<tr><td>([^<]*)</td>", html))
+        expected = {r.deleted_customer.name for b, r in matrix.items() if sees(persona, b)}
+        if shown != expected:
+            probe.problems.append(f"{persona} recycle bin: {sorted(shown)} != {sorted(expected)}")
+
+
+def check_writes(probe, records):
+    """Each write route the persona may use, on its home bucket; the rest were 404 above."""
+    may = MAY[probe.persona]
+    steps = [
+        ("customers:attachment_delete", records.attachment),
+        ("customers:contact_delete", records.contact),
+        ("customers:contact_restore", records.deleted_contact),
+        ("customers:restore", records.deleted_customer),
+        ("customers:delete", records.customer),
+    ]
+    for name, obj in steps:
+        route = ROUTES[name]
+        if not set(route.actions) <= may:
+            continue
+        was_deleted = obj.__class__._base_manager.get(pk=obj.pk).is_deleted
+        response = probe.request("POST", reverse(name, kwargs={"pk": obj.pk}))
+        now_deleted = obj.__class__._base_manager.get(pk=obj.pk).is_deleted
+        if response.status_code != 302 or now_deleted == was_deleted:
+            probe.problems.append(f"{probe.persona} {name}: {response.status_code}, "
+                                  f"deleted {was_deleted} → {now_deleted}")
+
+
+# --- people who are not (or no longer) logged in ---------------------------------------------
+
+def test_the_leaver_cannot_log_in_and_is_sent_to_login_everywhere(personas, matrix):
+    client = personas.client("leaver")  # a session made before the account was disabled
+    login = reverse("login")
+    problems = []
+    for name, route in ROUTES.items():
+        if route.kind in (PUBLIC, REDIRECT):
+            continue
+        kwargs = ({route.kwarg: matrix["am01"].of_kind(route.kind).pk}
+                  if route.kind in OBJECT_KINDS else {})
+        url = reverse(name, kwargs=kwargs)
+        for method in route.methods:
+            response = getattr(client, method.lower())(url)
+            if response.status_code != 302 or not response["Location"].startswith(login):
+                problems.append(f"{method} {url}: {response.status_code}")
+    assert problems == []
+    assert Customer.objects.get(pk=matrix["am01"].customer.pk).is_deleted is False
+    # And a new login is refused, with the same answer as a wrong password.
+    fresh = Client()
+    assert not fresh.login(username="leaver", password=PASSWORD)
+    response = fresh.post(login, {"username": "leaver", "password": PASSWORD})
+    wrong = Client().post(login, {"username": "am01", "password": "wrong-password"})
+    assert response.status_code == wrong.status_code == 200  # the form again, with its error
+    assert "_auth_user_id" not in fresh.session
+    assert fresh.get(reverse("customers:list"))["Location"].startswith(login)
+
+
+def test_anonymous_requests_go_to_login_and_public_routes_answer(personas, matrix):
+    client = Client()
+    login = reverse("login")
+    for name, route in ROUTES.items():
+        kwargs = ({route.kwarg: matrix["am01"].of_kind(route.kind).pk}
+                  if route.kind in OBJECT_KINDS else {})
+        url = reverse(name, kwargs=kwargs)
+        for method in route.methods:
+            response = getattr(client, method.lower())(url)
+            if route.kind == PUBLIC:
+                assert response.status_code in (200, 302), (method, url)
+            else:
+                assert response.status_code == 302, (method, url)
+                assert response["Location"].startswith(login), (method, url)
+            assert matrix["am01"].customer.name not in response.content.decode()
+    assert client.get(reverse("health")).json() == {"status": "ok"}
