@@ -262,8 +262,7 @@ def test_peak_months_and_tags_can_be_chosen(personas, open_session):
     s.login("am01", PASSWORD)
     s.goto("/customers/new/")
     fill_new_customer(page, name="厦门鹭岛测试海产有限公司")
-    peak = page.locator("div[class*=col-]").filter(
-        has=page.locator("label.form-label", has_text="旺季月份"))
+    peak = page.locator("fieldset").filter(has=page.locator("legend", has_text="旺季月份"))
     peak.get_by_label("3月", exact=True).check()
     peak.get_by_label("4月", exact=True).check()
     page.get_by_label(personas.tags[0].name, exact=True).check()

@@ -76,3 +76,9 @@ def test_moving_a_manager_in_admin_moves_their_customers_into_the_new_region(per
     theirs = {c.pk for c in personas.customers["am03"]}
     assert theirs <= set(Customer.objects.visible_to(personas["region2"]).values_list("pk", flat=True))
     assert not theirs & set(Customer.objects.visible_to(personas["region1"]).values_list("pk", flat=True))
+
+
+def test_a_role_without_pages_gets_an_explaining_start_page(personas):
+    response = personas.client("brandmgr").get("/")
+    assert response.status_code == 200
+    assert "品牌经理" in response.content.decode()

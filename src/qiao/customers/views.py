@@ -52,14 +52,25 @@ def _form_errors_to_form(form, error: ValidationError):
         form.add_error(None, error)
 
 
+IDENTITY_FIELDS = ("name", "credit_code", "phone")
+
+
+def _identity_changed(form, customer) -> bool:
+    """Did the edit touch what duplicates are judged on? A customer once confirmed as "not the
+    same" is not questioned again for an unrelated change."""
+    return customer is None or any(f in form.changed_data for f in IDENTITY_FIELDS)
+
+
 def _save_customer(request, form, customer=None):
-    """Run the create/update service; returns (customer, status) with errors put on the form."""
-    duplicates = selectors.find_duplicates(
-        request.user, name=form.cleaned_data.get("name", ""),
-        credit_code=form.cleaned_data.get("credit_code", ""),
-        phone=form.cleaned_data.get("phone", ""),
-        exclude_pk=customer.pk if customer else None,
-    )
+    """Run the create/update service; returns (customer, duplicates, status), errors on the form."""
+    duplicates = None
+    if _identity_changed(form, customer):
+        duplicates = selectors.find_duplicates(
+            request.user, name=form.cleaned_data.get("name", ""),
+            credit_code=form.cleaned_data.get("credit_code", ""),
+            phone=form.cleaned_data.get("phone", ""),
+            exclude_pk=customer.pk if customer else None,
+        )
     if duplicates and not form.cleaned_data.get("confirm_duplicate"):
         form.add_error(None, _("Possible duplicates found; check them below, then tick the box "
                                "to save anyway."))

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -26,11 +26,13 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request):
+    """The start page: the customer archive for those who work with customers, the admin for
+    administrators, else a page saying which pages the user's role opens."""
     if can(request.user, Action.CUSTOMER_VIEW):
         return redirect("customers:list")
     if request.user.is_staff:
         return redirect("admin:index")
-    return redirect("customers:list")
+    return render(request, "org/home.html")
 
 
 @require_POST
