@@ -3,7 +3,9 @@
 import re
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
 from qiao.core.validators import normalize_company_name, normalize_credit_code, normalize_phone
@@ -37,6 +39,18 @@ class CustomerFilters:
 _PHONE_LIKE = re.compile(r"[\d\s\-+()（）]*\d[\d\s\-+()（）]*")
 
 
+def _contains(term: str) -> Q:
+    """search_text contains `term`. On SQLite a term of three characters or more is looked up
+    in the trigram table customers_customer_search (migration 0003) instead of reading every
+    customer: the same rows, found in milliseconds at 100k customers. On PostgreSQL the
+    trigram index serves the plain LIKE itself."""
+    if connection.vendor == "sqlite" and len(term) >= 3 and not {"%", "_"} & set(term):
+        return Q(pk__in=RawSQL(
+            "SELECT rowid FROM customers_customer_search WHERE search_text LIKE %s",
+            (f"%{term}%",)))
+    return Q(search_text__contains=term)
+
+
 def _word_condition(word: str) -> Q:
     """The word as typed; a number also by its digits and its normal form, so that
     "021-5012 3456", "5012 3456" and "+86 21 5012 3456" all find 02150123456."""
@@ -45,7 +59,7 @@ def _word_condition(word: str) -> Q:
         terms |= {re.sub(r"\D", "", word), normalize_phone(word)}
     condition = Q()
     for term in sorted(t for t in terms if t):
-        condition |= Q(search_text__contains=term)
+        condition |= _contains(term)
     return condition
 
 

@@ -4,7 +4,7 @@ customers_customer.search_text for the search box, whose words are substrings (L
 
 * PostgreSQL: the pg_trgm extension (left in place when migrating backwards) and a GIN index
   (search_text gin_trgm_ops), used by the planner for `search_text LIKE '%word%'` as Django
-  writes it; nothing else changes.
+  writes it; nothing else changes (0004 refines the column's statistics).
 * SQLite: an FTS5 table with the trigram tokenizer over the same column (external content,
   kept in step by triggers; detail=none: a third of the size, LIKE answers are unchanged as
   FTS5 checks each candidate against the pattern), queried as
@@ -14,8 +14,9 @@ customers_customer.search_text for the search box, whose words are substrings (L
   the same query, answered by a scan.
 
 Both are outside the model state (no model declares them), so makemigrations ignores them. On
-SQLite a later migration that rebuilds customers_customer drops the triggers with the old
-table: it must re-run `create_sqlite_search`, or the post_migrate check does.
+SQLite a later migration that rebuilds customers_customer (most AlterField/AddField do) drops
+the triggers with the old table; the post_migrate handler
+customers.search_index.keep_sqlite_search_in_step puts them back and re-indexes.
 """
 
 from django.conf import settings
