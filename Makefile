@@ -30,7 +30,7 @@ demo: install
 	$(PY) manage.py collectstatic --noinput -v0
 	@echo ""
 	@echo "  Qiao is running at http://127.0.0.1:$(PORT)/"
-	@echo "  Log in as director, deptmgr, region1-3, sup1-3, am01-am12, agent01-04, qa01 or admin"
+	@echo "  Log in as director, deptmgr, region1-3, sup1-3, am01-am12, agent01-04, qa01, brandmgr or admin"
 	@echo "  Password: $${QIAO_DEMO_PASSWORD:-demo12345}"
 	@echo ""
 	$(PY) -m gunicorn qiao.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
