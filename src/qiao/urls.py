@@ -14,6 +14,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("customers/", include("qiao.customers.urls")),
     path("reports/", include("qiao.reports.urls")),
+    path("audit/", include("qiao.audit.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -129,8 +129,10 @@ class Session:
         path = ARTIFACTS / f"{name}.png"
         # Icon and CJK fonts load after the page; Bootstrap's fades take .15-.35 s.
         self.page.evaluate("document.fonts.ready.then(() => true)")
+        # A function, not an expression string: Playwright evals strings in the page, and
+        # the CSP (script-src 'self', no 'unsafe-eval') refuses that.
         self.page.wait_for_function(
-            "!document.querySelector('.collapsing, .fade:not(.show).active')")
+            "() => !document.querySelector('.collapsing, .fade:not(.show).active')")
         self.page.screenshot(path=str(path), full_page=full_page, animations="disabled")
         return path
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from qiao.audit import services as audit_services
 from qiao.core.decorators import requires
 from qiao.core.exceptions import ConflictError, StaleVersionError
 from qiao.core.htmx import render_page
@@ -155,6 +156,7 @@ def duplicate_check(request):
 @requires(Action.CUSTOMER_VIEW)
 def customer_detail(request, pk):
     customer = selectors.customer_get(request.user, pk)
+    audit_services.customer_view_record(request=request, customer=customer)  # AUD-2
     user = request.user
     return render_page(request, "customers/detail.html", {
         "customer": customer,

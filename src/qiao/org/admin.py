@@ -6,6 +6,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from qiao.audit.admin import AuditedAdminMixin
+
 from .models import OrgUnit, Position, Role, User
 from .permissions import Action
 from .services import org_unit_save_from_admin, user_move
@@ -39,20 +41,20 @@ class RoleForm(forms.ModelForm):
 
 
 @admin.register(Role)
-class RoleAdmin(SimpleHistoryAdmin):
+class RoleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     form = RoleForm
     list_display = ("name", "code", "data_scope")
     list_filter = ("data_scope",)
 
 
 @admin.register(Position)
-class PositionAdmin(SimpleHistoryAdmin):
+class PositionAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "role")
     list_filter = ("role",)
 
 
 @admin.register(User)
-class QiaoUserAdmin(UserAdmin, SimpleHistoryAdmin):
+class QiaoUserAdmin(AuditedAdminMixin, UserAdmin, SimpleHistoryAdmin):
     list_display = ("username", "display_name", "unit", "position", "supervisor", "is_active")
     list_filter = ("is_active", "position__role", "unit")
     search_fields = ("username", "display_name", "mobile")

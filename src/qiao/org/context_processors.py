@@ -10,6 +10,7 @@ NAVIGATION = [
     ("customers:list", _("Customers"), "bi-people", Action.CUSTOMER_VIEW),
     ("reports:index", _("Customer tables"), "bi-table", Action.REPORT_VIEW),
     ("customers:recycle_bin", _("Recycle bin"), "bi-trash3", Action.CUSTOMER_RESTORE),
+    ("audit:log", _("Operation log"), "bi-journal-text", Action.AUDIT_VIEW),
 ]
 
 

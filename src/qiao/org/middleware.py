@@ -1,6 +1,15 @@
-"""Activate the user's chosen language before LocaleMiddleware falls back to the browser's."""
+"""Activate the user's chosen language before LocaleMiddleware falls back to the browser's;
+log out sessions that have been idle or alive too long."""
+
+import time
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
+from django.utils.translation import gettext as _
 
 
 class UserLanguageMiddleware:
@@ -19,3 +28,60 @@ class UserLanguageMiddleware:
         if lang:
             request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = lang
         return self.get_response(request)
+
+
+class SessionTimeoutMiddleware:
+    """Logs a user out after QIAO_SESSION_IDLE_MINUTES without a request, or
+    QIAO_SESSION_ABSOLUTE_HOURS after login, whichever comes first (C25).
+
+    The session keeps the login time and the last activity as Unix seconds (time.time()). A
+    session without them (one that predates this middleware, or force_login in tests) starts
+    counting at its first request. The last activity is written at most once a minute, so that
+    not every request saves the session. An expired user is logged out (the session is flushed,
+    its cookie is worth nothing afterwards) and sent to the login page with ?next= for GET
+    requests; htmx requests get an HX-Redirect so the whole page goes there.
+    """
+
+    LOGIN_AT = "qiao_login_at"
+    SEEN_AT = "qiao_seen_at"
+    WRITE_EVERY = 60  # seconds
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            expired = self._check(request)
+            if expired:
+                return expired
+        return self.get_response(request)
+
+    def _check(self, request):
+        session = request.session
+        now = time.time()
+        login_at = session.get(self.LOGIN_AT)
+        seen_at = session.get(self.SEEN_AT)
+        if login_at is None or seen_at is None:
+            session[self.LOGIN_AT] = login_at or now
+            session[self.SEEN_AT] = now
+            return None
+        idle = settings.QIAO_SESSION_IDLE_MINUTES * 60
+        absolute = settings.QIAO_SESSION_ABSOLUTE_HOURS * 3600
+        if now - seen_at > idle or now - login_at > absolute:
+            return self._expire(request)
+        if now - seen_at >= self.WRITE_EVERY:
+            session[self.SEEN_AT] = now
+        return None
+
+    def _expire(self, request):
+        logout(request)
+        messages.info(request, _("Your session has expired. Please log in again."))
+        url = resolve_url(settings.LOGIN_URL)
+        if request.method == "GET" and request.path != url:
+            url = redirect_to_login(request.get_full_path(), url)["Location"]
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return HttpResponseRedirect(url)

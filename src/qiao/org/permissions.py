@@ -37,9 +37,10 @@ class Action(models.TextChoices):
     ATTACHMENT_UPLOAD = "attachment.upload", _("Upload attachments")
     REPORT_VIEW = "report.view", _("View customer tables and statistics")
     ORG_ADMIN = "org.admin", _("Administer organisation, users and roles")
+    AUDIT_VIEW = "audit.view", _("View the operation log of the users in scope")
 
 
-_EVERY_CUSTOMER_ACTION = [a for a in Action if a != Action.ORG_ADMIN]
+_EVERY_CUSTOMER_ACTION = [a for a in Action if a not in (Action.ORG_ADMIN, Action.AUDIT_VIEW)]
 _ACCOUNT_MANAGER = [
     Action.CUSTOMER_VIEW,
     Action.CUSTOMER_CREATE,
@@ -60,10 +61,11 @@ _SUPERVISOR = _ACCOUNT_MANAGER + [
 
 # code: (name in Chinese as the seeds say it, scope, actions)
 DEFAULT_ROLES = {
-    "director": ("客户服务总监", DataScope.ALL, _EVERY_CUSTOMER_ACTION),
-    "dept_manager": ("客户服务部经理", DataScope.UNIT_TREE, _EVERY_CUSTOMER_ACTION),
-    "regional_manager": ("区域市场经理", DataScope.UNIT_TREE, _SUPERVISOR),
-    "supervisor": ("主管", DataScope.SUBORDINATES, _SUPERVISOR),
+    "director": ("客户服务总监", DataScope.ALL, _EVERY_CUSTOMER_ACTION + [Action.AUDIT_VIEW]),
+    "dept_manager": ("客户服务部经理", DataScope.UNIT_TREE,
+                     _EVERY_CUSTOMER_ACTION + [Action.AUDIT_VIEW]),
+    "regional_manager": ("区域市场经理", DataScope.UNIT_TREE, _SUPERVISOR + [Action.AUDIT_VIEW]),
+    "supervisor": ("主管", DataScope.SUBORDINATES, _SUPERVISOR + [Action.AUDIT_VIEW]),
     "account_manager": ("客户经理", DataScope.OWN, _ACCOUNT_MANAGER),
     "specialist": ("专员", DataScope.OWN, [Action.CUSTOMER_VIEW, Action.CUSTOMER_HISTORY]),
     "agent": ("座席员", DataScope.OWN, [Action.CUSTOMER_VIEW]),

@@ -1,12 +1,15 @@
 """Settings shared by every deployment; everything that differs comes from the environment.
 
 Variables: QIAO_SECRET_KEY, QIAO_DEBUG, QIAO_DATABASE_URL (default: SQLite file under var/),
-QIAO_ALLOWED_HOSTS, QIAO_MEDIA_ROOT, QIAO_REDIS_URL.
+QIAO_ALLOWED_HOSTS, QIAO_MEDIA_ROOT, QIAO_REDIS_URL, QIAO_SESSION_IDLE_MINUTES,
+QIAO_SESSION_ABSOLUTE_HOURS.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 SRC_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = SRC_DIR.parent.parent
@@ -29,10 +32,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "simple_history",
+    "axes",
+    "csp",
     "qiao.core",
     "qiao.org",
     "qiao.customers",
     "qiao.reports",
+    "qiao.audit",
     "qiao.demo",
 ]
 
@@ -46,15 +52,22 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "qiao.org.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as axes asks: turns a lockout flagged during authentication into the login page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "qiao.urls"
 WSGI_APPLICATION = "qiao.wsgi.application"
 AUTH_USER_MODEL = "org.User"
-AUTHENTICATION_BACKENDS = ["qiao.org.backends.QiaoBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out users before any check
+    "qiao.org.backends.QiaoBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -129,11 +142,57 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Security (C23, C25, C26). production.py adds HTTPS-only cookies, HSTS and the SSL redirect.
+
+# Login throttling (django-axes, C23): 5 failures lock the *username* for 15 minutes, counted
+# from the 5th failure. By username, not IP: a call centre floor shares one NAT address, so an
+# IP lock would shut out everyone; and since unknown usernames are counted and locked exactly
+# like real ones, the lockout reveals nothing about which accounts exist. Attempts made while
+# locked do not restart the 15 minutes, so the user knows when to try again.
+AXES_FAILURE_LIMIT = env.int("QIAO_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("QIAO_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 wants ip_address among the parameters, against lockouts keyed on rotatable values
+# (user agent, cookie). The username cannot be rotated to reach the same account, and adding
+# the IP (username+IP) would give an attacker with many addresses 5 guesses per address.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "qiao.org.views.lockout"  # the login page with a message, not a 403
+
+# Sessions (C25): a new key at login (django.contrib.auth.login), logged out after 30 idle
+# minutes or 12 hours after login (qiao.org.middleware.SessionTimeoutMiddleware).
+QIAO_SESSION_IDLE_MINUTES = env.int("QIAO_SESSION_IDLE_MINUTES", default=30)
+QIAO_SESSION_ABSOLUTE_HOURS = env.int("QIAO_SESSION_ABSOLUTE_HOURS", default=12)
+SESSION_COOKIE_AGE = QIAO_SESSION_ABSOLUTE_HOURS * 3600
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 12 * 3600
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag instead
+
+# Headers (C26): SecurityMiddleware, XFrameOptionsMiddleware and django-csp.
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Scripts only from our own static files (htmx and Bootstrap are vendored): no inline <script>,
+# no on*="..." handlers, no eval. Styles allow 'unsafe-inline' because Bootstrap components and
+# htmx (its indicator <style>) set inline styles; inline style cannot run code. Bootstrap's
+# icons in CSS are data: SVGs, hence img-src data:.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Uploads: attachments are checked by size and type in customers.services; this caps the body.
 QIAO_ATTACHMENT_MAX_BYTES = env.int("QIAO_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)

@@ -1,0 +1,33 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditConfig(AppConfig):
+    name = "qiao.audit"
+    verbose_name = _("Operation log")
+
+    def ready(self):
+        # django.contrib.auth's user_logged_in / user_login_failed / user_logged_out are the
+        # framework's sanctioned hook for authentication events (there is no service of ours
+        # that a login passes through: LoginView, LogoutView, the admin's login and
+        # Client.login all end in django.contrib.auth.login/logout/authenticate), so the
+        # operation log listens to them here — recording only, no business logic.
+        from django.contrib.auth.signals import (
+            user_logged_in,
+            user_logged_out,
+            user_login_failed,
+        )
+        from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate
+
+        from . import receivers, triggers
+
+        user_logged_in.connect(receivers.on_logged_in, dispatch_uid="qiao.audit.login")
+        user_login_failed.connect(receivers.on_login_failed, dispatch_uid="qiao.audit.failed")
+        user_logged_out.connect(receivers.on_logged_out, dispatch_uid="qiao.audit.logout")
+        # The SQLite triggers (migration 0001) ask this per-connection function whether
+        # deleting log rows is locked; see receivers.register_sqlite_guard.
+        connection_created.connect(receivers.register_sqlite_guard,
+                                   dispatch_uid="qiao.audit.sqlite_guard")
+        post_migrate.connect(triggers.reinstall_after_migrate, sender=self,
+                             dispatch_uid="qiao.audit.triggers")

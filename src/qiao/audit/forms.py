@@ -1,0 +1,30 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import OperationLog
+from .selectors import LogFilters
+
+
+class LogFilterForm(forms.Form):
+    username = forms.CharField(label=_("User"), required=False, max_length=150,
+                               widget=forms.TextInput(attrs={"class": "form-control",
+                                                             "placeholder": _("Username")}))
+    customer = forms.CharField(label=_("Customer"), required=False, max_length=100,
+                               widget=forms.TextInput(attrs={"class": "form-control",
+                                                             "placeholder": _("Part of the name")}))
+    action = forms.ChoiceField(label=_("Operation"), required=False,
+                               choices=[("", _("All operations"))] + OperationLog.Kind.choices,
+                               widget=forms.Select(attrs={"class": "form-select"}))
+    date_from = forms.DateField(label=_("From"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date",
+                                                              "class": "form-control"}))
+    date_to = forms.DateField(label=_("To"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date",
+                                                            "class": "form-control"}))
+
+    def filters(self) -> LogFilters:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return LogFilters(username=data.get("username", "").strip(),
+                          customer=data.get("customer", "").strip(),
+                          action=data.get("action", ""),
+                          date_from=data.get("date_from"), date_to=data.get("date_to"))
