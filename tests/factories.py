@@ -3,6 +3,7 @@
 import itertools
 
 from qiao.customers import services
+from qiao.customers.forms import CustomerForm
 from qiao.demo.generator import credit_code
 
 _serial = itertools.count(500_000)
@@ -28,3 +29,18 @@ def make_customer(owner, *, actor=None, **fields):
 def make_contact(customer, actor, **fields):
     return services.contact_create(actor=actor, customer=customer,
                                    data={"name": "联系人", **fields})
+
+
+def form_data(customer, user, **changes):
+    """What the edit form posts back unchanged, plus `changes`."""
+    form = CustomerForm(instance=customer, user=user)
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if isinstance(value, list):
+            value = [getattr(v, "pk", v) for v in value]
+        if value not in (None, False, ""):
+            data[name] = value
+    data["version"] = customer.version
+    data.update(changes)
+    return data

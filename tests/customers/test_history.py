@@ -7,26 +7,12 @@ import pytest
 from django.urls import reverse
 
 from qiao.customers import services
-from qiao.customers.forms import CustomerForm
 from qiao.customers.models import Customer
-from tests.factories import make_contact, make_customer
+from tests.factories import form_data, make_contact, make_customer
 
 ROW = re.compile(r'class="fw-semibold text-decoration-none">([^<]*)</a>')
 
 
-def form_data(customer, user, **changes):
-    """What the edit form posts back unchanged, plus `changes`."""
-    form = CustomerForm(instance=customer, user=user)
-    data = {}
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        if isinstance(value, list):
-            value = [getattr(v, "pk", v) for v in value]
-        if value not in (None, False, ""):
-            data[name] = value
-    data["version"] = customer.version
-    data.update(changes)
-    return data
 
 
 def history_rows(html):

@@ -11,9 +11,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from qiao.customers import services
-from qiao.customers.forms import CustomerForm
 from qiao.customers.models import Attachment, Contact, Customer, CustomerEvent
-from tests.factories import make_customer, valid_credit_code
+from tests.factories import form_data, make_customer, valid_credit_code
 
 CREATE = reverse("customers:create")
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -35,19 +34,6 @@ def messages_of(response):
     return [str(m) for m in response.context["messages"]] if response.context else []
 
 
-def form_data(customer, user, **changes):
-    """What the edit form posts back unchanged, plus `changes`."""
-    form = CustomerForm(instance=customer, user=user)
-    data = {}
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        if isinstance(value, list):
-            value = [getattr(v, "pk", v) for v in value]
-        if value not in (None, False, ""):
-            data[name] = value
-    data["version"] = customer.version
-    data.update(changes)
-    return data
 
 
 def counts():
