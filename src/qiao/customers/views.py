@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -13,6 +12,7 @@ from qiao.audit import services as audit_services
 from qiao.core.decorators import requires
 from qiao.core.exceptions import ConflictError, StaleVersionError
 from qiao.core.htmx import render_page
+from qiao.core.pagination import paginate
 from qiao.org.permissions import Action, can
 
 from . import selectors, services
@@ -36,11 +36,9 @@ def customer_list(request):
     form = CustomerFilterForm(request.GET or None, user=request.user)
     form.is_valid()
     customers = selectors.customer_list(request.user, form.filters())
-    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, customers, PAGE_SIZE)
     return render_page(request, "customers/list.html", {
-        "form": form, "page": page, "query": query.urlencode(),
+        "form": form, "page": page, "query": query,
         "can_create": can(request.user, Action.CUSTOMER_CREATE),
     }, fragment="customers/_fragments/results.html")
 
@@ -241,9 +239,8 @@ def customer_delete(request, pk):
 
 @requires(Action.CUSTOMER_RESTORE)
 def recycle_bin(request):
-    page = Paginator(selectors.deleted_customers(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page"))
-    return render_page(request, "customers/recycle_bin.html", {"page": page})
+    page, query = paginate(request, selectors.deleted_customers(request.user), PAGE_SIZE)
+    return render_page(request, "customers/recycle_bin.html", {"page": page, "query": query})
 
 
 @require_POST

@@ -5,13 +5,13 @@ selectors (always from `visible_to(user)`) → render or export."""
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from qiao.core.decorators import requires
+from qiao.core.pagination import paginate, query_without
 from qiao.org.permissions import Action, can
 
 from . import columns as cols
@@ -117,17 +117,14 @@ def _screen(request, report: Report, table: Table):
         page, count = None, table.customers.count()
         lines = cols.lines(table.columns, table.customers[:PRINT_LIMIT], group_by=table.group_by)
     else:
-        page = Paginator(table.customers, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = paginate(request, table.customers, PAGE_SIZE)[0]
         count = page.paginator.count
         lines = cols.lines(table.columns, page.object_list, start=page.start_index(),
                            group_by=table.group_by)
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("print", None)
     return render(request, "reports/table.html", {
         "report": report, "form": table.form, "tables": table.tables,
         "columns": table.columns, "lines": lines, "page": page, "count": count,
-        "query": query.urlencode(), "printing": printing, "print_limit": PRINT_LIMIT,
+        "query": query_without(request, "page", "print"), "printing": printing, "print_limit": PRINT_LIMIT,
         "layout": "reports/print_base.html" if printing else "base.html",
         "filters_text": table.form.description(), "today": timezone.localdate(),
         "can_export": can(request.user, Action.CUSTOMER_EXPORT),
@@ -192,12 +189,10 @@ def key_customers_export(request):
 def registration_pick(request):
     """Choose the customer whose registration form to open (search within scope)."""
     text = request.GET.get("q", "")[:100]
-    page = Paginator(selectors.registration_candidates(request.user, text), PAGE_SIZE).get_page(
-        request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, selectors.registration_candidates(request.user, text),
+                           PAGE_SIZE)
     return render(request, "reports/registration_pick.html", {
-        "report": REGISTRATION, "page": page, "q": text, "query": query.urlencode()})
+        "report": REGISTRATION, "page": page, "q": text, "query": query})
 
 
 def _registration(request, customer_id):
