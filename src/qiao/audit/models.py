@@ -45,6 +45,12 @@ class OperationLog(models.Model):
         PERMISSION_CHANGE = "permission_change", _("Changed a user's permissions")
         ROLE_CHANGE = "role_change", _("Changed a role")
         POSITION_CHANGE = "position_change", _("Changed a position")
+        REVEAL = "reveal", _("Revealed a masked field")
+        REVEAL_REFUSED = "reveal_refused", _("Reveal refused: too many in an hour")
+        EXPORT = "export", _("Exported data")
+        HANDOVER = "handover", _("Handed customers over")
+        API_TOKEN_CREATED = "api_token_created", _("Created an API token")
+        API_TOKEN_REVOKED = "api_token_revoked", _("Revoked an API token")
 
     occurred_at = models.DateTimeField(_("time"), default=timezone.now)
     actor = models.ForeignKey(

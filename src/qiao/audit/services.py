@@ -7,9 +7,16 @@ Nothing here raises into the caller's business: a view that logs a customer view
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.db.models.query import QuerySet
 from django.utils import timezone
+
+from django.utils.translation import gettext as _
+
+from qiao.core.exceptions import RateLimited
+from qiao.org.masking import sensitive_kind
+from qiao.org.permissions import Action, can
 
 from .models import OperationLog
 
@@ -95,6 +102,42 @@ def view_alert_check(*, actor, request=None, now=None) -> OperationLog | None:
     return operation_record(actor=actor, action=Kind.VIEW_ALERT, request=request,
                             details={"distinct_customers": opened, "threshold": limit,
                                      "window_minutes": int(ALERT_WINDOW.total_seconds() // 60)})
+
+
+# --- reveals of masked fields and exports ------------------------------------------------------
+
+def _recent_count(actor, action, now) -> int:
+    return OperationLog.objects.filter(actor=actor, action=action,
+                                       occurred_at__gt=now - ALERT_WINDOW).count()
+
+
+def field_reveal(*, actor, instance, field: str, customer, request=None) -> str:
+    """The clear value of a masked field, for `actor`, who has already been given `instance`
+    through its access function (so it is in their scope and clearance). Logged, value never
+    included; more than QIAO_REVEALS_PER_HOUR reveals in an hour are refused (RateLimited) and
+    the refusal is logged too. `customer` is the customer the value belongs to (for the log and
+    the pool rule: a pool customer's details stay masked until claimed)."""
+    if not sensitive_kind(instance, field):
+        raise ValueError(f"{field} is not a sensitive field of {instance._meta.label}")
+    if not can(actor, Action.FIELD_REVEAL) or customer.in_pool:
+        raise PermissionDenied
+    now = timezone.now()
+    budget = getattr(settings, "QIAO_REVEALS_PER_HOUR", 50)
+    where = {"actor": actor, "request": request, "customer": customer,
+             "details": {"model": instance._meta.label_lower, "pk": instance.pk, "field": field}}
+    if _recent_count(actor, Kind.REVEAL, now) >= budget:
+        operation_record(action=Kind.REVEAL_REFUSED, **where)
+        raise RateLimited(_("You have revealed %(n)d values in the last hour, the most allowed. "
+                            "Try again later.") % {"n": budget})
+    operation_record(action=Kind.REVEAL, object_repr=f"{instance._meta.verbose_name}: {instance}",
+                     **where)
+    return getattr(instance, field)
+
+
+def export_record(*, actor, request=None, what: str, rows: int, filters=None) -> OperationLog:
+    """An export left the system: who, what, how many rows, with which filters."""
+    return operation_record(actor=actor, action=Kind.EXPORT, request=request, object_repr=what,
+                            details={"rows": rows, "filters": filters or {}})
 
 
 # --- changes of roles, positions and users in the admin ---------------------------------------

@@ -17,3 +17,7 @@ class DuplicateRecordError(ConflictError):
 
 class TransitionNotAllowed(ValidationError):
     """A lifecycle change that the transition table does not allow."""
+
+
+class RateLimited(Exception):
+    """Too many of one kind of action in a period (HTTP 429); the message says when to retry."""

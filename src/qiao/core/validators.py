@@ -10,7 +10,7 @@ import unicodedata
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from stdnum.cn import uscc
+from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
 # Longest first, so 有限责任公司 is stripped before 有限公司 would leave 责任 behind.
@@ -40,6 +40,25 @@ def validate_credit_code(value: str) -> None:
             _("Invalid unified social credit code: it must be 18 characters with a valid check "
               "character."),
             code="invalid_credit_code",
+        ) from None
+
+
+def normalize_id_number(value: str) -> str:
+    return ric.compact(value or "").upper()
+
+
+def validate_id_number(value: str) -> None:
+    """A resident identity card number (居民身份证号码): 18 characters, birth date and check
+    character valid."""
+    if not value:
+        return
+    try:
+        ric.validate(value)
+    except StdnumError:
+        raise ValidationError(
+            _("Invalid ID card number: it must be 18 characters with a valid birth date and "
+              "check character."),
+            code="invalid_id_number",
         ) from None
 
 

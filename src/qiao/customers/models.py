@@ -10,8 +10,9 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from qiao.core.models import BusinessModel, SoftDeleteQuerySet
-from qiao.core.validators import validate_cn_phone, validate_credit_code
-from qiao.org.scope import scope_q
+from qiao.core.validators import validate_cn_phone, validate_credit_code, validate_id_number
+from qiao.org.permissions import Clearance
+from qiao.org.scope import clearance_q, scope_q
 
 
 class Grade(models.Model):
@@ -44,18 +45,25 @@ class Tag(models.Model):
         return self.name
 
 
+def _customer_scope(user, prefix=""):
+    """Data scope and clearance of `user` over customers (reached through `prefix`)."""
+    return (scope_q(user, owner_field=f"{prefix}owner_id", unit_field=f"{prefix}owner_unit_id")
+            & clearance_q(user, f"{prefix}secret_level"))
+
+
 class CustomerQuerySet(SoftDeleteQuerySet):
     def visible_to(self, user):
-        """The only way to read customers on behalf of a user (data scope, not deleted)."""
-        return self.filter(
-            scope_q(user, owner_field="owner_id", unit_field="owner_unit_id"), is_deleted=False
-        )
+        """The only way to read customers on behalf of a user (data scope, secret level, not
+        deleted)."""
+        return self.filter(_customer_scope(user), is_deleted=False)
 
     def deleted_visible_to(self, user):
         """The recycle bin: deleted customers within the user's scope."""
-        return self.filter(
-            scope_q(user, owner_field="owner_id", unit_field="owner_unit_id"), is_deleted=True
-        )
+        return self.filter(_customer_scope(user), is_deleted=True)
+
+    def in_pool(self):
+        """The public pool (公海): live customers without an account manager."""
+        return self.filter(owner__isnull=True, is_deleted=False)
 
 
 class Customer(BusinessModel):
@@ -140,6 +148,10 @@ class Customer(BusinessModel):
     licence_no = models.CharField(_("licence number"), max_length=40, blank=True)
     licence_expiry = models.DateField(_("licence expiry"), null=True, blank=True)
     legal_representative = models.CharField(_("legal representative"), max_length=40, blank=True)
+    id_number = models.CharField(
+        _("ID card number"), max_length=18, blank=True, validators=[validate_id_number],
+        help_text=_("Of an individual customer, or of the legal representative."),
+    )
     # Where and how to reach
     address = models.CharField(_("address"), max_length=200, blank=True)
     district = models.CharField(_("administrative area"), max_length=60, blank=True)
@@ -190,6 +202,11 @@ class Customer(BusinessModel):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices,
                               default=Status.PROSPECT)
     status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
+    secret_level = models.PositiveSmallIntegerField(
+        _("secret level"), choices=Clearance.choices, default=Clearance.INTERNAL)
+    last_activity_at = models.DateTimeField(
+        _("last follow-up"), default=timezone.now, editable=False,
+        help_text=_("Time of the latest timeline event; the pool's reclaim rule reads it."))
     onboarded_on = models.DateField(_("onboarded on"), null=True, blank=True)
     offboarded_on = models.DateField(_("offboarded on"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -230,26 +247,28 @@ class Customer(BusinessModel):
         indexes = [
             # A manager's list and its count (scope owner_id IN (me)):
             #   WHERE owner_id IN (…) AND NOT is_deleted ORDER BY updated_at DESC, id DESC
-            models.Index(fields=["owner", "-updated_at", "-id", "is_deleted"],
+            models.Index(fields=["owner", "-updated_at", "-id", "is_deleted", "secret_level"],
                          condition=Q(is_deleted=False), name="cust_owner_recent"),
             # A unit's list and the count of any unit scope (region, team):
             #   WHERE owner_unit_id IN (…) AND NOT is_deleted ORDER BY updated_at DESC, id DESC
-            models.Index(fields=["owner_unit", "-updated_at", "-id", "is_deleted"],
+            models.Index(fields=["owner_unit", "-updated_at", "-id", "is_deleted", "secret_level"],
                          condition=Q(is_deleted=False), name="cust_unit_recent"),
             # The list in its default order for the director (no scope: also the COUNT(*)) and
             # for scopes that span several owners or units (a region is owner_unit_id IN
             # (region, team, team); a supervisor owner_id IN (…)): the index is read in order,
             # the scope checked on its owner / unit columns, and reading stops when the page is
             # full, instead of sorting every customer of the scope.
-            models.Index(fields=["-updated_at", "-id", "owner", "owner_unit", "is_deleted"],
+            models.Index(fields=["-updated_at", "-id", "owner", "owner_unit", "is_deleted",
+                                 "secret_level"],
                          condition=Q(is_deleted=False), name="cust_recent"),
             # Sorted by name the Chinese way (pinyin order), a manager's list:
             #   WHERE owner_id IN (…) AND NOT is_deleted ORDER BY name_pinyin, id
-            models.Index(fields=["owner", "name_pinyin", "id"], condition=Q(is_deleted=False),
+            models.Index(fields=["owner", "name_pinyin", "id", "secret_level"],
+                         condition=Q(is_deleted=False),
                          name="cust_owner_pinyin"),
             # Sorted by name for the director and for scopes of several owners or units,
             # read in order like cust_recent: ORDER BY name_pinyin, id
-            models.Index(fields=["name_pinyin", "id", "owner", "owner_unit"],
+            models.Index(fields=["name_pinyin", "id", "owner", "owner_unit", "secret_level"],
                          condition=Q(is_deleted=False), name="cust_pinyin"),
             # Filters on the list, company-wide: WHERE grade_id = … / status = …
             #   ORDER BY updated_at DESC, id DESC
@@ -257,10 +276,28 @@ class Customer(BusinessModel):
                          name="cust_grade_recent"),
             models.Index(fields=["status", "-updated_at", "-id"], condition=Q(is_deleted=False),
                          name="cust_status_recent"),
+            # The public pool of a region (customers.selectors.pool_customers):
+            #   WHERE owner_id IS NULL AND region_id IN (…) AND NOT is_deleted
+            #   ORDER BY updated_at DESC, id DESC
+            models.Index(fields=["region", "-updated_at", "-id", "secret_level"],
+                         condition=Q(is_deleted=False, owner__isnull=True), name="cust_pool"),
+            # The reclaim rule (customers.services.pool_reclaim): owned customers with no
+            # follow-up since a cutoff: WHERE owner_id IS NOT NULL AND NOT is_deleted AND
+            # last_activity_at < … (per region)
+            models.Index(fields=["region", "last_activity_at"],
+                         condition=Q(is_deleted=False, owner__isnull=False), name="cust_idle"),
         ]
+
+    # Masked for everyone until revealed (org.masking): field name → kind of mask.
+    SENSITIVE_FIELDS = {"phone": "phone", "fax": "phone", "id_number": "id",
+                        "bank_account": "account"}
 
     def __str__(self):
         return self.name
+
+    @property
+    def in_pool(self) -> bool:
+        return self.owner_id is None
 
     @property
     def display_grade(self):
@@ -292,11 +329,8 @@ class CustomerEvent(models.Model):
 
 class ContactQuerySet(SoftDeleteQuerySet):
     def visible_to(self, user):
-        return self.filter(
-            scope_q(user, owner_field="customer__owner_id",
-                    unit_field="customer__owner_unit_id"),
-            is_deleted=False, customer__is_deleted=False,
-        )
+        return self.filter(_customer_scope(user, "customer__"), is_deleted=False,
+                           customer__is_deleted=False)
 
 
 class Contact(BusinessModel):
@@ -335,6 +369,9 @@ class Contact(BusinessModel):
     objects = ContactQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
+    SENSITIVE_FIELDS = {"mobile": "phone", "phone": "phone", "background": "text",
+                        "private_info": "text"}
+
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
@@ -352,11 +389,8 @@ def attachment_path(instance, filename):
 
 class AttachmentQuerySet(SoftDeleteQuerySet):
     def visible_to(self, user):
-        return self.filter(
-            scope_q(user, owner_field="customer__owner_id",
-                    unit_field="customer__owner_unit_id"),
-            is_deleted=False, customer__is_deleted=False,
-        )
+        return self.filter(_customer_scope(user, "customer__"), clearance_q(user, "secret_level"),
+                           is_deleted=False, customer__is_deleted=False)
 
 
 class Attachment(BusinessModel):
@@ -369,6 +403,8 @@ class Attachment(BusinessModel):
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))
     description = models.CharField(_("description"), max_length=200, blank=True)
+    secret_level = models.PositiveSmallIntegerField(
+        _("secret level"), choices=Clearance.choices, default=Clearance.INTERNAL)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
                                     on_delete=models.SET_NULL, related_name="+")
 
@@ -382,3 +418,65 @@ class Attachment(BusinessModel):
 
     def __str__(self):
         return self.original_name
+
+
+class PoolRule(models.Model):
+    """The public pool's rules (客户公海规则) of one region. A region without a saved rule runs
+    on the field defaults (customers.selectors.pool_rule_for)."""
+
+    region = models.OneToOneField(
+        "org.OrgUnit", verbose_name=_("region"), on_delete=models.CASCADE,
+        related_name="pool_rule", limit_choices_to={"kind": "region"},
+    )
+    daily_claim_limit = models.PositiveSmallIntegerField(
+        _("claims per manager per day"), default=5)
+    max_owned = models.PositiveIntegerField(
+        _("most customers a manager may own"), default=500,
+        help_text=_("A manager who owns this many claims no more."))
+    reclaim_idle_days = models.PositiveSmallIntegerField(
+        _("reclaim after days without follow-up"), default=90,
+        help_text=_("0: never reclaim for lack of follow-up."))
+    reclaim_offboarded = models.BooleanField(_("reclaim offboarded customers"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("public pool rule")
+        verbose_name_plural = _("public pool rules")
+
+    def __str__(self):
+        return str(self.region)
+
+
+class PoolMove(models.Model):
+    """One move into or out of the public pool: a claim, a reclaim by rule, a release by hand.
+    Kept for the claim limits (claims of a manager today) and as the pool's history."""
+
+    class Kind(models.TextChoices):
+        CLAIM = "claim", _("Claimed")
+        RECLAIM = "reclaim", _("Reclaimed by rule")
+        RELEASE = "release", _("Released to the pool")
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE,
+                                 related_name="pool_moves")
+    kind = models.CharField(_("move"), max_length=10, choices=Kind.choices)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account manager"), null=True,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text=_("Who claimed it, or who owned it before it went to the pool."))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True,
+                              blank=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    occurred_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pool move")
+        verbose_name_plural = _("pool moves")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            # The daily claim limit: COUNT(*) WHERE manager_id = … AND kind = 'claim' AND
+            # occurred_at >= today's midnight.
+            models.Index(fields=["manager", "kind", "occurred_at"], name="pool_move_manager"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.customer_id}"

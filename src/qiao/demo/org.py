@@ -36,9 +36,9 @@ class DemoOrg:
 
 def ensure_roles() -> dict[str, Role]:
     roles = {}
-    for code, (name, scope, actions) in DEFAULT_ROLES.items():
+    for code, (name, scope, clearance, actions) in DEFAULT_ROLES.items():
         role, _ = Role.objects.update_or_create(
-            code=code, defaults={"name": name, "data_scope": scope,
+            code=code, defaults={"name": name, "data_scope": scope, "clearance": clearance,
                                  "actions": [str(a) for a in actions]})
         roles[code] = role
     return roles

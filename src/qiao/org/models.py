@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .permissions import Action, DataScope
+from .permissions import Action, Clearance, DataScope
 
 PATH_STEP = 6  # characters per level of the materialised path: "000001000004000017"
 
@@ -58,6 +58,10 @@ class Role(models.Model):
     name = models.CharField(_("name"), max_length=60)
     data_scope = models.CharField(
         _("data scope"), max_length=20, choices=DataScope.choices, default=DataScope.OWN
+    )
+    clearance = models.PositiveSmallIntegerField(
+        _("clearance"), choices=Clearance.choices, default=Clearance.INTERNAL,
+        help_text=_("Holders see customers and attachments up to this secret level."),
     )
     actions = models.JSONField(_("permitted actions"), default=list, blank=True)
     history = HistoricalRecords()
@@ -128,8 +132,44 @@ class User(AbstractUser):
     def role(self):
         return self.position.role if self.position_id else None
 
+    @property
+    def clearance(self) -> int:
+        role = self.role
+        return role.clearance if role and self.is_active else Clearance.PUBLIC
+
     def action_set(self) -> frozenset:
         if not hasattr(self, "_action_set"):
             role = self.role
             self._action_set = frozenset(role.actions if role else ())
         return self._action_set
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self, now):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A personal API token (DAT-3). Only a SHA-256 digest of the secret is stored: the secret
+    is shown once, when the token is made. Revoked, expired, or its user disabled: refused."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=60)
+    prefix = models.CharField(_("prefix"), max_length=12, editable=False,
+                              help_text=_("The first characters of the token, to recognise it."))
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

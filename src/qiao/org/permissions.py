@@ -20,6 +20,16 @@ class DataScope(models.TextChoices):
     ALL = "all", _("Everything")
 
 
+class Clearance(models.IntegerChoices):
+    """Secret levels (密级, SPEC ORG-5), in ascending order: a record carries one, a role grants
+    one, and a user sees a record only at or below their role's clearance."""
+
+    PUBLIC = 0, _("Public")
+    INTERNAL = 1, _("Internal")
+    CONFIDENTIAL = 2, _("Confidential")
+    SECRET = 3, _("Secret")
+
+
 class Action(models.TextChoices):
     """Action permissions (操作权限)."""
 
@@ -37,11 +47,18 @@ class Action(models.TextChoices):
     ATTACHMENT_UPLOAD = "attachment.upload", _("Upload attachments")
     REPORT_VIEW = "report.view", _("View customer tables and statistics")
     ORG_ADMIN = "org.admin", _("Administer organisation, users and roles")
+    CUSTOMER_SECRET_LEVEL = "customer.secret_level", _("Set secret levels of customers")
+    FIELD_REVEAL = "field.reveal", _("Reveal masked phone, ID and bank numbers")
+    POOL_CLAIM = "pool.claim", _("Claim customers from the public pool")
+    API_USE = "api.use", _("Use the REST API with personal tokens")
     AUDIT_VIEW = "audit.view", _("View the operation log of the users in scope")
 
 
 _EVERY_CUSTOMER_ACTION = [a for a in Action if a not in (Action.ORG_ADMIN, Action.AUDIT_VIEW)]
 _ACCOUNT_MANAGER = [
+    Action.FIELD_REVEAL,
+    Action.POOL_CLAIM,
+    Action.API_USE,
     Action.CUSTOMER_VIEW,
     Action.CUSTOMER_CREATE,
     Action.CUSTOMER_EDIT,
@@ -57,21 +74,27 @@ _SUPERVISOR = _ACCOUNT_MANAGER + [
     Action.CUSTOMER_RESTORE,
     Action.CUSTOMER_REASSIGN,
     Action.CUSTOMER_EXPORT,
+    Action.CUSTOMER_SECRET_LEVEL,
 ]
 
-# code: (name in Chinese as the seeds say it, scope, actions)
+# code: (name in Chinese as the seeds say it, scope, clearance, actions). Specialists, agents
+# and QA inspectors see masked numbers without a way to reveal them.
 DEFAULT_ROLES = {
-    "director": ("客户服务总监", DataScope.ALL, _EVERY_CUSTOMER_ACTION + [Action.AUDIT_VIEW]),
-    "dept_manager": ("客户服务部经理", DataScope.UNIT_TREE,
+    "director": ("客户服务总监", DataScope.ALL, Clearance.SECRET,
+                 _EVERY_CUSTOMER_ACTION + [Action.AUDIT_VIEW]),
+    "dept_manager": ("客户服务部经理", DataScope.UNIT_TREE, Clearance.SECRET,
                      _EVERY_CUSTOMER_ACTION + [Action.AUDIT_VIEW]),
-    "regional_manager": ("区域市场经理", DataScope.UNIT_TREE, _SUPERVISOR + [Action.AUDIT_VIEW]),
-    "supervisor": ("主管", DataScope.SUBORDINATES, _SUPERVISOR + [Action.AUDIT_VIEW]),
-    "account_manager": ("客户经理", DataScope.OWN, _ACCOUNT_MANAGER),
-    "specialist": ("专员", DataScope.OWN, [Action.CUSTOMER_VIEW, Action.CUSTOMER_HISTORY]),
-    "agent": ("座席员", DataScope.OWN, [Action.CUSTOMER_VIEW]),
-    "qa_inspector": ("质检员", DataScope.OWN, [Action.CUSTOMER_VIEW]),
-    "brand_manager": ("品牌经理", DataScope.NONE, []),
-    "admin": ("系统管理员", DataScope.NONE, [Action.ORG_ADMIN]),
+    "regional_manager": ("区域市场经理", DataScope.UNIT_TREE, Clearance.CONFIDENTIAL,
+                         _SUPERVISOR + [Action.AUDIT_VIEW]),
+    "supervisor": ("主管", DataScope.SUBORDINATES, Clearance.CONFIDENTIAL,
+                   _SUPERVISOR + [Action.AUDIT_VIEW]),
+    "account_manager": ("客户经理", DataScope.OWN, Clearance.INTERNAL, _ACCOUNT_MANAGER),
+    "specialist": ("专员", DataScope.OWN, Clearance.INTERNAL,
+                   [Action.CUSTOMER_VIEW, Action.CUSTOMER_HISTORY]),
+    "agent": ("座席员", DataScope.OWN, Clearance.INTERNAL, [Action.CUSTOMER_VIEW]),
+    "qa_inspector": ("质检员", DataScope.OWN, Clearance.INTERNAL, [Action.CUSTOMER_VIEW]),
+    "brand_manager": ("品牌经理", DataScope.NONE, Clearance.PUBLIC, []),
+    "admin": ("系统管理员", DataScope.NONE, Clearance.PUBLIC, [Action.ORG_ADMIN, Action.API_USE]),
 }
 
 

@@ -9,7 +9,7 @@ million customers is one indexed `IN` condition, never a join across the org tre
 from django.db.models import Q
 
 from .models import OrgUnit, User
-from .permissions import DataScope
+from .permissions import Clearance, DataScope
 
 
 def subordinate_ids(user) -> set[int]:
@@ -65,6 +65,15 @@ def scope_q(user, *, owner_field: str, unit_field: str) -> Q:
     if kind == "units":
         return Q(**{f"{unit_field}__in": ids})
     return Q(pk__in=[])
+
+
+def clearance_q(user, field: str) -> Q:
+    """Records at or below the user's clearance (密级, ORG-5). No condition at the top level,
+    so the director's lists and counts keep their plain indexes."""
+    clearance = user.clearance if getattr(user, "is_authenticated", False) else Clearance.PUBLIC
+    if clearance >= Clearance.SECRET:
+        return Q()
+    return Q(**{f"{field}__lte": clearance})
 
 
 def sees_everything(user) -> bool:

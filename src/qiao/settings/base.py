@@ -194,6 +194,12 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Operation log and field protection (AUD-2, ORG-4): a supervisor is alerted when someone
+# opens more customers than this in an hour; reveals of masked values beyond this many in an
+# hour are refused (429).
+QIAO_AUDIT_VIEW_ALERT_PER_HOUR = env.int("QIAO_AUDIT_VIEW_ALERT_PER_HOUR", default=100)
+QIAO_REVEALS_PER_HOUR = env.int("QIAO_REVEALS_PER_HOUR", default=50)
+
 # Uploads: attachments are checked by size and type in customers.services; this caps the body.
 QIAO_ATTACHMENT_MAX_BYTES = env.int("QIAO_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
