@@ -57,14 +57,17 @@ browser-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	fi
 
-## make bench SCALE=S|M|L [DATABASE=sqlite|postgres] [BENCH_DATABASE_URL=postgres://…/]:
+## make bench SCALE=S|M|L [DATABASE=sqlite|postgres] [BENCH_DATABASE_URL=postgres://…/]
+##            [BENCH_ARGS="--only list --explain"]:
 ## generate data at that scale into its own database (var/bench-<scale>.sqlite3, or
-## qiao_bench_<scale> on the PostgreSQL server, default 127.0.0.1:5432), reused while the scale
-## and seed match; measure the customer list and search; write var/bench-<scale>-<db>.json.
-## Not part of `make test`.
+## qiao_bench_<scale> on the PostgreSQL server, default 127.0.0.1:5432), kept and reused while
+## scale, seed and generator version match (a marker table, qiao_bench_meta); measure the
+## customer list, its searches, the customer page and the API's list and detail; write
+## var/bench-<scale>-<db>.json. `make bench BENCH_ARGS=--summary` compares the saved reports.
+## Not part of `make test`. See docs/benchmarks.md.
 bench: install
 	$(PY) -m tests.perf.bench --scale $(SCALE) --database $(DATABASE) \
-		$(if $(BENCH_DATABASE_URL),--database-url "$(BENCH_DATABASE_URL)")
+		$(if $(BENCH_DATABASE_URL),--database-url "$(BENCH_DATABASE_URL)") $(BENCH_ARGS)
 
 ## Recompile translations after editing src/qiao/locale/*/LC_MESSAGES/django.po
 messages: install

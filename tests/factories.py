@@ -2,6 +2,8 @@
 
 import itertools
 
+from stdnum.cn import ric
+
 from qiao.customers import services
 from qiao.customers.forms import CustomerForm
 from qiao.demo.generator import credit_code
@@ -11,6 +13,12 @@ _serial = itertools.count(500_000)
 
 def valid_credit_code() -> str:
     return credit_code(next(_serial), "310115", individual=False)
+
+
+def valid_id_number(n: int) -> str:
+    """A resident ID number with a valid birth date, place and check character (GB 11643)."""
+    body = f"11010519850615{n % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")  # stdnum wants a placeholder check digit
 
 
 def make_customer(owner, *, actor=None, **fields):

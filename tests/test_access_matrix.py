@@ -10,7 +10,9 @@ Then, for each persona:
   credit code, contact or file name;
 * in scope: 200 for a role that has the route's action, 404 for one that has not (refused
   actions are hidden like missing records), and the writes (delete, restore…) really work;
-* lists and searches show exactly the visible customers and count only them.
+* lists and searches show exactly the visible customers and count only them;
+* no response but a reveal carries a phone, mobile, ID or bank number, or a contact's private
+  text, in clear — not even to the record's own manager (C04: masked until revealed).
 
 The reference for who sees what is written out here from the handbooks (SEES), not derived
 from `visible_to`, so the matrix checks the code against the rule, not against itself.
@@ -33,7 +35,7 @@ from qiao.customers.models import Attachment, Contact, Customer
 from qiao.org.permissions import Action
 
 from .conftest import PASSWORD, ROLES
-from .factories import make_contact, make_customer
+from .factories import make_contact, make_customer, valid_id_number
 
 A = Action
 
@@ -49,7 +51,8 @@ DELETED_CUSTOMER = "deleted_customer"  # one customer in the recycle bin
 CONTACT = "contact"            # one live contact
 DELETED_CONTACT = "deleted_contact"
 ATTACHMENT = "attachment"
-OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT)
+STAFF = "staff"                # a member of staff (the bucket's account manager), by user id
+OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT, STAFF)
 GET, POST = ("GET",), ("POST",)
 BOTH = ("GET", "POST")
 
@@ -61,6 +64,15 @@ class Route:
     methods: tuple = GET      # what the view accepts; other methods answer 405
     kwarg: str = "pk"         # the URL's name for the record's id
     writes: bool = False      # a valid POST changes the record (run once, at the end)
+    extra: tuple = ()         # other URL arguments, as (name, value) pairs
+    owned_only: bool = False  # refused (404) on a customer in the public pool, even in scope
+    pool_only: bool = False   # only a customer in a public pool the persona works in (POOL_WORKERS)
+
+    def url(self, name, pk=None):
+        kwargs = dict(self.extra)
+        if pk is not None:
+            kwargs[self.kwarg] = pk
+        return reverse(name, kwargs=kwargs)
 
 
 ROUTES = {
@@ -89,6 +101,10 @@ ROUTES = {
                                        writes=True),
     "customers:attachment_download": Route(ATTACHMENT, (A.CUSTOMER_VIEW,), BOTH),
     "customers:attachment_delete": Route(ATTACHMENT, (A.ATTACHMENT_UPLOAD,), POST, writes=True),
+    # one masked value in clear (ORG-4): logged, so only POST; a pool customer's stay masked
+    # until someone claims it
+    "customers:reveal": Route(CUSTOMER, (A.FIELD_REVEAL,), POST, owned_only=True,
+                              extra=(("model", "customer"), ("field", "phone"))),
     # reports (customer tables)
     "reports:index": Route(LIST, (A.REPORT_VIEW,)),
     "reports:grades": Route(LIST, (A.REPORT_VIEW,)),
@@ -105,9 +121,18 @@ ROUTES = {
                                          kwarg="customer_id"),
     # operation log (AUD-2): the entries of the users in scope
     "audit:log": Route(LIST, (A.AUDIT_VIEW,)),
+    # public pool (CUS-11) and handover (ORG-6)
+    "customers:pool": Route(LIST, (A.POOL_CLAIM,)),
+    "customers:pool_claim": Route(CUSTOMER, (A.POOL_CLAIM,), POST, pool_only=True, writes=True),
+    "customers:pool_release": Route(CUSTOMER, (A.CUSTOMER_VIEW,), POST),
+    "customers:handover": Route(LIST, (A.CUSTOMER_REASSIGN,)),
+    "customers:handover_user": Route(STAFF, (A.CUSTOMER_REASSIGN,), BOTH, kwarg="user_id"),
+    # personal API tokens (DAT-3): the user's own, listed and made on one page
+    "org:api_tokens": Route(CREATE, (A.API_USE,), BOTH),
 }
 
-SKIPPED_PREFIXES = ("admin/", settings.STATIC_URL.lstrip("/"), settings.MEDIA_URL.lstrip("/"))
+# The REST API has its own matrix, its routes taken from the OpenAPI schema (tests/api).
+SKIPPED_PREFIXES = ("admin/", "api/", settings.STATIC_URL.lstrip("/"), settings.MEDIA_URL.lstrip("/"))
 
 
 def resolver_routes():
@@ -163,14 +188,26 @@ def sees(persona, bucket):
     return False  # admin (no business data), leaver (disabled)
 
 
+# Who works in which public pool (the region above their unit; the department manager and the
+# director in every region's), whatever their data scope: the pool page shows those customers.
+POOL_WORKERS = {EAST: {"director", "deptmgr", "region1", "sup1", "am01", "am02", "am03"},
+                NORTH: {"director", "deptmgr"}}
+
+
+def works_in_pool(persona, bucket):
+    return persona in POOL_WORKERS.get(bucket, ())
+
+
 ROUTE_ACTIONS = {a for r in ROUTES.values() for a in r.actions}
 _AM = {A.CUSTOMER_VIEW, A.CUSTOMER_CREATE, A.CUSTOMER_EDIT, A.CUSTOMER_LIFECYCLE,
-       A.CUSTOMER_HISTORY, A.CONTACT_EDIT, A.ATTACHMENT_UPLOAD, A.REPORT_VIEW}
-_SUP = _AM | {A.CUSTOMER_GRADE, A.CUSTOMER_DELETE, A.CUSTOMER_RESTORE, A.CUSTOMER_EXPORT}
+       A.CUSTOMER_HISTORY, A.CONTACT_EDIT, A.ATTACHMENT_UPLOAD, A.REPORT_VIEW, A.FIELD_REVEAL,
+       A.POOL_CLAIM, A.API_USE}
+_SUP = _AM | {A.CUSTOMER_GRADE, A.CUSTOMER_DELETE, A.CUSTOMER_RESTORE, A.CUSTOMER_EXPORT,
+              A.CUSTOMER_REASSIGN}
 _MGR = _SUP | {A.AUDIT_VIEW}
 MAY = {"director": _MGR, "deptmgr": _MGR, "region1": _MGR, "sup1": _MGR, "am01": _AM,
        "am02": _AM, "am03": _AM, "agent01": {A.CUSTOMER_VIEW}, "qa01": {A.CUSTOMER_VIEW},
-       "admin": set(), "leaver": set()}
+       "admin": {A.API_USE}, "leaver": set()}
 # Where a persona's writes are tried (one bucket in scope, when there is one).
 HOME = {"director": "am05", "deptmgr": "qa01", "region1": "am03", "sup1": "am02", "am01": "am01",
         "am02": "am02", "am03": "am03", "agent01": "agent01", "qa01": "qa01"}
@@ -185,9 +222,16 @@ class Records:
     contact: Contact
     deleted_contact: Contact
     attachment: Attachment
+    staff: object = None  # the bucket's account manager (None for a pool)
 
     def of_kind(self, kind):
         return getattr(self, kind)
+
+    @property
+    def clear_values(self):
+        """Sensitive values that no page may show in clear, to anyone (C04)."""
+        return {self.customer.phone, self.customer.id_number, self.customer.bank_account,
+                self.contact.mobile, self.contact.private_info}
 
     @property
     def secrets(self):
@@ -213,13 +257,19 @@ def matrix(personas, settings, tmp_path):
         customer = personas.customers[bucket][0]
         deleted = make_customer(owner, actor=director, region=region, name=f"矩阵已删客户{i}号")
         services.customer_delete(actor=director, customer=deleted)
-        contact = make_contact(customer, director, name=f"矩阵联系人{i}号", mobile="13800138000")
+        customer = services.customer_update(
+            actor=director, customer=customer, expected_version=customer.version,
+            data={"phone": f"1391234{i:04d}", "id_number": valid_id_number(i),
+                  "bank_account": f"6222 0210 0100 {i:04d}"})
+        personas.customers[bucket][0] = customer
+        contact = make_contact(customer, director, name=f"矩阵联系人{i}号",
+                               mobile=f"1380013{i:04d}", private_info=f"矩阵私人资料{i}号")
         old_contact = make_contact(customer, director, name=f"矩阵旧联系人{i}号")
         services.contact_delete(actor=director, contact=old_contact)
         attachment = services.attachment_add(
             actor=director, customer=customer,
             upload=SimpleUploadedFile(f"矩阵附件{i}号.pdf", PDF, "application/pdf"))
-        records[bucket] = Records(customer, deleted, contact, old_contact, attachment)
+        records[bucket] = Records(customer, deleted, contact, old_contact, attachment, owner)
     return records
 
 
@@ -227,12 +277,15 @@ def state(records):
     """The rows the matrix could damage: (is_deleted, version) of every sample record."""
     return {(bucket, kind): (obj.__class__._base_manager.filter(pk=obj.pk)
                              .values_list("is_deleted", "version").get())
-            for bucket, recs in records.items() for kind in OBJECT_KINDS
-            for obj in [recs.of_kind(kind)]}
+            for bucket, recs in records.items() for kind in OBJECT_KINDS if kind != STAFF
+            for obj in [recs.of_kind(kind)]} | {
+        ("owners", 0): tuple(Customer._base_manager.order_by("pk").values_list("owner_id", flat=True))}
 
 
 # --- the matrix ------------------------------------------------------------------------------
 
+REVEAL_PATH = "/reveal/"
+POOL_URL = "/customers/pool/"
 ROW = re.compile(r'class="fw-semibold text-decoration-none">([^<]*)</a>')
 COUNT = re.compile(r'data-testid="result-count">共 (\d+) 条记录')
 INPUT_VALUES = re.compile(r'value="[^"]*"')
@@ -259,6 +312,10 @@ class Probe:
         self.client = personas.client(persona)
         self.forbidden = {s for bucket, recs in records.items() if not sees(persona, bucket)
                           for s in recs.secrets if s}
+        self.clear = {v for recs in records.values() for v in recs.clear_values if v}
+        # The pool page shows the pool customers (masked) of the pools the persona works in.
+        self.pool_shown = {s for bucket, recs in records.items() if works_in_pool(persona, bucket)
+                           for s in (recs.customer.name, recs.contact.name)}
         self.problems = []
 
     def request(self, method, url, data=None, *, echoed=False):
@@ -266,7 +323,10 @@ class Probe:
         text = body_text(response)
         if echoed:  # a search form shows what was typed; the rows must not
             text = INPUT_VALUES.sub("", text)
-        leaked = sorted(s for s in self.forbidden if s in text)
+        forbidden = self.forbidden - self.pool_shown if url.startswith(POOL_URL) else self.forbidden
+        leaked = sorted(s for s in forbidden if s in text)
+        if REVEAL_PATH not in url:
+            leaked += sorted(v for v in self.clear if v in text)
         if leaked:
             self.problems.append(f"{self.persona} {method} {url}: leaks {leaked}")
         return response
@@ -282,10 +342,15 @@ class Probe:
 def expected_status(route, persona, bucket, method):
     if method not in route.methods:
         return 405, "method not allowed"
-    if not sees(persona, bucket):
+    if route.pool_only:
+        if not works_in_pool(persona, bucket):
+            return 404, f"{bucket} is not a public pool {persona} works in"
+    elif not sees(persona, bucket):
         return 404, f"{bucket}'s record is out of scope"
     if not set(route.actions) <= MAY[persona]:
         return 404, "in scope, action refused"
+    if route.owned_only and bucket.startswith("pool:"):
+        return 404, "in scope, but in the public pool"
     return 200, "in scope, action allowed"
 
 
@@ -301,7 +366,9 @@ def test_access_matrix(personas, matrix, persona):
         if route.kind not in OBJECT_KINDS:
             continue
         for bucket, records in matrix.items():
-            url = reverse(name, kwargs={route.kwarg: records.of_kind(route.kind).pk})
+            if records.of_kind(route.kind) is None:
+                continue  # a pool has no account manager
+            url = route.url(name, records.of_kind(route.kind).pk)
             for method in ("GET", "POST"):
                 status, why = expected_status(route, persona, bucket, method)
                 if status == 200 and method == "POST" and route.writes:
@@ -403,9 +470,8 @@ def test_the_leaver_cannot_log_in_and_is_sent_to_login_everywhere(personas, matr
     for name, route in ROUTES.items():
         if route.kind in (PUBLIC, REDIRECT):
             continue
-        kwargs = ({route.kwarg: matrix["am01"].of_kind(route.kind).pk}
-                  if route.kind in OBJECT_KINDS else {})
-        url = reverse(name, kwargs=kwargs)
+        url = route.url(name, matrix["am01"].of_kind(route.kind).pk
+                        if route.kind in OBJECT_KINDS else None)
         for method in route.methods:
             response = getattr(client, method.lower())(url)
             if response.status_code != 302 or not response["Location"].startswith(login):
@@ -427,9 +493,8 @@ def test_anonymous_requests_go_to_login_and_public_routes_answer(personas, matri
     client = Client()
     login = reverse("login")
     for name, route in ROUTES.items():
-        kwargs = ({route.kwarg: matrix["am01"].of_kind(route.kind).pk}
-                  if route.kind in OBJECT_KINDS else {})
-        url = reverse(name, kwargs=kwargs)
+        url = route.url(name, matrix["am01"].of_kind(route.kind).pk
+                        if route.kind in OBJECT_KINDS else None)
         for method in route.methods:
             response = getattr(client, method.lower())(url)
             if route.kind == PUBLIC:

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from qiao.api import api
 from qiao.core.views import health
 from qiao.org import views as org_views
 
@@ -15,6 +16,8 @@ urlpatterns = [
     path("customers/", include("qiao.customers.urls")),
     path("reports/", include("qiao.reports.urls")),
     path("audit/", include("qiao.audit.urls")),
+    path("account/", include("qiao.org.urls")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
 

@@ -81,17 +81,17 @@ def test_role_change_in_the_admin_records_old_and_new(personas):
     old_actions = list(role.actions)
     new_actions = old_actions + ["customer.export"]
     response = client.post(reverse("admin:org_role_change", args=[role.pk]), {
-        "code": role.code, "name": role.name, "data_scope": "subordinates",
+        "code": role.code, "name": role.name, "data_scope": "subordinates", "clearance": 2,
         "actions": new_actions}, REMOTE_ADDR=IP)
     assert response.status_code == 302
     [row] = rows(action=K.ROLE_CHANGE)
     assert row.actor == personas["admin"] and row.ip_address == IP
-    assert row.details["changes"] == {"data_scope": ["own", "subordinates"],
+    assert row.details["changes"] == {"data_scope": ["own", "subordinates"], "clearance": [1, 2],
                                       "actions": [sorted(old_actions), sorted(new_actions)]}
     assert row.details["created"] is False and row.object_repr.endswith(role.name)
     # Saving without a change records nothing more.
     client.post(reverse("admin:org_role_change", args=[role.pk]), {
-        "code": role.code, "name": role.name, "data_scope": "subordinates",
+        "code": role.code, "name": role.name, "data_scope": "subordinates", "clearance": 2,
         "actions": new_actions})
     assert len(rows(action=K.ROLE_CHANGE)) == 1
 

@@ -65,7 +65,7 @@ def test_every_change_keeps_who_when_before_and_after(personas):
     assert "客户等级 — → 三级" in rows[3][3] and "客户分类 普通客户 → 大客户" in rows[3][3]
     assert rows[4][0] == who["am01"]
     assert f"客户名称 {old_name} → 恒鑫五金商行" in rows[4][3]
-    assert "电话 — → 021-5012 3456" in rows[4][3]
+    assert "电话 — → 021****3456" in rows[4][3]  # masked in history too (ORG-4)
     assert "行业 — → 零售" in rows[4][3]
     assert rows[-1][:2] == (who["am01"], "客户")  # created by the fixture through the service
     # when: every row has a time, newest first

@@ -52,13 +52,14 @@ def test_moving_a_unit_in_admin_moves_its_subtree(personas):
 def test_role_actions_are_chosen_from_the_rule_book(personas):
     client = personas.client("admin")
     response = client.post(reverse("admin:org_role_add"), {
-        "code": "auditor", "name": "审计员", "data_scope": DataScope.ALL,
+        "code": "auditor", "name": "审计员", "data_scope": DataScope.ALL, "clearance": 2,
         "actions": [Action.CUSTOMER_VIEW, Action.CUSTOMER_HISTORY]})
     assert response.status_code == 302
     role = Role.objects.get(code="auditor")
-    assert set(role.actions) == {"customer.view", "customer.history"}
+    assert set(role.actions) == {"customer.view", "customer.history"} and role.clearance == 2
     response = client.post(reverse("admin:org_role_add"), {
-        "code": "bad", "name": "坏", "data_scope": DataScope.ALL, "actions": ["customer.fly"]})
+        "code": "bad", "name": "坏", "data_scope": DataScope.ALL, "clearance": 1,
+        "actions": ["customer.fly"]})
     assert response.status_code == 200 and not Role.objects.filter(code="bad").exists()
 
 

@@ -134,8 +134,8 @@ def test_key_customer_line_has_contacts_and_key_person(world):
     am03 = lines[world.customers["am03"][1].name]
     # name, classification, grade, region, manager, contacts, key person, position, phone…
     assert am01[1:10] == [KEY, "一级", "华东区", str(world["am01"]), "2", "王总", "总经理",
-                          "13800138000", STATUSES[2]]
-    assert am02[5:9] == ["1", "陈经理", "", "021-62345678"]
+                          "138****8000", STATUSES[2]]  # masked (ORG-4)
+    assert am02[5:9] == ["1", "陈经理", "", "021****5678"]
     assert am03[5:9] == ["0", "", "", ""]
 
 

@@ -11,7 +11,7 @@ Kind = OperationLog.Kind
 
 # model label: (operation, the fields whose change is a change of who may do or see what)
 AUDITED = {
-    "org.role": (Kind.ROLE_CHANGE, ("code", "name", "data_scope", "actions")),
+    "org.role": (Kind.ROLE_CHANGE, ("code", "name", "data_scope", "clearance", "actions")),
     "org.position": (Kind.POSITION_CHANGE, ("name", "role")),
     "org.user": (Kind.PERMISSION_CHANGE, ("position", "unit", "supervisor", "is_active",
                                            "is_staff", "is_superuser", "groups",

@@ -103,3 +103,15 @@ class OperationLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("the operation log is append-only")
+
+    @property
+    def field_label(self):
+        """The label of the field a reveal was about ("mobile" → 手机)."""
+        from django.apps import apps
+        from django.core.exceptions import FieldDoesNotExist
+
+        try:
+            model = apps.get_model(self.details["model"])
+            return model._meta.get_field(self.details["field"]).verbose_name
+        except (KeyError, LookupError, ValueError, FieldDoesNotExist):
+            return self.details.get("field", "")

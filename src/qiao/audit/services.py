@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.db.models.query import QuerySet
 from django.utils import timezone
-
 from django.utils.translation import gettext as _
 
 from qiao.core.exceptions import RateLimited

@@ -1,10 +1,11 @@
-"""Configuration of the archive (grades, tags). Customer records themselves are worked on in
-Qiao's own pages, where data scope applies; the admin shows no customer data."""
+"""Configuration of the archive (grades, tags, the public pool's rules per region). Customer
+records themselves are worked on in Qiao's own pages, where data scope applies; the admin shows
+no customer data."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Grade, Tag
+from .models import Grade, PoolRule, Tag
 
 
 @admin.register(Grade)
@@ -17,3 +18,13 @@ class GradeAdmin(SimpleHistoryAdmin):
 class TagAdmin(admin.ModelAdmin):
     list_display = ("name",)
     search_fields = ("name",)
+
+
+@admin.register(PoolRule)
+class PoolRuleAdmin(SimpleHistoryAdmin):
+    """The public pool's rules of a region (a region without one runs on the defaults)."""
+
+    list_display = ("region", "daily_claim_limit", "max_owned", "reclaim_idle_days",
+                    "reclaim_offboarded")
+    list_select_related = ("region",)
+    ordering = ("region__path",)

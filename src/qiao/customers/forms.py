@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from qiao.core.forms import BootstrapFormMixin
 from qiao.core.validators import normalize_credit_code
+from qiao.org.masking import MaskedFieldsFormMixin
 from qiao.org.models import OrgUnit
-from qiao.org.permissions import Action, can
+from qiao.org.permissions import Action, Clearance, can
 from qiao.org.scope import resolved_scope, visible_users
 
 from .models import Contact, Customer, Grade, Tag
@@ -22,7 +23,12 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class CustomerForm(BootstrapFormMixin, forms.ModelForm):
+def clearance_choices(user):
+    """The secret levels `user` may give a record: up to their own clearance."""
+    return [(value, label) for value, label in Clearance.choices if value <= user.clearance]
+
+
+class CustomerForm(MaskedFieldsFormMixin, BootstrapFormMixin, forms.ModelForm):
     peak_months = forms.TypedMultipleChoiceField(
         label=_("peak season months"), choices=MONTH_CHOICES, coerce=int, required=False,
         widget=forms.CheckboxSelectMultiple)
@@ -63,12 +69,23 @@ class CustomerForm(BootstrapFormMixin, forms.ModelForm):
         if not can(user, Action.CUSTOMER_REASSIGN):
             # Another manager, or none (the public pool), would be a reassignment.
             owner.disabled = True
+        level = self.fields["secret_level"]
+        level.required = False  # left out: the record keeps its level (new ones: internal)
+        level.choices = clearance_choices(user)
+        if self.instance.secret_level not in dict(level.choices):
+            level.choices = Clearance.choices  # shown as it is; the service refuses changes
+        if not can(user, Action.CUSTOMER_SECRET_LEVEL):
+            level.disabled = True
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         if not name:
             raise forms.ValidationError(_("Enter the customer's name."))
         return name
+
+    def clean_secret_level(self):
+        level = self.cleaned_data.get("secret_level")
+        return self.instance.secret_level if level in (None, "") else level
 
     def clean_credit_code(self):
         code = normalize_credit_code(self.cleaned_data["credit_code"])
@@ -112,7 +129,7 @@ class TransitionForm(BootstrapFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ContactForm(BootstrapFormMixin, forms.ModelForm):
+class ContactForm(MaskedFieldsFormMixin, BootstrapFormMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -135,6 +152,18 @@ class ContactForm(BootstrapFormMixin, forms.ModelForm):
 class AttachmentForm(BootstrapFormMixin, forms.Form):
     file = forms.FileField(label=_("file"))
     description = forms.CharField(label=_("description"), max_length=200, required=False)
+    secret_level = forms.TypedChoiceField(label=_("secret level"), coerce=int, required=False,
+                                          empty_value=None)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        level = self.fields["secret_level"]
+        level.choices = clearance_choices(user)
+        level.initial = min(Clearance.INTERNAL, user.clearance)
+
+    def clean_secret_level(self):
+        level = self.cleaned_data["secret_level"]
+        return self.fields["secret_level"].initial if level is None else level
 
 
 class CustomerFilterForm(BootstrapFormMixin, forms.Form):
@@ -185,3 +214,66 @@ class CustomerFilterForm(BootstrapFormMixin, forms.Form):
             tag=data["tag"].pk if data.get("tag") else None,
             sort=data.get("sort") or "recent",
         )
+
+
+class PoolFilterForm(BootstrapFormMixin, forms.Form):
+    """The pool page's search box, and a region filter for those who work in several."""
+
+    q = forms.CharField(label=_("search"), required=False)
+    region = forms.TypedChoiceField(label=_("region"), required=False, coerce=int,
+                                    empty_value=None)
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", _("All regions"))] + [(r.pk, r.name) for r in regions]
+
+    def clean_q(self):
+        return self.cleaned_data["q"].strip()[:100]
+
+    def values(self) -> tuple[str, int | None]:
+        """(search, region id); invalid values are ignored, never an error page."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else getattr(
+            self, "cleaned_data", {})
+        return data.get("q") or "", data.get("region")
+
+
+class ReleaseForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), max_length=200)
+
+
+class IdListField(forms.Field):
+    """The ids of the ticked checkboxes (name="customers"), as integers."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        try:
+            return [int(v) for v in value or []]
+        except (TypeError, ValueError):
+            raise forms.ValidationError(_("Choose customers from the list.")) from None
+
+
+class HandoverForm(BootstrapFormMixin, forms.Form):
+    """Hand the ticked customers, or all of them, to another account manager."""
+
+    ALL, CHOSEN = "all", "chosen"
+
+    to_user = forms.ModelChoiceField(label=_("new account manager"), queryset=None,
+                                     empty_label=_("Choose the new account manager"))
+    reason = forms.CharField(label=_("reason for the handover"), max_length=200)
+    customers = IdListField(required=False)
+    scope = forms.ChoiceField(choices=[(ALL, ALL), (CHOSEN, CHOSEN)], widget=forms.HiddenInput)
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].queryset = targets
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("scope") == self.CHOSEN and not cleaned.get("customers"):
+            self.add_error(None, _("Tick at least one customer, or hand over all of them."))
+        return cleaned
+
+    def chosen(self):
+        """The ids to hand over, None for all of the person's customers."""
+        return None if self.cleaned_data["scope"] == self.ALL else self.cleaned_data["customers"]

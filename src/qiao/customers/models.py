@@ -316,6 +316,9 @@ class CustomerEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
     occurred_at = models.DateTimeField(default=timezone.now)
+    # An event about a classified record (an attachment) names it: shown only to those cleared.
+    secret_level = models.PositiveSmallIntegerField(choices=Clearance.choices,
+                                                    default=Clearance.PUBLIC)
 
     class Meta:
         verbose_name = _("customer event")

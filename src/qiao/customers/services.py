@@ -1,20 +1,35 @@
 """Every change to the customer archive: one function per business action, each in one
 transaction, each writing history (django-simple-history) and a timeline event."""
 
+from datetime import timedelta
+
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from qiao.audit import services as audit_services
+from qiao.audit.models import OperationLog
 from qiao.core.concurrency import save_versioned
-from qiao.core.exceptions import DuplicateRecordError, TransitionNotAllowed
+from qiao.core.exceptions import ConflictError, DuplicateRecordError, TransitionNotAllowed
 from qiao.core.pinyin import pinyin_keys
-from qiao.core.validators import normalize_company_name, normalize_credit_code, normalize_phone
+from qiao.core.validators import (
+    normalize_company_name,
+    normalize_credit_code,
+    normalize_id_number,
+    normalize_phone,
+)
+from qiao.org.models import OrgUnit, User
+from qiao.org.permissions import Action, Clearance, can
+from qiao.org.scope import visible_users
 
+from . import selectors
 from .lifecycle import allowed_targets
-from .models import Attachment, Contact, Customer, CustomerEvent
+from .models import Attachment, Contact, Customer, CustomerEvent, PoolMove
 
 # Fields a user edits on the customer form; everything else is set by a service.
 EDITABLE_FIELDS = (
@@ -22,7 +37,7 @@ EDITABLE_FIELDS = (
     "legal_representative", "address", "district", "region", "phone", "fax", "industry",
     "nature", "staff_count", "business_mode", "business_status", "peer_position",
     "peak_months", "off_months", "main_products", "bank", "bank_account", "start_date",
-    "source", "notes", "owner",
+    "source", "notes", "owner", "id_number", "secret_level",
 )
 # Set when the customer is registered; changed later only with a reason (customer_change_grade).
 INITIAL_FIELDS = ("grade", "category")
@@ -46,11 +61,30 @@ def _reason(text: str) -> str:
     return text.strip()[:100]
 
 
-def customer_event_record(*, customer, kind, message, actor=None, data=None):
-    """Add a line to the customer's timeline (used by this app and, later, by others)."""
-    return CustomerEvent.objects.create(
-        customer=customer, kind=kind, message=message[:300], actor=actor, data=data or {}
+# Timeline events of the public pool itself: they are not a follow-up of the customer.
+POOL_EVENT_KINDS = frozenset({"pool_claim", "pool_release", "pool_reclaim"})
+
+
+def customer_event_record(*, customer, kind, message, actor=None, data=None,
+                          secret_level=Clearance.PUBLIC):
+    """Add a line to the customer's timeline (used by this app and, later, by others).
+
+    The event is the customer's latest follow-up: `last_activity_at`, which the pool's reclaim
+    rule reads, moves to it with a plain UPDATE (no history row, no version bump) — except for
+    the pool's own events (POOL_EVENT_KINDS). It never moves back: an event recorded late with
+    an older time leaves a newer follow-up in place."""
+    event = CustomerEvent.objects.create(
+        customer=customer, kind=kind, message=message[:300], actor=actor, data=data or {},
+        secret_level=secret_level,
     )
+    if kind not in POOL_EVENT_KINDS:
+        Customer._base_manager.filter(
+            pk=customer.pk, last_activity_at__lt=event.occurred_at,
+        ).update(last_activity_at=event.occurred_at)
+        # The caller's copy too, so that a later save of it does not write the old time back.
+        if customer.last_activity_at is None or customer.last_activity_at < event.occurred_at:
+            customer.last_activity_at = event.occurred_at
+    return event
 
 
 def fill_search_keys(customer: Customer, contact_names=()) -> None:
@@ -78,7 +112,25 @@ def _apply(customer: Customer, data: dict) -> None:
         if field in data:
             setattr(customer, field, data[field])
     customer.credit_code = normalize_credit_code(customer.credit_code)
+    customer.id_number = normalize_id_number(customer.id_number)
     customer.owner_unit_id = owning_unit_id(customer)
+
+
+def _check_within_clearance(actor, level):
+    """Nobody classifies a record above their own clearance: it would vanish from their sight."""
+    if level > actor.clearance:
+        raise ValidationError({"secret_level": _(
+            "You cannot set a secret level above your own clearance (%(level)s).")
+            % {"level": Clearance(actor.clearance).label}})
+
+
+def _check_secret_level(actor, level, *, previous=Clearance.INTERNAL):
+    """A customer's secret level (ORG-5) other than the default is set by those allowed to."""
+    if level == previous:
+        return
+    if not can(actor, Action.CUSTOMER_SECRET_LEVEL):
+        raise ValidationError({"secret_level": _("You may not change secret levels.")})
+    _check_within_clearance(actor, level)
 
 
 def owning_unit_id(customer: Customer):
@@ -110,6 +162,7 @@ def _check_and_save_new(customer: Customer):
 def customer_create(*, actor, data: dict, tags=()) -> Customer:
     customer = _by(Customer(created_by=actor, status=Customer.Status.PROSPECT), actor)
     _apply(customer, data)
+    _check_secret_level(actor, customer.secret_level)
     for field in INITIAL_FIELDS:
         if data.get(field):
             setattr(customer, field, data[field])
@@ -142,6 +195,7 @@ def customer_update(*, actor, customer: Customer, data: dict, expected_version: 
     before = {f: getattr(customer, a) for f, a in zip(EDITABLE_FIELDS, attnames, strict=True)}
     _by(customer, actor)
     _apply(customer, data)
+    _check_secret_level(actor, customer.secret_level, previous=before["secret_level"])
     customer.full_clean(exclude=["owner_unit", "tags"], validate_constraints=False)
     fill_search_keys(customer, _contact_search_names(customer))
     try:
@@ -352,17 +406,20 @@ def _check_upload(upload) -> str:
 
 
 @transaction.atomic
-def attachment_add(*, actor, customer: Customer, upload, description="") -> Attachment:
+def attachment_add(*, actor, customer: Customer, upload, description="",
+                   secret_level=Clearance.INTERNAL) -> Attachment:
     _check_upload(upload)
+    _check_within_clearance(actor, secret_level)  # anyone who may upload classifies the file
     attachment = _by(Attachment(
         customer=customer, original_name=upload.name[-200:], size=upload.size,
         content_type=getattr(upload, "content_type", "") or "application/octet-stream",
-        description=description, uploaded_by=actor,
+        description=description, uploaded_by=actor, secret_level=secret_level,
     ), actor)
     attachment.file.save(upload.name, upload, save=False)
     attachment.save()
     customer_event_record(customer=customer, kind="attachment", actor=actor,
-                          message=_("Attachment added: %s") % attachment.original_name)
+                          message=_("Attachment added: %s") % attachment.original_name,
+                          secret_level=attachment.secret_level)
     return attachment
 
 
@@ -373,4 +430,331 @@ def attachment_delete(*, actor, attachment: Attachment) -> None:
     attachment.deleted_at = timezone.now()
     save_versioned(attachment, expected_version=attachment.version, change_reason=_("Deleted"))
     customer_event_record(customer=attachment.customer, kind="attachment", actor=actor,
-                          message=_("Attachment deleted: %s") % attachment.original_name)
+                          message=_("Attachment deleted: %s") % attachment.original_name,
+                          secret_level=attachment.secret_level)
+
+
+# --- ownership in bulk: history rows without a save per customer ------------------------------
+
+def _bulk_history(customers, *, actor, when) -> None:
+    """History rows ("changed") for customers whose row a queryset UPDATE just changed, as they
+    are in memory (the caller has applied the same change to them), each with its change
+    reason in `_change_reason`. One INSERT for the rows and one for their tags — the history
+    page compares each row's tags with the previous row's, so they must be recorded too —
+    instead of a save, a history row and a tags query per customer."""
+    if not customers:
+        return
+    for customer in customers:
+        _by(customer, actor)
+    rows = Customer.history.bulk_history_create(customers, update=True, default_user=actor,
+                                                default_date=when)
+    history_by_customer = {row.id: row for row in rows}
+    through = Customer.tags.through
+    tag_history = Customer.history.model.tags.model  # HistoricalCustomer_tags
+    tag_history.objects.bulk_create([
+        tag_history(history=history_by_customer[customer_id], id=pk, customer_id=customer_id,
+                    tag_id=tag_id)
+        for pk, customer_id, tag_id in through.objects.filter(
+            customer_id__in=list(history_by_customer)).values_list("pk", "customer_id", "tag_id")
+    ])
+
+
+# --- the public pool (公海, SPEC CUS-11) -------------------------------------------------------
+#
+# Every move in or out of the pool is a claimed conditional UPDATE (like
+# core.concurrency.save_versioned): `… SET owner_id = me WHERE owner_id IS NULL` for a claim,
+# `… WHERE owner_id = the owner I saw` for a release, so of two people acting at once exactly one
+# succeeds and the other gets a ConflictError with nothing written. Each move writes a history
+# row with its reason, a timeline event and a PoolMove row.
+#
+# Refusals: the pool's limits and lost races are ConflictError subclasses (HTTP 409: the request
+# was valid, the state of the pool or of the manager's book refuses it); a missing reason or a
+# customer without a region is a ValidationError (400); an actor without the right is
+# PermissionDenied (answered 404 like everything refused).
+
+class ClaimLimitReached(ConflictError):
+    """The manager reached the daily claim limit or the most customers they may own."""
+
+
+class NotInPool(ConflictError):
+    """The customer is not (or no longer) in the pool: someone else claimed it first."""
+
+
+def _claim_limits_check(actor, customer) -> None:
+    rule = selectors.pool_rule_for(customer.region)
+    region = customer.region or _("the public pool")
+    claimed = selectors.pool_claims_today(actor)
+    if claimed >= rule.daily_claim_limit:
+        raise ClaimLimitReached(
+            _("You have claimed %(count)d customers today, the daily limit of %(region)s. "
+              "You can claim again tomorrow.") % {"count": claimed, "region": region})
+    owned = selectors.owned_count(actor)
+    if owned >= rule.max_owned:
+        raise ClaimLimitReached(
+            _("You own %(count)d customers, the most a manager may own in %(region)s "
+              "(%(limit)d). Return a customer to the pool before claiming another.")
+            % {"count": owned, "region": region, "limit": rule.max_owned})
+
+
+@transaction.atomic
+def pool_claim(*, actor, customer) -> Customer:
+    """`actor` takes `customer` from the public pool of their region (Action.POOL_CLAIM).
+
+    Refused with ClaimLimitReached (the region's daily_claim_limit of claims today, or
+    max_owned customers owned), NotInPool (someone else claimed it first — of two claims at
+    once exactly one wins), PermissionDenied (no right, or not a pool `actor` works in).
+    The claimed customer counts as followed up at the claim: its new manager has the region's
+    whole idle period before the reclaim rule looks at it again."""
+    if not can(actor, Action.POOL_CLAIM):
+        raise PermissionDenied
+    # One claim at a time per manager, so that two at once cannot both pass the limits: a row
+    # lock on PostgreSQL; on SQLite the IMMEDIATE transaction already holds the write lock.
+    User.objects.select_for_update().filter(pk=actor.pk).values_list("pk").first()
+    _claim_limits_check(actor, customer)
+    now = timezone.now()
+    claimed = Customer._base_manager.filter(
+        selectors.pool_q(actor), pk=customer.pk, owner__isnull=True, is_deleted=False,
+    ).update(owner=actor, owner_unit_id=actor.unit_id, version=F("version") + 1,
+             updated_at=now, last_activity_at=now)
+    fresh = Customer._base_manager.select_related("region").get(pk=customer.pk)
+    if claimed != 1:
+        if fresh.owner_id is not None or fresh.is_deleted:
+            raise NotInPool(_("Someone else claimed %s a moment ago.") % fresh.name)
+        raise PermissionDenied  # a pool the actor does not work in, or above their clearance
+    fresh._change_reason = _reason(_("Claimed from the public pool"))
+    _bulk_history([fresh], actor=actor, when=now)
+    customer_event_record(customer=fresh, kind="pool_claim", actor=actor,
+                          message=_("Claimed from the public pool by %s") % actor,
+                          data={"region": fresh.region_id})
+    PoolMove.objects.create(customer=fresh, kind=PoolMove.Kind.CLAIM, manager=actor,
+                            actor=actor, occurred_at=now)
+    return fresh
+
+
+@transaction.atomic
+def pool_release(*, actor, customer, reason) -> Customer:
+    """Give `customer` back to its region's pool (退回公海): its manager, or someone with
+    Action.CUSTOMER_REASSIGN. A reason is required (ValidationError); a customer without a
+    region has no pool (ValidationError); one already in the pool, or whose manager changed
+    meanwhile, is a ConflictError."""
+    reason = (reason or "").strip()
+    if customer.owner_id != actor.pk and not can(actor, Action.CUSTOMER_REASSIGN):
+        raise PermissionDenied
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for returning the customer to the "
+                                           "public pool.")})
+    if customer.owner_id is None:
+        raise NotInPool(_("%s is already in the public pool.") % customer.name)
+    if customer.region_id is None:
+        raise ValidationError({"region": _("Set the customer's region first: each region has "
+                                           "its own public pool.")})
+    previous = customer.owner_id
+    now = timezone.now()
+    moved = Customer._base_manager.filter(pk=customer.pk, owner_id=previous, is_deleted=False) \
+        .update(owner=None, owner_unit_id=F("region_id"), version=F("version") + 1, updated_at=now)
+    if moved != 1:
+        raise ConflictError(_("Someone else changed this customer's account manager meanwhile; "
+                              "look at the page again."))
+    fresh = Customer._base_manager.select_related("region").get(pk=customer.pk)
+    fresh._change_reason = _reason(_("Returned to the public pool: %s") % reason)
+    _bulk_history([fresh], actor=actor, when=now)
+    customer_event_record(
+        customer=fresh, kind="pool_release", actor=actor,
+        message=_("Returned to the public pool by %(actor)s: %(reason)s") % {
+            "actor": actor, "reason": reason},
+        data={"reason": reason, "previous_owner": previous})
+    PoolMove.objects.create(customer=fresh, kind=PoolMove.Kind.RELEASE, manager_id=previous,
+                            actor=actor, reason=reason[:200], occurred_at=now)
+    return fresh
+
+
+RECLAIM_BATCH = 500
+
+
+def _reclaim_condition(rule, now):
+    """Which owned customers of the rule's region go back to the pool (None: none do)."""
+    condition = None
+    if rule.reclaim_idle_days:
+        condition = Q(last_activity_at__lt=now - timedelta(days=rule.reclaim_idle_days))
+    if rule.reclaim_offboarded:
+        offboarded = Q(status=Customer.Status.OFFBOARDED)
+        condition = offboarded if condition is None else condition | offboarded
+    return condition
+
+
+def _reclaim_reason(customer, rule) -> str:
+    if rule.reclaim_offboarded and customer.status == Customer.Status.OFFBOARDED:
+        return _("Reclaimed to the public pool: the customer is offboarded")
+    return _("Reclaimed to the public pool: no follow-up for %(days)d days") % {
+        "days": rule.reclaim_idle_days}
+
+
+def pool_reclaim(*, now=None, batch_size=RECLAIM_BATCH) -> int:
+    """The reclaim rule (回收), run daily: every owned customer whose region's rule says so —
+    no timeline activity for `reclaim_idle_days` (0: never), or offboarded when
+    `reclaim_offboarded` — goes back to its region's pool, with a history row, a timeline event
+    and a PoolMove (kind reclaim, manager: the previous owner, no actor). Returns how many.
+
+    Idempotent (a reclaimed customer has no owner, so a second run finds nothing), and in
+    batches of `batch_size`, each its own transaction (a large reclaim does not hold the write
+    lock for long) that re-reads the condition under lock: a customer followed up a moment ago
+    stays with its manager. A handful of queries per batch, none per customer. Customers
+    without a region have no pool and are never reclaimed."""
+    now = now or timezone.now()
+    regions = list(OrgUnit.objects.filter(kind=OrgUnit.Kind.REGION))
+    total = 0
+    for region_id, rule in selectors.pool_rules(regions).items():
+        condition = _reclaim_condition(rule, now)
+        while condition is not None:
+            reclaimed = _reclaim_batch(region_id, rule, condition, now, batch_size)
+            total += reclaimed
+            if reclaimed < batch_size:
+                break
+    return total
+
+
+@transaction.atomic
+def _reclaim_batch(region_id, rule, condition, now, batch_size) -> int:
+    batch = list(Customer._base_manager.select_for_update()
+                 .filter(condition, region_id=region_id, owner__isnull=False, is_deleted=False)
+                 .order_by("pk")[:batch_size])
+    if not batch:
+        return 0
+    ids = [c.pk for c in batch]
+    Customer._base_manager.filter(pk__in=ids).update(
+        owner=None, owner_unit_id=region_id, version=F("version") + 1, updated_at=now)
+    events, moves = [], []
+    for customer in batch:
+        previous = customer.owner_id
+        reason = _reclaim_reason(customer, rule)
+        customer.owner_id, customer.owner_unit_id = None, region_id
+        customer.version += 1
+        customer.updated_at = now
+        customer._change_reason = _reason(reason)
+        events.append(CustomerEvent(customer=customer, kind="pool_reclaim", message=reason[:300],
+                                    occurred_at=now, data={"previous_owner": previous}))
+        moves.append(PoolMove(customer=customer, kind=PoolMove.Kind.RECLAIM, manager_id=previous,
+                              reason=reason[:200], occurred_at=now))
+    _bulk_history(batch, actor=None, when=now)
+    CustomerEvent.objects.bulk_create(events)
+    PoolMove.objects.bulk_create(moves)
+    return len(batch)
+
+
+# --- handover (交接, SPEC ORG-6) ---------------------------------------------------------------
+
+# The rest of a manager's open work that moves with their customers. Each entry is a callable,
+# or the dotted path of one (so that the modules that add theirs need not be imported here):
+#     step(*, actor, from_user, to_user, customer_ids: list[int], reason: str, now) -> int
+# It is called inside the handover's transaction, after the customers have moved, and returns
+# how many records it moved (kept in the operation log under "steps"). Raising undoes the whole
+# handover. Planned: visits (open visit plans and commitments), tickets (open tickets of those
+# customers), credit (receivables being chased). No Django signals: the list says, in order,
+# everything a handover does.
+HANDOVER_STEPS: list = []
+
+
+def _handover_refusal(actor, from_user, to_user, reason):
+    """The first reason to refuse a handover before looking at the customers, or None."""
+    if not reason:
+        return {"reason": _("Give the reason for the handover.")}
+    if to_user.pk == from_user.pk:
+        return {"to_user": _("Choose someone else: the customers already belong to %s.")
+                % from_user}
+    if not to_user.is_active:
+        return {"to_user": _("%s's account is disabled; choose an active account manager.")
+                % to_user}
+    if not User.objects.filter(selectors.staff_q(actor), pk=from_user.pk).exists():
+        return {"from_user": _("%s is not among the staff you manage.") % from_user}
+    if not visible_users(actor).filter(pk=to_user.pk).exists():
+        return {"to_user": _("%s is not among the staff you manage.") % to_user}
+    if not can(to_user, Action.CUSTOMER_VIEW):
+        return {"to_user": _("%s's role does not work with customers.") % to_user}
+    return None
+
+
+def _handover_rows(actor, from_user, to_user, customers):
+    """The customers to move, locked, or a ValidationError."""
+    pool = Customer.objects.visible_to(actor).filter(owner=from_user)
+    if customers is not None:
+        ids = {getattr(c, "pk", c) for c in customers}
+        if not ids:
+            raise ValidationError({"customers": _("Tick at least one customer.")})
+        found = set(pool.filter(pk__in=ids).values_list("pk", flat=True))
+        if found != ids:
+            raise ValidationError({"customers": _(
+                "%(count)d of the chosen customers are not %(name)s's, or not yours to see; "
+                "nothing was handed over.") % {"count": len(ids - found), "name": from_user}})
+        pool = pool.filter(pk__in=ids)
+    rows = list(pool.select_for_update().order_by("pk"))
+    if not rows:
+        raise ValidationError({"customers": _("%s owns no customers that you can hand over.")
+                               % from_user})
+    above = sum(1 for c in rows if c.secret_level > to_user.clearance)
+    if above:
+        raise ValidationError({"to_user": _(
+            "%(name)s's clearance is below the secret level of %(count)d of these customers.")
+            % {"name": to_user, "count": above}})
+    return rows
+
+
+@transaction.atomic
+def customers_handover(*, actor, from_user, to_user, customers=None, reason,
+                       request=None) -> int:
+    """Move `from_user`'s live customers — all that `actor` sees, or the chosen `customers`
+    (instances or ids) — to `to_user`, in one transaction: all of them or none. Each customer
+    gets its new owner and owning unit, a history row with the reason (who owned what when)
+    and a timeline event; the HANDOVER_STEPS move the rest of the open work; one operation log
+    row (HANDOVER) records from, to, count and reason. Returns how many customers moved.
+
+    Refused with a ValidationError, nothing written, when: no reason; `to_user` is
+    `from_user`, disabled, outside `actor`'s scope, or not cleared for a customer's secret
+    level; `from_user` is outside the scope; a chosen customer is not `from_user`'s or not
+    visible to `actor`. PermissionDenied without Action.CUSTOMER_REASSIGN; ConflictError if a
+    customer changed owner while the handover ran."""
+    if not can(actor, Action.CUSTOMER_REASSIGN):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    refusal = _handover_refusal(actor, from_user, to_user, reason)
+    if refusal:
+        raise ValidationError(refusal)
+    rows = _handover_rows(actor, from_user, to_user, customers)
+    ids = [c.pk for c in rows]
+    now = timezone.now()
+    moved = Customer._base_manager.filter(pk__in=ids, owner=from_user, is_deleted=False).update(
+        owner=to_user, owner_unit_id=to_user.unit_id, version=F("version") + 1,
+        updated_at=now, last_activity_at=now)
+    if moved != len(ids):
+        raise ConflictError(_("Some of these customers changed meanwhile; look at the list "
+                              "again."))
+    change = _reason(_("Handover %(from)s → %(to)s: %(reason)s") % {
+        "from": from_user, "to": to_user, "reason": reason})
+    message = _("Handed over from %(from)s to %(to)s by %(actor)s: %(reason)s") % {
+        "from": from_user, "to": to_user, "actor": actor, "reason": reason}
+    events = []
+    for customer in rows:
+        customer.owner_id, customer.owner_unit_id = to_user.pk, to_user.unit_id
+        customer.version += 1
+        customer.updated_at = customer.last_activity_at = now
+        customer._change_reason = change
+        events.append(CustomerEvent(
+            customer=customer, kind="handover", message=message[:300], actor=actor,
+            occurred_at=now, data={"from": from_user.pk, "to": to_user.pk, "reason": reason}))
+    _bulk_history(rows, actor=actor, when=now)
+    CustomerEvent.objects.bulk_create(events)
+    steps = {}
+    for step in HANDOVER_STEPS:
+        func = import_string(step) if isinstance(step, str) else step
+        steps[f"{func.__module__}.{func.__qualname__}"] = func(
+            actor=actor, from_user=from_user, to_user=to_user, customer_ids=ids, reason=reason,
+            now=now)
+    audit_services.operation_record(
+        actor=actor, action=OperationLog.Kind.HANDOVER, request=request,
+        object_repr=f"{from_user} → {to_user}",
+        details={"from": _person(from_user), "to": _person(to_user), "count": len(ids),
+                 "reason": reason, "customers": ids, "steps": steps})
+    return len(ids)
+
+
+def _person(user) -> dict:
+    return {"id": user.pk, "username": user.get_username(), "name": str(user)}

@@ -1,7 +1,7 @@
 """Customer archive pages. Thin: parse → fetch through a selector → one service → render."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from qiao.audit import services as audit_services
 from qiao.core.decorators import requires
-from qiao.core.exceptions import ConflictError, StaleVersionError
+from qiao.core.exceptions import ConflictError, RateLimited, StaleVersionError
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
 from qiao.org.permissions import Action, can
@@ -22,6 +22,9 @@ from .forms import (
     CustomerFilterForm,
     CustomerForm,
     GradeForm,
+    HandoverForm,
+    PoolFilterForm,
+    ReleaseForm,
     TransitionForm,
 )
 from .lifecycle import allowed_targets
@@ -29,6 +32,7 @@ from .models import Customer
 
 PAGE_SIZE = 25
 CONFLICT = 409
+TOO_MANY = 429
 
 
 @requires(Action.CUSTOMER_VIEW)
@@ -162,15 +166,16 @@ def customer_detail(request, pk):
         "contacts": selectors.customer_contacts(customer),
         "deleted_contacts": selectors.customer_deleted_contacts(customer)
         if can(user, Action.CUSTOMER_RESTORE) else [],
-        "attachments": selectors.customer_attachments(customer),
-        "timeline": selectors.customer_timeline(customer),
+        "attachments": selectors.customer_attachments(user, customer),
+        "timeline": selectors.customer_timeline(user, customer),
         "grade_form": GradeForm(initial={"grade": customer.grade_id,
                                          "category": customer.category,
                                          "version": customer.version}),
         "transition_form": TransitionForm(initial={"version": customer.version}),
         "targets": [(s, Customer.Status(s).label) for s in allowed_targets(customer.status)],
-        "attachment_form": AttachmentForm(),
+        "attachment_form": AttachmentForm(user=user),
         "perms": {a.name.lower(): can(user, a) for a in Action},
+        "can_reveal": can(user, Action.FIELD_REVEAL) and not customer.in_pool,
     })
 
 
@@ -321,14 +326,15 @@ def contact_restore(request, pk):
 @require_POST
 @requires(Action.ATTACHMENT_UPLOAD)
 def attachment_upload(request, pk):
-    form = AttachmentForm(request.POST, request.FILES)
+    form = AttachmentForm(request.POST, request.FILES, user=request.user)
 
     def run(customer):
         if not form.is_valid():
             raise ValidationError(_("Choose a file to upload."))
         services.attachment_add(actor=request.user, customer=customer,
                                 upload=form.cleaned_data["file"],
-                                description=form.cleaned_data["description"])
+                                description=form.cleaned_data["description"],
+                                secret_level=form.cleaned_data["secret_level"])
 
     return _post_on_customer(request, pk, run, _("Attachment uploaded."))
 
@@ -350,3 +356,130 @@ def attachment_delete(request, pk):
     services.attachment_delete(actor=request.user, attachment=attachment)
     messages.success(request, _("Attachment deleted."))
     return redirect(reverse("customers:detail", args=[attachment.customer_id]) + "#attachments")
+
+
+REVEALABLE = {"customer": selectors.customer_get, "contact": selectors.contact_get}
+
+
+@require_POST
+@requires(Action.FIELD_REVEAL)
+def field_reveal(request, model, pk, field):
+    """htmx: one masked value of a customer or contact, in clear, in place of its mask (ORG-4).
+    Fetched through the record's access function (404 outside scope); logged and throttled."""
+    if model not in REVEALABLE:
+        raise Http404
+    instance = REVEALABLE[model](request.user, pk)
+    customer = instance if model == "customer" else instance.customer
+    try:
+        value = audit_services.field_reveal(actor=request.user, instance=instance, field=field,
+                                            customer=customer, request=request)
+    except (ValueError, PermissionDenied):
+        raise Http404 from None
+    except RateLimited as exc:
+        return render_page(request, "customers/_fragments/revealed.html",
+                           {"error": str(exc)}, status=TOO_MANY)
+    return render_page(request, "customers/_fragments/revealed.html",
+                       {"value": value, "field": field, "kind": instance.SENSITIVE_FIELDS[field]})
+
+
+# --- the public pool (公海, CUS-11) ------------------------------------------------------------
+
+@requires(Action.POOL_CLAIM)
+def pool_list(request):
+    """The pool of the user's region(s): search, a region filter for those with several,
+    a claim button per customer, today's claims against the limit. Details masked."""
+    user = request.user
+    regions = selectors.pool_regions(user)
+    form = PoolFilterForm(request.GET or None, regions=regions)
+    q, region = form.values()
+    page, query = paginate(request, selectors.pool_list(user, q=q, region=region), PAGE_SIZE)
+    rules = selectors.pool_rules(regions)
+    # The limits shown are those of the region looked at, or of the user's only region.
+    rule = rules.get(region) or (next(iter(rules.values())) if len(rules) == 1 else None)
+    return render_page(request, "customers/pool.html", {
+        "form": form, "page": page, "query": query, "several_regions": len(regions) > 1,
+        "rule": rule, "claimed_today": selectors.pool_claims_today(user),
+        "owned": selectors.owned_count(user),
+    }, fragment="customers/_fragments/pool_results.html")
+
+
+@require_POST
+@requires(Action.POOL_CLAIM)
+def pool_claim(request, pk):
+    customer = selectors.pool_claim_get(request.user, pk)
+    try:
+        services.pool_claim(actor=request.user, customer=customer)
+    except ConflictError as exc:
+        messages.error(request, str(exc))
+        return redirect("customers:pool")
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, _("%s is now your customer.") % customer.name)
+    return redirect("customers:detail", pk=customer.pk)
+
+
+@require_POST
+@requires(Action.CUSTOMER_VIEW)
+def pool_release(request, pk):
+    """Its manager, or someone who may reassign, returns a customer to its region's pool."""
+    customer = selectors.customer_get(request.user, pk)
+    form = ReleaseForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Give the reason for returning the customer to the "
+                                    "public pool."))
+        services.pool_release(actor=request.user, customer=customer,
+                              reason=form.cleaned_data["reason"])
+    except PermissionDenied:
+        raise Http404 from None
+    except (ConflictError, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("customers:detail", pk=customer.pk)
+    messages.success(request, _("%s was returned to the public pool.") % customer.name)
+    return redirect("customers:pool" if can(request.user, Action.POOL_CLAIM)
+                    else "customers:list")
+
+
+# --- handover (交接, ORG-6) --------------------------------------------------------------------
+
+@requires(Action.CUSTOMER_REASSIGN)
+def handover_list(request):
+    """Staff in scope who own customers, leavers first, and how many customers are still
+    owned by disabled accounts (they must be handed over)."""
+    staff = selectors.handover_staff(request.user)
+    leavers = [s for s in staff if not s.is_active]
+    return render_page(request, "customers/handover_list.html", {
+        "staff": staff, "leavers": len(leavers),
+        "orphaned": sum(s.customer_count for s in leavers),
+    })
+
+
+@requires(Action.CUSTOMER_REASSIGN)
+def handover(request, user_id):
+    """One person's customers, to hand over all or some of them to another manager."""
+    from_user = selectors.handover_staff_get(request.user, user_id)
+    form = HandoverForm(request.POST or None,
+                        targets=selectors.handover_targets(request.user, from_user))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                count = services.customers_handover(
+                    actor=request.user, from_user=from_user, to_user=form.cleaned_data["to_user"],
+                    customers=form.chosen(), reason=form.cleaned_data["reason"], request=request)
+                messages.success(request, _(
+                    "%(count)d customers handed over from %(from)s to %(to)s.") % {
+                    "count": count, "from": from_user, "to": form.cleaned_data["to_user"]})
+                return redirect("customers:handover")
+            except ValidationError as exc:
+                _form_errors_to_form(form, exc)
+            except ConflictError as exc:
+                form.add_error(None, str(exc))
+                status = CONFLICT
+    page, query = paginate(request, selectors.handover_customers(request.user, from_user),
+                           PAGE_SIZE)
+    ticked = set(form.cleaned_data.get("customers") or []) if form.is_bound else set()
+    return render_page(request, "customers/handover.html", {
+        "from_user": from_user, "form": form, "page": page, "query": query, "ticked": ticked,
+    }, status=status)

@@ -4,6 +4,16 @@ Scales: demo ≈ 3,000 customers (what `make demo` loads), S ≈ 10k, M ≈ 100k
 seed on the same day always gives the same company, people and customers (dates are counted
 back from today's midnight).
 
+What a customer gets: a secret level (10 % public, 80 % internal, 7 % confidential, 3 % secret);
+a valid resident ID number (stdnum.cn.ric: birthplace code valid in the birth year, birth date,
+check character) for every individual customer and for about a third of the enterprises'
+legal representatives; a timeline of its creation, a follow-up edit or its offboarding, and the
+upload of any attachments (one customer in five has one or two; each kind of file has its own
+secret level), with `last_activity_at` the time of its latest event. Follow-ups are recent for
+most customers, but about one in ten has had none for more than 90 days (the public pool's
+reclaim rule finds work). About 3 % of the customers are in the public pool (no owner, owned by
+their region), and the first 36 serials put three there in every region at every scale.
+
 Built for speed (scale M: about a minute of CPU, 0.5–0.7 ms per customer with its contacts,
 tags, event and history rows; it was 2–5 ms through bulk_create): each customer is made once
 as a dict of column values — no model instances — and its rows (customer, contacts, tags, the
@@ -15,24 +25,30 @@ word of pypinyin's own segmentation and cached, so the search keys are exactly w
 """
 
 import random
+import struct
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import partial
+from functools import cache, partial
 from itertools import chain
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
-from stdnum.cn import uscc
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError as StdnumError
 
 from qiao.core.validators import normalize_company_name, normalize_phone
-from qiao.customers.models import Contact, Customer, CustomerEvent, Grade, Tag
+from qiao.customers.models import Attachment, Contact, Customer, CustomerEvent, Grade, Tag
+from qiao.org.permissions import Clearance
 
 from . import names
 from .org import DemoOrg, build_org
 
 # Bump when the data a given seed produces changes (the benchmark regenerates its database).
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 5
 SCALES = {"demo": 3_000, "S": 10_000, "M": 100_000, "L": 1_000_000}
 BATCH = 10_000
 GRADES = [("1", "一级", "核心客户，每周拜访"), ("2", "二级", "重要客户，每两周拜访"),
@@ -42,6 +58,13 @@ STATUS_WEIGHTS = [("prospect", 15), ("onboarded", 10), ("active", 55), ("suspend
                   ("offboarded", 12)]
 GRADE_WEIGHTS = [5, 15, 30, 30, 20]
 CATEGORY_WEIGHTS = [("big", 3), ("key", 12), ("ordinary", 85)]
+SECRET_LEVELS = [int(level) for level in Clearance.values]  # 0 public … 3 secret
+SECRET_WEIGHTS = [10, 80, 7, 3]
+POOL_SHARE = 0.03
+# Days since the last follow-up of a live customer: (share, fewest, most). About one in ten
+# beyond the reclaim rule's default 90 days.
+IDLE_DAYS = [(0.62, 0, 30), (0.28, 31, 90), (0.10, 91, 540)]
+ATTACHMENT_SHARE = 0.2
 # Choice values looked up once (an enum's .values is rebuilt on every access).
 NATURES = [n for n in Customer.Nature.values if n != "individual"]
 BUSINESS_MODES = Customer.BusinessMode.values
@@ -52,7 +75,55 @@ EDUCATIONS = Contact.Education.values
 KIND_INDIVIDUAL, KIND_ENTERPRISE = str(Customer.Kind.INDIVIDUAL), str(Customer.Kind.ENTERPRISE)
 NATURE_INDIVIDUAL = str(Customer.Nature.INDIVIDUAL)
 PROSPECT, OFFBOARDED = str(Customer.Status.PROSPECT), str(Customer.Status.OFFBOARDED)
+STATUS_LABELS = {"onboarded": "入网", "active": "活跃", "suspended": "暂停"}
 HISTORY_REASON = "初始数据导入"
+
+
+def _png(grey: int) -> bytes:
+    """A one-pixel grey PNG."""
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(bytes([0, grey]))) + chunk(b"IEND", b""))
+
+
+def _pdf(title: str) -> bytes:
+    """A one-page PDF saying `title` (ASCII)."""
+    text = f"BT /F1 18 Tf 72 720 Td ({title}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+# The files behind the demo's attachments (names.ATTACHMENTS), stored once and shared by
+# every attachment of that kind: a million customers need no million files.
+_SAMPLE_CONTENT = {
+    "营业执照副本.pdf": ("demo/licence.pdf", _pdf("Business licence (Qiao demo)")),
+    "门店照片.png": ("demo/shop-front.png", _png(160)),
+    "年度购销合同.pdf": ("demo/contract.pdf", _pdf("Purchase contract (Qiao demo)")),
+    "法定代表人身份证复印件.png": ("demo/id-card-copy.png", _png(200)),
+}
+SAMPLE_FILES = {name: (path, len(content)) for name, (path, content) in _SAMPLE_CONTENT.items()}
+
+
+def ensure_sample_files():
+    for path, content in _SAMPLE_CONTENT.values():
+        if not default_storage.exists(path):
+            default_storage.save(path, ContentFile(content))
 
 
 def ensure_grades() -> list[Grade]:
@@ -78,6 +149,32 @@ def credit_code(serial: int, division: str, individual: bool) -> str:
     body = f"{(serial * 7919 + 1_000_003) % 100_000_000:08d}"
     head = ("92" if individual else "91") + division + body + org_code_check(body)
     return head + uscc.calc_check_digit(head)
+
+
+@cache
+def birthplaces(prefixes: tuple[str, ...], year: int) -> tuple[str, ...]:
+    """Address codes of the counties under `prefixes` (4-digit city codes) that stdnum.cn.ric
+    accepts for a person born in `year` (codes come and go: 浦东新区 exists since 1992)."""
+    codes = []
+    for prefix in prefixes:
+        for n in range(1, 35):
+            code = f"{prefix}{n:02d}"
+            try:
+                ric.get_birth_place(f"{code}{year}01010000")
+            # KeyError: python-stdnum fails so on a code it knows the province of only
+            except (StdnumError, KeyError):
+                continue
+            codes.append(code)
+    return tuple(codes) or ("110101",)  # 北京市东城区, valid in every year
+
+
+def resident_id(rng, born: date, division: str, prefixes: tuple[str, ...]) -> str:
+    """A valid 18-character resident ID number: born in the customer's district when that
+    code existed in the birth year, else elsewhere in the region."""
+    places = birthplaces(prefixes, born.year)
+    code = division if division in places and rng.random() < 0.6 else rng.choice(places)
+    body = f"{code}{born:%Y%m%d}{rng.randrange(1000):03d}"
+    return body + ric.calc_check_digit(body + "0")
 
 
 def weighted(rng, pairs):
@@ -147,6 +244,10 @@ class CustomerFactory:
         self.managers = ctx.org.account_managers
         self.grade_ids = [g.pk for g in ctx.grades]
         self.trades = list(names.TRADES)
+        self.id_prefixes = {region: tuple(sorted({p[2][:4] for p in places}))
+                            for region, places in names.PLACES.items()}
+        self.attachment_kinds = [kind[:4] for kind in names.ATTACHMENTS]
+        self.attachment_weights = [kind[4] for kind in names.ATTACHMENTS]
 
     def person(self):
         rng = self.ctx.rng
@@ -162,12 +263,27 @@ class CustomerFactory:
         digits = names.LANDLINE_DIGITS.get(area, 8)
         return f"{area}-{rng.randint(2, 8)}{rng.randrange(10 ** (digits - 1)):0{digits - 1}d}"
 
-    def customer(self, serial: int, pk: int, next_contact_pk: int):
-        """(customer row, contact rows) for customer number `serial`, saved as `pk`."""
+    def last_follow_up(self, created: datetime) -> datetime:
+        """When the customer was last followed up (an edit of its record): recent for most."""
+        rng = self.ctx.rng
+        pick, days = rng.random(), 0
+        for share, fewest, most in IDLE_DAYS:
+            if pick < share:
+                days = rng.randint(fewest, most)
+                break
+            pick -= share
+        return max(created, self.ctx.now - timedelta(days=days, minutes=rng.randint(1, 600)))
+
+    def customer(self, serial: int, pk: int, next_contact_pk: int, next_attachment_pk: int):
+        """(customer row, contact rows, event rows, attachment rows) for customer number
+        `serial`, saved as `pk`."""
         ctx = self.ctx
         rng, today, now = ctx.rng, ctx.today, ctx.now
         manager = self.managers[serial % len(self.managers)]
-        owner = manager if rng.random() > 0.03 else None
+        # Three pool customers per region whatever the scale (serials 0, 4, … 32 fall in the
+        # regions in turn), and a random 3 %.
+        pooled = rng.random() < POOL_SHARE or (serial < 36 and serial % 4 == 0)
+        owner = None if pooled else manager
         region = ctx.org.regions[(serial % len(self.managers)) // 4]
         city, district, division, area = rng.choice(names.PLACES[region.name])
         individual = rng.random() < 0.15
@@ -181,10 +297,17 @@ class CustomerFactory:
         name = (name if serial % 997 else f"{name}（{district}）")[:120]
         short_name = name[2:6] if not individual else ""
         created = now - timedelta(days=rng.randint(0, 3 * 365), minutes=rng.randint(1, 1440))
-        updated = created + timedelta(days=rng.randint(0, 200))
-        if updated >= now:
-            updated = now - timedelta(minutes=rng.randint(1, 10_000))
         status = weighted(rng, STATUS_WEIGHTS)
+        onboarded = (created + min(timedelta(days=rng.randint(1, 60)), (now - created) / 2)
+                     if status != PROSPECT else None)
+        # The last change: the last follow-up (an edit of the record), or the offboarding of an
+        # offboarded customer; none later than an hour after creation: as it was created.
+        updated = self.last_follow_up(created)
+        if status == OFFBOARDED:
+            if updated <= onboarded:
+                updated = onboarded + (now - onboarded) * rng.random()
+        elif updated < created + timedelta(hours=1):
+            updated = created
         peak = sorted(rng.sample(range(1, 13), 3))
         code = credit_code(serial, division, individual) if rng.random() > 0.05 else ""
         phone = self.landline(area) if rng.random() < 0.6 else self.mobile()
@@ -219,13 +342,25 @@ class CustomerFactory:
             "grade_id": rng.choices(self.grade_ids, GRADE_WEIGHTS)[0],
             "category": weighted(rng, CATEGORY_WEIGHTS),
             "status": status,
-            "status_changed_at": min(created + timedelta(days=rng.randint(0, 30)), updated),
-            "onboarded_on": (created + timedelta(days=rng.randint(1, 60))).date()
-            if status != PROSPECT else None,
-            "offboarded_on": today - timedelta(days=rng.randint(1, 300))
-            if status == OFFBOARDED else None,
+            "status_changed_at": updated if status == OFFBOARDED
+            else min(created + timedelta(days=rng.randint(0, 30)), updated),
+            "onboarded_on": timezone.localdate(onboarded) if onboarded else None,
+            "offboarded_on": timezone.localdate(updated) if status == OFFBOARDED else None,
             "created_by_id": owner_id,
+            "secret_level": rng.choices(SECRET_LEVELS, SECRET_WEIGHTS)[0],
+            # Of the proprietor of an individual business, of some legal representatives
+            "id_number": self.id_number(region.name, division)
+            if individual or rng.random() < 0.3 else "",
         }
+        events = self.timeline(row, before=STATUS_LABELS.get(
+            weighted(rng, STATUS_WEIGHTS[1:4]), "活跃"))
+        attachments = self.attachments(row, next_attachment_pk) \
+            if rng.random() < ATTACHMENT_SHARE else []
+        # An attachment's event names the file: as classified as the file (customers.services).
+        events += [{"customer_id": pk, "actor_id": owner_id, "occurred_at": a["created_at"],
+                    "kind": "attachment", "message": f"上传附件：{a['original_name']}",
+                    "secret_level": a["secret_level"]} for a in attachments]
+        row["last_activity_at"] = max(e["occurred_at"] for e in events)
         contacts = []
         for index in range(rng.choice((1, 1, 2, 2, 3))):
             contact = self.contact(row, boss if index == 0 else self.person(), index)
@@ -238,7 +373,46 @@ class CustomerFactory:
             contact_keys += [contact["name"], *self.ctx.pinyin.person(contact["name"]),
                              contact["mobile"]]
         self.fill_search_keys(row, contact_keys)
-        return row, contacts
+        return row, contacts, events, attachments
+
+    def id_number(self, region_name, division):
+        rng = self.ctx.rng
+        born = date(self.ctx.today.year - rng.randint(25, 62), rng.randint(1, 12),
+                    rng.randint(1, 28))
+        return resident_id(rng, born, division, self.id_prefixes[region_name])
+
+    def timeline(self, row, before):
+        """The customer's events: created, then its last change (an edit, or the offboarding
+        from status `before`)."""
+        events = [{"customer_id": row["id"], "actor_id": row["owner_id"],
+                   "occurred_at": row["created_at"], "kind": "created",
+                   "message": "建档（初始数据导入）"}]
+        if row["updated_at"] > row["created_at"]:
+            if row["status"] == OFFBOARDED:
+                kind, message = "status", f"状态 {before} → 退网"
+            else:
+                kind, message = "edited", "修改：" + "、".join(
+                    self.ctx.rng.sample(names.EDITED_FIELDS, self.ctx.rng.choice((1, 1, 2))))
+            events.append({"customer_id": row["id"], "actor_id": row["owner_id"],
+                           "occurred_at": row["updated_at"], "kind": kind, "message": message})
+        return events
+
+    def attachments(self, row, next_pk):
+        """One or two files uploaded with the customer's record (the shared sample files of
+        `ensure_sample_files`), each kind of file at its own secret level."""
+        rng, uploaded = self.ctx.rng, row["created_at"]
+        kinds = rng.choices(self.attachment_kinds, self.attachment_weights, k=rng.choice((1, 1, 2)))
+        rows = []
+        for index, (name, content_type, description, level) in enumerate(dict.fromkeys(kinds)):
+            uploaded = min(uploaded + timedelta(minutes=rng.randint(1, 30)),
+                           self.ctx.now - timedelta(seconds=1))
+            path, size = SAMPLE_FILES[name]
+            rows.append({"id": next_pk + index, "customer_id": row["id"], "file": path,
+                         "original_name": name, "content_type": content_type, "size": size,
+                         "description": description, "secret_level": level,
+                         "uploaded_by_id": row["owner_id"], "created_at": uploaded,
+                         "updated_at": uploaded})
+        return rows
 
     def fill_search_keys(self, row, contact_keys):
         """customers.services.fill_search_keys on a row (contact mobiles are plain 11-digit
@@ -274,7 +448,7 @@ class CustomerFactory:
 
 # Column types whose Python value is already what the database driver takes.
 _AS_IS = {"AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField",
-          "ForeignKey", "IntegerField", "PositiveIntegerField", "PositiveSmallIntegerField",
+          "FileField", "ForeignKey", "IntegerField", "PositiveIntegerField", "PositiveSmallIntegerField",
           "SmallIntegerField", "TextField"}
 
 
@@ -340,30 +514,37 @@ class Writers:
         self.event = RowWriter(CustomerEvent, skip={"id"})
         self.customer_history = RowWriter(Customer.history.model, skip=history_fields)
         self.contact_history = RowWriter(Contact.history.model, skip=history_fields)
+        self.attachment = RowWriter(Attachment)
+        self.attachment_history = RowWriter(Attachment.history.model, skip=history_fields)
 
 
-def _insert_batch(factory, writers, start, stop, first_pk, first_contact_pk, tag_ids,
-                  with_history, history_date):
+def _insert_batch(factory, writers, start, stop, first_pk, first_contact_pk,
+                  first_attachment_pk, tag_ids, with_history, history_date):
+    """Customers `start`…`stop - 1` with their rows; (contacts, attachments) written."""
     rng = factory.ctx.rng
-    customers, contacts = [], []
+    customers, contacts, events, attachments = [], [], [], []
     for offset, serial in enumerate(range(start, stop)):
-        row, cs = factory.customer(serial, first_pk + offset, first_contact_pk + len(contacts))
+        row, cs, es, atts = factory.customer(serial, first_pk + offset,
+                                             first_contact_pk + len(contacts),
+                                             first_attachment_pk + len(attachments))
         customers.append(row)
         contacts += cs
+        events += es
+        attachments += atts
     writers.customer.write(customers)
     writers.contact.write(contacts)
+    writers.attachment.write(attachments)
     writers.tag.write([{"customer_id": c["id"], "tag_id": t}
                        for c in customers for t in rng.sample(tag_ids, rng.choice((0, 1, 1, 2)))])
-    writers.event.write([{"customer_id": c["id"], "actor_id": c["created_by_id"],
-                          "occurred_at": c["created_at"]} for c in customers],
-                        kind="created", message="建档（初始数据导入）", data={})
+    writers.event.write(events, data={})
     if with_history:
         # What simple_history's bulk_history_create writes: one "+" row per object.
         common = {"history_date": history_date, "history_change_reason": HISTORY_REASON,
                   "history_type": "+", "history_user_id": None}
         writers.customer_history.write(customers, **common)
         writers.contact_history.write(contacts, **common)
-    return len(customers), len(contacts)
+        writers.attachment_history.write(attachments, **common)
+    return len(contacts), len(attachments)
 
 
 def _next_pk(model):
@@ -389,21 +570,25 @@ def generate(*, scale="demo", seed=2026, password="demo12345", with_history=None
                       now=timezone.make_aware(datetime.combine(today, time())),
                       pinyin=PinyinCache())
         tag_ids = [t.pk for t in ensure_tags()]
+    ensure_sample_files()
     factory, writers = CustomerFactory(ctx), Writers()
     first_pk, contact_pk = _next_pk(Customer), _next_pk(Contact)
+    attachment_pk = _next_pk(Attachment)
     history_date = timezone.now()
     done = 0
     while done < total:
         stop = min(done + BATCH, total)
         with transaction.atomic():
-            _, contact_count = _insert_batch(factory, writers, done, stop, first_pk + done,
-                                             contact_pk, tag_ids, with_history, history_date)
+            contact_count, attachment_count = _insert_batch(
+                factory, writers, done, stop, first_pk + done, contact_pk, attachment_pk,
+                tag_ids, with_history, history_date)
         contact_pk += contact_count
+        attachment_pk += attachment_count
         done = stop
         if progress:
             progress(done, total)
     # Primary keys were given explicitly; PostgreSQL's sequences must continue after them.
-    reset = connection.ops.sequence_reset_sql(no_style(), [Customer, Contact])
+    reset = connection.ops.sequence_reset_sql(no_style(), [Customer, Contact, Attachment])
     if reset:
         with connection.cursor() as cursor:
             for sql in reset:
@@ -412,15 +597,46 @@ def generate(*, scale="demo", seed=2026, password="demo12345", with_history=None
     return org
 
 
+def summary() -> list[str]:
+    """What was loaded, in a few lines (counts the demo's reader can check)."""
+    from django.db.models import Count, Q
+
+    from qiao.org.models import OrgUnit
+
+    idle_since = timezone.now() - timedelta(days=90)
+    customers = Customer.objects.alive()
+    levels = dict(customers.values_list("secret_level").annotate(n=Count("id")))
+    pool = dict(customers.in_pool().values_list("owner_unit").annotate(n=Count("id")))
+    regions = OrgUnit.objects.filter(kind=OrgUnit.Kind.REGION).order_by("sort_order")
+    counts = customers.aggregate(
+        total=Count("id"), with_id=Count("id", filter=~Q(id_number="")),
+        idle=Count("id", filter=Q(owner__isnull=False, last_activity_at__lt=idle_since)))
+    attachments = dict(Attachment.objects.values_list("secret_level").annotate(n=Count("id")))
+    return [
+        f"{counts['total']:,} customers; secret levels "
+        + ", ".join(f"{Clearance(level).name.lower()} {levels.get(level, 0):,}"
+                    for level in SECRET_LEVELS),
+        f"{counts['with_id']:,} with an ID number; {counts['idle']:,} owned and idle for more "
+        "than 90 days",
+        "public pool: " + ", ".join(f"{r.name} {pool.get(r.pk, 0):,}" for r in regions),
+        f"{Contact.objects.count():,} contacts, {CustomerEvent.objects.count():,} timeline "
+        f"events, {sum(attachments.values()):,} attachments ("
+        + ", ".join(f"{Clearance(level).name.lower()} {attachments.get(level, 0):,}"
+                    for level in SECRET_LEVELS) + ")",
+    ]
+
+
 def check_sample(size=300, seed=1) -> list[str]:
     """Problems found in a random sample of customers: search keys that differ from what
-    `customers.services.fill_search_keys` computes, invalid credit codes or phone numbers.
-    Used by the benchmark to prove the fast path writes what the services would."""
+    `customers.services.fill_search_keys` computes, invalid credit codes, ID or phone numbers,
+    a last activity that is not the latest event. Used by the benchmark (and the tests) to
+    prove the fast path writes what the services would."""
     import phonenumbers
     from django.core.exceptions import ValidationError
+    from django.db.models import Max
 
     from qiao.core.pinyin import pinyin_keys
-    from qiao.core.validators import validate_cn_phone, validate_credit_code
+    from qiao.core.validators import validate_cn_phone, validate_credit_code, validate_id_number
     from qiao.customers.services import fill_search_keys
 
     problems = []
@@ -437,7 +653,12 @@ def check_sample(size=300, seed=1) -> list[str]:
             if getattr(stored, field) != getattr(fresh, field):
                 problems.append(f"customer {pk}: {field} {getattr(stored, field)!r} != "
                                 f"{getattr(fresh, field)!r}")
+        latest = stored.events.aggregate(latest=Max("occurred_at"))["latest"]
+        if stored.last_activity_at != latest:
+            problems.append(f"customer {pk}: last activity {stored.last_activity_at} != "
+                            f"latest event {latest}")
         for value, validate in ((stored.credit_code, validate_credit_code),
+                                (stored.id_number, validate_id_number),
                                 (stored.phone, validate_cn_phone), (stored.fax, validate_cn_phone)):
             try:
                 validate(value)

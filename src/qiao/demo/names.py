@@ -72,3 +72,17 @@ HOBBIES = ("钓鱼", "羽毛球", "喝茶", "书法", "登山", "摄影", "象�
 MOBILE_PREFIXES = ("135", "136", "137", "138", "139", "150", "151", "152", "158", "159",
                    "182", "183", "186", "187", "188", "130", "131", "132", "155", "156",
                    "176", "185", "133", "153", "177", "180", "181", "189", "199")
+
+# Parts of a customer's record that an account manager updates on a follow-up (the "edited"
+# event's message names them, as customers.services does: 修改：地址、电话).
+EDITED_FIELDS = ("地址", "电话", "主要采购产品", "业务状况", "员工人数", "旺季月份", "备注", "传真")
+
+# Files kept with a customer: (file name, content type, description, secret level, weight).
+# A licence scan is internal, a photo of the shop front public, a purchase contract
+# confidential, a copy of the legal representative's ID card secret.
+ATTACHMENTS = (
+    ("营业执照副本.pdf", "application/pdf", "营业执照副本扫描件", 1, 45),
+    ("门店照片.png", "image/png", "门头及店内陈列照片", 0, 30),
+    ("年度购销合同.pdf", "application/pdf", "年度购销合同（双方盖章）", 2, 18),
+    ("法定代表人身份证复印件.png", "image/png", "法定代表人身份证正反面复印件", 3, 7),
+)

@@ -37,14 +37,14 @@ class RoleForm(forms.ModelForm):
 
     class Meta:
         model = Role
-        fields = ("code", "name", "data_scope", "actions")
+        fields = ("code", "name", "data_scope", "clearance", "actions")
 
 
 @admin.register(Role)
 class RoleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     form = RoleForm
-    list_display = ("name", "code", "data_scope")
-    list_filter = ("data_scope",)
+    list_display = ("name", "code", "data_scope", "clearance")
+    list_filter = ("data_scope", "clearance")
 
 
 @admin.register(Position)
@@ -60,6 +60,7 @@ class QiaoUserAdmin(AuditedAdminMixin, UserAdmin, SimpleHistoryAdmin):
     search_fields = ("username", "display_name", "mobile")
     autocomplete_fields = ("unit", "supervisor")
     list_select_related = ("unit", "position", "supervisor")
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and "unit" in form.changed_data:

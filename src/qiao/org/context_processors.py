@@ -9,6 +9,8 @@ from .permissions import Action, can
 NAVIGATION = [
     ("customers:list", _("Customers"), "bi-people", Action.CUSTOMER_VIEW),
     ("reports:index", _("Customer tables"), "bi-table", Action.REPORT_VIEW),
+    ("customers:pool", _("Public pool"), "bi-inbox", Action.POOL_CLAIM),
+    ("customers:handover", _("Handover"), "bi-arrow-left-right", Action.CUSTOMER_REASSIGN),
     ("customers:recycle_bin", _("Recycle bin"), "bi-trash3", Action.CUSTOMER_RESTORE),
     ("audit:log", _("Operation log"), "bi-journal-text", Action.AUDIT_VIEW),
 ]
@@ -19,8 +21,15 @@ def navigation(request):
     if not user or not user.is_authenticated:
         return {}
     items = [
-        {"url": reverse(name), "label": label, "icon": icon,
-         "active": request.path.startswith(reverse(name))}
+        {"url": reverse(name), "label": label, "icon": icon}
         for name, label, icon, action in NAVIGATION if can(user, action)
     ]
-    return {"nav_items": items}
+    # The entry whose address is the longest start of the page's: on /customers/pool/ the
+    # pool, not also the customer list (/customers/).
+    matches = [item for item in items if request.path.startswith(item["url"])]
+    active = max(matches, key=lambda item: len(item["url"]), default=None)
+    for item in items:
+        item["active"] = item is active
+    # The user menu's link to the personal API tokens (DAT-3).
+    tokens = reverse("org:api_tokens") if can(user, Action.API_USE) else None
+    return {"nav_items": items, "api_tokens_url": tokens}

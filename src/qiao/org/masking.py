@@ -9,8 +9,6 @@ masked; a user with the `field.reveal` action reveals one value at a time
 
 import re
 
-from django.utils.translation import gettext_lazy as _
-
 # Long text (a contact's private background) is hidden whole: its length tells nothing.
 HIDDEN_TEXT = "******"
 _NOT_DIGIT = re.compile(r"\D")
@@ -47,12 +45,6 @@ MASKS = {
     "account": mask_account,
     "text": lambda value: HIDDEN_TEXT,
 }
-KIND_LABELS = {
-    "phone": _("phone number"),
-    "id": _("ID number"),
-    "account": _("account number"),
-    "text": _("private text"),
-}
 
 
 def sensitive_kind(model, field: str) -> str | None:
@@ -71,10 +63,6 @@ def masked(instance, field: str) -> str:
     kind = sensitive_kind(instance, field)
     value = getattr(instance, field)
     return mask(value, kind) if kind else value
-
-
-def masked_values(instance) -> dict:
-    return {field: masked(instance, field) for field in getattr(instance, "SENSITIVE_FIELDS", {})}
 
 
 def unchanged_or_new(instance, field: str, posted):

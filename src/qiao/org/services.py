@@ -1,8 +1,16 @@
-"""Writes on the organisation: units keep their materialised path right."""
+"""Writes on the organisation: units keep their materialised path right; personal API tokens."""
 
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import PATH_STEP, OrgUnit
+from .models import PATH_STEP, ApiToken, OrgUnit
+from .permissions import Action, can
 
 
 def _path_for(unit: OrgUnit) -> str:
@@ -56,3 +64,80 @@ def user_move(*, user, unit: OrgUnit):
     user.save(update_fields=["unit"])
     customers_follow_owner(owner=user)
     return user
+
+
+# --- personal API tokens (DAT-3) -------------------------------------------------------------
+
+TOKEN_PREFIX = "qiao_"  # noqa: S105 (a marker that makes leaked tokens easy to find, not a secret)
+TOKEN_MAX_DAYS = 365
+TOKEN_NAME_MAX = 60
+# last_used_at is written at most this often per token, so that using the API is not a write
+# per request.
+TOKEN_LAST_USED_EVERY = timedelta(minutes=1)
+
+
+def token_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8", errors="replace")).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user, name: str, days: int, request=None) -> tuple[ApiToken, str]:
+    """A new personal token of `user`, valid for `days` (1–TOKEN_MAX_DAYS): (token, secret).
+    The secret is returned this once; only its SHA-256 digest is stored. Logged."""
+    from qiao.audit.services import Kind, operation_record
+
+    if not can(user, Action.API_USE):
+        raise PermissionDenied
+    name = (name or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = [_("Give the token a name, so that you recognise it later.")]
+    elif len(name) > TOKEN_NAME_MAX:
+        errors["name"] = [_("At most %(n)d characters.") % {"n": TOKEN_NAME_MAX}]
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= TOKEN_MAX_DAYS:
+        errors["days"] = [_("A token is valid for 1 to %(n)d days.") % {"n": TOKEN_MAX_DAYS}]
+    if errors:
+        raise ValidationError(errors)
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=secret[:12], digest=token_digest(secret),
+        expires_at=timezone.now() + timedelta(days=days))
+    operation_record(actor=user, action=Kind.API_TOKEN_CREATED, request=request,
+                     object_repr=str(token),
+                     details={"token": token.pk, "prefix": token.prefix,
+                              "expires_at": token.expires_at.isoformat()})
+    return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, actor, token: ApiToken, request=None) -> ApiToken:
+    """Revoke `token` at once: its owner's own, or any as an organisation administrator.
+    Revoking a revoked token changes nothing and logs nothing."""
+    from qiao.audit.services import Kind, operation_record
+
+    if token.user_id != actor.pk and not can(actor, Action.ORG_ADMIN):
+        raise PermissionDenied
+    if token.revoked_at is not None:
+        return token
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    operation_record(actor=actor, action=Kind.API_TOKEN_REVOKED, request=request,
+                     object_repr=str(token),
+                     details={"token": token.pk, "prefix": token.prefix,
+                              "owner": token.user.get_username()})
+    return token
+
+
+def api_token_authenticate(secret: str):
+    """The user of a usable token with this secret, else None (unknown, expired, revoked, or
+    its user disabled: the same None). Notes the use at most once a minute."""
+    if not secret or len(secret) > 200:
+        return None
+    now = timezone.now()
+    token = (ApiToken.objects.usable(now).select_related("user__position__role", "user__unit")
+             .filter(digest=token_digest(secret)).first())
+    if token is None:
+        return None
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_LAST_USED_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

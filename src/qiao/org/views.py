@@ -1,18 +1,27 @@
-"""Login, logout, language choice and the landing page."""
+"""Login, logout, language choice, the landing page and the user's API tokens."""
 
 import time
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpResponseRedirect
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from qiao.core.decorators import requires
+from qiao.core.htmx import render_page
+
+from . import selectors, services
+from .forms import ApiTokenForm
 from .middleware import SessionTimeoutMiddleware
 from .permissions import Action, can
 
@@ -78,3 +87,39 @@ def set_language(request):
     response = HttpResponseRedirect(next_url)
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, lang, samesite="Lax")
     return response
+
+
+@never_cache  # the answer that shows a new token's secret must not be kept by any cache
+@requires(Action.API_USE)
+def api_tokens(request):
+    """The user's personal API tokens: the list, a new one (its secret shown in this answer
+    only, never again), and revoking one (POST revoke=<id>, asked to confirm)."""
+    if request.method == "POST" and "revoke" in request.POST:
+        return _api_token_revoke(request)
+    form = ApiTokenForm(request.POST or None)
+    created, secret, status = None, None, 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                created, secret = services.api_token_create(
+                    user=request.user, name=form.cleaned_data["name"],
+                    days=form.cleaned_data["days"], request=request)
+                form, status = ApiTokenForm(), 200
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+    return render_page(request, "org/api_tokens.html", {
+        "form": form, "tokens": selectors.api_tokens_of(request.user), "now": timezone.now(),
+        "created": created, "secret": secret,
+    }, status=status)
+
+
+def _api_token_revoke(request):
+    pk = request.POST.get("revoke", "")
+    if not (pk.isascii() and pk.isdigit() and len(pk) <= 18):
+        raise Http404
+    token = selectors.api_token_get(request.user, int(pk))
+    services.api_token_revoke(actor=request.user, token=token, request=request)
+    messages.success(request, _("Token “%s” revoked: it no longer opens the API.") % token.name)
+    return redirect("org:api_tokens")

@@ -8,6 +8,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from qiao.org.masking import mask, masked
+
 # Bootstrap classes that hide a column on a phone; every column comes back on paper.
 PHONE_HIDDEN = "d-none d-md-table-cell d-print-table-cell"
 TABLET_HIDDEN = "d-none d-lg-table-cell d-print-table-cell"
@@ -38,14 +40,17 @@ ADDRESS = Column(_("Address"), lambda c: c.address, 30, TABLET_HIDDEN, wrap=True
 OWNER = Column(_("Account manager"), lambda c: str(c.owner) if c.owner_id else "", 10,
                SMALL_HIDDEN)
 STATUS = Column(_("Status"), lambda c: c.get_status_display(), 8, badge=True)
-PHONE = Column(_("Phone"), lambda c: c.phone, 16, TABLET_HIDDEN)
+# Sensitive values are masked on screen, on paper and in Excel alike (ORG-4); they are revealed
+# one at a time on the customer page, never in bulk.
+PHONE = Column(_("Phone"), lambda c: masked(c, "phone"), 16, TABLET_HIDDEN)
 INDUSTRY = Column(_("Industry"), lambda c: c.get_industry_display(), 14, PHONE_HIDDEN)
 NATURE = Column(_("Enterprise nature"), lambda c: c.get_nature_display(), 12, TABLET_HIDDEN)
 SINCE = Column(_("Customer since"), lambda c: c.start_date or c.onboarded_on, 12, TABLET_HIDDEN)
 CONTACTS = Column(_("Number of contacts"), lambda c: c.contacts_count, 8, TABLET_HIDDEN)
 KEY_PERSON = Column(_("Key person"), lambda c: c.key_person_name or "", 10)
 KEY_TITLE = Column(_("Position"), lambda c: c.key_person_title or "", 10, TABLET_HIDDEN)
-KEY_PHONE = Column(_("Key person's phone"), lambda c: c.key_person_phone or "", 16, PHONE_HIDDEN)
+KEY_PHONE = Column(_("Key person's phone"), lambda c: mask(c.key_person_phone, "phone"), 16,
+                   PHONE_HIDDEN)
 
 GRADE_COLUMNS = [NAME, GRADE, CATEGORY, REGION, DISTRICT, OWNER, STATUS, PHONE, SINCE]
 REGION_COLUMNS = [NAME, REGION, DISTRICT, ADDRESS, GRADE, OWNER, STATUS]
@@ -112,10 +117,12 @@ def registration_rows(customer, tags, attachments):
         [pair(_("Short name"), c.short_name), pair(_("Customer type"), c.get_kind_display())],
         [pair(_("Unified social credit code"), c.credit_code),
          pair(_("Legal representative"), c.legal_representative)],
+        [pair(_("ID card number"), masked(c, "id_number")),
+         pair(_("Secret level"), c.get_secret_level_display())],
         [pair(_("Licence number"), c.licence_no), pair(_("Licence expiry"), c.licence_expiry)],
         [pair(_("Address"), c.address)],
         [pair(_("Region"), _name(c.region)), pair(_("Administrative area"), c.district)],
-        [pair(_("Phone"), c.phone), pair(_("Fax"), c.fax)],
+        [pair(_("Phone"), masked(c, "phone")), pair(_("Fax"), masked(c, "fax"))],
         [pair(_("Industry"), c.get_industry_display()),
          pair(_("Enterprise nature"), c.get_nature_display())],
         [pair(_("Staff count"), c.staff_count),
@@ -125,7 +132,7 @@ def registration_rows(customer, tags, attachments):
         [pair(_("Peak season months"), _months(c.peak_months)),
          pair(_("Off season months"), _months(c.off_months))],
         [pair(_("Main products purchased"), c.main_products)],
-        [pair(_("Bank"), c.bank), pair(_("Bank account"), c.bank_account)],
+        [pair(_("Bank"), c.bank), pair(_("Bank account"), masked(c, "bank_account"))],
         [pair(_("Doing business with us since"), c.start_date),
          pair(_("Source"), c.get_source_display())],
         [pair(_("Grade"), _name(c.grade)), pair(_("Classification"), c.get_category_display())],
@@ -148,7 +155,7 @@ CONTACT_COLUMNS = [
     (_("Position"), lambda p: p.title),
     (_("Key person"), lambda p: _yes(p.is_key_person)),
     (_("Decision power"), lambda p: _yes(p.has_decision_power)),
-    (_("Mobile"), lambda p: p.mobile),
-    (_("Office phone"), lambda p: p.phone),
+    (_("Mobile"), lambda p: masked(p, "mobile")),
+    (_("Office phone"), lambda p: masked(p, "phone")),
     (_("Email"), lambda p: p.email),
 ]

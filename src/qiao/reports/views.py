@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from qiao.audit import services as audit_services
 from qiao.core.decorators import requires
 from qiao.core.pagination import paginate, query_without
 from qiao.org.permissions import Action, can
@@ -133,6 +134,9 @@ def _screen(request, report: Report, table: Table):
 
 
 def _export(request, report: Report, table: Table):
+    audit_services.export_record(actor=request.user, request=request, what=str(report.title),
+                                 rows=table.customers.count(),
+                                 filters=dict(table.form.description()))
     return exports.report_response(
         title=str(report.title), sheet=str(report.sheet),
         notes=exports.notes_for(request.user, table.form.description()),
@@ -221,6 +225,9 @@ def registration_export(request, customer_id):
     customer, rows, contacts = _registration(request, customer_id)
     notes = [*exports.notes_for(request.user, [])[:1],
              gettext("Customer No. %(number)s") % {"number": customer.pk}]
+    audit_services.export_record(actor=request.user, request=request,
+                                 what=f"{REGISTRATION.title}: {customer.name}", rows=1,
+                                 filters={"customer": customer.pk})
     return exports.registration_response(
         title=str(REGISTRATION.title), sheet=str(REGISTRATION.sheet), customer=customer,
         notes=notes, rows=rows,

@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "huey.contrib.djhuey",  # background and periodic tasks: HUEY below, `manage.py run_huey`
+    # django-ninja's own Swagger UI files (static/ninja/), served from here instead of a CDN.
+    "ninja",
     "qiao.core",
     "qiao.org",
     "qiao.customers",
@@ -206,6 +209,24 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 QIAO_DEMO_PASSWORD = env.str("QIAO_DEMO_PASSWORD", default="demo12345")
+
+# Background and periodic tasks (huey). `manage.py run_huey` runs the worker and the periodic
+# tasks of each app's tasks.py (the public pool's daily reclaim: customers.tasks). Storage: a
+# SQLite file under var/, or Redis when QIAO_REDIS_URL is set. Deliberately minimal: the task
+# engine proper (worker in `qiao serve`, retries, monitoring) is issue 4's.
+if env.str("QIAO_REDIS_URL", default=""):
+    _HUEY_STORAGE = {"huey_class": "huey.RedisHuey", "url": env.str("QIAO_REDIS_URL")}
+else:
+    _HUEY_FILE = Path(env.str("QIAO_HUEY_FILE", default=str(VAR_DIR / "huey.sqlite3")))
+    _HUEY_FILE.parent.mkdir(parents=True, exist_ok=True)  # huey opens it when Django starts
+    _HUEY_STORAGE = {"huey_class": "huey.SqliteHuey", "filename": str(_HUEY_FILE)}
+HUEY = {
+    "name": "qiao",
+    "immediate": env.bool("QIAO_TASKS_IMMEDIATE", default=False),
+    "utc": False,  # crontab() times are TIME_ZONE's (Django sets the process's time zone)
+    "consumer": {"workers": 2, "worker_type": "thread"},
+    **_HUEY_STORAGE,
+}
 
 LOGGING = {
     "version": 1,

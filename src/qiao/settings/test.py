@@ -32,3 +32,5 @@ LANGUAGE_CODE = "zh-hans"
 # Transactional tests end with a flush (DELETE FROM on SQLite), which must empty the
 # append-only operation log too (audit.receivers.register_sqlite_guard); tests/audit sets it back.
 QIAO_AUDIT_LOCKED = False
+# Tasks run in the calling thread, on an in-memory queue (no worker, no file).
+HUEY = {**HUEY, "immediate": True}  # noqa: F405

@@ -8,7 +8,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from qiao.demo.generator import SCALES, generate
+from qiao.demo.generator import SCALES, generate, summary
 from qiao.org.models import User
 
 
@@ -41,3 +41,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"Demo data loaded: {SCALES[scale]:,} customers in {elapsed:.0f} s "
             f"({elapsed * 1000 / SCALES[scale]:.2f} ms per customer)."))
+        for line in summary():
+            self.stdout.write(f"  {line}")

@@ -1,0 +1,31 @@
+"""The REST API (SPEC DAT-3), assembled from each app's router as urls.py assembles the pages.
+Mounted at /api/v1/; OpenAPI at /api/v1/openapi.json, interactive docs at /api/v1/docs.
+
+The docs page is ninja's Swagger UI from its own static files (ninja is in INSTALLED_APPS, so
+no CDN), which runs under the site's CSP: its scripts are files, its settings a JSON data block.
+The online spec validator badge is switched off (it would call out to swagger.io)."""
+
+from ninja import NinjaAPI, Swagger
+
+from qiao.core.api import SessionAuth, TokenAuth, install_error_handlers
+from qiao.customers.api import router as customers_router
+from qiao.org.api import router as org_router
+
+api = NinjaAPI(
+    title="Qiao API",
+    version="1",
+    description=(
+        "Customers, contacts and the organisation, with the same permissions, data scope and "
+        "masking as the pages. Authenticate with a personal API token (made on the page "
+        "/account/tokens/) in `Authorization: Bearer <token>`. Errors are `{\"detail\", \"errors\": {field: "
+        "[messages]}}`: 400 bad input, 401 no valid token, 404 not found / not in your scope / "
+        "not allowed, 409 conflict (stale version, duplicate), 413 body over 1 MB, 429 too "
+        "many reveals."
+    ),
+    urls_namespace="api",
+    auth=[TokenAuth(), SessionAuth()],
+    docs=Swagger(settings={"validatorUrl": None}),
+)
+install_error_handlers(api)
+api.add_router("", org_router)
+api.add_router("", customers_router)

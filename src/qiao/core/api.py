@@ -1,0 +1,291 @@
+"""What every app's REST API router shares (DAT-3): authentication, the one error format, pages
+of lists, masked output and the limits on input. `qiao/api.py` assembles the routers.
+
+Authentication. A personal API token (org.ApiToken) in `Authorization: Bearer <token>`; or,
+for the browser (the docs page's "Try it out"), the login session — with Django's CSRF check
+on unsafe methods, as for the pages. A request that sends an Authorization header is judged by
+its token alone. A token that is unknown, expired, revoked, or whose user is disabled or has no
+`api.use` permission (any more) gets 401 with one fixed body, so nothing tells those apart.
+
+Errors, all `{"detail": "...", "errors": {field: [messages]}}`:
+  400  input that does not fit: malformed JSON, wrong types, unknown fields, out-of-range
+       numbers (field messages from the schema), and the business rules of the forms and
+       services (field messages from Django's validation) — one status for every input error;
+  401  no usable credentials;            403  a session request without a valid CSRF token;
+  404  not found, outside the user's scope, or an action the user's role does not allow —
+       one answer, so it tells nothing about what exists;
+  409  a conflict: the record changed since it was read (version), a duplicate credit code,
+       possible duplicates not confirmed;
+  413  a body larger than MAX_BODY_BYTES;   429  too many reveals in an hour.
+"""
+
+import functools
+from collections.abc import Iterable
+from typing import Annotated
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
+from pydantic import ConfigDict, create_model, field_validator
+from pydantic_core import PydanticCustomError
+
+from qiao.core.exceptions import ConflictError, RateLimited, StaleVersionError
+from qiao.org.masking import masked
+from qiao.org.permissions import Action, can
+from qiao.org.services import api_token_authenticate
+
+MAX_BODY_BYTES = 1024 * 1024
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE = 100_000
+MAX_ID = 2**63 - 1  # ids beyond a 64-bit integer are refused before they reach the database
+
+
+# --- authentication --------------------------------------------------------------------------
+
+def _api_user(user):
+    return user if user is not None and can(user, Action.API_USE) else None
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <personal API token>`."""
+
+    def authenticate(self, request, token):
+        user = _api_user(api_token_authenticate(token))
+        if user is not None:
+            request.user = user  # the operation log and history read request.user
+        return user
+
+
+class SessionAuth(NinjaSessionAuth):
+    """The browser's login session; CSRF-checked for unsafe methods (ninja's APIKeyCookie)."""
+
+    def __call__(self, request):
+        if "Authorization" in request.headers or not request.user.is_authenticated:
+            return None  # a token was sent (it alone counts), or there is no session
+        return super().__call__(request)
+
+    def authenticate(self, request, key):
+        return _api_user(request.user)
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]]
+
+
+def error_responses(*codes) -> dict:
+    """OpenAPI responses for error `codes`, besides the ones every operation may answer."""
+    return dict.fromkeys(sorted({400, 401, 403, 404, *codes}), ErrorOut)
+
+
+class FormInvalid(Exception):
+    """A Django form (the same one the page uses) refused the input: 400 with its errors, or
+    409 when a credit code is already taken (as the page answers)."""
+
+    def __init__(self, form):
+        self.form = form
+        super().__init__("invalid form")
+
+
+class PossibleDuplicates(ConflictError):
+    """Customers that look like the one being saved exist and the client did not confirm."""
+
+
+def _error(api, request, status, detail, errors=None):
+    return api.create_response(request, {"detail": str(detail), "errors": errors or {}},
+                               status=status)
+
+
+def _pydantic_key(loc) -> str:
+    source, *path = loc
+    if source == "body" and path:
+        path = path[1:]  # the operation's parameter name ("payload")
+    return ".".join(str(p) for p in path) or str(source)
+
+
+def _on_invalid_input(api, request, exc):
+    errors = {}
+    for error in exc.errors:
+        errors.setdefault(_pydantic_key(error["loc"]), []).append(error["msg"])
+    return _error(api, request, 400, _("The input is not valid; see the errors by field."), errors)
+
+
+def _on_django_validation(api, request, exc):
+    if hasattr(exc, "error_dict"):
+        errors = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+        return _error(api, request, 400, _("The input is not valid; see the errors by field."),
+                      errors)
+    return _error(api, request, 400, " ".join(exc.messages), {"__all__": list(exc.messages)})
+
+
+def _on_form_invalid(api, request, exc):
+    form = exc.form
+    errors = {field: [e["message"] for e in messages]
+              for field, messages in form.errors.get_json_data().items()}
+    if form.has_error("credit_code", "duplicate"):
+        return _error(api, request, 409, errors["credit_code"][0], errors)
+    return _error(api, request, 400, _("The input is not valid; see the errors by field."), errors)
+
+
+def _on_unauthenticated(api, request, exc):
+    response = _error(api, request, 401, _("Authentication failed: send a valid API token as "
+                                           "'Authorization: Bearer <token>'."))
+    response["WWW-Authenticate"] = 'Bearer realm="qiao"'
+    return response
+
+
+def install_error_handlers(api) -> None:
+    """Every error of `api` in the one format (see the module's docstring), and the body
+    limit."""
+    handlers = {
+        NinjaValidationError: _on_invalid_input,
+        DjangoValidationError: _on_django_validation,
+        FormInvalid: _on_form_invalid,
+        AuthenticationError: _on_unauthenticated,
+        HttpError: _on_http_error,
+        Http404: lambda api, request, exc: _error(api, request, 404, _("Not found.")),
+        PermissionDenied: lambda api, request, exc: _error(api, request, 404, _("Not found.")),
+        StaleVersionError: lambda api, request, exc: _error(api, request, 409, _(
+            "Someone else changed this record after you read it (its version is no longer the "
+            "one you sent). Read it again, then repeat your change.")),
+        ConflictError: lambda api, request, exc: _error(
+            api, request, 409, str(exc), getattr(exc, "errors", None)),
+        RateLimited: lambda api, request, exc: _error(api, request, 429, str(exc)),
+        RequestDataTooBig: lambda api, request, exc: _too_large(api, request),
+    }
+    for exc_class, handler in handlers.items():
+        api.add_exception_handler(exc_class, functools.partial(handler, api))
+    api.add_decorator(body_limit(api), mode="view")
+
+
+def _too_large(api, request):
+    return _error(api, request, 413, _("The request body is too large: at most %(size)d bytes.")
+                  % {"size": MAX_BODY_BYTES})
+
+
+def body_limit(api):
+    """A view decorator (before authentication and parsing): a body declared larger than
+    MAX_BODY_BYTES is refused unread. Django reads no more than Content-Length, and refuses
+    more than DATA_UPLOAD_MAX_MEMORY_SIZE itself (RequestDataTooBig, also 413)."""
+
+    def decorator(run):
+        @functools.wraps(run)
+        def wrapped(request, *args, **kwargs):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > MAX_BODY_BYTES:
+                return _too_large(api, request)
+            return run(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _on_http_error(api, request, exc):
+    if exc.status_code == 400 and exc.message.startswith("Cannot parse request body"):
+        message = _("The request body is not valid JSON.")
+        return _error(api, request, 400, message, {"body": [message]})
+    if exc.status_code == 403:  # ninja's session check found no valid CSRF token
+        return _error(api, request, 403, _("CSRF check failed: with the login session, unsafe "
+                                           "methods need the X-CSRFToken header."))
+    return _error(api, request, exc.status_code, exc.message)
+
+
+# --- input -----------------------------------------------------------------------------------
+
+def _clean_text(value):
+    """Text the database can store: no NUL (PostgreSQL refuses it) and no lone surrogates
+    (not encodable as UTF-8) — refused as input errors rather than failing in the database."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise PydanticCustomError("null_character", "Null characters are not allowed.")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise PydanticCustomError("invalid_text", "The text contains invalid characters.") \
+                from None
+    return value
+
+
+class Input(Schema):
+    """Base of request bodies: unknown fields are errors, text must be storable."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _text(cls, value):
+        return _clean_text(value)
+
+
+class QueryInput(Schema):
+    """Base of query parameters: text must be storable (unknown parameters are ignored)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _text(cls, value):
+        return _clean_text(value)
+
+
+def record_id(description="id"):
+    """A path parameter naming a record: a positive 64-bit integer."""
+    return Path(..., ge=1, le=MAX_ID, description=description)
+
+
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]  # an id inside a body (a list of tags…)
+
+
+def optional_id(description):
+    return Field(None, ge=1, le=MAX_ID, description=description)
+
+
+def check(request, action: str) -> None:
+    """The page's rule (org.permissions.can); a refused action answers 404 like a record
+    outside the user's scope."""
+    if not can(request.auth, action):
+        raise Http404
+
+
+# --- output ----------------------------------------------------------------------------------
+
+def masked_field(field: str):
+    """A ninja resolver giving `field` as org.masking.masked shows it: sensitive values leave
+    the API masked, always; the clear value only through a reveal."""
+    return staticmethod(lambda obj: masked(obj, field))
+
+
+class PageQuery(QueryInput):
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1.")
+    page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE,
+                           description=f"Rows per page, at most {MAX_PAGE_SIZE}.")
+
+
+@functools.cache
+def paged(item: type[Schema]) -> type[Schema]:
+    """The schema of one page of `item`s: the total count and the page's rows."""
+    return create_model(
+        f"{item.__name__}Page", __base__=Schema,
+        count=(int, Field(..., description="Rows in the whole list.")),
+        page=(int, ...), page_size=(int, ...), items=(list[item], ...),
+    )
+
+
+def page_of(rows, query: PageQuery) -> dict:
+    """One page of a queryset (two queries: the count and the page). A page past the end is
+    empty, with the count."""
+    start = (query.page - 1) * query.page_size
+    items: Iterable = rows[start:start + query.page_size]
+    return {"count": rows.count(), "page": query.page, "page_size": query.page_size,
+            "items": list(items)}

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "org"
+
+urlpatterns = [
+    # One page: the list, the form that makes a token (its secret shown once, in the answer)
+    # and the revoke buttons (POST revoke=<id>).
+    path("tokens/", views.api_tokens, name="api_tokens"),
+]

@@ -1,0 +1,40 @@
+"""The OpenAPI document and the docs page: public, served from our own static files, and
+within the site's CSP (the browser check is tests/e2e/test_api_docs.py)."""
+
+import re
+
+from django.contrib.staticfiles import finders
+from django.test import Client
+
+SCRIPT = re.compile(r"<script([^>]*)>", re.I)
+
+
+def test_openapi_document():
+    schema = Client().get("/api/v1/openapi.json").json()
+    assert (schema["info"]["title"], schema["info"]["version"]) == ("Qiao API", "1")
+    assert schema["components"]["securitySchemes"]["TokenAuth"] == {"type": "http",
+                                                                    "scheme": "bearer"}
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            assert {"TokenAuth": []} in operation["security"], (method, path)
+            assert {"400", "401", "404"} <= set(operation["responses"]), (method, path)
+
+
+def test_docs_page_uses_only_vendored_scripts_under_the_csp():
+    response = Client().get("/api/v1/docs")
+    assert response.status_code == 200
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1] \
+        .split(";")[0]
+    html = response.content.decode()
+    scripts = SCRIPT.findall(html)
+    assert scripts
+    for attrs in scripts:
+        src = re.search(r'src="([^"]+)"', attrs)
+        if src:  # a file of ours, present among the static files
+            assert src.group(1).startswith("/static/ninja/"), attrs
+            assert finders.find(src.group(1).removeprefix("/static/")), attrs
+        else:  # only data, which the browser does not run
+            assert 'type="application/json"' in attrs, attrs
+    assert "cdn" not in html.lower() and "http://" not in html and "https://" not in html
+    assert '"validatorUrl": null' in html  # no badge fetched from swagger.io
