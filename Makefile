@@ -22,7 +22,8 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 
 install: $(VENV)/.installed
 
-## make demo: install, migrate var/qiao.sqlite3, load demo data once, start the web server.
+## make demo: install, migrate var/qiao.sqlite3, load demo data once, start the web server
+## and the task worker (manage.py run_huey, log in var/huey.log).
 demo: install
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput -v0
@@ -33,8 +34,17 @@ demo: install
 	@echo "  Log in as director, deptmgr, region1-3, sup1-3, am01-am12, agent01-04, qa01, brandmgr or admin"
 	@echo "  Password: $${QIAO_DEMO_PASSWORD:-demo12345}"
 	@echo ""
+	@# The task worker (notifications' e-mail and webhook copies, reminders, periodic jobs) runs
+	@# next to the web server, its output in var/huey.log, and stops when the web server stops.
+	@# Ctrl-C, a TERM to this shell or the web server's exit stops both.
+	@DJANGO_SETTINGS_MODULE=qiao.settings.dev $(PY) manage.py run_huey >> var/huey.log 2>&1 & \
+	huey_pid=$$!; echo "  Task worker started (pid $$huey_pid, log var/huey.log)"; \
 	$(PY) -m gunicorn qiao.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
-		--access-logfile - --env DJANGO_SETTINGS_MODULE=qiao.settings.dev
+		--access-logfile - --env DJANGO_SETTINGS_MODULE=qiao.settings.dev & \
+	web_pid=$$!; \
+	trap 'kill -TERM $$web_pid $$huey_pid 2>/dev/null; wait $$web_pid $$huey_pid 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	wait $$web_pid
 
 ## make test: lint, the whole suite on SQLite, again on PostgreSQL when
 ## QIAO_TEST_DATABASE_URL is set, browser tests included.

@@ -21,6 +21,8 @@ from `visible_to`, so the matrix checks the code against the rule, not against i
 import io
 import re
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from html import unescape
 
 import pytest
@@ -30,8 +32,11 @@ from django.http import HttpRequest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from qiao.approvals import services as approval_services
+from qiao.approvals.demo import ensure_hospitality_chain
 from qiao.customers import services
 from qiao.customers.models import Attachment, Contact, Customer
+from qiao.notify import services as notify_services
 from qiao.org.permissions import Action
 
 from .conftest import PASSWORD, ROLES
@@ -52,7 +57,10 @@ CONTACT = "contact"            # one live contact
 DELETED_CONTACT = "deleted_contact"
 ATTACHMENT = "attachment"
 STAFF = "staff"                # a member of staff (the bucket's account manager), by user id
-OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT, STAFF)
+APPROVAL = "approval"          # an approval request raised by the bucket's account manager
+NOTIFICATION = "notification"  # a notification in the inbox of the bucket's account manager
+OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT, STAFF, APPROVAL,
+                NOTIFICATION)
 GET, POST = ("GET",), ("POST",)
 BOTH = ("GET", "POST")
 
@@ -67,6 +75,8 @@ class Route:
     extra: tuple = ()         # other URL arguments, as (name, value) pairs
     owned_only: bool = False  # refused (404) on a customer in the public pool, even in scope
     pool_only: bool = False   # only a customer in a public pool the persona works in (POOL_WORKERS)
+    requester_only: bool = False  # the requester's own action: 404 to anyone else who sees it
+    ok: int = 200             # the answer to an allowed GET (302: it sends the user on)
 
     def url(self, name, pk=None):
         kwargs = dict(self.extra)
@@ -129,6 +139,20 @@ ROUTES = {
     "customers:handover_user": Route(STAFF, (A.CUSTOMER_REASSIGN,), BOTH, kwarg="user_id"),
     # personal API tokens (DAT-3): the user's own, listed and made on one page
     "org:api_tokens": Route(CREATE, (A.API_USE,), BOTH),
+    # approvals (APR-1): a request is seen by its requester, its approvers and those whose scope
+    # covers the requester; acting on it is the current approver's (or requester's) alone, so
+    # an empty or not-yours POST is refused (400 / 409) and changes nothing
+    "approvals:waiting": Route(LIST),
+    "approvals:mine": Route(LIST),
+    "approvals:hospitality_new": Route(CREATE, (A.APPROVAL_REQUEST,), BOTH),
+    "approvals:detail": Route(APPROVAL),
+    "approvals:decide": Route(APPROVAL, (), POST),
+    "approvals:withdraw": Route(APPROVAL, (), POST, writes=True, requester_only=True),
+    "approvals:resubmit": Route(APPROVAL, (), POST, writes=True, requester_only=True),
+    # the inbox (NTF-1): login only; a notification is its recipient's alone, even for those
+    # who see the recipient's customers
+    "notify:inbox": Route(LIST, (), BOTH),
+    "notify:open": Route(NOTIFICATION, (), GET, requester_only=True, ok=302),
 }
 
 # The REST API has its own matrix, its routes taken from the OpenAPI schema (tests/api).
@@ -201,7 +225,7 @@ def works_in_pool(persona, bucket):
 ROUTE_ACTIONS = {a for r in ROUTES.values() for a in r.actions}
 _AM = {A.CUSTOMER_VIEW, A.CUSTOMER_CREATE, A.CUSTOMER_EDIT, A.CUSTOMER_LIFECYCLE,
        A.CUSTOMER_HISTORY, A.CONTACT_EDIT, A.ATTACHMENT_UPLOAD, A.REPORT_VIEW, A.FIELD_REVEAL,
-       A.POOL_CLAIM, A.API_USE}
+       A.POOL_CLAIM, A.API_USE, A.APPROVAL_REQUEST}
 _SUP = _AM | {A.CUSTOMER_GRADE, A.CUSTOMER_DELETE, A.CUSTOMER_RESTORE, A.CUSTOMER_EXPORT,
               A.CUSTOMER_REASSIGN}
 _MGR = _SUP | {A.AUDIT_VIEW}
@@ -223,6 +247,8 @@ class Records:
     deleted_contact: Contact
     attachment: Attachment
     staff: object = None  # the bucket's account manager (None for a pool)
+    approval: object = None  # a hospitality request the manager raised (None without one)
+    notification: object = None  # one in the manager's inbox (None for a pool)
 
     def of_kind(self, kind):
         return getattr(self, kind)
@@ -246,6 +272,7 @@ def matrix(personas, settings, tmp_path):
     """For each bucket of SAMPLE: a live customer with a contact, a deleted contact and an
     attachment, and a customer in the recycle bin — all made through the services."""
     settings.MEDIA_ROOT = tmp_path
+    ensure_hospitality_chain()
     director = personas["director"]
     regions = {r.name: r for r in personas.org.regions}
     records = {}
@@ -269,16 +296,29 @@ def matrix(personas, settings, tmp_path):
         attachment = services.attachment_add(
             actor=director, customer=customer,
             upload=SimpleUploadedFile(f"矩阵附件{i}号.pdf", PDF, "application/pdf"))
-        records[bucket] = Records(customer, deleted, contact, old_contact, attachment, owner)
+        approval = None
+        if owner is not None and owner.username.startswith("am"):
+            approval = approval_services.hospitality_request_create(
+                actor=owner, customer=customer, amount=Decimal("800.00"), date=date(2026, 12, 1),
+                guests="矩阵客人", purpose="矩阵招待")
+        notification = None
+        if owner is not None:
+            [notification] = notify_services.notify(
+                recipients=[owner], kind="matrix", title=f"矩阵提醒{i}号",
+                url=f"/customers/{customer.pk}/")
+        records[bucket] = Records(customer, deleted, contact, old_contact, attachment, owner,
+                                  approval, notification)
     return records
 
 
 def state(records):
-    """The rows the matrix could damage: (is_deleted, version) of every sample record."""
+    """The rows the matrix could damage: (is_deleted or state, version) of every sample record."""
     return {(bucket, kind): (obj.__class__._base_manager.filter(pk=obj.pk)
-                             .values_list("is_deleted", "version").get())
-            for bucket, recs in records.items() for kind in OBJECT_KINDS if kind != STAFF
-            for obj in [recs.of_kind(kind)]} | {
+                             .values_list("state" if kind == APPROVAL else "is_deleted", "version")
+                             .get())
+            for bucket, recs in records.items() for kind in OBJECT_KINDS
+            if kind not in (STAFF, NOTIFICATION)
+            for obj in [recs.of_kind(kind)] if obj is not None} | {
         ("owners", 0): tuple(Customer._base_manager.order_by("pk").values_list("owner_id", flat=True))}
 
 
@@ -349,9 +389,11 @@ def expected_status(route, persona, bucket, method):
         return 404, f"{bucket}'s record is out of scope"
     if not set(route.actions) <= MAY[persona]:
         return 404, "in scope, action refused"
+    if route.requester_only and persona != bucket:
+        return 404, "in scope, but not the requester"
     if route.owned_only and bucket.startswith("pool:"):
         return 404, "in scope, but in the public pool"
-    return 200, "in scope, action allowed"
+    return (route.ok if method == "GET" else 200), "in scope, action allowed"
 
 
 @pytest.mark.parametrize("persona", [r for r in ROLES if r != "leaver"])
@@ -376,7 +418,7 @@ def test_access_matrix(personas, matrix, persona):
                 if status == 200 and method == "POST":
                     # An empty form: the view runs and refuses it (400, or back to the page).
                     response = probe.request("POST", url, {"_": "1"})
-                    if response.status_code not in (200, 302, 400):
+                    if response.status_code not in (200, 302, 400, 409):
                         probe.problems.append(f"{persona} POST {url} ({why}): "
                                               f"got {response.status_code}")
                 else:

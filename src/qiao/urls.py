@@ -16,7 +16,9 @@ urlpatterns = [
     path("customers/", include("qiao.customers.urls")),
     path("reports/", include("qiao.reports.urls")),
     path("audit/", include("qiao.audit.urls")),
+    path("approvals/", include("qiao.approvals.urls")),
     path("account/", include("qiao.org.urls")),
+    path("inbox/", include("qiao.notify.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

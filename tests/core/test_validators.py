@@ -5,6 +5,7 @@ adaptation (Django errors, normal forms), not stdnum's arithmetic. The last test
 text through the real create form and the detail page.
 """
 
+import contextlib
 import unicodedata
 
 import phonenumbers
@@ -14,7 +15,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
-from stdnum.cn import uscc
+from stdnum.cn import ric, uscc
 
 from qiao.core.validators import (
     normalize_company_name,
@@ -22,6 +23,7 @@ from qiao.core.validators import (
     normalize_phone,
     validate_cn_phone,
     validate_credit_code,
+    validate_id_number,
 )
 from qiao.customers.models import Customer
 
@@ -241,3 +243,31 @@ def test_any_text_round_trips_through_create_and_detail_page(personas, name, not
 
 def test_full_width_letters_and_digits_fold_to_half_width():
     assert normalize_company_name("ＡＢＣ１２３商行") == normalize_company_name("abc123商行")
+
+
+# --- resident ID numbers (居民身份证号码) ------------------------------------------------------
+
+def _with_check_digit(body17: str) -> str:
+    return body17 + ric.calc_check_digit(body17 + "0")
+
+
+def test_a_valid_id_number_is_accepted():
+    validate_id_number(_with_check_digit("11010519850615003"))
+
+
+@pytest.mark.parametrize("value", [
+    _with_check_digit("32057119800101001"),  # a code stdnum knows only the province of
+    _with_check_digit("11010519851315003"),  # month 13
+    "110105198506150031",                     # wrong check character
+    "11010519850615003",                      # 17 characters
+])
+def test_bad_id_numbers_are_a_validation_error_never_a_crash(value):
+    with pytest.raises(ValidationError) as error:
+        validate_id_number(value)
+    assert error.value.code == "invalid_id_number"
+
+
+@given(st.text(alphabet="0123456789X", min_size=18, max_size=18))
+def test_any_18_characters_validate_or_raise_only_a_validation_error(value):
+    with contextlib.suppress(ValidationError):
+        validate_id_number(value)

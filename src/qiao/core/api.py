@@ -36,6 +36,7 @@ from pydantic import ConfigDict, create_model, field_validator
 from pydantic_core import PydanticCustomError
 
 from qiao.core.exceptions import ConflictError, RateLimited, StaleVersionError
+from qiao.core.pagination import count_or_estimate
 from qiao.org.masking import masked
 from qiao.org.permissions import Action, can
 from qiao.org.services import api_token_authenticate
@@ -277,7 +278,9 @@ def paged(item: type[Schema]) -> type[Schema]:
     """The schema of one page of `item`s: the total count and the page's rows."""
     return create_model(
         f"{item.__name__}Page", __base__=Schema,
-        count=(int, Field(..., description="Rows in the whole list.")),
+        count=(int, Field(..., description=(
+            "Rows in the whole list; for an unfiltered list of more than 200,000 rows on "
+            "PostgreSQL, the planner's estimate (about 1 %)."))),
         page=(int, ...), page_size=(int, ...), items=(list[item], ...),
     )
 
@@ -287,5 +290,6 @@ def page_of(rows, query: PageQuery) -> dict:
     empty, with the count."""
     start = (query.page - 1) * query.page_size
     items: Iterable = rows[start:start + query.page_size]
-    return {"count": rows.count(), "page": query.page, "page_size": query.page_size,
-            "items": list(items)}
+    count = count_or_estimate(rows)  # as the pages count: one query, estimated when huge
+    return {"count": rows.count() if count is None else int(count), "page": query.page,
+            "page_size": query.page_size, "items": list(items)}

@@ -54,7 +54,8 @@ def validate_id_number(value: str) -> None:
         return
     try:
         ric.validate(value)
-    except StdnumError:
+    # python-stdnum raises KeyError for a birthplace code it knows only the province of.
+    except (StdnumError, KeyError):
         raise ValidationError(
             _("Invalid ID card number: it must be 18 characters with a valid birth date and "
               "check character."),

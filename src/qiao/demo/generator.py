@@ -14,10 +14,11 @@ most customers, but about one in ten has had none for more than 90 days (the pub
 reclaim rule finds work). About 3 % of the customers are in the public pool (no owner, owned by
 their region), and the first 36 serials put three there in every region at every scale.
 
-Built for speed (scale M: about a minute of CPU, 0.5–0.7 ms per customer with its contacts,
-tags, event and history rows; it was 2–5 ms through bulk_create): each customer is made once
-as a dict of column values — no model instances — and its rows (customer, contacts, tags, the
-"created" timeline event and the initial history rows) are written with one `executemany` per
+Built for speed (scale M: about a minute of CPU, 0.7–1 ms per customer with its contacts,
+tags, events, attachments and history rows; it was 2–5 ms through bulk_create; scale L loads in
+about 17 minutes on PostgreSQL — docs/benchmarks.md): each customer is made once as a dict of
+column values — no model instances — and its rows (customer, contacts, attachments, tags,
+timeline events and the initial history rows) are written with one `executemany` per
 table and batch (COPY on PostgreSQL), converting only dates and JSON. Pinyin is looked up per
 word of pypinyin's own segmentation and cached, so the search keys are exactly what
 `customers.services.fill_search_keys` computes, at a fraction of the cost; `check_sample`

@@ -13,6 +13,8 @@ NAVIGATION = [
     ("customers:handover", _("Handover"), "bi-arrow-left-right", Action.CUSTOMER_REASSIGN),
     ("customers:recycle_bin", _("Recycle bin"), "bi-trash3", Action.CUSTOMER_RESTORE),
     ("audit:log", _("Operation log"), "bi-journal-text", Action.AUDIT_VIEW),
+    ("approvals:waiting", _("Waiting for me"), "bi-check2-square", Action.APPROVAL_REQUEST),
+    ("approvals:mine", _("My requests"), "bi-send", Action.APPROVAL_REQUEST),
 ]
 
 

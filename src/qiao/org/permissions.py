@@ -52,6 +52,7 @@ class Action(models.TextChoices):
     POOL_CLAIM = "pool.claim", _("Claim customers from the public pool")
     API_USE = "api.use", _("Use the REST API with personal tokens")
     AUDIT_VIEW = "audit.view", _("View the operation log of the users in scope")
+    APPROVAL_REQUEST = "approval.request", _("Raise approval requests")
 
 
 _EVERY_CUSTOMER_ACTION = [a for a in Action if a not in (Action.ORG_ADMIN, Action.AUDIT_VIEW)]
@@ -67,6 +68,7 @@ _ACCOUNT_MANAGER = [
     Action.CONTACT_EDIT,
     Action.ATTACHMENT_UPLOAD,
     Action.REPORT_VIEW,
+    Action.APPROVAL_REQUEST,
 ]
 _SUPERVISOR = _ACCOUNT_MANAGER + [
     Action.CUSTOMER_GRADE,

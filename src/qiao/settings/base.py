@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "qiao.customers",
     "qiao.reports",
     "qiao.audit",
+    "qiao.approvals",
+    "qiao.notify",
     "qiao.demo",
 ]
 
@@ -87,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "qiao.org.context_processors.navigation",
+                "qiao.notify.context_processors.inbox",
             ],
         },
     },
@@ -211,9 +214,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 QIAO_DEMO_PASSWORD = env.str("QIAO_DEMO_PASSWORD", default="demo12345")
 
 # Background and periodic tasks (huey). `manage.py run_huey` runs the worker and the periodic
-# tasks of each app's tasks.py (the public pool's daily reclaim: customers.tasks). Storage: a
-# SQLite file under var/, or Redis when QIAO_REDIS_URL is set. Deliberately minimal: the task
-# engine proper (worker in `qiao serve`, retries, monitoring) is issue 4's.
+# tasks of each app's tasks.py (the public pool's daily reclaim: customers.tasks; the outbox of
+# e-mail and webhook copies, sent after commit, retried, swept every minute: notify.tasks);
+# `make demo` starts one next to the web server. Storage: a SQLite file under var/, or Redis
+# when QIAO_REDIS_URL is set.
 if env.str("QIAO_REDIS_URL", default=""):
     _HUEY_STORAGE = {"huey_class": "huey.RedisHuey", "url": env.str("QIAO_REDIS_URL")}
 else:
@@ -227,6 +231,20 @@ HUEY = {
     "consumer": {"workers": 2, "worker_type": "thread"},
     **_HUEY_STORAGE,
 }
+
+# Notifications (NTF-1, qiao.notify). Offline by default: e-mail copies are sent only when
+# QIAO_EMAIL_HOST names a mail server, webhook messages only to the group robots an
+# administrator entered. QIAO_BASE_URL (e.g. https://crm.example.cn) makes the links in
+# e-mails and robot messages absolute; without it e-mails carry the path, robot messages none.
+EMAIL_HOST = env.str("QIAO_EMAIL_HOST", default="")
+EMAIL_PORT = env.int("QIAO_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("QIAO_EMAIL_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("QIAO_EMAIL_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("QIAO_EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("QIAO_EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env.str("QIAO_EMAIL_FROM", default="qiao@localhost")
+QIAO_BASE_URL = env.str("QIAO_BASE_URL", default="").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from qiao.approvals.demo import load_demo_approvals
 from qiao.demo.generator import SCALES, generate, summary
 from qiao.org.models import User
 
@@ -37,6 +38,7 @@ class Command(BaseCommand):
 
         generate(scale=scale, seed=seed, password=settings.QIAO_DEMO_PASSWORD,
                  with_history=False if no_history else None, progress=progress)
+        load_demo_approvals()  # the hospitality chain and requests in every state
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(
             f"Demo data loaded: {SCALES[scale]:,} customers in {elapsed:.0f} s "

@@ -1,0 +1,60 @@
+"""Reads of approval requests, each starting from `ApprovalRequest.objects.visible_to(user)`."""
+
+from django.http import Http404
+
+from qiao.customers.models import Customer
+
+from .models import ApprovalRequest, ApprovalTask
+
+
+def waiting_for(user):
+    """The tasks waiting for `user` (index apr_task_waiting); a task's approver always sees
+    its request, so this is within visible_to by construction. One query for any number."""
+    return (ApprovalTask.objects.filter(approver=user, state=ApprovalTask.State.WAITING)
+            .filter(request__in=ApprovalRequest.objects.visible_to(user))
+            .select_related("request", "request__requester", "delegated_from")
+            .order_by("-id"))
+
+
+def my_requests(user):
+    """The user's own requests, newest first (index apr_request_mine)."""
+    return (ApprovalRequest.objects.visible_to(user).filter(requester=user)
+            .order_by("-created_at", "-id"))
+
+
+def request_get(user, pk) -> ApprovalRequest:
+    try:
+        return (ApprovalRequest.objects.visible_to(user)
+                .select_related("requester", "content_type").get(pk=pk))
+    except (ApprovalRequest.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def request_tasks(request):
+    """The tasks of the current round, in step order, as the chain is drawn."""
+    return list(request.tasks.filter(round=request.round)
+                .select_related("approver", "delegated_from").order_by("order", "id"))
+
+
+def request_steps(request):
+    """[(order, [tasks])] of the current round."""
+    steps = {}
+    for task in request_tasks(request):
+        steps.setdefault(task.order, []).append(task)
+    return sorted(steps.items())
+
+
+def request_events(request):
+    return list(request.events.select_related("actor").order_by("created_at", "id"))
+
+
+def task_on_request(request, task_pk) -> ApprovalTask:
+    try:
+        return request.tasks.get(pk=task_pk)
+    except (ApprovalTask.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def hospitality_customers(user):
+    """The customers a requester may raise hospitality for: those they see."""
+    return Customer.objects.visible_to(user).order_by("name")

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "approvals"
+
+urlpatterns = [
+    path("waiting/", views.waiting, name="waiting"),
+    path("mine/", views.mine, name="mine"),
+    path("hospitality/new/", views.hospitality_new, name="hospitality_new"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/decide/", views.decide, name="decide"),
+    path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/resubmit/", views.resubmit, name="resubmit"),
+]

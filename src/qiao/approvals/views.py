@@ -1,0 +1,127 @@
+"""Approval pages: thin — parse, fetch through the access function, one service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from qiao.core.decorators import requires
+from qiao.core.exceptions import ConflictError
+from qiao.core.htmx import render_page
+from qiao.core.pagination import paginate
+from qiao.org.permissions import Action, can
+
+from . import selectors, services
+from .forms import DecisionForm, HospitalityForm
+
+PAGE_SIZE = 25
+
+
+def _message(exc) -> str:
+    return " ".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+@login_required
+def waiting(request):
+    page, query = paginate(request, selectors.waiting_for(request.user), PAGE_SIZE)
+    return render_page(request, "approvals/waiting.html", {
+        "page": page, "query": query, "perms_request": can(request.user, Action.APPROVAL_REQUEST)})
+
+
+@login_required
+def mine(request):
+    page, query = paginate(request, selectors.my_requests(request.user), PAGE_SIZE)
+    return render_page(request, "approvals/mine.html", {
+        "page": page, "query": query, "perms_request": can(request.user, Action.APPROVAL_REQUEST)})
+
+
+def _detail(request, approval, *, status=200, form=None):
+    user = request.user
+    tasks = selectors.request_tasks(approval)
+    mine = next((t for t in tasks if t.approver_id == user.pk and t.state == "waiting"), None)
+    return render_page(request, "approvals/detail.html", {
+        "approval": approval,
+        "subject": approval.subject,
+        "subject_template": approval.type.detail_template,
+        "steps": selectors.request_steps(approval),
+        "events": selectors.request_events(approval),
+        "my_task": mine if approval.is_open else None,
+        "form": form or (DecisionForm(initial={"task": mine.pk}) if mine else None),
+        "is_requester": approval.requester_id == user.pk,
+    }, status=status)
+
+
+@require_GET
+@login_required
+def detail(request, pk):
+    return _detail(request, selectors.request_get(request.user, pk))
+
+
+@require_POST
+@login_required
+def decide(request, pk):
+    approval = selectors.request_get(request.user, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve, reject or return."))
+        return _detail(request, approval, status=400)
+    task = selectors.task_on_request(approval, form.cleaned_data["task"])
+    action = {"approve": services.task_approve, "reject": services.task_reject,
+              "return": services.task_return}[form.cleaned_data["decision"]]
+    try:
+        action(actor=request.user, task=task, comment=form.cleaned_data["comment"])
+    except ValidationError as exc:
+        messages.error(request, _message(exc))
+        return _detail(request, approval, status=400, form=form)
+    except ConflictError as exc:
+        messages.error(request, _message(exc))
+        return _detail(request, selectors.request_get(request.user, pk), status=409)
+    messages.success(request, _("Your decision is recorded."))
+    return redirect("approvals:detail", pk=pk)
+
+
+def _requester_action(request, pk, service, done):
+    approval = selectors.request_get(request.user, pk)
+    try:
+        service(actor=request.user, request=approval)
+    except PermissionDenied:
+        raise Http404 from None
+    except (ConflictError, ValidationError) as exc:
+        messages.error(request, _message(exc))
+        return _detail(request, selectors.request_get(request.user, pk),
+                       status=409 if isinstance(exc, ConflictError) else 400)
+    messages.success(request, done)
+    return redirect("approvals:detail", pk=pk)
+
+
+@require_POST
+@login_required
+def withdraw(request, pk):
+    return _requester_action(request, pk, services.request_withdraw, _("Request withdrawn."))
+
+
+@require_POST
+@login_required
+def resubmit(request, pk):
+    return _requester_action(request, pk, services.request_resubmit, _("Request resubmitted."))
+
+
+@requires(Action.APPROVAL_REQUEST)
+def hospitality_new(request):
+    form = HospitalityForm(request.POST or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                approval = services.hospitality_request_create(actor=request.user,
+                                                               **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                messages.success(request, _("Hospitality request submitted."))
+                return redirect("approvals:detail", pk=approval.pk)
+        status = 400
+    return render_page(request, "approvals/hospitality_form.html", {"form": form}, status=status)
