@@ -276,15 +276,8 @@ class Customer(BusinessModel):
                          name="cust_grade_recent"),
             models.Index(fields=["status", "-updated_at", "-id"], condition=Q(is_deleted=False),
                          name="cust_status_recent"),
-            # The count of a manager's or a unit's list below the top clearance:
-            #   COUNT(*) WHERE owner_id IN (…) / owner_unit_id IN (…) AND NOT is_deleted
-            #   AND secret_level <= …
-            # answered from these small indexes instead of the wide list indexes above (at 1M
-            # customers a region's count fell from 55-190 ms to 22-37 ms, docs/benchmarks.md).
-            models.Index(fields=["owner", "secret_level", "is_deleted"],
-                         condition=Q(is_deleted=False), name="cust_owner_level"),
-            models.Index(fields=["owner_unit", "secret_level", "is_deleted"],
-                         condition=Q(is_deleted=False), name="cust_unit_level"),
+            # On PostgreSQL, migration 0008 adds two narrow indexes for the counts of scoped lists
+            # (cust_owner_level, cust_unit_level): outside the model, as SQLite must not have them.
             # The public pool of a region (customers.selectors.pool_customers):
             #   WHERE owner_id IS NULL AND region_id IN (…) AND NOT is_deleted
             #   ORDER BY updated_at DESC, id DESC
