@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from qiao.audit import services
 from qiao.audit.models import AppendOnlyError, OperationLog
+from qiao.notify.models import Notification
 from qiao.org.models import Role
 
 from ..conftest import PASSWORD
@@ -222,6 +223,9 @@ def test_the_alert_fires_once_when_the_threshold_is_crossed(personas, settings):
     [alert] = rows(action=K.VIEW_ALERT)
     assert alert.actor == personas["am01"] and alert.details["distinct_customers"] == 4
     assert alert.details["threshold"] == 3
+    # It reaches the supervisor's inbox, once, linked to am01's views.
+    [note] = Notification.objects.filter(kind="view_alert")
+    assert note.recipient == personas["sup1"] and "am01" in note.url and "4" in note.title
     # The supervisor sees it, highlighted; a supervisor of another team does not.
     html = personas.client("sup1").get(reverse("audit:log")).content.decode()
     assert 'data-testid="view-alerts"' in html and 'data-testid="alert-row"' in html

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from qiao.core.concurrency import save_versioned
 from qiao.core.exceptions import ConflictError
+from qiao.core.history import authored_by
 from qiao.org.permissions import Action, can
 
 from . import notifications, registry, rules
@@ -30,11 +31,6 @@ from .models import (
 Task = ApprovalTask.State
 State = ApprovalRequest.State
 Kind = ApprovalEvent.Kind
-
-
-def _by(instance, actor):
-    instance._history_user = actor
-    return instance
 
 
 def _event(request, kind, actor, comment="", step_label=""):
@@ -91,7 +87,7 @@ def _activate(request, actor, order):
             _event(request, Kind.DELEGATED, None, step_label=task.step_label,
                    comment=f"{task.delegated_from} → {delegate}")
         task.state = Task.WAITING
-        _by(task, actor).save(update_fields=["approver", "delegated_from", "state"])
+        authored_by(task, actor).save(update_fields=["approver", "delegated_from", "state"])
     notifications.waiting(request, [t.approver for t in tasks])
     return tasks
 
@@ -99,7 +95,7 @@ def _activate(request, actor, order):
 def _close_open_tasks(request, actor):
     for task in ApprovalTask.objects.filter(request=request, state__in=(Task.PENDING, Task.WAITING)):
         task.state = Task.SKIPPED
-        _by(task, actor).save(update_fields=["state"])
+        authored_by(task, actor).save(update_fields=["state"])
 
 
 @transaction.atomic
@@ -116,10 +112,10 @@ def request_submit(*, actor, type_code, subject, title, amount=None):
         type_code=type_code, content_type=ContentType.objects.get_for_model(subject),
         object_id=subject.pk, requester=actor, requester_unit_id=actor.unit_id,
         title=title.strip()[:200], amount=amount)
-    _by(request, actor).save()
+    authored_by(request, actor).save()
     _event(request, Kind.SUBMITTED, actor)
     _start_round(request, actor, plan)
-    _by(request, actor).save(update_fields=["current_order"])
+    authored_by(request, actor).save(update_fields=["current_order"])
     return request
 
 
@@ -136,7 +132,7 @@ def _claim(request, task, actor, state, comment):
     if claimed == 1:
         task.refresh_from_db()
         # The claim was a plain UPDATE; this save writes the task's history row.
-        _by(task, actor).save(update_fields=["state", "comment", "decided_at"])
+        authored_by(task, actor).save(update_fields=["state", "comment", "decided_at"])
         return task
     task.refresh_from_db()
     if request.state == State.WITHDRAWN:
@@ -167,7 +163,7 @@ def _advance(request, actor, expected_version):
             _activate(request, actor, following)
         else:
             request.state, request.decided_at = State.APPROVED, timezone.now()
-    save_versioned(_by(request, actor), expected_version=expected_version,
+    save_versioned(authored_by(request, actor), expected_version=expected_version,
                    change_reason=request.state)
     if request.state == State.APPROVED:
         _event(request, Kind.COMPLETED, None)
@@ -196,7 +192,7 @@ def _end(actor, task, comment, task_state, request_state, kind):
     request.state = request_state
     if request_state == State.REJECTED:
         request.decided_at = timezone.now()
-    save_versioned(_by(request, actor), expected_version=version, change_reason=request_state)
+    save_versioned(authored_by(request, actor), expected_version=version, change_reason=request_state)
     notifications.decided(request)
     return request
 
@@ -237,7 +233,7 @@ def request_resubmit(*, actor, request):
     request.state = State.SUBMITTED
     _event(request, Kind.RESUBMITTED, actor)
     _start_round(request, actor, plan)
-    save_versioned(_by(request, actor), expected_version=version, change_reason="resubmitted")
+    save_versioned(authored_by(request, actor), expected_version=version, change_reason="resubmitted")
     return request
 
 
@@ -249,7 +245,7 @@ def request_withdraw(*, actor, request, comment=""):
     _close_open_tasks(request, actor)
     request.state = State.WITHDRAWN
     _event(request, Kind.WITHDRAWN, actor, (comment or "").strip())
-    save_versioned(_by(request, actor), expected_version=version, change_reason="withdrawn")
+    save_versioned(authored_by(request, actor), expected_version=version, change_reason="withdrawn")
     return request
 
 
@@ -271,7 +267,7 @@ def hospitality_request_create(*, actor, customer, amount, date, guests, purpose
     hospitality = HospitalityRequest(customer=customer, requester=actor, amount=amount, date=date,
                                      guests=guests.strip(), purpose=purpose.strip())
     hospitality.full_clean()
-    _by(hospitality, actor).save()
+    authored_by(hospitality, actor).save()
     title = _("Hospitality for %(customer)s, ¥%(amount)s") % {"customer": customer.name,
                                                               "amount": amount}
     return request_submit(actor=actor, type_code="hospitality", subject=hospitality, title=title)

@@ -98,9 +98,24 @@ def view_alert_check(*, actor, request=None, now=None) -> OperationLog | None:
     if OperationLog.objects.filter(actor=actor, action=Kind.VIEW_ALERT,
                                    occurred_at__gt=since).exists():
         return None
-    return operation_record(actor=actor, action=Kind.VIEW_ALERT, request=request,
-                            details={"distinct_customers": opened, "threshold": limit,
-                                     "window_minutes": int(ALERT_WINDOW.total_seconds() // 60)})
+    alert = operation_record(actor=actor, action=Kind.VIEW_ALERT, request=request,
+                             details={"distinct_customers": opened, "threshold": limit,
+                                      "window_minutes": int(ALERT_WINDOW.total_seconds() // 60)})
+    _alert_supervisor(actor, alert, opened)
+    return alert
+
+
+def _alert_supervisor(actor, alert, opened):
+    """The alert in the inbox of the user's supervisor (AUD-2), linked to the user's log."""
+    from qiao.notify.services import notify
+
+    if actor.supervisor_id is None:
+        return
+    notify(recipients=[actor.supervisor], kind="view_alert",
+           title=_("%(user)s opened %(n)d customers within an hour")
+           % {"user": actor, "n": opened},
+           url=f"/audit/?username={actor.get_username()}&action=customer_view",
+           key=f"view_alert:{alert.pk}")
 
 
 # --- reveals of masked fields and exports ------------------------------------------------------

@@ -16,6 +16,7 @@ from qiao.audit import services as audit_services
 from qiao.audit.models import OperationLog
 from qiao.core.concurrency import save_versioned
 from qiao.core.exceptions import ConflictError, DuplicateRecordError, TransitionNotAllowed
+from qiao.core.history import authored_by
 from qiao.core.pinyin import pinyin_keys
 from qiao.core.validators import (
     normalize_company_name,
@@ -46,13 +47,6 @@ CONTACT_FIELDS = (
     "email", "address", "birthday", "education", "character", "hobbies", "background",
     "private_info", "notes",
 )
-
-
-def _by(instance, actor):
-    """Name `actor` as the author of the history rows this save writes, also when the
-    service runs outside a request (imports, tasks, the API's background work)."""
-    instance._history_user = actor
-    return instance
 
 
 def _reason(text: str) -> str:
@@ -160,7 +154,7 @@ def _check_and_save_new(customer: Customer):
 
 @transaction.atomic
 def customer_create(*, actor, data: dict, tags=()) -> Customer:
-    customer = _by(Customer(created_by=actor, status=Customer.Status.PROSPECT), actor)
+    customer = authored_by(Customer(created_by=actor, status=Customer.Status.PROSPECT), actor)
     _apply(customer, data)
     _check_secret_level(actor, customer.secret_level)
     for field in INITIAL_FIELDS:
@@ -193,7 +187,7 @@ def customer_update(*, actor, customer: Customer, data: dict, expected_version: 
     saved in between; DuplicateRecordError if the credit code is taken)."""
     attnames = [Customer._meta.get_field(f).attname for f in EDITABLE_FIELDS]
     before = {f: getattr(customer, a) for f, a in zip(EDITABLE_FIELDS, attnames, strict=True)}
-    _by(customer, actor)
+    authored_by(customer, actor)
     _apply(customer, data)
     _check_secret_level(actor, customer.secret_level, previous=before["secret_level"])
     customer.full_clean(exclude=["owner_unit", "tags"], validate_constraints=False)
@@ -223,7 +217,7 @@ def customer_change_grade(*, actor, customer: Customer, grade, category: str, re
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the change.")})
     old = (customer.display_grade, customer.get_category_display())
-    _by(customer, actor)
+    authored_by(customer, actor)
     customer.grade = grade
     customer.category = category
     customer.full_clean(exclude=["owner_unit", "tags"], validate_constraints=False)
@@ -252,7 +246,7 @@ def customer_transition(*, actor, customer: Customer, to_status: str, note: str,
             }
         )
     old_label = customer.get_status_display()
-    _by(customer, actor)
+    authored_by(customer, actor)
     now = timezone.now()
     customer.status = to_status
     customer.status_changed_at = now
@@ -275,7 +269,7 @@ def customer_transition(*, actor, customer: Customer, to_status: str, note: str,
 @transaction.atomic
 def customer_delete(*, actor, customer: Customer) -> None:
     """Soft delete: the customer leaves every list but stays restorable with its history."""
-    _by(customer, actor)
+    authored_by(customer, actor)
     customer.is_deleted = True
     customer.deleted_at = timezone.now()
     save_versioned(customer, expected_version=customer.version, change_reason=_("Deleted"))
@@ -285,7 +279,7 @@ def customer_delete(*, actor, customer: Customer) -> None:
 
 @transaction.atomic
 def customer_restore(*, actor, customer: Customer) -> Customer:
-    _by(customer, actor)
+    authored_by(customer, actor)
     customer.is_deleted = False
     customer.deleted_at = None
     try:
@@ -312,7 +306,7 @@ def _refresh_search(customer: Customer) -> None:
 
 @transaction.atomic
 def contact_create(*, actor, customer: Customer, data: dict) -> Contact:
-    contact = _by(Contact(customer=customer), actor)
+    contact = authored_by(Contact(customer=customer), actor)
     for field in CONTACT_FIELDS:
         if field in data:
             setattr(contact, field, data[field])
@@ -328,7 +322,7 @@ def contact_create(*, actor, customer: Customer, data: dict) -> Contact:
 
 @transaction.atomic
 def contact_update(*, actor, contact: Contact, data: dict, expected_version: int) -> Contact:
-    _by(contact, actor)
+    authored_by(contact, actor)
     for field in CONTACT_FIELDS:
         if field in data:
             setattr(contact, field, data[field])
@@ -342,7 +336,7 @@ def contact_update(*, actor, contact: Contact, data: dict, expected_version: int
 
 @transaction.atomic
 def contact_delete(*, actor, contact: Contact) -> None:
-    _by(contact, actor)
+    authored_by(contact, actor)
     contact.is_deleted = True
     contact.deleted_at = timezone.now()
     save_versioned(contact, expected_version=contact.version, change_reason=_("Deleted"))
@@ -353,7 +347,7 @@ def contact_delete(*, actor, contact: Contact) -> None:
 
 @transaction.atomic
 def contact_restore(*, actor, contact: Contact) -> Contact:
-    _by(contact, actor)
+    authored_by(contact, actor)
     contact.is_deleted = False
     contact.deleted_at = None
     save_versioned(contact, expected_version=contact.version, change_reason=_("Restored"))
@@ -410,7 +404,7 @@ def attachment_add(*, actor, customer: Customer, upload, description="",
                    secret_level=Clearance.INTERNAL) -> Attachment:
     _check_upload(upload)
     _check_within_clearance(actor, secret_level)  # anyone who may upload classifies the file
-    attachment = _by(Attachment(
+    attachment = authored_by(Attachment(
         customer=customer, original_name=upload.name[-200:], size=upload.size,
         content_type=getattr(upload, "content_type", "") or "application/octet-stream",
         description=description, uploaded_by=actor, secret_level=secret_level,
@@ -425,7 +419,7 @@ def attachment_add(*, actor, customer: Customer, upload, description="",
 
 @transaction.atomic
 def attachment_delete(*, actor, attachment: Attachment) -> None:
-    _by(attachment, actor)
+    authored_by(attachment, actor)
     attachment.is_deleted = True
     attachment.deleted_at = timezone.now()
     save_versioned(attachment, expected_version=attachment.version, change_reason=_("Deleted"))
@@ -445,7 +439,7 @@ def _bulk_history(customers, *, actor, when) -> None:
     if not customers:
         return
     for customer in customers:
-        _by(customer, actor)
+        authored_by(customer, actor)
     rows = Customer.history.bulk_history_create(customers, update=True, default_user=actor,
                                                 default_date=when)
     history_by_customer = {row.id: row for row in rows}
