@@ -1,5 +1,6 @@
 """Reads of approval requests, each starting from `ApprovalRequest.objects.visible_to(user)`."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
 
 from qiao.customers.models import Customer
@@ -58,3 +59,11 @@ def task_on_request(request, task_pk) -> ApprovalTask:
 def hospitality_customers(user):
     """The customers a requester may raise hospitality for: those they see."""
     return Customer.objects.visible_to(user).order_by("name")
+
+
+def request_for(subject):
+    """The latest approval request of `subject` (any registered model), or None: the subject's
+    own page shows where its approval stands. The caller has already checked the subject."""
+    return (ApprovalRequest.objects.filter(content_type=ContentType.objects.get_for_model(subject),
+                                           object_id=subject.pk)
+            .order_by("-created_at", "-id").first())

@@ -65,6 +65,12 @@ def _plan(type_, subject, requester, amount):
     return plan
 
 
+def _decided(request, actor):
+    """The outcome reaches the subject's module (inside this transaction) and the requester."""
+    request.type.decided(request, actor)
+    notifications.decided(request)
+
+
 def _start_round(request, actor, plan):
     ApprovalTask.objects.bulk_create([
         ApprovalTask(request=request, round=request.round, order=order, step_label=label,
@@ -167,7 +173,7 @@ def _advance(request, actor, expected_version):
                    change_reason=request.state)
     if request.state == State.APPROVED:
         _event(request, Kind.COMPLETED, None)
-        notifications.decided(request)
+        _decided(request, actor)
 
 
 @transaction.atomic
@@ -193,7 +199,7 @@ def _end(actor, task, comment, task_state, request_state, kind):
     if request_state == State.REJECTED:
         request.decided_at = timezone.now()
     save_versioned(authored_by(request, actor), expected_version=version, change_reason=request_state)
-    notifications.decided(request)
+    _decided(request, actor)
     return request
 
 
@@ -246,6 +252,7 @@ def request_withdraw(*, actor, request, comment=""):
     request.state = State.WITHDRAWN
     _event(request, Kind.WITHDRAWN, actor, (comment or "").strip())
     save_versioned(authored_by(request, actor), expected_version=version, change_reason="withdrawn")
+    request.type.decided(request, actor)
     return request
 
 

@@ -53,6 +53,8 @@ class Action(models.TextChoices):
     API_USE = "api.use", _("Use the REST API with personal tokens")
     AUDIT_VIEW = "audit.view", _("View the operation log of the users in scope")
     APPROVAL_REQUEST = "approval.request", _("Raise approval requests")
+    PROMOTION_MANAGE = "promotion.manage", _("Run promotion campaigns and confirm their lists")
+    PROMOTION_RECOMMEND = "promotion.recommend", _("Recommend customers for promotions")
 
 
 _EVERY_CUSTOMER_ACTION = [a for a in Action if a not in (Action.ORG_ADMIN, Action.AUDIT_VIEW)]
@@ -69,6 +71,7 @@ _ACCOUNT_MANAGER = [
     Action.ATTACHMENT_UPLOAD,
     Action.REPORT_VIEW,
     Action.APPROVAL_REQUEST,
+    Action.PROMOTION_RECOMMEND,
 ]
 _SUPERVISOR = _ACCOUNT_MANAGER + [
     Action.CUSTOMER_GRADE,
@@ -95,7 +98,7 @@ DEFAULT_ROLES = {
                    [Action.CUSTOMER_VIEW, Action.CUSTOMER_HISTORY]),
     "agent": ("座席员", DataScope.OWN, Clearance.INTERNAL, [Action.CUSTOMER_VIEW]),
     "qa_inspector": ("质检员", DataScope.OWN, Clearance.INTERNAL, [Action.CUSTOMER_VIEW]),
-    "brand_manager": ("品牌经理", DataScope.NONE, Clearance.PUBLIC, []),
+    "brand_manager": ("品牌经理", DataScope.NONE, Clearance.PUBLIC, [Action.PROMOTION_MANAGE]),
     "admin": ("系统管理员", DataScope.NONE, Clearance.PUBLIC, [Action.ORG_ADMIN, Action.API_USE]),
 }
 
