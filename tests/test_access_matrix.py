@@ -21,7 +21,7 @@ from `visible_to`, so the matrix checks the code against the rule, not against i
 import io
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from html import unescape
 
@@ -34,6 +34,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from qiao.approvals import services as approval_services
 from qiao.approvals.demo import ensure_hospitality_chain
+from qiao.approvals.models import Delegation
 from qiao.customers import services
 from qiao.customers.models import Attachment, Contact, Customer
 from qiao.notify import services as notify_services
@@ -59,8 +60,9 @@ ATTACHMENT = "attachment"
 STAFF = "staff"                # a member of staff (the bucket's account manager), by user id
 APPROVAL = "approval"          # an approval request raised by the bucket's account manager
 NOTIFICATION = "notification"  # a notification in the inbox of the bucket's account manager
+DELEGATION = "delegation"      # the bucket's account manager's delegation while away
 OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT, STAFF, APPROVAL,
-                NOTIFICATION)
+                NOTIFICATION, DELEGATION)
 GET, POST = ("GET",), ("POST",)
 BOTH = ("GET", "POST")
 
@@ -149,6 +151,9 @@ ROUTES = {
     "approvals:decide": Route(APPROVAL, (), POST),
     "approvals:withdraw": Route(APPROVAL, (), POST, writes=True, requester_only=True),
     "approvals:resubmit": Route(APPROVAL, (), POST, writes=True, requester_only=True),
+    # delegations while away: one's own, made and ended by oneself alone
+    "approvals:delegations": Route(CREATE, (), BOTH),
+    "approvals:delegation_end": Route(DELEGATION, (), POST, writes=True, requester_only=True),
     # the inbox (NTF-1): login only; a notification is its recipient's alone, even for those
     # who see the recipient's customers
     "notify:inbox": Route(LIST, (), BOTH),
@@ -249,6 +254,7 @@ class Records:
     staff: object = None  # the bucket's account manager (None for a pool)
     approval: object = None  # a hospitality request the manager raised (None without one)
     notification: object = None  # one in the manager's inbox (None for a pool)
+    delegation: object = None  # the manager's delegation while away (None for a pool)
 
     def of_kind(self, kind):
         return getattr(self, kind)
@@ -306,8 +312,13 @@ def matrix(personas, settings, tmp_path):
             [notification] = notify_services.notify(
                 recipients=[owner], kind="matrix", title=f"矩阵提醒{i}号",
                 url=f"/customers/{customer.pk}/")
+        delegation = None
+        if owner is not None:
+            delegation = approval_services.delegation_set(
+                actor=owner, delegate=director, starts_on=date.today() + timedelta(days=30),
+                ends_on=date.today() + timedelta(days=35))
         records[bucket] = Records(customer, deleted, contact, old_contact, attachment, owner,
-                                  approval, notification)
+                                  approval, notification, delegation)
     return records
 
 
@@ -317,9 +328,10 @@ def state(records):
                              .values_list("state" if kind == APPROVAL else "is_deleted", "version")
                              .get())
             for bucket, recs in records.items() for kind in OBJECT_KINDS
-            if kind not in (STAFF, NOTIFICATION)
+            if kind not in (STAFF, NOTIFICATION, DELEGATION)
             for obj in [recs.of_kind(kind)] if obj is not None} | {
-        ("owners", 0): tuple(Customer._base_manager.order_by("pk").values_list("owner_id", flat=True))}
+        ("owners", 0): tuple(Customer._base_manager.order_by("pk").values_list("owner_id", flat=True)),
+        ("delegations", 0): tuple(Delegation.objects.order_by("pk").values_list("pk", "ends_on"))}
 
 
 # --- the matrix ------------------------------------------------------------------------------

@@ -8,7 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from qiao.approvals import services
-from qiao.approvals.models import ApprovalEvent, ApprovalRequest, ApprovalTask, HospitalityRequest
+from qiao.approvals.models import (
+    ApprovalEvent,
+    ApprovalRequest,
+    ApprovalTask,
+    Delegation,
+    HospitalityRequest,
+)
 from qiao.core.exceptions import ConflictError
 from qiao.org.models import Position
 
@@ -168,8 +174,8 @@ def test_delegation_sends_new_tasks_to_the_delegate(personas, chain):
 
 def test_expired_delegation_is_ignored(personas, chain):
     today = timezone.localdate()
-    services.delegation_set(actor=personas["sup1"], delegate=personas["region1"],
-                            starts_on=today - timedelta(days=5), ends_on=today - timedelta(days=1))
+    Delegation.objects.create(user=personas["sup1"], delegate=personas["region1"],
+                              starts_on=today - timedelta(days=5), ends_on=today - timedelta(days=1))
     request = hospitality(personas)
     assert waiting(request) == ["sup1"]
 

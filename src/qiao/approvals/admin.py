@@ -43,7 +43,7 @@ class ChainForm(forms.ModelForm):
 
     class Meta:
         model = Chain
-        fields = ["type_code", "name", "is_active"]
+        fields = ["type_code", "name", "is_active", "escalate_after_hours"]
 
 
 class ChainStepInline(admin.TabularInline):
@@ -55,7 +55,7 @@ class ChainStepInline(admin.TabularInline):
 @admin.register(Chain)
 class ChainAdmin(SimpleHistoryAdmin):
     form = ChainForm
-    list_display = ["name", "type_code", "is_active"]
+    list_display = ["name", "type_code", "is_active", "escalate_after_hours"]
     inlines = [ChainStepInline]
     readonly_fields = ["resolution"]
 

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
-from .models import HospitalityRequest
+from .models import Delegation, HospitalityRequest
 
 
 class HospitalityForm(forms.ModelForm):
@@ -30,3 +30,25 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=DECISIONS)
     comment = forms.CharField(label=_("Comment"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+
+
+class DelegateChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return f"{user} · {user.unit}" if user.unit_id else str(user)
+
+
+class DelegationForm(forms.ModelForm):
+    delegate = DelegateChoiceField(label=_("delegate"), queryset=None,
+                                   widget=forms.Select(attrs={"class": "form-select"}))
+
+    class Meta:
+        model = Delegation
+        fields = ["delegate", "starts_on", "ends_on"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+            "ends_on": forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["delegate"].queryset = selectors.delegate_choices(user)

@@ -30,6 +30,10 @@ class Chain(models.Model):
     type_code = models.CharField(_("request type"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
     is_active = models.BooleanField(_("active"), default=True)
+    escalate_after_hours = models.PositiveSmallIntegerField(
+        _("escalate after (hours)"), null=True, blank=True, default=24,
+        help_text=_("A step still waiting after this many hours is reported to the approver's "
+                    "own supervisor and the approver is reminded. Empty: never."))
     history = HistoricalRecords()
 
     class Meta:
@@ -182,6 +186,8 @@ class ApprovalTask(models.Model):
                                        related_name="+")
     state = models.CharField(_("state"), max_length=20, choices=State.choices,
                              default=State.PENDING)
+    waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     history = HistoricalRecords()
@@ -194,6 +200,9 @@ class ApprovalTask(models.Model):
             # "waiting for me": WHERE approver_id = ? AND state = 'waiting' ORDER BY id DESC
             models.Index(fields=["approver", "state", "-id"], name="apr_task_waiting"),
             models.Index(fields=["delegated_from"], name="apr_task_delegated"),
+            # the escalation job: waiting tasks not yet escalated, oldest first
+            models.Index(fields=["waiting_since"], name="apr_task_escalation",
+                         condition=Q(state="waiting", escalated_at__isnull=True)),
         ]
 
     def __str__(self):
@@ -211,6 +220,7 @@ class ApprovalEvent(models.Model):
         RESUBMITTED = "resubmitted", _("Resubmitted")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         DELEGATED = "delegated", _("Passed to a delegate")
+        ESCALATED = "escalated", _("Overdue, reported to the approver's supervisor")
         COMPLETED = "completed", _("Approved by everyone")
 
     request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, related_name="events")

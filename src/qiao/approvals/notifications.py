@@ -28,3 +28,17 @@ def decided(request):
                                                "state": request.get_state_display()},
             url=reverse("approvals:detail", args=[request.pk]),
             key=f"approval:{request.pk}:{request.round}:{request.state}")
+
+
+def overdue(task, boss, hours):
+    request = task.request
+    url = reverse("approvals:detail", args=[request.pk])
+    _notify(recipients=[task.approver], kind="approval_overdue",
+            title=_("Reminder: %(title)s has waited for your approval for more than %(hours)d "
+                    "hours") % {"title": request.title, "hours": hours},
+            url=url, key=f"approval-overdue:{task.pk}")
+    if boss is not None:
+        _notify(recipients=[boss], kind="approval_escalated",
+                title=_("Overdue: %(approver)s has not decided %(title)s for %(hours)d hours")
+                % {"approver": task.approver, "title": request.title, "hours": hours},
+                url=url, key=f"approval-escalated:{task.pk}")

@@ -68,3 +68,12 @@ def delegate_for(user, on: date_cls):
                                             delegate__is_active=True)
                   .select_related("delegate").order_by("-created_at").first())
     return delegation.delegate if delegation else None
+
+
+def escalation_target(approver):
+    """Who hears that `approver` leaves a step waiting: their supervisor, else the manager of
+    their region (not the approver themselves), else nobody."""
+    boss = _active(approver.supervisor)
+    if boss is None:
+        boss = regional_manager(approver)
+    return boss if boss is not None and boss.pk != approver.pk else None

@@ -7,6 +7,8 @@ advances the request with `save_versioned`. Of two people acting on one task exa
 claims it; the other gets a ConflictError saying why, and nothing of theirs is written.
 """
 
+from datetime import timedelta
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -83,7 +85,8 @@ def _start_round(request, actor, plan):
 def _activate(request, actor, order):
     """Start step `order`: its tasks wait, each passed to its approver's delegate if away."""
     request.current_order = order
-    today = timezone.localdate()
+    now = timezone.now()
+    today = timezone.localdate(now)
     tasks = list(ApprovalTask.objects.filter(request=request, round=request.round, order=order,
                                              state=Task.PENDING).select_related("approver"))
     for task in tasks:
@@ -92,8 +95,9 @@ def _activate(request, actor, order):
             task.delegated_from, task.approver = task.approver, delegate
             _event(request, Kind.DELEGATED, None, step_label=task.step_label,
                    comment=f"{task.delegated_from} → {delegate}")
-        task.state = Task.WAITING
-        authored_by(task, actor).save(update_fields=["approver", "delegated_from", "state"])
+        task.state, task.waiting_since = Task.WAITING, now
+        authored_by(task, actor).save(update_fields=["approver", "delegated_from", "state",
+                                                     "waiting_since"])
     notifications.waiting(request, [t.approver for t in tasks])
     return tasks
 
@@ -259,13 +263,82 @@ def request_withdraw(*, actor, request, comment=""):
 @transaction.atomic
 def delegation_set(*, actor, delegate, starts_on, ends_on):
     """`actor` is away from `starts_on` to `ends_on`: steps that start meanwhile go to
-    `delegate`. Tasks already waiting stay with `actor`."""
+    `delegate`. When the absence has begun, the steps already waiting for `actor` pass to the
+    delegate too (except the delegate's own requests, which stay: nobody approves their own)."""
     if delegate.pk == actor.pk or not delegate.is_active:
-        raise ValidationError(_("Choose an active colleague other than yourself."))
+        raise ValidationError({"delegate": _("Choose an active colleague other than yourself.")})
     if ends_on < starts_on:
-        raise ValidationError(_("The delegation must end on or after its first day."))
-    return Delegation.objects.create(user=actor, delegate=delegate, starts_on=starts_on,
-                                     ends_on=ends_on)
+        raise ValidationError({"ends_on": _("The delegation must end on or after its first day.")})
+    if ends_on < timezone.localdate():
+        raise ValidationError({"ends_on": _("The delegation must not end in the past.")})
+    delegation = Delegation.objects.create(user=actor, delegate=delegate, starts_on=starts_on,
+                                           ends_on=ends_on)
+    if starts_on <= timezone.localdate():
+        _pass_waiting_tasks(actor, delegate)
+    return delegation
+
+
+def _pass_waiting_tasks(actor, delegate):
+    tasks = (ApprovalTask.objects.filter(approver=actor, state=Task.WAITING)
+             .exclude(request__requester=delegate).select_related("request"))
+    for task in tasks:
+        passed = ApprovalTask.objects.filter(pk=task.pk, approver=actor, state=Task.WAITING).update(
+            approver=delegate, delegated_from=actor)
+        if passed:
+            task.approver, task.delegated_from = delegate, actor
+            authored_by(task, actor).save(update_fields=["approver", "delegated_from"])
+            _event(task.request, Kind.DELEGATED, actor, step_label=task.step_label,
+                   comment=f"{actor} → {delegate}")
+            notifications.waiting(task.request, [delegate])
+
+
+@transaction.atomic
+def delegation_end(*, actor, delegation):
+    """Back early: a delegation not yet begun is removed, one under way ends yesterday. Steps
+    already passed to the delegate stay with them."""
+    if delegation.user_id != actor.pk:
+        raise PermissionDenied
+    today = timezone.localdate()
+    if delegation.starts_on >= today:
+        delegation.delete()
+    elif delegation.ends_on >= today:
+        delegation.ends_on = today - timedelta(days=1)
+        delegation.save(update_fields=["ends_on"])
+
+
+ESCALATION_BATCH = 500
+
+
+def tasks_escalate(*, now=None) -> int:
+    """Every step waiting longer than its chain's `escalate_after_hours`: the approver is
+    reminded and their supervisor (else the regional manager) told, once per task, with an
+    event on the request. Returns how many tasks were escalated. Run by a periodic task."""
+    now = now or timezone.now()
+    count = 0
+    limits = Chain.objects.filter(is_active=True, escalate_after_hours__isnull=False)
+    for type_code, hours in limits.values_list("type_code", "escalate_after_hours"):
+        due = (ApprovalTask.objects.filter(state=Task.WAITING, escalated_at__isnull=True,
+                                           waiting_since__lte=now - timedelta(hours=hours),
+                                           request__type_code=type_code)
+               .select_related("request", "approver__supervisor", "approver__unit")
+               .order_by("waiting_since"))
+        while batch := list(due[:ESCALATION_BATCH]):
+            count += sum(_escalate(task, hours, now) for task in batch)
+    return count
+
+
+@transaction.atomic
+def _escalate(task, hours, now) -> bool:
+    if not ApprovalTask.objects.filter(pk=task.pk, state=Task.WAITING,
+                                       escalated_at__isnull=True).update(escalated_at=now):
+        return False  # decided or escalated meanwhile
+    boss = rules.escalation_target(task.approver)
+    _event(task.request, Kind.ESCALATED, None, step_label=task.step_label,
+           comment=_("Waiting for %(approver)s for more than %(hours)d hours; reported to "
+                     "%(boss)s.") % {"approver": task.approver, "hours": hours,
+                                    "boss": boss or _("nobody (no supervisor)")})
+    notifications.overdue(task, boss, hours)
+    return True
 
 
 @transaction.atomic

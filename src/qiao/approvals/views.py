@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,7 +16,7 @@ from qiao.core.pagination import paginate
 from qiao.org.permissions import Action, can
 
 from . import selectors, services
-from .forms import DecisionForm, HospitalityForm
+from .forms import DecisionForm, DelegationForm, HospitalityForm
 
 PAGE_SIZE = 25
 
@@ -125,3 +126,33 @@ def hospitality_new(request):
                 return redirect("approvals:detail", pk=approval.pk)
         status = 400
     return render_page(request, "approvals/hospitality_form.html", {"form": form}, status=status)
+
+
+@login_required
+def delegations(request):
+    """While away: who decides in one's place (APR-1), the user's own delegations."""
+    form = DelegationForm(request.POST or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.delegation_set(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Delegation saved: %s decides in your place while you "
+                                            "are away.") % form.cleaned_data["delegate"])
+                return redirect("approvals:delegations")
+        status = 400
+    page, query = paginate(request, selectors.my_delegations(request.user), PAGE_SIZE)
+    return render_page(request, "approvals/delegations.html", {
+        "form": form, "page": page, "query": query, "today": timezone.localdate(),
+        "perms_request": can(request.user, Action.APPROVAL_REQUEST)}, status=status)
+
+
+@require_POST
+@login_required
+def delegation_end(request, pk):
+    services.delegation_end(actor=request.user, delegation=selectors.delegation_get(request.user, pk))
+    messages.success(request, _("Delegation ended."))
+    return redirect("approvals:delegations")

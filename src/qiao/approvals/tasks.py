@@ -1,0 +1,13 @@
+"""Background tasks of the approval engine (huey; run by `manage.py run_huey`)."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+from . import services
+
+
+@db_periodic_task(crontab(minute="*/15"))
+@lock_task("approvals-escalate")
+def approvals_escalate() -> int:
+    """Every quarter of an hour: steps waiting longer than their chain allows."""
+    return services.tasks_escalate()
