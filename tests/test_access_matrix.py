@@ -31,6 +31,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpRequest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from qiao.approvals import services as approval_services
 from qiao.approvals.demo import ensure_hospitality_chain
@@ -314,9 +315,9 @@ def matrix(personas, settings, tmp_path):
                 url=f"/customers/{customer.pk}/")
         delegation = None
         if owner is not None:
+            away = timezone.localdate() + timedelta(days=30)
             delegation = approval_services.delegation_set(
-                actor=owner, delegate=director, starts_on=date.today() + timedelta(days=30),
-                ends_on=date.today() + timedelta(days=35))
+                actor=owner, delegate=director, starts_on=away, ends_on=away + timedelta(days=5))
         records[bucket] = Records(customer, deleted, contact, old_contact, attachment, owner,
                                   approval, notification, delegation)
     return records

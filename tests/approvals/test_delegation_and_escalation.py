@@ -131,7 +131,7 @@ def test_a_step_waiting_too_long_is_escalated_once(personas, chain):
     assert services.tasks_escalate() == 0  # once per task
     task = old.tasks.get()
     assert task.escalated_at is not None and recent.tasks.get().escalated_at is None
-    assert [t for t in inbox(personas["sup1"], "approval_overdue")] == [
+    assert inbox(personas["sup1"], "approval_overdue") == [
         f"催办：{old.title} 等待您审批已超过 24 小时"]
     # sup1's own supervisor is the regional manager of region 1
     assert inbox(personas["region1"], "approval_escalated") == [
