@@ -3,7 +3,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
-from . import services
+from . import reminders, services
 
 
 @db_periodic_task(crontab(hour="2", minute="30"))
@@ -13,3 +13,11 @@ def pool_reclaim_daily() -> int:
     repeated after a crash or started by hand (`manage.py pool_reclaim`) does no harm; the
     lock keeps two workers from running it at once."""
     return services.pool_reclaim()
+
+
+@db_periodic_task(crontab(hour="7", minute="0"))
+@lock_task("customers-reminders")
+def reminders_daily() -> int:
+    """Every morning at 07:00: licences about to expire and contacts' birthdays, into the
+    owners' inboxes before the working day (dedupe keys make a repeated run harmless)."""
+    return reminders.licence_expiry_remind() + reminders.birthday_remind()
