@@ -8,9 +8,9 @@ from django.apps import apps as django_apps
 from django.urls import reverse
 
 from qiao.approvals.demo import load_demo_approvals
-from qiao.approvals.models import ApprovalRequest, Chain, ChainStep
+from qiao.approvals.models import ApprovalEvent, ApprovalRequest, Chain, ChainStep
 from qiao.org.models import Position, Role
-from qiao.org.permissions import Action, can
+from qiao.org.permissions import DEFAULT_ROLES, Action, can
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +73,19 @@ def test_demo_has_requests_in_every_state(personas):
     for username in ("sup1", "deptmgr"):
         page = personas.client(username).get(reverse("approvals:waiting")).content.decode()
         assert 'data-testid="waiting-row"' in page
+    assert ApprovalEvent.objects.filter(kind="escalated").count() == 1  # the overdue one
+
+
+def test_the_promotion_actions_migration_matches_the_default_roles(personas):
+    migration = importlib.import_module("qiao.org.migrations.0004_grant_promotion_actions")
+    Role.objects.update(actions=["customer.view"])
+    migration.grant(django_apps, None)
+    for code, (_name, _scope, _clearance, actions) in DEFAULT_ROLES.items():
+        granted = set(Role.objects.get(code=code).actions) - {"customer.view"}
+        expected = {a for a in actions if a in (Action.PROMOTION_MANAGE, Action.PROMOTION_RECOMMEND)}
+        assert granted == expected, code
+    migration.revoke(django_apps, None)
+    assert all(actions == ["customer.view"] for actions in Role.objects.values_list("actions", flat=True))
 
 
 def test_account_managers_and_up_may_raise_requests(personas):
