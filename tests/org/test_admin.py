@@ -83,3 +83,21 @@ def test_a_role_without_pages_gets_an_explaining_start_page(personas):
     response = personas.client("brandmgr").get("/")
     assert response.status_code == 200
     assert "品牌经理" in response.content.decode()
+
+
+def test_the_administrator_sees_and_revokes_api_tokens(personas):
+    from qiao.audit.models import OperationLog
+    from qiao.org.models import ApiToken
+    from qiao.org.services import api_token_create
+
+    token, secret = api_token_create(user=personas["am01"], name="报表脚本", days=30)
+    client = personas.client("admin")
+    listing = client.get(reverse("admin:org_apitoken_changelist")).content.decode()
+    assert "报表脚本" in listing and token.prefix in listing and secret not in listing
+    response = client.post(reverse("admin:org_apitoken_changelist"),
+                           {"action": "revoke", "_selected_action": [token.pk]})
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert OperationLog.objects.filter(action="api_token_revoked", actor=personas["admin"]).exists()
+    assert not ApiToken.objects.usable(token.revoked_at).filter(pk=token.pk).exists()

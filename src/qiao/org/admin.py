@@ -1,16 +1,16 @@
 """Administrators manage the organisation here: units, roles (scope + actions), positions, users."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from qiao.audit.admin import AuditedAdminMixin
 
-from .models import OrgUnit, Position, Role, User
+from .models import ApiToken, OrgUnit, Position, Role, User
 from .permissions import Action
-from .services import org_unit_save_from_admin, user_move
+from .services import api_token_revoke, org_unit_save_from_admin, user_move
 
 
 @admin.register(OrgUnit)
@@ -70,3 +70,32 @@ class QiaoUserAdmin(AuditedAdminMixin, UserAdmin, SimpleHistoryAdmin):
         (_("Organisation"), {"fields": ("display_name", "unit", "position", "supervisor",
                                          "mobile", "language")}),
     )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Everyone's personal API tokens, to see which are in use and revoke one at once (a lost
+    laptop, a leaver's script). Tokens are made only by their owners, on their own page."""
+
+    list_display = ["name", "prefix", "user", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "user__username", "user__display_name"]
+    list_select_related = ["user"]
+    readonly_fields = list_display
+    fields = list_display
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        for token in queryset.select_related("user"):
+            api_token_revoke(actor=request.user, token=token, request=request)
+        messages.success(request, _("The tokens are revoked."))
