@@ -17,6 +17,7 @@ urlpatterns = [
     path("reports/", include("qiao.reports.urls")),
     path("audit/", include("qiao.audit.urls")),
     path("approvals/", include("qiao.approvals.urls")),
+    path("workorders/", include("qiao.workorders.urls")),
     path("account/", include("qiao.org.urls")),
     path("inbox/", include("qiao.notify.urls")),
     path("api/v1/", api.urls),

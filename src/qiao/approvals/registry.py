@@ -12,9 +12,10 @@ class RequestType:
     amount_field: str | None = None  # the subject's amount, compared with steps' min_amount
     customer_field: str | None = None  # the subject's customer (for "customer owner's" rules)
     detail_template: str | None = None  # how the detail page shows the subject
-    # Called as on_decided(request, actor) inside the engine's transaction whenever the request
-    # becomes approved, rejected, returned or withdrawn: the subject's module applies the
-    # outcome (moves a customer, starts a work order). Raising undoes the whole action.
+    # Called as on_decided(request, actor) inside the engine's transaction whenever a person's
+    # action moves the request: approved, rejected, returned, withdrawn, or resubmitted after a
+    # return (state `submitted` again). The subject's module applies the outcome (moves a
+    # customer, starts a work order). Raising undoes the whole action.
     on_decided: object = None
 
     def amount_of(self, subject):

@@ -244,6 +244,7 @@ def request_resubmit(*, actor, request):
     _event(request, Kind.RESUBMITTED, actor)
     _start_round(request, actor, plan)
     save_versioned(authored_by(request, actor), expected_version=version, change_reason="resubmitted")
+    request.type.decided(request, actor)
     return request
 
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "qiao.reports",
     "qiao.audit",
     "qiao.approvals",
+    "qiao.workorders",
     "qiao.notify",
     "qiao.demo",
 ]

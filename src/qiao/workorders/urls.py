@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workorders"
+
+urlpatterns = [
+    path("", views.work_order_list, name="list"),
+    path("new/", views.work_order_new, name="new"),
+    path("<int:pk>/", views.work_order_detail, name="detail"),
+    path("<int:pk>/edit/", views.work_order_edit, name="edit"),
+    path("<int:pk>/submit/", views.work_order_submit, name="submit"),
+    path("<int:pk>/stage/", views.stage_record, name="stage_record"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+]
