@@ -40,9 +40,12 @@ from qiao.customers import services
 from qiao.customers.models import Attachment, Contact, Customer
 from qiao.notify import services as notify_services
 from qiao.org.permissions import Action
+from qiao.workorders.models import StageAttachment
 
 from .conftest import PASSWORD, ROLES
 from .factories import make_contact, make_customer, valid_id_number
+from .promotions.factories import make_handout, make_recommendation
+from .workorders.factories import make_approved_work_order
 
 A = Action
 
@@ -62,8 +65,14 @@ STAFF = "staff"                # a member of staff (the bucket's account manager
 APPROVAL = "approval"          # an approval request raised by the bucket's account manager
 NOTIFICATION = "notification"  # a notification in the inbox of the bucket's account manager
 DELEGATION = "delegation"      # the bucket's account manager's delegation while away
+WORK_ORDER = "work_order"      # an approved work order for the bucket's customer (in "proposal")
+WORK_ORDER_FILE = "work_order_file"  # the file of that work order's briefing record
+CAMPAIGN = "campaign"          # the brand manager's campaign the bucket's customer is in
+RECOMMENDATION = "recommendation"  # the bucket's customer recommended (and confirmed) for it
+HANDOUT = "handout"            # the signed receipt of the goods handed out to that customer
 OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT, STAFF, APPROVAL,
-                NOTIFICATION, DELEGATION)
+                NOTIFICATION, DELEGATION, WORK_ORDER, WORK_ORDER_FILE, CAMPAIGN, RECOMMENDATION,
+                HANDOUT)
 GET, POST = ("GET",), ("POST",)
 BOTH = ("GET", "POST")
 
@@ -79,6 +88,7 @@ class Route:
     owned_only: bool = False  # refused (404) on a customer in the public pool, even in scope
     pool_only: bool = False   # only a customer in a public pool the persona works in (POOL_WORKERS)
     requester_only: bool = False  # the requester's own action: 404 to anyone else who sees it
+    shared: bool = False      # shown to everyone with the actions, whatever the bucket (a campaign)
     ok: int = 200             # the answer to an allowed GET (302: it sends the user on)
 
     def url(self, name, pk=None):
@@ -155,6 +165,32 @@ ROUTES = {
     # delegations while away: one's own, made and ended by oneself alone
     "approvals:delegations": Route(CREATE, (), BOTH),
     "approvals:delegation_end": Route(DELEGATION, (), POST, writes=True, requester_only=True),
+    # work orders (APR-2): seen with their customer; changed and submitted by their author alone
+    # (an approved one's edit page sends the author back to it), stages recorded by anyone who
+    # sees it and raises requests
+    "workorders:list": Route(LIST, (A.APPROVAL_REQUEST,)),
+    "workorders:new": Route(CREATE, (A.APPROVAL_REQUEST,), BOTH),
+    "workorders:detail": Route(WORK_ORDER, (A.APPROVAL_REQUEST,)),
+    "workorders:edit": Route(WORK_ORDER, (A.APPROVAL_REQUEST,), BOTH, requester_only=True, ok=302),
+    "workorders:submit": Route(WORK_ORDER, (A.APPROVAL_REQUEST,), POST, requester_only=True),
+    "workorders:stage_record": Route(WORK_ORDER, (A.APPROVAL_REQUEST,), POST),
+    "workorders:attachment": Route(WORK_ORDER_FILE, (A.APPROVAL_REQUEST,)),
+    # promotions (PRM-1): a campaign is its brand manager's (not a persona here: his actions
+    # answer 404 to everyone else) and is shown to every recommender, with only the
+    # recommendations of customers they see; a recommendation and its receipt are seen by those
+    # who see the customer
+    "promotions:list": Route(LIST, (A.PROMOTION_RECOMMEND,)),
+    "promotions:create": Route(CREATE, (A.PROMOTION_MANAGE,), BOTH),
+    "promotions:detail": Route(CAMPAIGN, (A.PROMOTION_RECOMMEND,), shared=True),
+    "promotions:recommend": Route(CAMPAIGN, (A.PROMOTION_RECOMMEND,), BOTH, shared=True),
+    "promotions:edit": Route(CAMPAIGN, (A.PROMOTION_MANAGE,), BOTH, requester_only=True),
+    "promotions:open": Route(CAMPAIGN, (A.PROMOTION_MANAGE,), POST, requester_only=True),
+    "promotions:confirm_list": Route(CAMPAIGN, (A.PROMOTION_MANAGE,), POST, requester_only=True),
+    "promotions:close": Route(CAMPAIGN, (A.PROMOTION_MANAGE,), POST, requester_only=True),
+    "promotions:decide": Route(RECOMMENDATION, (A.PROMOTION_MANAGE,), POST, requester_only=True),
+    "promotions:handout": Route(RECOMMENDATION, (A.PROMOTION_RECOMMEND,), BOTH),
+    "promotions:receipt": Route(HANDOUT, (A.PROMOTION_RECOMMEND,)),
+    "promotions:signature": Route(HANDOUT, (A.PROMOTION_RECOMMEND,)),
     # the inbox (NTF-1): login only; a notification is its recipient's alone, even for those
     # who see the recipient's customers
     "notify:inbox": Route(LIST, (), BOTH),
@@ -231,11 +267,11 @@ def works_in_pool(persona, bucket):
 ROUTE_ACTIONS = {a for r in ROUTES.values() for a in r.actions}
 _AM = {A.CUSTOMER_VIEW, A.CUSTOMER_CREATE, A.CUSTOMER_EDIT, A.CUSTOMER_LIFECYCLE,
        A.CUSTOMER_HISTORY, A.CONTACT_EDIT, A.ATTACHMENT_UPLOAD, A.REPORT_VIEW, A.FIELD_REVEAL,
-       A.POOL_CLAIM, A.API_USE, A.APPROVAL_REQUEST}
+       A.POOL_CLAIM, A.API_USE, A.APPROVAL_REQUEST, A.PROMOTION_RECOMMEND}
 _SUP = _AM | {A.CUSTOMER_GRADE, A.CUSTOMER_DELETE, A.CUSTOMER_RESTORE, A.CUSTOMER_EXPORT,
               A.CUSTOMER_REASSIGN}
 _MGR = _SUP | {A.AUDIT_VIEW}
-MAY = {"director": _MGR, "deptmgr": _MGR, "region1": _MGR, "sup1": _MGR, "am01": _AM,
+MAY = {"director": _MGR | {A.PROMOTION_MANAGE}, "deptmgr": _MGR | {A.PROMOTION_MANAGE}, "region1": _MGR, "sup1": _MGR, "am01": _AM,
        "am02": _AM, "am03": _AM, "agent01": {A.CUSTOMER_VIEW}, "qa01": {A.CUSTOMER_VIEW},
        "admin": {A.API_USE}, "leaver": set()}
 # Where a persona's writes are tried (one bucket in scope, when there is one).
@@ -256,6 +292,11 @@ class Records:
     approval: object = None  # a hospitality request the manager raised (None without one)
     notification: object = None  # one in the manager's inbox (None for a pool)
     delegation: object = None  # the manager's delegation while away (None for a pool)
+    work_order: object = None  # an approved work order of the manager's (None without one)
+    work_order_file: object = None
+    campaign: object = None  # a confirmed campaign with the manager's customer (None without)
+    recommendation: object = None
+    handout: object = None
 
     def of_kind(self, kind):
         return getattr(self, kind)
@@ -318,18 +359,33 @@ def matrix(personas, settings, tmp_path):
             away = timezone.localdate() + timedelta(days=30)
             delegation = approval_services.delegation_set(
                 actor=owner, delegate=director, starts_on=away, ends_on=away + timedelta(days=5))
+        work_order = work_order_file = None
+        if approval is not None:
+            work_order = make_approved_work_order(owner, customer)
+            work_order_file = StageAttachment.objects.get(record__work_order=work_order)
+        recommendation = handout = None
+        if approval is not None:
+            recommendation = make_recommendation(owner, customer)
+            handout = make_handout(recommendation)
+            recommendation.refresh_from_db()
         records[bucket] = Records(customer, deleted, contact, old_contact, attachment, owner,
-                                  approval, notification, delegation)
+                                  approval, notification, delegation, work_order, work_order_file,
+                                  recommendation and recommendation.campaign, recommendation,
+                                  handout)
     return records
+
+
+STATE_FIELDS = {APPROVAL: ("state", "version"), WORK_ORDER: ("stage", "version"),
+                CAMPAIGN: ("state", "version"), RECOMMENDATION: ("state", "updated_at")}
 
 
 def state(records):
     """The rows the matrix could damage: (is_deleted or state, version) of every sample record."""
     return {(bucket, kind): (obj.__class__._base_manager.filter(pk=obj.pk)
-                             .values_list("state" if kind == APPROVAL else "is_deleted", "version")
+                             .values_list(*STATE_FIELDS.get(kind, ("is_deleted", "version")))
                              .get())
             for bucket, recs in records.items() for kind in OBJECT_KINDS
-            if kind not in (STAFF, NOTIFICATION, DELEGATION)
+            if kind not in (STAFF, NOTIFICATION, DELEGATION, WORK_ORDER_FILE, HANDOUT)
             for obj in [recs.of_kind(kind)] if obj is not None} | {
         ("owners", 0): tuple(Customer._base_manager.order_by("pk").values_list("owner_id", flat=True)),
         ("delegations", 0): tuple(Delegation.objects.order_by("pk").values_list("pk", "ends_on"))}
@@ -398,7 +454,7 @@ def expected_status(route, persona, bucket, method):
     if route.pool_only:
         if not works_in_pool(persona, bucket):
             return 404, f"{bucket} is not a public pool {persona} works in"
-    elif not sees(persona, bucket):
+    elif not route.shared and not sees(persona, bucket):
         return 404, f"{bucket}'s record is out of scope"
     if not set(route.actions) <= MAY[persona]:
         return 404, "in scope, action refused"

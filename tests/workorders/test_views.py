@@ -178,7 +178,7 @@ def test_list_filters_by_stage_and_kind(personas, chain):
     assert "草稿甲" in body and "进行中乙" in body  # a bad filter is ignored
     mine = personas.client("sup1").get(reverse("workorders:list"), {"mine": "on"}).content.decode()
     assert "草稿甲" not in mine
-    assert 'data-testid="nav-work-orders"' in body
+    assert 'data-testid="nav-workorders-list"' in body
 
 
 def _queries(client, url):

@@ -8,15 +8,15 @@ from django.http import Http404
 from qiao.org.permissions import can
 
 
-def requires(action: str):
-    """Login, then the action permission. A refused action answers 404, like a record
-    outside the user's scope, so the response says nothing about what exists."""
+def requires(*actions: str):
+    """Login, then the action permission (any one of `actions`). A refused action answers 404,
+    like a record outside the user's scope, so the response says nothing about what exists."""
 
     def decorator(view):
         @login_required
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not can(request.user, action):
+            if not any(can(request.user, action) for action in actions):
                 raise Http404
             return view(request, *args, **kwargs)
 

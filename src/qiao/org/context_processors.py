@@ -2,10 +2,12 @@
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .permissions import Action, can
 
-# (url name, label, icon, action) in menu order; later modules add their lines here.
+# (url name, label, icon, action — or a tuple of actions, any of which will do) in menu order;
+# later modules add their lines here.
 NAVIGATION = [
     ("customers:list", _("Customers"), "bi-people", Action.CUSTOMER_VIEW),
     ("reports:index", _("Customer tables"), "bi-table", Action.REPORT_VIEW),
@@ -15,7 +17,14 @@ NAVIGATION = [
     ("audit:log", _("Operation log"), "bi-journal-text", Action.AUDIT_VIEW),
     ("approvals:waiting", _("Waiting for me"), "bi-check2-square", Action.APPROVAL_REQUEST),
     ("approvals:mine", _("My requests"), "bi-send", Action.APPROVAL_REQUEST),
+    ("workorders:list", _("Work orders"), "bi-clipboard-check", Action.APPROVAL_REQUEST),
+    ("promotions:list", pgettext_lazy("marketing", "Promotions"), "bi-gift",
+     (Action.PROMOTION_MANAGE, Action.PROMOTION_RECOMMEND)),
 ]
+
+
+def _may(user, actions):
+    return any(can(user, action) for action in (actions if isinstance(actions, tuple) else (actions,)))
 
 
 def navigation(request):
@@ -23,8 +32,8 @@ def navigation(request):
     if not user or not user.is_authenticated:
         return {}
     items = [
-        {"url": reverse(name), "label": label, "icon": icon}
-        for name, label, icon, action in NAVIGATION if can(user, action)
+        {"url": reverse(name), "label": label, "icon": icon, "testid": "nav-" + name.replace(":", "-")}
+        for name, label, icon, actions in NAVIGATION if _may(user, actions)
     ]
     # The entry whose address is the longest start of the page's: on /customers/pool/ the
     # pool, not also the customer list (/customers/).

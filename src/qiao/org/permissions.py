@@ -98,7 +98,7 @@ DEFAULT_ROLES = {
                    [Action.CUSTOMER_VIEW, Action.CUSTOMER_HISTORY]),
     "agent": ("座席员", DataScope.OWN, Clearance.INTERNAL, [Action.CUSTOMER_VIEW]),
     "qa_inspector": ("质检员", DataScope.OWN, Clearance.INTERNAL, [Action.CUSTOMER_VIEW]),
-    "brand_manager": ("品牌经理", DataScope.NONE, Clearance.PUBLIC, [Action.PROMOTION_MANAGE]),
+    "brand_manager": ("品牌经理", DataScope.NONE, Clearance.INTERNAL, [Action.PROMOTION_MANAGE]),
     "admin": ("系统管理员", DataScope.NONE, Clearance.PUBLIC, [Action.ORG_ADMIN, Action.API_USE]),
 }
 

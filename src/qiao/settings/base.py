@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "qiao.approvals",
     "qiao.workorders",
     "qiao.notify",
+    "qiao.promotions",
     "qiao.demo",
 ]
 

@@ -1,0 +1,285 @@
+"""Promotion pages: thin — parse, fetch through the access function, one service, render."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from qiao.core.decorators import requires
+from qiao.core.exceptions import ConflictError
+from qiao.core.htmx import render_page
+from qiao.core.pagination import paginate
+from qiao.customers.models import Customer
+from qiao.org.permissions import Action, can
+
+from . import selectors, services
+from .forms import CampaignForm, DecisionForm, HandoutForm, ItemFormSet, RecommendForm
+from .models import Campaign, Recommendation
+
+PAGE_SIZE = 20
+RECOMMENDATIONS_PER_PAGE = 50
+CUSTOMERS_PER_PAGE = 20
+
+
+def _message(exc) -> str:
+    return " ".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+# Pages for those who run campaigns or recommend for them; anyone else gets 404.
+promotion_user = requires(Action.PROMOTION_MANAGE, Action.PROMOTION_RECOMMEND)
+
+
+@require_GET
+@promotion_user
+def campaign_list(request):
+    state = request.GET.get("state", "")
+    page, query = paginate(request, selectors.campaign_list(request.user, state), PAGE_SIZE)
+    return render_page(request, "promotions/list.html", {
+        "page": page, "query": query, "state": state, "states": Campaign.State.choices,
+        "can_manage": can(request.user, Action.PROMOTION_MANAGE)})
+
+
+def _item_rows(formset):
+    return [(f.cleaned_data.get("name", ""), f.cleaned_data.get("unit", "")) for f in formset]
+
+
+def _form_error(form, exc):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _campaign_form(request, campaign=None):
+    user = request.user
+    form = CampaignForm(request.POST or None, instance=campaign)
+    if request.method == "POST":
+        # No `initial` here: a formset skips rows equal to their initial values.
+        items = ItemFormSet(request.POST, prefix="items")
+    else:
+        initial = [{"name": i.name, "unit": i.unit} for i in campaign.items.all()] if campaign else []
+        items = ItemFormSet(prefix="items", initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and items.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            try:
+                if campaign is None:
+                    campaign = services.campaign_create(actor=user, data=data,
+                                                        items=_item_rows(items))
+                else:
+                    services.campaign_update(
+                        actor=user, campaign=campaign, data=data, items=_item_rows(items),
+                        expected_version=form.cleaned_data.get("version") or campaign.version)
+            except PermissionDenied:
+                raise Http404 from None
+            except ConflictError as exc:
+                messages.error(request, _message(exc) or _("Someone else changed this campaign "
+                                                           "meanwhile; reload and edit again."))
+                status = 409
+            except ValidationError as exc:
+                _form_error(form, exc)
+                status = 400
+            else:
+                messages.success(request, _("Campaign saved."))
+                return redirect("promotions:detail", pk=campaign.pk)
+        else:
+            status = 400
+    return render_page(request, "promotions/campaign_form.html", {
+        "form": form, "items": items, "campaign": campaign}, status=status)
+
+
+@requires(Action.PROMOTION_MANAGE)
+def campaign_create(request):
+    return _campaign_form(request)
+
+
+@requires(Action.PROMOTION_MANAGE)
+def campaign_edit(request, pk):
+    campaign = selectors.campaign_get(request.user, pk)
+    if campaign.owner_id != request.user.pk:
+        raise Http404
+    return _campaign_form(request, campaign)
+
+
+def _detail(request, campaign, status=200):
+    user = request.user
+    state = request.GET.get("state", "")
+    page, query = paginate(request, selectors.campaign_recommendations(user, campaign, state),
+                           RECOMMENDATIONS_PER_PAGE)
+    is_owner = campaign.owner_id == user.pk and can(user, Action.PROMOTION_MANAGE)
+    return render_page(request, "promotions/detail.html", {
+        "campaign": campaign, "items": selectors.campaign_items(campaign),
+        "page": page, "query": query, "state": state,
+        "rec_states": Recommendation.State.choices,
+        "tally": selectors.recommendation_tally(user, campaign),
+        "lowest_grade": selectors.grade_name(campaign.lowest_grade_rank),
+        "is_owner": is_owner,
+        "can_recommend": can(user, Action.PROMOTION_RECOMMEND) and campaign.is_open,
+        "can_hand_out": (can(user, Action.PROMOTION_RECOMMEND)
+                         and campaign.state == Campaign.State.CONFIRMED),
+    }, status=status)
+
+
+@require_GET
+@promotion_user
+def campaign_detail(request, pk):
+    return _detail(request, selectors.campaign_get(request.user, pk))
+
+
+def _campaign_action(request, pk, service, done):
+    campaign = selectors.campaign_get(request.user, pk)
+    try:
+        service(actor=request.user, campaign=campaign)
+    except PermissionDenied:
+        raise Http404 from None
+    except (ConflictError, ValidationError) as exc:
+        messages.error(request, _message(exc))
+        return _detail(request, selectors.campaign_get(request.user, pk),
+                       status=409 if isinstance(exc, ConflictError) else 400)
+    messages.success(request, done)
+    return redirect("promotions:detail", pk=pk)
+
+
+@require_POST
+@requires(Action.PROMOTION_MANAGE)
+def campaign_open(request, pk):
+    return _campaign_action(request, pk, services.campaign_open,
+                            _("The campaign is open: account managers can recommend customers."))
+
+
+@require_POST
+@requires(Action.PROMOTION_MANAGE)
+def campaign_confirm_list(request, pk):
+    return _campaign_action(request, pk, services.campaign_confirm_list,
+                            _("The list is confirmed; the account managers are told to hand "
+                              "out the goods."))
+
+
+@require_POST
+@requires(Action.PROMOTION_MANAGE)
+def campaign_close(request, pk):
+    return _campaign_action(request, pk, services.campaign_close, _("The campaign is closed."))
+
+
+@requires(Action.PROMOTION_RECOMMEND)
+def recommend(request, pk):
+    user = request.user
+    campaign = selectors.campaign_get(user, pk)
+    form = RecommendForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and form.cleaned_data["customer"]:
+            customer = _visible_customer(user, form.cleaned_data["customer"])
+            try:
+                services.recommendation_create(actor=user, campaign=campaign, customer=customer,
+                                               reason=form.cleaned_data["reason"])
+            except PermissionDenied:
+                raise Http404 from None
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+                status = 400
+            else:
+                messages.success(request, _("%(customer)s is recommended for “%(name)s”.")
+                                 % {"customer": customer.name, "name": campaign.name})
+                return redirect("promotions:detail", pk=campaign.pk)
+        else:
+            form.add_error(None, _("Choose a customer to recommend."))
+            status = 400
+    q = request.GET.get("q", "")
+    page, query = paginate(request, selectors.eligible_customers(user, campaign, q),
+                           CUSTOMERS_PER_PAGE)
+    return render_page(request, "promotions/recommend.html", {
+        "campaign": campaign, "form": form, "page": page, "query": query, "q": q,
+        "lowest_grade": selectors.grade_name(campaign.lowest_grade_rank),
+        "chosen": form.data.get("customer", "")}, status=status)
+
+
+def _visible_customer(user, pk) -> Customer:
+    try:
+        return Customer.objects.visible_to(user).select_related("grade").get(pk=pk)
+    except Customer.DoesNotExist:
+        raise Http404 from None
+
+
+@require_POST
+@requires(Action.PROMOTION_MANAGE)
+def decide(request, pk):
+    recommendation = selectors.recommendation_get(request.user, pk)
+    campaign = recommendation.campaign
+    if campaign.owner_id != request.user.pk:
+        raise Http404
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose confirm or decline."))
+        return _detail(request, campaign, status=400)
+    confirm = form.cleaned_data["decision"] == "confirm"
+    try:
+        services.recommendation_decide(actor=request.user, recommendation=recommendation,
+                                       confirm=confirm, note=form.cleaned_data["note"])
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, _message(exc))
+        return _detail(request, selectors.campaign_get(request.user, campaign.pk), status=400)
+    messages.success(request, (_("%s is confirmed.") if confirm else _("%s is declined."))
+                     % recommendation.customer.name)
+    return redirect("promotions:detail", pk=campaign.pk)
+
+
+@requires(Action.PROMOTION_RECOMMEND)
+def handout(request, pk):
+    user = request.user
+    recommendation = selectors.recommendation_get(user, pk)
+    items = selectors.campaign_items(recommendation.campaign)
+    form = HandoutForm(request.POST or None, items=items)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                record = services.handout_record(
+                    actor=user, recommendation=recommendation,
+                    handed_out_on=form.cleaned_data["handed_out_on"],
+                    quantities=form.quantities(), signer_name=form.cleaned_data["signer_name"],
+                    signature_data_url=form.cleaned_data["signature"],
+                    notes=form.cleaned_data["notes"])
+            except PermissionDenied:
+                raise Http404 from None
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+                status = 400
+            else:
+                messages.success(request, _("The hand-out and the signed receipt are saved."))
+                return redirect("promotions:receipt", pk=record.pk)
+        else:
+            status = 400
+    return render_page(request, "promotions/handout_form.html", {
+        "recommendation": recommendation, "campaign": recommendation.campaign,
+        "form": form}, status=status)
+
+
+@require_GET
+@promotion_user
+def receipt(request, pk):
+    record = selectors.handout_get(request.user, pk)
+    return render_page(request, "promotions/receipt.html", {
+        "handout": record, "recommendation": record.recommendation,
+        "campaign": record.recommendation.campaign,
+        "lines": selectors.handout_lines(record)})
+
+
+@require_GET
+@promotion_user
+def signature(request, pk):
+    """The signature image of a receipt the user sees; never a public media URL."""
+    record = selectors.handout_get(request.user, pk)
+    try:
+        handle = record.signature.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    return response
