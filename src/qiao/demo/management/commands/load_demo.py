@@ -9,8 +9,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from qiao.approvals.demo import load_demo_approvals
+from qiao.customers.reminders import birthday_remind, licence_expiry_remind
 from qiao.demo.generator import SCALES, generate, summary
 from qiao.org.models import User
+from qiao.promotions.demo import load_demo_promotions
+from qiao.workorders.demo import load_demo_workorders
 
 
 class Command(BaseCommand):
@@ -38,7 +41,13 @@ class Command(BaseCommand):
 
         generate(scale=scale, seed=seed, password=settings.QIAO_DEMO_PASSWORD,
                  with_history=False if no_history else None, progress=progress)
-        load_demo_approvals()  # the hospitality chain and requests in every state
+        # Every request type's chain and requests in every state, so each screen has content.
+        load_demo_approvals()
+        load_demo_workorders()
+        load_demo_promotions()
+        # This morning's reminders, as the worker's 07:00 job would have sent them.
+        licence_expiry_remind()
+        birthday_remind()
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(
             f"Demo data loaded: {SCALES[scale]:,} customers in {elapsed:.0f} s "
