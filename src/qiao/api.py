@@ -7,6 +7,7 @@ The online spec validator badge is switched off (it would call out to swagger.io
 
 from ninja import NinjaAPI, Swagger
 
+from qiao.approvals.api import router as approvals_router
 from qiao.core.api import SessionAuth, TokenAuth, install_error_handlers
 from qiao.customers.api import router as customers_router
 from qiao.org.api import router as org_router
@@ -29,3 +30,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("", org_router)
 api.add_router("", customers_router)
+api.add_router("", approvals_router)

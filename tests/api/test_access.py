@@ -49,6 +49,7 @@ CREATE = "create"          # a new customer
 CUSTOMER = "customer"      # one live customer, by id
 CONTACT = "contact"        # one live contact, by id
 POOL_CLAIM = "pool_claim"  # one pool customer, by id
+APPROVALS = "approvals"    # approval requests: scope, decisions and races in test_approvals.py
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,14 @@ OPS = {
                                                   body=lambda s: {"field": "mobile"}),
     ("GET", "/pool"): Op(POOL_LIST, A.POOL_CLAIM),
     ("POST", "/pool/{customer_id}/claim"): Op(POOL_CLAIM, A.POOL_CLAIM, writes=True),
+    ("GET", "/approvals/waiting"): Op(APPROVALS),
+    ("GET", "/approvals/mine"): Op(APPROVALS),
+    ("GET", "/approvals/{approval_id}"): Op(APPROVALS),
+    ("POST", "/approvals/{approval_id}/approve"): Op(APPROVALS, writes=True),
+    ("POST", "/approvals/{approval_id}/reject"): Op(APPROVALS, writes=True),
+    ("POST", "/approvals/{approval_id}/return"): Op(APPROVALS, writes=True),
+    ("POST", "/approvals/{approval_id}/withdraw"): Op(APPROVALS, writes=True),
+    ("POST", "/approvals/{approval_id}/resubmit"): Op(APPROVALS, writes=True),
 }
 OBJECT_KINDS = (CUSTOMER, CONTACT, POOL_CLAIM)
 
@@ -297,7 +306,8 @@ def test_api_access_matrix(personas, samples, persona, settings):
     if persona in NO_API:
         for (method, path), op in OPS.items():
             if op.kind not in OBJECT_KINDS:
-                probe.expect(method, path, 401, "no API permission", {"name": "x"})
+                probe.expect(method, path.replace("{approval_id}", "1"), 401,
+                             "no API permission", {"name": "x"})
     else:
         check_lists(probe, personas, samples)
 

@@ -19,6 +19,8 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis import Config
 
+from qiao.approvals.demo import ensure_hospitality_chain
+from tests.approvals.conftest import hospitality
 from tests.factories import make_contact
 
 from .conftest import token_secret
@@ -55,10 +57,14 @@ def persona(request, personas, settings):
                  for c in personas.customers[bucket]]
     contacts = [make_contact(c, director, name="模糊测试联系人", mobile="13800138000")
                 for c in customers]
+    ensure_hospitality_chain()  # requests of am01 (in am01's and region1's scope) and am05
+    approvals = [hospitality(personas, username, amount)
+                 for username in ("am01", "am05") for amount in ("800.00", "3600.00")]
     try:
         yield {"headers": {"Authorization": f"Bearer {token_secret(personas[request.param])}"},
                "customer_id": cycle([c.pk for c in customers]),
-               "contact_id": cycle([c.pk for c in contacts])}
+               "contact_id": cycle([c.pk for c in contacts]),
+               "approval_id": cycle([a.pk for a in approvals])}
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)

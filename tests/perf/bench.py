@@ -31,6 +31,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from tests.perf import approvals_data
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = PROJECT_DIR / "var"
 META_TABLE = "qiao_bench_meta"
@@ -295,7 +297,17 @@ def cases_for(user, requests, rng):
     return cases
 
 
-API_CASES = ("api_list", "api_detail")
+API_CASES = ("api_list", "api_detail", "api_apr_waiting", "api_apr_mine")
+# The approval lists (tests/perf/approvals_data.py: 100,000 requests at any scale): "waiting
+# for me" as the supervisor of am01/am02 and as the department manager, "my requests" as am01;
+# each the page and the REST API, the first five pages in turn.
+APPROVAL_USERS = {"sup1": "waiting", "deptmgr": "waiting", "am01": "mine"}
+
+
+def approval_cases(list_name):
+    pages = range(1, 6)
+    return {f"apr_{list_name}": [f"/approvals/{list_name}/?page={p}" for p in pages],
+            f"api_apr_{list_name}": [f"/api/v1/approvals/{list_name}?page={p}" for p in pages]}
 
 
 def api_missing() -> str:
@@ -307,7 +319,7 @@ def api_missing() -> str:
         from qiao.org.services import api_token_create  # noqa: F401
     except ImportError:
         return "qiao.org.services.api_token_create does not exist yet"
-    for path in ("/api/v1/customers", "/api/v1/customers/1"):
+    for path in ("/api/v1/customers", "/api/v1/customers/1", "/api/v1/approvals/waiting"):
         try:
             resolve(path)
         except Resolver404:
@@ -413,8 +425,8 @@ def explain(client, url, username):
 # customer's page should not depend on how many others there are). The API's list and detail
 # borrow the targets of the list and of the customer page.
 TARGETS = {
-    "M": {"list": 60, "search": 100, "detail": 80},
-    "L": {"list": 100, "search": 150, "detail": 80},
+    "M": {"list": 60, "search": 100, "detail": 80, "approvals": 50},
+    "L": {"list": 100, "search": 150, "detail": 80, "approvals": 50},
 }
 TARGETS["S"] = TARGETS["demo"] = TARGETS["M"]
 KIND_OF_CASE = {"list": "list", "list_by_name": "list", "detail": "detail",
@@ -422,6 +434,8 @@ KIND_OF_CASE = {"list": "list", "list_by_name": "list", "detail": "detail",
 
 
 def kind_of(case):
+    if case.startswith(("apr_", "api_apr_")):
+        return "approvals"
     return "search" if case.startswith("search") else KIND_OF_CASE.get(case)
 
 
@@ -433,8 +447,9 @@ def targets_line(scale):
     t = TARGETS[scale]
     return (f"Targets, p95: list ≤ {t['list']} ms, search ≤ {t['search']} ms, customer page ≤ "
             f"{t['detail']} ms (scale {scale}{'; held to M' if scale in ('S', 'demo') else ''}"
-            f"{'; page: M' if scale == 'L' else ''}); api_list/api_detail as list/page; queries "
-            "per request identical at every scale")
+            f"{'; page: M' if scale == 'L' else ''}); api_list/api_detail as list/page; approval "
+            f"lists (apr_*, api_apr_*, 100,000 requests) ≤ {t['approvals']} ms; queries per "
+            "request identical at every scale")
 
 
 def main(argv=None):
@@ -490,6 +505,7 @@ def main(argv=None):
         parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", "@")))
     print(f"Benchmark scale {args.scale} on {vendor} ({shown})")
     meta = prepare(args, url, vendor)
+    meta["approvals"] = approvals_data.ensure(vendor, seed=args.seed)
     if args.prepare_only:
         return 0
     with connection.cursor() as cursor:
@@ -503,11 +519,14 @@ def main(argv=None):
     no_api = api_missing()
     if no_api:
         print(f"API cases skipped: {no_api}")
-    for username in USERS:
+    plan = [(username, None) for username in USERS] + list(APPROVAL_USERS.items())
+    for username, approval_list in plan:
         user = User.objects.get(username=username)
         clients = {"web": Client()}
         clients["web"].force_login(user)
-        for case, urls in cases_for(user, args.requests, rng).items():
+        cases = (approval_cases(approval_list) if approval_list
+                 else cases_for(user, args.requests, rng))
+        for case, urls in cases.items():
             if only and case not in only or case in API_CASES and no_api:
                 continue
             kind = "api" if case in API_CASES else "web"
@@ -540,7 +559,8 @@ def main(argv=None):
         "data": {k: meta.get(k) for k in ("generated_at", "reused", "history", "rows",
                                           "migrate_seconds", "load_seconds",
                                           "load_ms_per_customer", "vacuum_analyze_seconds",
-                                          "data_check", "migrations_applied_now")},
+                                          "data_check", "migrations_applied_now",
+                                          "approvals")},
         "cases": results,
     }
     if only or args.explain or args.exact_counts:

@@ -5,7 +5,6 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from qiao.customers.models import Customer
-
 from qiao.org.models import User
 
 from .models import ApprovalRequest, ApprovalTask, Delegation

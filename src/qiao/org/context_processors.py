@@ -15,8 +15,7 @@ NAVIGATION = [
     ("customers:handover", _("Handover"), "bi-arrow-left-right", Action.CUSTOMER_REASSIGN),
     ("customers:recycle_bin", _("Recycle bin"), "bi-trash3", Action.CUSTOMER_RESTORE),
     ("audit:log", _("Operation log"), "bi-journal-text", Action.AUDIT_VIEW),
-    ("approvals:waiting", _("Waiting for me"), "bi-check2-square", Action.APPROVAL_REQUEST),
-    ("approvals:mine", _("My requests"), "bi-send", Action.APPROVAL_REQUEST),
+    ("approvals:waiting", _("Approvals"), "bi-check2-square", Action.APPROVAL_REQUEST),
     ("workorders:list", _("Work orders"), "bi-clipboard-check", Action.APPROVAL_REQUEST),
     ("promotions:list", pgettext_lazy("marketing", "Promotions"), "bi-gift",
      (Action.PROMOTION_MANAGE, Action.PROMOTION_RECOMMEND)),
@@ -25,6 +24,12 @@ NAVIGATION = [
 
 def _may(user, actions):
     return any(can(user, action) for action in (actions if isinstance(actions, tuple) else (actions,)))
+
+
+def _section(path):
+    """"/approvals/" of "/approvals/mine/": the entry "Approvals" (its waiting list) stays
+    marked on the module's other pages."""
+    return "/" + path.strip("/").split("/", 1)[0] + "/"
 
 
 def navigation(request):
@@ -37,7 +42,8 @@ def navigation(request):
     ]
     # The entry whose address is the longest start of the page's: on /customers/pool/ the
     # pool, not also the customer list (/customers/).
-    matches = [item for item in items if request.path.startswith(item["url"])]
+    matches = [item for item in items if request.path.startswith(item["url"])] or [
+        item for item in items if _section(request.path) == _section(item["url"])]
     active = max(matches, key=lambda item: len(item["url"]), default=None)
     for item in items:
         item["active"] = item is active
