@@ -271,9 +271,10 @@ _AM = {A.CUSTOMER_VIEW, A.CUSTOMER_CREATE, A.CUSTOMER_EDIT, A.CUSTOMER_LIFECYCLE
 _SUP = _AM | {A.CUSTOMER_GRADE, A.CUSTOMER_DELETE, A.CUSTOMER_RESTORE, A.CUSTOMER_EXPORT,
               A.CUSTOMER_REASSIGN}
 _MGR = _SUP | {A.AUDIT_VIEW}
-MAY = {"director": _MGR | {A.PROMOTION_MANAGE}, "deptmgr": _MGR | {A.PROMOTION_MANAGE}, "region1": _MGR, "sup1": _MGR, "am01": _AM,
-       "am02": _AM, "am03": _AM, "agent01": {A.CUSTOMER_VIEW}, "qa01": {A.CUSTOMER_VIEW},
-       "admin": {A.API_USE}, "leaver": set()}
+_TOP = _MGR | {A.PROMOTION_MANAGE}
+MAY = {"director": _TOP, "deptmgr": _TOP, "region1": _MGR, "sup1": _MGR, "am01": _AM, "am02": _AM,
+       "am03": _AM, "agent01": {A.CUSTOMER_VIEW}, "qa01": {A.CUSTOMER_VIEW}, "admin": {A.API_USE},
+       "leaver": set()}
 # Where a persona's writes are tried (one bucket in scope, when there is one).
 HOME = {"director": "am05", "deptmgr": "qa01", "region1": "am03", "sup1": "am02", "am01": "am01",
         "am02": "am02", "am03": "am03", "agent01": "agent01", "qa01": "qa01"}

@@ -16,8 +16,9 @@ api = NinjaAPI(
     title="Qiao API",
     version="1",
     description=(
-        "Customers, contacts and the organisation, with the same permissions, data scope and "
-        "masking as the pages. Authenticate with a personal API token (made on the page "
+        "Customers, contacts, the organisation and approvals (waiting for me, my requests, "
+        "approve / reject / return / withdraw / resubmit), with the same permissions, data "
+        "scope and masking as the pages. Authenticate with a personal API token (made on the page "
         "/account/tokens/) in `Authorization: Bearer <token>`. Errors are `{\"detail\", \"errors\": {field: "
         "[messages]}}`: 400 bad input, 401 no valid token, 404 not found / not in your scope / "
         "not allowed, 409 conflict (stale version, duplicate), 413 body over 1 MB, 429 too "

@@ -5,7 +5,7 @@ no customer data."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Grade, PoolRule, Tag
+from .models import ChecklistItem, Grade, PoolRule, Tag
 
 
 @admin.register(Grade)
@@ -28,3 +28,15 @@ class PoolRuleAdmin(SimpleHistoryAdmin):
                     "reclaim_offboarded")
     list_select_related = ("region",)
     ordering = ("region__path",)
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(SimpleHistoryAdmin):
+    """The standard of each lifecycle step (入网/退网 checklists): a change into the status needs
+    every active required item ticked. Whether the step also needs approval is set by the
+    approval chain of its request type (customer_onboarding, customer_offboarding)."""
+
+    list_display = ("label", "to_status", "order", "required", "is_active")
+    list_editable = ("order", "required", "is_active")
+    list_filter = ("to_status", "is_active")
+    ordering = ("to_status", "order", "id")

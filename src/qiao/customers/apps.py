@@ -13,3 +13,17 @@ class CustomersConfig(AppConfig):
         from .search_index import keep_sqlite_search_in_step
 
         post_migrate.connect(keep_sqlite_search_in_step, sender=self)
+        # Lifecycle changes (CUS-2) and transfers (ORG-6) that go through approval.
+        from qiao.approvals import registry
+
+        from . import requests
+        from .models import LifecycleRequest, TransferRequest
+
+        for code, label in (("customer_onboarding", requests.ONBOARDING_LABEL),
+                            ("customer_offboarding", requests.OFFBOARDING_LABEL)):
+            registry.register(code, LifecycleRequest, label, customer_field="customer",
+                              detail_template="customers/_subject_lifecycle.html",
+                              on_decided=requests.lifecycle_decided)
+        registry.register(requests.TRANSFER_TYPE, TransferRequest, requests.TRANSFER_LABEL,
+                          detail_template="customers/_subject_transfer.html",
+                          on_decided=requests.transfer_decided)

@@ -20,3 +20,18 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 def allowed_targets(status: str) -> tuple[str, ...]:
     return TRANSITIONS.get(status, ())
+
+
+# Lifecycle steps that follow a standard: a checklist (customers.models.ChecklistItem, per
+# target status) and, when a chain is configured for the type, an approval. Any target may have
+# a checklist; these targets also have an approval request type.
+APPROVAL_TYPES: dict[str, str] = {
+    S.ONBOARDED: "customer_onboarding",  # 入网
+    S.OFFBOARDED: "customer_offboarding",  # 退网
+}
+TRANSFER_TYPE = "customer_transfer"  # 客户转移 (ORG-6)
+
+
+def approval_type(to_status: str) -> str | None:
+    """The approval request type of a change into `to_status`, or None (never approved)."""
+    return APPROVAL_TYPES.get(to_status)

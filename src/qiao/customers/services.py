@@ -3,11 +3,9 @@ transaction, each writing history (django-simple-history) and a timeline event."
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -16,6 +14,7 @@ from qiao.audit import services as audit_services
 from qiao.audit.models import OperationLog
 from qiao.core.concurrency import save_versioned
 from qiao.core.exceptions import ConflictError, DuplicateRecordError, TransitionNotAllowed
+from qiao.core.files import check_upload
 from qiao.core.history import authored_by
 from qiao.core.pinyin import pinyin_keys
 from qiao.core.validators import (
@@ -357,52 +356,10 @@ def contact_restore(*, actor, contact: Contact) -> Contact:
     return contact
 
 
-# Attachments: what the handbooks' archive keeps — scans, office documents, photos.
-ALLOWED_ATTACHMENT_TYPES = {
-    "pdf": (b"%PDF-",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "gif": (b"GIF87a", b"GIF89a"),
-    "docx": (b"PK\x03\x04",),
-    "xlsx": (b"PK\x03\x04",),
-    "pptx": (b"PK\x03\x04",),
-    "doc": (b"\xd0\xcf\x11\xe0",),
-    "xls": (b"\xd0\xcf\x11\xe0",),
-    "txt": (),
-    "csv": (),
-}
-
-
-def _check_upload(upload) -> str:
-    """Size and type (extension and the file's own signature) or a ValidationError."""
-    limit = settings.QIAO_ATTACHMENT_MAX_BYTES
-    if upload.size > limit:
-        raise ValidationError({"file": _("The file is too large (%(size)s); the limit is %(limit)s.")
-                               % {"size": filesizeformat(upload.size),
-                                  "limit": filesizeformat(limit)}})
-    ext = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-    if ext not in ALLOWED_ATTACHMENT_TYPES:
-        raise ValidationError({"file": _(
-            "This type of file is not accepted. Allowed: PDF, images (PNG, JPG, GIF), "
-            "Word, Excel, PowerPoint, text and CSV.")})
-    head = upload.read(8)
-    upload.seek(0)
-    signatures = ALLOWED_ATTACHMENT_TYPES[ext]
-    text_like = not signatures and b"\x00" not in upload.read(4096)
-    upload.seek(0)
-    if signatures and not any(head.startswith(sig) for sig in signatures) or (
-        not signatures and not text_like
-    ):
-        raise ValidationError({"file": _("The file's content does not match its type (.%s).")
-                               % ext})
-    return ext
-
-
 @transaction.atomic
 def attachment_add(*, actor, customer: Customer, upload, description="",
                    secret_level=Clearance.INTERNAL) -> Attachment:
-    _check_upload(upload)
+    check_upload(upload)
     _check_within_clearance(actor, secret_level)  # anyone who may upload classifies the file
     attachment = authored_by(Attachment(
         customer=customer, original_name=upload.name[-200:], size=upload.size,

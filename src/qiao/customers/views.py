@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,10 +11,12 @@ from django.views.decorators.http import require_POST
 from qiao.audit import services as audit_services
 from qiao.core.decorators import requires
 from qiao.core.exceptions import ConflictError, RateLimited, StaleVersionError
+from qiao.core.files import stored_file_response
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
 from qiao.org.permissions import Action, can
 
+from . import requests as lifecycle_requests
 from . import selectors, services
 from .forms import (
     AttachmentForm,
@@ -27,7 +29,7 @@ from .forms import (
     ReleaseForm,
     TransitionForm,
 )
-from .lifecycle import allowed_targets
+from .lifecycle import allowed_targets, approval_type
 from .models import Customer
 
 PAGE_SIZE = 25
@@ -172,11 +174,31 @@ def customer_detail(request, pk):
                                          "category": customer.category,
                                          "version": customer.version}),
         "transition_form": TransitionForm(initial={"version": customer.version}),
-        "targets": [(s, Customer.Status(s).label) for s in allowed_targets(customer.status)],
+        **_lifecycle_context(user, customer),
         "attachment_form": AttachmentForm(user=user),
         "perms": {a.name.lower(): can(user, a) for a in Action},
         "can_reveal": can(user, Action.FIELD_REVEAL) and not customer.in_pool,
     })
+
+
+def _lifecycle_context(user, customer) -> dict:
+    """The lifecycle card: each allowed target with its checklist and whether it goes through
+    approval, and the change waiting for approval (with its approval request)."""
+    pending = lifecycle_requests.open_lifecycle_request(customer)
+    statuses = allowed_targets(customer.status) if can(user, Action.CUSTOMER_LIFECYCLE) else ()
+    checklists = lifecycle_requests.checklists_for(statuses) if statuses else {}
+    approved = lifecycle_requests.active_chains(approval_type(s) for s in statuses)
+    return {
+        "targets": [(s, Customer.Status(s).label) for s in statuses],
+        "target_steps": [
+            {"status": s, "label": Customer.Status(s).label, "checklist": checklists[s],
+             "needs_approval": approval_type(s) in approved}
+            for s in statuses],
+        "pending_lifecycle": pending,
+        "in_transfer": bool(lifecycle_requests.in_open_transfer([customer.pk])),
+        # Linked only for those who may open it (the requester, approvers, their scope).
+        "pending_approval": lifecycle_requests.approval_of(pending, user) if pending else None,
+    }
 
 
 @requires(Action.CUSTOMER_HISTORY)
@@ -190,8 +212,10 @@ def _post_on_customer(request, pk, run, success_message):
     """Shared shape of the small POST actions on a customer page."""
     customer = selectors.customer_get(request.user, pk)
     try:
-        run(customer)
-        messages.success(request, success_message)
+        outcome = run(customer)
+        # One message, or one per outcome the action may have ({outcome: message}).
+        messages.success(request, success_message[outcome] if isinstance(success_message, dict)
+                         else success_message)
     except StaleVersionError:
         messages.error(request, _("Someone else changed this customer meanwhile; look at the "
                                   "page again and repeat your change."))
@@ -226,11 +250,16 @@ def customer_transition(request, pk):
     def run(customer):
         if not form.is_valid():
             raise ValidationError(_("Choose the new status."))
-        services.customer_transition(
+        kind, _result = lifecycle_requests.lifecycle_change(
             actor=request.user, customer=customer, to_status=form.cleaned_data["to_status"],
-            note=form.cleaned_data["note"], expected_version=form.cleaned_data["version"])
+            note=form.cleaned_data["note"], checked=request.POST.getlist("checklist"),
+            expected_version=form.cleaned_data["version"])
+        return kind
 
-    return _post_on_customer(request, pk, run, _("Status changed."))
+    return _post_on_customer(request, pk, run, {
+        "changed": _("Status changed."),
+        "requested": _("The status change needs approval: your request has been submitted."),
+    })
 
 
 @require_POST
@@ -342,11 +371,7 @@ def attachment_upload(request, pk):
 @requires(Action.CUSTOMER_VIEW)
 def attachment_download(request, pk):
     attachment = selectors.attachment_get(request.user, pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=attachment.original_name)
+    return stored_file_response(attachment.file, filename=attachment.original_name)
 
 
 @require_POST
@@ -461,7 +486,20 @@ def handover(request, user_id):
     form = HandoverForm(request.POST or None,
                         targets=selectors.handover_targets(request.user, from_user))
     status = 200
-    if request.method == "POST":
+    needs_approval = lifecycle_requests.transfer_needs_approval()
+    if request.method == "POST" and needs_approval:
+        status = 400
+        if form.is_valid():
+            try:
+                approval = lifecycle_requests.transfer_request_create(
+                    actor=request.user, from_user=from_user, to_user=form.cleaned_data["to_user"],
+                    customers=form.chosen(), reason=form.cleaned_data["reason"])
+                messages.success(request, _("The transfer needs approval: your request has been "
+                                            "submitted. The customers move when it is approved."))
+                return redirect("approvals:detail", pk=approval.pk)
+            except ValidationError as exc:
+                _form_errors_to_form(form, exc)
+    elif request.method == "POST":
         status = 400
         if form.is_valid():
             try:
@@ -482,4 +520,7 @@ def handover(request, user_id):
     ticked = set(form.cleaned_data.get("customers") or []) if form.is_bound else set()
     return render_page(request, "customers/handover.html", {
         "from_user": from_user, "form": form, "page": page, "query": query, "ticked": ticked,
+        "needs_approval": needs_approval,
+        "pending_transfers": lifecycle_requests.open_transfers_of(from_user, request.user),
+        "in_transfer": lifecycle_requests.in_open_transfer(c.pk for c in page.object_list),
     }, status=status)

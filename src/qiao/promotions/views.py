@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from qiao.core.decorators import requires
 from qiao.core.exceptions import ConflictError
+from qiao.core.files import stored_file_response
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
 from qiao.customers.models import Customer
@@ -276,10 +277,4 @@ def receipt(request, pk):
 def signature(request, pk):
     """The signature image of a receipt the user sees; never a public media URL."""
     record = selectors.handout_get(request.user, pk)
-    try:
-        handle = record.signature.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/png")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(record.signature, content_type="image/png", as_attachment=False)

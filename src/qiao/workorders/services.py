@@ -11,9 +11,10 @@ from qiao.approvals.models import ApprovalRequest
 from qiao.approvals.selectors import request_for
 from qiao.core.concurrency import save_versioned
 from qiao.core.exceptions import ConflictError
+from qiao.core.files import check_upload
 from qiao.core.history import authored_by
 from qiao.customers.models import Customer
-from qiao.customers.services import _check_upload, customer_event_record
+from qiao.customers.services import customer_event_record
 from qiao.org.permissions import Action, can
 
 from .models import EDITABLE, RECORDED, Stage, StageAttachment, StageRecord, WorkOrder
@@ -157,7 +158,7 @@ def stage_record(*, actor, work_order, stage, date, people, note="", files=(),
     if not people:
         raise ValidationError({"people": _("Say who took part.")})
     for upload in files:
-        _check_upload(upload)
+        check_upload(upload)
     version = work_order.version if expected_version is None else expected_version
     record = StageRecord(work_order=work_order, stage=current, date=date, people=people,
                          note=(note or "").strip(), recorded_by=actor)

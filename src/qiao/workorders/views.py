@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from qiao.core.decorators import requires
 from qiao.core.exceptions import ConflictError
+from qiao.core.files import stored_file_response
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
 from qiao.org.permissions import Action
@@ -172,8 +173,4 @@ def stage_record(request, pk):
 @requires(Action.APPROVAL_REQUEST)
 def attachment_download(request, pk):
     attachment = selectors.attachment_get(request.user, pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=attachment.original_name)
+    return stored_file_response(attachment.file, filename=attachment.original_name)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from qiao.approvals.demo import load_demo_approvals
+from qiao.customers.demo_requests import load_demo_lifecycle
 from qiao.customers.reminders import birthday_remind, licence_expiry_remind
 from qiao.demo.generator import SCALES, generate, summary
 from qiao.org.models import User
@@ -43,6 +44,7 @@ class Command(BaseCommand):
                  with_history=False if no_history else None, progress=progress)
         # Every request type's chain and requests in every state, so each screen has content.
         load_demo_approvals()
+        load_demo_lifecycle()
         load_demo_workorders()
         load_demo_promotions()
         # This morning's reminders, as the worker's 07:00 job would have sent them.
