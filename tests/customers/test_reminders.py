@@ -78,3 +78,14 @@ def test_the_daily_task_runs_both_and_a_leaver_gets_nothing(personas):
     make_customer(leaver, actor=personas["director"], licence_expiry=today)
     assert reminders_daily.call_local() == 1
     assert not Notification.objects.filter(recipient=leaver).exists()
+
+
+def test_reminders_are_written_in_the_owners_language(personas):
+    am01 = personas["am01"]
+    am01.language = "en"
+    am01.save(update_fields=["language"])
+    customer = make_customer(am01, name="语言测试商行", licence_expiry=TODAY + timedelta(days=2))
+    make_customer(personas["am02"], name="中文商行", licence_expiry=TODAY + timedelta(days=2))
+    assert reminders.licence_expiry_remind(today=TODAY) == 2
+    assert titles(am01, "licence_expiry") == [f"The licence of {customer.name} expires on 2026-11-28"]
+    assert titles(personas["am02"], "licence_expiry") == ["中文商行的营业执照将于 2026-11-28 到期"]

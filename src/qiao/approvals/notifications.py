@@ -5,40 +5,39 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 
-def _notify(**kwargs):
-    if not apps.is_installed("qiao.notify"):
+def _notify(recipient, title, **kwargs):
+    """One message, its title written (`title()`) in the recipient's language."""
+    if recipient is None or not apps.is_installed("qiao.notify"):
         return
-    from qiao.notify.services import notify
+    from qiao.notify.services import in_language_of, notify
 
-    kwargs["title"] = kwargs["title"][:200]
-    notify(**kwargs)
+    with in_language_of(recipient):
+        notify(recipients=[recipient], title=title()[:200], **kwargs)
 
 
 def waiting(request, approvers):
-    if approvers:
-        _notify(recipients=approvers, kind="approval_waiting",
-                title=_("Waiting for your approval: %s") % request.title,
-                url=reverse("approvals:detail", args=[request.pk]),
+    for approver in approvers:
+        _notify(approver, lambda: _("Waiting for your approval: %s") % request.title,
+                kind="approval_waiting", url=reverse("approvals:detail", args=[request.pk]),
                 key=f"approval:{request.pk}:{request.round}:{request.current_order}")
 
 
 def decided(request):
-    _notify(recipients=[request.requester], kind="approval_decided",
-            title=_("%(title)s: %(state)s") % {"title": request.title,
-                                               "state": request.get_state_display()},
-            url=reverse("approvals:detail", args=[request.pk]),
+    _notify(request.requester,
+            lambda: _("%(title)s: %(state)s") % {"title": request.title,
+                                                 "state": request.get_state_display()},
+            kind="approval_decided", url=reverse("approvals:detail", args=[request.pk]),
             key=f"approval:{request.pk}:{request.round}:{request.state}")
 
 
 def overdue(task, boss, hours):
     request = task.request
     url = reverse("approvals:detail", args=[request.pk])
-    _notify(recipients=[task.approver], kind="approval_overdue",
-            title=_("Reminder: %(title)s has waited for your approval for more than %(hours)d "
-                    "hours") % {"title": request.title, "hours": hours},
-            url=url, key=f"approval-overdue:{task.pk}")
-    if boss is not None:
-        _notify(recipients=[boss], kind="approval_escalated",
-                title=_("Overdue: %(approver)s has not decided %(title)s for %(hours)d hours")
-                % {"approver": task.approver, "title": request.title, "hours": hours},
-                url=url, key=f"approval-escalated:{task.pk}")
+    _notify(task.approver,
+            lambda: _("Reminder: %(title)s has waited for your approval for more than %(hours)d "
+                      "hours") % {"title": request.title, "hours": hours},
+            kind="approval_overdue", url=url, key=f"approval-overdue:{task.pk}")
+    _notify(boss,
+            lambda: _("Overdue: %(approver)s has not decided %(title)s for %(hours)d hours")
+            % {"approver": task.approver, "title": request.title, "hours": hours},
+            kind="approval_escalated", url=url, key=f"approval-escalated:{task.pk}")

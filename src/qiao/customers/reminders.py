@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qiao.notify.services import notify
+from qiao.notify.services import in_language_of, notify
 
 from .models import Contact, Customer
 
@@ -32,12 +32,13 @@ def licence_expiry_remind(*, today=None) -> int:
     sent = 0
     for customer in due.iterator(chunk_size=1000):
         expiry = customer.licence_expiry
-        title = (_("The licence of %(customer)s expires on %(date)s") if expiry >= today
-                 else _("The licence of %(customer)s expired on %(date)s"))
-        sent += len(notify(recipients=[customer.owner], kind="licence_expiry",
-                           title=title % {"customer": customer.name, "date": expiry.isoformat()},
-                           url=reverse("customers:detail", args=[customer.pk]),
-                           key=f"licence:{customer.pk}:{expiry.isoformat()}"))
+        with in_language_of(customer.owner):
+            title = (_("The licence of %(customer)s expires on %(date)s") if expiry >= today
+                     else _("The licence of %(customer)s expired on %(date)s"))
+            sent += len(notify(recipients=[customer.owner], kind="licence_expiry",
+                               title=title % {"customer": customer.name, "date": expiry.isoformat()},
+                               url=reverse("customers:detail", args=[customer.pk]),
+                               key=f"licence:{customer.pk}:{expiry.isoformat()}"))
     return sent
 
 
@@ -64,11 +65,13 @@ def birthday_remind(*, today=None) -> int:
     for contact in due.iterator(chunk_size=1000):
         born = (contact.birthday.month, contact.birthday.day)
         year = today.year + 1 if born < (today.month, today.day) else today.year  # Dec → Jan
-        sent += len(notify(
-            recipients=[contact.customer.owner], kind="birthday",
-            title=_("%(contact)s of %(customer)s has a birthday on %(month)d-%(day)d") % {
-                "contact": contact.name, "customer": contact.customer.name,
-                "month": contact.birthday.month, "day": contact.birthday.day},
-            url=reverse("customers:detail", args=[contact.customer_id]),
-            key=f"birthday:{contact.pk}:{year}"))
+        owner = contact.customer.owner
+        with in_language_of(owner):
+            sent += len(notify(
+                recipients=[owner], kind="birthday",
+                title=_("%(contact)s of %(customer)s has a birthday on %(month)d-%(day)d") % {
+                    "contact": contact.name, "customer": contact.customer.name,
+                    "month": contact.birthday.month, "day": contact.birthday.day},
+                url=reverse("customers:detail", args=[contact.customer_id]),
+                key=f"birthday:{contact.pk}:{year}"))
     return sent

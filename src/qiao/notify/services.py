@@ -17,7 +17,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from qiao.org.models import PATH_STEP, OrgUnit
@@ -42,6 +42,12 @@ def absolute(url: str) -> str:
 
 
 # --- writing -----------------------------------------------------------------------------------
+
+def in_language_of(user):
+    """Write a message for `user` in their language (else the site's), whoever's request or
+    background job writes it: `with in_language_of(user): notify(...)`."""
+    return translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE)
+
 
 def notify(*, recipients, kind: str, title: str, body: str = "", url: str = "",
            key: str | None = None) -> list[Notification]:
