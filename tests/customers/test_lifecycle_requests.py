@@ -92,6 +92,9 @@ def test_a_ticked_checklist_without_chain_changes_at_once(personas, checklists):
     customer.refresh_from_db()
     assert customer.status == S.ONBOARDED and customer.onboarded_on == timezone.localdate()
     assert not LifecycleRequest.objects.exists() and not ApprovalRequest.objects.exists()
+    # what was ticked stays with the change on the customer's timeline
+    kept = customer.events.get(kind="status").data["checklist"]
+    assert {item["id"] for item in kept if item["checked"]} == set(required_ids(S.ONBOARDED))
 
 
 def test_an_inactive_item_is_not_required(personas, checklists):

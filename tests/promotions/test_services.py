@@ -231,3 +231,14 @@ def test_hand_out_quantities_are_checked(personas):
     with pytest.raises(PermissionDenied):
         record(actor=personas["am05"])
     assert record().pk
+
+
+def test_the_brand_manager_hears_of_new_recommendations_once_a_day(personas):
+    from qiao.notify.models import Notification
+
+    campaign = make_campaign()
+    for customer in personas.customers["am01"]:
+        _recommend(personas, "am01", make_eligible(customer), campaign)
+    messages = Notification.objects.filter(recipient=personas["brandmgr"], kind="promotion")
+    assert list(messages.values_list("title", "url")) == [
+        (f"新的促销推荐待确认：{campaign.name}", f"/promotions/{campaign.pk}/")]

@@ -140,7 +140,8 @@ def lifecycle_change(*, actor, customer, to_status, note="", checked=(), expecte
     type_code = approval_type(to_status)
     if not chain_active(type_code):
         changed = services.customer_transition(actor=actor, customer=customer, to_status=to_status,
-                                               note=note, expected_version=expected_version)
+                                               note=note, expected_version=expected_version,
+                                               checklist=ticked)
         return "changed", changed
     lifecycle = LifecycleRequest(customer=locked, from_status=locked.status, to_status=to_status,
                                  note=note, checklist=ticked, requester=actor)
@@ -200,7 +201,8 @@ def lifecycle_decided(request, actor):
         note = f"{lifecycle.note} ({note})"
     # The customer as it is now: edits made while the request waited are not a conflict.
     services.customer_transition(actor=actor, customer=customer, to_status=lifecycle.to_status,
-                                 note=note, expected_version=customer.version)
+                                 note=note, expected_version=customer.version,
+                                 checklist=lifecycle.checklist)
     _close(lifecycle, RequestState.APPROVED)
 
 

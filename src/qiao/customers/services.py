@@ -235,7 +235,9 @@ def customer_change_grade(*, actor, customer: Customer, grade, category: str, re
 
 @transaction.atomic
 def customer_transition(*, actor, customer: Customer, to_status: str, note: str,
-                        expected_version: int) -> Customer:
+                        expected_version: int, checklist=None) -> Customer:
+    """`checklist`: the standard's items as ticked ([{id, label, required, checked}]), kept
+    with the timeline event of the change."""
     if to_status not in allowed_targets(customer.status):
         raise TransitionNotAllowed(
             _("A customer cannot go from %(old)s to %(new)s.") % {
@@ -261,6 +263,7 @@ def customer_transition(*, actor, customer: Customer, to_status: str, note: str,
         message=_("Status %(old)s → %(new)s") % {"old": old_label,
                                                  "new": customer.get_status_display()}
         + (f": {note.strip()}" if note.strip() else ""),
+        data={"checklist": checklist} if checklist else None,
     )
     return customer
 

@@ -20,7 +20,7 @@ from qiao.core.exceptions import ConflictError
 from qiao.core.history import authored_by
 from qiao.customers.models import Customer, Grade
 from qiao.customers.services import customer_event_record
-from qiao.notify.services import notify
+from qiao.notify.services import in_language_of, notify
 from qiao.org.permissions import Action, Clearance, can
 
 from .models import Campaign, CampaignItem, Handout, HandoutLine, Recommendation
@@ -217,6 +217,12 @@ def recommendation_create(*, actor, campaign, customer, reason: str) -> Recommen
                               % {"customer": customer.name}) from None
     customer_event_record(customer=customer, kind="promotion_recommended", actor=actor,
                           message=_("Recommended for the promotion “%s”") % campaign.name)
+    # One message a day per campaign, however many recommendations arrive that day.
+    with in_language_of(campaign.owner):
+        notify(recipients=[campaign.owner], kind="promotion",
+               title=_("New recommendations to confirm: %s") % campaign.name,
+               url=reverse("promotions:detail", args=[campaign.pk]),
+               key=f"promotion-recommended-{campaign.pk}-{timezone.localdate().isoformat()}")
     return recommendation
 
 
