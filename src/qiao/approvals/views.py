@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from qiao.core.decorators import requires
-from qiao.core.exceptions import ConflictError
+from qiao.core.exceptions import ConflictError, user_message
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
 from qiao.org.permissions import Action, can
@@ -19,10 +19,6 @@ from . import selectors, services
 from .forms import DecisionForm, DelegationForm, HospitalityForm
 
 PAGE_SIZE = 25
-
-
-def _message(exc) -> str:
-    return " ".join(getattr(exc, "messages", None) or [str(exc)])
 
 
 @login_required
@@ -75,10 +71,10 @@ def decide(request, pk):
     try:
         action(actor=request.user, task=task, comment=form.cleaned_data["comment"])
     except ValidationError as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, user_message(exc))
         return _detail(request, approval, status=400, form=form)
     except ConflictError as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, user_message(exc))
         return _detail(request, selectors.request_get(request.user, pk), status=409)
     messages.success(request, _("Your decision is recorded."))
     return redirect("approvals:detail", pk=pk)
@@ -91,7 +87,7 @@ def _requester_action(request, pk, service, done):
     except PermissionDenied:
         raise Http404 from None
     except (ConflictError, ValidationError) as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, user_message(exc))
         return _detail(request, selectors.request_get(request.user, pk),
                        status=409 if isinstance(exc, ConflictError) else 400)
     messages.success(request, done)

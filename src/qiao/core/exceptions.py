@@ -21,3 +21,8 @@ class TransitionNotAllowed(ValidationError):
 
 class RateLimited(Exception):
     """Too many of one kind of action in a period (HTTP 429); the message says when to retry."""
+
+
+def user_message(exc) -> str:
+    """What a refusal (a ValidationError, a ConflictError…) says to the user, in one line."""
+    return " ".join(getattr(exc, "messages", None) or [str(exc)])

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from qiao.audit import services as audit_services
 from qiao.core.decorators import requires
-from qiao.core.exceptions import ConflictError, RateLimited, StaleVersionError
+from qiao.core.exceptions import ConflictError, RateLimited, StaleVersionError, user_message
 from qiao.core.files import stored_file_response
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
@@ -458,7 +458,7 @@ def pool_release(request, pk):
     except PermissionDenied:
         raise Http404 from None
     except (ConflictError, ValidationError) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, user_message(exc))
         return redirect("customers:detail", pk=customer.pk)
     messages.success(request, _("%s was returned to the public pool.") % customer.name)
     return redirect("customers:pool" if can(request.user, Action.POOL_CLAIM)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from qiao.core.decorators import requires
-from qiao.core.exceptions import ConflictError
+from qiao.core.exceptions import ConflictError, user_message
 from qiao.core.files import stored_file_response
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
@@ -22,10 +22,6 @@ from .models import Campaign, Recommendation
 PAGE_SIZE = 20
 RECOMMENDATIONS_PER_PAGE = 50
 CUSTOMERS_PER_PAGE = 20
-
-
-def _message(exc) -> str:
-    return " ".join(getattr(exc, "messages", None) or [str(exc)])
 
 
 # Pages for those who run campaigns or recommend for them; anyone else gets 404.
@@ -78,7 +74,7 @@ def _campaign_form(request, campaign=None):
             except PermissionDenied:
                 raise Http404 from None
             except ConflictError as exc:
-                messages.error(request, _message(exc) or _("Someone else changed this campaign "
+                messages.error(request, user_message(exc) or _("Someone else changed this campaign "
                                                            "meanwhile; reload and edit again."))
                 status = 409
             except ValidationError as exc:
@@ -138,7 +134,7 @@ def _campaign_action(request, pk, service, done):
     except PermissionDenied:
         raise Http404 from None
     except (ConflictError, ValidationError) as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, user_message(exc))
         return _detail(request, selectors.campaign_get(request.user, pk),
                        status=409 if isinstance(exc, ConflictError) else 400)
     messages.success(request, done)
@@ -224,7 +220,7 @@ def decide(request, pk):
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, user_message(exc))
         return _detail(request, selectors.campaign_get(request.user, campaign.pk), status=400)
     messages.success(request, (_("%s is confirmed.") if confirm else _("%s is declined."))
                      % recommendation.customer.name)

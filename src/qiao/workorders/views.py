@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from qiao.core.decorators import requires
-from qiao.core.exceptions import ConflictError
+from qiao.core.exceptions import ConflictError, user_message
 from qiao.core.files import stored_file_response
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
@@ -23,8 +23,7 @@ PAGE_SIZE = 25
 
 
 def _message(exc) -> str:
-    text = " ".join(getattr(exc, "messages", None) or [str(exc)])
-    return text or _("Someone else changed this work order meanwhile; look again.")
+    return user_message(exc) or _("Someone else changed this work order meanwhile; look again.")
 
 
 def _add_errors(form, exc, rename=None):
