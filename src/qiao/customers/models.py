@@ -522,10 +522,28 @@ class RequestState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class LifecycleRequest(TimeStampedModel):
-    """A lifecycle change (入网/退网…) waiting for approval: applied by the approval's outcome."""
+class CustomerRequest(TimeStampedModel):
+    """What a lifecycle change and a transfer have in common as subjects of an approval: who
+    asked, where it stands, when it was decided."""
 
     State = RequestState
+
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requester"),
+                                  on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(_("state"), max_length=10, choices=RequestState.choices,
+                             default=RequestState.OPEN)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_open(self):
+        return self.state == RequestState.OPEN
+
+
+class LifecycleRequest(CustomerRequest):
+    """A lifecycle change (入网/退网…) waiting for approval: applied by the approval's outcome."""
 
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
                                  related_name="lifecycle_requests")
@@ -535,11 +553,6 @@ class LifecycleRequest(TimeStampedModel):
     note = models.CharField(_("note"), max_length=200, blank=True)
     # The checklist as it was ticked: [{"id", "label", "required", "checked"}]
     checklist = models.JSONField(_("checklist"), default=list, blank=True)
-    requester = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requester"),
-                                  on_delete=models.PROTECT, related_name="+")
-    state = models.CharField(_("state"), max_length=10, choices=RequestState.choices,
-                             default=RequestState.OPEN)
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -555,16 +568,10 @@ class LifecycleRequest(TimeStampedModel):
     def __str__(self):
         return f"{self.customer} · {self.get_from_status_display()} → {self.get_to_status_display()}"
 
-    @property
-    def is_open(self):
-        return self.state == RequestState.OPEN
 
-
-class TransferRequest(TimeStampedModel):
+class TransferRequest(CustomerRequest):
     """A transfer (转移) of customers from one account manager to another, waiting for approval;
     on approval customers.services.customers_handover moves them with their open work."""
-
-    State = RequestState
 
     from_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("from account manager"),
                                   on_delete=models.PROTECT, related_name="+")
@@ -573,11 +580,6 @@ class TransferRequest(TimeStampedModel):
     customers = models.ManyToManyField(Customer, verbose_name=_("customers"),
                                        through="TransferItem", related_name="+")
     reason = models.CharField(_("reason"), max_length=200)
-    requester = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requester"),
-                                  on_delete=models.PROTECT, related_name="+")
-    state = models.CharField(_("state"), max_length=10, choices=RequestState.choices,
-                             default=RequestState.OPEN)
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -588,10 +590,6 @@ class TransferRequest(TimeStampedModel):
 
     def __str__(self):
         return f"{self.from_user} → {self.to_user}"
-
-    @property
-    def is_open(self):
-        return self.state == RequestState.OPEN
 
 
 class TransferItem(models.Model):
