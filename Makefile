@@ -10,7 +10,7 @@ SCALE ?= S
 DATABASE ?= sqlite
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo test install lint unit e2e bench serve browser-deps messages clean
+.PHONY: demo test install lint soak unit e2e bench serve browser-deps messages clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -59,6 +59,17 @@ test: install browser-deps lint
 
 lint: install
 	$(VENV)/bin/ruff check src tests
+
+## make soak: the checks too long for every CI run (CHECKS "Where they run"). C18 in full:
+## 1,000 reminders, the sending worker SIGKILLed three times — on SQLite, and on PostgreSQL
+## when QIAO_TEST_DATABASE_URL is set.
+soak: install
+	env -u QIAO_TEST_DATABASE_URL NOTIFY_C18_SCALE=1000 NOTIFY_C18_KILLS=3 \
+		$(PY) -m pytest -q -p no:cacheprovider tests/notify/test_worker_killed.py
+	@if [ -n "$$QIAO_TEST_DATABASE_URL" ]; then \
+		NOTIFY_C18_SCALE=1000 NOTIFY_C18_KILLS=3 \
+		$(PY) -m pytest -q -p no:cacheprovider tests/notify/test_worker_killed.py; \
+	fi
 
 ## Browser tests need Debian's chromium and CJK fonts; installed here when missing.
 browser-deps:
