@@ -193,3 +193,35 @@ def test_waiting_and_mine_take_a_constant_number_of_queries(personas, chain):
     assert small == large
     body = sup.get(reverse("approvals:waiting")).content.decode()
     assert len(re.findall('data-testid="waiting-row"', body)) == 25  # one page
+
+
+def test_the_customer_choice_is_a_short_list_yet_any_visible_customer_is_accepted(personas, chain):
+    """A manager sees many customers: the form offers his own (sup1 has none) or the one he
+    came from, never his whole scope, and still accepts any customer he sees."""
+    url = reverse("approvals:hospitality_new")
+    everyone = personas.all_customers()
+    sup1 = personas.client("sup1")
+    page = sup1.get(url).content.decode()
+    assert not [c.name for c in everyone if c.name in page]
+    am02s = personas.customers["am02"][0]
+    page = sup1.get(f"{url}?customer={am02s.pk}").content.decode()
+    assert [c.name for c in everyone if c.name in page] == [am02s.name]
+    response = sup1.post(url, {"customer": am02s.pk, "amount": "300", "date": "2026-12-01",
+                               "guests": "2 人", "purpose": "拜访"})
+    assert response.status_code == 302
+    # an account manager is offered his own customers; another's id in the address is ignored
+    page = personas.client("am01").get(f"{url}?customer={am02s.pk}").content.decode()
+    assert am02s.name not in page
+    page = personas.client("am01").get(url).content.decode()
+    assert all(c.name in page for c in personas.customers["am01"])
+    assert not [c.name for c in personas.customers["am02"] if c.name in page]
+
+
+def test_the_customer_page_starts_a_request_for_that_customer(personas, chain):
+    customer = personas.customers["am01"][0]
+    page = personas.client("am01").get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    assert f'{reverse("approvals:hospitality_new")}?customer={customer.pk}' in page
+    assert f'{reverse("workorders:new")}?customer={customer.pk}' in page
+    pooled = personas.customers[f"pool:{personas.org.regions[0].name}"][0]  # no manager yet
+    page = personas.client("am01").get(reverse("customers:detail", args=[pooled.pk])).content.decode()
+    assert "?customer=" not in page

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qiao.customers.forms import offer_customers
+
 from . import selectors
 from .models import Delegation, HospitalityRequest
 
@@ -16,7 +18,8 @@ class HospitalityForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = selectors.hospitality_customers(user)
+        offer_customers(self.fields["customer"], user,
+                        chosen=self.data.get("customer") or self.initial.get("customer"))
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)

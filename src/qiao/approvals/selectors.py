@@ -4,7 +4,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 
-from qiao.customers.models import Customer
 from qiao.org.models import User
 
 from .models import ApprovalRequest, ApprovalTask, Delegation
@@ -63,10 +62,6 @@ def task_on_request(request, task_pk) -> ApprovalTask:
     except (ApprovalTask.DoesNotExist, ValueError):
         raise Http404 from None
 
-
-def hospitality_customers(user):
-    """The customers a requester may raise hospitality for: those they see."""
-    return Customer.objects.visible_to(user).order_by("name")
 
 
 def request_for(subject):

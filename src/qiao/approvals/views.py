@@ -108,7 +108,8 @@ def resubmit(request, pk):
 
 @requires(Action.APPROVAL_REQUEST)
 def hospitality_new(request):
-    form = HospitalityForm(request.POST or None, user=request.user)
+    form = HospitalityForm(request.POST or None, user=request.user,
+                           initial={"customer": request.GET.get("customer")})
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -420,3 +420,17 @@ def handover_customers(actor, from_user):
 def handover_targets(actor, from_user):
     """Who may receive the customers: active staff in `actor`'s scope, not `from_user`."""
     return visible_users(actor).exclude(pk=from_user.pk).order_by("unit__path", "username")
+
+
+CUSTOMER_CHOICES = 50
+
+
+def customer_choices(user, chosen=None):
+    """A short list for a customer <select> in another module's form (hospitality, work
+    orders): the chosen customer when it is one `user` sees, else their own customers with the
+    latest follow-up first. A director sees 100,000 customers: all of them as options would
+    be megabytes of page. Any other customer is chosen by starting from its page."""
+    visible = Customer.objects.visible_to(user).only("pk", "name")
+    if chosen is not None and str(chosen).isdigit():
+        return list(visible.filter(pk=chosen))
+    return list(visible.filter(owner=user).order_by("-last_activity_at", "pk")[:CUSTOMER_CHOICES])

@@ -2,8 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qiao.core.forms import BootstrapFormMixin
+from qiao.customers.forms import offer_customers
 
-from . import selectors
 from .models import Stage, WorkOrder
 
 
@@ -20,7 +20,9 @@ class WorkOrderForm(BootstrapFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = selectors.work_order_customers(user)
+        offer_customers(self.fields["customer"], user,
+                        chosen=(self.data.get("customer") or self.initial.get("customer")
+                                or self.instance.customer_id))
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 

@@ -5,7 +5,6 @@ from django.http import Http404
 
 from qiao.approvals.models import ApprovalRequest
 from qiao.approvals.selectors import request_for
-from qiao.customers.models import Customer
 
 from .models import FLOW, STAGE_HINTS, StageAttachment, StageRecord, WorkOrder
 
@@ -36,10 +35,6 @@ def attachment_get(user, pk) -> StageAttachment:
     except (StageAttachment.DoesNotExist, ValueError):
         raise Http404 from None
 
-
-def work_order_customers(user):
-    """The customers a work order may be written for: those the author sees."""
-    return Customer.objects.visible_to(user).order_by("name")
 
 
 def work_order_steps(work_order):

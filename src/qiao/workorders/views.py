@@ -49,7 +49,8 @@ def work_order_list(request):
 
 @requires(Action.APPROVAL_REQUEST)
 def work_order_new(request):
-    form = WorkOrderForm(request.POST or None, user=request.user)
+    form = WorkOrderForm(request.POST or None, user=request.user,
+                         initial={"customer": request.GET.get("customer")})
     status = 200
     if request.method == "POST":
         if form.is_valid():
