@@ -11,13 +11,15 @@ from qiao.approvals.api import router as approvals_router
 from qiao.core.api import SessionAuth, TokenAuth, install_error_handlers
 from qiao.customers.api import router as customers_router
 from qiao.org.api import router as org_router
+from qiao.workorders.api import router as workorders_router
 
 api = NinjaAPI(
     title="Qiao API",
     version="1",
     description=(
-        "Customers, contacts, the organisation and approvals (waiting for me, my requests, "
-        "approve / reject / return / withdraw / resubmit), with the same permissions, data "
+        "Customers, contacts, the organisation, approvals (waiting for me, my requests, "
+        "approve / reject / return / withdraw / resubmit) and work orders (list, create, edit, "
+        "submit, record stages), with the same permissions, data "
         "scope and masking as the pages. Authenticate with a personal API token (made on the page "
         "/account/tokens/) in `Authorization: Bearer <token>`. Errors are `{\"detail\", \"errors\": {field: "
         "[messages]}}`: 400 bad input, 401 no valid token, 404 not found / not in your scope / "
@@ -32,3 +34,4 @@ install_error_handlers(api)
 api.add_router("", org_router)
 api.add_router("", customers_router)
 api.add_router("", approvals_router)
+api.add_router("", workorders_router)

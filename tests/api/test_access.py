@@ -50,6 +50,7 @@ CUSTOMER = "customer"      # one live customer, by id
 CONTACT = "contact"        # one live contact, by id
 POOL_CLAIM = "pool_claim"  # one pool customer, by id
 APPROVALS = "approvals"    # approval requests: scope, decisions and races in test_approvals.py
+WORKORDERS = "workorders"  # work orders: scope, author-only changes, stages in test_workorders.py
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,14 @@ OPS = {
     ("POST", "/approvals/{approval_id}/return"): Op(APPROVALS, writes=True),
     ("POST", "/approvals/{approval_id}/withdraw"): Op(APPROVALS, writes=True),
     ("POST", "/approvals/{approval_id}/resubmit"): Op(APPROVALS, writes=True),
+    ("GET", "/workorders"): Op(WORKORDERS, A.APPROVAL_REQUEST),
+    ("POST", "/workorders"): Op(WORKORDERS, A.APPROVAL_REQUEST, writes=True),
+    ("GET", "/workorders/{work_order_id}"): Op(WORKORDERS, A.APPROVAL_REQUEST),
+    ("PATCH", "/workorders/{work_order_id}"): Op(WORKORDERS, A.APPROVAL_REQUEST, writes=True),
+    ("POST", "/workorders/{work_order_id}/submit"): Op(WORKORDERS, A.APPROVAL_REQUEST,
+                                                       writes=True),
+    ("POST", "/workorders/{work_order_id}/stages"): Op(WORKORDERS, A.APPROVAL_REQUEST,
+                                                       writes=True),
 }
 OBJECT_KINDS = (CUSTOMER, CONTACT, POOL_CLAIM)
 
@@ -306,8 +315,9 @@ def test_api_access_matrix(personas, samples, persona, settings):
     if persona in NO_API:
         for (method, path), op in OPS.items():
             if op.kind not in OBJECT_KINDS:
-                probe.expect(method, path.replace("{approval_id}", "1"), 401,
-                             "no API permission", {"name": "x"})
+                probe.expect(method, path.replace("{approval_id}", "1")
+                             .replace("{work_order_id}", "1"), 401, "no API permission",
+                             {"name": "x"})
     else:
         check_lists(probe, personas, samples)
 

@@ -22,6 +22,7 @@ from schemathesis import Config
 from qiao.approvals.demo import ensure_hospitality_chain
 from tests.approvals.conftest import hospitality
 from tests.factories import make_contact
+from tests.workorders.factories import make_approved_work_order, make_work_order
 
 from .conftest import token_secret
 
@@ -60,11 +61,17 @@ def persona(request, personas, settings):
     ensure_hospitality_chain()  # requests of am01 (in am01's and region1's scope) and am05
     approvals = [hospitality(personas, username, amount)
                  for username in ("am01", "am05") for amount in ("800.00", "3600.00")]
+    # Work orders of am01 (a draft, one in its stages) and of am05 (out of am01's and region1's
+    # scope); make_approved_work_order sets up the work-order chain.
+    work_orders = [make(personas[username], personas.customers[username][0])
+                   for username in ("am01", "am05")
+                   for make in (make_work_order, make_approved_work_order)]
     try:
         yield {"headers": {"Authorization": f"Bearer {token_secret(personas[request.param])}"},
                "customer_id": cycle([c.pk for c in customers]),
                "contact_id": cycle([c.pk for c in contacts]),
-               "approval_id": cycle([a.pk for a in approvals])}
+               "approval_id": cycle([a.pk for a in approvals]),
+               "work_order_id": cycle([w.pk for w in work_orders])}
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
