@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from qiao.core.admin import ReadOnlyAdminMixin
 from qiao.org.models import User
 
 from . import registry, rules
@@ -115,15 +116,9 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(ApprovalRequest)
-class ApprovalRequestAdmin(SimpleHistoryAdmin):
+class ApprovalRequestAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Read-only: a request's state changes only through the engine's services."""
 
     list_display = ["title", "type_code", "requester", "state", "created_at"]
     list_filter = ["type_code", "state"]
     inlines = [TaskInline, EventInline]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False

@@ -2,9 +2,9 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -13,6 +13,7 @@ from qiao.core.decorators import requires
 from qiao.core.exceptions import ConflictError, user_message
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
+from qiao.core.views import perform
 from qiao.org.permissions import Action, can
 
 from . import selectors, services
@@ -82,16 +83,11 @@ def decide(request, pk):
 
 def _requester_action(request, pk, service, done):
     approval = selectors.request_get(request.user, pk)
-    try:
-        service(actor=request.user, request=approval)
-    except PermissionDenied:
-        raise Http404 from None
-    except (ConflictError, ValidationError) as exc:
-        messages.error(request, user_message(exc))
-        return _detail(request, selectors.request_get(request.user, pk),
-                       status=409 if isinstance(exc, ConflictError) else 400)
-    messages.success(request, done)
-    return redirect("approvals:detail", pk=pk)
+    return perform(
+        request, lambda: service(actor=request.user, request=approval), done=done,
+        then=reverse("approvals:detail", args=[pk]),
+        refused=lambda status: _detail(request, selectors.request_get(request.user, pk),
+                                       status=status))
 
 
 @require_POST

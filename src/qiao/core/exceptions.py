@@ -1,6 +1,7 @@
 """Errors that services raise and views turn into messages (and HTTP status codes)."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 class ConflictError(Exception):
@@ -8,7 +9,12 @@ class ConflictError(Exception):
 
 
 class StaleVersionError(ConflictError):
-    """Someone else saved the record after this user opened it."""
+    """Someone else saved the record after this user opened it. Pages that know the record
+    say so in their own words; the default says it for any record."""
+
+    def __init__(self, message=None):
+        super().__init__(message or _("Someone else changed this record meanwhile; look at the "
+                                      "page again and repeat your change."))
 
 
 class DuplicateRecordError(ConflictError):

@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib import admin
 
+from qiao.core.admin import ReadOnlyAdminMixin
+
 from .models import Delivery, Webhook
 
 
@@ -23,7 +25,7 @@ class WebhookAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "channel", "target_short", "status", "attempts",
                     "next_attempt_at", "sent_at", "last_error"]
     list_filter = ["status", "channel"]
@@ -35,12 +37,3 @@ class DeliveryAdmin(admin.ModelAdmin):
     def target_short(self, obj):
         # A webhook address carries its access token: show where, not the token.
         return obj.target.split("?")[0] if obj.channel == Delivery.Channel.WEBHOOK else obj.target
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

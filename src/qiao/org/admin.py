@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from qiao.audit.admin import AuditedAdminMixin
+from qiao.core.admin import ReadOnlyAdminMixin
 
 from .models import ApiToken, OrgUnit, Position, Role, User
 from .permissions import Action
@@ -73,7 +74,7 @@ class QiaoUserAdmin(AuditedAdminMixin, UserAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Everyone's personal API tokens, to see which are in use and revoke one at once (a lost
     laptop, a leaver's script). Tokens are made only by their owners, on their own page."""
 
@@ -84,15 +85,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = list_display
     fields = list_display
     actions = ["revoke"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):

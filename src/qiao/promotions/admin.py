@@ -3,18 +3,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from qiao.core.admin import ReadOnlyAdminMixin
+
 from .models import Campaign, CampaignItem, Handout, HandoutLine, Recommendation
-
-
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ItemInline(admin.TabularInline):
@@ -25,7 +16,7 @@ class ItemInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(ReadOnlyAdmin):
+class CampaignAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "owner", "starts_on", "ends_on", "quota", "state"]
     list_filter = ["state"]
     search_fields = ["name"]
@@ -33,7 +24,7 @@ class CampaignAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(ReadOnlyAdmin):
+class RecommendationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["campaign", "customer", "recommender", "state", "created_at"]
     list_filter = ["state"]
     list_select_related = ["campaign", "customer", "recommender"]
@@ -48,7 +39,7 @@ class LineInline(admin.TabularInline):
 
 
 @admin.register(Handout)
-class HandoutAdmin(ReadOnlyAdmin):
+class HandoutAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["recommendation", "handed_out_on", "handed_out_by", "signer_name"]
     list_select_related = ["recommendation__campaign", "recommendation__customer",
                            "handed_out_by"]

@@ -4,14 +4,16 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from qiao.core.decorators import requires
-from qiao.core.exceptions import ConflictError, user_message
+from qiao.core.exceptions import ConflictError, StaleVersionError, user_message
 from qiao.core.files import stored_file_response
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
+from qiao.core.views import perform
 from qiao.customers.models import Customer
 from qiao.org.permissions import Action, can
 
@@ -73,9 +75,12 @@ def _campaign_form(request, campaign=None):
                         expected_version=form.cleaned_data.get("version") or campaign.version)
             except PermissionDenied:
                 raise Http404 from None
+            except StaleVersionError:
+                messages.error(request, _("Someone else changed this campaign meanwhile; reload "
+                                          "and edit again."))
+                status = 409
             except ConflictError as exc:
-                messages.error(request, user_message(exc) or _("Someone else changed this campaign "
-                                                           "meanwhile; reload and edit again."))
+                messages.error(request, user_message(exc))
                 status = 409
             except ValidationError as exc:
                 _form_error(form, exc)
@@ -129,16 +134,11 @@ def campaign_detail(request, pk):
 
 def _campaign_action(request, pk, service, done):
     campaign = selectors.campaign_get(request.user, pk)
-    try:
-        service(actor=request.user, campaign=campaign)
-    except PermissionDenied:
-        raise Http404 from None
-    except (ConflictError, ValidationError) as exc:
-        messages.error(request, user_message(exc))
-        return _detail(request, selectors.campaign_get(request.user, pk),
-                       status=409 if isinstance(exc, ConflictError) else 400)
-    messages.success(request, done)
-    return redirect("promotions:detail", pk=pk)
+    return perform(
+        request, lambda: service(actor=request.user, campaign=campaign), done=done,
+        then=reverse("promotions:detail", args=[pk]),
+        refused=lambda status: _detail(request, selectors.campaign_get(request.user, pk),
+                                       status=status))
 
 
 @require_POST

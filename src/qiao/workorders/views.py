@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -13,6 +14,7 @@ from qiao.core.exceptions import ConflictError, user_message
 from qiao.core.files import stored_file_response
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
+from qiao.core.views import perform
 from qiao.org.permissions import Action
 
 from . import selectors, services
@@ -20,10 +22,6 @@ from .forms import FilterForm, StageForm, WorkOrderForm
 from .models import STAGE_HINTS, Stage
 
 PAGE_SIZE = 25
-
-
-def _message(exc) -> str:
-    return user_message(exc) or _("Someone else changed this work order meanwhile; look again.")
 
 
 def _add_errors(form, exc, rename=None):
@@ -89,7 +87,7 @@ def work_order_edit(request, pk):
                 _add_errors(form, exc)
                 status = 400
             except ConflictError as exc:
-                form.add_error(None, _message(exc))
+                form.add_error(None, user_message(exc))
                 status = 409
             else:
                 messages.success(request, _("Changes saved."))
@@ -128,16 +126,11 @@ def work_order_detail(request, pk):
 @requires(Action.APPROVAL_REQUEST)
 def work_order_submit(request, pk):
     work_order = selectors.work_order_get(request.user, pk)
-    try:
-        services.work_order_submit(actor=request.user, work_order=work_order)
-    except PermissionDenied:
-        raise Http404 from None
-    except (ValidationError, ConflictError) as exc:
-        messages.error(request, _message(exc))
-        return _detail(request, selectors.work_order_get(request.user, pk),
-                       status=409 if isinstance(exc, ConflictError) else 400)
-    messages.success(request, _("Work order submitted for approval."))
-    return redirect("workorders:detail", pk=pk)
+    return perform(
+        request, lambda: services.work_order_submit(actor=request.user, work_order=work_order),
+        done=_("Work order submitted for approval."), then=reverse("workorders:detail", args=[pk]),
+        refused=lambda status: _detail(request, selectors.work_order_get(request.user, pk),
+                                       status=status))
 
 
 @require_POST
@@ -156,14 +149,14 @@ def stage_record(request, pk):
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, user_message(exc))
         if not hasattr(exc, "error_dict"):  # the wrong stage or archived: a fresh form
             return _detail(request, selectors.work_order_get(request.user, pk), status=400)
         _add_errors(form, exc, rename={"file": "files"})
         return _detail(request, selectors.work_order_get(request.user, pk), status=400,
                        stage_form=form)
     except ConflictError as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, user_message(exc))
         return _detail(request, selectors.work_order_get(request.user, pk), status=409)
     messages.success(request, _("Stage “%s” recorded.") % Stage(data["stage"]).label)
     return redirect("workorders:detail", pk=pk)
