@@ -64,11 +64,13 @@ def task_on_request(request, task_pk) -> ApprovalTask:
 
 
 
-def request_for(subject):
+def request_for(subject, user=None):
     """The latest approval request of `subject` (any registered model), or None: the subject's
-    own page shows where its approval stands. The caller has already checked the subject."""
-    return (ApprovalRequest.objects.filter(content_type=ContentType.objects.get_for_model(subject),
-                                           object_id=subject.pk)
+    own page shows where its approval stands. The caller has already checked the subject; with
+    `user`, only a request that user may open (else None)."""
+    requests = ApprovalRequest.objects.visible_to(user) if user else ApprovalRequest.objects
+    return (requests.filter(content_type=ContentType.objects.get_for_model(subject),
+                            object_id=subject.pk)
             .order_by("-created_at", "-id").first())
 
 

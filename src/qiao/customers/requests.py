@@ -91,12 +91,6 @@ def open_lifecycle_request(customer):
             .select_related("requester").first())
 
 
-def approval_of(subject, user):
-    """The latest approval request of `subject` if `user` may see it, else None."""
-    return (ApprovalRequest.objects.visible_to(user)
-            .filter(content_type=ContentType.objects.get_for_model(subject), object_id=subject.pk)
-            .order_by("-created_at", "-id").first())
-
 
 def _check_transition(customer, to_status):
     if to_status not in allowed_targets(customer.status):

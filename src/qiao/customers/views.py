@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from qiao.approvals.selectors import request_for
 from qiao.audit import services as audit_services
 from qiao.core.decorators import requires
 from qiao.core.exceptions import ConflictError, RateLimited, StaleVersionError, user_message
@@ -197,7 +198,7 @@ def _lifecycle_context(user, customer) -> dict:
         "pending_lifecycle": pending,
         "in_transfer": bool(lifecycle_requests.in_open_transfer([customer.pk])),
         # Linked only for those who may open it (the requester, approvers, their scope).
-        "pending_approval": lifecycle_requests.approval_of(pending, user) if pending else None,
+        "pending_approval": request_for(pending, user) if pending else None,
     }
 
 
