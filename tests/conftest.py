@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
+from qiao.core import calendar
 from qiao.demo.generator import ensure_grades, ensure_tags
 from qiao.demo.org import build_org
 from qiao.org.models import User
@@ -39,6 +40,13 @@ class Personas:
 
     def all_customers(self):
         return [c for cs in self.customers.values() for c in cs]
+
+
+@pytest.fixture(autouse=True)
+def fresh_business_calendar():
+    """The business calendar's per-process cache starts empty in every test, so that no day a
+    rolled-back test entered (or a flush removed) is remembered."""
+    calendar.forget()
 
 
 @pytest.fixture

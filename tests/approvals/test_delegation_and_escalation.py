@@ -1,7 +1,7 @@
 """Away and overdue: delegations made and ended on the user's own page, steps already waiting
 passed on when the absence begins, and the periodic escalation of steps left waiting."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from qiao.approvals import services, tasks
 from qiao.approvals.models import ApprovalTask, Chain, Delegation
+from qiao.core import calendar
 from qiao.notify.models import Notification
 
 from .conftest import hospitality
@@ -117,40 +118,74 @@ def test_the_delegation_page(personas, chain):
 
 
 # --- escalation -------------------------------------------------------------------------------
+# Chains escalate after business hours (09:00-12:00 and 13:30-18:00 on working days). The week of
+# 9 June 2025 has no holiday: a step waiting since Wednesday 09:00 has waited 7.5 h by Wednesday
+# evening, 22.5 h by Friday evening, and its 24th hour ends on Monday 16 June at 10:30.
 
-def age(request, hours):
-    request.tasks.filter(state=T.WAITING).update(
-        waiting_since=timezone.now() - timedelta(hours=hours))
+def at(day, hour, minute=0, month=6):
+    return datetime(2025, month, day, hour, minute, tzinfo=timezone.get_default_timezone())
+
+
+WEDNESDAY_9 = at(11, 9)
+
+
+def waiting_since(request, moment):
+    request.tasks.filter(state=T.WAITING).update(waiting_since=moment)
+
+
+def long_ago(request):
+    """Overdue whatever today is: two months cover far more than 24 working hours."""
+    waiting_since(request, timezone.now() - timedelta(days=60))
 
 
 def test_a_step_waiting_too_long_is_escalated_once(personas, chain):
     old, recent = hospitality(personas), hospitality(personas, username="am02")
-    age(old, 25)
-    age(recent, 23)
+    long_ago(old)
     assert tasks.approvals_escalate.call_local() == 1
     assert services.tasks_escalate() == 0  # once per task
     task = old.tasks.get()
     assert task.escalated_at is not None and recent.tasks.get().escalated_at is None
     assert inbox(personas["sup1"], "approval_overdue") == [
-        f"催办：{old.title} 等待您审批已超过 24 小时"]
+        f"催办：{old.title} 等待您审批已超过 24 个工作小时"]
     # sup1's own supervisor is the regional manager of region 1
     assert inbox(personas["region1"], "approval_escalated") == [
-        f"超时未审批：{personas['sup1']} 已 24 小时未审批 {old.title}"]
+        f"超时未审批：{personas['sup1']} 已 24 个工作小时未审批 {old.title}"]
     assert "escalated" in old.events.values_list("kind", flat=True)
+
+
+def test_escalation_counts_working_hours_not_the_weekend(personas, chain):
+    request = hospitality(personas)
+    waiting_since(request, WEDNESDAY_9)
+    assert services.tasks_escalate(now=at(13, 18)) == 0  # Friday evening: 22.5 working hours
+    assert services.tasks_escalate(now=at(14, 12)) == 0  # Saturday: 75 hours, still 22.5
+    assert services.tasks_escalate(now=at(16, 10, 29)) == 0  # Monday 10:29: 23.98
+    assert services.tasks_escalate(now=at(16, 10, 30)) == 1
+    assert request.tasks.get().escalated_at == at(16, 10, 30)
+
+
+def test_escalation_waits_through_a_holiday(personas, chain):
+    """Waiting since Tuesday 30 Sep 2025 09:00: 7.5 h that day, none over National Day
+    (1-8 Oct), 15 h on the 9th and 10th, and the 24th hour on the working Saturday 11 Oct."""
+    calendar.seed_official_days()  # a flush after a browser test may have removed the rows
+    request = hospitality(personas)
+    waiting_since(request, at(30, 9, month=9))
+    assert services.tasks_escalate(now=at(8, 18, month=10)) == 0
+    assert services.tasks_escalate(now=at(11, 10, month=10)) == 0
+    assert services.tasks_escalate(now=at(11, 11, 30, month=10)) == 1
 
 
 def test_escalation_follows_each_chain_and_skips_decided_steps(personas, chain):
     decided, waiting = hospitality(personas), hospitality(personas)
-    age(decided, 30)
-    age(waiting, 30)
+    waiting_since(decided, WEDNESDAY_9)
+    waiting_since(waiting, WEDNESDAY_9)
+    friday_10 = at(13, 10)  # 16 working hours later
     services.task_approve(actor=personas["sup1"], task=decided.tasks.get())
     Chain.objects.filter(pk=chain.pk).update(escalate_after_hours=48)
-    assert services.tasks_escalate() == 0
+    assert services.tasks_escalate(now=friday_10) == 0
     Chain.objects.filter(pk=chain.pk).update(escalate_after_hours=None)
-    age(waiting, 500)
-    assert services.tasks_escalate() == 0
+    assert services.tasks_escalate(now=at(30, 10)) == 0
     Chain.objects.filter(pk=chain.pk).update(escalate_after_hours=12)
-    assert services.tasks_escalate() == 1
+    assert services.tasks_escalate(now=friday_10) == 1
     assert decided.tasks.get().escalated_at is None
 
 
@@ -159,7 +194,7 @@ def test_escalation_reaches_the_regional_manager_when_the_approver_has_no_superv
     sup1.supervisor = None
     sup1.save(update_fields=["supervisor"])
     request = hospitality(personas)
-    age(request, 25)
+    long_ago(request)
     assert services.tasks_escalate() == 1
     assert len(inbox(personas["region1"], "approval_escalated")) == 1
 
@@ -168,7 +203,7 @@ def test_escalation_queries_grow_with_the_overdue_steps_only(personas, chain):
     """The same work for each overdue step, however many requests the database holds."""
     def escalate(count):
         for _ in range(count):
-            age(hospitality(personas), 25)
+            long_ago(hospitality(personas))
         hospitality(personas, username="am02")  # recent: not touched
         with CaptureQueriesContext(connection) as queries:
             assert services.tasks_escalate() == count

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from qiao.core import calendar
 from qiao.customers.models import Customer
 from qiao.org.models import Position, User
 
@@ -41,8 +42,8 @@ def load_demo_approvals():
             actor=users[username], customer=customer, amount=Decimal(amount), date=day,
             guests="客户采购部 2 人", purpose=purpose)
 
-    overdue = raise_("am01", "800.00", "季度走访后工作午餐")  # waiting for sup1 since two days
-    overdue.tasks.update(waiting_since=timezone.now() - timedelta(hours=50))
+    overdue = raise_("am01", "800.00", "季度走访后工作午餐")  # waiting for sup1 for four working days
+    overdue.tasks.update(waiting_since=calendar.subtract_business_hours(timezone.now(), 30))
     services.tasks_escalate()  # sup1 reminded, region1 told
     big = raise_("am02", "3600.00", "年度订货会答谢宴")  # sup1 approved, waiting for deptmgr
     services.task_approve(actor=users["sup1"], task=big.tasks.get(order=1), comment="同意")

@@ -31,9 +31,10 @@ class Chain(models.Model):
     name = models.CharField(_("name"), max_length=100)
     is_active = models.BooleanField(_("active"), default=True)
     escalate_after_hours = models.PositiveSmallIntegerField(
-        _("escalate after (hours)"), null=True, blank=True, default=24,
-        help_text=_("A step still waiting after this many hours is reported to the approver's "
-                    "own supervisor and the approver is reminded. Empty: never."))
+        _("escalate after (working hours)"), null=True, blank=True, default=24,
+        help_text=_("A step still waiting after this many hours of working time (the business "
+                    "calendar's working days and hours) is reported to the approver's own "
+                    "supervisor and the approver is reminded. Empty: never."))
     history = HistoricalRecords()
 
     class Meta:

@@ -35,9 +35,10 @@ def overdue(task, boss, hours):
     url = reverse("approvals:detail", args=[request.pk])
     _notify(task.approver,
             lambda: _("Reminder: %(title)s has waited for your approval for more than %(hours)d "
-                      "hours") % {"title": request.title, "hours": hours},
+                      "working hours") % {"title": request.title, "hours": hours},
             kind="approval_overdue", url=url, key=f"approval-overdue:{task.pk}")
     _notify(boss,
-            lambda: _("Overdue: %(approver)s has not decided %(title)s for %(hours)d hours")
+            lambda: _("Overdue: %(approver)s has not decided %(title)s for %(hours)d working "
+                      "hours")
             % {"approver": task.approver, "title": request.title, "hours": hours},
             kind="approval_escalated", url=url, key=f"approval-escalated:{task.pk}")

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qiao.core import calendar
 from qiao.core.concurrency import save_versioned
 from qiao.core.exceptions import ConflictError
 from qiao.core.history import authored_by
@@ -311,15 +312,21 @@ ESCALATION_BATCH = 500
 
 
 def tasks_escalate(*, now=None) -> int:
-    """Every step waiting longer than its chain's `escalate_after_hours`: the approver is
-    reminded and their supervisor (else the regional manager) told, once per task, with an
-    event on the request. Returns how many tasks were escalated. Run by a periodic task."""
+    """Every step waiting longer than its chain's `escalate_after_hours` business hours (working
+    time of the business calendar: a step left on Friday evening is not overdue on Saturday):
+    the approver is reminded and their supervisor (else the regional manager) told, once per
+    task, with an event on the request. Returns how many tasks were escalated. Run by a
+    periodic task."""
     now = now or timezone.now()
     count = 0
     limits = Chain.objects.filter(is_active=True, escalate_after_hours__isnull=False)
     for type_code, hours in limits.values_list("type_code", "escalate_after_hours"):
+        # A step waiting since this moment or earlier has waited `hours` business hours by now
+        # (exactly when add_business_hours(waiting_since, hours) <= now), so one indexed
+        # comparison in SQL selects the overdue steps and no Python check is left to do.
+        overdue_since = calendar.subtract_business_hours(now, hours)
         due = (ApprovalTask.objects.filter(state=Task.WAITING, escalated_at__isnull=True,
-                                           waiting_since__lte=now - timedelta(hours=hours),
+                                           waiting_since__lte=overdue_since,
                                            request__type_code=type_code)
                .select_related("request", "approver__supervisor", "approver__unit")
                .order_by("waiting_since"))
@@ -335,9 +342,9 @@ def _escalate(task, hours, now) -> bool:
         return False  # decided or escalated meanwhile
     boss = rules.escalation_target(task.approver)
     _event(task.request, Kind.ESCALATED, None, step_label=task.step_label,
-           comment=_("Waiting for %(approver)s for more than %(hours)d hours; reported to "
-                     "%(boss)s.") % {"approver": task.approver, "hours": hours,
-                                    "boss": boss or _("nobody (no supervisor)")})
+           comment=_("Waiting for %(approver)s for more than %(hours)d working hours; reported "
+                     "to %(boss)s.") % {"approver": task.approver, "hours": hours,
+                                       "boss": boss or _("nobody (no supervisor)")})
     notifications.overdue(task, boss, hours)
     return True
 

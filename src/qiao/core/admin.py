@@ -1,4 +1,13 @@
-"""What several apps' admins share."""
+"""What several apps' admins share, and the business calendar's tables."""
+
+from django.contrib import admin, messages
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import calendar
+from .models import CalendarDay, WorkingPeriod
 
 
 class ReadOnlyAdminMixin:
@@ -13,3 +22,38 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def calendar_warnings() -> list[str]:
+    """One message per year the business calendar lacks (shown on the admin's index and the
+    calendar's list)."""
+    return [gettext("No holidays have been entered for %(year)s: until the State Council's "
+                    "schedule (holidays and make-up workdays) is entered here, working days in "
+                    "%(year)s are Monday to Friday.") % {"year": year}
+            for year in calendar.years_without_holidays()]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(SimpleHistoryAdmin):
+    """Official holidays and make-up workdays; every other day follows Monday to Friday."""
+
+    list_display = ("date", "weekday", "kind", "name")
+    list_filter = ("kind",)
+    date_hierarchy = "date"
+    search_fields = ("name",)
+
+    @admin.display(description=_("weekday"), ordering="date")
+    def weekday(self, day):
+        return date_format(day.date, "l")
+
+    def changelist_view(self, request, extra_context=None):
+        for warning in calendar_warnings():
+            messages.warning(request, warning)
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(WorkingPeriod)
+class WorkingPeriodAdmin(SimpleHistoryAdmin):
+    """The working periods of every working day; business hours are counted inside them."""
+
+    list_display = ("__str__", "start", "end")

@@ -1,8 +1,11 @@
-"""Base models every business record builds on: timestamps, soft delete and a version."""
+"""Base models every business record builds on (timestamps, soft delete and a version), and the
+business calendar's tables (`qiao.core.calendar` reads them)."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class TimeStampedModel(models.Model):
@@ -36,3 +39,63 @@ class BusinessModel(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+
+class CalendarDay(models.Model):
+    """A day that departs from the Monday-to-Friday rule of the business calendar: an official
+    holiday (放假) or a make-up workday (调休上班) on a weekend. Every other day is a working day
+    from Monday to Friday and a day off on Saturday and Sunday. Seeded from chinesecalendar for
+    the years it knows (`manage.py calendar_seed`); administrators enter later years in the
+    admin. `qiao.core.calendar` reads this table."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Holiday")
+        WORKDAY = "workday", _("Make-up workday")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=60, blank=True,
+                            help_text=_("The holiday it belongs to, e.g. 春节 or 国庆节."))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("holiday or make-up workday")
+        verbose_name_plural = _("holidays and make-up workdays")
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()} {self.name}".strip()
+
+    def clean(self):
+        if self.kind == self.Kind.WORKDAY and self.date and self.date.weekday() < 5:
+            raise ValidationError({"kind": _("A make-up workday falls on a Saturday or a Sunday: "
+                                             "Monday to Friday are working days anyway.")})
+
+
+class WorkingPeriod(models.Model):
+    """One period of working time on every working day (e.g. 09:00–12:00 and 13:30–18:00).
+    Business hours are counted inside these periods only."""
+
+    start = models.TimeField(_("starts at"))
+    end = models.TimeField(_("ends at"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("working period")
+        verbose_name_plural = _("working hours")
+        ordering = ["start"]
+
+    def __str__(self):
+        return f"{self.start:%H:%M}–{self.end:%H:%M}"
+
+    def clean(self):
+        if self.start is None or self.end is None:
+            return
+        if self.start >= self.end:
+            raise ValidationError({"end": _("A working period ends after it starts, on the same "
+                                            "day.")})
+        overlapping = (WorkingPeriod.objects.exclude(pk=self.pk)
+                       .filter(start__lt=self.end, end__gt=self.start).first())
+        if overlapping:
+            raise ValidationError(_("This period overlaps the working period %(period)s.")
+                                  % {"period": overlapping})
