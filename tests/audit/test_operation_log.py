@@ -195,6 +195,21 @@ def test_search_filters_with_exact_counts(personas):
                  date_to=today.isoformat()) == 1
 
 
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"date_from": "0001-01-01"}, 2), ({"date_to": "9999-12-31"}, 2),
+    ({"date_from": "0001-01-01", "date_to": "9999-12-31"}, 2),
+    ({"date_from": "9999-12-31"}, 0), ({"date_to": "0001-01-01"}, 0),
+])
+def test_periods_at_the_ends_of_the_calendar_filter_instead_of_failing(personas, params,
+                                                                      expected):
+    services.operation_record(actor=personas["am02"], action=K.LOGIN)
+    services.operation_record(actor=personas["am02"], action=K.LOGOUT)
+    response = personas.client("director").get(reverse("audit:log"),
+                                                {"username": "am02", **params})
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == expected
+
+
 def test_the_page_is_paginated_by_50_newest_first(personas):
     am01 = personas["am01"]
     for _ in range(120):
