@@ -22,6 +22,7 @@ from qiao.core.htmx import render_page
 
 from . import selectors, services
 from .forms import ApiTokenForm
+from .lockout import ADDRESS_LOCKED
 from .middleware import SessionTimeoutMiddleware
 from .permissions import Action, can
 
@@ -45,11 +46,17 @@ class LoginView(auth_views.LoginView):
 def lockout(request, original_response=None, credentials=None):
     """django-axes' AXES_LOCKOUT_CALLABLE: the login page again, with a message saying when to
     try again, and status 429. The same for unknown usernames as for real ones (axes counts
-    both), so it tells nobody which accounts exist."""
+    both), so it tells nobody which accounts exist. A lock of the address (qiao.org.lockout)
+    says so, since trying another username will not help."""
     username = (credentials or {}).get("username") or request.POST.get("username", "")
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    message = _("Too many failed login attempts. Login for this username is blocked for "
-                "%(minutes)d minutes; please try again later.") % {"minutes": minutes}
+    if getattr(request, ADDRESS_LOCKED, False):
+        message = _("Too many failed login attempts from this network address. Login from "
+                    "here is blocked for up to %(minutes)d minutes; please try again later or "
+                    "ask your administrator.") % {"minutes": minutes}
+    else:
+        message = _("Too many failed login attempts. Login for this username is blocked for "
+                    "%(minutes)d minutes; please try again later.") % {"minutes": minutes}
     next_url = request.POST.get(REDIRECT_FIELD_NAME, request.GET.get(REDIRECT_FIELD_NAME, ""))
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()},
                                            require_https=request.is_secure()):

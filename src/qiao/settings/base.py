@@ -155,16 +155,20 @@ STORAGES = {
 # Security (C23, C25, C26). production.py adds HTTPS-only cookies, HSTS and the SSL redirect.
 
 # Login throttling (django-axes, C23): 5 failures lock the *username* for 15 minutes, counted
-# from the 5th failure. By username, not IP: a call centre floor shares one NAT address, so an
-# IP lock would shut out everyone; and since unknown usernames are counted and locked exactly
-# like real ones, the lockout reveals nothing about which accounts exist. Attempts made while
-# locked do not restart the 15 minutes, so the user knows when to try again.
+# from the 5th failure. Unknown usernames are counted and locked exactly like real ones, so the
+# lockout reveals nothing about which accounts exist. Besides, 30 failures within those 15
+# minutes from one *address*, whatever usernames they tried, lock that address
+# (qiao.org.lockout): password spraying across accounts is stopped, while a call centre floor
+# behind one NAT address is not shut out by one person's typos (docs/decisions.md). Attempts
+# made while locked do not restart the 15 minutes, so the user knows when to try again.
+AXES_HANDLER = "qiao.org.lockout.UsernameAndAddressHandler"
 AXES_FAILURE_LIMIT = env.int("QIAO_LOGIN_FAILURE_LIMIT", default=5)
+QIAO_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("QIAO_LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("QIAO_LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username"]
-# axes.W006 wants ip_address among the parameters, against lockouts keyed on rotatable values
-# (user agent, cookie). The username cannot be rotated to reach the same account, and adding
-# the IP (username+IP) would give an attacker with many addresses 5 guesses per address.
+# axes.W006 wants ip_address among axes' own parameters, against lockouts keyed on rotatable
+# values (user agent, cookie). The username cannot be rotated to reach the same account, and
+# the address has its own, higher limit in qiao.org.lockout (axes applies one limit to all).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
@@ -206,9 +210,12 @@ CONTENT_SECURITY_POLICY = {
 
 # Operation log and field protection (AUD-2, ORG-4): a supervisor is alerted when someone
 # opens more customers than this in an hour; reveals of masked values beyond this many in an
-# hour are refused (429).
+# hour are refused (429); so are questions to the duplicate check beyond this many (it tells
+# whether a name, credit code or phone exists anywhere; a customer form asks up to three
+# questions, so 60 covers twenty new customers an hour).
 QIAO_AUDIT_VIEW_ALERT_PER_HOUR = env.int("QIAO_AUDIT_VIEW_ALERT_PER_HOUR", default=100)
 QIAO_REVEALS_PER_HOUR = env.int("QIAO_REVEALS_PER_HOUR", default=50)
+QIAO_DUPLICATE_CHECKS_PER_HOUR = env.int("QIAO_DUPLICATE_CHECKS_PER_HOUR", default=60)
 
 # Uploads: attachments are checked by size and type in customers.services; this caps the body.
 QIAO_ATTACHMENT_MAX_BYTES = env.int("QIAO_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
