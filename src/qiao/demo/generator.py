@@ -559,13 +559,14 @@ def analyze():
         cursor.execute("ANALYZE")
 
 
-def generate(*, scale="demo", seed=2026, password="demo12345", with_history=None,
-             progress=None) -> DemoOrg:
-    """Build the demo company and `SCALES[scale]` customers. The database must be empty."""
+def generate(*, scale="demo", seed=2026, password="demo-12345", with_history=None,
+             progress=None, must_change_password=False) -> DemoOrg:
+    """Build the demo company and `SCALES[scale]` customers. The database must be empty.
+    `must_change_password`: the users choose their own password at their first login."""
     total = SCALES[scale]
     with_history = total <= SCALES["M"] if with_history is None else with_history
     with transaction.atomic():
-        org = build_org(password)
+        org = build_org(password, must_change_password=must_change_password)
         today = timezone.localdate()
         ctx = Context(rng=random.Random(seed), org=org, grades=ensure_grades(), today=today,
                       now=timezone.make_aware(datetime.combine(today, time())),

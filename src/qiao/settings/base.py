@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "qiao.org.middleware.SessionTimeoutMiddleware",
+    "qiao.org.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -130,10 +131,21 @@ def database_from_env(var="QIAO_DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'q
 DATABASES = {"default": database_from_env()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Passwords: at least 10 characters, not like the user's name, not a common password, not only
+# digits. A password someone else chose (an administrator, the demo) must be replaced by the
+# user's own at their next login while QIAO_FORCE_PASSWORD_CHANGE is on (default). An
+# administrator's reset link is valid for QIAO_PASSWORD_RESET_HOURS (24) and only once.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "display_name", "first_name", "last_name",
+                                     "email")}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+QIAO_FORCE_PASSWORD_CHANGE = env.bool("QIAO_FORCE_PASSWORD_CHANGE", default=True)
+PASSWORD_RESET_TIMEOUT = env.int("QIAO_PASSWORD_RESET_HOURS", default=24) * 3600
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -222,7 +234,7 @@ QIAO_ATTACHMENT_MAX_BYTES = env.int("QIAO_ATTACHMENT_MAX_BYTES", default=10 * 10
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-QIAO_DEMO_PASSWORD = env.str("QIAO_DEMO_PASSWORD", default="demo12345")
+QIAO_DEMO_PASSWORD = env.str("QIAO_DEMO_PASSWORD", default="demo-12345")
 
 # Background and periodic tasks (huey). `manage.py run_huey` runs the worker and the periodic
 # tasks of each app's tasks.py (the public pool's daily reclaim: customers.tasks; the outbox of

@@ -40,8 +40,11 @@ class Command(BaseCommand):
         def progress(done, total):
             self.stdout.write(f"  {done:,}/{total:,} customers ({time.monotonic() - started:.0f} s)")
 
+        # The demo's users share a password printed on the screen: each chooses their own at
+        # their first login (while QIAO_FORCE_PASSWORD_CHANGE is on).
         generate(scale=scale, seed=seed, password=settings.QIAO_DEMO_PASSWORD,
-                 with_history=False if no_history else None, progress=progress)
+                 with_history=False if no_history else None, progress=progress,
+                 must_change_password=True)
         # Every request type's chain and requests in every state, so each screen has content.
         load_demo_approvals()
         load_demo_lifecycle()
