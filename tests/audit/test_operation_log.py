@@ -260,6 +260,21 @@ def test_an_alert_an_hour_later_is_a_new_one(personas, settings):
     assert services.view_alert_check(actor=am01, now=now) is None
 
 
+def test_the_alert_goes_to_the_first_one_up_the_line_who_may_read_the_log(personas, settings):
+    """agent02's supervisor is the call centre's lead agent, who has no operation log: the
+    alert goes on to the department manager, whose link opens."""
+    settings.QIAO_AUDIT_VIEW_ALERT_PER_HOUR = 0
+    agent02 = personas.users["agent02"]
+    assert agent02.supervisor == personas["agent01"]
+    OperationLog.objects.create(actor=agent02, actor_username="agent02", action=K.CUSTOMER_VIEW,
+                                customer=personas.customers["am01"][0])
+    assert services.view_alert_check(actor=agent02) is not None
+    [note] = Notification.objects.filter(kind="view_alert")
+    assert note.recipient == personas["deptmgr"]
+    page = personas.client("deptmgr").get(note.url)
+    assert page.status_code == 200 and page.context["page"].paginator.count == 1
+
+
 # --- query count (C29 style) ---------------------------------------------------------------
 
 def _detail_queries(client, customer):

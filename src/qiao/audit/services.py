@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from qiao.core.exceptions import RateLimited
 from qiao.org.masking import mask_phone, sensitive_kind
 from qiao.org.permissions import Action, can
+from qiao.org.selectors import first_superior
 
 from .models import OperationLog
 
@@ -106,12 +107,17 @@ def view_alert_check(*, actor, request=None, now=None) -> OperationLog | None:
 
 
 def _alert_supervisor(actor, alert, opened):
-    """The alert in the inbox of the user's supervisor (AUD-2), linked to the user's log."""
+    """The alert in the inbox of the user's supervisor (AUD-2), linked to the user's log: the
+    nearest one up the line who may read that log (audit.view, the user in their scope)."""
     from qiao.notify.services import notify
 
-    if actor.supervisor_id is None:
+    from .selectors import visible_to
+
+    boss = first_superior(actor, lambda person: can(person, Action.AUDIT_VIEW)
+                          and visible_to(person).filter(pk=alert.pk).exists())
+    if boss is None:
         return
-    notify(recipients=[actor.supervisor], kind="view_alert",
+    notify(recipients=[boss], kind="view_alert",
            title=_("%(user)s opened %(n)d customers within an hour")
            % {"user": actor, "n": opened},
            url=f"/audit/?username={actor.get_username()}&action=customer_view",

@@ -16,6 +16,7 @@ from .models import ApiToken, OrgUnit, Position, Role, User
 from .permissions import Action
 from .services import (
     api_token_revoke,
+    clearance_changed,
     org_unit_save_from_admin,
     password_reset_hours,
     user_move,
@@ -57,11 +58,21 @@ class RoleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "code", "data_scope", "clearance")
     list_filter = ("data_scope", "clearance")
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "clearance" in form.changed_data:
+            clearance_changed(users=User.objects.filter(position__role=obj))
+
 
 @admin.register(Position)
 class PositionAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "role")
     list_filter = ("role",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "role" in form.changed_data:
+            clearance_changed(users=User.objects.filter(position=obj))
 
 
 @admin.register(User)
@@ -77,6 +88,8 @@ class QiaoUserAdmin(AuditedAdminMixin, UserAdmin, SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
         if change and "unit" in form.changed_data:
             user_move(user=obj, unit=obj.unit)  # their customers follow them
+        if change and "position" in form.changed_data:
+            clearance_changed(users=User.objects.filter(pk=obj.pk))
         if not change and obj.has_usable_password():
             # The administrator typed the new user's first password.
             user_password_set_by_admin(actor=request.user, user=obj, request=request)

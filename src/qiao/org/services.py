@@ -60,6 +60,22 @@ def org_unit_save_from_admin(unit: OrgUnit, *, is_new: bool) -> None:
         org_unit_move(unit=unit, new_parent=unit.parent)
 
 
+# What to do when an administrator changes what people may see — a role's clearance, a
+# position's role, a user's position: functions called after commit with the ids of the users
+# concerned, added by the domains in AppConfig.ready (customers flags the customers now above
+# their manager's clearance to the manager's supervisor). Such a change cannot be refused: the
+# organisation decides who is cleared, and the records follow.
+CLEARANCE_CHANGED_HOOKS: list = []
+
+
+def clearance_changed(*, users) -> None:
+    """`users` (a queryset) may now be cleared for less than before: run the hooks after
+    commit."""
+    ids = list(users.values_list("pk", flat=True))
+    if ids:
+        transaction.on_commit(lambda: [hook(owner_ids=ids) for hook in CLEARANCE_CHANGED_HOOKS])
+
+
 @transaction.atomic
 def user_move(*, user, unit: OrgUnit):
     """Put `user` in another unit. The records they own carry their unit (so that scope is one

@@ -10,7 +10,11 @@ from django.core.management.base import BaseCommand
 
 from qiao.approvals.demo import load_demo_approvals
 from qiao.customers.demo_requests import load_demo_lifecycle
-from qiao.customers.reminders import birthday_remind, licence_expiry_remind
+from qiao.customers.reminders import (
+    birthday_remind,
+    clearance_mismatch_remind,
+    licence_expiry_remind,
+)
 from qiao.demo.generator import SCALES, generate, summary
 from qiao.org.models import User
 from qiao.promotions.demo import load_demo_promotions
@@ -53,6 +57,7 @@ class Command(BaseCommand):
         # This morning's reminders, as the worker's 07:00 job would have sent them.
         licence_expiry_remind()
         birthday_remind()
+        clearance_mismatch_remind()
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(
             f"Demo data loaded: {SCALES[scale]:,} customers in {elapsed:.0f} s "
