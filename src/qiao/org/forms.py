@@ -18,13 +18,13 @@ class ApiTokenForm(BootstrapFormMixin, forms.Form):
 
 
 class _PolicyHelpMixin:
-    """The password policy as plain text under the new password, in the reader's language
-    (Django's own help is an HTML list)."""
+    """The password policy as a list of plain sentences in the reader's language (`policy`),
+    for the page to show under the new password (Django's own help is one HTML string)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_password1"].help_text = " ".join(
-            password_validation.password_validators_help_texts())
+        self.fields["new_password1"].help_text = ""
+        self.policy = password_validation.password_validators_help_texts()
 
 
 class PasswordChangeForm(_PolicyHelpMixin, BootstrapFormMixin, auth_forms.PasswordChangeForm):
