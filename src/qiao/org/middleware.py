@@ -113,10 +113,10 @@ class PasswordChangeRequiredMiddleware:
 
     def _to_password_page(self, request):
         url = reverse("org:password_change")
-        if request.method == "GET" and not request.headers.get("HX-Request"):
-            url = redirect_to_login(request.get_full_path(), url)["Location"]
         if request.headers.get("HX-Request"):
             response = HttpResponse(status=204)
             response["HX-Redirect"] = url
             return response
+        if request.method == "GET":  # back to this page afterwards (?next=)
+            url = redirect_to_login(request.get_full_path(), url)["Location"]
         return HttpResponseRedirect(url)
