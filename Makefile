@@ -32,7 +32,7 @@ demo: install
 	@echo ""
 	@echo "  Qiao is running at http://127.0.0.1:$(PORT)/"
 	@echo "  Log in as director, deptmgr, region1-3, sup1-3, am01-am12, agent01-04, qa01, brandmgr or admin"
-	@echo "  Password: $${QIAO_DEMO_PASSWORD:-demo12345}"
+	@echo "  Password: $${QIAO_DEMO_PASSWORD:-demo-12345} (each user chooses their own at the first login)"
 	@echo ""
 	@# The task worker (notifications' e-mail and webhook copies, reminders, periodic jobs) runs
 	@# next to the web server, its output in var/huey.log, and stops when the web server stops.

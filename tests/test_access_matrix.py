@@ -152,6 +152,11 @@ ROUTES = {
     "customers:handover_user": Route(STAFF, (A.CUSTOMER_REASSIGN,), BOTH, kwarg="user_id"),
     # personal API tokens (DAT-3): the user's own, listed and made on one page
     "org:api_tokens": Route(CREATE, (A.API_USE,), BOTH),
+    # one's own password (login only); an administrator's one-time reset link (no login: a
+    # wrong or used link is a page saying so)
+    "org:password_change": Route(CREATE, (), BOTH),
+    "org:password_reset": Route(PUBLIC, methods=BOTH,
+                                extra=(("uidb64", "MQ"), ("token", "not-a-token"))),
     # approvals (APR-1): a request is seen by its requester, its approvers and those whose scope
     # covers the requester; acting on it is the current approver's (or requester's) alone, so
     # an empty or not-yours POST is refused (400 / 409) and changes nothing

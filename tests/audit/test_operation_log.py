@@ -195,6 +195,21 @@ def test_search_filters_with_exact_counts(personas):
                  date_to=today.isoformat()) == 1
 
 
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"date_from": "0001-01-01"}, 2), ({"date_to": "9999-12-31"}, 2),
+    ({"date_from": "0001-01-01", "date_to": "9999-12-31"}, 2),
+    ({"date_from": "9999-12-31"}, 0), ({"date_to": "0001-01-01"}, 0),
+])
+def test_periods_at_the_ends_of_the_calendar_filter_instead_of_failing(personas, params,
+                                                                      expected):
+    services.operation_record(actor=personas["am02"], action=K.LOGIN)
+    services.operation_record(actor=personas["am02"], action=K.LOGOUT)
+    response = personas.client("director").get(reverse("audit:log"),
+                                                {"username": "am02", **params})
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == expected
+
+
 def test_the_page_is_paginated_by_50_newest_first(personas):
     am01 = personas["am01"]
     for _ in range(120):
@@ -243,6 +258,21 @@ def test_an_alert_an_hour_later_is_a_new_one(personas, settings):
                                 customer=customer, occurred_at=now)
     assert services.view_alert_check(actor=am01, now=now) is not None
     assert services.view_alert_check(actor=am01, now=now) is None
+
+
+def test_the_alert_goes_to_the_first_one_up_the_line_who_may_read_the_log(personas, settings):
+    """agent02's supervisor is the call centre's lead agent, who has no operation log: the
+    alert goes on to the department manager, whose link opens."""
+    settings.QIAO_AUDIT_VIEW_ALERT_PER_HOUR = 0
+    agent02 = personas.users["agent02"]
+    assert agent02.supervisor == personas["agent01"]
+    OperationLog.objects.create(actor=agent02, actor_username="agent02", action=K.CUSTOMER_VIEW,
+                                customer=personas.customers["am01"][0])
+    assert services.view_alert_check(actor=agent02) is not None
+    [note] = Notification.objects.filter(kind="view_alert")
+    assert note.recipient == personas["deptmgr"]
+    page = personas.client("deptmgr").get(note.url)
+    assert page.status_code == 200 and page.context["page"].paginator.count == 1
 
 
 # --- query count (C29 style) ---------------------------------------------------------------

@@ -101,7 +101,7 @@ def test_account_managers_cannot_change_a_customers_level(personas):
 
 def test_a_supervisor_classifies_up_to_their_own_clearance(personas):
     sup1 = personas["sup1"]
-    customer = personas.customers["am01"][0]
+    customer = make_customer(sup1)  # their own: classified, it stays in their sight
     client = personas.client("sup1")
     page = client.get(reverse("customers:edit", args=[customer.pk])).content.decode()
     options = re.search(r'<select name="secret_level"[^>]*>(.*?)</select>', page, re.S).group(1)
@@ -118,10 +118,13 @@ def test_a_supervisor_classifies_up_to_their_own_clearance(personas):
     assert customer.secret_level == Clearance.CONFIDENTIAL
     change = customer.history.first()
     assert change.history_user == sup1 and change.secret_level == Clearance.CONFIDENTIAL
-    # Now out of am01's sight, still in sup1's.
+    # Now out of an account manager's sight, still in sup1's and the regional manager's. (An
+    # account manager's customer cannot be classified above them: test_clearance_reconciled.)
     assert personas.client("am01").get(
         reverse("customers:detail", args=[customer.pk])).status_code == 404
     assert client.get(reverse("customers:detail", args=[customer.pk])).status_code == 200
+    assert personas.client("region1").get(
+        reverse("customers:detail", args=[customer.pk])).status_code == 200
 
 
 def test_a_new_customer_is_internal(personas):

@@ -10,6 +10,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
+from qiao.audit.models import OperationLog
 from qiao.customers import services
 from qiao.customers.models import Attachment, Contact, Customer, CustomerEvent
 from tests.factories import form_data, make_customer, valid_credit_code
@@ -223,6 +224,36 @@ def test_duplicate_check_fragment_lists_visible_ones_and_counts_the_others(perso
     response = personas.client("am01").get(reverse("customers:duplicate_check"),
                                            {"name": mine.name, "exclude": mine.pk})
     assert mine.name not in response.content.decode()
+
+
+def test_each_duplicate_check_is_logged_and_the_hourly_limit_answers_429(personas, settings):
+    settings.QIAO_DUPLICATE_CHECKS_PER_HOUR = 3
+    taken = make_customer(personas["am03"], name="探测目标贸易有限公司", phone="13812345678")
+    client = personas.client("am01")
+    url = reverse("customers:duplicate_check")
+    questions = [{"name": taken.name}, {"credit_code": taken.credit_code},
+                 {"phone": "138 1234 5678"}]
+    for question in questions:
+        response = client.get(url, question, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200 and "另有 1 个相同的客户" in response.content.decode()
+    assert client.get(url, {"name": "", "phone": " "}).status_code == 200  # nothing asked
+    logged = OperationLog.objects.filter(actor=personas["am01"]).order_by("id")
+    checks = [row.details["keys"] for row in logged.filter(action="duplicate_check")]
+    assert checks == [{"name": taken.name}, {"credit_code": taken.credit_code},
+                      {"phone": "138****5678"}]
+    assert "13812345678" not in str(list(logged.values_list("details", "object_repr")))
+    refused = client.get(url, {"name": "另一家公司"}, HTTP_HX_REQUEST="true")
+    html = refused.content.decode()
+    assert refused.status_code == 429 and 'data-testid="duplicate-check-refused"' in html
+    assert "最近一小时内已查重 3 次" in html and taken.name not in html
+    assert logged.filter(action="duplicate_check_refused").get().details == {
+        "keys": {"name": "另一家公司"}}
+    # The limit is per person: a colleague still checks.
+    assert personas.client("am02").get(url, {"name": "另一家公司"}).status_code == 200
+    # The auditor sees who asked what, the phone masked.
+    log = personas.client("sup1").get(reverse("audit:log"), {"username": "am01"})
+    page = log.content.decode()
+    assert "查重" in page and taken.credit_code in page and "138****5678" in page
 
 
 # --- editing ---------------------------------------------------------------------------------

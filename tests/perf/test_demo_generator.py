@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from qiao.core.validators import validate_id_number
+from qiao.customers import reminders
 from qiao.customers.models import Attachment, Customer, CustomerEvent
 from qiao.demo import generator, names
 from qiao.org.models import OrgUnit
@@ -74,6 +75,17 @@ def test_secret_levels_are_spread_mostly_internal(demo):
         assert level == kinds[message.removeprefix("上传附件：")]
     assert set(CustomerEvent.objects.exclude(kind="attachment")
                .values_list("secret_level", flat=True)) == {0}
+
+
+def test_classified_customers_are_kept_by_someone_cleared_for_them(demo):
+    assert not reminders.clearance_mismatches().exists()
+    owners = Counter(Customer.objects.filter(secret_level=3, owner__isnull=False)
+                     .values_list("owner__username", flat=True))
+    assert set(owners) == {"deptmgr"}  # 机密: the department manager, not an account manager
+    confidential = set(Customer.objects.filter(secret_level=2, owner__isnull=False)
+                       .values_list("owner__username", flat=True))
+    assert confidential and all(name.startswith(("sup", "region")) for name in confidential)
+    assert Customer.objects.filter(owner__username="am01", secret_level__lte=1).exists()
 
 
 def test_last_activity_is_the_latest_event_and_some_customers_are_idle(demo):

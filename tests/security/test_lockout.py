@@ -89,3 +89,28 @@ def test_a_successful_login_resets_the_count(user):
     client.post("/logout/")
     for _ in range(4):
         assert attempt("wang.fang", "wrong").status_code == 200
+
+
+def test_password_spraying_from_one_address_locks_that_address(personas, settings):
+    settings.QIAO_LOGIN_ADDRESS_FAILURE_LIMIT = 30
+    sprayer = {"REMOTE_ADDR": "203.0.113.9"}
+    usernames = [f"guess{i:02d}" for i in range(10)] + ["director", "deptmgr", "am01"]
+    statuses = [attempt(name, f"Password{round_}!", **sprayer).status_code
+                for round_ in range(3) for name in usernames][:30]
+    # Three guesses per account stay under the username lock; the 30th failure locks the address.
+    assert statuses[:29] == [200] * 29 and statuses[29] == 429
+    locked = attempt("director", PASSWORD, **sprayer)
+    assert locked.status_code == 429 and "_auth_user_id" not in locked.client.session
+    assert "from this network address" in locked.content.decode()
+    # Nobody else is shut out: director from another address, colleagues on other addresses.
+    assert logged_in(attempt("director", PASSWORD, REMOTE_ADDR="10.0.0.7"))
+    with axes_clock_ahead(minutes=15, seconds=1):
+        assert logged_in(attempt("am01", PASSWORD, **sprayer))
+
+
+def test_a_call_centre_floor_behind_one_address_survives_everyday_typos(personas):
+    floor = {"REMOTE_ADDR": "10.20.30.40"}
+    for name in ("agent01", "agent02", "agent03", "agent04", "qa01", "am01", "am02"):
+        for _ in range(4):  # four typos each, 28 in all: under both limits
+            assert attempt(name, "typo", **floor).status_code == 200
+    assert logged_in(attempt("agent01", PASSWORD, **floor))

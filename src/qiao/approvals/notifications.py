@@ -37,8 +37,23 @@ def overdue(task, boss, hours):
             lambda: _("Reminder: %(title)s has waited for your approval for more than %(hours)d "
                       "working hours") % {"title": request.title, "hours": hours},
             kind="approval_overdue", url=url, key=f"approval-overdue:{task.pk}")
+    if boss is not None and not _may_open(boss, request):
+        # The approver's supervisor may not see this request (the requester is outside their
+        # scope): they hear about their own person's delay, not about the request.
+        _notify(boss,
+                lambda: _("Overdue: %(approver)s has left a request waiting for their approval "
+                          "for more than %(hours)d hours") % {"approver": task.approver,
+                                                              "hours": hours},
+                kind="approval_escalated", key=f"approval-escalated:{task.pk}")
+        return
     _notify(boss,
             lambda: _("Overdue: %(approver)s has not decided %(title)s for %(hours)d working "
                       "hours")
             % {"approver": task.approver, "title": request.title, "hours": hours},
             kind="approval_escalated", url=url, key=f"approval-escalated:{task.pk}")
+
+
+def _may_open(user, request) -> bool:
+    from .models import ApprovalRequest
+
+    return ApprovalRequest.objects.visible_to(user).filter(pk=request.pk).exists()

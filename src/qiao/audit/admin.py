@@ -14,6 +14,7 @@ AUDITED = {
     "org.role": (Kind.ROLE_CHANGE, ("code", "name", "data_scope", "clearance", "actions")),
     "org.position": (Kind.POSITION_CHANGE, ("name", "role")),
     "org.user": (Kind.PERMISSION_CHANGE, ("position", "unit", "supervisor", "is_active",
+                                           "must_change_password",
                                            "is_staff", "is_superuser", "groups",
                                            "user_permissions")),
 }

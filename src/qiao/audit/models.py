@@ -51,6 +51,15 @@ class OperationLog(models.Model):
         HANDOVER = "handover", _("Handed customers over")
         API_TOKEN_CREATED = "api_token_created", _("Created an API token")
         API_TOKEN_REVOKED = "api_token_revoked", _("Revoked an API token")
+        DUPLICATE_CHECK = "duplicate_check", _("Checked for duplicate customers")
+        DUPLICATE_CHECK_REFUSED = ("duplicate_check_refused",
+                                   _("Duplicate check refused: too many in an hour"))
+        PASSWORD_CHANGED = "password_changed", _("Changed their password")
+        PASSWORD_CHANGED_FORCED = ("password_changed_forced",
+                                   _("Chose their own password as required"))
+        PASSWORD_SET_BY_ADMIN = "password_set_by_admin", _("Set a user's password")
+        PASSWORD_RESET_ISSUED = "password_reset_issued", _("Issued a password reset link")
+        PASSWORD_RESET_USED = "password_reset_used", _("Set a new password with a reset link")
 
     occurred_at = models.DateTimeField(_("time"), default=timezone.now)
     actor = models.ForeignKey(

@@ -1,11 +1,12 @@
 """Reads of the operation log, always through `visible_to(user)`."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
 
+from qiao.core.periods import period_q
 from qiao.org.scope import scope_q
 
 from .models import OperationLog
@@ -35,10 +36,6 @@ class LogFilters:
     date_to: date | None = None
 
 
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def operation_list(user, filters: LogFilters):
     rows = visible_to(user)
     if filters.username:
@@ -49,11 +46,7 @@ def operation_list(user, filters: LogFilters):
             | Q(customer__name__icontains=filters.customer))
     if filters.action:
         rows = rows.filter(action=filters.action)
-    # Bounds in local time, as half-open ranges on the column itself (index-friendly).
-    if filters.date_from:
-        rows = rows.filter(occurred_at__gte=_day_start(filters.date_from))
-    if filters.date_to:
-        rows = rows.filter(occurred_at__lt=_day_start(filters.date_to + timedelta(days=1)))
+    rows = rows.filter(period_q("occurred_at", filters.date_from, filters.date_to))
     return rows.order_by("-occurred_at", "-id")
 
 

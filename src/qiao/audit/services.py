@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qiao.core.exceptions import RateLimited
-from qiao.org.masking import sensitive_kind
+from qiao.org.masking import mask_phone, sensitive_kind
 from qiao.org.permissions import Action, can
+from qiao.org.selectors import first_superior
 
 from .models import OperationLog
 
@@ -106,12 +107,17 @@ def view_alert_check(*, actor, request=None, now=None) -> OperationLog | None:
 
 
 def _alert_supervisor(actor, alert, opened):
-    """The alert in the inbox of the user's supervisor (AUD-2), linked to the user's log."""
+    """The alert in the inbox of the user's supervisor (AUD-2), linked to the user's log: the
+    nearest one up the line who may read that log (audit.view, the user in their scope)."""
     from qiao.notify.services import notify
 
-    if actor.supervisor_id is None:
+    from .selectors import visible_to
+
+    boss = first_superior(actor, lambda person: can(person, Action.AUDIT_VIEW)
+                          and visible_to(person).filter(pk=alert.pk).exists())
+    if boss is None:
         return
-    notify(recipients=[actor.supervisor], kind="view_alert",
+    notify(recipients=[boss], kind="view_alert",
            title=_("%(user)s opened %(n)d customers within an hour")
            % {"user": actor, "n": opened},
            url=f"/audit/?username={actor.get_username()}&action=customer_view",
@@ -146,6 +152,31 @@ def field_reveal(*, actor, instance, field: str, customer, request=None) -> str:
     operation_record(action=Kind.REVEAL, object_repr=f"{instance._meta.verbose_name}: {instance}",
                      **where)
     return getattr(instance, field)
+
+
+def duplicate_check_record(*, actor, request=None, name="", credit_code="",
+                           phone="") -> OperationLog | None:
+    """A question put to the duplicate check (CUS-5) while a customer form is filled in. The
+    check answers whether a name, credit code or phone exists anywhere in the company (as a
+    count, for customers the user cannot see), so it is an oracle: each question is logged —
+    name and credit code as typed, so that an auditor sees who probed what, the phone masked
+    like everywhere else (its ends are enough to match a complaint) — and beyond
+    QIAO_DUPLICATE_CHECKS_PER_HOUR questions in an hour it is refused (RateLimited), the refusal
+    logged too. An empty question (nothing typed) is neither logged nor counted (None)."""
+    keys = {"name": name.strip(), "credit_code": credit_code.strip(),
+            "phone": mask_phone(phone) if phone.strip() else ""}
+    keys = {key: value for key, value in keys.items() if value}
+    if not keys:
+        return None
+    budget = getattr(settings, "QIAO_DUPLICATE_CHECKS_PER_HOUR", 60)
+    where = {"actor": actor, "request": request, "details": {"keys": keys},
+             "object_repr": " / ".join(keys.values())}
+    if _recent_count(actor, Kind.DUPLICATE_CHECK, timezone.now()) >= budget:
+        operation_record(action=Kind.DUPLICATE_CHECK_REFUSED, **where)
+        raise RateLimited(_("You have checked for duplicates %(n)d times in the last hour, the "
+                            "most allowed. Saving the form still checks for duplicates.")
+                          % {"n": budget})
+    return operation_record(action=Kind.DUPLICATE_CHECK, **where)
 
 
 def export_record(*, actor, request=None, what: str, rows: int, filters=None) -> OperationLog:

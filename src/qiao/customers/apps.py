@@ -13,6 +13,13 @@ class CustomersConfig(AppConfig):
         from .search_index import keep_sqlite_search_in_step
 
         post_migrate.connect(keep_sqlite_search_in_step, sender=self)
+        # A role's clearance lowered (or a manager moved to another position) in the admin:
+        # customers now above their manager's clearance are flagged to the supervisor at once.
+        from qiao.org.services import CLEARANCE_CHANGED_HOOKS
+
+        from .reminders import clearance_mismatch_remind
+
+        CLEARANCE_CHANGED_HOOKS.append(clearance_mismatch_remind)
         # Lifecycle changes (CUS-2) and transfers (ORG-6) that go through approval.
         from qiao.approvals import registry
 

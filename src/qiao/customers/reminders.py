@@ -1,22 +1,47 @@
 """Daily reminders of the customer archive (NTF-1): business licences about to expire (or just
 expired) and contacts' birthdays reach the owning account manager's inbox, with the e-mail and
 robot copies the inbox sends. Every reminder carries a dedupe key, so a run repeated after a
-crash, or started twice, tells nobody twice."""
+crash, or started twice, tells nobody twice.
+
+A reminder names a customer and links to it, so it goes only to an owner who may open that
+customer (`visible_to(owner)`: scope and secret level); a customer classified above its
+owner's clearance is flagged to the owner's supervisor instead (`clearance_mismatch_remind`),
+to be handed over to someone cleared."""
 
 import calendar
+from collections import defaultdict
 from datetime import timedelta
+from functools import partial
+from itertools import islice
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qiao.notify.services import in_language_of, notify
+from qiao.org.permissions import Action, Clearance, can
+from qiao.org.selectors import first_superior
 
 from .models import Contact, Customer
 
 LICENCE_NOTICE_DAYS = 30  # before and after the expiry date
 BIRTHDAY_NOTICE_DAYS = 3  # a birthday is announced this many days ahead (and on the day)
+BATCH = 1000
+
+
+def _seen_by_owner(rows, owner_of, model):
+    """(owner, row) for each of `rows` that its owner may open — `model.objects.visible_to`
+    of that owner — in batches, one query per owner and batch, not one per row."""
+    rows = iter(rows)
+    while batch := list(islice(rows, BATCH)):
+        by_owner = defaultdict(list)
+        for row in batch:
+            by_owner[owner_of(row)].append(row)
+        for owner, owned in by_owner.items():
+            seen = set(model.objects.visible_to(owner).filter(pk__in=[r.pk for r in owned])
+                       .values_list("pk", flat=True))
+            yield from ((owner, row) for row in owned if row.pk in seen)
 
 
 def licence_expiry_remind(*, today=None) -> int:
@@ -27,15 +52,16 @@ def licence_expiry_remind(*, today=None) -> int:
     window = (today - timedelta(days=LICENCE_NOTICE_DAYS), today + timedelta(days=LICENCE_NOTICE_DAYS))
     due = (Customer.objects.filter(is_deleted=False, owner__is_active=True,
                                    licence_expiry__range=window)
-           .select_related("owner").only("pk", "name", "licence_expiry", "owner")
+           .select_related("owner__position__role").only("pk", "name", "licence_expiry", "owner")
            .order_by("pk"))
     sent = 0
-    for customer in due.iterator(chunk_size=1000):
+    for owner, customer in _seen_by_owner(due.iterator(chunk_size=BATCH),
+                                          lambda c: c.owner, Customer):
         expiry = customer.licence_expiry
-        with in_language_of(customer.owner):
+        with in_language_of(owner):
             title = (_("The licence of %(customer)s expires on %(date)s") if expiry >= today
                      else _("The licence of %(customer)s expired on %(date)s"))
-            sent += len(notify(recipients=[customer.owner], kind="licence_expiry",
+            sent += len(notify(recipients=[owner], kind="licence_expiry",
                                title=title % {"customer": customer.name, "date": expiry.isoformat()},
                                url=reverse("customers:detail", args=[customer.pk]),
                                key=f"licence:{customer.pk}:{expiry.isoformat()}"))
@@ -58,14 +84,14 @@ def birthday_remind(*, today=None) -> int:
     today = today or timezone.localdate()
     due = (Contact.objects.filter(_days_ahead(today), is_deleted=False, customer__is_deleted=False,
                                   customer__owner__is_active=True)
-           .select_related("customer__owner").only("pk", "name", "birthday", "customer__name",
-                                                   "customer__owner")
+           .select_related("customer__owner__position__role")
+           .only("pk", "name", "birthday", "customer__name", "customer__owner")
            .order_by("pk"))
     sent = 0
-    for contact in due.iterator(chunk_size=1000):
+    for owner, contact in _seen_by_owner(due.iterator(chunk_size=BATCH),
+                                         lambda c: c.customer.owner, Contact):
         born = (contact.birthday.month, contact.birthday.day)
         year = today.year + 1 if born < (today.month, today.day) else today.year  # Dec → Jan
-        owner = contact.customer.owner
         with in_language_of(owner):
             sent += len(notify(
                 recipients=[owner], kind="birthday",
@@ -74,4 +100,48 @@ def birthday_remind(*, today=None) -> int:
                     "month": contact.birthday.month, "day": contact.birthday.day},
                 url=reverse("customers:detail", args=[contact.customer_id]),
                 key=f"birthday:{contact.pk}:{year}"))
+    return sent
+
+
+# --- customers above their owner's clearance --------------------------------------------------
+
+def clearance_mismatches(owner_ids=None):
+    """Live customers classified above the clearance of their (active) account manager — a
+    role's clearance lowered, a manager moved to another position, data loaded from outside.
+    The services refuse to create such a pair; these arise where refusing is not possible."""
+    above = (Q(owner__position__isnull=True, secret_level__gt=Clearance.PUBLIC)
+             | Q(secret_level__gt=F("owner__position__role__clearance")))
+    rows = Customer.objects.filter(above, is_deleted=False, owner__is_active=True)
+    if owner_ids is not None:
+        rows = rows.filter(owner_id__in=owner_ids)
+    return rows.select_related("owner__position__role").order_by("pk")
+
+
+def _may_hand_over(person, customer) -> bool:
+    return (can(person, Action.CUSTOMER_REASSIGN)
+            and Customer.objects.visible_to(person).filter(pk=customer.pk).exists())
+
+
+def clearance_mismatch_remind(*, owner_ids=None) -> int:
+    """Each customer above its manager's clearance is flagged, once, to the nearest person up
+    the manager's supervisor chain who may open it and hand it over (Action.CUSTOMER_REASSIGN).
+    Nobody in the chain can: nobody is told today, and the next run tries again. Daily (with
+    the other reminders) and at once after a change in the admin (org.services.
+    clearance_changed); `owner_ids` limits the run to those managers. Returns how many."""
+    sent = 0
+    for customer in clearance_mismatches(owner_ids).iterator(chunk_size=BATCH):
+        owner, level = customer.owner, customer.secret_level
+        boss = first_superior(owner, partial(_may_hand_over, customer=customer))
+        if boss is None:
+            continue
+        with in_language_of(boss):
+            sent += len(notify(
+                recipients=[boss], kind="clearance_mismatch",
+                title=_("%(customer)s is classified %(level)s, above the clearance of its "
+                        "account manager %(owner)s (%(clearance)s): hand it over to someone "
+                        "cleared for it") % {
+                    "customer": customer.name, "level": Clearance(level).label,
+                    "owner": owner, "clearance": Clearance(owner.clearance).label},
+                url=reverse("customers:detail", args=[customer.pk]),
+                key=f"clearance:{customer.pk}:{owner.pk}:{level}"))
     return sent

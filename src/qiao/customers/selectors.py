@@ -373,8 +373,11 @@ def pool_claims_today(user, *, now=None) -> int:
 
 
 def owned_count(user) -> int:
-    """How many live customers `user` owns (the pool's max_owned rule)."""
-    return Customer.objects.alive().filter(owner=user).count()
+    """How many live customers `user` owns (the pool's max_owned rule), counted as everything
+    else through `visible_to`: a customer classified above the owner's clearance is not
+    theirs to see, so it is not in their count either (it is flagged to their supervisor,
+    customers.reminders.clearance_mismatch_remind, to be handed over)."""
+    return Customer.objects.visible_to(user).filter(owner=user).count()
 
 
 # --- handover of a leaver's (or anyone's) customers (SPEC ORG-6) ------------------------------

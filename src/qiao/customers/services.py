@@ -126,6 +126,20 @@ def _check_secret_level(actor, level, *, previous=Clearance.INTERNAL):
     _check_within_clearance(actor, level)
 
 
+def _check_owner_cleared(customer: Customer, field: str) -> None:
+    """A customer's manager must be cleared for its secret level: above their clearance it
+    would vanish from their own list while their name stays on it, and reminders would name it
+    to them. Refused on the field the user changed (`owner` or `secret_level`). A disabled
+    account (a leaver) sees nothing at all: its customers wait for the handover instead."""
+    owner = customer.owner
+    if owner is not None and owner.is_active and customer.secret_level > owner.clearance:
+        raise ValidationError({field: _(
+            "%(owner)s is cleared for %(clearance)s only, below this customer's secret level "
+            "(%(level)s): choose an account manager cleared for it, or a lower level.") % {
+            "owner": owner, "clearance": Clearance(owner.clearance).label,
+            "level": Clearance(customer.secret_level).label}})
+
+
 def owning_unit_id(customer: Customer):
     """The unit whose scope covers the customer: its manager's unit, or — for a customer
     without a manager (the public pool) — its region."""
@@ -162,6 +176,7 @@ def customer_create(*, actor, data: dict, tags=()) -> Customer:
     if customer.owner_id is None and "owner" not in data:
         customer.owner = actor
         customer.owner_unit_id = owning_unit_id(customer)
+    _check_owner_cleared(customer, "owner" if data.get("owner") else "secret_level")
     fill_search_keys(customer)
     _check_and_save_new(customer)
     if tags:
@@ -189,6 +204,10 @@ def customer_update(*, actor, customer: Customer, data: dict, expected_version: 
     authored_by(customer, actor)
     _apply(customer, data)
     _check_secret_level(actor, customer.secret_level, previous=before["secret_level"])
+    if customer.owner_id != before["owner"]:
+        _check_owner_cleared(customer, "owner")
+    elif customer.secret_level != before["secret_level"]:
+        _check_owner_cleared(customer, "secret_level")
     customer.full_clean(exclude=["owner_unit", "tags"], validate_constraints=False)
     fill_search_keys(customer, _contact_search_names(customer))
     try:

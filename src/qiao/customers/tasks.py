@@ -19,5 +19,7 @@ def pool_reclaim_daily() -> int:
 @lock_task("customers-reminders")
 def reminders_daily() -> int:
     """Every morning at 07:00: licences about to expire and contacts' birthdays, into the
-    owners' inboxes before the working day (dedupe keys make a repeated run harmless)."""
-    return reminders.licence_expiry_remind() + reminders.birthday_remind()
+    owners' inboxes before the working day, and customers above their owner's clearance, to
+    the owner's supervisor (dedupe keys make a repeated run harmless)."""
+    return (reminders.licence_expiry_remind() + reminders.birthday_remind()
+            + reminders.clearance_mismatch_remind())

@@ -146,14 +146,21 @@ def customer_edit(request, pk):
 
 @requires(Action.CUSTOMER_VIEW)
 def duplicate_check(request):
-    """htmx: while the form is filled in, show customers that look like this one."""
+    """htmx: while the form is filled in, show customers that look like this one. Each
+    question is logged and the questions per hour are limited (audit.services)."""
+    keys = {"name": request.GET.get("name", "")[:120],
+            "credit_code": request.GET.get("credit_code", "")[:30],
+            "phone": request.GET.get("phone", "")[:30]}
+    try:
+        audit_services.duplicate_check_record(actor=request.user, request=request, **keys)
+    except RateLimited as exc:
+        return render_page(request, "customers/_fragments/duplicates.html",
+                           {"error": str(exc)}, status=TOO_MANY)
+    exclude = request.GET.get("exclude", "")
     duplicates = selectors.find_duplicates(
-        request.user, name=request.GET.get("name", "")[:120],
-        credit_code=request.GET.get("credit_code", "")[:30],
-        phone=request.GET.get("phone", "")[:30],
-        exclude_pk=request.GET.get("exclude") if str(request.GET.get("exclude", "")).isdigit()
-        else None,
-    )
+        request.user, **keys,
+        exclude_pk=int(exclude) if exclude.isascii() and exclude.isdigit() and len(exclude) <= 18
+        else None)
     return render_page(request, "customers/_fragments/duplicates.html",
                        {"duplicates": duplicates})
 

@@ -4,7 +4,8 @@ Scales: demo ≈ 3,000 customers (what `make demo` loads), S ≈ 10k, M ≈ 100k
 seed on the same day always gives the same company, people and customers (dates are counted
 back from today's midnight).
 
-What a customer gets: a secret level (10 % public, 80 % internal, 7 % confidential, 3 % secret);
+What a customer gets: a secret level (10 % public, 80 % internal, 7 % confidential, 3 % secret;
+a classified one is kept by the first supervisor up its manager's line cleared for it);
 a valid resident ID number (stdnum.cn.ric: birthplace code valid in the birth year, birth date,
 check character) for every individual customer and for about a third of the enterprises'
 legal representatives; a timeline of its creation, a follow-up edit or its offboarding, and the
@@ -49,7 +50,7 @@ from . import names
 from .org import DemoOrg, build_org
 
 # Bump when the data a given seed produces changes (the benchmark regenerates its database).
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 6
 SCALES = {"demo": 3_000, "S": 10_000, "M": 100_000, "L": 1_000_000}
 BATCH = 10_000
 GRADES = [("1", "一级", "核心客户，每周拜访"), ("2", "二级", "重要客户，每两周拜访"),
@@ -236,6 +237,14 @@ class Context:
     pinyin: PinyinCache
 
 
+def keeper_for(manager, level):
+    """`manager`, or the first one up their supervisor chain cleared for `level`."""
+    person = manager
+    while person.clearance < level and person.supervisor is not None:
+        person = person.supervisor
+    return person
+
+
 class CustomerFactory:
     """Makes a customer and its contacts as dicts of column values (attnames), deterministic
     for the rng. Search keys are filled like `customers.services.fill_search_keys`."""
@@ -243,6 +252,11 @@ class CustomerFactory:
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self.managers = ctx.org.account_managers
+        # (manager, secret level) → who keeps such a customer: the manager when cleared for
+        # it, else the nearest supervisor up the line who is (主管 for 秘密, the department
+        # manager for 机密).
+        self.keepers = {(manager.pk, level): keeper_for(manager, level)
+                        for manager in self.managers for level in SECRET_LEVELS}
         self.grade_ids = [g.pk for g in ctx.grades]
         self.trades = list(names.TRADES)
         self.id_prefixes = {region: tuple(sorted({p[2][:4] for p in places}))
@@ -353,6 +367,12 @@ class CustomerFactory:
             "id_number": self.id_number(region.name, division)
             if individual or rng.random() < 0.3 else "",
         }
+        if owner is not None:
+            # A classified customer is kept by someone cleared for it (ORG-5), not by an
+            # account manager who could not open it.
+            keeper = self.keepers[owner.pk, row["secret_level"]]
+            row["owner_id"] = row["created_by_id"] = owner_id = keeper.pk
+            row["owner_unit_id"] = keeper.unit_id
         events = self.timeline(row, before=STATUS_LABELS.get(
             weighted(rng, STATUS_WEIGHTS[1:4]), "活跃"))
         attachments = self.attachments(row, next_attachment_pk) \
@@ -559,13 +579,14 @@ def analyze():
         cursor.execute("ANALYZE")
 
 
-def generate(*, scale="demo", seed=2026, password="demo12345", with_history=None,
-             progress=None) -> DemoOrg:
-    """Build the demo company and `SCALES[scale]` customers. The database must be empty."""
+def generate(*, scale="demo", seed=2026, password="demo-12345", with_history=None,
+             progress=None, must_change_password=False) -> DemoOrg:
+    """Build the demo company and `SCALES[scale]` customers. The database must be empty.
+    `must_change_password`: the users choose their own password at their first login."""
     total = SCALES[scale]
     with_history = total <= SCALES["M"] if with_history is None else with_history
     with transaction.atomic():
-        org = build_org(password)
+        org = build_org(password, must_change_password=must_change_password)
         today = timezone.localdate()
         ctx = Context(rng=random.Random(seed), org=org, grades=ensure_grades(), today=today,
                       now=timezone.make_aware(datetime.combine(today, time())),

@@ -49,7 +49,10 @@ def _person(i: int) -> str:
 
 
 @transaction.atomic
-def build_org(password: str) -> DemoOrg:
+def build_org(password: str, *, must_change_password: bool = False) -> DemoOrg:
+    """The demo company, every user with `password`. `make demo` (load_demo) asks the users to
+    choose their own password at their first login (a password printed on the screen is
+    nobody's own); tests log the personas in directly."""
     roles = ensure_roles()
     positions = {
         code: Position.objects.get_or_create(name=role.name, role=role)[0]
@@ -64,7 +67,8 @@ def build_org(password: str) -> DemoOrg:
 
     def user(username, unit, role_code, supervisor=None, **extra):
         u = User(username=username, display_name=_person(next(counter)), unit=unit,
-                 position=positions[role_code], supervisor=supervisor, **extra)
+                 position=positions[role_code], supervisor=supervisor,
+                 must_change_password=must_change_password, **extra)
         u.password = encoded_password
         u.save()
         org.users[username] = u

@@ -2,7 +2,10 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -11,7 +14,15 @@ from qiao.core.admin import ReadOnlyAdminMixin
 
 from .models import ApiToken, OrgUnit, Position, Role, User
 from .permissions import Action
-from .services import api_token_revoke, org_unit_save_from_admin, user_move
+from .services import (
+    api_token_revoke,
+    clearance_changed,
+    org_unit_save_from_admin,
+    password_reset_hours,
+    user_move,
+    user_password_reset_link,
+    user_password_set_by_admin,
+)
 
 
 @admin.register(OrgUnit)
@@ -47,29 +58,74 @@ class RoleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "code", "data_scope", "clearance")
     list_filter = ("data_scope", "clearance")
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "clearance" in form.changed_data:
+            clearance_changed(users=User.objects.filter(position__role=obj))
+
 
 @admin.register(Position)
 class PositionAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "role")
     list_filter = ("role",)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "role" in form.changed_data:
+            clearance_changed(users=User.objects.filter(position=obj))
+
 
 @admin.register(User)
 class QiaoUserAdmin(AuditedAdminMixin, UserAdmin, SimpleHistoryAdmin):
     list_display = ("username", "display_name", "unit", "position", "supervisor", "is_active")
-    list_filter = ("is_active", "position__role", "unit")
+    list_filter = ("is_active", "must_change_password", "position__role", "unit")
     search_fields = ("username", "display_name", "mobile")
     autocomplete_fields = ("unit", "supervisor")
     list_select_related = ("unit", "position", "supervisor")
+    actions = ["password_reset_links"]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and "unit" in form.changed_data:
             user_move(user=obj, unit=obj.unit)  # their customers follow them
+        if change and "position" in form.changed_data:
+            clearance_changed(users=User.objects.filter(pk=obj.pk))
+        if not change and obj.has_usable_password():
+            # The administrator typed the new user's first password.
+            user_password_set_by_admin(actor=request.user, user=obj, request=request)
+
+    def user_change_password(self, request, id, form_url=""):
+        """The admin's "set password" page; a password stored there is the administrator's
+        choice (org.services.user_password_set_by_admin)."""
+        user = self.get_object(request, unquote(id))
+        before = user.password if user is not None else None
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and user is not None:
+            user.refresh_from_db(fields=["password"])
+            if user.password != before and user.has_usable_password():
+                user_password_set_by_admin(actor=request.user, user=user, request=request)
+        return response
+
+    @admin.action(description=_("Issue a one-time password reset link"))
+    def password_reset_links(self, request, queryset):
+        """A page with one link per selected user, to hand over (by phone, in person): no
+        e-mail is needed. Shown once and never stored (nor cached: core.middleware)."""
+        links, refused = [], []
+        for user in queryset.order_by("username"):
+            try:
+                links.append((user, user_password_reset_link(actor=request.user, user=user,
+                                                             request=request)))
+            except ValidationError as exc:
+                refused.append(" ".join(exc.messages))
+        context = {**self.admin_site.each_context(request), "opts": self.opts,
+                   "title": _("One-time password reset links"), "links": links,
+                   "refused": refused, "hours": password_reset_hours()}
+        return TemplateResponse(request, "admin/org/user/password_reset_links.html", context)
 
     fieldsets = UserAdmin.fieldsets + (
         (_("Organisation"), {"fields": ("display_name", "unit", "position", "supervisor",
                                          "mobile", "language")}),
+        (_("Password"), {"fields": ("must_change_password",)}),
     )
 
 

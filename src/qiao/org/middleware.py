@@ -1,5 +1,6 @@
 """Activate the user's chosen language before LocaleMiddleware falls back to the browser's;
-log out sessions that have been idle or alive too long."""
+log out sessions that have been idle or alive too long; send a user whose password someone else
+chose to the page where they choose their own."""
 
 import time
 
@@ -9,6 +10,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 
@@ -84,4 +86,37 @@ class SessionTimeoutMiddleware:
             response = HttpResponse(status=204)
             response["HX-Redirect"] = url
             return response
+        return HttpResponseRedirect(url)
+
+
+class PasswordChangeRequiredMiddleware:
+    """With QIAO_FORCE_PASSWORD_CHANGE on, a user whose password someone else chose (an
+    administrator, the demo: `User.must_change_password`) gets only the password page until
+    they have chosen their own: every other page answers with a redirect there (htmx: an
+    HX-Redirect), coming back afterwards to the page they asked for. Logging out and switching
+    the language stay open. API calls with a personal token are not affected: making a token
+    needs a session, so a token's owner has already been through this page.
+    """
+
+    OPEN = ("logout", "set_language", "org:password_change")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (settings.QIAO_FORCE_PASSWORD_CHANGE and user is not None and user.is_authenticated
+                and user.must_change_password
+                and request.path not in {reverse(name) for name in self.OPEN}):
+            return self._to_password_page(request)
+        return self.get_response(request)
+
+    def _to_password_page(self, request):
+        url = reverse("org:password_change")
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        if request.method == "GET":  # back to this page afterwards (?next=)
+            url = redirect_to_login(request.get_full_path(), url)["Location"]
         return HttpResponseRedirect(url)

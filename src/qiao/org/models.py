@@ -118,6 +118,10 @@ class User(AbstractUser):
         _("language"), max_length=10, blank=True,
         choices=[("", _("Browser default")), ("zh-hans", "简体中文"), ("en", "English")],
     )
+    must_change_password = models.BooleanField(
+        _("must change password"), default=False,
+        help_text=_("Set when someone else chose the password (an administrator, the demo): "
+                    "the user chooses their own at their next login."))
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:

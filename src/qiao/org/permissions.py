@@ -108,3 +108,10 @@ def can(user, action: str) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return action in user.action_set()
+
+
+def administers_accounts(user) -> bool:
+    """May `user` manage other people's accounts (issue password reset links)? The org.admin
+    action, or Django's own permission to change users that the admin site asks for: the first
+    administrator, made with `createsuperuser`, has no position and so no role."""
+    return can(user, Action.ORG_ADMIN) or (user.is_active and user.has_perm("org.change_user"))

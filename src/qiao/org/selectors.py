@@ -19,3 +19,17 @@ def api_tokens_of(user):
 def api_token_get(user, pk) -> ApiToken:
     """One of the user's own tokens; someone else's answers 404 like a missing one."""
     return get_object_or_404(ApiToken.objects.select_related("user"), pk=pk, user=user)
+
+
+def first_superior(user, condition):
+    """The nearest active person up `user`'s supervisor chain (their supervisor, theirs, …) for
+    whom `condition(person)` holds, else None. Who is told about something only some may open:
+    the first one up the line who can. Stops at a loop in the chain."""
+    seen = {user.pk}
+    person = user.supervisor
+    while person is not None and person.pk not in seen:
+        if person.is_active and condition(person):
+            return person
+        seen.add(person.pk)
+        person = person.supervisor
+    return None

@@ -1,16 +1,23 @@
-"""Writes on the organisation: units keep their materialised path right; personal API tokens."""
+"""Writes on the organisation: units keep their materialised path right; passwords; personal
+API tokens."""
 
 import hashlib
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from .models import PATH_STEP, ApiToken, OrgUnit
-from .permissions import Action, can
+from .permissions import Action, administers_accounts, can
 
 
 def _path_for(unit: OrgUnit) -> str:
@@ -53,6 +60,22 @@ def org_unit_save_from_admin(unit: OrgUnit, *, is_new: bool) -> None:
         org_unit_move(unit=unit, new_parent=unit.parent)
 
 
+# What to do when an administrator changes what people may see — a role's clearance, a
+# position's role, a user's position: functions called after commit with the ids of the users
+# concerned, added by the domains in AppConfig.ready (customers flags the customers now above
+# their manager's clearance to the manager's supervisor). Such a change cannot be refused: the
+# organisation decides who is cleared, and the records follow.
+CLEARANCE_CHANGED_HOOKS: list = []
+
+
+def clearance_changed(*, users) -> None:
+    """`users` (a queryset) may now be cleared for less than before: run the hooks after
+    commit."""
+    ids = list(users.values_list("pk", flat=True))
+    if ids:
+        transaction.on_commit(lambda: [hook(owner_ids=ids) for hook in CLEARANCE_CHANGED_HOOKS])
+
+
 @transaction.atomic
 def user_move(*, user, unit: OrgUnit):
     """Put `user` in another unit. The records they own carry their unit (so that scope is one
@@ -64,6 +87,92 @@ def user_move(*, user, unit: OrgUnit):
     user.save(update_fields=["unit"])
     customers_follow_owner(owner=user)
     return user
+
+
+# --- passwords -------------------------------------------------------------------------------
+#
+# A password someone else chose (an administrator, the demo) is the user's only until they
+# choose their own: `must_change_password` is set with it, and with QIAO_FORCE_PASSWORD_CHANGE
+# on, org.middleware sends the user to the change page before anything else. Every change is in
+# the operation log; the password itself never is.
+
+def _password_set(user, password: str) -> None:
+    """Check `password` against the policy (AUTH_PASSWORD_VALIDATORS: ValidationError) and store
+    it. Other sessions of the user end with it: their session hash no longer matches."""
+    password_validation.validate_password(password, user)
+    user.set_password(password)
+
+
+@transaction.atomic
+def user_password_change(*, user, password: str, request=None) -> None:
+    """`user` chose a new password (the form has checked their current one). Ends the
+    requirement to change it; logged as a change, or as the required change done."""
+    from qiao.audit.services import Kind, operation_record
+
+    forced = user.must_change_password
+    _password_set(user, password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    operation_record(actor=user, action=Kind.PASSWORD_CHANGED_FORCED if forced
+                     else Kind.PASSWORD_CHANGED, request=request)
+
+
+@transaction.atomic
+def user_password_set_by_admin(*, actor, user, request=None) -> None:
+    """The admin's user forms stored a password for `user`, chosen by `actor`: someone else's
+    choice, so `user` must choose their own at their next login. Logged. (An administrator
+    changing their own password there has simply changed it.)"""
+    from qiao.audit.services import Kind, operation_record
+
+    if user.pk == actor.pk:
+        operation_record(actor=actor, action=Kind.PASSWORD_CHANGED, request=request)
+        return
+    user.must_change_password = True
+    user.save(update_fields=["must_change_password"])
+    operation_record(actor=actor, action=Kind.PASSWORD_SET_BY_ADMIN, request=request,
+                     object_repr=str(user), details={"user": user.get_username()})
+
+
+def password_reset_hours() -> int:
+    return settings.PASSWORD_RESET_TIMEOUT // 3600
+
+
+def user_password_reset_link(*, actor, user, request=None) -> str:
+    """A one-time link with which `user` sets a new password, for the administrator to hand
+    over (no e-mail needed). Django's password-reset token: it expires after
+    PASSWORD_RESET_TIMEOUT and is void once used, once the password changes otherwise, or once
+    the user logs in. Issuing one changes nothing else; it is logged, the link never is."""
+    from qiao.audit.services import Kind, operation_record
+
+    if not administers_accounts(actor):
+        raise PermissionDenied
+    if not user.is_active:
+        raise ValidationError(_("%(user)s's account is disabled; enable it before issuing a "
+                                "reset link.") % {"user": user})
+    path = reverse("org:password_reset", kwargs={
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user)})
+    operation_record(actor=actor, action=Kind.PASSWORD_RESET_ISSUED, request=request,
+                     object_repr=str(user),
+                     details={"user": user.get_username(), "valid_hours": password_reset_hours()})
+    if settings.QIAO_BASE_URL:
+        return settings.QIAO_BASE_URL + path
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+@transaction.atomic
+def user_password_reset(*, user, password: str, request=None) -> None:
+    """`user` set a new password through a reset link (its token checked by the view): the
+    password is their own, and a lockout of their username ends with it. Logged."""
+    from axes.utils import reset as axes_reset
+
+    from qiao.audit.services import Kind, operation_record
+
+    _password_set(user, password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    axes_reset(username=user.get_username())
+    operation_record(actor=user, action=Kind.PASSWORD_RESET_USED, request=request)
 
 
 # --- personal API tokens (DAT-3) -------------------------------------------------------------

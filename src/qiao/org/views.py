@@ -1,10 +1,10 @@
-"""Login, logout, language choice, the landing page and the user's API tokens."""
+"""Login, logout, language choice, the landing page, the user's password and API tokens."""
 
 import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth import REDIRECT_FIELD_NAME, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
@@ -21,7 +21,8 @@ from qiao.core.decorators import requires
 from qiao.core.htmx import render_page
 
 from . import selectors, services
-from .forms import ApiTokenForm
+from .forms import ApiTokenForm, PasswordChangeForm, PasswordResetForm
+from .lockout import ADDRESS_LOCKED
 from .middleware import SessionTimeoutMiddleware
 from .permissions import Action, can
 
@@ -45,11 +46,17 @@ class LoginView(auth_views.LoginView):
 def lockout(request, original_response=None, credentials=None):
     """django-axes' AXES_LOCKOUT_CALLABLE: the login page again, with a message saying when to
     try again, and status 429. The same for unknown usernames as for real ones (axes counts
-    both), so it tells nobody which accounts exist."""
+    both), so it tells nobody which accounts exist. A lock of the address (qiao.org.lockout)
+    says so, since trying another username will not help."""
     username = (credentials or {}).get("username") or request.POST.get("username", "")
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    message = _("Too many failed login attempts. Login for this username is blocked for "
-                "%(minutes)d minutes; please try again later.") % {"minutes": minutes}
+    if getattr(request, ADDRESS_LOCKED, False):
+        message = _("Too many failed login attempts from this network address. Login from "
+                    "here is blocked for up to %(minutes)d minutes; please try again later or "
+                    "ask your administrator.") % {"minutes": minutes}
+    else:
+        message = _("Too many failed login attempts. Login for this username is blocked for "
+                    "%(minutes)d minutes; please try again later.") % {"minutes": minutes}
     next_url = request.POST.get(REDIRECT_FIELD_NAME, request.GET.get(REDIRECT_FIELD_NAME, ""))
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()},
                                            require_https=request.is_secure()):
@@ -68,6 +75,54 @@ def home(request):
     if request.user.is_staff:
         return redirect("admin:index")
     return render(request, "org/home.html")
+
+
+def _safe_next(request, default):
+    next_url = request.POST.get(REDIRECT_FIELD_NAME, request.GET.get(REDIRECT_FIELD_NAME, ""))
+    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()},
+                                                    require_https=request.is_secure()):
+        return next_url
+    return default
+
+
+@never_cache
+@login_required
+def password_change(request):
+    """The user's own password: the current one, the new one twice (the policy checked), then
+    back where they were. Also the page a user whose password someone else chose is sent to
+    (org.middleware.PasswordChangeRequiredMiddleware); their other sessions end."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.user_password_change(user=request.user,
+                                      password=form.cleaned_data["new_password1"],
+                                      request=request)
+        update_session_auth_hash(request, request.user)  # this session stays logged in
+        messages.success(request, _("Your password has been changed."))
+        return redirect(_safe_next(request, "home"))
+    return render(request, "org/password_change.html", {
+        "form": form, "next": _safe_next(request, ""),
+        "required": request.user.must_change_password,
+    }, status=400 if form.errors else 200)
+
+
+class PasswordResetView(auth_views.PasswordResetConfirmView):
+    """A one-time link an administrator issued (org.services.user_password_reset_link): Django
+    checks the token (and moves it out of the address into the session, so that it leaks in no
+    Referer); the new password is stored through org.services, then the user logs in."""
+
+    template_name = "org/password_reset.html"
+    form_class = PasswordResetForm
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None  # a leaver's link is void
+
+    def form_valid(self, form):
+        services.user_password_reset(user=form.user, password=form.cleaned_data["new_password1"],
+                                     request=self.request)
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        messages.success(self.request, _("Your new password is set. Log in with it."))
+        return redirect("login")
 
 
 @require_POST

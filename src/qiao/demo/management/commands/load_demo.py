@@ -10,7 +10,11 @@ from django.core.management.base import BaseCommand
 
 from qiao.approvals.demo import load_demo_approvals
 from qiao.customers.demo_requests import load_demo_lifecycle
-from qiao.customers.reminders import birthday_remind, licence_expiry_remind
+from qiao.customers.reminders import (
+    birthday_remind,
+    clearance_mismatch_remind,
+    licence_expiry_remind,
+)
 from qiao.demo.generator import SCALES, generate, summary
 from qiao.org.models import User
 from qiao.promotions.demo import load_demo_promotions
@@ -40,8 +44,11 @@ class Command(BaseCommand):
         def progress(done, total):
             self.stdout.write(f"  {done:,}/{total:,} customers ({time.monotonic() - started:.0f} s)")
 
+        # The demo's users share a password printed on the screen: each chooses their own at
+        # their first login (while QIAO_FORCE_PASSWORD_CHANGE is on).
         generate(scale=scale, seed=seed, password=settings.QIAO_DEMO_PASSWORD,
-                 with_history=False if no_history else None, progress=progress)
+                 with_history=False if no_history else None, progress=progress,
+                 must_change_password=True)
         # Every request type's chain and requests in every state, so each screen has content.
         load_demo_approvals()
         load_demo_lifecycle()
@@ -50,6 +57,7 @@ class Command(BaseCommand):
         # This morning's reminders, as the worker's 07:00 job would have sent them.
         licence_expiry_remind()
         birthday_remind()
+        clearance_mismatch_remind()
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(
             f"Demo data loaded: {SCALES[scale]:,} customers in {elapsed:.0f} s "
