@@ -108,3 +108,17 @@ def can(user, action: str) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return action in user.action_set()
+
+
+def role_may_own_customers(role) -> bool:
+    """May people of this role look after customers (be their 客户经理)? When the role creates
+    customers — whoever creates one looks after it — and sees records (a data scope, so they
+    would see the customers in their care). Agents, QA inspectors, the brand manager and the
+    administrator may not; the rule follows the roles as the admin edits them."""
+    return (role is not None and role.data_scope != DataScope.NONE
+            and Action.CUSTOMER_CREATE in role.actions)
+
+
+def may_own_customers(user) -> bool:
+    """Is `user` someone customers may be given to (an owner choice, a handover's target)?"""
+    return user.is_active and role_may_own_customers(user.role)
