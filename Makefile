@@ -8,8 +8,8 @@ PY := $(VENV)/bin/python
 PORT := $(or $(QIAO_PORT),8000)
 # The demo's listening address: this PC only unless QIAO_HOST says otherwise (an IPv6 address is
 # bracketed for gunicorn).
-HOST := $(subst ],,$(subst [,,$(or $(QIAO_HOST),127.0.0.1)))
-BIND := $(if $(findstring :,$(HOST)),[$(HOST)],$(HOST)):$(PORT)
+DEMO_HOST := $(subst ],,$(subst [,,$(or $(QIAO_HOST),127.0.0.1)))
+DEMO_BIND := $(if $(findstring :,$(DEMO_HOST)),[$(DEMO_HOST)],$(DEMO_HOST)):$(PORT)
 SCALE ?= S
 DATABASE ?= sqlite
 export UV_PROJECT_ENVIRONMENT := $(VENV)
@@ -43,7 +43,7 @@ demo: install
 	@# Ctrl-C, a TERM to this shell or the web server's exit stops both.
 	@$(PY) manage.py run_huey >> var/huey.log 2>&1 & \
 	huey_pid=$$!; echo "  Task worker started (pid $$huey_pid, log var/huey.log)"; \
-	$(PY) -m gunicorn qiao.wsgi:application --bind $(BIND) --workers 2 --threads 4 \
+	$(PY) -m gunicorn qiao.wsgi:application --bind $(DEMO_BIND) --workers 2 --threads 4 \
 		--access-logfile - & \
 	web_pid=$$!; \
 	trap 'kill -TERM $$web_pid $$huey_pid 2>/dev/null; wait $$web_pid $$huey_pid 2>/dev/null' EXIT; \
