@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -7,6 +6,8 @@ from qiao.api import api
 from qiao.core.views import health
 from qiao.org import views as org_views
 
+# No URL maps MEDIA_ROOT, in any settings: stored files (customer attachments, work-order stage
+# files, promotion signatures) are served only by their views, which check scope and clearance.
 urlpatterns = [
     path("", org_views.home, name="home"),
     path("login/", org_views.LoginView.as_view(), name="login"),
@@ -27,8 +28,3 @@ urlpatterns = [
 
 admin.site.site_header = "桥 Qiao"
 admin.site.site_title = "Qiao"
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -29,7 +29,7 @@ from qiao.api import api as ninja_api
 from qiao.customers import services
 from qiao.customers.models import Contact, Customer
 from qiao.org.models import User
-from qiao.org.permissions import Action
+from qiao.org.permissions import Action, may_own_customers
 from tests.conftest import ROLES
 from tests.factories import make_contact, make_customer
 from tests.test_access_matrix import EAST, NORTH, SAMPLE, sees
@@ -333,19 +333,17 @@ def visible_customer_ids(personas, persona):
 
 
 def staff_in_scope(personas, persona):
-    """The active staff a persona's owner filter offers, by the handbook rule."""
+    """The active staff a persona's owner filter offers, by the handbook rule: those who may own
+    customers, within the persona's scope."""
     user = personas[persona]
-    active = User.objects.filter(is_active=True)
+    owners = {u.username: u for u in User.objects.filter(is_active=True) if may_own_customers(u)}
     if persona == "director":
-        return set(active.values_list("username", flat=True))
+        return set(owners)
     if persona in ("deptmgr", "region1"):
-        return set(active.filter(unit__path__startswith=user.unit.path)
-                   .values_list("username", flat=True))
+        return {name for name, u in owners.items() if u.unit.path.startswith(user.unit.path)}
     if persona == "sup1":
         return {"sup1", "am01", "am02"}
-    if persona == "admin":
-        return set()
-    return {persona}
+    return {persona} & set(owners)
 
 
 def check_lists(probe, personas, samples):

@@ -40,26 +40,44 @@ def refused(response):
 
 def test_the_page_shows_a_new_secret_once_and_stores_only_its_digest(personas):
     client = personas.client("am01")
-    response = client.post(TOKENS, {"name": "ERP 同步", "days": "30"})
+    # Post/redirect/get: the answer to the POST is a redirect, so a refresh makes no second token.
+    created = client.post(TOKENS, {"name": "ERP 同步", "days": "30"})
+    assert created.status_code == 302 and created["Location"] == TOKENS
+    token = ApiToken.objects.get()
+    response = client.get(TOKENS)
     assert response.status_code == 200
     assert "no-cache" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
-    token = ApiToken.objects.get()
     secret = response.context["secret"]
     assert secret.startswith("qiao_") and len(secret) > 40
-    assert secret in response.content.decode()
+    body = response.content.decode()
+    assert secret in body and "Token “ERP 同步” created." in body
     # Only the SHA-256 digest and a short prefix are kept; the secret is nowhere in the database.
     assert token.digest == hashlib.sha256(secret.encode()).hexdigest()
     assert token.prefix == secret[:12] and token.user == personas["am01"]
     assert (token.expires_at - timezone.now()).days in (29, 30)
     stored = [str(v) for row in ApiToken.objects.values_list() for v in row]
     stored += [str(v) for row in OperationLog.objects.values_list() for v in row]
+    # The session carried it to the page that showed it, and forgot it there.
+    stored += [str(client.session.load())]
     assert not [v for v in stored if secret in v]
     # It opens the API; the page never shows it again (the prefix only).
     assert Api(secret).get("/me").json()["username"] == "am01"
     again = client.get(TOKENS).content.decode()
     assert secret not in again and token.prefix in again and "ERP 同步" in again
+    assert ApiToken.objects.count() == 1
     log = OperationLog.objects.get(action=K.API_TOKEN_CREATED)
     assert (log.actor, log.details["prefix"]) == (personas["am01"], token.prefix)
+
+
+def test_the_token_list_names_its_columns_for_tokens(personas):
+    api_token_create(user=personas["am01"], name="script", days=10)
+
+    def header(language):
+        body = personas.client("am01").get(TOKENS, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        return body[body.index('data-testid="token-table"'):body.index("</thead>")]
+
+    assert "<th>名称</th>" in header("zh-hans") and "姓名" not in header("zh-hans")
+    assert "<th>Token name</th>" in header("en")
 
 
 @pytest.mark.parametrize("data", [{"name": "", "days": "30"}, {"name": "x", "days": "0"},

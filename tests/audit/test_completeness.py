@@ -1,4 +1,4 @@
-"""C21, audit completeness for a working session: every login, mutation, reveal and export
+"""C21, audit completeness for a working session: every login, mutation, reveal, export and print
 leaves exactly one audit row — operations in the operation log (who, what, when, from where),
 changes in the record history (who, when, before → after) — and nothing else is logged."""
 
@@ -35,15 +35,17 @@ def test_a_session_leaves_one_row_per_operation_and_change(personas, exporter):
     data = form_data(customer, exporter, address="上海市徐汇区漕溪北路1号")
     assert client.post(reverse("customers:edit", args=[customer.pk]), data).status_code == 302
 
-    # One reveal, two exports, and the logout.
+    # One reveal, two exports, a print, and the logout.
     reveal = reverse("customers:reveal", args=["customer", customer.pk, "phone"])
     assert client.post(reveal).status_code == 200
     assert client.get(reverse("reports:grades_export")).status_code == 200
     assert client.get(reverse("reports:registration_export", args=[customer.pk])).status_code == 200
+    assert client.get(reverse("reports:grades"), {"print": "1"}).status_code == 200
     client.post(reverse("logout"))
 
     log = list(OperationLog.objects.order_by("id"))
-    assert [row.action for row in log] == [K.LOGIN, K.REVEAL, K.EXPORT, K.EXPORT, K.LOGOUT]
+    assert [row.action for row in log] == [K.LOGIN, K.REVEAL, K.EXPORT, K.EXPORT, K.PRINT,
+                                           K.LOGOUT]
     for row in log:
         assert (row.actor, row.actor_username, row.ip_address, row.user_agent) == (
             exporter, "sup1", IP, "C21")
@@ -53,6 +55,7 @@ def test_a_session_leaves_one_row_per_operation_and_change(personas, exporter):
     visible = Customer.objects.visible_to(exporter).count()
     assert grades_export.details["rows"] == visible and grades_export.object_repr == "客户等级分类表"
     assert form_export.details == {"rows": 1, "filters": {"customer": customer.pk}}
+    assert log[4].details == {"rows": visible, "filters": {}}
 
     changes = list(customer.history.order_by("history_date"))
     assert [(c.history_type, c.history_user) for c in changes] == [("+", exporter),

@@ -123,6 +123,30 @@ class Session:
         # Attached, not visible: on a phone the user's name sits in the collapsed menu.
         expect(self.page.get_by_test_id("current-user")).to_be_attached()
 
+    def user_menu(self):
+        """Open the header's menu of the person's own things (language, tokens, log out); on a
+        narrow screen the folded header first."""
+        toggler = self.page.locator(".navbar-toggler")
+        if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+            self.unfold_header()
+        self.page.get_by_test_id("user-menu").click()
+
+    def unfold_header(self):
+        """Open the header folded behind the toggler, and wait for it to stand still."""
+        self.page.locator(".navbar-toggler").click()
+        self.page.wait_for_function("() => !document.querySelector('.collapsing')")
+
+    def switch_language(self, code):
+        self.user_menu()
+        self.page.get_by_test_id(f"language-{code}").click()
+
+    def logout(self):
+        from playwright.sync_api import expect
+
+        self.user_menu()
+        self.page.get_by_test_id("logout").click()
+        expect(self.page).to_have_url(re.compile(r"/login/"))
+
     def shot(self, name, *, full_page=True):
         """Keep a screenshot as a test artefact; returns its path."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

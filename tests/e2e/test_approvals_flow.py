@@ -39,11 +39,6 @@ def state_badge(page):
     return page.locator("div:has(> h1) > [data-state]")
 
 
-def logout(session):
-    session.page.get_by_role("button", name="退出").click()
-    expect(session.page).to_have_url(re.compile(r"/login/"))
-
-
 # Four people's pages on one live server thread, beside the rest of the suite: more time
 # than conftest's 10 s per step when the machine is busy.
 SLOW_MS = 30_000
@@ -117,7 +112,7 @@ def test_a_hospitality_request_through_supervisor_and_department_manager(persona
     s.shot("approvals-02-am01-submitted")
     pk = int(re.search(r"/approvals/(\d+)/$", page.url).group(1))
     on_phone(phone, "am01", f"/approvals/{pk}/", "02-am01-submitted")
-    logout(s)
+    s.logout()
 
     # 2. sup1: the inbox badge and 待我审批 show it; approve with a comment.
     s.login("sup1", PASSWORD)
@@ -128,7 +123,7 @@ def test_a_hospitality_request_through_supervisor_and_department_manager(persona
     expect(page.get_by_test_id("events")).to_contain_text("同意，注意控制标准")
     s.shot("approvals-04-sup1-approved")
     on_phone(phone, "sup1", f"/approvals/{pk}/", "04-sup1-approved")
-    logout(s)
+    s.logout()
 
     # 3. deptmgr: now waiting for the department manager.
     s.login("deptmgr", PASSWORD)
@@ -136,7 +131,7 @@ def test_a_hospitality_request_through_supervisor_and_department_manager(persona
     assert decide_on_waiting_request(s, title, "同意", "05-deptmgr") == pk
     expect(state_badge(page)).to_have_text(APPROVED)
     on_phone(phone, "deptmgr", "/approvals/waiting/", "05-deptmgr-waiting-empty")
-    logout(s)
+    s.logout()
 
     # 4. am01: 已通过 in 我的申请 and on the request; the notification in the inbox.
     s.login("am01", PASSWORD)

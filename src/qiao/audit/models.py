@@ -48,6 +48,7 @@ class OperationLog(models.Model):
         REVEAL = "reveal", _("Revealed a masked field")
         REVEAL_REFUSED = "reveal_refused", _("Reveal refused: too many in an hour")
         EXPORT = "export", _("Exported data")
+        PRINT = "print", _("Printed data")
         HANDOVER = "handover", _("Handed customers over")
         API_TOKEN_CREATED = "api_token_created", _("Created an API token")
         API_TOKEN_REVOKED = "api_token_revoked", _("Revoked an API token")

@@ -185,6 +185,14 @@ def export_record(*, actor, request=None, what: str, rows: int, filters=None) ->
                             details={"rows": rows, "filters": filters or {}})
 
 
+def print_record(*, actor, request=None, what: str, rows: int, filters=None,
+                 customer=None) -> OperationLog:
+    """A print layout was rendered: paper leaves the system as a file does, so it is logged as
+    an export is (who, what, how many rows on paper, with which filters)."""
+    return operation_record(actor=actor, action=Kind.PRINT, request=request, object_repr=what,
+                            customer=customer, details={"rows": rows, "filters": filters or {}})
+
+
 # --- changes of roles, positions and users in the admin ---------------------------------------
 
 def _plain(value):

@@ -55,7 +55,7 @@ class CustomerForm(MaskedFieldsFormMixin, BootstrapFormMixin, forms.ModelForm):
         self.user = user
         self.fields["region"].queryset = OrgUnit.objects.filter(kind=OrgUnit.Kind.REGION)
         owner = self.fields["owner"]
-        owner.queryset = visible_users(user)
+        owner.queryset = visible_users(user, keep=self.instance.owner_id)
         owner.required = False
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version

@@ -24,7 +24,7 @@ from qiao.core.validators import (
     normalize_phone,
 )
 from qiao.org.models import OrgUnit, User
-from qiao.org.permissions import Action, Clearance, can
+from qiao.org.permissions import Action, Clearance, can, may_own_customers
 from qiao.org.scope import visible_users
 
 from . import selectors
@@ -639,10 +639,10 @@ def _handover_refusal(actor, from_user, to_user, reason):
                 % to_user}
     if not User.objects.filter(selectors.staff_q(actor), pk=from_user.pk).exists():
         return {"from_user": _("%s is not among the staff you manage.") % from_user}
+    if not may_own_customers(to_user):
+        return {"to_user": _("%s's role does not work with customers.") % to_user}
     if not visible_users(actor).filter(pk=to_user.pk).exists():
         return {"to_user": _("%s is not among the staff you manage.") % to_user}
-    if not can(to_user, Action.CUSTOMER_VIEW):
-        return {"to_user": _("%s's role does not work with customers.") % to_user}
     return None
 
 

@@ -59,5 +59,6 @@ def unit_list(request, page: Query[PageQuery]):
 
 @router.get("/org/users", response={200: paged(UserOut), **error_responses()})
 def user_list(request, page: Query[PageQuery]):
-    """The active staff whose records the user may see (the owner choices of the pages)."""
+    """The account managers the user may choose as a customer's owner: active staff within the
+    user's scope whose role may own customers (the owner choices of the pages)."""
     return page_of(visible_users(request.auth).order_by("username", "pk"), page)

@@ -115,3 +115,17 @@ def administers_accounts(user) -> bool:
     action, or Django's own permission to change users that the admin site asks for: the first
     administrator, made with `createsuperuser`, has no position and so no role."""
     return can(user, Action.ORG_ADMIN) or (user.is_active and user.has_perm("org.change_user"))
+
+
+def role_may_own_customers(role) -> bool:
+    """May people of this role look after customers (be their 客户经理)? When the role creates
+    customers — whoever creates one looks after it — and sees records (a data scope, so they
+    would see the customers in their care). Agents, QA inspectors, the brand manager and the
+    administrator may not; the rule follows the roles as the admin edits them."""
+    return (role is not None and role.data_scope != DataScope.NONE
+            and Action.CUSTOMER_CREATE in role.actions)
+
+
+def may_own_customers(user) -> bool:
+    """Is `user` someone customers may be given to (an owner choice, a handover's target)?"""
+    return user.is_active and role_may_own_customers(user.role)

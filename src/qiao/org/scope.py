@@ -8,8 +8,8 @@ million customers is one indexed `IN` condition, never a join across the org tre
 
 from django.db.models import Q
 
-from .models import OrgUnit, User
-from .permissions import Clearance, DataScope
+from .models import OrgUnit, Role, User
+from .permissions import Clearance, DataScope, role_may_own_customers
 
 
 def subordinate_ids(user) -> set[int]:
@@ -80,14 +80,30 @@ def sees_everything(user) -> bool:
     return resolved_scope(user)[0] == "all"
 
 
-def visible_users(user):
-    """Staff whose records `user` may see: the owner choices of filters and forms."""
+def owner_role_ids() -> list[int]:
+    """The roles whose people may own customers (a handful of rows, read in Python: the rule
+    reads the actions list, which SQLite cannot search inside)."""
+    return [role.pk for role in Role.objects.exclude(data_scope=DataScope.NONE)
+            if role_may_own_customers(role)]
+
+
+def visible_users(user, *, keep=None):
+    """The account managers `user` may choose (客户经理: the owner choices of the filters, the
+    customer form, a handover's target and the API's staff list): active staff within `user`'s
+    scope who may own customers (permissions.role_may_own_customers).
+
+    `keep`: the id of a record's current owner, a valid choice whatever the above says (a
+    role changed, an account disabled): a form saved unchanged must never be refused for it."""
     kind, ids = resolved_scope(user)
-    users = User.objects.filter(is_active=True).select_related("unit")
     if kind == "all":
-        return users
-    if kind == "owners":
-        return users.filter(pk__in=ids)
-    if kind == "units":
-        return users.filter(unit_id__in=ids)
-    return users.none()
+        in_scope = Q()
+    elif kind == "owners":
+        in_scope = Q(pk__in=ids)
+    elif kind == "units":
+        in_scope = Q(unit_id__in=ids)
+    else:
+        in_scope = Q(pk__in=[])
+    choices = Q(in_scope, is_active=True, position__role__in=owner_role_ids())
+    if keep is not None:
+        choices |= Q(pk=keep)
+    return User.objects.filter(choices).select_related("unit")

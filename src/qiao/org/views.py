@@ -144,29 +144,43 @@ def set_language(request):
     return response
 
 
-@never_cache  # the answer that shows a new token's secret must not be kept by any cache
+# The secret of a token just made, carried from the POST to the page that shows it (and there
+# forgotten): post/redirect/get, so that a refresh neither makes a second token nor shows it again.
+NEW_TOKEN_SESSION_KEY = "qiao_new_api_token"  # noqa: S105 -- the name of a session entry
+
+
+@never_cache  # the page that shows a new token's secret must not be kept by any cache
 @requires(Action.API_USE)
 def api_tokens(request):
-    """The user's personal API tokens: the list, a new one (its secret shown in this answer
+    """The user's personal API tokens: the list, a new one (its secret shown on the next page
     only, never again), and revoking one (POST revoke=<id>, asked to confirm)."""
     if request.method == "POST" and "revoke" in request.POST:
         return _api_token_revoke(request)
-    form = ApiTokenForm(request.POST or None)
-    created, secret, status = None, None, 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                created, secret = services.api_token_create(
-                    user=request.user, name=form.cleaned_data["name"],
-                    days=form.cleaned_data["days"], request=request)
-                form, status = ApiTokenForm(), 200
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+        return _api_token_create(request)
+    return _api_tokens_page(request, ApiTokenForm(), new=request.session.pop(NEW_TOKEN_SESSION_KEY, None))
+
+
+def _api_token_create(request):
+    form = ApiTokenForm(request.POST)
+    if form.is_valid():
+        try:
+            created, secret = services.api_token_create(
+                user=request.user, name=form.cleaned_data["name"],
+                days=form.cleaned_data["days"], request=request)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            request.session[NEW_TOKEN_SESSION_KEY] = {"name": created.name, "secret": secret}
+            return redirect("org:api_tokens")
+    return _api_tokens_page(request, form, status=400)
+
+
+def _api_tokens_page(request, form, *, new=None, status=200):
     return render_page(request, "org/api_tokens.html", {
         "form": form, "tokens": selectors.api_tokens_of(request.user), "now": timezone.now(),
-        "created": created, "secret": secret,
+        "new_name": new and new["name"], "secret": new and new["secret"],
     }, status=status)
 
 

@@ -1,6 +1,7 @@
 """The customer tables of the seeds (CUS-10, RPT-2): a screen with filters, a print layout that
 reproduces the paper form (`?print=1`), and an Excel file of each. Thin: parse the filters →
-selectors (always from `visible_to(user)`) → render or export."""
+selectors (always from `visible_to(user)`) → render or export. Every print layout rendered and
+every export is in the operation log (what, rows, filters)."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -117,6 +118,8 @@ def _screen(request, report: Report, table: Table):
     if printing:
         page, count = None, table.customers.count()
         lines = cols.lines(table.columns, table.customers[:PRINT_LIMIT], group_by=table.group_by)
+        audit_services.print_record(actor=request.user, request=request, what=str(report.title),
+                                    rows=len(lines), filters=dict(table.form.description()))
     else:
         page = paginate(request, table.customers, PAGE_SIZE)[0]
         count = page.paginator.count
@@ -208,7 +211,11 @@ def _registration(request, customer_id):
 
 @requires(Action.REPORT_VIEW)
 def registration(request, customer_id):
+    """The form on A4: the page is its print layout, so opening it is logged as a print."""
     customer, rows, contacts = _registration(request, customer_id)
+    audit_services.print_record(actor=request.user, request=request,
+                                what=f"{REGISTRATION.title}: {customer.name}", rows=1,
+                                filters={"customer": customer.pk}, customer=customer)
     return render(request, "reports/registration.html", {
         "report": REGISTRATION, "customer": customer, "rows": rows,
         "contact_headers": [header for header, _value in cols.CONTACT_COLUMNS],

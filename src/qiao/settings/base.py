@@ -32,7 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "simple_history",
-    "axes",
+    "qiao.core.thirdparty.AxesConfig",  # django-axes with a translated name
     "csp",
     "huey.contrib.djhuey",  # background and periodic tasks: HUEY below, `manage.py run_huey`
     # django-ninja's own Swagger UI files (static/ninja/), served from here instead of a CDN.
