@@ -17,7 +17,6 @@ import qiao
 from qiao.core.money import (
     MoneyField,
     MoneyFormField,
-    format_amount,
     format_cny,
     format_wan,
     round_half_up,

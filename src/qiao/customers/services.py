@@ -125,8 +125,8 @@ def search_keys_refresh(*, customer_model=Customer, contact_model=Contact,
     """Recompute the search keys of the customers whose keys `search_keys` would now write
     differently (after a change of how keys are folded); a data migration calls it with its
     historical models, `manage.py refresh_search_keys` with the live ones. A customer whose
-    names and contacts' names are already in folded form and whose phone key is current is
-    recognised without computing pinyin, so 100k customers take seconds. Plain UPDATEs: keys
+    keys are current is recognised without computing pinyin (_keys_stale), so 100k customers
+    take seconds. Plain UPDATEs: keys
     are not history. Returns how many customers changed."""
     changed, last_pk = 0, 0
     while True:
@@ -151,8 +151,15 @@ def search_keys_refresh(*, customer_model=Customer, contact_model=Contact,
 
 
 def _keys_stale(customer, contacts) -> bool:
-    texts = [customer.name, customer.short_name, *(contact.name for contact in contacts)]
-    return (any(search_key(text) != text.lower() for text in texts)
+    """Are the stored keys not what search_keys would write? Judged without pinyin: the folded
+    names lead the search text, each contact's folded name is in it, the phone and duplicate
+    keys are current."""
+    names = " ".join(key for key in (search_key(customer.name), search_key(customer.short_name))
+                     if key)
+    text = customer.search_text
+    return (not text.startswith(names)
+            or any(f" {search_key(contact.name)} " not in f" {text} " for contact in contacts)
+            or customer.name_normalized != normalize_company_name(customer.name)[:120]
             or customer.phone_normalized != normalize_phone(customer.phone))
 
 
