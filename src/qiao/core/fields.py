@@ -1,13 +1,11 @@
 """Model fields shared by every app (money has its own module, core.money)."""
 
-import re
-
 from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from qiao.core.text import clean_text
-from qiao.core.validators import format_phone, validate_cn_phone
+from qiao.core.validators import CANONICAL_PHONE, format_phone, validate_cn_phone
 
 
 class PhoneFormField(forms.CharField):
@@ -55,9 +53,6 @@ class PhoneField(models.CharField):
         return super().formfield(**{"form_class": PhoneFormField, **kwargs})
 
 
-_CANONICAL_PHONE = re.compile(r"1\d{10}|0\d{2,3}-\d{7,8}")
-
-
 def phones_reformat(model, fields, *, batch_size=2000) -> int:
     """Put the numbers already stored in `fields` of `model` into the stored form (data
     migrations use it with their historical model). Numbers that are already in that form —
@@ -73,7 +68,7 @@ def phones_reformat(model, fields, *, batch_size=2000) -> int:
         last_pk = rows[-1][0]
         for pk, *values in rows:
             new = {field: formatted for field, value in zip(fields, values, strict=True)
-                   if value and not _CANONICAL_PHONE.fullmatch(value)
+                   if value and not CANONICAL_PHONE.fullmatch(value)
                    and (formatted := format_phone(value)) != value}
             if new:
                 model._base_manager.filter(pk=pk).update(**new)

@@ -77,6 +77,8 @@ def validate_id_number(value: str) -> None:
 # full-width digits, +86, spaces, brackets or an extension as 转/分机/ext/x/#/-801, all the same.
 
 EXTENSION_MARK = "转"
+# The stored form of a mobile or landline without extension, recognised without parsing.
+CANONICAL_PHONE = re.compile(r"1\d{10}|0\d{2,3}-\d{7,8}")
 _EXTENSION_WORDS = re.compile(r"\s*(?:转|轉|分机|分機|ext\.?|x|#)\s*(?=\d+\s*$)", re.IGNORECASE)
 _TRAILING_EXTENSION = re.compile(r"^(.*\d)\s*-\s*(\d{1,6})$")
 
@@ -151,6 +153,8 @@ def normalize_phone(value: str) -> str:
     home, without the extension (13812345678, 02112345678). For text that is not a whole valid
     number (a fragment typed in the search box), its digits as phonenumbers reads them; empty
     when there is nothing that looks like a number."""
+    if CANONICAL_PHONE.fullmatch(value or ""):  # most stored numbers: no parsing needed
+        return value.replace("-", "")
     parsed = parse_phone(value)
     if parsed is None:
         text = _EXTENSION_WORDS.sub(" ext ", unicodedata.normalize("NFKC", value or ""), count=1)
