@@ -6,6 +6,7 @@ QIAO_SESSION_ABSOLUTE_HOURS.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -212,6 +213,9 @@ QIAO_REVEALS_PER_HOUR = env.int("QIAO_REVEALS_PER_HOUR", default=50)
 QIAO_ATTACHMENT_MAX_BYTES = env.int("QIAO_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# The largest amount of money any field accepts (core.money), in yuan; up to 999999999999.99.
+QIAO_MAX_AMOUNT = Decimal(env.str("QIAO_MAX_AMOUNT", default="100000000"))
 
 QIAO_DEMO_PASSWORD = env.str("QIAO_DEMO_PASSWORD", default="demo12345")
 
