@@ -11,6 +11,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.db import models
 from django.test import RequestFactory
+from django.utils import translation
 
 import qiao
 from qiao.core.forms import CleanInputMixin, clean_input
@@ -99,9 +100,10 @@ def test_a_required_field_of_invisible_characters_says_so():
     class NameForm(CleanInputMixin, forms.Form):
         name = forms.CharField()
 
-    form = NameForm({"name": ZWSP + RLO + "\u3164"})
-    assert not form.is_valid()
-    assert "invisible" in form.errors["name"][0]
+    with translation.override("en"):
+        form = NameForm({"name": ZWSP + RLO + "\u3164"})
+        assert not form.is_valid()
+        assert "invisible" in form.errors["name"][0]
 
 
 def test_a_date_field_without_its_own_range_gets_the_plausible_one():
