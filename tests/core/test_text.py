@@ -35,7 +35,7 @@ def test_multi_line_text_keeps_newlines_and_tabs_single_line_text_does_not():
 def test_a_visible_character_is_a_letter_digit_punctuation_or_symbol():
     assert not has_visible(clean_text(ZWSP * 3 + RLO + "\u3164\u2800 \t"))
     assert not has_visible("\u0301")  # a combining mark alone draws on nothing
-    for text in ("张", "A", "1", "。", "¥", "😀"):
+    for text in ("张", "A", "1", "。", "¥", "😀", "\ue000", "\U00031350"):  # private use, unassigned here
         assert has_visible(text), text
 
 

@@ -59,8 +59,11 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
 
 
 def has_visible(text: str) -> bool:
-    """Does `text` show anything: a letter, digit, punctuation mark or symbol?"""
-    return any(unicodedata.category(c)[0] in "LNPS" and c not in _FILLERS for c in text)
+    """Does `text` show anything: a letter, digit, punctuation mark or symbol — or a private-use
+    or unassigned character, which may be a rare name character of an older encoding or of a
+    newer Unicode version than this Python knows (CJK extensions keep being added)?"""
+    return any((unicodedata.category(c)[0] in "LNPS" or unicodedata.category(c) in ("Co", "Cn"))
+               and c not in _FILLERS for c in text)
 
 
 @cache
