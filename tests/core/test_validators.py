@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from stdnum.cn import ric, uscc
 
+from qiao.core.text import clean_text, has_visible
 from qiao.core.validators import (
     normalize_company_name,
     normalize_credit_code,
@@ -221,9 +222,14 @@ def test_any_text_round_trips_through_create_and_detail_page(personas, name, not
         "kind": "enterprise", "name": name, "short_name": name[:40], "notes": notes,
         "address": notes[:200], "confirm_duplicate": "on"})
     assert response.status_code in (302, 400), response.status_code
-    clean_name, clean_notes = name.strip(), notes.strip()
-    acceptable = (clean_name and len(clean_name) <= 120 and len(clean_notes) <= 5000
-                  and "\x00" not in name + notes)
+    # Stored as every form cleans text (core.text): invisible and control characters dropped,
+    # compatibility forms folded; a name needs something visible.
+    clean_name = clean_text(name.strip()).strip()
+    clean_notes = clean_text(notes.strip(), multiline=True).strip()
+    acceptable = (has_visible(clean_name) and len(clean_name) <= 120 and len(clean_notes) <= 5000
+                  # NFKC may lengthen text (ﷺ is 18 letters): the short fields must still fit
+                  and len(clean_text(name[:40]).strip()) <= 40
+                  and len(clean_text(notes[:200]).strip()) <= 200)
     if response.status_code == 400:
         assert not acceptable, "a name and notes the form should take were refused"
         assert Customer.objects.count() == before

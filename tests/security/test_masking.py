@@ -17,14 +17,14 @@ from qiao.org.masking import mask, mask_account, mask_id, mask_phone, masked
 from ..factories import form_data, make_contact, make_customer, valid_id_number
 
 K = OperationLog.Kind
-PHONE, MOBILE, ID, ACCOUNT = "021-5012 3456", "13912345678", valid_id_number(7), "6222 0210 0100 8888"
+PHONE, MOBILE, ID, ACCOUNT = "021-50123456", "13912345678", valid_id_number(7), "6222 0210 0100 8888"
 PRIVATE = "女儿在上海读大学，喜欢钓鱼"
 
 
 @pytest.mark.parametrize(("value", "kind", "shown"), [
     ("13812345678", "phone", "138****5678"),
     ("021-5012 3456", "phone", "021****3456"),
-    ("+86 138 1234 5678", "phone", "861****5678"),
+    ("+86 138 1234 5678", "phone", "138****5678"),
     ("12345", "phone", "*****"),
     ("110105198506150030", "id", "110***********0030"),
     ("6222 0210 0100 8888", "account", "**** 8888"),

@@ -38,7 +38,10 @@ def test_new_form_creates_a_draft_and_the_detail_shows_it(personas, chain):
 
 
 @pytest.mark.parametrize("changes, field, message", [
-    ({"budget": "-1"}, "budget", "大于或等于0"),
+    ({"budget": "-1"}, "budget", "金额不能少于 0"),
+    ({"budget": "1e5"}, "budget", "科学计数法"),
+    ({"budget": "9999999999.99"}, "budget", "金额不能超过 ¥100,000,000.00"),
+    ({"deadline": "9999-12-31"}, "deadline", "之间的日期"),
     ({"deadline": ""}, "deadline", "这个字段是必填项"),
     ({"title": ""}, "title", "这个字段是必填项"),
 ])

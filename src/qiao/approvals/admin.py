@@ -8,7 +8,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from qiao.core.admin import ReadOnlyAdminMixin
+from qiao.core.admin import CleanInputAdminMixin, ReadOnlyAdminMixin
+from qiao.core.forms import CleanInputMixin
 from qiao.org.models import User
 
 from . import registry, rules
@@ -39,7 +40,7 @@ def unresolved_steps(chain, requesters=None):
             for step in chain.steps.select_related("position")]
 
 
-class ChainForm(forms.ModelForm):
+class ChainForm(CleanInputMixin, forms.ModelForm):
     type_code = forms.ChoiceField(label=_("request type"), choices=registry.choices)
 
     class Meta:
@@ -47,14 +48,14 @@ class ChainForm(forms.ModelForm):
         fields = ["type_code", "name", "is_active", "escalate_after_hours"]
 
 
-class ChainStepInline(admin.TabularInline):
+class ChainStepInline(CleanInputAdminMixin, admin.TabularInline):
     model = ChainStep
     extra = 1
     fields = ["order", "label", "rule", "position", "min_amount"]
 
 
 @admin.register(Chain)
-class ChainAdmin(SimpleHistoryAdmin):
+class ChainAdmin(CleanInputAdminMixin, SimpleHistoryAdmin):
     form = ChainForm
     list_display = ["name", "type_code", "is_active", "escalate_after_hours"]
     inlines = [ChainStepInline]
@@ -87,7 +88,7 @@ class ChainAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Delegation)
-class DelegationAdmin(admin.ModelAdmin):
+class DelegationAdmin(CleanInputAdminMixin, admin.ModelAdmin):
     list_display = ["user", "delegate", "starts_on", "ends_on"]
     autocomplete_fields = ["user", "delegate"]
 

@@ -1,13 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qiao.core.forms import CleanInputMixin
 from qiao.customers.forms import offer_customers
 
 from . import selectors
 from .models import Delegation, HospitalityRequest
 
 
-class HospitalityForm(forms.ModelForm):
+class HospitalityForm(CleanInputMixin, forms.ModelForm):
     class Meta:
         model = HospitalityRequest
         fields = ["customer", "amount", "date", "guests", "purpose"]
@@ -25,7 +26,7 @@ class HospitalityForm(forms.ModelForm):
             field.widget.attrs.setdefault("class", css)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CleanInputMixin, forms.Form):
     DECISIONS = [("approve", _("Approve")), ("reject", _("Reject")),
                  ("return", _("Return for changes"))]
 
@@ -40,7 +41,7 @@ class DelegateChoiceField(forms.ModelChoiceField):
         return f"{user} · {user.unit}" if user.unit_id else str(user)
 
 
-class DelegationForm(forms.ModelForm):
+class DelegationForm(CleanInputMixin, forms.ModelForm):
     delegate = DelegateChoiceField(label=_("delegate"), queryset=None,
                                    widget=forms.Select(attrs={"class": "form-select"}))
 

@@ -3,13 +3,11 @@
 A request's state changes only through `approvals.services`; nothing here writes it.
 """
 
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -17,11 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from qiao.core.models import TimeStampedModel
+from qiao.core.money import MoneyField, format_cny
+from qiao.core.validators import PlausibleDate, plausible_count
 from qiao.org.scope import scope_q, sees_everything
 
 from . import registry
-
-MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 class Chain(models.Model):
@@ -32,6 +30,7 @@ class Chain(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     escalate_after_hours = models.PositiveSmallIntegerField(
         _("escalate after (working hours)"), null=True, blank=True, default=24,
+        validators=plausible_count(24 * 365),
         help_text=_("A step still waiting after this many hours of working time (the business "
                     "calendar's working days and hours) is reported to the approver's own "
                     "supervisor and the approver is reminded. Empty: never."))
@@ -62,16 +61,16 @@ class ChainStep(models.Model):
 
     chain = models.ForeignKey(Chain, verbose_name=_("chain"), on_delete=models.CASCADE,
                               related_name="steps")
-    order = models.PositiveSmallIntegerField(_("step order"), default=1)
+    order = models.PositiveSmallIntegerField(_("step order"), default=1,
+                                             validators=plausible_count(100))
     label = models.CharField(_("label"), max_length=60, blank=True)
     rule = models.CharField(_("approver"), max_length=20, choices=Rule.choices)
     position = models.ForeignKey("org.Position", verbose_name=_("position"), null=True, blank=True,
                                  on_delete=models.PROTECT,
                                  help_text=_("For a named position: the nearest holder in the "
                                              "requester's line (own unit, then the units above)."))
-    min_amount = models.DecimalField(_("from amount"), null=True, blank=True, **MONEY,
-                                     validators=[MinValueValidator(0)],
-                                     help_text=_("The step applies only from this amount (CNY)."))
+    min_amount = MoneyField(_("from amount"), null=True, blank=True,
+                            help_text=_("The step applies only from this amount (CNY)."))
 
     class Meta:
         verbose_name = _("chain step")
@@ -134,7 +133,7 @@ class ApprovalRequest(TimeStampedModel):
     requester_unit = models.ForeignKey("org.OrgUnit", null=True, blank=True,
                                        on_delete=models.SET_NULL, related_name="+")
     title = models.CharField(_("title"), max_length=200)
-    amount = models.DecimalField(_("amount"), null=True, blank=True, **MONEY)
+    amount = MoneyField(_("amount"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=20, choices=State.choices,
                              default=State.SUBMITTED)
     current_order = models.PositiveSmallIntegerField(_("current step"), null=True, blank=True)
@@ -252,8 +251,8 @@ class Delegation(models.Model):
                              on_delete=models.CASCADE, related_name="delegations")
     delegate = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("delegate"),
                                  on_delete=models.CASCADE, related_name="+")
-    starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("to"))
+    starts_on = models.DateField(_("from"), validators=[PlausibleDate()])
+    ends_on = models.DateField(_("to"), validators=[PlausibleDate()])
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -273,8 +272,8 @@ class HospitalityRequest(TimeStampedModel):
                                  on_delete=models.PROTECT, related_name="+")
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requester"),
                                   on_delete=models.PROTECT, related_name="+")
-    amount = models.DecimalField(_("amount (CNY)"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
-    date = models.DateField(_("date"))
+    amount = MoneyField(_("amount (CNY)"), minimum="0.01")
+    date = models.DateField(_("date"), validators=[PlausibleDate()])
     guests = models.CharField(_("guests"), max_length=200)
     purpose = models.TextField(_("purpose"))
     history = HistoricalRecords()
@@ -284,4 +283,4 @@ class HospitalityRequest(TimeStampedModel):
         verbose_name_plural = _("hospitality requests")
 
     def __str__(self):
-        return f"{self.customer} · ¥{self.amount}"
+        return f"{self.customer} · {format_cny(self.amount)}"

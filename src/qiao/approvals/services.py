@@ -19,6 +19,7 @@ from qiao.core import calendar
 from qiao.core.concurrency import save_versioned
 from qiao.core.exceptions import ConflictError
 from qiao.core.history import authored_by
+from qiao.core.money import format_amount
 from qiao.org.permissions import Action, can
 
 from . import notifications, registry, rules
@@ -356,6 +357,6 @@ def hospitality_request_create(*, actor, customer, amount, date, guests, purpose
                                      guests=guests.strip(), purpose=purpose.strip())
     hospitality.full_clean()
     authored_by(hospitality, actor).save()
-    title = _("Hospitality for %(customer)s, ¥%(amount)s") % {"customer": customer.name,
-                                                              "amount": amount}
+    title = _("Hospitality for %(customer)s, ¥%(amount)s") % {
+        "customer": customer.name, "amount": format_amount(hospitality.amount)}
     return request_submit(actor=actor, type_code="hospitality", subject=hospitality, title=title)

@@ -1,11 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qiao.core.forms import CleanInputMixin
+
 from .models import OperationLog
 from .selectors import LogFilters
 
 
-class LogFilterForm(forms.Form):
+class LogFilterForm(CleanInputMixin, forms.Form):
     username = forms.CharField(label=_("User"), required=False, max_length=150,
                                widget=forms.TextInput(attrs={"class": "form-control",
                                                              "placeholder": _("Username")}))

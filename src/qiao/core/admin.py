@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import calendar
+from .forms import CleanInputMixin
 from .models import CalendarDay, WorkingPeriod
 
 
@@ -24,6 +25,26 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class CleanInputAdminMixin:
+    """The admin's forms clean their input as every form of Qiao does
+    (core.forms.CleanInputMixin): put it first in the bases of every admin and inline that
+    edits records."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        return _cleaning(super().get_form(request, obj, **kwargs))
+
+    def get_formset(self, request, obj=None, **kwargs):  # inlines
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = _cleaning(formset.form)
+        return formset
+
+
+def _cleaning(form_class):
+    if issubclass(form_class, CleanInputMixin):
+        return form_class
+    return type(form_class.__name__, (CleanInputMixin, form_class), {})
+
+
 def calendar_warnings() -> list[str]:
     """One message per year the business calendar lacks (shown on the admin's index and the
     calendar's list)."""
@@ -34,7 +55,7 @@ def calendar_warnings() -> list[str]:
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(SimpleHistoryAdmin):
+class CalendarDayAdmin(CleanInputAdminMixin, SimpleHistoryAdmin):
     """Official holidays and make-up workdays; every other day follows Monday to Friday."""
 
     list_display = ("date", "weekday", "kind", "name")
@@ -53,7 +74,7 @@ class CalendarDayAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(WorkingPeriod)
-class WorkingPeriodAdmin(SimpleHistoryAdmin):
+class WorkingPeriodAdmin(CleanInputAdminMixin, SimpleHistoryAdmin):
     """The working periods of every working day; business hours are counted inside them."""
 
     list_display = ("__str__", "start", "end")

@@ -37,6 +37,7 @@ from pydantic_core import PydanticCustomError
 
 from qiao.core.exceptions import ConflictError, RateLimited, StaleVersionError
 from qiao.core.pagination import count_or_estimate
+from qiao.core.text import clean_text
 from qiao.org.masking import masked
 from qiao.org.permissions import Action, can
 from qiao.org.services import api_token_authenticate
@@ -208,7 +209,10 @@ def _on_http_error(api, request, exc):
 
 def _clean_text(value):
     """Text the database can store: no NUL (PostgreSQL refuses it) and no lone surrogates
-    (not encodable as UTF-8) — refused as input errors rather than failing in the database."""
+    (not encodable as UTF-8) — refused as input errors rather than failing in the database.
+    Then cleaned as every form cleans text (core.text.clean_text; newlines kept, since a body
+    field may be multi-line: the page's form, where the text goes on to one, makes a
+    single-line field one line)."""
     if isinstance(value, str):
         if "\x00" in value:
             raise PydanticCustomError("null_character", "Null characters are not allowed.")
@@ -217,6 +221,7 @@ def _clean_text(value):
         except UnicodeEncodeError:
             raise PydanticCustomError("invalid_text", "The text contains invalid characters.") \
                 from None
+        return clean_text(value, multiline=True)
     return value
 
 

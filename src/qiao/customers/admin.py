@@ -5,23 +5,25 @@ no customer data."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from qiao.core.admin import CleanInputAdminMixin
+
 from .models import ChecklistItem, Grade, PoolRule, Tag
 
 
 @admin.register(Grade)
-class GradeAdmin(SimpleHistoryAdmin):
+class GradeAdmin(CleanInputAdminMixin, SimpleHistoryAdmin):
     list_display = ("rank", "code", "name", "description")
     ordering = ("rank",)
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(CleanInputAdminMixin, admin.ModelAdmin):
     list_display = ("name",)
     search_fields = ("name",)
 
 
 @admin.register(PoolRule)
-class PoolRuleAdmin(SimpleHistoryAdmin):
+class PoolRuleAdmin(CleanInputAdminMixin, SimpleHistoryAdmin):
     """The public pool's rules of a region (a region without one runs on the defaults)."""
 
     list_display = ("region", "daily_claim_limit", "max_owned", "reclaim_idle_days",
@@ -31,7 +33,7 @@ class PoolRuleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ChecklistItem)
-class ChecklistItemAdmin(SimpleHistoryAdmin):
+class ChecklistItemAdmin(CleanInputAdminMixin, SimpleHistoryAdmin):
     """The standard of each lifecycle step (入网/退网 checklists): a change into the status needs
     every active required item ticked. Whether the step also needs approval is set by the
     approval chain of its request type (customer_onboarding, customer_offboarding)."""

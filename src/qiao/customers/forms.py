@@ -4,7 +4,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from qiao.core.forms import BootstrapFormMixin
+from qiao.core.forms import BootstrapFormMixin, CleanInputMixin
 from qiao.core.validators import normalize_credit_code
 from qiao.org.masking import MaskedFieldsFormMixin
 from qiao.org.models import OrgUnit
@@ -237,7 +237,7 @@ class PoolFilterForm(BootstrapFormMixin, forms.Form):
         return data.get("q") or "", data.get("region")
 
 
-class ReleaseForm(forms.Form):
+class ReleaseForm(CleanInputMixin, forms.Form):
     reason = forms.CharField(label=_("reason"), max_length=200)
 
 

@@ -9,8 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from qiao.core.fields import PhoneField
 from qiao.core.models import BusinessModel, SoftDeleteQuerySet, TimeStampedModel
-from qiao.core.validators import validate_cn_phone, validate_credit_code, validate_id_number
+from qiao.core.validators import (
+    PlausibleDate,
+    plausible_count,
+    validate_credit_code,
+    validate_id_number,
+)
 from qiao.org.permissions import Clearance
 from qiao.org.scope import clearance_q, scope_q
 
@@ -20,7 +26,8 @@ class Grade(models.Model):
 
     code = models.CharField(_("code"), max_length=10, unique=True)
     name = models.CharField(_("name"), max_length=40)
-    rank = models.PositiveSmallIntegerField(_("rank"), unique=True, help_text=_("1 is the best"))
+    rank = models.PositiveSmallIntegerField(_("rank"), unique=True, help_text=_("1 is the best"),
+                                            validators=plausible_count(100))
     description = models.CharField(_("description"), max_length=200, blank=True)
     history = HistoricalRecords()
 
@@ -146,7 +153,9 @@ class Customer(BusinessModel):
         validators=[validate_credit_code],
     )
     licence_no = models.CharField(_("licence number"), max_length=40, blank=True)
-    licence_expiry = models.DateField(_("licence expiry"), null=True, blank=True)
+    licence_expiry = models.DateField(
+        _("licence expiry"), null=True, blank=True, validators=[PlausibleDate()],
+        help_text=_("Empty for a licence without a time limit (长期)."))
     legal_representative = models.CharField(_("legal representative"), max_length=40, blank=True)
     id_number = models.CharField(
         _("ID card number"), max_length=18, blank=True, validators=[validate_id_number],
@@ -160,15 +169,15 @@ class Customer(BusinessModel):
         on_delete=models.PROTECT, related_name="region_customers",
         limit_choices_to={"kind": "region"},
     )
-    phone = models.CharField(_("phone"), max_length=30, blank=True,
-                             validators=[validate_cn_phone])
-    fax = models.CharField(_("fax"), max_length=30, blank=True, validators=[validate_cn_phone])
+    phone = PhoneField(_("phone"), blank=True)
+    fax = PhoneField(_("fax"), blank=True)
     # Business profile
     industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices,
                                 blank=True)
     nature = models.CharField(_("enterprise nature"), max_length=20, choices=Nature.choices,
                               blank=True)
-    staff_count = models.PositiveIntegerField(_("staff count"), null=True, blank=True)
+    staff_count = models.PositiveIntegerField(_("staff count"), null=True, blank=True,
+                                              validators=plausible_count(10_000_000))
     business_mode = models.CharField(_("business mode"), max_length=20,
                                      choices=BusinessMode.choices, blank=True)
     business_status = models.CharField(_("business status"), max_length=20,
@@ -180,7 +189,8 @@ class Customer(BusinessModel):
     main_products = models.CharField(_("main products purchased"), max_length=200, blank=True)
     bank = models.CharField(_("bank"), max_length=80, blank=True)
     bank_account = models.CharField(_("bank account"), max_length=40, blank=True)
-    start_date = models.DateField(_("doing business with us since"), null=True, blank=True)
+    start_date = models.DateField(_("doing business with us since"), null=True, blank=True,
+                                  validators=[PlausibleDate()])
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, blank=True)
     notes = models.TextField(_("notes"), blank=True, max_length=5000)
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True,
@@ -207,8 +217,10 @@ class Customer(BusinessModel):
     last_activity_at = models.DateTimeField(
         _("last follow-up"), default=timezone.now, editable=False,
         help_text=_("Time of the latest timeline event; the pool's reclaim rule reads it."))
-    onboarded_on = models.DateField(_("onboarded on"), null=True, blank=True)
-    offboarded_on = models.DateField(_("offboarded on"), null=True, blank=True)
+    onboarded_on = models.DateField(_("onboarded on"), null=True, blank=True,
+                                    validators=[PlausibleDate()])
+    offboarded_on = models.DateField(_("offboarded on"), null=True, blank=True,
+                                     validators=[PlausibleDate()])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+", editable=False,
@@ -356,13 +368,12 @@ class Contact(BusinessModel):
     title = models.CharField(_("position"), max_length=40, blank=True)
     is_key_person = models.BooleanField(_("key person"), default=False)
     has_decision_power = models.BooleanField(_("has decision power"), default=False)
-    mobile = models.CharField(_("mobile"), max_length=30, blank=True,
-                              validators=[validate_cn_phone])
-    phone = models.CharField(_("office phone"), max_length=30, blank=True,
-                             validators=[validate_cn_phone])
+    mobile = PhoneField(_("mobile"), blank=True)
+    phone = PhoneField(_("office phone"), blank=True)
     email = models.EmailField(_("email"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True,
+                                validators=[PlausibleDate(not_future=True)])
     education = models.CharField(_("education"), max_length=20, choices=Education.choices,
                                  blank=True)
     character = models.CharField(_("character"), max_length=100, blank=True)
@@ -434,12 +445,12 @@ class PoolRule(models.Model):
         related_name="pool_rule", limit_choices_to={"kind": "region"},
     )
     daily_claim_limit = models.PositiveSmallIntegerField(
-        _("claims per manager per day"), default=5)
+        _("claims per manager per day"), default=5, validators=plausible_count(1000))
     max_owned = models.PositiveIntegerField(
-        _("most customers a manager may own"), default=500,
+        _("most customers a manager may own"), default=500, validators=plausible_count(1_000_000),
         help_text=_("A manager who owns this many claims no more."))
     reclaim_idle_days = models.PositiveSmallIntegerField(
-        _("reclaim after days without follow-up"), default=90,
+        _("reclaim after days without follow-up"), default=90, validators=plausible_count(3650),
         help_text=_("0: never reclaim for lack of follow-up."))
     reclaim_offboarded = models.BooleanField(_("reclaim offboarded customers"), default=True)
     history = HistoricalRecords()
@@ -499,7 +510,7 @@ class ChecklistItem(models.Model):
     label = models.CharField(_("checklist item"), max_length=100)
     help_text = models.CharField(_("explanation"), max_length=200, blank=True)
     required = models.BooleanField(_("must be ticked"), default=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    order = models.PositiveSmallIntegerField(_("order"), default=1, validators=plausible_count(1000))
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 

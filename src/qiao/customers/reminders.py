@@ -80,9 +80,11 @@ def _days_ahead(today):
 
 def birthday_remind(*, today=None) -> int:
     """Contacts of live, owned customers whose birthday falls within the next
-    BIRTHDAY_NOTICE_DAYS days: one reminder per contact and year, to the customer's owner."""
+    BIRTHDAY_NOTICE_DAYS days: one reminder per contact and year, to the customer's owner.
+    A birthday after today (a typing slip stored before birthdays were checked) is nobody's."""
     today = today or timezone.localdate()
-    due = (Contact.objects.filter(_days_ahead(today), is_deleted=False, customer__is_deleted=False,
+    due = (Contact.objects.filter(_days_ahead(today), birthday__lte=today, is_deleted=False,
+                                  customer__is_deleted=False,
                                   customer__owner__is_active=True)
            .select_related("customer__owner__position__role")
            .only("pk", "name", "birthday", "customer__name", "customer__owner")

@@ -10,6 +10,7 @@ from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from qiao.core.text import search_key
 from qiao.core.validators import normalize_company_name, normalize_credit_code, normalize_phone
 from qiao.org.masking import mask, sensitive_kind
 from qiao.org.models import PATH_STEP, OrgUnit, User
@@ -42,7 +43,9 @@ class CustomerFilters:
     sort: str = "recent"
 
 
-_PHONE_LIKE = re.compile(r"[\d\s\-+()（）]*\d[\d\s\-+()（）]*")
+# A number, perhaps with an extension (021-12345678转801); queries are already folded by
+# search_key, so full-width digits and brackets arrive as ASCII.
+_PHONE_LIKE = re.compile(r"[\d\s\-+()]*\d[\d\s\-+()]*(?:(?:转|分机|ext\.?|x|#)\s*\d+)?")
 
 
 def _contains(term: str) -> Q:
@@ -72,8 +75,9 @@ def _word_condition(word: str) -> Q:
 def search_condition(text: str) -> Q:
     """Name fragment, pinyin, initials, phone, credit code or contact name: each word of the
     query must appear in the customer's search text (maintained by services). A query that
-    is only a number is one word, whatever its spaces."""
-    text = text.lower().strip()
+    is only a number is one word, whatever its spaces. The query is folded as the search text
+    is (core.text.search_key): 賃 finds 赁, ＡＢＣ finds abc, an invisible character is ignored."""
+    text = search_key(text)
     words = [text] if _PHONE_LIKE.fullmatch(text) else text.split()[:5]
     condition = Q()
     for word in words:

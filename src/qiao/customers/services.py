@@ -17,6 +17,7 @@ from qiao.core.exceptions import ConflictError, DuplicateRecordError, Transition
 from qiao.core.files import check_upload
 from qiao.core.history import authored_by
 from qiao.core.pinyin import pinyin_keys
+from qiao.core.text import search_key
 from qiao.core.validators import (
     normalize_company_name,
     normalize_credit_code,
@@ -80,24 +81,86 @@ def customer_event_record(*, customer, kind, message, actor=None, data=None,
     return event
 
 
-def fill_search_keys(customer: Customer, contact_names=()) -> None:
-    full, initials = pinyin_keys(customer.name)
-    short_full, short_initials = pinyin_keys(customer.short_name)
-    customer.name_normalized = normalize_company_name(customer.name)[:120]
-    customer.name_pinyin = full[:400]
-    customer.phone_normalized = normalize_phone(customer.phone)
-    parts = [
-        customer.name, customer.short_name, full, initials, short_full, short_initials,
-        customer.phone_normalized, customer.credit_code, *contact_names,
-    ]
-    customer.search_text = " ".join(p.lower() for p in parts if p)
+def search_keys(*, name: str, short_name: str, phone: str, credit_code: str, contact_keys=(),
+                pinyin=pinyin_keys) -> dict:
+    """The columns a customer is found and compared by (decisions.md "One search column"):
+    names folded by core.text.search_key (so 賃 and 赁, ＡＢＣ and abc are one), their pinyin,
+    the phone's digits, the credit code and `contact_keys` (contact_search_keys of each
+    contact). `pinyin` may be a memoised pinyin_keys (the demo generator's)."""
+    name_key, short_key = search_key(name), search_key(short_name)
+    full, initials = pinyin(name_key)
+    short_full, short_initials = pinyin(short_key)
+    phone_normalized = normalize_phone(phone)
+    parts = [name_key, short_key, full, initials, short_full, short_initials, phone_normalized,
+             credit_code.lower(), *contact_keys]
+    return {"name_normalized": normalize_company_name(name)[:120], "name_pinyin": full[:400],
+            "phone_normalized": phone_normalized,
+            "search_text": " ".join(p for p in parts if p)}
+
+
+def contact_search_keys(name: str, mobile: str, pinyin=pinyin_keys) -> list[str]:
+    key = search_key(name)
+    return [key, *pinyin(key), normalize_phone(mobile)]
+
+
+def fill_search_keys(customer: Customer, contact_keys=()) -> None:
+    keys = search_keys(name=customer.name, short_name=customer.short_name, phone=customer.phone,
+                       credit_code=customer.credit_code, contact_keys=contact_keys)
+    for field, value in keys.items():
+        setattr(customer, field, value)
 
 
 def _contact_search_names(customer: Customer) -> list[str]:
     names = []
     for contact in customer.contacts.filter(is_deleted=False).only("name", "mobile"):
-        names += [contact.name, *pinyin_keys(contact.name), normalize_phone(contact.mobile)]
+        names += contact_search_keys(contact.name, contact.mobile)
     return names
+
+
+KEY_COLUMNS = ("name_normalized", "name_pinyin", "phone_normalized", "search_text")
+
+
+def search_keys_refresh(*, customer_model=Customer, contact_model=Contact,
+                        batch_size=2000) -> int:
+    """Recompute the search keys of the customers whose keys `search_keys` would now write
+    differently (after a change of how keys are folded); a data migration calls it with its
+    historical models, `manage.py refresh_search_keys` with the live ones. A customer whose
+    keys are current is recognised without computing pinyin (_keys_stale), so 100k customers
+    take seconds. Plain UPDATEs: keys
+    are not history. Returns how many customers changed."""
+    changed, last_pk = 0, 0
+    while True:
+        customers = list(customer_model._base_manager.filter(pk__gt=last_pk).order_by("pk").only(
+            "name", "short_name", "phone", "credit_code", *KEY_COLUMNS)[:batch_size])
+        if not customers:
+            return changed
+        last_pk = customers[-1].pk
+        contacts = {}
+        for contact in (contact_model._base_manager
+                        .filter(customer__in=customers, is_deleted=False)
+                        .order_by("-is_key_person", "name", "id").only("customer", "name", "mobile")):
+            contacts.setdefault(contact.customer_id, []).append(contact)
+        stale = [c for c in customers if _keys_stale(c, contacts.get(c.pk, []))]
+        for customer in stale:
+            keys = []
+            for contact in contacts.get(customer.pk, []):
+                keys += contact_search_keys(contact.name, contact.mobile)
+            fill_search_keys(customer, keys)
+        customer_model._base_manager.bulk_update(stale, KEY_COLUMNS)
+        changed += len(stale)
+
+
+def _keys_stale(customer, contacts) -> bool:
+    """Are the stored keys not what search_keys would write? Judged without pinyin: the folded
+    names lead the search text, each contact's folded name is in it, the phone and duplicate
+    keys are current."""
+    names = " ".join(key for key in (search_key(customer.name), search_key(customer.short_name))
+                     if key)
+    text = customer.search_text
+    return (not text.startswith(names)
+            or any(f" {search_key(contact.name)} " not in f" {text} " for contact in contacts)
+            or customer.name_normalized != normalize_company_name(customer.name)[:120]
+            or customer.phone_normalized != normalize_phone(customer.phone))
 
 
 def _apply(customer: Customer, data: dict) -> None:

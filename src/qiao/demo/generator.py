@@ -22,7 +22,7 @@ column values — no model instances — and its rows (customer, contacts, attac
 timeline events and the initial history rows) are written with one `executemany` per
 table and batch (COPY on PostgreSQL), converting only dates and JSON. Pinyin is looked up per
 word of pypinyin's own segmentation and cached, so the search keys are exactly what
-`customers.services.fill_search_keys` computes, at a fraction of the cost; `check_sample`
+`customers.services.search_keys` computes, at a fraction of the cost; `check_sample`
 (run by the benchmark) recomputes a sample the slow way to prove it.
 """
 
@@ -42,8 +42,8 @@ from django.utils import timezone
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
-from qiao.core.validators import normalize_company_name, normalize_phone
 from qiao.customers.models import Attachment, Contact, Customer, CustomerEvent, Grade, Tag
+from qiao.customers.services import contact_search_keys, search_keys
 from qiao.org.permissions import Clearance
 
 from . import names
@@ -247,7 +247,7 @@ def keeper_for(manager, level):
 
 class CustomerFactory:
     """Makes a customer and its contacts as dicts of column values (attnames), deterministic
-    for the rng. Search keys are filled like `customers.services.fill_search_keys`."""
+    for the rng. Search keys come from `customers.services.search_keys`, pinyin memoised."""
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
@@ -391,9 +391,11 @@ class CustomerFactory:
         # services list them when they refresh the search text.
         contact_keys = []
         for contact in sorted(contacts, key=lambda c: (not c["is_key_person"], c["name"])):
-            contact_keys += [contact["name"], *self.ctx.pinyin.person(contact["name"]),
-                             contact["mobile"]]
-        self.fill_search_keys(row, contact_keys)
+            contact_keys += contact_search_keys(contact["name"], contact["mobile"],
+                                                pinyin=self.ctx.pinyin.person)
+        row.update(search_keys(name=row["name"], short_name=row["short_name"], phone=row["phone"],
+                               credit_code=row["credit_code"], contact_keys=contact_keys,
+                               pinyin=self.ctx.pinyin.keys))
         return row, contacts, events, attachments
 
     def id_number(self, region_name, division):
@@ -434,18 +436,6 @@ class CustomerFactory:
                          "uploaded_by_id": row["owner_id"], "created_at": uploaded,
                          "updated_at": uploaded})
         return rows
-
-    def fill_search_keys(self, row, contact_keys):
-        """customers.services.fill_search_keys on a row (contact mobiles are plain 11-digit
-        numbers, already in normal form)."""
-        full, initials = self.ctx.pinyin.keys(row["name"])
-        short_full, short_initials = self.ctx.pinyin.keys(row["short_name"])
-        row["name_normalized"] = normalize_company_name(row["name"])[:120]
-        row["name_pinyin"] = full[:400]
-        row["phone_normalized"] = normalize_phone(row["phone"])
-        parts = [row["name"], row["short_name"], full, initials, short_full, short_initials,
-                 row["phone_normalized"], row["credit_code"], *contact_keys]
-        row["search_text"] = " ".join(p.lower() for p in parts if p)
 
     def contact(self, customer, name, index):
         rng = self.ctx.rng
@@ -657,9 +647,8 @@ def check_sample(size=300, seed=1) -> list[str]:
     from django.core.exceptions import ValidationError
     from django.db.models import Max
 
-    from qiao.core.pinyin import pinyin_keys
     from qiao.core.validators import validate_cn_phone, validate_credit_code, validate_id_number
-    from qiao.customers.services import fill_search_keys
+    from qiao.customers.services import contact_search_keys, fill_search_keys
 
     problems = []
     ids = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
@@ -668,8 +657,7 @@ def check_sample(size=300, seed=1) -> list[str]:
         fresh = Customer.objects.get(pk=pk)
         contact_keys = []
         for contact in fresh.contacts.filter(is_deleted=False):
-            contact_keys += [contact.name, *pinyin_keys(contact.name),
-                             normalize_phone(contact.mobile)]
+            contact_keys += contact_search_keys(contact.name, contact.mobile)
         fill_search_keys(fresh, contact_keys)
         for field in ("name_normalized", "name_pinyin", "phone_normalized", "search_text"):
             if getattr(stored, field) != getattr(fresh, field):

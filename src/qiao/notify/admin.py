@@ -3,12 +3,13 @@
 from django import forms
 from django.contrib import admin
 
-from qiao.core.admin import ReadOnlyAdminMixin
+from qiao.core.admin import CleanInputAdminMixin, ReadOnlyAdminMixin
+from qiao.core.forms import CleanInputMixin
 
 from .models import Delivery, Webhook
 
 
-class WebhookForm(forms.ModelForm):
+class WebhookForm(CleanInputMixin, forms.ModelForm):
     class Meta:
         model = Webhook
         fields = ["name", "unit", "platform", "url", "secret", "active"]
@@ -16,7 +17,7 @@ class WebhookForm(forms.ModelForm):
 
 
 @admin.register(Webhook)
-class WebhookAdmin(admin.ModelAdmin):
+class WebhookAdmin(CleanInputAdminMixin, admin.ModelAdmin):
     form = WebhookForm
     list_display = ["name", "unit", "platform", "active"]
     list_filter = ["platform", "active"]

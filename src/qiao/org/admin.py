@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from qiao.audit.admin import AuditedAdminMixin
-from qiao.core.admin import ReadOnlyAdminMixin
+from qiao.core.admin import CleanInputAdminMixin, ReadOnlyAdminMixin
+from qiao.core.forms import CleanInputMixin
 
 from .models import ApiToken, OrgUnit, Position, Role, User
 from .permissions import Action
@@ -26,7 +27,7 @@ from .services import (
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(SimpleHistoryAdmin):
+class OrgUnitAdmin(CleanInputAdminMixin, SimpleHistoryAdmin):
     list_display = ("indented_name", "kind", "parent", "manager")
     list_filter = ("kind",)
     search_fields = ("name",)
@@ -41,7 +42,7 @@ class OrgUnitAdmin(SimpleHistoryAdmin):
         org_unit_save_from_admin(obj, is_new=not change)
 
 
-class RoleForm(forms.ModelForm):
+class RoleForm(CleanInputMixin, forms.ModelForm):
     actions = forms.MultipleChoiceField(
         label=_("permitted actions"), choices=Action.choices, required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -53,7 +54,7 @@ class RoleForm(forms.ModelForm):
 
 
 @admin.register(Role)
-class RoleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
+class RoleAdmin(CleanInputAdminMixin, AuditedAdminMixin, SimpleHistoryAdmin):
     form = RoleForm
     list_display = ("name", "code", "data_scope", "clearance")
     list_filter = ("data_scope", "clearance")
@@ -65,7 +66,7 @@ class RoleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
+class PositionAdmin(CleanInputAdminMixin, AuditedAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "role")
     list_filter = ("role",)
 
@@ -76,7 +77,7 @@ class PositionAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(User)
-class QiaoUserAdmin(AuditedAdminMixin, UserAdmin, SimpleHistoryAdmin):
+class QiaoUserAdmin(CleanInputAdminMixin, AuditedAdminMixin, UserAdmin, SimpleHistoryAdmin):
     list_display = ("username", "display_name", "unit", "position", "supervisor", "is_active")
     list_filter = ("is_active", "must_change_password", "position__role", "unit")
     search_fields = ("username", "display_name", "mobile")

@@ -8,6 +8,9 @@ masked; a user with the `field.reveal` action reveals one value at a time
 """
 
 import re
+import unicodedata
+
+from qiao.core.validators import EXTENSION_MARK, normalize_phone, parse_phone, split_extension
 
 # Long text (a contact's private background) is hidden whole: its length tells nothing.
 HIDDEN_TEXT = "******"
@@ -21,11 +24,14 @@ def _keep_ends(value: str, head: int, tail: int) -> str:
 
 
 def mask_phone(value: str) -> str:
-    """138****5678, 021****3456: three digits, four stars, the last four digits."""
-    digits = _NOT_DIGIT.sub("", value)
-    if len(digits) < 8:
-        return "*" * len(digits)
-    return digits[:3] + "****" + digits[-4:]
+    """138****5678, 021****3456: three digits, four stars, the last four digits of the number
+    as dialled at home (+86 dropped, full-width digits read as digits); an extension is shown
+    (021****5678转801): it says which desk, and nothing without the masked number."""
+    main, extension = split_extension(value)
+    digits = (normalize_phone(main) if parse_phone(main)
+              else _NOT_DIGIT.sub("", unicodedata.normalize("NFKC", main)))
+    masked_main = "*" * len(digits) if len(digits) < 8 else digits[:3] + "****" + digits[-4:]
+    return f"{masked_main}{EXTENSION_MARK}{extension}" if extension else masked_main
 
 
 def mask_id(value: str) -> str:

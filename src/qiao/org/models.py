@@ -5,6 +5,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from qiao.core.fields import PhoneField
+from qiao.core.validators import plausible_count
+
 from .permissions import Action, Clearance, DataScope
 
 PATH_STEP = 6  # characters per level of the materialised path: "000001000004000017"
@@ -35,7 +38,8 @@ class OrgUnit(models.Model):
         "User", verbose_name=_("head"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="managed_units",
     )
-    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    sort_order = models.PositiveIntegerField(_("order"), default=0,
+                                             validators=plausible_count(10_000))
     history = HistoricalRecords()
 
     class Meta:
@@ -113,7 +117,7 @@ class User(AbstractUser):
         "self", verbose_name=_("supervisor"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="direct_reports",
     )
-    mobile = models.CharField(_("mobile"), max_length=20, blank=True)
+    mobile = PhoneField(_("mobile"), max_length=20, blank=True)
     language = models.CharField(
         _("language"), max_length=10, blank=True,
         choices=[("", _("Browser default")), ("zh-hans", "简体中文"), ("en", "English")],

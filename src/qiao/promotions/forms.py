@@ -2,6 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qiao.core.forms import CleanInputMixin
+
 from . import selectors
 from .models import Campaign
 
@@ -14,7 +16,7 @@ def _bootstrap(form):
         field.widget.attrs.setdefault("class", css)
 
 
-class CampaignForm(forms.ModelForm):
+class CampaignForm(CleanInputMixin, forms.ModelForm):
     lowest_grade_rank = forms.TypedChoiceField(label=_("eligible grades"), coerce=int,
                                                help_text=_("This grade or better."))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -38,7 +40,7 @@ class CampaignForm(forms.ModelForm):
         _bootstrap(self)
 
 
-class ItemForm(forms.Form):
+class ItemForm(CleanInputMixin, forms.Form):
     name = forms.CharField(label=_("item"), max_length=80, required=False)
     unit = forms.CharField(label=_("unit of measure"), max_length=10, required=False)
 
@@ -50,7 +52,7 @@ class ItemForm(forms.Form):
 ItemFormSet = forms.formset_factory(ItemForm, extra=3, max_num=30, absolute_max=30)
 
 
-class RecommendForm(forms.Form):
+class RecommendForm(CleanInputMixin, forms.Form):
     customer = forms.IntegerField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(label=_("reason for the recommendation"), max_length=1000,
                              required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -60,12 +62,12 @@ class RecommendForm(forms.Form):
         _bootstrap(self)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CleanInputMixin, forms.Form):
     decision = forms.ChoiceField(choices=[("confirm", _("Confirm")), ("decline", _("Decline"))])
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
 
-class HandoutForm(forms.Form):
+class HandoutForm(CleanInputMixin, forms.Form):
     """The hand-out and its receipt: a quantity for each of the campaign's items, who signs,
     and the signature pad's PNG data URL (a hidden field filled by signature.js)."""
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from qiao.core.models import TimeStampedModel
+from qiao.core.validators import PlausibleDate, plausible_count
 from qiao.org.permissions import Action, can
 from qiao.org.scope import clearance_q, scope_q, sees_everything
 
@@ -56,12 +57,14 @@ class Campaign(TimeStampedModel):
     name = models.CharField(_("campaign name"), max_length=120)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("brand manager"),
                               on_delete=models.PROTECT, related_name="promotion_campaigns")
-    starts_on = models.DateField(_("start date"))
-    ends_on = models.DateField(_("end date"))
-    quota = models.PositiveIntegerField(_("quota (customers)"), validators=[MinValueValidator(1)],
+    starts_on = models.DateField(_("start date"), validators=[PlausibleDate()])
+    ends_on = models.DateField(_("end date"), validators=[PlausibleDate()])
+    quota = models.PositiveIntegerField(_("quota (customers)"),
+                                        validators=[MinValueValidator(1), *plausible_count(100_000)],
                                         help_text=_("How many customers at most."))
     lowest_grade_rank = models.PositiveSmallIntegerField(
         _("lowest eligible grade"), default=DEFAULT_LOWEST_GRADE_RANK,
+        validators=plausible_count(100),
         help_text=_("Customers of this grade or better may be recommended."))
     description = models.TextField(_("description"), blank=True, max_length=5000)
     state = models.CharField(_("state"), max_length=20, choices=State.choices,
@@ -96,7 +99,8 @@ class CampaignItem(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="items")
     name = models.CharField(_("item"), max_length=80)
     unit = models.CharField(_("unit of measure"), max_length=10)
-    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0,
+                                                  validators=plausible_count(1000))
     history = HistoricalRecords()
 
     class Meta:
@@ -186,7 +190,7 @@ class Handout(TimeStampedModel):
 
     recommendation = models.ForeignKey(Recommendation, verbose_name=_("recommendation"),
                                        on_delete=models.PROTECT, related_name="handouts")
-    handed_out_on = models.DateField(_("date handed out"))
+    handed_out_on = models.DateField(_("date handed out"), validators=[PlausibleDate()])
     handed_out_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("handed out by"),
                                       on_delete=models.PROTECT, related_name="+")
     signer_name = models.CharField(_("signed by"), max_length=40)
@@ -216,7 +220,8 @@ class HandoutLine(models.Model):
     handout = models.ForeignKey(Handout, on_delete=models.CASCADE, related_name="lines")
     item = models.ForeignKey(CampaignItem, verbose_name=_("item"), on_delete=models.PROTECT,
                              related_name="+")
-    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    quantity = models.PositiveIntegerField(_("quantity"),
+                                           validators=[MinValueValidator(1), *plausible_count(100_000)])
     history = HistoricalRecords()
 
     class Meta:

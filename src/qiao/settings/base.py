@@ -2,10 +2,11 @@
 
 Variables: QIAO_SECRET_KEY, QIAO_DEBUG, QIAO_DATABASE_URL (default: SQLite file under var/),
 QIAO_ALLOWED_HOSTS, QIAO_MEDIA_ROOT, QIAO_REDIS_URL, QIAO_SESSION_IDLE_MINUTES,
-QIAO_SESSION_ABSOLUTE_HOURS.
+QIAO_SESSION_ABSOLUTE_HOURS, QIAO_MAX_AMOUNT.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -233,6 +234,9 @@ QIAO_DUPLICATE_CHECKS_PER_HOUR = env.int("QIAO_DUPLICATE_CHECKS_PER_HOUR", defau
 QIAO_ATTACHMENT_MAX_BYTES = env.int("QIAO_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# The largest amount of money any field accepts (core.money), in yuan; up to 999999999999.99.
+QIAO_MAX_AMOUNT = Decimal(env.str("QIAO_MAX_AMOUNT", default="100000000"))
 
 QIAO_DEMO_PASSWORD = env.str("QIAO_DEMO_PASSWORD", default="demo-12345")
 

@@ -10,16 +10,15 @@ archives it (文件存档): archived is final, nothing is recorded after it.
 """
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from qiao.core.models import BusinessModel, TimeStampedModel
+from qiao.core.money import MoneyField
+from qiao.core.validators import PlausibleDate
 from qiao.customers.models import Customer
-
-MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 class Stage(models.TextChoices):
@@ -91,8 +90,8 @@ class WorkOrder(BusinessModel):
     # Free text: the departments (市场部、创作部、行政部…) are not units of Qiao's org tree.
     departments = models.CharField(_("departments involved"), max_length=200,
                                    help_text=_("For example: 市场部、创作部"))
-    budget = models.DecimalField(_("budget (CNY)"), **MONEY, validators=[MinValueValidator(0)])
-    deadline = models.DateField(_("deadline"))
+    budget = MoneyField(_("budget (CNY)"))
+    deadline = models.DateField(_("deadline"), validators=[PlausibleDate()])
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("account manager"),
                                on_delete=models.PROTECT, related_name="+")
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.DRAFT)
@@ -128,7 +127,7 @@ class StageRecord(TimeStampedModel):
     work_order = models.ForeignKey(WorkOrder, verbose_name=_("work order"),
                                    on_delete=models.CASCADE, related_name="stage_records")
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[PlausibleDate()])
     people = models.CharField(_("people"), max_length=200,
                               help_text=_("Who took part, e.g. the departments' people and the "
                                           "customer's."))
