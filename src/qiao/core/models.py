@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .validators import PlausibleDate
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
@@ -52,7 +54,7 @@ class CalendarDay(models.Model):
         HOLIDAY = "holiday", _("Holiday")
         WORKDAY = "workday", _("Make-up workday")
 
-    date = models.DateField(_("date"), unique=True)
+    date = models.DateField(_("date"), unique=True, validators=[PlausibleDate()])
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=60, blank=True,
                             help_text=_("The holiday it belongs to, e.g. 春节 or 国庆节."))
