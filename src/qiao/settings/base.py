@@ -213,6 +213,9 @@ QIAO_ATTACHMENT_MAX_BYTES = env.int("QIAO_ATTACHMENT_MAX_BYTES", default=10 * 10
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# Approvals: how long one delegation while away may last (days, both ends included).
+QIAO_DELEGATION_MAX_DAYS = env.int("QIAO_DELEGATION_MAX_DAYS", default=90)
+
 QIAO_DEMO_PASSWORD = env.str("QIAO_DEMO_PASSWORD", default="demo12345")
 
 # Background and periodic tasks (huey). `manage.py run_huey` runs the worker and the periodic
