@@ -227,25 +227,6 @@ def test_a_returned_transfer_changes_its_target_reason_and_customers(personas):
     assert "to_user" in refused.value.message_dict
 
 
-# --- the same row in either language -----------------------------------------------------------
-
-def test_a_title_is_read_in_the_readers_language(personas, chain):
-    from django.utils import translation
-
-    request = hospitality(personas)  # written while the test runs in zh-Hans
-    customer = request.subject.customer.name
-    stored = ApprovalRequest.objects.get(pk=request.pk)
-    with translation.override("zh-hans"):
-        assert stored.title == f"招待费：{customer}，¥800.00"
-    with translation.override("en"):
-        assert stored.title == f"Hospitality for {customer}, ¥800.00"
-    # the pages too: am01 reads English (the browser's language), sup1 Chinese
-    english = personas.client("am01").get(reverse("approvals:mine"), HTTP_ACCEPT_LANGUAGE="en")
-    assert f"Hospitality for {customer}" in english.content.decode()
-    chinese = personas.client("sup1").get(reverse("approvals:waiting"))
-    assert f"招待费：{customer}" in chinese.content.decode()
-
-
 def test_the_edit_values_are_what_the_form_shows(personas, chain):
     request = returned(hospitality(personas))
     values = selectors.edit_values(request, personas["am01"])

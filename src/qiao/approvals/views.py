@@ -1,5 +1,6 @@
 """Approval pages: thin — parse, fetch through the access function, one service, render."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -179,6 +180,7 @@ def delegations(request):
     page, query = paginate(request, selectors.my_delegations(request.user), PAGE_SIZE)
     return render_page(request, "approvals/delegations.html", {
         "form": form, "page": page, "query": query, "today": timezone.localdate(),
+        "max_days": settings.QIAO_DELEGATION_MAX_DAYS,
         "perms_request": can(request.user, Action.APPROVAL_REQUEST)}, status=status)
 
 

@@ -105,15 +105,21 @@ def view_alert_check(*, actor, request=None, now=None) -> OperationLog | None:
     return alert
 
 
+VIEW_ALERT = "view_alert"  # an inbox message, composed when read (registered in apps.ready)
+
+
+def view_alert_title(params) -> str:
+    return _("%(user)s opened %(n)d customers within an hour") % params
+
+
 def _alert_supervisor(actor, alert, opened):
     """The alert in the inbox of the user's supervisor (AUD-2), linked to the user's log."""
     from qiao.notify.services import notify
 
     if actor.supervisor_id is None:
         return
-    notify(recipients=[actor.supervisor], kind="view_alert",
-           title=_("%(user)s opened %(n)d customers within an hour")
-           % {"user": actor, "n": opened},
+    notify(recipients=[actor.supervisor], kind=VIEW_ALERT,
+           params={"user": str(actor), "n": opened},
            url=f"/audit/?username={actor.get_username()}&action=customer_view",
            key=f"view_alert:{alert.pk}")
 

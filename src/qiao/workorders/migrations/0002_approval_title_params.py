@@ -26,4 +26,7 @@ class Migration(migrations.Migration):
         ("approvals", "0004_titles_read_in_the_readers_language"),
     ]
 
+    # before approvals copies the title parameters into the messages already in inboxes
+    run_before = [("approvals", "0006_approval_messages_params")]
+
     operations = [migrations.RunPython(fill, empty)]
