@@ -107,7 +107,7 @@ def test_a_hospitality_request_through_supervisor_and_department_manager(persona
     form.locator("#id_purpose").fill("新品推介会后答谢晚宴")
     s.shot("approvals-01-am01-new")
     form.get_by_role("button", name="提交审批").click()
-    title = f"招待费：{customer.name}，¥2500"
+    title = f"招待费：{customer.name}，¥2500.00"
     expect(page.locator("h1")).to_have_text(re.compile(re.escape(title)))
     expect(state_badge(page)).to_have_text("已提交")
     steps = page.get_by_test_id("step")
