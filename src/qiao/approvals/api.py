@@ -3,7 +3,8 @@ rule 9). Reads go through `approvals.selectors` (a request outside `visible_to` 
 decision goes through `approvals.services`, which settle races: of two people acting on one
 task at once exactly one wins, the other gets 409 with the reason. A refused action
 (PermissionDenied: not the requester) is 404 like a request outside the user's scope; a
-missing comment on a reject or return is 400."""
+missing comment on a reject or return is 400. A returned request is resubmitted with its
+changes, checked by its type's edit form as on the page (400 by field, nothing written)."""
 
 from datetime import datetime
 from decimal import Decimal

@@ -248,7 +248,10 @@ def _edit(request, actor, data) -> list[str]:
         raise ValidationError(_("A request of the type “%s” cannot be changed; withdraw it and "
                                 "raise a new one.") % type_.label)
     subject = request.subject
-    form = type_.edit_form(data, subject=subject, user=actor)
+    # The form checks a copy read for it: a model form writes what it validates onto its
+    # instance, and the type applies the changes to the subject itself, by its own rules.
+    copy = subject.__class__._base_manager.get(pk=subject.pk)
+    form = type_.edit_form(data, subject=copy, user=actor)
     if not form.is_valid():
         raise ValidationError(form.errors.as_data())
     changed = [name for name in form.changed_data if not form.fields[name].widget.is_hidden]
