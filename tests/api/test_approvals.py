@@ -194,7 +194,7 @@ def test_bad_input_is_400_and_writes_nothing(personas, api, body):
 def test_return_then_resubmit_by_the_requester_only(personas, api):
     request = hospitality(personas)
     # Not returned yet: 409 for the requester, 404 for anyone else who sees it.
-    response = api("am01").post(f"/approvals/{request.pk}/resubmit")
+    response = api("am01").post(f"/approvals/{request.pk}/resubmit", {})
     assert response.status_code == 409
     assert response.json()["detail"] == "只有退回修改的申请才能重新提交（当前：已提交）。"
     response = decide(api("sup1"), request, "return", comment="请补充来宾名单")
@@ -202,15 +202,48 @@ def test_return_then_resubmit_by_the_requester_only(personas, api):
     assert api("am01").get(f"/approvals/{request.pk}").json()["can_resubmit"] is True
     before = snapshot(request)
     for username in ("sup1", "region1", "director"):
-        assert api(username).post(f"/approvals/{request.pk}/resubmit").status_code == 404
-    assert api("am02").post(f"/approvals/{request.pk}/resubmit").status_code == 404
+        assert api(username).post(f"/approvals/{request.pk}/resubmit", {}).status_code == 404
+    assert api("am02").post(f"/approvals/{request.pk}/resubmit", {}).status_code == 404
     assert snapshot(request) == before
-    response = api("am01").post(f"/approvals/{request.pk}/resubmit")
+    response = api("am01").post(f"/approvals/{request.pk}/resubmit", {})
     assert response.status_code == 200
     body = response.json()
     assert (body["state"], body["round"]) == (R.SUBMITTED, 2)
     assert [t["state"] for s in body["steps"] for t in s["tasks"]] == [T.WAITING]
     assert api("sup1").get("/approvals/waiting").json()["count"] == 1
+
+
+def test_resubmit_takes_the_changes_and_the_reply(personas, api):
+    """As the page: the fields of the type's edit form (only those that change), checked by
+    that form; the reply on the request's history; the chain planned for the new amount."""
+    request = hospitality(personas)
+    decide(api("sup1"), request, "return", comment="请补充来宾名单")
+    mine = api("am01").get(f"/approvals/{request.pk}").json()
+    assert mine["edit_values"] == {"customer": str(request.subject.customer_id),
+                                   "amount": "800.00", "date": "2026-12-01",
+                                   "guests": "采购部 2 人", "purpose": "季度走访"}
+    assert api("sup1").get(f"/approvals/{request.pk}").json()["edit_values"] is None
+    before = snapshot(request)
+    url = f"/approvals/{request.pk}/resubmit"
+    for changes, field in (({"colour": "红"}, "colour"), ({"amount": "很多"}, "amount"),
+                           ({"guests": ""}, "guests"), ({"date": True}, "date"),
+                           ({"amount": [1, 2]}, "amount")):
+        response = api("am01").post(url, {"changes": changes})
+        assert response.status_code == 400, response.content
+        assert field in response.json()["errors"], response.json()
+    assert api("sup1").post(url, {"changes": {"guests": "改"}}).status_code == 404
+    assert snapshot(request) == before
+    response = api("am01").post(url, {"comment": "已补充来宾名单",
+                                      "changes": {"guests": "王经理、李主任", "amount": 2500}})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["state"], body["round"], body["amount"]) == (R.SUBMITTED, 2, "2500.00")
+    assert [s["tasks"][0]["approver"]["username"] for s in body["steps"]] == ["sup1", "deptmgr"]
+    assert body["events"][-1]["kind"] == "resubmitted"
+    assert (body["events"][-1]["comment"], body["events"][-1]["note"]) == (
+        "已补充来宾名单", "已修改：金额（元）、来宾")
+    assert request.subject.__class__.objects.get(pk=request.object_id).guests == "王经理、李主任"
+    assert body["edit_values"] is None and "¥2,500.00" in body["title"]
 
 
 def test_withdraw_by_the_requester_then_deciding_is_409(personas, api):

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from qiao.approvals import services
+from qiao.approvals import selectors, services
 from qiao.approvals.demo import ensure_hospitality_chain
 from qiao.approvals.models import Chain, ChainStep
 from qiao.org.models import Position
@@ -33,3 +33,9 @@ def hospitality(personas, username="am01", amount="800.00"):
     return services.hospitality_request_create(
         actor=user, customer=personas.customers[username][0], amount=Decimal(amount),
         date=date(2026, 12, 1), guests="采购部 2 人", purpose="季度走访")
+
+
+def page_values(request, user, **changes):
+    """What the detail page's edit form posts: every field as shown (the subject unchanged),
+    with `changes` over them."""
+    return {**selectors.edit_values(request, user), **changes}

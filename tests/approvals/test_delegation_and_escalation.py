@@ -1,7 +1,8 @@
 """Away and overdue: delegations made and ended on the user's own page, steps already waiting
 passed on when the absence begins, and the periodic escalation of steps left waiting."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,8 +15,9 @@ from qiao.approvals import services, tasks
 from qiao.approvals.models import ApprovalTask, Chain, Delegation
 from qiao.core import calendar
 from qiao.notify.models import Notification
+from qiao.org.models import User
 
-from .conftest import hospitality
+from .conftest import hospitality, set_steps
 
 T = ApprovalTask.State
 pytestmark = pytest.mark.django_db
@@ -44,12 +46,20 @@ def test_an_absence_that_has_begun_passes_the_waiting_steps_to_the_delegate(pers
     assert request.state == "approved"
 
 
-def test_a_delegate_never_receives_their_own_request(personas, chain):
-    request = hospitality(personas, username="am01")
+def test_a_delegate_never_receives_their_own_request(personas):
+    """A peer supervisor asks for a customer of sup1's team (the owner's supervisor approves):
+    sup1's delegation to that peer does not pass them their own request."""
+    sup1 = personas["sup1"]
+    peer = User.objects.create_user("sup1b", password="x", unit=sup1.unit, position=sup1.position,
+                                    supervisor=sup1.supervisor)
+    set_steps((1, "客户经理的主管", "owner_supervisor", {}))
+    request = services.hospitality_request_create(
+        actor=peer, customer=personas.customers["am01"][0], amount=Decimal("500.00"),
+        date=date(2026, 12, 1), guests="采购部 2 人", purpose="季度走访")
     today = timezone.localdate()
-    services.delegation_set(actor=personas["sup1"], delegate=personas["am01"],
-                            starts_on=today, ends_on=today)
-    assert request.tasks.get().approver == personas["sup1"]
+    services.delegation_set(actor=sup1, delegate=peer, starts_on=today, ends_on=today)
+    assert request.tasks.get().approver == sup1
+    assert hospitality(personas).tasks.get().approver == peer  # am01's request does pass
 
 
 def test_a_planned_absence_passes_nothing_yet(personas, chain):
@@ -67,7 +77,8 @@ def test_bad_delegations_are_refused_with_a_field_message(personas):
         (personas["sup1"], today, today, "delegate"),
         (personas["leaver"], today, today, "delegate"),
         (personas["region1"], today, today - timedelta(days=1), "ends_on"),
-        (personas["region1"], today - timedelta(days=9), today - timedelta(days=2), "ends_on"),
+        (personas["region1"], today - timedelta(days=9), today - timedelta(days=2), "starts_on"),
+        (personas["agent01"], today, today, "delegate"),
     ]
     for delegate, starts_on, ends_on, field in cases:
         with pytest.raises(ValidationError) as refused:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from qiao.approvals import services
 from qiao.approvals.models import ApprovalRequest, ApprovalTask, HospitalityRequest
 
-from .conftest import hospitality
+from .conftest import hospitality, page_values
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,9 @@ def test_deciding_through_the_page(personas, chain):
     assert request.state == R.RETURNED
     body = personas.client("am01").get(detail_url(request)).content.decode()
     assert "补充名单" in body and 'data-testid="resubmit"' in body
-    assert personas.client("am01").post(reverse("approvals:resubmit", args=[request.pk])).status_code == 302
+    resubmitted = personas.client("am01").post(reverse("approvals:resubmit", args=[request.pk]),
+                                               page_values(request, personas["am01"]))
+    assert resubmitted.status_code == 302
     assert personas.client("am01").post(reverse("approvals:withdraw", args=[request.pk])).status_code == 302
     request.refresh_from_db()
     assert request.state == R.WITHDRAWN
@@ -171,8 +173,7 @@ def _make_requests(personas, count):
         subject = HospitalityRequest.objects.create(customer=customer, requester=am,
                                                     amount=Decimal("100.00"), date="2026-12-01",
                                                     guests=f"g{i}", purpose="p")
-        services.request_submit(actor=am, type_code="hospitality", subject=subject,
-                                title=f"招待 {i}")
+        services.request_submit(actor=am, type_code="hospitality", subject=subject)
     assert ApprovalTask.objects.filter(approver=sup, state="waiting").count() >= count
 
 

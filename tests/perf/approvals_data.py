@@ -104,9 +104,9 @@ def generate(*, seed, total):
         raise SystemExit("approval data: no account managers with supervisors, or no "
                          "department manager")
     customers = {}
-    for pk, owner in (Customer.objects.filter(owner__in=requesters, is_deleted=False)
-                      .order_by("pk").values_list("pk", "owner_id")):
-        customers.setdefault(owner, []).append(pk)
+    for pk, name, owner in (Customer.objects.filter(owner__in=requesters, is_deleted=False)
+                            .order_by("pk").values_list("pk", "name", "owner_id")):
+        customers.setdefault(owner, []).append((pk, name))
     requesters = [u for u in requesters if customers.get(u.pk)]
     content_type = ContentType.objects.get_for_model(HospitalityRequest)
     usual, recent = zip(*MIX, strict=True), zip(*RECENT_MIX, strict=True)
@@ -129,17 +129,18 @@ def generate(*, seed, total):
                 state = rng.choices(*(recent if i >= total * 0.9 else usual))[0]
                 if state == "open2" and amount < 2000:
                     state = "open1"
-                plans.append((i, user, created, amount, state))
+                plans.append((i, user, created, amount, state, rng.choice(customers[user.pk])))
             subjects = HospitalityRequest.objects.bulk_create([
-                HospitalityRequest(customer_id=rng.choice(customers[user.pk]), requester=user,
+                HospitalityRequest(customer_id=customer[0], requester=user,
                                    amount=amount, date=created.date() + timedelta(days=7),
                                    guests="客户采购部 2 人", purpose="业务招待",
                                    created_at=created, updated_at=created)
-                for i, user, created, amount, state in plans])
+                for _i, user, created, amount, state, customer in plans])
             if subjects[0].pk is None:  # SQLite before RETURNING: read the ids back
                 subjects = list(HospitalityRequest.objects.order_by("-pk")[:len(plans)])[::-1]
             requests, tasks, events = [], [], []
-            for (i, user, created, amount, state), subject in zip(plans, subjects, strict=True):
+            for (_i, user, created, amount, state, customer), subject in zip(plans, subjects,
+                                                                              strict=True):
                 two = amount >= 2000
                 later = created + timedelta(hours=rng.randint(1, 72))
                 end = created + timedelta(hours=rng.randint(73, 200))
@@ -154,7 +155,8 @@ def generate(*, seed, total):
                 requests.append(ApprovalRequest(
                     type_code="hospitality", content_type=content_type, object_id=subject.pk,
                     requester=user, requester_unit_id=user.unit_id,
-                    title=f"Hospitality #{i + 1}, ¥{amount}", amount=amount,
+                    title_params={"customer": customer[1], "amount": f"{amount:.2f}"},
+                    written_title=f"招待费：{customer[1]}，¥{amount:.2f}", amount=amount,
                     state=request_state, current_order=order,
                     decided_at=end if state in ("approved", "rejected") else None,
                     version=1 if state == "open1" else 2 + (state == "approved" and two),

@@ -168,7 +168,7 @@ def test_confirmation_workflow(personas):
     campaign = services.campaign_confirm_list(actor=brand, campaign=campaign)
     assert campaign.state == "confirmed" and campaign.confirmed_at
     # The recommender is told; the declined one's recommender is not.
-    assert Notification.objects.filter(recipient=am01, kind="promotion").count() == 1
+    assert Notification.objects.filter(recipient=am01, kind="promotion_confirmed").count() == 1
     assert not Notification.objects.filter(recipient=personas["am02"]).exists()
     with pytest.raises(ValidationError):  # decisions are over
         services.recommendation_decide(actor=brand, recommendation=drop, confirm=True)
@@ -239,6 +239,7 @@ def test_the_brand_manager_hears_of_new_recommendations_once_a_day(personas):
     campaign = make_campaign()
     for customer in personas.customers["am01"]:
         _recommend(personas, "am01", make_eligible(customer), campaign)
-    messages = Notification.objects.filter(recipient=personas["brandmgr"], kind="promotion")
+    messages = Notification.objects.filter(recipient=personas["brandmgr"],
+                                           kind="promotion_recommended")
     assert list(messages.values_list("title", "url")) == [
         (f"新的促销推荐待确认：{campaign.name}", f"/promotions/{campaign.pk}/")]

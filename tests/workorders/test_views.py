@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from qiao.approvals.selectors import request_for
 from qiao.workorders.models import FLOW, StageAttachment, StageRecord, WorkOrder
+from tests.approvals.conftest import page_values
 
 from .factories import approve_all, make_approved_work_order, make_work_order, pdf
 
@@ -229,9 +230,12 @@ def test_resubmitted_from_the_approval_page_waits_again_and_is_not_editable(pers
     task = approval.tasks.get(approver=personas["director"])
     personas.client("director").post(reverse("approvals:decide", args=[approval.pk]), {
         "task": task.pk, "decision": "return", "comment": "预算偏高"})
-    assert client.post(reverse("approvals:resubmit", args=[approval.pk])).status_code == 302
+    # The approval page's form changes the work order (the budget asked about) and resends it
+    posted = page_values(approval, personas["am01"], budget="9000.00", comment="预算已下调")
+    assert client.post(reverse("approvals:resubmit", args=[approval.pk]), posted).status_code == 302
     wo.refresh_from_db()
     assert wo.stage == "pending"  # the engine tells the subject about the resubmission
+    assert wo.budget == Decimal("9000.00")
     detail = client.get(reverse("workorders:detail", args=[wo.pk])).content.decode()
     assert 'data-testid="edit"' not in detail and 'data-testid="submit"' not in detail
     assert client.get(reverse("workorders:edit", args=[wo.pk])).status_code == 302

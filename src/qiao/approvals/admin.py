@@ -88,9 +88,12 @@ class ChainAdmin(CleanInputAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Delegation)
-class DelegationAdmin(CleanInputAdminMixin, admin.ModelAdmin):
+class DelegationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: a delegation is made by the person going away (approvals.services.
+    delegation_set checks who may stand in for how long and passes the waiting steps)."""
+
     list_display = ["user", "delegate", "starts_on", "ends_on"]
-    autocomplete_fields = ["user", "delegate"]
+    list_select_related = ["user", "delegate"]
 
 
 class TaskInline(admin.TabularInline):

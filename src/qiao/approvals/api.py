@@ -3,18 +3,23 @@ rule 9). Reads go through `approvals.selectors` (a request outside `visible_to` 
 decision goes through `approvals.services`, which settle races: of two people acting on one
 task at once exactly one wins, the other gets 409 with the reason. A refused action
 (PermissionDenied: not the requester) is 404 like a request outside the user's scope; a
-missing comment on a reject or return is 400."""
+missing comment on a reject or return is 400. A returned request is resubmitted with its
+changes, checked by its type's edit form as on the page (400 by field, nothing written)."""
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from qiao.core.api import (
     Input,
     PageQuery,
     RecordId,
+    Text,
     error_responses,
     page_of,
     paged,
@@ -103,6 +108,9 @@ class EventOut(Schema):
     actor: UserRef | None
     step_label: str
     comment: str
+    note: str = Field(description="What the engine says about the event, in your language: the "
+                                  "fields a resubmission changed, whom an overdue step was "
+                                  "reported to.")
     created_at: datetime
 
     @staticmethod
@@ -118,6 +126,10 @@ class RequestOut(RequestItem):
     my_task_id: int | None = Field(description="Your task waiting for a decision, if any.")
     can_withdraw: bool
     can_resubmit: bool
+    edit_values: dict[str, str | list[str]] | None = Field(
+        description="When you may change and resubmit this request (yours, returned for "
+                    "changes): every field of its type's edit form with its value now, as "
+                    "`changes` of resubmit takes them (a list for several choices). Else null.")
 
     # `_detail` reads the rest once and leaves it on the request as `detail`.
     @staticmethod
@@ -148,6 +160,10 @@ class RequestOut(RequestItem):
     def resolve_can_resubmit(obj):
         return obj.detail["can_resubmit"]
 
+    @staticmethod
+    def resolve_edit_values(obj):
+        return obj.detail["edit_values"]
+
 
 class WaitingItem(Schema):
     """A task waiting for the caller's decision, with its request."""
@@ -172,6 +188,22 @@ class WithdrawIn(Input):
     comment: str = Field("", max_length=2000)
 
 
+FieldName = Annotated[Text, Field(min_length=1, max_length=60)]
+FieldValue = Text | int | float | bool | None | list[Text | int]
+
+
+class ResubmitIn(Input):
+    comment: str = Field("", max_length=2000,
+                         description="Your reply to the return: what you changed, for the "
+                                     "approvers.")
+    changes: dict[FieldName, FieldValue] | None = Field(
+        None, description="The fields of the request's edit form to change (their names and "
+                          "values now: `edit_values` of the request), as the page's form "
+                          "takes them; the fields not sent keep their values. Absent or null: "
+                          "resubmit the request as it is. Checked as the page checks them: "
+                          "400 with the messages by field, nothing written.")
+
+
 # --- helpers ---------------------------------------------------------------------------------
 
 def _with_waiting(requests):
@@ -192,6 +224,7 @@ def _detail(user, approval: ApprovalRequest) -> ApprovalRequest:
                  and t.state == ApprovalTask.State.WAITING), None) if approval.is_open else None
     approval.waiting_tasks = [t for t in tasks if t.state == ApprovalTask.State.WAITING]
     is_requester = approval.requester_id == user.pk
+    may_edit = selectors.may_edit(approval, user)
     approval.detail = {
         "steps": [{"order": order, "tasks": step} for order, step in steps],
         "events": selectors.request_events(approval),
@@ -199,6 +232,7 @@ def _detail(user, approval: ApprovalRequest) -> ApprovalRequest:
         "can_withdraw": is_requester and approval.state in (
             *ApprovalRequest.OPEN_STATES, ApprovalRequest.State.RETURNED),
         "can_resubmit": is_requester and approval.state == ApprovalRequest.State.RETURNED,
+        "edit_values": selectors.edit_values(approval, user) if may_edit else None,
     }
     return approval
 
@@ -277,12 +311,36 @@ def approval_withdraw(request, payload: WithdrawIn, approval_id: int = record_id
     return _fresh(user, approval_id)
 
 
-@router.post("/approvals/{approval_id}/resubmit", response={200: RequestOut,
-                                                             **error_responses(409)})
-def approval_resubmit(request, approval_id: int = record_id()):
-    """The requester sends a returned request again: a new round from the first step (others:
-    404); 409 unless it is returned; 400 when the chain now finds nobody to approve."""
-    user = request.auth
-    services.request_resubmit(actor=user, request=selectors.request_get(user, approval_id))
-    return _fresh(user, approval_id)
+def _posted(value):
+    """A JSON value as the page's form would receive it: text, or a list of texts."""
+    if isinstance(value, list):
+        return [_posted(v) for v in value]
+    return "" if value is None else str(value)
 
+
+def _edit_data(user, approval, changes) -> dict:
+    """The edit form's data: its values now (`edit_values`) with `changes` over them. A name
+    that is not one of the form's fields is refused (400), not ignored."""
+    if not selectors.may_edit(approval, user):
+        return {}  # the service refuses: not the requester's (404) or not returned (409)
+    values = selectors.edit_values(approval, user)
+    unknown = sorted(set(changes) - set(values))
+    if unknown:
+        raise ValidationError({name: [_("No such field; the fields are: %s.")
+                                      % ", ".join(values)] for name in unknown})
+    return {**values, **{name: _posted(value) for name, value in changes.items()}}
+
+
+@router.post("/approvals/{approval_id}/resubmit", response={200: RequestOut,
+                                                             **error_responses(409, 413)})
+def approval_resubmit(request, payload: ResubmitIn, approval_id: int = record_id()):
+    """The requester sends a returned request again, changed by `changes` (the fields of the
+    type's edit form, as on the request's page) and with a reply `comment`: a new round from
+    the first step, planned for the amount as it is then (others: 404); 409 unless it is
+    returned (or, for a work order, a newer `version` exists); 400 with the messages by field
+    when a change is not valid, or when the chain now finds nobody to approve."""
+    user = request.auth
+    approval = selectors.request_get(user, approval_id)
+    data = None if payload.changes is None else _edit_data(user, approval, payload.changes)
+    services.request_resubmit(actor=user, request=approval, data=data, comment=payload.comment)
+    return _fresh(user, approval_id)

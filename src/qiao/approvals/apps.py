@@ -8,4 +8,6 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self):
         # Request types register themselves in code, as models register with the admin.
-        from . import types  # noqa: F401
+        from . import notifications, types  # noqa: F401
+
+        notifications.register_kinds()

@@ -13,7 +13,7 @@ class HospitalityForm(CleanInputMixin, forms.ModelForm):
         model = HospitalityRequest
         fields = ["customer", "amount", "date", "guests", "purpose"]
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}),
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "purpose": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -36,6 +36,14 @@ class DecisionForm(CleanInputMixin, forms.Form):
                               widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
 
 
+class ResubmitForm(forms.Form):
+    """The requester's reply to a return, sent with the changes."""
+
+    comment = forms.CharField(label=_("Your reply"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+                              help_text=_("What you changed, for the approvers."))
+
+
 class DelegateChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user):
         return f"{user} · {user.unit}" if user.unit_id else str(user)
@@ -49,8 +57,10 @@ class DelegationForm(CleanInputMixin, forms.ModelForm):
         model = Delegation
         fields = ["delegate", "starts_on", "ends_on"]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date", "class": "form-control"}),
-            "ends_on": forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+            "starts_on": forms.DateInput(attrs={"type": "date", "class": "form-control"},
+                                         format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date", "class": "form-control"},
+                                       format="%Y-%m-%d"),
         }
 
     def __init__(self, *args, user, **kwargs):

@@ -7,10 +7,11 @@ A request's state changes only through `approvals.services`; nothing here writes
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -132,7 +133,11 @@ class ApprovalRequest(TimeStampedModel):
     # The requester's unit when the request was raised, so data scope is one condition.
     requester_unit = models.ForeignKey("org.OrgUnit", null=True, blank=True,
                                        on_delete=models.SET_NULL, related_name="+")
-    title = models.CharField(_("title"), max_length=200)
+    # The title is composed when read, in the reader's language, from the type and these
+    # parameters (RequestType.title); the text as written in the requester's language is kept
+    # for a type no longer registered.
+    title_params = models.JSONField(_("title parameters"), default=dict, blank=True)
+    written_title = models.CharField(_("title as written"), max_length=200)
     amount = MoneyField(_("amount"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=20, choices=State.choices,
                              default=State.SUBMITTED)
@@ -162,6 +167,21 @@ class ApprovalRequest(TimeStampedModel):
     @property
     def type(self):
         return registry.get(self.type_code)
+
+    @property
+    def title(self) -> str:
+        """The title in the active language."""
+        if not self.title_params:
+            return self.written_title
+        try:
+            return self.type.title_of(self.title_params)
+        except (LookupError, TypeError, ValueError):  # a type gone, parameters of old
+            return self.written_title
+
+    @property
+    def secret_level(self) -> int:
+        """The subject's secret level as it is now (a customer may be classified later)."""
+        return self.type.secret_level_of(self.subject)
 
     @property
     def is_open(self):
@@ -224,6 +244,7 @@ class ApprovalEvent(models.Model):
         RESUBMITTED = "resubmitted", _("Resubmitted")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         DELEGATED = "delegated", _("Passed to a delegate")
+        DELEGATION_ENDED = "delegation_ended", _("Back from the delegate")
         ESCALATED = "escalated", _("Overdue, reported to the approver's supervisor")
         COMPLETED = "completed", _("Approved by everyone")
 
@@ -233,6 +254,9 @@ class ApprovalEvent(models.Model):
                               on_delete=models.PROTECT, related_name="+")
     comment = models.TextField(_("comment"), blank=True)
     step_label = models.CharField(_("step"), max_length=100, blank=True)
+    # What the engine itself says about the event (the fields a resubmission changed, an
+    # overdue step's hours), rendered when read in the reader's language (`note`).
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
@@ -242,6 +266,34 @@ class ApprovalEvent(models.Model):
 
     def __str__(self):
         return f"{self.request_id} · {self.kind}"
+
+    @property
+    def note(self) -> str:
+        """What the engine says about this event, in the reader's language ("" when nothing):
+        the fields a resubmission changed, whom an overdue step was reported to."""
+        params = self.params or {}
+        if self.kind == self.Kind.RESUBMITTED and params.get("changed"):
+            return gettext("Changed: %s") % pgettext("list separator", ", ").join(
+                self._field_labels(params["changed"]))
+        if self.kind == self.Kind.ESCALATED and params:
+            return gettext("Waiting for %(approver)s for more than %(hours)d hours; reported to "
+                           "%(boss)s.") % {
+                "approver": params.get("approver", ""), "hours": params.get("hours", 0),
+                "boss": params.get("boss") or gettext("nobody (no supervisor)")}
+        return ""
+
+    def _field_labels(self, names):
+        try:
+            meta = registry.get(self.request.type_code).model._meta
+        except LookupError:
+            return names
+        labels = []
+        for name in names:
+            try:
+                labels.append(str(meta.get_field(name).verbose_name))
+            except FieldDoesNotExist:
+                labels.append(name)
+        return labels
 
 
 class Delegation(models.Model):

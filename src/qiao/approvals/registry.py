@@ -1,7 +1,10 @@
 """Request types: any model becomes an approvable subject by registering a type in code,
 as models register with the admin (`approvals.registry.register(...)`)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from qiao.org.permissions import Clearance
 
 
 @dataclass(frozen=True)
@@ -16,13 +19,49 @@ class RequestType:
     # action moves the request: approved, rejected, returned, withdrawn, or resubmitted after a
     # return (state `submitted` again). The subject's module applies the outcome (moves a
     # customer, starts a work order). Raising undoes the whole action.
-    on_decided: object = None
+    on_decided: Callable | None = None
+    # The title, composed when read, in the reader's language: title_params(subject) → a dict
+    # of plain values (names, amounts, codes) stored with the request when it is written;
+    # title(params) → the text, translating whatever needs it (a status code's label) then.
+    title: Callable[[dict], str] | None = None
+    title_params: Callable[[object], dict] | None = None
+    # A request returned for changes is edited by its requester before it is resubmitted:
+    # edit_form(data, *, subject, user) → the form of every field the requester may change
+    # (unbound with data=None: the subject as it is); on_edit(subject, cleaned_data, actor)
+    # applies a valid form's data to the subject (with its history) inside the engine's
+    # transaction, raising ValidationError to refuse.
+    edit_form: Callable | None = None
+    on_edit: Callable | None = None
+    # The subject's secret level (密级): what a delegate must be cleared for. Default: its
+    # customer's, else public.
+    secret_level: Callable[[object], int] | None = None
 
     def amount_of(self, subject):
         return getattr(subject, self.amount_field) if self.amount_field else None
 
     def customer_of(self, subject):
         return getattr(subject, self.customer_field) if self.customer_field else None
+
+    def secret_level_of(self, subject) -> int:
+        if self.secret_level is not None:
+            return self.secret_level(subject)
+        customer = self.customer_of(subject)
+        return customer.secret_level if customer is not None else Clearance.PUBLIC
+
+    def title_params_of(self, subject) -> dict:
+        if self.title_params is not None:
+            return self.title_params(subject)
+        return {"subject": str(subject)}
+
+    def title_of(self, params: dict) -> str:
+        """The title in the active language; `params` from title_params_of."""
+        if self.title is not None:
+            return self.title(params)
+        return f"{self.label}: {params.get('subject', '')}"
+
+    @property
+    def editable(self) -> bool:
+        return self.edit_form is not None and self.on_edit is not None
 
     def decided(self, request, actor):
         if self.on_decided is not None:
@@ -32,12 +71,11 @@ class RequestType:
 _types: dict[str, RequestType] = {}
 
 
-def register(code, model, label, amount_field=None, *, customer_field=None, detail_template=None,
-             on_decided=None):
+def register(code, model, label, amount_field=None, **hooks):
+    """Register request type `code` for `model`; `hooks` are RequestType's other fields."""
     if code in _types and _types[code].model is not model:
         raise ValueError(f"Approval request type {code!r} is already registered.")
-    _types[code] = RequestType(code, model, label, amount_field, customer_field, detail_template,
-                               on_decided)
+    _types[code] = RequestType(code, model, label, amount_field, **hooks)
     return _types[code]
 
 
@@ -46,6 +84,10 @@ def get(code) -> RequestType:
         return _types[code]
     except KeyError:
         raise LookupError(f"No approval request type {code!r} is registered.") from None
+
+
+def all_types() -> list[RequestType]:
+    return list(_types.values())
 
 
 def choices():

@@ -11,6 +11,7 @@ same level → the one with the lowest id. A position held only outside the requ
 from datetime import date as date_cls
 
 from qiao.org.models import PATH_STEP, OrgUnit, User
+from qiao.org.permissions import stand_ins
 
 from .models import ChainStep, Delegation
 
@@ -61,13 +62,32 @@ def resolve(step, requester, customer=None):
     return None
 
 
-def delegate_for(user, on: date_cls):
-    """Who decides for `user` on day `on`: their delegate while a delegation is active (one
-    hop: a delegate's own delegation is not followed, so delegations never loop)."""
-    delegation = (Delegation.objects.filter(user=user, starts_on__lte=on, ends_on__gte=on,
-                                            delegate__is_active=True)
-                  .select_related("delegate").order_by("-created_at").first())
-    return delegation.delegate if delegation else None
+def may_stand_in(request, user, delegate) -> bool:
+    """May `delegate` decide `user`'s step of `request`? Only someone who could hold the step
+    (org.permissions.stand_ins: above `user` in their line or the same role in their unit,
+    cleared as high as `user` — checked again now, as the org may have changed since the
+    delegation was set), cleared for this request's secret level, and not its requester."""
+    return (delegate.pk != request.requester_id
+            and delegate.clearance >= request.secret_level
+            and stand_ins(user).filter(pk=delegate.pk).exists())
+
+
+def delegation_in_force(user, on: date_cls):
+    """`user`'s delegation in force on day `on` (the latest made), or None."""
+    return (Delegation.objects.filter(user=user, starts_on__lte=on, ends_on__gte=on,
+                                      delegate__is_active=True)
+            .select_related("delegate").order_by("-created_at").first())
+
+
+def delegate_for(user, on: date_cls, request):
+    """Who decides `user`'s step of `request` on day `on`: their delegate while a delegation
+    is in force and the delegate may stand in for this request (`may_stand_in`), else None —
+    the step stays with `user`. One hop: a delegate's own delegation is not followed, so
+    delegations never loop."""
+    delegation = delegation_in_force(user, on)
+    if delegation is None or not may_stand_in(request, user, delegation.delegate):
+        return None
+    return delegation.delegate
 
 
 def escalation_target(approver):

@@ -1,10 +1,12 @@
 """Reads of approval requests, each starting from `ApprovalRequest.objects.visible_to(user)`."""
 
+from datetime import date
+
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.http import Http404
 
-from qiao.org.models import User
+from qiao.org.permissions import stand_ins
 
 from .models import ApprovalRequest, ApprovalTask, Delegation
 
@@ -74,6 +76,40 @@ def request_for(subject, user=None):
             .order_by("-created_at", "-id").first())
 
 
+def edit_form(approval, user, data=None):
+    """The form in which the requester changes `approval`'s subject before resubmitting it
+    (bound to `data`, else showing the subject as it is), or None when the type has none."""
+    type_ = approval.type
+    return type_.edit_form(data, subject=approval.subject, user=user) if type_.editable else None
+
+
+def may_edit(approval, user) -> bool:
+    """Is the edit form `user`'s to fill: their own request, returned for changes?"""
+    return (approval.requester_id == user.pk and approval.state == ApprovalRequest.State.RETURNED
+            and approval.type.editable)
+
+
+def _as_posted(value):
+    """A form's initial value as a browser would post it: text, or a list of texts."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple | QuerySet):
+        return [_as_posted(v) for v in value]
+    if isinstance(value, Model):
+        return str(value.pk)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def edit_values(approval, user) -> dict:
+    """The edit form's fields as they would be posted unchanged: {name: text or [texts]}. The
+    API sends only what changes; these fill in the rest."""
+    form = edit_form(approval, user)
+    return {name: _as_posted(form.get_initial_for_field(field, name))
+            for name, field in form.fields.items()}
+
+
 def my_delegations(user):
     """The user's own delegations, current and coming first (only they see them)."""
     return Delegation.objects.filter(user=user).select_related("delegate").order_by("-ends_on", "-id")
@@ -87,6 +123,6 @@ def delegation_get(user, pk) -> Delegation:
 
 
 def delegate_choices(user):
-    """Whom one may name while away: any active member of staff but oneself."""
-    return (User.objects.filter(is_active=True, position__isnull=False).exclude(pk=user.pk)
-            .select_related("unit").order_by("unit__path", "username"))
+    """Whom one may name while away: those who could hold one's steps (org.permissions.
+    stand_ins)."""
+    return stand_ins(user).select_related("unit").order_by("unit__path", "username")

@@ -9,6 +9,7 @@ claims it; the other gets a ConflictError saying why, and nothing of theirs is w
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,8 +20,7 @@ from qiao.core import calendar
 from qiao.core.concurrency import save_versioned
 from qiao.core.exceptions import ConflictError
 from qiao.core.history import authored_by
-from qiao.core.money import format_amount
-from qiao.org.permissions import Action, can
+from qiao.org.permissions import Action, Clearance, can, stand_in_line
 
 from . import notifications, registry, rules
 from .models import (
@@ -32,14 +32,16 @@ from .models import (
     HospitalityRequest,
 )
 
+COMMENT_MAX = 2000
 Task = ApprovalTask.State
 State = ApprovalRequest.State
 Kind = ApprovalEvent.Kind
 
 
-def _event(request, kind, actor, comment="", step_label=""):
+def _event(request, kind, actor, comment="", step_label="", params=None):
     return ApprovalEvent.objects.create(request=request, kind=kind, actor=actor,
-                                        comment=comment, step_label=step_label)
+                                        comment=comment, step_label=step_label,
+                                        params=params or {})
 
 
 def _plan(type_, subject, requester, amount):
@@ -92,8 +94,8 @@ def _activate(request, actor, order):
     tasks = list(ApprovalTask.objects.filter(request=request, round=request.round, order=order,
                                              state=Task.PENDING).select_related("approver"))
     for task in tasks:
-        delegate = rules.delegate_for(task.approver, today)
-        if delegate is not None and delegate.pk != request.requester_id:
+        delegate = rules.delegate_for(task.approver, today, request)
+        if delegate is not None:
             task.delegated_from, task.approver = task.approver, delegate
             _event(request, Kind.DELEGATED, None, step_label=task.step_label,
                    comment=f"{task.delegated_from} → {delegate}")
@@ -110,10 +112,18 @@ def _close_open_tasks(request, actor):
         authored_by(task, actor).save(update_fields=["state"])
 
 
+def _set_title(request, type_, subject):
+    """The title's parameters, and the text as written (in the writer's language) kept for
+    the day the type is no longer registered."""
+    request.title_params = type_.title_params_of(subject)
+    request.written_title = type_.title_of(request.title_params)[:200]
+
+
 @transaction.atomic
-def request_submit(*, actor, type_code, subject, title, amount=None):
-    """Raise a request for `subject`; refused (ValidationError, nothing written) when no chain
-    is configured or a step's rule finds nobody."""
+def request_submit(*, actor, type_code, subject, amount=None):
+    """Raise a request for `subject`, its title composed by the request type; refused
+    (ValidationError, nothing written) when no chain is configured or a step's rule finds
+    nobody."""
     if not can(actor, Action.APPROVAL_REQUEST):
         raise PermissionDenied
     type_ = registry.get(type_code)
@@ -122,8 +132,8 @@ def request_submit(*, actor, type_code, subject, title, amount=None):
     plan = _plan(type_, subject, actor, amount)
     request = ApprovalRequest(
         type_code=type_code, content_type=ContentType.objects.get_for_model(subject),
-        object_id=subject.pk, requester=actor, requester_unit_id=actor.unit_id,
-        title=title.strip()[:200], amount=amount)
+        object_id=subject.pk, requester=actor, requester_unit_id=actor.unit_id, amount=amount)
+    _set_title(request, type_, subject)
     authored_by(request, actor).save()
     _event(request, Kind.SUBMITTED, actor)
     _start_round(request, actor, plan)
@@ -230,20 +240,52 @@ def _own(request, actor, allowed, message):
     return request
 
 
+def _edit(request, actor, data) -> list[str]:
+    """The requester's changes to a returned request's subject, validated by its type's edit
+    form and applied by the type (with the subject's history). Returns the names of the fields
+    changed; refused with the form's field messages."""
+    type_ = request.type
+    if not type_.editable:
+        raise ValidationError(_("A request of the type “%s” cannot be changed; withdraw it and "
+                                "raise a new one.") % type_.label)
+    subject = request.subject
+    # The form checks a copy read for it: a model form writes what it validates onto its
+    # instance, and the type applies the changes to the subject itself, by its own rules.
+    copy = subject.__class__._base_manager.get(pk=subject.pk)
+    form = type_.edit_form(data, subject=copy, user=actor)
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    changed = [name for name in form.changed_data if not form.fields[name].widget.is_hidden]
+    if changed:
+        type_.on_edit(subject, form.cleaned_data, actor)
+    return changed
+
+
 @transaction.atomic
-def request_resubmit(*, actor, request):
-    """The requester sends a returned request again: a new round from the first step, with
-    the chain and amount as they are now."""
+def request_resubmit(*, actor, request, data=None, comment=""):
+    """The requester sends a returned request again, with `data` — every field of the type's
+    edit form, as posted — changing its subject first (None: as it is), and a reply `comment`:
+    a new round from the first step, with the chain, amount and title as they are now (a
+    bigger amount may add a step). Refused (nothing written) unless the request is returned
+    (ConflictError) and the actor's own (PermissionDenied), or when the changes are not valid
+    (ValidationError, by field)."""
     request = _own(request, actor, (State.RETURNED,),
                    _("Only a request returned for changes can be resubmitted (it is %s)."))
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX:
+        raise ValidationError({"comment": _("The reply is too long: at most %(max)d "
+                                            "characters.") % {"max": COMMENT_MAX}})
     version = request.version
     type_ = request.type
+    changed = _edit(request, actor, data) if data is not None else []
     subject = request.subject
     request.amount = type_.amount_of(subject) if type_.amount_field else request.amount
+    _set_title(request, type_, subject)
     plan = _plan(type_, subject, actor, request.amount)
     request.round += 1
     request.state = State.SUBMITTED
-    _event(request, Kind.RESUBMITTED, actor)
+    _event(request, Kind.RESUBMITTED, actor, comment,
+           params={"changed": changed} if changed else None)
     _start_round(request, actor, plan)
     save_versioned(authored_by(request, actor), expected_version=version, change_reason="resubmitted")
     request.type.decided(request, actor)
@@ -263,17 +305,49 @@ def request_withdraw(*, actor, request, comment=""):
     return request
 
 
+PLAN_AHEAD_DAYS = 365  # a delegation is planned for a known absence, not years ahead
+
+
+def _delegation_refusal(actor, delegate, starts_on, ends_on):
+    """{field: message} saying why this delegation cannot be made, or None."""
+    if delegate.pk == actor.pk or not delegate.is_active:
+        return {"delegate": _("Choose an active colleague other than yourself.")}
+    if not stand_in_line(actor).filter(pk=delegate.pk).exists():
+        return {"delegate": _("%(name)s cannot decide in your place: choose someone above you "
+                              "in your reporting line, or a colleague in the same position in "
+                              "your unit.") % {"name": delegate}}
+    if delegate.clearance < actor.clearance:
+        return {"delegate": _("%(name)s is cleared only up to “%(theirs)s”, but the requests "
+                              "you decide may be classified up to “%(yours)s”.") % {
+            "name": delegate, "theirs": Clearance(delegate.clearance).label,
+            "yours": Clearance(actor.clearance).label}}
+    today = timezone.localdate()
+    if starts_on < today:
+        return {"starts_on": _("A delegation cannot start in the past.")}
+    if starts_on > today + timedelta(days=PLAN_AHEAD_DAYS):
+        return {"starts_on": _("A delegation can be planned at most %(days)d days ahead.")
+                % {"days": PLAN_AHEAD_DAYS}}
+    if ends_on < starts_on:
+        return {"ends_on": _("The delegation must end on or after its first day.")}
+    longest = settings.QIAO_DELEGATION_MAX_DAYS
+    if (ends_on - starts_on).days + 1 > longest:
+        return {"ends_on": _("A delegation lasts at most %(days)d days.") % {"days": longest}}
+    return None
+
+
 @transaction.atomic
 def delegation_set(*, actor, delegate, starts_on, ends_on):
     """`actor` is away from `starts_on` to `ends_on`: steps that start meanwhile go to
     `delegate`. When the absence has begun, the steps already waiting for `actor` pass to the
-    delegate too (except the delegate's own requests, which stay: nobody approves their own)."""
-    if delegate.pk == actor.pk or not delegate.is_active:
-        raise ValidationError({"delegate": _("Choose an active colleague other than yourself.")})
-    if ends_on < starts_on:
-        raise ValidationError({"ends_on": _("The delegation must end on or after its first day.")})
-    if ends_on < timezone.localdate():
-        raise ValidationError({"ends_on": _("The delegation must not end in the past.")})
+    delegate too. A step passes only when the delegate may stand in for it
+    (rules.may_stand_in: not their own request, cleared for it). Refused (ValidationError by
+    field, nothing written) unless `delegate` could hold `actor`'s steps (org.permissions.
+    stand_ins: above them in their line or the same role in their unit, cleared as high), the
+    absence starts today or later (within PLAN_AHEAD_DAYS) and lasts at most
+    QIAO_DELEGATION_MAX_DAYS days."""
+    refusal = _delegation_refusal(actor, delegate, starts_on, ends_on)
+    if refusal:
+        raise ValidationError(refusal)
     delegation = Delegation.objects.create(user=actor, delegate=delegate, starts_on=starts_on,
                                            ends_on=ends_on)
     if starts_on <= timezone.localdate():
@@ -285,6 +359,8 @@ def _pass_waiting_tasks(actor, delegate):
     tasks = (ApprovalTask.objects.filter(approver=actor, state=Task.WAITING)
              .exclude(request__requester=delegate).select_related("request"))
     for task in tasks:
+        if not rules.may_stand_in(task.request, actor, delegate):
+            continue
         passed = ApprovalTask.objects.filter(pk=task.pk, approver=actor, state=Task.WAITING).update(
             approver=delegate, delegated_from=actor)
         if passed:
@@ -297,8 +373,8 @@ def _pass_waiting_tasks(actor, delegate):
 
 @transaction.atomic
 def delegation_end(*, actor, delegation):
-    """Back early: a delegation not yet begun is removed, one under way ends yesterday. Steps
-    already passed to the delegate stay with them."""
+    """Back early: a delegation not yet begun is removed, one under way ends yesterday, and
+    the steps still waiting with the delegate come back (`_give_back`)."""
     if delegation.user_id != actor.pk:
         raise PermissionDenied
     today = timezone.localdate()
@@ -307,6 +383,41 @@ def delegation_end(*, actor, delegation):
     elif delegation.ends_on >= today:
         delegation.ends_on = today - timedelta(days=1)
         delegation.save(update_fields=["ends_on"])
+    _give_back(ApprovalTask.objects.filter(delegated_from=actor, approver_id=delegation.delegate_id,
+                                           state=Task.WAITING), today)
+
+
+def _give_back(tasks, today) -> int:
+    """Each of `tasks` (waiting with a delegate) whose delegation is no longer in force goes
+    back to the approver it was passed from — or to their delegate now, if another delegation
+    is in force. A delegate decides only while the delegation lasts. Returns how many moved."""
+    moved = 0
+    for task in tasks.select_related("request", "approver", "delegated_from"):
+        away, delegate = task.delegated_from, task.approver
+        current = rules.delegation_in_force(away, today)
+        if current is not None and current.delegate_id == delegate.pk:
+            continue  # still in force (another delegation to the same person)
+        target = rules.delegate_for(away, today, task.request) or away
+        back = ApprovalTask.objects.filter(pk=task.pk, approver=delegate, state=Task.WAITING).update(
+            approver=target, delegated_from=away if target != away else None)
+        if not back:
+            continue  # decided meanwhile
+        task.approver, task.delegated_from = target, (away if target != away else None)
+        authored_by(task, away).save(update_fields=["approver", "delegated_from"])
+        _event(task.request, Kind.DELEGATION_ENDED, None, step_label=task.step_label,
+               comment=f"{delegate} → {target}")
+        notifications.waiting(task.request, [target])
+        moved += 1
+    return moved
+
+
+def delegations_expire(*, today=None) -> int:
+    """Steps still waiting with a delegate whose delegation has run out go back (`_give_back`).
+    Run daily by a periodic task; repeating it moves nothing twice. Returns how many moved."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        return _give_back(ApprovalTask.objects.filter(state=Task.WAITING,
+                                                      delegated_from__isnull=False), today)
 
 
 ESCALATION_BATCH = 500
@@ -343,20 +454,36 @@ def _escalate(task, hours, now) -> bool:
         return False  # decided or escalated meanwhile
     boss = rules.escalation_target(task.approver)
     _event(task.request, Kind.ESCALATED, None, step_label=task.step_label,
-           comment=_("Waiting for %(approver)s for more than %(hours)d working hours; reported "
-                     "to %(boss)s.") % {"approver": task.approver, "hours": hours,
-                                       "boss": boss or _("nobody (no supervisor)")})
+           params={"approver": str(task.approver), "hours": hours,
+                   "boss": str(boss) if boss else None})
     notifications.overdue(task, boss, hours)
     return True
+
+
+HOSPITALITY_FIELDS = ("customer", "amount", "date", "guests", "purpose")
+
+
+def _clean_hospitality(hospitality):
+    hospitality.guests = hospitality.guests.strip()
+    hospitality.purpose = hospitality.purpose.strip()
+    hospitality.full_clean()
 
 
 @transaction.atomic
 def hospitality_request_create(*, actor, customer, amount, date, guests, purpose):
     """A hospitality request and its approval request, together or not at all."""
     hospitality = HospitalityRequest(customer=customer, requester=actor, amount=amount, date=date,
-                                     guests=guests.strip(), purpose=purpose.strip())
-    hospitality.full_clean()
+                                     guests=guests, purpose=purpose)
+    _clean_hospitality(hospitality)
     authored_by(hospitality, actor).save()
-    title = _("Hospitality for %(customer)s, ¥%(amount)s") % {
-        "customer": customer.name, "amount": format_amount(hospitality.amount)}
-    return request_submit(actor=actor, type_code="hospitality", subject=hospitality, title=title)
+    return request_submit(actor=actor, type_code="hospitality", subject=hospitality)
+
+
+def hospitality_request_edit(hospitality, data, actor):
+    """The requester's changes to a hospitality request returned for changes: the engine's
+    on_edit, inside `request_resubmit`'s transaction (the form has checked the customer is one
+    the requester sees)."""
+    for name in HOSPITALITY_FIELDS:
+        setattr(hospitality, name, data[name])
+    _clean_hospitality(hospitality)
+    authored_by(hospitality, actor).save()

@@ -11,3 +11,10 @@ from . import services
 def approvals_escalate() -> int:
     """Every quarter of an hour: steps waiting longer than their chain allows."""
     return services.tasks_escalate()
+
+
+@db_periodic_task(crontab(hour="0", minute="5"))
+@lock_task("approvals-delegations-expire")
+def delegations_expire() -> int:
+    """Just after midnight: steps still with a delegate whose delegation has run out go back."""
+    return services.delegations_expire()

@@ -1,8 +1,10 @@
 """Approval pages: thin — parse, fetch through the access function, one service, render."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +19,7 @@ from qiao.core.views import perform
 from qiao.org.permissions import Action, can
 
 from . import selectors, services
-from .forms import DecisionForm, DelegationForm, HospitalityForm
+from .forms import DecisionForm, DelegationForm, HospitalityForm, ResubmitForm
 
 PAGE_SIZE = 25
 
@@ -36,19 +38,24 @@ def mine(request):
         "page": page, "query": query, "perms_request": can(request.user, Action.APPROVAL_REQUEST)})
 
 
-def _detail(request, approval, *, status=200, form=None):
+def _detail(request, approval, *, status=200, form=None, edit_form=None, reply=None):
     user = request.user
     tasks = selectors.request_tasks(approval)
     mine = next((t for t in tasks if t.approver_id == user.pk and t.state == "waiting"), None)
+    may_edit = selectors.may_edit(approval, user)
+    events = selectors.request_events(approval)
     return render_page(request, "approvals/detail.html", {
         "approval": approval,
         "subject": approval.subject,
         "subject_template": approval.type.detail_template,
         "steps": selectors.request_steps(approval),
-        "events": selectors.request_events(approval),
+        "events": events,
+        "returned": next((e for e in reversed(events) if e.kind == "returned"), None),
         "my_task": mine if approval.is_open else None,
         "form": form or (DecisionForm(initial={"task": mine.pk}) if mine else None),
         "is_requester": approval.requester_id == user.pk,
+        "edit_form": (edit_form or selectors.edit_form(approval, user)) if may_edit else None,
+        "reply_form": (reply or ResubmitForm()) if may_edit else None,
     }, status=status)
 
 
@@ -99,7 +106,40 @@ def withdraw(request, pk):
 @require_POST
 @login_required
 def resubmit(request, pk):
-    return _requester_action(request, pk, services.request_resubmit, _("Request resubmitted."))
+    """The requester's changes (every field of the type's edit form) and reply, then a new
+    round. Refused: the form again with the messages by field (400), or why not (409)."""
+    approval = selectors.request_get(request.user, pk)
+    try:
+        services.request_resubmit(actor=request.user, request=approval,
+                                  data=request.POST if approval.type.editable else None,
+                                  comment=request.POST.get("comment", ""))
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, _("The request was not resubmitted; see the messages below."))
+        reply = ResubmitForm(request.POST)
+        reply.is_valid()  # shows its own message (too long)
+        return _detail(request, selectors.request_get(request.user, pk), status=400, reply=reply,
+                       edit_form=_refused_form(request, pk, exc))
+    except ConflictError as exc:
+        messages.error(request, user_message(exc))
+        return _detail(request, selectors.request_get(request.user, pk), status=409)
+    messages.success(request, _("Request resubmitted."))
+    return redirect("approvals:detail", pk=pk)
+
+
+def _refused_form(request, pk, exc):
+    """The edit form as posted, with the form's own messages and those of the type's rules
+    (its on_edit), each by its field. Bound to a subject read again: a model form writes what
+    it validates onto its instance, and the page shows the subject as it is."""
+    form = selectors.edit_form(selectors.request_get(request.user, pk), request.user,
+                               request.POST)
+    if form is not None and form.is_valid():  # the form was fine; the type's rules refused
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+        for name, texts in errors.items():
+            if name != "comment":  # the reply's own form shows that one
+                form.add_error(name if name in form.fields else None, texts)
+    return form
 
 
 @requires(Action.APPROVAL_REQUEST)
@@ -140,6 +180,7 @@ def delegations(request):
     page, query = paginate(request, selectors.my_delegations(request.user), PAGE_SIZE)
     return render_page(request, "approvals/delegations.html", {
         "form": form, "page": page, "query": query, "today": timezone.localdate(),
+        "max_days": settings.QIAO_DELEGATION_MAX_DAYS,
         "perms_request": can(request.user, Action.APPROVAL_REQUEST)}, status=status)
 
 

@@ -31,3 +31,12 @@ class AuditConfig(AppConfig):
                                    dispatch_uid="qiao.audit.sqlite_guard")
         post_migrate.connect(triggers.reinstall_after_migrate, sender=self,
                              dispatch_uid="qiao.audit.triggers")
+        # How the supervisor's alert reads in the inbox (composed when read).
+        from django.apps import apps
+
+        if apps.is_installed("qiao.notify"):
+            from qiao.notify import kinds
+
+            from . import services
+
+            kinds.register(services.VIEW_ALERT, title=services.view_alert_title)

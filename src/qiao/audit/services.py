@@ -106,6 +106,13 @@ def view_alert_check(*, actor, request=None, now=None) -> OperationLog | None:
     return alert
 
 
+VIEW_ALERT = "view_alert"  # an inbox message, composed when read (registered in apps.ready)
+
+
+def view_alert_title(params) -> str:
+    return _("%(user)s opened %(n)d customers within an hour") % params
+
+
 def _alert_supervisor(actor, alert, opened):
     """The alert in the inbox of the user's supervisor (AUD-2), linked to the user's log: the
     nearest one up the line who may read that log (audit.view, the user in their scope)."""
@@ -117,9 +124,8 @@ def _alert_supervisor(actor, alert, opened):
                           and visible_to(person).filter(pk=alert.pk).exists())
     if boss is None:
         return
-    notify(recipients=[boss], kind="view_alert",
-           title=_("%(user)s opened %(n)d customers within an hour")
-           % {"user": actor, "n": opened},
+    notify(recipients=[boss], kind=VIEW_ALERT,
+           params={"user": str(actor), "n": opened},
            url=f"/audit/?username={actor.get_username()}&action=customer_view",
            key=f"view_alert:{alert.pk}")
 

@@ -32,7 +32,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
-from pydantic import ConfigDict, create_model, field_validator
+from pydantic import BeforeValidator, ConfigDict, create_model, field_validator
 from pydantic_core import PydanticCustomError
 
 from qiao.core.exceptions import ConflictError, RateLimited, StaleVersionError
@@ -251,6 +251,7 @@ def record_id(description="id"):
 
 
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]  # an id inside a body (a list of tags…)
+Text = Annotated[str, BeforeValidator(_clean_text)]  # text nested in a body (a dict's values)
 
 
 def optional_id(description):

@@ -23,14 +23,23 @@ class CustomersConfig(AppConfig):
         # Lifecycle changes (CUS-2) and transfers (ORG-6) that go through approval.
         from qiao.approvals import registry
 
-        from . import requests
+        from . import request_forms, requests
         from .models import LifecycleRequest, TransferRequest
 
         for code, label in (("customer_onboarding", requests.ONBOARDING_LABEL),
                             ("customer_offboarding", requests.OFFBOARDING_LABEL)):
             registry.register(code, LifecycleRequest, label, customer_field="customer",
                               detail_template="customers/_subject_lifecycle.html",
-                              on_decided=requests.lifecycle_decided)
+                              on_decided=requests.lifecycle_decided,
+                              title=requests.lifecycle_title,
+                              title_params=requests.lifecycle_title_params,
+                              edit_form=request_forms.LifecycleRequestForm,
+                              on_edit=requests.lifecycle_request_edit)
         registry.register(requests.TRANSFER_TYPE, TransferRequest, requests.TRANSFER_LABEL,
                           detail_template="customers/_subject_transfer.html",
-                          on_decided=requests.transfer_decided)
+                          on_decided=requests.transfer_decided,
+                          title=requests.transfer_title,
+                          title_params=requests.transfer_title_params,
+                          secret_level=requests.transfer_secret_level,
+                          edit_form=request_forms.TransferRequestForm,
+                          on_edit=requests.transfer_request_edit)

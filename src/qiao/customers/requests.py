@@ -17,7 +17,7 @@ The request types are registered in customers.apps (ready).
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -145,12 +145,8 @@ def lifecycle_change(*, actor, customer, to_status, note="", checked=(), expecte
     except IntegrityError:
         _refuse_if_open(locked)  # raised a moment ago by someone else
         raise
-    title = _("%(type)s: %(customer)s (%(old)s → %(new)s)") % {
-        "type": ONBOARDING_LABEL if to_status == Customer.Status.ONBOARDED else OFFBOARDING_LABEL,
-        "customer": locked.name, "old": locked.get_status_display(),
-        "new": Customer.Status(to_status).label}
     approval = approval_services.request_submit(actor=actor, type_code=type_code,
-                                                subject=lifecycle, title=title)
+                                                subject=lifecycle)
     services.customer_event_record(
         customer=locked, kind="status_request", actor=actor,
         message=_("Status change %(old)s → %(new)s submitted for approval") % {
@@ -200,6 +196,33 @@ def lifecycle_decided(request, actor):
     _close(lifecycle, RequestState.APPROVED)
 
 
+def _status_label(code) -> str:
+    return Customer.Status(code).label if code in Customer.Status.values else code
+
+
+def lifecycle_title(params) -> str:
+    """An approval request's title, in the reader's language."""
+    return _("%(type)s: %(customer)s (%(old)s → %(new)s)") % {
+        "type": ONBOARDING_LABEL if params["to"] == Customer.Status.ONBOARDED else OFFBOARDING_LABEL,
+        "customer": params["customer"], "old": _status_label(params["from"]),
+        "new": _status_label(params["to"])}
+
+
+def lifecycle_title_params(lifecycle) -> dict:
+    return {"customer": lifecycle.customer.name, "from": lifecycle.from_status,
+            "to": lifecycle.to_status}
+
+
+def lifecycle_request_edit(lifecycle, data, actor):
+    """The requester's changes to a lifecycle request returned for changes — its note and the
+    checklist as ticked now (every required item still needed): the approval engine's
+    on_edit, inside its transaction."""
+    lifecycle.checklist = _ticked(checklist_for(lifecycle.to_status), data["checklist"])
+    lifecycle.note = (data["note"] or "").strip()
+    lifecycle.updated_at = timezone.now()
+    authored_by(lifecycle, actor).save()
+
+
 # --- transfers (ORG-6) -------------------------------------------------------------------------
 
 def transfer_needs_approval() -> bool:
@@ -245,28 +268,66 @@ def transfer_request_create(*, actor, from_user, to_user, customers=None, reason
     if refusal:
         raise ValidationError(refusal)
     rows = services._handover_rows(actor, from_user, to_user, customers)
-    ids = [c.pk for c in rows]
-    taken = in_open_transfer(ids)
+    transfer = TransferRequest(from_user=from_user, to_user=to_user, reason=reason,
+                               requester=actor)
+    authored_by(transfer, actor).save()
+    _put_items(transfer, rows)
+    return approval_services.request_submit(actor=actor, type_code=TRANSFER_TYPE,
+                                            subject=transfer)
+
+
+def _put_items(transfer, rows):
+    """Make `rows` (customers) the transfer's customers: those no longer chosen leave it, new
+    ones join it unless they are in another open transfer (ValidationError naming them)."""
+    ids = {c.pk for c in rows}
+    current = set(transfer.items.values_list("customer_id", flat=True))
+    taken = in_open_transfer(ids - current)
     if taken:
         names = "、".join(c.name for c in rows if c.pk in taken)
         raise ValidationError({"customers": _(
             "Already in a transfer waiting for approval: %s. Wait for its decision first.")
             % names})
-    transfer = TransferRequest(from_user=from_user, to_user=to_user, reason=reason,
-                               requester=actor)
-    authored_by(transfer, actor).save()
+    transfer.items.exclude(customer_id__in=ids).delete()
     try:
         with transaction.atomic():
             TransferItem.objects.bulk_create(
-                [TransferItem(request=transfer, customer_id=pk) for pk in ids])
+                [TransferItem(request=transfer, customer_id=pk) for pk in sorted(ids - current)])
     except IntegrityError:
         raise ValidationError({"customers": _(
             "Some of these customers were put in another transfer a moment ago; look at the "
             "list again.")}) from None
-    title = _("%(type)s: %(count)d customers, %(from)s → %(to)s") % {
-        "type": TRANSFER_LABEL, "count": len(ids), "from": from_user, "to": to_user}
-    return approval_services.request_submit(actor=actor, type_code=TRANSFER_TYPE,
-                                            subject=transfer, title=title)
+
+
+def transfer_title(params) -> str:
+    """An approval request's title, in the reader's language."""
+    return _("%(type)s: %(count)d customers, %(from)s → %(to)s") % {"type": TRANSFER_LABEL,
+                                                                   **params}
+
+
+def transfer_title_params(transfer) -> dict:
+    return {"count": transfer.items.count(), "from": str(transfer.from_user),
+            "to": str(transfer.to_user)}
+
+
+def transfer_secret_level(transfer) -> int:
+    """The highest secret level of the customers in the transfer."""
+    return transfer.customers.aggregate(level=Max("secret_level"))["level"] or 0
+
+
+def transfer_request_edit(transfer, data, actor):
+    """The requester's changes to a transfer returned for changes — the new account manager,
+    the reason and the customers — with the handover's checks redone (as when it was raised):
+    the approval engine's on_edit, inside its transaction."""
+    reason = (data["reason"] or "").strip()
+    to_user = data["to_user"]
+    refusal = services._handover_refusal(actor, transfer.from_user, to_user, reason)
+    if refusal:
+        raise ValidationError(refusal)
+    rows = services._handover_rows(actor, transfer.from_user, to_user,
+                                   [c.pk for c in data["customers"]])
+    _put_items(transfer, rows)
+    transfer.to_user, transfer.reason, transfer.updated_at = to_user, reason, timezone.now()
+    authored_by(transfer, actor).save()
 
 
 def transfer_decided(request, actor):

@@ -7,8 +7,11 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from . import kinds
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -20,9 +23,15 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(models.Model):
+    """A message in one person's inbox. A message of a registered kind (notify.kinds) is
+    composed from `params` when read, in the reader's language (`display_title`,
+    `display_body`); `title` and `body` hold it as written in the recipient's language, for its
+    e-mail copy and for a kind no longer registered."""
+
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recipient"),
                                   on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=40)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
@@ -53,6 +62,18 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+    @cached_property
+    def _rendered(self):
+        return kinds.render(self.kind, self.params)
+
+    @property
+    def display_title(self) -> str:
+        return self._rendered[0][:200] if self._rendered else self.title
+
+    @property
+    def display_body(self) -> str:
+        return self._rendered[1] if self._rendered else self.body
 
 
 class Webhook(models.Model):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from qiao.org.models import PATH_STEP, OrgUnit
 
-from . import selectors
+from . import kinds, selectors
 from .channels import DeliveryError, send_email, send_webhook
 from .models import Delivery, Notification, Webhook
 
@@ -49,30 +49,50 @@ def in_language_of(user):
     return translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE)
 
 
-def notify(*, recipients, kind: str, title: str, body: str = "", url: str = "",
+def _texts(kind, params, title, body, language) -> tuple[str, str]:
+    """(title, body) of a message: composed from `params` in `language` for a registered kind,
+    else as given."""
+    if params:
+        with translation.override(language):
+            rendered = kinds.render(kind, params)
+        if rendered is not None:
+            return rendered[0][:200], rendered[1]
+    return title[:200], body
+
+
+def notify(*, recipients, kind: str, title: str = "", body: str = "", params=None, url: str = "",
            key: str | None = None) -> list[Notification]:
     """Put a notification in each recipient's inbox, in one transaction with its e-mail copies
     (when a mail server is configured and the recipient has an address) and the messages to
     the active group robots of the recipients' units and the units above them (one message
-    per robot, naming everyone it concerns). With `key`, a recipient who already has a
-    notification with that key is skipped; disabled accounts are skipped. Returns the
-    notifications created."""
+    per robot, naming everyone it concerns). With `params`, a message of a registered kind
+    (notify.kinds) is composed from them: in the inbox when read, in the reader's language;
+    its e-mail copy in the recipient's language and its robot message in the site's when
+    written. Without, `title` and `body` are the text as given. With `key`, a recipient who
+    already has a notification with that key is skipped; disabled accounts are skipped.
+    Returns the notifications created."""
     # A disabled account (a leaver) gets nothing: no inbox row, and above all no e-mail.
     users = list({user.pk: user for user in recipients
                   if user is not None and user.is_active}.values())
     if not users:
         return []
     key = key or None
+    params = params or {}
     now = timezone.now()
     with transaction.atomic():
         if key:
             done = set(Notification.objects.filter(recipient__in=users, key=key)
                        .values_list("recipient_id", flat=True))
             users = [user for user in users if user.pk not in done]
-        rows = [Notification(recipient=user, kind=kind, title=title[:200], body=body, url=url,
-                             key=key, created_at=now) for user in users]
+        rows = []
+        for user in users:
+            text, more = _texts(kind, params, title, body,
+                                getattr(user, "language", "") or settings.LANGUAGE_CODE)
+            rows.append(Notification(recipient=user, kind=kind, params=params, title=text,
+                                     body=more, url=url, key=key, created_at=now))
         created = _insert(rows) if key else Notification.objects.bulk_create(rows)
-        deliveries = _deliveries(created, title=title[:200], body=body, url=url)
+        robot_title, robot_body = _texts(kind, params, title, body, settings.LANGUAGE_CODE)
+        deliveries = _deliveries(created, title=robot_title, body=robot_body, url=url)
         Delivery.objects.bulk_create(deliveries)
         ids = [d.pk for d in deliveries]
         if ids:
@@ -105,11 +125,14 @@ def _unit_chains(users) -> dict[int, list[int]]:
 
 
 def _deliveries(created, *, title, body, url) -> list[Delivery]:
+    """The e-mail copies (each in its recipient's language, as the notification was written)
+    and the robot messages (`title` and `body`, in the site's language: a group reads them)."""
     deliveries = []
     if settings.EMAIL_HOST:
-        text = "\n\n".join(part for part in (body, absolute(url)) if part)
         deliveries += [Delivery(notification=n, channel=Delivery.Channel.EMAIL,
-                                target=n.recipient.email, message=text)
+                                target=n.recipient.email,
+                                message="\n\n".join(part for part in (n.body, absolute(url))
+                                                      if part))
                        for n in created if n.recipient.email]
     chains = _unit_chains([n.recipient for n in created])
     all_units = {pk for chain in chains.values() for pk in chain}

@@ -129,3 +129,35 @@ def role_may_own_customers(role) -> bool:
 def may_own_customers(user) -> bool:
     """Is `user` someone customers may be given to (an owner choice, a handover's target)?"""
     return user.is_active and role_may_own_customers(user.role)
+
+
+def stand_in_line(user):
+    """Who could hold the same approval steps as `user`: active staff above `user` in their
+    line (their supervisor, that supervisor's supervisor and so on, and the heads of their unit
+    and of the units above it) and their peers (the same role in the same unit). Never `user`
+    themselves, someone outside their line, or someone of a lower role. A queryset of users."""
+    from .models import PATH_STEP, OrgUnit, User
+
+    above = set()
+    boss_id = user.supervisor_id
+    while boss_id is not None and boss_id not in above and boss_id != user.pk:
+        above.add(boss_id)
+        boss_id = User.objects.filter(pk=boss_id).values_list("supervisor_id", flat=True).first()
+    peers = models.Q(pk__in=[])
+    if user.unit_id:
+        path = user.unit.path
+        line = [int(path[i:i + PATH_STEP]) for i in range(0, len(path), PATH_STEP)]
+        above |= set(OrgUnit.objects.filter(pk__in=line, manager__isnull=False)
+                     .values_list("manager_id", flat=True))
+        if user.position_id:
+            peers = models.Q(unit_id=user.unit_id, position__role_id=user.position.role_id)
+    return (User.objects.filter(models.Q(pk__in=above) | peers, is_active=True,
+                                position__isnull=False)
+            .exclude(pk=user.pk))
+
+
+def stand_ins(user):
+    """Who may decide approvals in `user`'s place while they are away (a delegation, APR-1):
+    those of `stand_in_line(user)` cleared at least as high as `user`, so that no request
+    `user` may be asked to decide is beyond their clearance."""
+    return stand_in_line(user).filter(position__role__clearance__gte=user.clearance)

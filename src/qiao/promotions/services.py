@@ -20,7 +20,7 @@ from qiao.core.exceptions import ConflictError
 from qiao.core.history import authored_by
 from qiao.customers.models import Customer, Grade
 from qiao.customers.services import customer_event_record
-from qiao.notify.services import in_language_of, notify
+from qiao.notify.services import notify
 from qiao.org.permissions import Action, Clearance, can
 
 from .models import Campaign, CampaignItem, Handout, HandoutLine, Recommendation
@@ -29,6 +29,19 @@ from .signatures import decode_signature
 State = Campaign.State
 Rec = Recommendation.State
 CAMPAIGN_FIELDS = ("name", "starts_on", "ends_on", "quota", "lowest_grade_rank", "description")
+
+
+# Inbox messages, composed when read in the reader's language (registered in apps.ready).
+LIST_CONFIRMED, RECOMMENDED = "promotion_confirmed", "promotion_recommended"
+
+
+def list_confirmed_title(params) -> str:
+    return _("Promotion list confirmed: %(name)s — hand out the goods with a signed "
+             "receipt") % params
+
+
+def recommended_title(params) -> str:
+    return _("New recommendations to confirm: %s") % params["name"]
 
 
 def _manage(actor, campaign=None):
@@ -149,10 +162,8 @@ def campaign_confirm_list(*, actor, campaign) -> Campaign:
     save_versioned(authored_by(campaign, actor), expected_version=campaign.version,
                    change_reason="list confirmed")
     url = reverse("promotions:detail", args=[campaign.pk])
-    notify(recipients=[r.recommender for r in confirmed], kind="promotion",
-           title=_("Promotion list confirmed: %(name)s — hand out the goods with a signed "
-                   "receipt") % {"name": campaign.name},
-           url=url, key=f"promotion-confirmed-{campaign.pk}")
+    notify(recipients=[r.recommender for r in confirmed], kind=LIST_CONFIRMED,
+           params={"name": campaign.name}, url=url, key=f"promotion-confirmed-{campaign.pk}")
     return campaign
 
 
@@ -218,11 +229,9 @@ def recommendation_create(*, actor, campaign, customer, reason: str) -> Recommen
     customer_event_record(customer=customer, kind="promotion_recommended", actor=actor,
                           message=_("Recommended for the promotion “%s”") % campaign.name)
     # One message a day per campaign, however many recommendations arrive that day.
-    with in_language_of(campaign.owner):
-        notify(recipients=[campaign.owner], kind="promotion",
-               title=_("New recommendations to confirm: %s") % campaign.name,
-               url=reverse("promotions:detail", args=[campaign.pk]),
-               key=f"promotion-recommended-{campaign.pk}-{timezone.localdate().isoformat()}")
+    notify(recipients=[campaign.owner], kind=RECOMMENDED, params={"name": campaign.name},
+           url=reverse("promotions:detail", args=[campaign.pk]),
+           key=f"promotion-recommended-{campaign.pk}-{timezone.localdate().isoformat()}")
     return recommendation
 
 

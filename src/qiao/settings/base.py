@@ -238,6 +238,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The largest amount of money any field accepts (core.money), in yuan; up to 999999999999.99.
 QIAO_MAX_AMOUNT = Decimal(env.str("QIAO_MAX_AMOUNT", default="100000000"))
 
+# Approvals: how long one delegation while away may last (days, both ends included).
+QIAO_DELEGATION_MAX_DAYS = env.int("QIAO_DELEGATION_MAX_DAYS", default=90)
+
 QIAO_DEMO_PASSWORD = env.str("QIAO_DEMO_PASSWORD", default="demo-12345")
 
 # Background and periodic tasks (huey). `manage.py run_huey` runs the worker and the periodic

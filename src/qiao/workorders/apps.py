@@ -8,13 +8,17 @@ class WorkordersConfig(AppConfig):
 
     def ready(self):
         # The approval engine learns the "work_order" request type here, as models register
-        # with the admin; the outcome comes back through services.work_order_decided.
+        # with the admin; the outcome comes back through services.work_order_decided, the
+        # author's changes to a returned work order through services.work_order_edit_returned.
         from qiao.approvals import registry
 
+        from . import forms, services
         from .models import WorkOrder
-        from .services import work_order_decided
 
         registry.register("work_order", WorkOrder, _("Work order"), amount_field="budget",
                           customer_field="customer",
                           detail_template="workorders/_subject_workorder.html",
-                          on_decided=work_order_decided)
+                          on_decided=services.work_order_decided,
+                          title=services.approval_title,
+                          title_params=services.approval_title_params,
+                          edit_form=forms.returned_work_order_form, on_edit=services.work_order_edit_returned)

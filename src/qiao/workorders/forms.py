@@ -27,6 +27,11 @@ class WorkOrderForm(BootstrapFormMixin, forms.ModelForm):
             self.fields["version"].initial = self.instance.version
 
 
+def returned_work_order_form(data=None, *, subject, user):
+    """The approval engine's edit form of a work order returned for changes."""
+    return WorkOrderForm(data, instance=subject, user=user)
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

@@ -93,15 +93,30 @@ def work_order_submit(*, actor, work_order) -> ApprovalRequest:
         # a new round; the engine's on_decided (work_order_decided) marks the work order pending
         return approvals.request_resubmit(actor=actor, request=request)
     version = work_order.version
-    title = _("Work order: %(title)s (%(customer)s)") % {
-        "title": work_order.title, "customer": work_order.customer.name}
-    request = approvals.request_submit(actor=actor, type_code=TYPE_CODE, subject=work_order,
-                                       title=title)
+    request = approvals.request_submit(actor=actor, type_code=TYPE_CODE, subject=work_order)
     work_order.stage = Stage.PENDING
     save_versioned(authored_by(work_order, actor), expected_version=version,
                    change_reason="submitted")
     _timeline(work_order, actor, _("Work order submitted for approval: %s") % work_order.title)
     return request
+
+
+def work_order_edit_returned(work_order, data, actor):
+    """The approval engine's on_edit: the author's changes to a work order returned for
+    changes, made while resubmitting it from the approval page (inside the engine's
+    transaction; `data` is the valid WorkOrderForm's, its `version` the one the page read)."""
+    work_order_update(actor=actor, work_order=work_order,
+                      data={k: v for k, v in data.items() if k != "version"},
+                      expected_version=data.get("version") or work_order.version)
+
+
+def approval_title(params) -> str:
+    """The approval request's title, in the reader's language."""
+    return _("Work order: %(title)s (%(customer)s)") % params
+
+
+def approval_title_params(work_order) -> dict:
+    return {"title": work_order.title, "customer": work_order.customer.name}
 
 
 # approved → briefing; rejected → closed as rejected; returned → editable again; withdrawn →
