@@ -4,7 +4,7 @@ owner's inbox once, whatever the number of runs; leavers, the pool and deleted r
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from qiao.customers import reminders, services
 from qiao.customers.tasks import reminders_daily
@@ -89,3 +89,20 @@ def test_reminders_are_written_in_the_owners_language(personas):
     assert reminders.licence_expiry_remind(today=TODAY) == 2
     assert titles(am01, "licence_expiry") == [f"The licence of {customer.name} expires on 2026-11-28"]
     assert titles(personas["am02"], "licence_expiry") == ["中文商行的营业执照将于 2026-11-28 到期"]
+
+
+def test_a_reminder_reads_in_the_language_of_whoever_reads_it(personas):
+    am01 = personas["am01"]
+    customer = make_customer(am01, name="双语商行", licence_expiry=TODAY - timedelta(days=2))
+    make_contact(customer, personas["director"], name="王总", birthday=date(1975, 11, 27))
+    reminders.licence_expiry_remind(today=TODAY)
+    reminders.birthday_remind(today=TODAY)
+
+    def read(kind, language):
+        with translation.override(language):
+            return Notification.objects.get(recipient=am01, kind=kind).display_title
+
+    assert read("licence_expiry", "en") == "The licence of 双语商行 expired on 2026-11-24"
+    assert read("birthday", "en") == "王总 of 双语商行 has a birthday on 11-27"
+    assert read("licence_expiry", "zh-hans") == "双语商行的营业执照已于 2026-11-24 到期"
+    assert read("birthday", "zh-hans") == "双语商行的王总 11-27 生日"

@@ -17,9 +17,10 @@ class CustomersConfig(AppConfig):
         # customers now above their manager's clearance are flagged to the supervisor at once.
         from qiao.org.services import CLEARANCE_CHANGED_HOOKS
 
-        from .reminders import clearance_mismatch_remind
+        from .reminders import clearance_mismatch_remind, register_kinds
 
         CLEARANCE_CHANGED_HOOKS.append(clearance_mismatch_remind)
+        register_kinds()  # how the reminders read in the inbox
         # Lifecycle changes (CUS-2) and transfers (ORG-6) that go through approval.
         from qiao.approvals import registry
 

@@ -19,15 +19,32 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qiao.notify.services import in_language_of, notify
+from qiao.notify import kinds
+from qiao.notify.services import notify
 from qiao.org.permissions import Action, Clearance, can
 from qiao.org.selectors import first_superior
 
 from .models import Contact, Customer
 
+# Inbox messages, stored as their kind and parameters and composed when read (register_kinds).
+LICENCE_EXPIRY, BIRTHDAY, CLEARANCE_MISMATCH = "licence_expiry", "birthday", "clearance_mismatch"
+
 LICENCE_NOTICE_DAYS = 30  # before and after the expiry date
 BIRTHDAY_NOTICE_DAYS = 3  # a birthday is announced this many days ahead (and on the day)
 BATCH = 1000
+
+
+def register_kinds():
+    """Called from the app's ready(): how the reminders read, in the reader's language."""
+    kinds.register(LICENCE_EXPIRY, title=lambda p: (
+        _("The licence of %(customer)s expired on %(date)s") if p["expired"]
+        else _("The licence of %(customer)s expires on %(date)s")) % p)
+    kinds.register(BIRTHDAY, title=lambda p: _(
+        "%(contact)s of %(customer)s has a birthday on %(month)d-%(day)d") % p)
+    kinds.register(CLEARANCE_MISMATCH, title=lambda p: _(
+        "%(customer)s is classified %(level)s, above the clearance of its account manager "
+        "%(owner)s (%(clearance)s): hand it over to someone cleared for it") % {
+        **p, "level": Clearance(p["level"]).label, "clearance": Clearance(p["clearance"]).label})
 
 
 def _seen_by_owner(rows, owner_of, model):
@@ -58,13 +75,11 @@ def licence_expiry_remind(*, today=None) -> int:
     for owner, customer in _seen_by_owner(due.iterator(chunk_size=BATCH),
                                           lambda c: c.owner, Customer):
         expiry = customer.licence_expiry
-        with in_language_of(owner):
-            title = (_("The licence of %(customer)s expires on %(date)s") if expiry >= today
-                     else _("The licence of %(customer)s expired on %(date)s"))
-            sent += len(notify(recipients=[owner], kind="licence_expiry",
-                               title=title % {"customer": customer.name, "date": expiry.isoformat()},
-                               url=reverse("customers:detail", args=[customer.pk]),
-                               key=f"licence:{customer.pk}:{expiry.isoformat()}"))
+        sent += len(notify(recipients=[owner], kind=LICENCE_EXPIRY,
+                           params={"customer": customer.name, "date": expiry.isoformat(),
+                                   "expired": expiry < today},
+                           url=reverse("customers:detail", args=[customer.pk]),
+                           key=f"licence:{customer.pk}:{expiry.isoformat()}"))
     return sent
 
 
@@ -94,14 +109,12 @@ def birthday_remind(*, today=None) -> int:
                                          lambda c: c.customer.owner, Contact):
         born = (contact.birthday.month, contact.birthday.day)
         year = today.year + 1 if born < (today.month, today.day) else today.year  # Dec → Jan
-        with in_language_of(owner):
-            sent += len(notify(
-                recipients=[owner], kind="birthday",
-                title=_("%(contact)s of %(customer)s has a birthday on %(month)d-%(day)d") % {
-                    "contact": contact.name, "customer": contact.customer.name,
+        sent += len(notify(
+            recipients=[owner], kind=BIRTHDAY,
+            params={"contact": contact.name, "customer": contact.customer.name,
                     "month": contact.birthday.month, "day": contact.birthday.day},
-                url=reverse("customers:detail", args=[contact.customer_id]),
-                key=f"birthday:{contact.pk}:{year}"))
+            url=reverse("customers:detail", args=[contact.customer_id]),
+            key=f"birthday:{contact.pk}:{year}"))
     return sent
 
 
@@ -136,14 +149,10 @@ def clearance_mismatch_remind(*, owner_ids=None) -> int:
         boss = first_superior(owner, partial(_may_hand_over, customer=customer))
         if boss is None:
             continue
-        with in_language_of(boss):
-            sent += len(notify(
-                recipients=[boss], kind="clearance_mismatch",
-                title=_("%(customer)s is classified %(level)s, above the clearance of its "
-                        "account manager %(owner)s (%(clearance)s): hand it over to someone "
-                        "cleared for it") % {
-                    "customer": customer.name, "level": Clearance(level).label,
-                    "owner": owner, "clearance": Clearance(owner.clearance).label},
-                url=reverse("customers:detail", args=[customer.pk]),
-                key=f"clearance:{customer.pk}:{owner.pk}:{level}"))
+        sent += len(notify(
+            recipients=[boss], kind=CLEARANCE_MISMATCH,
+            params={"customer": customer.name, "level": level, "owner": str(owner),
+                    "clearance": owner.clearance},
+            url=reverse("customers:detail", args=[customer.pk]),
+            key=f"clearance:{customer.pk}:{owner.pk}:{level}"))
     return sent
