@@ -18,7 +18,8 @@ from simple_history.models import HistoricalRecords
 from qiao.core.models import TimeStampedModel
 from qiao.core.money import MoneyField, format_cny
 from qiao.core.validators import PlausibleDate, plausible_count
-from qiao.org.scope import scope_q, sees_everything
+from qiao.org.permissions import Clearance
+from qiao.org.scope import clearance_q, scope_q, sees_everything
 
 from . import registry
 
@@ -106,9 +107,12 @@ class ApprovalRequestQuerySet(models.QuerySet):
         # for the department manager at 100,000 requests) on each query (make bench).
         mine = ApprovalTask.objects.filter(request=OuterRef("pk")).filter(
             Q(approver=user) | Q(delegated_from=user))
+        # Those in the requester's scope see a request only up to their clearance: its title
+        # and subject name the customer. Requester and approvers always see theirs.
         return self.filter(
             Q(requester=user) | Exists(mine)
-            | scope_q(user, owner_field="requester_id", unit_field="requester_unit_id"))
+            | (scope_q(user, owner_field="requester_id", unit_field="requester_unit_id")
+               & clearance_q(user, "secret_level")))
 
 
 class ApprovalRequest(TimeStampedModel):
@@ -136,6 +140,9 @@ class ApprovalRequest(TimeStampedModel):
     # The title is composed when read, in the reader's language, from the type and these
     # parameters (RequestType.title); the text as written in the requester's language is kept
     # for a type no longer registered.
+    # The secret level of the request's customer when it was raised or resubmitted (ORG-5).
+    secret_level = models.PositiveSmallIntegerField(_("secret level"), choices=Clearance.choices,
+                                                    default=Clearance.PUBLIC)
     title_params = models.JSONField(_("title parameters"), default=dict, blank=True)
     written_title = models.CharField(_("title as written"), max_length=200)
     amount = MoneyField(_("amount"), null=True, blank=True)
@@ -178,8 +185,7 @@ class ApprovalRequest(TimeStampedModel):
         except (LookupError, TypeError, ValueError):  # a type gone, parameters of old
             return self.written_title
 
-    @property
-    def secret_level(self) -> int:
+    def current_secret_level(self) -> int:
         """The subject's secret level as it is now (a customer may be classified later)."""
         return self.type.secret_level_of(self.subject)
 

@@ -68,7 +68,7 @@ def may_stand_in(request, user, delegate) -> bool:
     cleared as high as `user` — checked again now, as the org may have changed since the
     delegation was set), cleared for this request's secret level, and not its requester."""
     return (delegate.pk != request.requester_id
-            and delegate.clearance >= request.secret_level
+            and delegate.clearance >= request.current_secret_level()
             and stand_ins(user).filter(pk=delegate.pk).exists())
 
 

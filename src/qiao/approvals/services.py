@@ -114,7 +114,8 @@ def _close_open_tasks(request, actor):
 
 def _set_title(request, type_, subject):
     """The title's parameters, and the text as written (in the writer's language) kept for
-    the day the type is no longer registered."""
+    the day the type is no longer registered; the secret level of the customer it names."""
+    request.secret_level = type_.secret_level_of(subject)
     request.title_params = type_.title_params_of(subject)
     request.written_title = type_.title_of(request.title_params)[:200]
 
