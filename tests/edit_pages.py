@@ -65,6 +65,12 @@ class Filler:
     second: object = None
     derived: frozenset = frozenset()
 
+    def second_values(self, world, model):
+        assert self.second is not None, (
+            f"{model.__name__} has a PATCH route: give its FILLERS entry a second value of every "
+            "field (tests/edit_pages.py)")
+        return self.second(world)
+
 
 def _today():
     return timezone.localdate()
@@ -197,8 +203,8 @@ class World:
     candidates: list = field(default_factory=list)
 
 
-def build_world(personas, media_root):
-    settings.MEDIA_ROOT = media_root
+def build_world(personas):
+    """The world (its files go to MEDIA_ROOT: give the test a directory of its own)."""
     am01 = personas["am01"]
     world = World(personas, region=next(r for r in personas.org.regions
                                          if am01.unit.path.startswith(r.path)))

@@ -24,8 +24,9 @@ pytestmark = pytest.mark.e2e
 
 
 def test_every_edit_page_saved_unchanged_in_the_browser_changes_nothing(personas, open_session,
-                                                                        tmp_path):
-    world = build_world(personas, tmp_path)
+                                                                        settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    world = build_world(personas)
     found = discover(world)
     found.check()
     assert {page.route for page in found.pages} >= {"customers:edit", "customers:contact_edit",
