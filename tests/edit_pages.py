@@ -27,6 +27,7 @@ from django.forms.models import BaseModelForm
 from django.template import Context
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.converters import IntConverter
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
@@ -195,12 +196,14 @@ FILLERS = {
 @dataclass
 class World:
     """Records with every field filled (one per FILLERS model), and records of every other kind
-    a route may show, each with someone who may open it: `candidates` [(username, id)]."""
+    a route may show, each with people who may open it: `filled` and `others`, [(username, id)]
+    (the director too: some routes need more rights than an editor's, an export)."""
 
     personas: object
     region: object
     records: dict = field(default_factory=dict)
-    candidates: list = field(default_factory=list)
+    filled: list = field(default_factory=list)
+    others: list = field(default_factory=list)
 
 
 def build_world(personas):
@@ -211,7 +214,7 @@ def build_world(personas):
     for model, filler in FILLERS.items():
         record = filler.make(world)
         world.records[model] = type(record).objects.get(pk=record.pk)
-        world.candidates.append((filler.editors[0], record.pk))
+        world.filled += [(username, record.pk) for username in (*filler.editors, "director")]
     _add_other_kinds(world)
     return world
 
@@ -229,14 +232,12 @@ def _add_other_kinds(world):
     recommendation = make_recommendation(am01, personas.customers["am01"][1],
                                          campaign=make_campaign())
     handout = make_handout(recommendation)
-    world.candidates += [("am01", pk) for pk in (attachment.pk, approved.pk, stage_file.pk,
-                                                  recommendation.pk, handout.pk,
-                                                  recommendation.campaign_id)]
-    world.candidates += [("am01", pk) for pk in
-                         ApprovalRequest.objects.filter(requester=am01).values_list("pk", flat=True)]
+    pks = [attachment.pk, approved.pk, stage_file.pk, recommendation.pk, handout.pk,
+           recommendation.campaign_id,
+           *ApprovalRequest.objects.filter(requester=am01).values_list("pk", flat=True)]
+    world.others += [(username, pk) for pk in pks for username in ("am01", "director")]
     notification = Notification.objects.order_by("pk").first()
-    world.candidates.append((notification.recipient.username, notification.pk))
-    world.candidates.append(("sup1", am01.pk))
+    world.others += [(notification.recipient.username, notification.pk), ("sup1", am01.pk)]
 
 
 # --- finding the edit pages ------------------------------------------------------------------
@@ -313,20 +314,20 @@ def discover(world) -> Discovery:
 
     for name, pattern in routes():
         kwargs = pattern.pattern.converters
-        if any(type(c).__name__ != "IntConverter" for c in kwargs.values()):
+        if not all(isinstance(c, IntConverter) for c in kwargs.values()):
             # Nothing to try but a guess: it must refuse GET (405) to be known not to be a page.
-            dummy = {k: 1 if type(c).__name__ == "IntConverter" else "x" for k, c in kwargs.items()}
+            dummy = {k: 1 if isinstance(c, IntConverter) else "x" for k, c in kwargs.items()}
             if get("am01", reverse(name, kwargs=dummy)).status_code != 405:
                 found.unclassified.append(name)
             continue
         # Without arguments: a page of one's own (a profile?) as a few people. With ids: the
         # filled records, each of which may be the one the route edits, then the others until
-        # one is found (a record of another kind shows whether the route is an edit page too).
+        # one answers (a record of another kind shows whether the route is an edit page too).
         attempts = [(u, None) for u in ("am01", "sup1", "brandmgr")] if not kwargs else \
-            world.candidates
+            world.filled + world.others
         answered = False
         for index, (username, pk) in enumerate(attempts):
-            if answered and index >= len(world.records):
+            if answered and index >= len(world.filled):
                 break
             url = reverse(name, kwargs=dict.fromkeys(kwargs, pk))
             response = get(username, url)

@@ -7,8 +7,8 @@ back from today's midnight).
 What a customer gets: a secret level (10 % public, 80 % internal, 7 % confidential, 3 % secret);
 a valid resident ID number (stdnum.cn.ric: birthplace code valid in the birth year, birth date,
 check character) for every individual customer and for about a third of the enterprises'
-legal representatives; a timeline of its creation, a follow-up (a visit, a call…) or its
-offboarding, and the upload of any attachments (one customer in five has one or two; each kind
+legal representatives; a timeline of its creation, its last follow-up (a visit, a call…; for an
+offboarded customer the visit that settled it, and the offboarding), and the upload of any attachments (one customer in five has one or two; each kind
 of file has its own secret level), with `last_activity_at` the time of its latest follow-up
 (customers.services.FOLLOW_UP_KINDS: its creation or the follow-up). Follow-ups are recent for
 most customers, but about one in ten has had none for more than 90 days (the public pool's
@@ -386,19 +386,18 @@ class CustomerFactory:
         return resident_id(rng, born, division, self.id_prefixes[region_name])
 
     def timeline(self, row, before):
-        """The customer's events: created, then its last change (a follow-up, or the offboarding
-        from status `before`)."""
-        events = [{"customer_id": row["id"], "actor_id": row["owner_id"],
-                   "occurred_at": row["created_at"], "kind": "created",
-                   "message": "建档（初始数据导入）"}]
+        """The customer's events: created, then its last follow-up — for an offboarded customer
+        the visit that settled the offboarding from status `before`, and the offboarding."""
+        events = [("created", "建档（初始数据导入）", row["created_at"])]
         if row["updated_at"] > row["created_at"]:
             if row["status"] == OFFBOARDED:
-                kind, message = "status", f"状态 {before} → 退网"
+                events += [("follow_up", names.OFFBOARDING_VISIT, row["updated_at"]),
+                           ("status", f"状态 {before} → 退网", row["updated_at"])]
             else:
-                kind, message = "follow_up", self.ctx.rng.choice(names.FOLLOW_UPS)
-            events.append({"customer_id": row["id"], "actor_id": row["owner_id"],
-                           "occurred_at": row["updated_at"], "kind": kind, "message": message})
-        return events
+                events.append(("follow_up", self.ctx.rng.choice(names.FOLLOW_UPS),
+                               row["updated_at"]))
+        return [{"customer_id": row["id"], "actor_id": row["owner_id"], "occurred_at": when,
+                 "kind": kind, "message": message} for kind, message, when in events]
 
     def attachments(self, row, next_pk):
         """One or two files uploaded with the customer's record (the shared sample files of
