@@ -35,8 +35,8 @@ from qiao.approvals import services as approval_services
 from qiao.approvals.demo import ensure_hospitality_chain
 from qiao.approvals.models import ApprovalRequest, HospitalityRequest
 from qiao.customers import services as customer_services
-from qiao.customers.models import Contact, Customer, CustomerEvent, Grade
-from qiao.notify.models import Notification
+from qiao.customers.models import ChecklistItem, Contact, Customer, CustomerEvent, Grade, PoolRule
+from qiao.notify.models import Notification, Webhook
 from qiao.org.permissions import Clearance
 from qiao.promotions import services as promotion_services
 from qiao.promotions.models import Campaign
@@ -216,6 +216,7 @@ def build_world(personas):
         world.records[model] = type(record).objects.get(pk=record.pk)
         world.filled += [(username, record.pk) for username in (*filler.editors, "director")]
     _add_other_kinds(world)
+    _add_admin_settings(world)
     return world
 
 
@@ -238,6 +239,19 @@ def _add_other_kinds(world):
     world.others += [(username, pk) for pk in pks for username in ("am01", "director")]
     notification = Notification.objects.order_by("pk").first()
     world.others += [(notification.recipient.username, notification.pk), ("sup1", am01.pk)]
+
+
+def _add_admin_settings(world):
+    """What administrators configure, for the admin's change pages: a pool rule, a checklist
+    item, a group robot (switched off: nothing is ever sent to it)."""
+    PoolRule.objects.create(region=world.region, daily_claim_limit=3, max_owned=200,
+                            reclaim_idle_days=60, reclaim_offboarded=False)
+    ChecklistItem.objects.create(to_status=Customer.Status.ONBOARDED, label="核对营业执照",
+                                 help_text="原件与复印件一致", required=False, order=2)
+    Webhook.objects.create(name="华东区客户群", unit=world.region,
+                           platform=Webhook.Platform.DINGTALK,
+                           url="https://oapi.dingtalk.com/robot/send?access_token=test",
+                           secret="SEC-test", active=False)
 
 
 # --- finding the edit pages ------------------------------------------------------------------
