@@ -114,6 +114,7 @@ ROUTES = {
     "customers:history": Route(CUSTOMER, (A.CUSTOMER_HISTORY,), BOTH),
     "customers:grade": Route(CUSTOMER, (A.CUSTOMER_GRADE,), POST),
     "customers:transition": Route(CUSTOMER, (A.CUSTOMER_LIFECYCLE,), POST),
+    "customers:follow_up": Route(CUSTOMER, (A.CUSTOMER_EDIT,), POST),
     "customers:delete": Route(CUSTOMER, (A.CUSTOMER_DELETE,), POST, writes=True),
     "customers:restore": Route(DELETED_CUSTOMER, (A.CUSTOMER_RESTORE,), POST, writes=True),
     "customers:contact_create": Route(CUSTOMER, (A.CONTACT_EDIT,), BOTH),

@@ -217,13 +217,33 @@ def test_a_stale_version_is_409_and_writes_nothing(personas, api, secret_custome
     assert response.status_code == 400 and "grade" in response.json()["errors"]
 
 
-def test_an_edit_that_changes_no_tag_writes_no_tag_event(personas, api, secret_customer):
+def test_an_edit_that_changes_nothing_writes_nothing(personas, api, secret_customer):
     client = api("am01")
-    client.patch(f"/customers/{secret_customer.pk}", {"version": secret_customer.version})
+    history = secret_customer.history.count()
+    response = client.patch(f"/customers/{secret_customer.pk}",
+                            {"version": secret_customer.version})
+    assert response.status_code == 200 and response.json()["version"] == secret_customer.version
     assert not CustomerEvent.objects.filter(customer=secret_customer, kind="edited").exists()
+    assert secret_customer.history.count() == history
     client.patch(f"/customers/{secret_customer.pk}", {"tags": [personas.tags[2].pk],
-                                                      "version": secret_customer.version + 1})
+                                                      "version": secret_customer.version})
     assert list(secret_customer.tags.all()) == [personas.tags[2]]
+
+
+def test_a_patch_of_the_short_name_keeps_the_seasons_and_dates(personas, api):
+    """Finding 1 of issue 9: a PATCH of one field emptied 旺季月份/淡季月份, which the form (that
+    the API fills the fields not sent from) did not show. Every field and route:
+    tests/test_no_data_loss.py."""
+    am01 = personas["am01"]
+    customer = make_customer(am01, peak_months=[1, 2, 12], off_months=[7],
+                             licence_expiry="2031-04-21", start_date="2015-03-09")
+    response = api("am01").patch(f"/customers/{customer.pk}",
+                                 {"short_name": "新简称", "version": customer.version})
+    assert response.status_code == 200, response.content
+    customer.refresh_from_db()
+    assert (customer.short_name, customer.peak_months, customer.off_months,
+            str(customer.licence_expiry), str(customer.start_date)) == (
+        "新简称", [1, 2, 12], [7], "2031-04-21", "2015-03-09")
 
 
 def test_delete_needs_the_permission_and_moves_to_the_recycle_bin(personas, api):

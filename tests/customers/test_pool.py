@@ -287,38 +287,87 @@ def test_a_pool_customers_details_cannot_be_revealed(personas):
 
 # --- last follow-up -----------------------------------------------------------------------------
 
-def test_a_timeline_event_is_the_last_follow_up_without_history_or_version(personas):
+def test_a_follow_up_is_the_last_follow_up_without_history_or_version(personas):
     customer = personas.customers["am01"][0]
     old = timezone.now() - timedelta(days=30)
     Customer.objects.filter(pk=customer.pk).update(last_activity_at=old)
     row = fresh(customer)
     history_before = customer.history.count()
 
-    event = services.customer_event_record(customer=row, kind="visit", message="拜访")
+    event = services.customer_follow_up_record(actor=personas["am01"], customer=row,
+                                               channel="visit", note="检查门店陈列")
 
     after = fresh(customer)
+    assert (event.kind, event.data) == ("follow_up", {"channel": "visit"})
     assert after.last_activity_at == event.occurred_at
     assert after.version == row.version
     assert customer.history.count() == history_before
     assert row.last_activity_at == event.occurred_at  # the caller's copy follows
 
 
-def test_the_pools_own_events_are_not_a_follow_up(personas):
+def test_edits_of_the_record_and_the_pools_own_events_are_not_a_follow_up(personas):
+    """Editing the archive (even only its notes), the relationship cards, the grade, the
+    attachments, a work order's paperwork or a recommendation is not contact with the
+    customer: the reclaim clock does not move."""
+    am01, sup1 = personas["am01"], personas["sup1"]
     customer = personas.customers["am01"][0]
     old = timezone.now() - timedelta(days=30)
     Customer.objects.filter(pk=customer.pk).update(last_activity_at=old)
-    for kind in ("pool_claim", "pool_release", "pool_reclaim"):
+
+    services.customer_update(actor=am01, customer=fresh(customer), data={"notes": "改备注"},
+                             expected_version=fresh(customer).version)
+    contact = make_contact(fresh(customer), am01, name="新联系人")
+    services.contact_update(actor=am01, contact=contact, data={"title": "店长"},
+                            expected_version=contact.version)
+    services.customer_change_grade(actor=sup1, customer=fresh(customer),
+                                   grade=personas.grades[0], category="key", reason="年度评级",
+                                   expected_version=fresh(customer).version)
+    for kind in ("pool_claim", "pool_release", "pool_reclaim", "work_order",
+                 "promotion_recommended", "status_request"):
         services.customer_event_record(customer=fresh(customer), kind=kind, message=kind)
+
     assert fresh(customer).last_activity_at == old
+    assert CustomerEvent.objects.filter(customer=customer, kind="edited").exists()
+
+
+def test_work_with_the_customer_done_elsewhere_is_a_follow_up(personas):
+    """The kinds other apps register: a work-order stage done with the customer's people, and
+    promotional goods the customer signed for."""
+    from qiao.promotions.services import HANDOUT_EVENT
+    from qiao.workorders.services import STAGE_DONE
+
+    assert {"created", "follow_up", STAGE_DONE, HANDOUT_EVENT} <= services.FOLLOW_UP_KINDS
+    customer = personas.customers["am01"][0]
+    for kind in (STAGE_DONE, HANDOUT_EVENT):
+        Customer.objects.filter(pk=customer.pk).update(
+            last_activity_at=timezone.now() - timedelta(days=30))
+        event = services.customer_event_record(customer=fresh(customer), kind=kind, message=kind)
+        assert fresh(customer).last_activity_at == event.occurred_at
 
 
 def test_an_event_recorded_late_does_not_move_the_follow_up_back(personas):
     customer = personas.customers["am01"][0]
     latest = fresh(customer).last_activity_at
-    event = services.customer_event_record(customer=fresh(customer), kind="visit", message="补录")
+    event = services.customer_event_record(customer=fresh(customer), kind="follow_up",
+                                           message="补录")
     CustomerEvent.objects.filter(pk=event.pk).update(occurred_at=latest - timedelta(days=5))
-    services.customer_event_record(customer=fresh(customer), kind="note", message="x")
+    services.customer_event_record(customer=fresh(customer), kind="follow_up", message="x")
     assert fresh(customer).last_activity_at >= latest
+
+
+@pytest.mark.parametrize(("channel", "note", "field"), [
+    ("visit", "", "note"), ("visit", "   ", "note"), ("fax", "电话回访", "channel"),
+    ("phone", "长" * 251, "note"),
+])
+def test_a_follow_up_needs_a_channel_and_a_note(personas, channel, note, field):
+    customer = personas.customers["am01"][0]
+    before = fresh(customer).last_activity_at
+    with pytest.raises(ValidationError) as raised:
+        services.customer_follow_up_record(actor=personas["am01"], customer=fresh(customer),
+                                           channel=channel, note=note)
+    assert field in raised.value.message_dict
+    assert fresh(customer).last_activity_at == before
+    assert not CustomerEvent.objects.filter(customer=customer, kind="follow_up").exists()
 
 
 # --- the reclaim rule ---------------------------------------------------------------------------
@@ -355,6 +404,23 @@ def test_customers_without_follow_up_are_reclaimed_once(personas):
     assert services.pool_reclaim() == 0
     assert stale.history.count() == history_before + 1
     assert PoolMove.objects.count() == 1
+
+
+def test_a_customer_edited_but_not_followed_up_is_reclaimed(personas):
+    """Finding 12 of issue 9: editing the record (its notes) kept a customer from the pool for
+    ever; a follow-up keeps it, an edit does not."""
+    am01 = personas["am01"]
+    edited, followed_up = personas.customers["am01"]
+    idle(edited, 91)
+    idle(followed_up, 91)
+    services.customer_update(actor=am01, customer=fresh(edited), data={"notes": "更新备注"},
+                             expected_version=fresh(edited).version)
+    services.customer_follow_up_record(actor=am01, customer=fresh(followed_up), channel="phone",
+                                       note="电话确认下月进货")
+
+    assert services.pool_reclaim() == 1
+    assert fresh(edited).owner_id is None
+    assert fresh(followed_up).owner_id == am01.pk
 
 
 def test_offboarded_customers_are_reclaimed_when_the_rule_says_so(personas):

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from qiao.audit.models import OperationLog
 from qiao.customers import services
@@ -289,6 +289,44 @@ def test_bad_input_on_edit_is_400_and_changes_nothing(personas):
     assert response.status_code == 400
     assert field_errors(response, "phone")
     assert Customer.objects.get(pk=customer.pk).name == customer.name
+
+
+# --- follow-ups ------------------------------------------------------------------------------
+
+def test_a_follow_up_is_recorded_from_the_timeline_tab(personas):
+    customer = personas.customers["am01"][0]
+    client = personas.client("am01")
+    page = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    assert 'data-testid="follow-up-form"' in page and "记录跟进" in page
+    Customer.objects.filter(pk=customer.pk).update(last_activity_at="2024-01-02T03:04:05Z")
+
+    response = client.post(reverse("customers:follow_up", args=[customer.pk]),
+                           {"channel": "phone", "note": "确认下月进货计划"}, follow=True)
+
+    assert messages_of(response) == ["已记录跟进。"]
+    event = CustomerEvent.objects.filter(customer=customer).latest("id")
+    assert (event.kind, event.message, event.actor) == ("follow_up", "电话：确认下月进货计划",
+                                                        personas["am01"])
+    assert Customer.objects.get(pk=customer.pk).last_activity_at == event.occurred_at
+    assert f"最近跟进：{timezone.localtime(event.occurred_at):%Y-%m-%d}" in response.content.decode()
+
+
+def test_an_incomplete_follow_up_says_what_is_missing_and_records_nothing(personas):
+    customer = personas.customers["am01"][0]
+    before = counts()
+    response = personas.client("am01").post(reverse("customers:follow_up", args=[customer.pk]),
+                                            {"channel": "visit", "note": ""}, follow=True)
+    assert messages_of(response) == ["请选择跟进方式并填写沟通内容。"]
+    assert counts() == before
+
+
+def test_who_may_not_edit_the_customer_may_not_record_a_follow_up(personas):
+    customer = personas.customers["am01"][0]
+    for username in ("agent01", "am02"):
+        response = personas.client(username).post(
+            reverse("customers:follow_up", args=[customer.pk]), {"channel": "visit", "note": "x"})
+        assert response.status_code == 404
+    assert not CustomerEvent.objects.filter(kind="follow_up").exists()
 
 
 # --- contacts, grade, status -----------------------------------------------------------------

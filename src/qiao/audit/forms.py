@@ -1,28 +1,21 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from qiao.core.forms import CleanInputMixin
+from qiao.core.forms import BootstrapFormMixin
 
 from .models import OperationLog
 from .selectors import LogFilters
 
 
-class LogFilterForm(CleanInputMixin, forms.Form):
+class LogFilterForm(BootstrapFormMixin, forms.Form):
     username = forms.CharField(label=_("User"), required=False, max_length=150,
-                               widget=forms.TextInput(attrs={"class": "form-control",
-                                                             "placeholder": _("Username")}))
+                               widget=forms.TextInput(attrs={"placeholder": _("Username")}))
     customer = forms.CharField(label=_("Customer"), required=False, max_length=100,
-                               widget=forms.TextInput(attrs={"class": "form-control",
-                                                             "placeholder": _("Part of the name")}))
+                               widget=forms.TextInput(attrs={"placeholder": _("Part of the name")}))
     action = forms.ChoiceField(label=_("Operation"), required=False,
-                               choices=[("", _("All operations"))] + OperationLog.Kind.choices,
-                               widget=forms.Select(attrs={"class": "form-select"}))
-    date_from = forms.DateField(label=_("From"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date",
-                                                              "class": "form-control"}))
-    date_to = forms.DateField(label=_("To"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date",
-                                                            "class": "form-control"}))
+                               choices=[("", _("All operations"))] + OperationLog.Kind.choices)
+    date_from = forms.DateField(label=_("From"), required=False)
+    date_to = forms.DateField(label=_("To"), required=False)
 
     def filters(self) -> LogFilters:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}

@@ -27,3 +27,10 @@ def save_versioned(instance, *, expected_version, change_reason=""):
         instance._change_reason = change_reason
     instance.save()
     return instance
+
+
+def field_values(instance, fields) -> dict:
+    """The stored values of `fields` of `instance`, taken before and after an edit is applied
+    to it: equal, the edit changes nothing and its service writes nothing (no version, no
+    history row, no timeline event), as a form saved unchanged must."""
+    return {name: getattr(instance, instance._meta.get_field(name).attname) for name in fields}

@@ -59,20 +59,45 @@ def _cleaned_text(field, to_python):
 
 # --- Bootstrap ---------------------------------------------------------------------------------
 
+# What a browser's <input type="date"> reads and sends, in every language. Django would render
+# the language's first input format instead (zh-Hans: 2031/04/21), which the browser cannot
+# read: the field shows empty and an unchanged save stores nothing.
+ISO_DATE = "%Y-%m-%d"
+# Django's empty choice (BLANK_CHOICE_DASH, ModelChoiceField's default empty_label).
+DASHES = "---------"
+NOT_SET = _("— Not set —")
+CHOOSE = _("— Choose —")
+
 
 class BootstrapFormMixin(CleanInputMixin):
-    """Gives every widget its Bootstrap class and marks invalid fields, so templates stay
-    plain `{% include "_field.html" %}`."""
+    """Every form of the project (tests/core/test_forms.py checks they all have it):
+
+    - each widget gets its Bootstrap class and invalid fields are marked, so templates stay
+      plain `{% include "_field.html" %}`;
+    - each date field is a browser date picker whose value is ISO 8601 in every language;
+    - an empty choice says what it means ("— Not set —", or "— Choose —" when a value is
+      required) instead of Django's dashes; field-specific ones ("All regions") stay;
+    - text comes back with the line breaks it was shown with: browsers send a textarea's as
+      CRLF, which would otherwise change every multi-line text an unchanged form saves.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-                continue
-            widget.attrs["class"] = (
-                "form-select" if isinstance(widget, forms.Select) else "form-control")
+            _style(field)
+
+    def __getitem__(self, name):
+        # Again when a field is rendered: a form may add or change fields after this
+        # __init__ (quantities per item, choices from the database).
+        if name in self.fields:
+            _style(self.fields[name])
+        return super().__getitem__(name)
+
+    def _clean_fields(self):
+        super()._clean_fields()
+        for name, value in self.cleaned_data.items():
+            if isinstance(value, str) and "\r" in value:
+                self.cleaned_data[name] = value.replace("\r\n", "\n").replace("\r", "\n")
 
     def full_clean(self):
         super().full_clean()
@@ -81,3 +106,39 @@ class BootstrapFormMixin(CleanInputMixin):
                 widget = self.fields[name].widget
                 if "is-invalid" not in widget.attrs.get("class", ""):
                     widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+
+
+def _style(field):
+    """Idempotent, so that it may run again on a field already styled."""
+    _date_picker(field)
+    _name_empty_choice(field)
+    _bootstrap_class(field.widget)
+
+
+def _date_picker(field):
+    widget = field.widget
+    if isinstance(field, forms.DateField) and isinstance(widget, forms.DateInput) \
+            and not widget.is_hidden:
+        widget.input_type, widget.format = "date", ISO_DATE
+
+
+def _name_empty_choice(field):
+    label = CHOOSE if field.required else NOT_SET
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label == DASHES:
+            field.empty_label = label
+    elif isinstance(field, forms.ChoiceField):
+        choices = list(field.choices)
+        if any(value == "" and text == DASHES for value, text in choices):
+            field.choices = [(value, label if value == "" and text == DASHES else text)
+                             for value, text in choices]
+
+
+def _bootstrap_class(widget):
+    if widget.is_hidden:
+        return
+    if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+        widget.attrs.setdefault("class", "form-check-input")
+    else:
+        widget.attrs.setdefault(
+            "class", "form-select" if isinstance(widget, forms.Select) else "form-control")

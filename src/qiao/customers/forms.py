@@ -4,23 +4,32 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from qiao.core.forms import BootstrapFormMixin, CleanInputMixin
+from qiao.core.forms import BootstrapFormMixin
 from qiao.core.validators import normalize_credit_code
 from qiao.org.masking import MaskedFieldsFormMixin
 from qiao.org.models import OrgUnit
 from qiao.org.permissions import Action, Clearance, can
 from qiao.org.scope import resolved_scope, visible_users
 
-from .models import Contact, Customer, Grade, Tag
+from .models import Contact, Customer, FollowUpChannel, Grade, Tag
 from .selectors import credit_code_taken, customer_choices
-from .services import CONTACT_FIELDS, EDITABLE_FIELDS, INITIAL_FIELDS
+from .services import CONTACT_FIELDS, EDITABLE_FIELDS, FOLLOW_UP_NOTE_MAX, INITIAL_FIELDS
 
 # format_lazy keeps the label lazy, so it follows each request's language.
 MONTH_CHOICES = [(m, format_lazy(_("Month {m}"), m=m)) for m in range(1, 13)]
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
+class MonthsField(forms.TypedMultipleChoiceField):
+    """Months of the year as twelve checkboxes, kept as a sorted list of numbers (so that the
+    same months saved again, in whatever order they came, are no change)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=MONTH_CHOICES, coerce=int, required=False, **kwargs)
+
+    def clean(self, value):
+        return sorted(set(super().clean(value)))
 
 
 def clearance_choices(user):
@@ -29,12 +38,8 @@ def clearance_choices(user):
 
 
 class CustomerForm(MaskedFieldsFormMixin, BootstrapFormMixin, forms.ModelForm):
-    peak_months = forms.TypedMultipleChoiceField(
-        label=_("peak season months"), choices=MONTH_CHOICES, coerce=int, required=False,
-        widget=forms.CheckboxSelectMultiple)
-    off_months = forms.TypedMultipleChoiceField(
-        label=_("off season months"), choices=MONTH_CHOICES, coerce=int, required=False,
-        widget=forms.CheckboxSelectMultiple)
+    peak_months = MonthsField(label=_("peak season months"))
+    off_months = MonthsField(label=_("off season months"))
     tags = forms.ModelMultipleChoiceField(label=_("tags"), queryset=Tag.objects.all(),
                                           required=False, widget=forms.CheckboxSelectMultiple)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -43,12 +48,10 @@ class CustomerForm(MaskedFieldsFormMixin, BootstrapFormMixin, forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = [f for f in EDITABLE_FIELDS + INITIAL_FIELDS
-                  if f not in ("peak_months", "off_months")]
-        widgets = {
-            "licence_expiry": DateInput, "start_date": DateInput,
-            "notes": forms.Textarea(attrs={"rows": 3}),
-        }
+        # Every field the form shows is listed here, also those declared above: a field left
+        # out gets no initial value from the record, so an unchanged save would empty it.
+        fields = [*EDITABLE_FIELDS, *INITIAL_FIELDS, "tags"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,7 +63,6 @@ class CustomerForm(MaskedFieldsFormMixin, BootstrapFormMixin, forms.ModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             self.fields["version"].required = True  # no version, no protection from lost updates
-            self.fields["tags"].initial = list(self.instance.tags.values_list("pk", flat=True))
             for field in INITIAL_FIELDS:  # changed on the customer page, with a reason
                 del self.fields[field]
         else:
@@ -129,6 +131,12 @@ class TransitionForm(BootstrapFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class FollowUpForm(BootstrapFormMixin, forms.Form):
+    channel = forms.ChoiceField(label=_("follow-up by"), choices=FollowUpChannel.choices)
+    note = forms.CharField(label=_("what was discussed"), max_length=FOLLOW_UP_NOTE_MAX,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class ContactForm(MaskedFieldsFormMixin, BootstrapFormMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -136,7 +144,6 @@ class ContactForm(MaskedFieldsFormMixin, BootstrapFormMixin, forms.ModelForm):
         model = Contact
         fields = list(CONTACT_FIELDS)
         widgets = {
-            "birthday": DateInput,
             "background": forms.Textarea(attrs={"rows": 2}),
             "private_info": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 2}),
@@ -237,7 +244,7 @@ class PoolFilterForm(BootstrapFormMixin, forms.Form):
         return data.get("q") or "", data.get("region")
 
 
-class ReleaseForm(CleanInputMixin, forms.Form):
+class ReleaseForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(label=_("reason"), max_length=200)
 
 

@@ -216,7 +216,8 @@ class Customer(BusinessModel):
         _("secret level"), choices=Clearance.choices, default=Clearance.INTERNAL)
     last_activity_at = models.DateTimeField(
         _("last follow-up"), default=timezone.now, editable=False,
-        help_text=_("Time of the latest timeline event; the pool's reclaim rule reads it."))
+        help_text=_("Time of the latest follow-up (a visit, a call…, not an edit of the "
+                    "record); the pool's reclaim rule reads it."))
     onboarded_on = models.DateField(_("onboarded on"), null=True, blank=True,
                                     validators=[PlausibleDate()])
     offboarded_on = models.DateField(_("offboarded on"), null=True, blank=True,
@@ -316,6 +317,15 @@ class Customer(BusinessModel):
     @property
     def display_grade(self):
         return self.grade.name if self.grade_id else "—"
+
+
+class FollowUpChannel(models.TextChoices):
+    """How a follow-up recorded on the customer page reached the customer."""
+
+    VISIT = "visit", _("Visit")
+    PHONE = "phone", _("Phone call")
+    MESSAGE = "message", _("WeChat or text message")
+    OTHER = "other", _("Other")
 
 
 class CustomerEvent(models.Model):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from qiao.audit import services as audit_services
 from qiao.audit.models import OperationLog
-from qiao.core.concurrency import save_versioned
+from qiao.core.concurrency import field_values, save_versioned
 from qiao.core.exceptions import ConflictError, DuplicateRecordError, TransitionNotAllowed
 from qiao.core.files import check_upload
 from qiao.core.history import authored_by
@@ -30,7 +30,7 @@ from qiao.org.scope import visible_users
 
 from . import selectors
 from .lifecycle import allowed_targets
-from .models import Attachment, Contact, Customer, CustomerEvent, PoolMove
+from .models import Attachment, Contact, Customer, CustomerEvent, FollowUpChannel, PoolMove
 
 # Fields a user edits on the customer form; everything else is set by a service.
 EDITABLE_FIELDS = (
@@ -55,23 +55,27 @@ def _reason(text: str) -> str:
     return text.strip()[:100]
 
 
-# Timeline events of the public pool itself: they are not a follow-up of the customer.
-POOL_EVENT_KINDS = frozenset({"pool_claim", "pool_release", "pool_reclaim"})
+# The timeline kinds that are a follow-up (跟进) of the customer: contact with the customer —
+# a visit, a call, a meeting on its project, goods it signed for — not an edit of its record,
+# not the pool's own moves, not paperwork inside the department. They move `last_activity_at`,
+# the clock of the pool's reclaim rule (docs/decisions.md, "The public pool"); a new customer's
+# clock starts when it is registered. Other apps add theirs in their AppConfig.ready, as they
+# add HANDOVER_STEPS.
+FOLLOW_UP_KINDS = {"created", "follow_up"}
 
 
 def customer_event_record(*, customer, kind, message, actor=None, data=None,
                           secret_level=Clearance.PUBLIC):
     """Add a line to the customer's timeline (used by this app and, later, by others).
 
-    The event is the customer's latest follow-up: `last_activity_at`, which the pool's reclaim
-    rule reads, moves to it with a plain UPDATE (no history row, no version bump) — except for
-    the pool's own events (POOL_EVENT_KINDS). It never moves back: an event recorded late with
-    an older time leaves a newer follow-up in place."""
+    An event of a FOLLOW_UP_KINDS kind is the customer's latest follow-up: `last_activity_at`
+    moves to it with a plain UPDATE (no history row, no version bump). It never moves back: an
+    event recorded late with an older time leaves a newer follow-up in place."""
     event = CustomerEvent.objects.create(
         customer=customer, kind=kind, message=message[:300], actor=actor, data=data or {},
         secret_level=secret_level,
     )
-    if kind not in POOL_EVENT_KINDS:
+    if kind in FOLLOW_UP_KINDS:
         Customer._base_manager.filter(
             pk=customer.pk, last_activity_at__lt=event.occurred_at,
         ).update(last_activity_at=event.occurred_at)
@@ -79,6 +83,28 @@ def customer_event_record(*, customer, kind, message, actor=None, data=None,
         if customer.last_activity_at is None or customer.last_activity_at < event.occurred_at:
             customer.last_activity_at = event.occurred_at
     return event
+
+
+FOLLOW_UP_NOTE_MAX = 250
+
+
+@transaction.atomic
+def customer_follow_up_record(*, actor, customer, channel: str, note: str) -> CustomerEvent:
+    """A follow-up of the customer (a visit, a call, a message), on its timeline; it restarts
+    the pool's reclaim clock."""
+    note = (note or "").strip()
+    if channel not in FollowUpChannel.values:
+        raise ValidationError({"channel": _("Choose how you followed up.")})
+    if not note:
+        raise ValidationError({"note": _("Say what was discussed.")})
+    if len(note) > FOLLOW_UP_NOTE_MAX:
+        raise ValidationError({"note": _("Keep the note within %d characters.")
+                               % FOLLOW_UP_NOTE_MAX})
+    return customer_event_record(
+        customer=customer, kind="follow_up", actor=actor,
+        message=_("%(channel)s: %(note)s") % {"channel": FollowUpChannel(channel).label,
+                                               "note": note},
+        data={"channel": channel})
 
 
 def search_keys(*, name: str, short_name: str, phone: str, credit_code: str, contact_keys=(),
@@ -249,21 +275,17 @@ def customer_create(*, actor, data: dict, tags=()) -> Customer:
     return customer
 
 
-def _changed_labels(before: dict, customer: Customer) -> list[str]:
-    return [
-        str(Customer._meta.get_field(f).verbose_name)
-        for f, old in before.items()
-        if getattr(customer, Customer._meta.get_field(f).attname) != old
-    ]
+def _changed_labels(before: dict, after: dict) -> list[str]:
+    return [str(Customer._meta.get_field(f).verbose_name) for f in before if after[f] != before[f]]
 
 
 @transaction.atomic
 def customer_update(*, actor, customer: Customer, data: dict, expected_version: int,
                     tags=None) -> Customer:
     """Save an edit made on a form opened at `expected_version` (StaleVersionError if someone
-    saved in between; DuplicateRecordError if the credit code is taken)."""
-    attnames = [Customer._meta.get_field(f).attname for f in EDITABLE_FIELDS]
-    before = {f: getattr(customer, a) for f, a in zip(EDITABLE_FIELDS, attnames, strict=True)}
+    saved in between; DuplicateRecordError if the credit code is taken). An edit that changes
+    nothing writes nothing."""
+    before = field_values(customer, EDITABLE_FIELDS)
     authored_by(customer, actor)
     _apply(customer, data)
     _check_secret_level(actor, customer.secret_level, previous=before["secret_level"])
@@ -271,6 +293,11 @@ def customer_update(*, actor, customer: Customer, data: dict, expected_version: 
         _check_owner_cleared(customer, "owner")
     elif customer.secret_level != before["secret_level"]:
         _check_owner_cleared(customer, "secret_level")
+    changed = _changed_labels(before, field_values(customer, EDITABLE_FIELDS))
+    tags_changed = tags is not None and {t.pk for t in tags} != set(
+        customer.tags.values_list("pk", flat=True))
+    if not changed and not tags_changed:
+        return customer
     customer.full_clean(exclude=["owner_unit", "tags"], validate_constraints=False)
     fill_search_keys(customer, _contact_search_names(customer))
     try:
@@ -280,14 +307,12 @@ def customer_update(*, actor, customer: Customer, data: dict, expected_version: 
         raise DuplicateRecordError(
             _("A customer with credit code %(code)s already exists.") % {"code": customer.credit_code}
         ) from None
-    if tags is not None:
+    if tags_changed:
         customer.tags.set(tags)
-    changed = _changed_labels(before, customer)
-    if changed or tags is not None:
-        customer_event_record(
-            customer=customer, kind="edited", actor=actor,
-            message=_("Edited: %s") % "、".join(changed) if changed else _("Tags edited"),
-        )
+    customer_event_record(
+        customer=customer, kind="edited", actor=actor,
+        message=_("Edited: %s") % "、".join(changed) if changed else _("Tags edited"),
+    )
     return customer
 
 
@@ -406,10 +431,14 @@ def contact_create(*, actor, customer: Customer, data: dict) -> Contact:
 
 @transaction.atomic
 def contact_update(*, actor, contact: Contact, data: dict, expected_version: int) -> Contact:
+    """An edit of the relationship card; one that changes nothing writes nothing."""
+    before = field_values(contact, CONTACT_FIELDS)
     authored_by(contact, actor)
     for field in CONTACT_FIELDS:
         if field in data:
             setattr(contact, field, data[field])
+    if field_values(contact, CONTACT_FIELDS) == before:
+        return contact
     contact.full_clean()
     save_versioned(contact, expected_version=expected_version)
     _refresh_search(contact.customer)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/history/", views.customer_history, name="history"),
     path("<int:pk>/grade/", views.customer_grade, name="grade"),
     path("<int:pk>/status/", views.customer_transition, name="transition"),
+    path("<int:pk>/follow-up/", views.customer_follow_up, name="follow_up"),
     path("<int:pk>/delete/", views.customer_delete, name="delete"),
     path("<int:pk>/restore/", views.customer_restore, name="restore"),
     path("<int:pk>/release/", views.pool_release, name="pool_release"),

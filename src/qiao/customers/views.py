@@ -24,6 +24,7 @@ from .forms import (
     ContactForm,
     CustomerFilterForm,
     CustomerForm,
+    FollowUpForm,
     GradeForm,
     HandoverForm,
     PoolFilterForm,
@@ -182,6 +183,7 @@ def customer_detail(request, pk):
                                          "category": customer.category,
                                          "version": customer.version}),
         "transition_form": TransitionForm(initial={"version": customer.version}),
+        "follow_up_form": FollowUpForm(),
         **_lifecycle_context(user, customer),
         "attachment_form": AttachmentForm(user=user),
         "perms": {a.name.lower(): can(user, a) for a in Action},
@@ -248,6 +250,20 @@ def customer_grade(request, pk):
             expected_version=form.cleaned_data["version"])
 
     return _post_on_customer(request, pk, run, _("Grade changed."))
+
+
+@require_POST
+@requires(Action.CUSTOMER_EDIT)
+def customer_follow_up(request, pk):
+    form = FollowUpForm(request.POST)
+
+    def run(customer):
+        if not form.is_valid():
+            raise ValidationError(_("Choose how you followed up and say what was discussed."))
+        services.customer_follow_up_record(actor=request.user, customer=customer,
+                                           **form.cleaned_data)
+
+    return _post_on_customer(request, pk, run, _("Follow-up recorded."))
 
 
 @require_POST

@@ -8,9 +8,10 @@ What a customer gets: a secret level (10 % public, 80 % internal, 7 % confidenti
 a classified one is kept by the first supervisor up its manager's line cleared for it);
 a valid resident ID number (stdnum.cn.ric: birthplace code valid in the birth year, birth date,
 check character) for every individual customer and for about a third of the enterprises'
-legal representatives; a timeline of its creation, a follow-up edit or its offboarding, and the
-upload of any attachments (one customer in five has one or two; each kind of file has its own
-secret level), with `last_activity_at` the time of its latest event. Follow-ups are recent for
+legal representatives; a timeline of its creation, its last follow-up (a visit, a call…; for an
+offboarded customer the visit that settled it, and the offboarding), and the upload of any attachments (one customer in five has one or two; each kind
+of file has its own secret level), with `last_activity_at` the time of its latest follow-up
+(customers.services.FOLLOW_UP_KINDS: its creation or the follow-up). Follow-ups are recent for
 most customers, but about one in ten has had none for more than 90 days (the public pool's
 reclaim rule finds work). About 3 % of the customers are in the public pool (no owner, owned by
 their region), and the first 36 serials put three there in every region at every scale.
@@ -43,7 +44,7 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
 from qiao.customers.models import Attachment, Contact, Customer, CustomerEvent, Grade, Tag
-from qiao.customers.services import contact_search_keys, search_keys
+from qiao.customers.services import FOLLOW_UP_KINDS, contact_search_keys, search_keys
 from qiao.org.permissions import Clearance
 
 from . import names
@@ -279,7 +280,7 @@ class CustomerFactory:
         return f"{area}-{rng.randint(2, 8)}{rng.randrange(10 ** (digits - 1)):0{digits - 1}d}"
 
     def last_follow_up(self, created: datetime) -> datetime:
-        """When the customer was last followed up (an edit of its record): recent for most."""
+        """When the customer was last followed up (a visit, a call…): recent for most."""
         rng = self.ctx.rng
         pick, days = rng.random(), 0
         for share, fewest, most in IDLE_DAYS:
@@ -315,8 +316,8 @@ class CustomerFactory:
         status = weighted(rng, STATUS_WEIGHTS)
         onboarded = (created + min(timedelta(days=rng.randint(1, 60)), (now - created) / 2)
                      if status != PROSPECT else None)
-        # The last change: the last follow-up (an edit of the record), or the offboarding of an
-        # offboarded customer; none later than an hour after creation: as it was created.
+        # The last change: the last follow-up, or the offboarding of an offboarded customer;
+        # none later than an hour after creation: as it was created.
         updated = self.last_follow_up(created)
         if status == OFFBOARDED:
             if updated <= onboarded:
@@ -381,7 +382,8 @@ class CustomerFactory:
         events += [{"customer_id": pk, "actor_id": owner_id, "occurred_at": a["created_at"],
                     "kind": "attachment", "message": f"上传附件：{a['original_name']}",
                     "secret_level": a["secret_level"]} for a in attachments]
-        row["last_activity_at"] = max(e["occurred_at"] for e in events)
+        row["last_activity_at"] = max(e["occurred_at"] for e in events
+                                      if e["kind"] in FOLLOW_UP_KINDS)
         contacts = []
         for index in range(rng.choice((1, 1, 2, 2, 3))):
             contact = self.contact(row, boss if index == 0 else self.person(), index)
@@ -405,20 +407,18 @@ class CustomerFactory:
         return resident_id(rng, born, division, self.id_prefixes[region_name])
 
     def timeline(self, row, before):
-        """The customer's events: created, then its last change (an edit, or the offboarding
-        from status `before`)."""
-        events = [{"customer_id": row["id"], "actor_id": row["owner_id"],
-                   "occurred_at": row["created_at"], "kind": "created",
-                   "message": "建档（初始数据导入）"}]
+        """The customer's events: created, then its last follow-up — for an offboarded customer
+        the visit that settled the offboarding from status `before`, and the offboarding."""
+        events = [("created", "建档（初始数据导入）", row["created_at"])]
         if row["updated_at"] > row["created_at"]:
             if row["status"] == OFFBOARDED:
-                kind, message = "status", f"状态 {before} → 退网"
+                events += [("follow_up", names.OFFBOARDING_VISIT, row["updated_at"]),
+                           ("status", f"状态 {before} → 退网", row["updated_at"])]
             else:
-                kind, message = "edited", "修改：" + "、".join(
-                    self.ctx.rng.sample(names.EDITED_FIELDS, self.ctx.rng.choice((1, 1, 2))))
-            events.append({"customer_id": row["id"], "actor_id": row["owner_id"],
-                           "occurred_at": row["updated_at"], "kind": kind, "message": message})
-        return events
+                events.append(("follow_up", self.ctx.rng.choice(names.FOLLOW_UPS),
+                               row["updated_at"]))
+        return [{"customer_id": row["id"], "actor_id": row["owner_id"], "occurred_at": when,
+                 "kind": kind, "message": message} for kind, message, when in events]
 
     def attachments(self, row, next_pk):
         """One or two files uploaded with the customer's record (the shared sample files of
@@ -641,7 +641,7 @@ def summary() -> list[str]:
 def check_sample(size=300, seed=1) -> list[str]:
     """Problems found in a random sample of customers: search keys that differ from what
     `customers.services.fill_search_keys` computes, invalid credit codes, ID or phone numbers,
-    a last activity that is not the latest event. Used by the benchmark (and the tests) to
+    a last activity that is not the latest follow-up. Used by the benchmark (and the tests) to
     prove the fast path writes what the services would."""
     import phonenumbers
     from django.core.exceptions import ValidationError
@@ -663,10 +663,11 @@ def check_sample(size=300, seed=1) -> list[str]:
             if getattr(stored, field) != getattr(fresh, field):
                 problems.append(f"customer {pk}: {field} {getattr(stored, field)!r} != "
                                 f"{getattr(fresh, field)!r}")
-        latest = stored.events.aggregate(latest=Max("occurred_at"))["latest"]
+        latest = stored.events.filter(kind__in=FOLLOW_UP_KINDS).aggregate(
+            latest=Max("occurred_at"))["latest"]
         if stored.last_activity_at != latest:
             problems.append(f"customer {pk}: last activity {stored.last_activity_at} != "
-                            f"latest event {latest}")
+                            f"latest follow-up {latest}")
         for value, validate in ((stored.credit_code, validate_credit_code),
                                 (stored.id_number, validate_id_number),
                                 (stored.phone, validate_cn_phone), (stored.fax, validate_cn_phone)):

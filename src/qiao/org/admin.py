@@ -52,6 +52,12 @@ class RoleForm(CleanInputMixin, forms.ModelForm):
         model = Role
         fields = ("code", "name", "data_scope", "clearance", "actions")
 
+    def clean_actions(self):
+        # The same actions ticked again keep their stored order: no change, no history row.
+        actions = self.cleaned_data["actions"]
+        stored = self.instance.actions or []
+        return stored if set(actions) == set(stored) else actions
+
 
 @admin.register(Role)
 class RoleAdmin(CleanInputAdminMixin, AuditedAdminMixin, SimpleHistoryAdmin):
@@ -84,6 +90,9 @@ class QiaoUserAdmin(CleanInputAdminMixin, AuditedAdminMixin, UserAdmin, SimpleHi
     autocomplete_fields = ("unit", "supervisor")
     list_select_related = ("unit", "position", "supervisor")
     actions = ["password_reset_links"]
+    # Kept by Django, not typed in: the admin's time input (hours and minutes in Chinese)
+    # would cut their seconds off at every save.
+    readonly_fields = ("last_login", "date_joined")
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

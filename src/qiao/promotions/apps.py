@@ -14,3 +14,10 @@ class PromotionsConfig(AppConfig):
 
         kinds.register(services.LIST_CONFIRMED, title=services.list_confirmed_title)
         kinds.register(services.RECOMMENDED, title=services.recommended_title)
+
+        # Goods handed out and signed for at the customer's: a follow-up of the customer.
+        from qiao.customers.services import FOLLOW_UP_KINDS
+
+        from .services import HANDOUT_EVENT
+
+        FOLLOW_UP_KINDS.add(HANDOUT_EVENT)

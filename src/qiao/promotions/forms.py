@@ -2,21 +2,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qiao.core.forms import CleanInputMixin
+from qiao.core.forms import BootstrapFormMixin
 
 from . import selectors
 from .models import Campaign
 
 
-def _bootstrap(form):
-    for field in form.fields.values():
-        if isinstance(field.widget, forms.HiddenInput):
-            continue
-        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-        field.widget.attrs.setdefault("class", css)
-
-
-class CampaignForm(CleanInputMixin, forms.ModelForm):
+class CampaignForm(BootstrapFormMixin, forms.ModelForm):
     lowest_grade_rank = forms.TypedChoiceField(label=_("eligible grades"), coerce=int,
                                                help_text=_("This grade or better."))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -24,11 +16,7 @@ class CampaignForm(CleanInputMixin, forms.ModelForm):
     class Meta:
         model = Campaign
         fields = ["name", "starts_on", "ends_on", "quota", "lowest_grade_rank", "description"]
-        widgets = {
-            "starts_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-            "ends_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-            "description": forms.Textarea(attrs={"rows": 3}),
-        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,42 +25,32 @@ class CampaignForm(CleanInputMixin, forms.ModelForm):
             for rank, name in selectors.grade_choices()]
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
-        _bootstrap(self)
 
 
-class ItemForm(CleanInputMixin, forms.Form):
+class ItemForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("item"), max_length=80, required=False)
     unit = forms.CharField(label=_("unit of measure"), max_length=10, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _bootstrap(self)
 
 
 ItemFormSet = forms.formset_factory(ItemForm, extra=3, max_num=30, absolute_max=30)
 
 
-class RecommendForm(CleanInputMixin, forms.Form):
+class RecommendForm(BootstrapFormMixin, forms.Form):
     customer = forms.IntegerField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(label=_("reason for the recommendation"), max_length=1000,
                              required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _bootstrap(self)
 
-
-class DecisionForm(CleanInputMixin, forms.Form):
+class DecisionForm(BootstrapFormMixin, forms.Form):
     decision = forms.ChoiceField(choices=[("confirm", _("Confirm")), ("decline", _("Decline"))])
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
 
-class HandoutForm(CleanInputMixin, forms.Form):
+class HandoutForm(BootstrapFormMixin, forms.Form):
     """The hand-out and its receipt: a quantity for each of the campaign's items, who signs,
     and the signature pad's PNG data URL (a hidden field filled by signature.js)."""
 
-    handed_out_on = forms.DateField(label=_("date handed out"),
-                                    widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    handed_out_on = forms.DateField(label=_("date handed out"))
     signer_name = forms.CharField(label=_("name of the signer"), max_length=40)
     notes = forms.CharField(label=_("notes"), max_length=200, required=False)
     # No max_length: the request body is capped (DATA_UPLOAD_MAX_MEMORY_SIZE) and an error on a
@@ -88,7 +66,6 @@ class HandoutForm(CleanInputMixin, forms.Form):
             self.fields[f"qty_{item.pk}"] = forms.IntegerField(
                 label=str(item), min_value=0, max_value=10_000, required=False,
                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
-        _bootstrap(self)
 
     def quantity_fields(self):
         return [self[f"qty_{item.pk}"] for item in self.items]

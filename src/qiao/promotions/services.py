@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qiao.core.concurrency import save_versioned
+from qiao.core.concurrency import field_values, save_versioned
 from qiao.core.exceptions import ConflictError
 from qiao.core.history import authored_by
 from qiao.customers.models import Customer, Grade
@@ -28,6 +28,7 @@ from .signatures import decode_signature
 
 State = Campaign.State
 Rec = Recommendation.State
+HANDOUT_EVENT = "promotion_handout"  # the customer's timeline kind of a hand-out
 CAMPAIGN_FIELDS = ("name", "starts_on", "ends_on", "quota", "lowest_grade_rank", "description")
 
 
@@ -99,19 +100,22 @@ def campaign_create(*, actor, data: dict, items) -> Campaign:
 @transaction.atomic
 def campaign_update(*, actor, campaign, data: dict, items, expected_version: int) -> Campaign:
     """Edit a campaign while it is a draft or open; its items until the list is confirmed
-    (nothing has been handed out before that)."""
+    (nothing has been handed out before that). What is unchanged is not written again."""
     _manage(actor, campaign)
     campaign = _lock(campaign)
     if campaign.state not in (State.DRAFT, State.OPEN):
         raise ValidationError(_("A campaign whose list is confirmed can no longer be edited."))
     rows = _clean_items(items)
+    before = field_values(campaign, CAMPAIGN_FIELDS)
     for field in CAMPAIGN_FIELDS:
         if field in data:
             setattr(campaign, field, data[field])
     _check_campaign(campaign)
-    save_versioned(authored_by(campaign, actor), expected_version=expected_version,
-                   change_reason="edited")
-    _set_items(campaign, rows, actor)
+    if field_values(campaign, CAMPAIGN_FIELDS) != before:
+        save_versioned(authored_by(campaign, actor), expected_version=expected_version,
+                       change_reason="edited")
+    if rows != [(i.name, i.unit) for i in campaign.items.order_by("sort_order", "pk")]:
+        _set_items(campaign, rows, actor)
     return campaign
 
 
@@ -316,7 +320,7 @@ def handout_record(*, actor, recommendation, handed_out_on, quantities: dict, si
         for item, quantity in lines:
             authored_by(HandoutLine(handout=handout, item=item, quantity=quantity), actor).save()
         customer_event_record(
-            customer=recommendation.customer, kind="promotion_handout", actor=actor,
+            customer=recommendation.customer, kind=HANDOUT_EVENT, actor=actor,
             message=_("Promotional goods of “%(name)s” handed out, signed by %(signer)s") % {
                 "name": campaign.name, "signer": signer_name})
     except Exception:

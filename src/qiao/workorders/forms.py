@@ -13,10 +13,7 @@ class WorkOrderForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = WorkOrder
         fields = ["customer", "kind", "title", "content", "departments", "budget", "deadline"]
-        widgets = {
-            "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "content": forms.Textarea(attrs={"rows": 4}),
-        }
+        widgets = {"content": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,8 +50,7 @@ class MultipleFileField(forms.FileField):
 class StageForm(BootstrapFormMixin, forms.Form):
     stage = forms.CharField(widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput)
-    date = forms.DateField(label=_("date"),
-                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = forms.DateField(label=_("date"))
     people = forms.CharField(label=_("people"), max_length=200,
                              help_text=_("Who took part, e.g. the departments' people and the "
                                          "customer's."))

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from qiao.approvals import services as approvals
 from qiao.approvals.models import ApprovalRequest
 from qiao.approvals.selectors import request_for
-from qiao.core.concurrency import save_versioned
+from qiao.core.concurrency import field_values, save_versioned
 from qiao.core.exceptions import ConflictError
 from qiao.core.files import check_upload
 from qiao.core.history import authored_by
@@ -24,8 +24,13 @@ FIELDS = ("customer", "kind", "title", "content", "departments", "budget", "dead
 Approval = ApprovalRequest.State
 
 
-def _timeline(work_order, actor, message):
-    customer_event_record(customer=work_order.customer, kind="work_order", actor=actor,
+# A stage done is work with the customer (its people take part): a follow-up of the customer
+# (customers.services.FOLLOW_UP_KINDS); the rest of a work order's events are paperwork.
+STAGE_DONE = "work_order_stage"
+
+
+def _timeline(work_order, actor, message, kind="work_order"):
+    customer_event_record(customer=work_order.customer, kind=kind, actor=actor,
                           message=message, data={"work_order": work_order.pk})
 
 
@@ -69,8 +74,10 @@ def _own_editable(actor, work_order):
 
 @transaction.atomic
 def work_order_update(*, actor, work_order, data, expected_version) -> WorkOrder:
-    """The author changes a draft or a returned work order (optimistic concurrency)."""
+    """The author changes a draft or a returned work order (optimistic concurrency); an edit
+    that changes nothing writes nothing."""
     _own_editable(actor, work_order)
+    before = field_values(work_order, FIELDS)
     customer = data.get("customer", work_order.customer)
     if customer.pk != work_order.customer_id and not (
             Customer.objects.visible_to(actor).filter(pk=customer.pk).exists()):
@@ -79,6 +86,8 @@ def work_order_update(*, actor, work_order, data, expected_version) -> WorkOrder
         if name in data:
             setattr(work_order, name, data[name])
     _clean(work_order)
+    if field_values(work_order, FIELDS) == before:
+        return work_order
     save_versioned(authored_by(work_order, actor), expected_version=expected_version,
                    change_reason="edited")
     return work_order
@@ -191,5 +200,5 @@ def stage_record(*, actor, work_order, stage, date, people, note="", files=(),
         attachment.file.save(upload.name, upload, save=False)
         authored_by(attachment, actor).save()
     _timeline(work_order, actor, _("Work order %(title)s: %(stage)s done") % {
-        "title": work_order.title, "stage": current.label})
+        "title": work_order.title, "stage": current.label}, kind=STAGE_DONE)
     return record
