@@ -1,0 +1,170 @@
+"""The one extension mechanism: what domain apps plug into the platform.
+
+Each domain app fills these registries in its `AppConfig.ready()` (as NetBox's registry and
+Django's admin site are filled), so that `core`, `org` and the platform modules never import a
+domain app, and a newcomer finds every plug-in point of the product in this file:
+
+    navigation       the header's entries (label, url, permission, order, badge)
+    actions          action permissions, with the roles that get them by default
+    scopes           how each readable model is scoped to a user (org.scope reads it)
+    timeline_kinds   the kinds of a customer's timeline events, rendered when read
+    desk_widgets     the blocks of each role's start page (工作台)
+    reports          report definitions listed in the report centre
+    approval_types   request types the approval engine can decide
+    handover_steps   what else moves when a manager's customers are handed over
+    owner_moved      what follows a user who moves to another unit
+    events           domain events, delivered to their subscribers after commit
+
+A registry keeps its entries in registration order, or sorted by an entry's `order`
+attribute when entries have one. Registering the same key twice with a different entry is an
+error (two apps claiming one name); registering the identical entry again is harmless, so
+`ready()` may run twice in tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+
+class Registry:
+    """Named entries of one kind. `key` turns an entry into its unique name."""
+
+    def __init__(self, name: str, key: Callable[[Any], Any] = lambda entry: entry):
+        self.name = name
+        self._key = key
+        self._entries: dict[Any, Any] = {}
+
+    def register(self, entry):
+        key = self._key(entry)
+        existing = self._entries.get(key)
+        if existing is not None and existing != entry:
+            raise ValueError(f"{self.name}: {key!r} is already registered.")
+        self._entries[key] = entry
+        return entry
+
+    def get(self, key):
+        try:
+            return self._entries[key]
+        except KeyError:
+            raise LookupError(f"{self.name}: nothing is registered as {key!r}.") from None
+
+    def __contains__(self, key) -> bool:
+        return key in self._entries
+
+    def __iter__(self) -> Iterator:
+        entries = list(self._entries.values())
+        if entries and all(hasattr(e, "order") for e in entries):
+            entries.sort(key=lambda e: e.order)
+        return iter(entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def keys(self):
+        return list(self._entries)
+
+
+# --- entries -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A header entry. `actions`: any one of them opens it. `badge(user)` → a number or None."""
+
+    url_name: str
+    label: Any
+    icon: str
+    actions: tuple[str, ...]
+    order: int
+    badge: Callable | None = None
+
+
+@dataclass(frozen=True)
+class ActionDef:
+    """An action permission (操作权限) and the default roles (codes) that hold it."""
+
+    code: str
+    label: Any
+    default_roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TimelineKind:
+    """A kind of timeline event. `template` is a lazy translatable string with %(name)s
+    placeholders filled from the event's params when it is read, in the reader's language.
+    `follow_up`: the event is contact with the customer (moves "last follow-up")."""
+
+    code: str
+    template: Any
+    icon: str = "bi-dot"
+    follow_up: bool = False
+    secret_level: int = 0
+
+
+@dataclass(frozen=True)
+class DeskWidget:
+    """A block of the start page. `context(user)` returns the template's context (one or two
+    indexed queries) or None to hide the block; `actions`: any one of them shows it."""
+
+    code: str
+    label: Any
+    template: str
+    context: Callable
+    actions: tuple[str, ...]
+    order: int
+    width: str = "half"  # "half" or "full" of the desk's width on a desktop
+
+
+@dataclass(frozen=True)
+class ReportDef:
+    """A report of the report centre: its page, who may open it, where it is listed."""
+
+    code: str
+    label: Any
+    url_name: str
+    actions: tuple[str, ...]
+    group: Any
+    order: int
+    description: Any = ""
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    """A kind of domain event (customer.created, approval.decided…) that subscribers receive
+    after the transaction that emitted it commits."""
+
+    code: str
+    label: Any
+    subscribers: list = field(default_factory=list, compare=False, hash=False)
+
+
+# --- the registries ------------------------------------------------------------------------------
+
+navigation = Registry("navigation", key=lambda e: e.url_name)
+actions = Registry("actions", key=lambda e: e.code)
+scopes = Registry("scopes", key=lambda e: e.model)
+timeline_kinds = Registry("timeline kinds", key=lambda e: e.code)
+desk_widgets = Registry("desk widgets", key=lambda e: e.code)
+reports = Registry("reports", key=lambda e: e.code)
+approval_types = Registry("approval request types", key=lambda e: e.code)
+handover_steps = Registry("handover steps", key=lambda e: f"{e.__module__}.{e.__qualname__}")
+owner_moved = Registry("owner moved hooks", key=lambda e: f"{e.__module__}.{e.__qualname__}")
+events = Registry("domain events", key=lambda e: e.code)
+
+
+def subscribe(code: str, handler: Callable) -> None:
+    """Call `handler(**payload)` after the commit of every transaction that emits `code`."""
+    subscribers = events.get(code).subscribers
+    if handler not in subscribers:
+        subscribers.append(handler)
+
+
+def emit(code: str, **payload) -> None:
+    """Announce a domain event: each subscriber runs after the current transaction commits
+    (at once outside a transaction), so nobody hears of a change that was rolled back."""
+    for handler in events.get(code).subscribers:
+        transaction.on_commit(lambda handler=handler: handler(**payload))
