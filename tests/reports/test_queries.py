@@ -63,7 +63,8 @@ def test_query_count_does_not_grow_with_customers(world, username):
     add_customers(world, owner, 190)
     large = {url: queries(client, url) for url in URLS}
     assert large == small
-    assert max(small.values()) <= 15, small
+    # 16: the account-manager filter reads which roles may own customers (one small query).
+    assert max(small.values()) <= 16, small
 
 
 def test_registration_form_query_count_does_not_grow_with_contacts(world):
