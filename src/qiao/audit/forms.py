@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from qiao.core.forms import BootstrapFormMixin
+from qiao.core.forms import BootstrapFormMixin, valid_data
 
 from .models import OperationLog
 from .selectors import LogFilters
@@ -18,7 +18,7 @@ class LogFilterForm(BootstrapFormMixin, forms.Form):
     date_to = forms.DateField(label=_("To"), required=False)
 
     def filters(self) -> LogFilters:
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        data = valid_data(self)
         return LogFilters(username=data.get("username", "").strip(),
                           customer=data.get("customer", "").strip(),
                           action=data.get("action", ""),

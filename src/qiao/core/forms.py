@@ -57,6 +57,15 @@ def _cleaned_text(field, to_python):
     return cleaned
 
 
+def valid_data(form: forms.Form) -> dict:
+    """The cleaned values of a filter form's valid fields ({} when unbound): one bad field
+    shows its error and leaves the others' filters applied."""
+    if not form.is_bound:
+        return {}
+    form.is_valid()
+    return form.cleaned_data
+
+
 # --- Bootstrap ---------------------------------------------------------------------------------
 
 # What a browser's <input type="date"> reads and sends, in every language. Django would render

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from qiao.core.forms import BootstrapFormMixin
+from qiao.core.forms import BootstrapFormMixin, valid_data
 from qiao.core.validators import normalize_credit_code
 from qiao.org.masking import MaskedFieldsFormMixin
 from qiao.org.models import OrgUnit
@@ -208,9 +208,7 @@ class CustomerFilterForm(BootstrapFormMixin, forms.Form):
     def filters(self):
         from .selectors import CustomerFilters
 
-        # An unbound form has no cleaned_data; an invalid one keeps only its valid fields.
-        data = self.cleaned_data if self.is_bound and self.is_valid() else getattr(
-            self, "cleaned_data", {})
+        data = valid_data(self)
         return CustomerFilters(
             q=data.get("q") or "",
             grade=data["grade"].pk if data.get("grade") else None,
@@ -239,8 +237,7 @@ class PoolFilterForm(BootstrapFormMixin, forms.Form):
 
     def values(self) -> tuple[str, int | None]:
         """(search, region id); invalid values are ignored, never an error page."""
-        data = self.cleaned_data if self.is_bound and self.is_valid() else getattr(
-            self, "cleaned_data", {})
+        data = valid_data(self)
         return data.get("q") or "", data.get("region")
 
 
