@@ -8,7 +8,9 @@ owns two ungraded customers; each region has one pool customer without an owner.
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from qiao.core import calendar
 from qiao.demo.generator import ensure_grades, ensure_tags
@@ -47,6 +49,14 @@ def fresh_business_calendar():
     """The business calendar's per-process cache starts empty in every test, so that no day a
     rolled-back test entered (or a flush removed) is remembered."""
     calendar.forget()
+
+
+@pytest.fixture(autouse=True)
+def users_language():
+    """Every test starts in the users' language: a test client's request leaves the language it
+    was answered in active in this thread, which a later test's direct service calls would use."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture

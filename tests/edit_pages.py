@@ -37,6 +37,7 @@ from qiao.approvals.models import ApprovalRequest, HospitalityRequest
 from qiao.customers import services as customer_services
 from qiao.customers.models import ChecklistItem, Contact, Customer, CustomerEvent, Grade, PoolRule
 from qiao.notify.models import Notification, Webhook
+from qiao.org import services as org_services
 from qiao.org.permissions import Clearance
 from qiao.promotions import services as promotion_services
 from qiao.promotions.models import Campaign
@@ -59,12 +60,16 @@ class Filler:
     """How the world fills one model. `editors`: who edits its record (the first opens the
     pages; the API test uses the last); `derived`: columns the services compute from the fields
     (a PATCH of a field may change them too); `second`: another valid value of every field the
-    API lets a user set, for the PATCH test."""
+    API lets a user set, for the PATCH test; `reopen`: puts the record back where its page
+    edits it, when saving the page moves it on (a resubmitted request is returned again);
+    `moves`: what that move writes by design (history of other tables), not counted as a change."""
 
     make: object
     editors: tuple
     second: object = None
     derived: frozenset = frozenset()
+    reopen: object = None
+    moves: frozenset = frozenset()
 
     def second_values(self, world, model):
         assert self.second is not None, (
@@ -176,9 +181,15 @@ def make_hospitality_full(world):
     request = approval_services.hospitality_request_create(
         actor=am01, customer=world.personas.customers["am01"][0], amount=Decimal("1888.00"),
         date=_today() + timedelta(days=5), guests="钱经理、孙主任", purpose="年度合作答谢。\n商谈新品。")
+    return_hospitality(world, request.object_id)
+    return HospitalityRequest.objects.get(pk=request.object_id)
+
+
+def return_hospitality(world, pk):
+    """Send the request of HospitalityRequest `pk` back to its requester for changes."""
+    request = ApprovalRequest.objects.get(type_code="hospitality", object_id=pk)
     task = request.tasks.get(state="waiting")
     approval_services.task_return(actor=task.approver, task=task, comment="请补充来宾名单")
-    return HospitalityRequest.objects.get(pk=request.object_id)
 
 
 # In the order the world makes them (a contact needs the customer).
@@ -189,7 +200,9 @@ FILLERS = {
     Contact: Filler(make_contact_full, ("am01", "sup1"), second_contact_values),
     WorkOrder: Filler(make_work_order_full, ("am01",), second_work_order_values),
     Campaign: Filler(make_campaign_full, ("brandmgr",)),
-    HospitalityRequest: Filler(make_hospitality_full, ("am01",)),
+    HospitalityRequest: Filler(make_hospitality_full, ("am01",), reopen=return_hospitality,
+                               moves=frozenset({"approvals.HistoricalApprovalRequest",
+                                                "approvals.HistoricalApprovalTask"})),
 }
 
 
@@ -261,6 +274,15 @@ SKIPPED_PREFIXES = ("admin/", "api/", settings.STATIC_URL.lstrip("/"),
 NOT_FOUND = 404
 
 
+def password_reset_link(world):
+    return org_services.user_password_reset_link(actor=world.personas["admin"],
+                                                 user=world.personas["am01"])
+
+
+# Routes whose arguments are tokens rather than ids: how to make a real address for each.
+TOKEN_ROUTES = {"org:password_reset": password_reset_link}
+
+
 @dataclass(frozen=True)
 class EditPage:
     route: str
@@ -328,6 +350,11 @@ def discover(world) -> Discovery:
 
     for name, pattern in routes():
         kwargs = pattern.pattern.converters
+        if name in TOKEN_ROUTES:  # a page for someone not logged in, reached by its link
+            response = Client().get(TOKEN_ROUTES[name](world), follow=True)
+            for form in model_forms(response):
+                _found_page(found, world, name, response.request["PATH_INFO"], form, None)
+            continue
         if not all(isinstance(c, IntConverter) for c in kwargs.values()):
             # Nothing to try but a guess: it must refuse GET (405) to be known not to be a page.
             dummy = {k: 1 if isinstance(c, IntConverter) else "x" for k, c in kwargs.items()}
@@ -412,6 +439,13 @@ def written_elsewhere():
               if issubclass(m, HistoricalChanges)}
     counts["timeline"] = CustomerEvent.objects.count()
     return counts
+
+
+def written_since(elsewhere: dict, model) -> dict:
+    """What the save of a `model` page wrote elsewhere since `elsewhere` (written_elsewhere()),
+    but for what its move writes by design (Filler.moves)."""
+    return {table: counts for table, counts in differences(elsewhere, written_elsewhere()).items()
+            if table not in FILLERS[model].moves}
 
 
 def differences(before: dict, after: dict) -> dict:

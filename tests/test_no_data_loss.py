@@ -28,6 +28,7 @@ from .edit_pages import (
     row,
     save_unchanged,
     written_elsewhere,
+    written_since,
 )
 
 
@@ -45,10 +46,13 @@ def test_every_edit_page_saved_unchanged_changes_nothing(world):
         "customers:edit", "customers:contact_edit", "workorders:edit", "promotions:edit"}
     failures = []
     for page in found.pages:
-        for username in FILLERS[page.model].editors:
+        filler = FILLERS[page.model]
+        for username in filler.editors:
             client = Client()
             client.force_login(world.personas[username])
-            for language in LANGUAGES:
+            for index, language in enumerate(LANGUAGES):
+                if index and filler.reopen:
+                    filler.reopen(world, page.pk)
                 before, elsewhere = row(page.model, page.pk), written_elsewhere()
                 response = save_unchanged(client, page, language)
                 where = f"{page} by {username} in {language}"
@@ -58,7 +62,7 @@ def test_every_edit_page_saved_unchanged_changes_nothing(world):
                                     f"{_errors(response)}")
                     continue
                 changed = differences(before, row(page.model, page.pk))
-                written = differences(elsewhere, written_elsewhere())
+                written = written_since(elsewhere, page.model)
                 if changed or written:
                     failures.append(f"{where}: changed {changed}; wrote {written}")
     assert not failures, "\n".join(failures)

@@ -75,17 +75,17 @@ def test_approval_messages_read_in_the_readers_language(personas, chain):
 
 def test_an_overdue_step_reads_in_the_readers_language(personas, chain):
     request = hospitality(personas)
-    request.tasks.update(waiting_since=timezone.now() - timedelta(hours=30))
+    request.tasks.update(waiting_since=timezone.now() - timedelta(days=10))
     assert services.tasks_escalate() == 1
     event = ApprovalEvent.objects.get(request=request, kind="escalated")
     sup1, region1 = personas["sup1"], personas["region1"]
     assert read(event, "note", "zh-hans") == (
-        f"等待 {sup1} 审批已超过 24 小时，已报告 {region1}。")
+        f"等待 {sup1} 审批已超过 24 个工作小时，已报告 {region1}。")
     assert read(event, "note", "en") == (
-        f"Waiting for {sup1} for more than 24 hours; reported to {region1}.")
+        f"Waiting for {sup1} for more than 24 working hours; reported to {region1}.")
     told = Notification.objects.get(recipient=region1, kind="approval_escalated")
     assert read(told, "display_title", "en").startswith(f"Overdue: {sup1} has not decided ")
-    assert read(told, "display_title", "zh-hans").startswith(f"超时未审批：{sup1} 已 24 小时未审批")
+    assert read(told, "display_title", "zh-hans").startswith(f"超时未审批：{sup1} 已 24 个工作小时未审批")
 
 
 def test_rows_written_before_get_their_parameters(personas, chain):
@@ -93,17 +93,17 @@ def test_rows_written_before_get_their_parameters(personas, chain):
     hospitality_request = hospitality(personas)
     lifecycle = make_lifecycle_request(personas["am01"], personas.customers["am01"][0])
     transfer = make_transfer_request(personas["am01"], personas.customers["am01"][1])
-    hospitality_request.tasks.update(waiting_since=timezone.now() - timedelta(hours=30))
+    hospitality_request.tasks.update(waiting_since=timezone.now() - timedelta(days=10))
     services.tasks_escalate()
     before = {r.pk: r.title_params for r in ApprovalRequest.objects.all()}
     messages = {n.pk: n.params for n in Notification.objects.all()}
     assert len(messages) >= 4
     ApprovalRequest.objects.update(title_params={})
     Notification.objects.update(params={})
-    for module in ("approvals.migrations.0005_hospitality_title_params",
-                   "customers.migrations.0010_approval_title_params",
-                   "workorders.migrations.0002_approval_title_params",
-                   "approvals.migrations.0006_approval_messages_params"):
+    for module in ("approvals.migrations.0008_hospitality_title_params",
+                   "customers.migrations.0012_approval_title_params",
+                   "workorders.migrations.0003_approval_title_params",
+                   "approvals.migrations.0009_approval_messages_params"):
         importlib.import_module(f"qiao.{module}").fill(django_apps, None)
     assert {r.pk: r.title_params for r in ApprovalRequest.objects.all()} == before
     assert {n.pk: n.params for n in Notification.objects.all()} == messages

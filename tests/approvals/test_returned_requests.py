@@ -75,7 +75,7 @@ def test_the_requester_changes_a_returned_hospitality_request_on_its_page(person
     assert (request.state, request.round, request.amount) == (R.SUBMITTED, 2, Decimal("3000.00"))
     assert list(request.tasks.filter(round=2).values_list("order", "approver__username")) == [
         (1, "sup1"), (2, "deptmgr")]
-    assert "¥3000.00" in request.title
+    assert "¥3,000.00" in request.title
     detail = personas.client("sup1").get(reverse("approvals:detail", args=[request.pk]))
     html = detail.content.decode()
     assert "已补充来宾名单" in html and "已修改：金额（元）、来宾" in html

@@ -48,7 +48,7 @@ def test_a_returned_request_is_changed_and_resubmitted(personas, open_session):
     form.get_by_test_id("resubmit").click()
     expect(page.get_by_role("alert").filter(has_text="申请已重新提交")).to_be_visible()
     expect(state_badge(page)).to_have_text("已提交")
-    expect(page.locator("h1")).to_contain_text("¥3000.00")
+    expect(page.locator("h1")).to_contain_text("¥3,000.00")
     expect(page.get_by_test_id("edit-form")).to_have_count(0)
     steps = page.get_by_test_id("step")
     expect(steps).to_have_count(2)
@@ -75,7 +75,7 @@ def test_the_delegation_page_offers_only_who_may_stand_in(personas, open_session
     s.login("sup1", PASSWORD)
     s.goto("/approvals/delegations/")
     options = s.page.locator("#id_delegate option")
-    offered = {o for o in options.all_inner_texts() if not o.startswith("-")}
+    offered = {o for o in options.all_inner_texts() if not o.startswith("—")}
     assert offered == {f"{personas[u]} · {personas[u].unit}" for u in ("region1", "deptmgr",
                                                                       "director")}
     expect(s.page.get_by_test_id("delegation-rules")).to_contain_text("最长 90 天")

@@ -4,7 +4,6 @@ without touching anything — in Chinese, and in English — changes no column, 
 writes no history row or timeline event. Chromium itself decides what the form sends: what it
 cannot read in a date input it shows, and sends, as empty (issue 9's lost dates)."""
 
-import re
 
 import pytest
 from playwright.sync_api import expect
@@ -18,6 +17,7 @@ from tests.edit_pages import (
     discover,
     row,
     written_elsewhere,
+    written_since,
 )
 
 pytestmark = pytest.mark.e2e
@@ -33,9 +33,12 @@ def test_every_edit_page_saved_unchanged_in_the_browser_changes_nothing(personas
                                                     "workorders:edit", "promotions:edit"}
     failures = []
     for page in found.pages:
-        username = FILLERS[page.model].editors[0]
+        filler = FILLERS[page.model]
+        username = filler.editors[0]
         user = personas[username]
-        for language in LANGUAGES:
+        for index, language in enumerate(LANGUAGES):
+            if index and filler.reopen:
+                filler.reopen(world, page.pk)
             user.language = language
             user.save(update_fields=["language"])
             session = open_session(f"{page.route}-{language}")
@@ -49,10 +52,13 @@ def test_every_edit_page_saved_unchanged_in_the_browser_changes_nothing(personas
                          if session.page.locator(f'[name="{name}"]:visible').count())
             form = session.page.locator("form[method=post]").filter(
                 has=session.page.locator(f'[name="{field}"]'))
-            form.locator("[type=submit]").first.click()
-            expect(session.page).not_to_have_url(re.compile(re.escape(page.url) + "$"))
+            # Saved when the answer is a page without the form's errors (a resubmitted request
+            # comes back to its own page).
+            with session.page.expect_navigation():
+                form.locator("[type=submit]").first.click()
+            expect(session.page.locator(".is-invalid, [data-testid=form-errors]")).to_have_count(0)
             changed = differences(before, row(page.model, page.pk))
-            written = differences(elsewhere, written_elsewhere())
+            written = written_since(elsewhere, page.model)
             if changed or written:
                 failures.append(f"{page} in {language}: changed {changed}; wrote {written}")
     assert not failures, "\n".join(failures)

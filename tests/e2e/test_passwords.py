@@ -56,6 +56,7 @@ def test_changing_ones_password_from_the_header_and_on_a_phone(personas, open_se
     page = s.page
     s.login("sup1", PASSWORD)
     page.locator(".navbar-toggler").click()
+    page.get_by_test_id("user-menu").click()
     page.get_by_test_id("password-change-link").click()
     expect(page.get_by_test_id("password-change")).to_be_visible()
     assert s.page_width() <= 390, s.widest_elements(390)

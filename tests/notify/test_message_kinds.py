@@ -73,9 +73,9 @@ def test_messages_already_in_inboxes_get_their_parameters(personas):
     make_recommendation(personas["am01"], personas.customers["am01"][0], campaign=campaign)
     recommended = Notification.objects.get(kind="promotion_recommended")
     Notification.objects.filter(pk=recommended.pk).update(kind="promotion", params={})
-    importlib.import_module("qiao.audit.migrations.0004_view_alert_message_params").fill(
+    importlib.import_module("qiao.audit.migrations.0006_view_alert_message_params").fill(
         django_apps, None)
-    importlib.import_module("qiao.promotions.migrations.0002_promotion_message_params").fill(
+    importlib.import_module("qiao.promotions.migrations.0003_promotion_message_params").fill(
         django_apps, None)
     alert = Notification.objects.get(kind="view_alert")
     assert alert.params == {"user": str(personas["am01"]), "n": 7}

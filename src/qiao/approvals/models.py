@@ -137,12 +137,12 @@ class ApprovalRequest(TimeStampedModel):
     # The requester's unit when the request was raised, so data scope is one condition.
     requester_unit = models.ForeignKey("org.OrgUnit", null=True, blank=True,
                                        on_delete=models.SET_NULL, related_name="+")
-    # The title is composed when read, in the reader's language, from the type and these
-    # parameters (RequestType.title); the text as written in the requester's language is kept
-    # for a type no longer registered.
     # The secret level of the request's customer when it was raised or resubmitted (ORG-5).
     secret_level = models.PositiveSmallIntegerField(_("secret level"), choices=Clearance.choices,
                                                     default=Clearance.PUBLIC)
+    # The title is composed when read, in the reader's language, from the type and these
+    # parameters (RequestType.title); the text as written in the requester's language is kept
+    # for a type no longer registered.
     title_params = models.JSONField(_("title parameters"), default=dict, blank=True)
     written_title = models.CharField(_("title as written"), max_length=200)
     amount = MoneyField(_("amount"), null=True, blank=True)
@@ -282,7 +282,7 @@ class ApprovalEvent(models.Model):
             return gettext("Changed: %s") % pgettext("list separator", ", ").join(
                 self._field_labels(params["changed"]))
         if self.kind == self.Kind.ESCALATED and params:
-            return gettext("Waiting for %(approver)s for more than %(hours)d hours; reported to "
+            return gettext("Waiting for %(approver)s for more than %(hours)d working hours; reported to "
                            "%(boss)s.") % {
                 "approver": params.get("approver", ""), "hours": params.get("hours", 0),
                 "boss": params.get("boss") or gettext("nobody (no supervisor)")}
