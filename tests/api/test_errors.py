@@ -60,6 +60,8 @@ CASES = [
     ("post", "/customers", {"name": "x", "phone": "12345"}, None, 400, "phone"),
     ("post", "/customers", {"name": "   "}, None, 400, "name"),
     ("post", "/customers", {"name": "x" * 121}, None, 400, "name"),
+    # the documented length holds for the text as sent, invisible characters included
+    ("post", "/customers", {"name": "\u200b" + "x" * 120}, None, 400, "name"),
     ("patch", "/customers/{c}", {"version": "new"}, None, 400, "version"),
     ("patch", "/customers/{c}", {"version": BIG}, None, 400, "version"),
     ("patch", "/customers/{c}", {"version": 0}, None, 400, "version"),
@@ -94,6 +96,7 @@ CASES = [
     ("get", "/customers", None, {"status": "gone"}, 400, "status"),
     ("get", "/customers", None, {"q": "a\x00b"}, 400, "q"),
     ("get", "/customers", None, {"q": "x" * 1001}, 400, "q"),
+    ("get", "/pool", None, {"q": "\x82\x18" + "$" * 999}, 400, "q"),
     ("get", "/org/users", None, {"page": 0}, 400, "page"),
     ("get", "/customers/{c}/contacts", None, {"page_size": 1000}, 400, "page_size"),
     ("get", "/customers/0", None, None, 400, "customer_id"),

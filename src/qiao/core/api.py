@@ -225,24 +225,35 @@ def _clean_text(value):
     return value
 
 
-class Input(Schema):
+def _within_documented_length(model, name: str, value) -> None:
+    """The maxLength the schema documents holds for the text as sent, before cleaning removes
+    invisible characters from it: a client that breaks the documented contract is told so."""
+    if not isinstance(value, str):
+        return
+    for constraint in model.model_fields[name].metadata:
+        limit = getattr(constraint, "max_length", None)
+        if limit is not None and len(value) > limit:
+            raise PydanticCustomError("string_too_long",
+                                      "String should have at most {max_length} characters",
+                                      {"max_length": limit})
+
+
+class _CleanText(Schema):
+    @field_validator("*", mode="before")
+    @classmethod
+    def _text(cls, value, info):
+        _within_documented_length(cls, info.field_name, value)
+        return _clean_text(value)
+
+
+class Input(_CleanText):
     """Base of request bodies: unknown fields are errors, text must be storable."""
 
     model_config = ConfigDict(extra="forbid")
 
-    @field_validator("*", mode="before")
-    @classmethod
-    def _text(cls, value):
-        return _clean_text(value)
 
-
-class QueryInput(Schema):
+class QueryInput(_CleanText):
     """Base of query parameters: text must be storable (unknown parameters are ignored)."""
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _text(cls, value):
-        return _clean_text(value)
 
 
 def record_id(description="id"):
