@@ -117,6 +117,9 @@ def demo(args) -> int:
     """`make demo`: the steps it prints, then the web server and the task worker side by side.
     Ctrl-C, a TERM or the web server's exit stops both."""
     host, port = listening_on(args)
+    if os.environ.get("DJANGO_SETTINGS_MODULE") == PRODUCTION_SETTINGS:
+        raise CannotStart("qiao demo: not with the production settings: it would load demo users "
+                          "with a shared, published password into an empty production database.")
     if args.host:  # the demo settings answer to the names of the address listened on
         os.environ["QIAO_HOST"] = args.host
     use_settings("demo")
@@ -189,7 +192,8 @@ def check(args) -> int:
     if problems:
         print("qiao check: problems found (above).", file=sys.stderr)
         return 1
-    print("qiao check: no problems found.")
+    print("qiao check: no problems found." if args.fail_level in ("WARNING", "INFO", "DEBUG")
+          else f"qiao check: nothing at or above {args.fail_level}.")
     return 0
 
 

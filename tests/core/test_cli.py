@@ -199,6 +199,14 @@ def test_demo_on_the_lan_tells_its_settings_the_address(demo_run):
     assert os.environ["QIAO_HOST"] == "0.0.0.0"  # noqa: S104
 
 
+def test_demo_refuses_the_production_settings(demo_run, capsys):
+    steps, started = demo_run
+    os.environ["DJANGO_SETTINGS_MODULE"] = "qiao.settings.production"  # put back by `environment`
+    assert cli.main(["demo"]) == 2
+    assert steps == started == []
+    assert "not with the production settings" in capsys.readouterr().err
+
+
 def test_the_web_server_stopping_stops_the_worker():
     web = FakeProcess("web", 1, wait=lambda: 3)
     worker = FakeProcess("worker", 2, wait=lambda: 0)
@@ -250,6 +258,7 @@ def test_check_passes_a_sound_deployment(sound, capsys):
 def test_check_of_the_test_settings_passes_at_the_error_level_only(db, environment, capsys):
     environment.setenv("DJANGO_SETTINGS_MODULE", "qiao.settings.test")
     assert cli.main(["check", "--fail-level", "ERROR"]) == 0
+    assert "qiao check: nothing at or above ERROR." in capsys.readouterr().out
     assert cli.main(["check"]) == 1  # not HTTPS-only: the deployment warnings fail it
     assert "security.W004" in capsys.readouterr().err
 
