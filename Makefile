@@ -6,10 +6,6 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT := $(or $(QIAO_PORT),8000)
-# The demo's listening address: this PC only unless QIAO_HOST says otherwise (an IPv6 address is
-# bracketed for gunicorn).
-DEMO_HOST := $(subst ],,$(subst [,,$(or $(QIAO_HOST),127.0.0.1)))
-DEMO_BIND := $(if $(findstring :,$(DEMO_HOST)),[$(DEMO_HOST)],$(DEMO_HOST)):$(PORT)
 SCALE ?= S
 DATABASE ?= sqlite
 export UV_PROJECT_ENVIRONMENT := $(VENV)
@@ -28,27 +24,12 @@ install: $(VENV)/.installed
 
 ## make demo: install, migrate var/qiao.sqlite3, load demo data once, start the web server
 ## and the task worker (manage.py run_huey, log in var/huey.log), both with the demo settings
-## (qiao.settings.demo: DEBUG off, its secret key in var/secret_key). Only this PC can open it
-## unless QIAO_HOST names an address to listen on (this PC's LAN address, or 0.0.0.0): see the
-## README for what that implies.
+## (qiao.settings.demo: DEBUG off, its secret key in var/secret_key); Ctrl-C stops both. Only
+## this PC can open it unless QIAO_HOST names an address to listen on (this PC's LAN address, or
+## 0.0.0.0): see the README for what that implies. The steps are `qiao demo` (src/qiao/__main__.py).
 demo: export DJANGO_SETTINGS_MODULE := qiao.settings.demo
 demo: install
-	@mkdir -p var
-	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py load_demo --if-empty
-	$(PY) manage.py collectstatic --noinput -v0
-	@$(PY) manage.py demo_banner --port $(PORT)
-	@# The task worker (notifications' e-mail and webhook copies, reminders, periodic jobs) runs
-	@# next to the web server, its output in var/huey.log, and stops when the web server stops.
-	@# Ctrl-C, a TERM to this shell or the web server's exit stops both.
-	@$(PY) manage.py run_huey >> var/huey.log 2>&1 & \
-	huey_pid=$$!; echo "  Task worker started (pid $$huey_pid, log var/huey.log)"; \
-	$(PY) -m gunicorn qiao.wsgi:application --bind $(DEMO_BIND) --workers 2 --threads 4 \
-		--access-logfile - & \
-	web_pid=$$!; \
-	trap 'kill -TERM $$web_pid $$huey_pid 2>/dev/null; wait $$web_pid $$huey_pid 2>/dev/null' EXIT; \
-	trap 'exit 130' INT TERM; \
-	wait $$web_pid
+	$(PY) -m qiao demo --port $(PORT)
 
 ## make test: lint, the whole suite on SQLite, again on PostgreSQL when
 ## QIAO_TEST_DATABASE_URL is set, browser tests included.
