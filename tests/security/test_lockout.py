@@ -5,6 +5,7 @@ import re
 
 from django.test import Client
 
+from qiao.audit.models import OperationLog
 from tests.conftest import PASSWORD
 
 from .conftest import axes_clock_ahead
@@ -114,3 +115,23 @@ def test_a_call_centre_floor_behind_one_address_survives_everyday_typos(personas
         for _ in range(4):  # four typos each, 28 in all: under both limits
             assert attempt(name, "typo", **floor).status_code == 200
     assert logged_in(attempt("agent01", PASSWORD, **floor))
+
+
+def test_behind_a_trusted_proxy_the_lock_and_the_log_see_the_client(personas, settings):
+    """nginx on 127.0.0.1 appends the client to X-Forwarded-For: a sprayer behind it locks only
+    their own address, and what a browser writes into the header is believed from no one else."""
+    settings.QIAO_TRUSTED_PROXIES = ["127.0.0.1", "10.9.0.0/16"]
+    settings.QIAO_LOGIN_ADDRESS_FAILURE_LIMIT = 30
+    via_nginx = {"REMOTE_ADDR": "127.0.0.1"}
+    sprayer = {**via_nginx, "HTTP_X_FORWARDED_FOR": "1.2.3.4, 203.0.113.9, 10.9.0.5"}
+    for i in range(30):
+        attempt(f"guess{i:02d}", "Password1!", **sprayer)
+    assert attempt("am01", PASSWORD, **sprayer).status_code == 429
+    # A colleague reaching the same nginx from their own PC is not locked out.
+    assert logged_in(attempt("am01", PASSWORD, **via_nginx, HTTP_X_FORWARDED_FOR="10.20.1.8"))
+    login = OperationLog.objects.filter(actor_username="am01", action=OperationLog.Kind.LOGIN)
+    assert login.get().ip_address == "10.20.1.8"
+    # Straight to gunicorn, the header is anyone's words: the connection's address counts.
+    direct = {"REMOTE_ADDR": "10.30.0.2", "HTTP_X_FORWARDED_FOR": "10.20.1.8"}
+    assert logged_in(attempt("am02", PASSWORD, **direct))
+    assert OperationLog.objects.filter(actor_username="am02").get().ip_address == "10.30.0.2"

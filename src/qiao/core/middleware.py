@@ -1,6 +1,46 @@
-"""Middleware of every response Qiao itself makes."""
+"""Middleware of every request and response Qiao itself makes."""
 
+from contextlib import suppress
+from functools import cached_property
+from ipaddress import ip_address, ip_network
+
+from django.conf import settings
 from django.utils.cache import add_never_cache_headers
+
+
+class TrustedProxyMiddleware:
+    """The client's address behind the reverse proxies of QIAO_TRUSTED_PROXIES (nginx in front
+    of Qiao): REMOTE_ADDR becomes the nearest address in X-Forwarded-For that is not one of
+    them, so the operation log and the login limit per address (org/lockout.py) see people,
+    not the proxy. The header is read only when the connection comes from a trusted proxy: a
+    browser can write it, so from anyone else it is ignored, and so is what lies beyond an
+    untrusted hop.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @cached_property
+    def proxies(self):
+        return [ip_network(entry, strict=False) for entry in settings.QIAO_TRUSTED_PROXIES]
+
+    def trusted(self, address: str) -> bool:
+        try:
+            parsed = ip_address(address.strip())
+        except ValueError:
+            return False
+        return any(parsed in network for network in self.proxies)
+
+    def __call__(self, request):
+        meta = request.META
+        forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded and self.proxies and self.trusted(meta.get("REMOTE_ADDR", "")):
+            for hop in reversed(forwarded.split(",")):
+                if not self.trusted(hop):
+                    with suppress(ValueError):  # not an address: the proxy's own stays
+                        meta["REMOTE_ADDR"] = str(ip_address(hop.strip()))
+                    break
+        return self.get_response(request)
 
 
 class NoStoreMiddleware:

@@ -21,6 +21,9 @@ env = environ.Env()
 SECRET_KEY = env.str("QIAO_SECRET_KEY", default="insecure-development-key-change-me")
 DEBUG = env.bool("QIAO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("QIAO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+# Addresses (or networks) of the reverse proxies in front of Qiao, whose X-Forwarded-For names
+# the client (core.middleware.TrustedProxyMiddleware); none by default.
+QIAO_TRUSTED_PROXIES = env.list("QIAO_TRUSTED_PROXIES", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -51,6 +54,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything below (the operation log, the login limits) sees the client's address.
+    "qiao.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise (static files keep their caching), above everything that answers.
