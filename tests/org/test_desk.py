@@ -57,12 +57,12 @@ def text(fragment) -> str:
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", fragment))).strip()
 
 
-def testid(fragment, name) -> list[str]:
+def by_testid(fragment, name) -> list[str]:
     return [text(m) for m in re.findall(rf'data-testid="{name}"[^>]*>(.*?)</', fragment, re.S)]
 
 
 def count(html, code) -> int:
-    return int(testid(section(html, code), "desk-count")[0])
+    return int(by_testid(section(html, code), "desk-count")[0])
 
 
 def set_fields(customer, **fields):
@@ -130,9 +130,9 @@ def test_approvals_waiting_and_my_requests(personas, chain):
     html = desk(personas, "sup1")
     waiting = section(html, "approvals_waiting")
     assert count(html, "approvals_waiting") == 2
-    items = testid(waiting, "desk-item")
+    items = by_testid(waiting, "desk-item")
     assert len(items) == 2 and first.title in items[0] and second.title in items[1]  # oldest first
-    assert testid(waiting, "desk-waiting") == ["已等待 3 天", "已等待 5 小时"]
+    assert by_testid(waiting, "desk-waiting") == ["已等待 3 日", "已等待 5 小时"]
 
     mine = desk(personas, "am01")
     assert count(mine, "approvals_mine") == 1
@@ -153,7 +153,7 @@ def test_unread_messages_count_and_five_newest(personas):
 
     html = desk(personas, "am01")
     assert count(html, "inbox_unread") == 6
-    items = testid(section(html, "inbox_unread"), "desk-item")
+    items = by_testid(section(html, "inbox_unread"), "desk-item")
     assert [i.split(" ")[0] for i in items] == ["消息5", "消息4", "消息3", "消息2", "消息1"]
     assert "别人的消息" not in html
 
@@ -166,9 +166,9 @@ def test_customers_longest_without_follow_up(personas):
         set_fields(customer, last_activity_at=now - timedelta(days=days, hours=1))
     html = desk(personas, "am01")
     idle = section(html, "customers_idle")
-    names = [i.split(" ")[0] for i in testid(idle, "desk-item")]
+    names = [i.split(" ")[0] for i in by_testid(idle, "desk-item")]
     assert names == [own[4].name, own[1].name, own[5].name, own[2].name, own[0].name]
-    assert testid(idle, "desk-idle-days") == ["95 天未跟进", "40 天未跟进", "20 天未跟进",
+    assert by_testid(idle, "desk-idle-days") == ["95 天未跟进", "40 天未跟进", "20 天未跟进",
                                               "10 天未跟进", "3 天未跟进"]
     # The supervisor's own list: they keep no customers of their own.
     assert "您还没有客户" in text(section(desk(personas, "sup1"), "customers_idle"))
@@ -185,17 +185,17 @@ def test_licences_expiring_in_the_next_thirty_days(personas):
     other_team = make_customer(am03, licence_expiry=today)
 
     mine = section(desk(personas, "am01"), "customers_licences")
-    assert testid(mine, "desk-count") == ["2"]
-    assert [i.split(" ")[0] for i in testid(mine, "desk-item")] == [soon.name, edge.name]
-    assert testid(mine, "desk-days-left") == ["5 天后到期", "30 天后到期"]
+    assert by_testid(mine, "desk-count") == ["2"]
+    assert [i.split(" ")[0] for i in by_testid(mine, "desk-item")] == [soon.name, edge.name]
+    assert by_testid(mine, "desk-days-left") == ["5 天后到期", "30 天后到期"]
 
     team = section(desk(personas, "sup1"), "customers_licences")
-    assert testid(team, "desk-count") == ["3"]
-    assert [i.split(" ")[0] for i in testid(team, "desk-item")] == [mate.name, soon.name,
+    assert by_testid(team, "desk-count") == ["3"]
+    assert [i.split(" ")[0] for i in by_testid(team, "desk-item")] == [mate.name, soon.name,
                                                                    edge.name]
     everyone = section(desk(personas, "director"), "customers_licences")
-    assert testid(everyone, "desk-count") == ["4"]
-    assert testid(everyone, "desk-days-left")[0] == "今天到期"
+    assert by_testid(everyone, "desk-count") == ["4"]
+    assert by_testid(everyone, "desk-days-left")[0] == "今天到期"
     assert other_team.name in everyone
 
 
@@ -232,8 +232,8 @@ def test_team_overview_of_a_supervisor(personas):
                                                    - timedelta(minutes=1))
 
     team = section(desk(personas, "sup1"), "team_overview")
-    assert testid(team, "desk-team-total") == ["4"]          # am01's 2 + am02's 2
-    assert testid(team, "desk-team-follow-ups") == ["3"]     # not am03's, not last week's
+    assert by_testid(team, "desk-team-total") == ["4"]          # am01's 2 + am02's 2
+    assert by_testid(team, "desk-team-follow-ups") == ["3"]     # not am03's, not last week's
     grades_shown = dict(re.findall(r"<span[^>]*>([^<]+)</span><strong>(\d+)</strong>",
                                    team.split('desk-team-statuses')[0]))
     assert grades_shown["一级"] == "1" and grades_shown["二级"] == "1"
@@ -276,7 +276,7 @@ def test_no_widget_shows_another_managers_or_a_classified_customer(personas):
     assert other_team.name not in html and top_secret.name not in html
     assert secret.name in section(html, "customers_licences")  # 机密 ≤ the supervisor's clearance
     assert count(html, "customers_licences") == 2
-    assert testid(section(html, "team_overview"), "desk-team-total") == ["6"]
+    assert by_testid(section(html, "team_overview"), "desk-team-total") == ["6"]
 
     html = desk(personas, "director")
     assert count(html, "customers_licences") == 4
@@ -307,13 +307,14 @@ def _queries(personas, username):
     return len(queries)
 
 
+# Session and user (2), the scope of a supervisor (3), and per widget one count and one list.
+QUERY_BUDGET = 22
+
+
 @pytest.mark.parametrize("username", ["sup1", "am01", "director"])
-def test_the_desk_costs_the_same_queries_with_2_and_20_customers(personas, chain, username,
-                                                                 django_assert_max_num_queries):
+def test_the_desk_costs_the_same_queries_with_2_and_20_customers(personas, chain, username):
     _fill(personas, 1)   # 2 + 1 customers per manager
     few = _queries(personas, username)
     _fill(personas, 18)  # 2 + 19 customers per manager
     many = _queries(personas, username)
-    assert many == few
-    with django_assert_max_num_queries(30):
-        personas.client(username).get("/")
+    assert many == few <= QUERY_BUDGET
