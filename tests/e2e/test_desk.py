@@ -50,7 +50,8 @@ def test_the_desk_of_a_supervisor(busy_team, open_session, device, width):
     licences = page.get_by_test_id("desk-customers_licences")
     expect(licences.get_by_test_id("desk-item")).to_contain_text(LONG_NAME)
     expect(licences.get_by_test_id("desk-days-left")).to_have_text("3 天后到期")
-    expect(page.get_by_test_id("desk-inbox_unread").get_by_test_id("desk-count")).to_have_text("1")
+    # the request waiting for the supervisor, and the message above
+    expect(page.get_by_test_id("desk-inbox_unread").get_by_test_id("desk-count")).to_have_text("2")
     assert s.page_width() <= width + 1, s.widest_elements(width)
     s.shot(f"desk-sup1-{width}")
 
