@@ -64,6 +64,8 @@ def test_login_then_pinyin_search_updates_the_list_and_opens_the_customer(person
     expect(page.locator("label[for=id_username]")).to_have_text("用户名")
     s.shot("01-login")
     s.login("am01", PASSWORD)
+    page.get_by_test_id("desk").wait_for()  # the start page is the desk
+    s.goto("/customers/")
 
     expect(page.locator("h1")).to_have_text("客户档案")
     expect(page.get_by_test_id("current-user")).to_contain_text(personas["am01"].display_name)
