@@ -64,6 +64,8 @@ def test_login_then_pinyin_search_updates_the_list_and_opens_the_customer(person
     expect(page.locator("label[for=id_username]")).to_have_text("用户名")
     s.shot("01-login")
     s.login("am01", PASSWORD)
+    page.get_by_test_id("desk").wait_for()  # the start page is the desk
+    s.goto("/customers/")
 
     expect(page.locator("h1")).to_have_text("客户档案")
     expect(page.get_by_test_id("current-user")).to_contain_text(personas["am01"].display_name)
@@ -108,6 +110,7 @@ def test_create_meets_duplicate_warning_then_edit_shows_history(personas, open_s
     s = open_session()
     page = s.page
     s.login("am01", PASSWORD)
+    s.goto("/customers/")  # the desk first; the list keeps its own address
 
     # 1. A new customer through the form, reached from the list's button.
     page.get_by_test_id("new-customer").click()
@@ -200,6 +203,7 @@ def test_switching_language_changes_the_labels_and_back(personas, open_session):
     s = open_session()
     page = s.page
     s.login("am01", PASSWORD)
+    s.goto("/customers/")
     customers_link = page.locator("nav.qiao-nav a.nav-link[href='/customers/']")
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(customers_link).to_have_text(re.compile(r"^\s*客户\s*$"))
@@ -238,6 +242,7 @@ def test_colleague_cannot_find_or_open_the_new_customer(personas, open_session):
     colleague = open_session("am02")
     page = colleague.page
     colleague.login("am02", PASSWORD)
+    colleague.goto("/customers/")
     # am02's own customers, nothing of am01's.
     own = {c.name for c in personas.customers["am02"]}
     expect(result_names(page)).to_have_count(len(own))

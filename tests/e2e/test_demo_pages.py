@@ -43,6 +43,7 @@ def test_demo_data_list_and_customer_page(transactional_db, open_session, monkey
     s = open_session()
     page = s.page
     s.login("sup1", PASSWORD)
+    page.get_by_test_id("nav-customers-list").click()  # from the desk to the customer list
 
     table = page.get_by_test_id("customer-table")
     expect(table.locator("tbody tr")).to_have_count(25)  # one page

@@ -115,4 +115,4 @@ def test_error_pages_in_the_browser(personas, open_session):
     expect(page.get_by_test_id("error-page")).to_contain_text("出错了")
     s.shot("error-500", full_page=False)
     page.get_by_role("link", name="返回首页").click()
-    expect(page.locator("h1")).to_have_text("客户档案")
+    expect(page.locator("h1")).to_have_text("工作台")

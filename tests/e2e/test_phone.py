@@ -43,6 +43,7 @@ def test_phone_list_and_customer_page_fit_the_screen(personas, open_session):
     assert_fits(s, "login page")
     s.shot("11-phone-login", full_page=False)
     s.login("am01", PASSWORD)
+    s.goto("/customers/")
 
     # The list: names, with grade · status · manager under each; no wide columns.
     expect(page.locator("h1")).to_have_text("客户档案")

@@ -11,3 +11,10 @@ class ApprovalsConfig(AppConfig):
         from . import notifications, types  # noqa: F401
 
         notifications.register_kinds()
+        # The start page's blocks: steps waiting for me, my open requests.
+        from qiao.core.registry import desk_widgets
+
+        from .desk import WIDGETS
+
+        for widget in WIDGETS:
+            desk_widgets.register(widget)

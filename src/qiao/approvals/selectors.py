@@ -26,6 +26,21 @@ def waiting_for(user):
             .order_by("-id"))
 
 
+def waiting_oldest(user, limit=5):
+    """The `limit` steps that have waited longest for `user` (the desk): waiting_for, oldest
+    first, in one query; the approver's waiting tasks are few, read from apr_task_waiting."""
+    return list(waiting_for(user).order_by("waiting_since", "id")[:limit])
+
+
+OPEN_FOR_REQUESTER = (*ApprovalRequest.OPEN_STATES, ApprovalRequest.State.RETURNED)
+
+
+def my_open_requests(user):
+    """The user's own requests not yet settled: on their way, or returned to them for changes
+    (index apr_request_mine)."""
+    return my_requests(user).filter(state__in=OPEN_FOR_REQUESTER)
+
+
 def my_requests(user):
     """The user's own requests, newest first (index apr_request_mine)."""
     return (ApprovalRequest.objects.visible_to(user).filter(requester=user)

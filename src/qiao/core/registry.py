@@ -107,8 +107,10 @@ class TimelineKind:
 
 @dataclass(frozen=True)
 class DeskWidget:
-    """A block of the start page. `context(user)` returns the template's context (one or two
-    indexed queries) or None to hide the block; `actions`: any one of them shows it."""
+    """A block of the start page (工作台). `context(user)` returns the template's context (one
+    or two indexed queries through the domain's selectors) or None to hide the block;
+    `actions`: any one of them shows it (none: every signed-in user). `url_name` is the full
+    list the block's title links to; a context's "more_url" replaces it (a filtered list)."""
 
     code: str
     label: Any
@@ -117,6 +119,8 @@ class DeskWidget:
     actions: tuple[str, ...]
     order: int
     width: str = "half"  # "half" or "full" of the desk's width on a desktop
+    url_name: str = ""
+    icon: str = "bi-grid"
 
 
 @dataclass(frozen=True)

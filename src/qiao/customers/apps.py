@@ -44,3 +44,10 @@ class CustomersConfig(AppConfig):
                           secret_level=requests.transfer_secret_level,
                           edit_form=request_forms.TransferRequestForm,
                           on_edit=requests.transfer_request_edit)
+        # The start page's blocks (工作台).
+        from qiao.core.registry import desk_widgets
+
+        from .desk import WIDGETS
+
+        for widget in WIDGETS:
+            desk_widgets.register(widget)

@@ -195,6 +195,7 @@ class CustomerFilterForm(BootstrapFormMixin, forms.Form):
         ("recent", _("Recently updated")), ("name", _("Name (pinyin A–Z)")),
         ("-name", _("Name (pinyin Z–A)")), ("grade", _("Grade")), ("status", _("Status")),
         ("created", _("Newest")),
+        ("idle", _("Longest without follow-up")), ("licence", _("Licence expiring first")),
     ])
 
     def __init__(self, *args, user, **kwargs):

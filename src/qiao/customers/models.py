@@ -301,6 +301,20 @@ class Customer(BusinessModel):
             # last_activity_at < … (per region)
             models.Index(fields=["region", "last_activity_at"],
                          condition=Q(is_deleted=False, owner__isnull=False), name="cust_idle"),
+            # The desk's customers longest without follow-up (customers.selectors.
+            # idle_customers): WHERE owner_id = me AND NOT is_deleted ORDER BY
+            # last_activity_at, id LIMIT 5
+            models.Index(fields=["owner", "last_activity_at", "id", "secret_level"],
+                         condition=Q(is_deleted=False), name="cust_owner_idle"),
+            # The desk's licences expiring soon (customers.selectors.licences_expiring):
+            # WHERE <scope> AND licence_expiry BETWEEN today AND today + 30 — a manager's by
+            # owner, a unit's or the whole company's by date.
+            models.Index(fields=["owner", "licence_expiry", "secret_level"],
+                         condition=Q(is_deleted=False, licence_expiry__isnull=False),
+                         name="cust_owner_licence"),
+            models.Index(fields=["licence_expiry", "owner_unit", "owner", "secret_level"],
+                         condition=Q(is_deleted=False, licence_expiry__isnull=False),
+                         name="cust_licence"),
         ]
 
     # Masked for everyone until revealed (org.masking): field name → kind of mask.
@@ -348,7 +362,12 @@ class CustomerEvent(models.Model):
         verbose_name = _("customer event")
         verbose_name_plural = _("customer events")
         # The timeline of one customer, newest first
-        indexes = [models.Index(fields=["customer", "-occurred_at"], name="event_timeline")]
+        indexes = [
+            models.Index(fields=["customer", "-occurred_at"], name="event_timeline"),
+            # Follow-ups of a period (the desk's team figures): WHERE kind IN (…) AND
+            # occurred_at >= the week's start, the customer then checked against the scope.
+            models.Index(fields=["kind", "occurred_at", "customer"], name="event_kind_time"),
+        ]
 
     def __str__(self):
         return self.message

@@ -28,6 +28,10 @@ SORTS = {
     "grade": (F("grade__rank").asc(nulls_last=True), "-updated_at", "-id"),
     "status": ("status", "-updated_at", "-id"),
     "created": ("-created_at", "-id"),
+    # The desk's "see all" lists: longest without follow-up first, licences expiring first
+    # (those without a time limit last).
+    "idle": ("last_activity_at", "id"),
+    "licence": (F("licence_expiry").asc(nulls_last=True), "id"),
 }
 
 
@@ -441,3 +445,60 @@ def customer_choices(user, chosen=None):
     if chosen is not None and str(chosen).isdigit():
         return list(visible.filter(pk=chosen))
     return list(visible.filter(owner=user).order_by("-last_activity_at", "pk")[:CUSTOMER_CHOICES])
+
+
+# --- the start page (工作台) --------------------------------------------------------------------
+
+def idle_customers(user, limit=5) -> list:
+    """The user's own customers that have gone longest without a follow-up (the oldest
+    `last_activity_at`), at or below their clearance: one query on cust_owner_idle."""
+    return list(Customer.objects.visible_to(user).filter(owner=user)
+                .order_by("last_activity_at", "id")[:limit])
+
+
+def licences_expiring(user, *, days=30, today=None):
+    """Customers in `user`'s scope whose business licence expires between today and `days`
+    days from now, soonest first (cust_owner_licence, cust_licence)."""
+    today = today or timezone.localdate()
+    return (Customer.objects.visible_to(user)
+            .filter(licence_expiry__gte=today, licence_expiry__lte=today + timedelta(days=days))
+            .select_related("owner").order_by("licence_expiry", "id"))
+
+
+@dataclass(frozen=True)
+class ClaimsLeft:
+    region: OrgUnit
+    limit: int
+    left: int
+
+
+def pool_claims_left(user, *, now=None) -> list[ClaimsLeft]:
+    """For each region whose pool `user` works in: the region's daily claim limit and how many
+    customers the user may still claim there today (the limit counts the user's claims today
+    in any region, as customers.services._claim_limits_check does). Rules read with their
+    regions in one query, the claims counted in another."""
+    regions = pool_region_ids(user)
+    units = OrgUnit.objects.filter(kind=OrgUnit.Kind.REGION).select_related("pool_rule")
+    if regions is not None:
+        if not regions:
+            return []
+        units = units.filter(pk__in=regions)
+    claimed = pool_claims_today(user, now=now)
+    result = []
+    for region in units.order_by("sort_order", "name"):
+        rule = getattr(region, "pool_rule", None) or PoolRule(region=region)
+        result.append(ClaimsLeft(region, rule.daily_claim_limit,
+                                 max(rule.daily_claim_limit - claimed, 0)))
+    return result
+
+
+def follow_ups_since(user, since) -> int:
+    """How many follow-ups (contact with a customer, services.FOLLOW_UP_KINDS, not the
+    registration that starts the clock) were recorded since `since` on customers in `user`'s
+    scope: one COUNT on event_kind_time."""
+    from .services import FOLLOW_UP_KINDS
+
+    kinds = sorted(FOLLOW_UP_KINDS - {"created"})
+    return CustomerEvent.objects.filter(
+        kind__in=kinds, occurred_at__gte=since,
+        customer__in=Customer.objects.visible_to(user).values("pk")).count()

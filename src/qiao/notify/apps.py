@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class NotifyConfig(AppConfig):
     name = "qiao.notify"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        # The start page's block: the unread messages.
+        from qiao.core.registry import desk_widgets
+
+        from .desk import WIDGETS
+
+        for widget in WIDGETS:
+            desk_widgets.register(widget)

@@ -12,6 +12,12 @@ def inbox(user):
     return Notification.objects.visible_to(user).order_by("-created_at", "-id")
 
 
+def unread_newest(user, limit=5):
+    """The user's `limit` newest unread notifications (the desk), one query on the partial
+    index of unread rows (notify_unread_idx)."""
+    return list(inbox(user).filter(read_at__isnull=True)[:limit])
+
+
 def notification_get(user, pk: int) -> Notification:
     """One of the user's own notifications; anyone else's is 404, like a missing one."""
     return get_object_or_404(Notification.objects.visible_to(user), pk=pk)

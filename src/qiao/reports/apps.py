@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "qiao.reports"
     verbose_name = _("Customer tables")
+
+    def ready(self):
+        # The start page's block for those who look after a team (工作台: 团队概况).
+        from qiao.core.registry import desk_widgets
+
+        from .desk import WIDGETS
+
+        for widget in WIDGETS:
+            desk_widgets.register(widget)
