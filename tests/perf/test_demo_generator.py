@@ -70,11 +70,11 @@ def test_secret_levels_are_spread_mostly_internal(demo):
         assert default_storage.exists(attachment.file.name)
         assert attachment.file.size == attachment.size
     # The timeline names a file only to those cleared for it: its event is as classified.
-    events = CustomerEvent.objects.filter(kind="attachment")
+    events = CustomerEvent.objects.filter(kind="attachment_added")
     assert events.count() == attachments.count()
     for message, level in events.values_list("message", "secret_level"):
         assert level == kinds[message.removeprefix("上传附件：")]
-    assert set(CustomerEvent.objects.exclude(kind="attachment")
+    assert set(CustomerEvent.objects.exclude(kind="attachment_added")
                .values_list("secret_level", flat=True)) == {0}
 
 
