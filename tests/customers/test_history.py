@@ -74,7 +74,7 @@ def test_every_change_keeps_who_when_before_and_after(personas):
     # and the timeline tells the same story
     detail = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
     for text in ("修改：客户名称、电话、行业", "等级 —/普通客户 → 三级/大客户：年采购额五百万",
-                 "状态 潜在 → 入网: 签约完成", "新增联系人：张三", "修改联系人：张三"):
+                 "状态 潜在 → 入网：签约完成", "新增联系人：张三", "修改联系人：张三"):
         assert text in detail, text
 
 

@@ -12,12 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from qiao.audit import services as audit_services
+from qiao.core.registry import timeline_kinds
 from qiao.customers import selectors, services
 from qiao.customers.models import Customer, CustomerEvent, PoolMove, PoolRule
 from qiao.customers.services import ClaimLimitReached, NotInPool
 from qiao.org.permissions import Clearance
 
 from ..factories import make_contact, make_customer
+from .timeline_examples import EXAMPLES
 
 EAST, NORTH, SOUTH = "华东区", "华北区", "华南区"
 
@@ -322,9 +324,10 @@ def test_edits_of_the_record_and_the_pools_own_events_are_not_a_follow_up(person
     services.customer_change_grade(actor=sup1, customer=fresh(customer),
                                    grade=personas.grades[0], category="key", reason="年度评级",
                                    expected_version=fresh(customer).version)
-    for kind in ("pool_claim", "pool_release", "pool_reclaim", "work_order",
-                 "promotion_recommended", "status_request"):
-        services.customer_event_record(customer=fresh(customer), kind=kind, message=kind)
+    for kind in timeline_kinds:
+        if not kind.follow_up:
+            services.customer_event_record(fresh(customer), kind.code,
+                                           params=EXAMPLES[kind.code])
 
     assert fresh(customer).last_activity_at == old
     assert CustomerEvent.objects.filter(customer=customer, kind="edited").exists()
@@ -336,22 +339,24 @@ def test_work_with_the_customer_done_elsewhere_is_a_follow_up(personas):
     from qiao.promotions.services import HANDOUT_EVENT
     from qiao.workorders.services import STAGE_DONE
 
-    assert {"created", "follow_up", STAGE_DONE, HANDOUT_EVENT} <= services.FOLLOW_UP_KINDS
+    assert sorted(services.follow_up_kinds()) == sorted(
+        ["created", "follow_up", STAGE_DONE, HANDOUT_EVENT])
     customer = personas.customers["am01"][0]
     for kind in (STAGE_DONE, HANDOUT_EVENT):
         Customer.objects.filter(pk=customer.pk).update(
             last_activity_at=timezone.now() - timedelta(days=30))
-        event = services.customer_event_record(customer=fresh(customer), kind=kind, message=kind)
+        event = services.customer_event_record(fresh(customer), kind, params=EXAMPLES[kind])
         assert fresh(customer).last_activity_at == event.occurred_at
 
 
 def test_an_event_recorded_late_does_not_move_the_follow_up_back(personas):
     customer = personas.customers["am01"][0]
     latest = fresh(customer).last_activity_at
-    event = services.customer_event_record(customer=fresh(customer), kind="follow_up",
-                                           message="补录")
+    event = services.customer_event_record(fresh(customer), "follow_up",
+                                           params={"channel": "phone", "note": "补录"})
     CustomerEvent.objects.filter(pk=event.pk).update(occurred_at=latest - timedelta(days=5))
-    services.customer_event_record(customer=fresh(customer), kind="follow_up", message="x")
+    services.customer_event_record(fresh(customer), "follow_up",
+                                   params={"channel": "visit", "note": "x"})
     assert fresh(customer).last_activity_at >= latest
 
 

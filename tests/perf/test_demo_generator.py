@@ -15,7 +15,7 @@ from django.utils import timezone
 from qiao.core.validators import validate_id_number
 from qiao.customers import reminders
 from qiao.customers.models import Attachment, Customer, CustomerEvent
-from qiao.customers.services import FOLLOW_UP_KINDS
+from qiao.customers.services import follow_up_kinds
 from qiao.demo import generator, names
 from qiao.org.models import OrgUnit
 from tests.perf.bench import query_differences
@@ -70,11 +70,11 @@ def test_secret_levels_are_spread_mostly_internal(demo):
         assert default_storage.exists(attachment.file.name)
         assert attachment.file.size == attachment.size
     # The timeline names a file only to those cleared for it: its event is as classified.
-    events = CustomerEvent.objects.filter(kind="attachment")
+    events = CustomerEvent.objects.filter(kind="attachment_added")
     assert events.count() == attachments.count()
     for message, level in events.values_list("message", "secret_level"):
         assert level == kinds[message.removeprefix("上传附件：")]
-    assert set(CustomerEvent.objects.exclude(kind="attachment")
+    assert set(CustomerEvent.objects.exclude(kind="attachment_added")
                .values_list("secret_level", flat=True)) == {0}
 
 
@@ -90,7 +90,7 @@ def test_classified_customers_are_kept_by_someone_cleared_for_them(demo):
 
 
 def test_last_activity_is_the_latest_follow_up_and_some_customers_are_idle(demo):
-    latest = dict(CustomerEvent.objects.filter(kind__in=FOLLOW_UP_KINDS)
+    latest = dict(CustomerEvent.objects.filter(kind__in=follow_up_kinds())
                   .values_list("customer").annotate(m=Max("occurred_at")))
     for pk, last_activity in Customer.objects.values_list("pk", "last_activity_at"):
         assert last_activity == latest[pk]

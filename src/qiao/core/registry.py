@@ -95,14 +95,26 @@ class ActionDef:
 @dataclass(frozen=True)
 class TimelineKind:
     """A kind of timeline event. `template` is a lazy translatable string with %(name)s
-    placeholders filled from the event's params when it is read, in the reader's language.
-    `follow_up`: the event is contact with the customer (moves "last follow-up")."""
+    placeholders filled from the event's params when it is read, in the reader's language — or,
+    when the text translates a parameter (a status code's label) or has optional parts, a
+    function params → text in the active language (as approval titles and inbox messages are).
+    `params`: the names every event of the kind carries (checked when it is written).
+    `follow_up`: the event is contact with the customer (moves "last follow-up").
+    `secret_level`: the event's level unless its writer gives one (a classified file's)."""
 
     code: str
     template: Any
     icon: str = "bi-dot"
     follow_up: bool = False
     secret_level: int = 0
+    params: tuple[str, ...] = ()
+
+    def render(self, params: dict) -> str:
+        """The text in the active language (KeyError, TypeError, ValueError if `params` do not
+        fit: a row written before the kind's text changed)."""
+        if callable(self.template):
+            return str(self.template(params))
+        return str(self.template) % params
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,10 @@ class CustomersConfig(AppConfig):
 
         CLEARANCE_CHANGED_HOOKS.append(clearance_mismatch_remind)
         register_kinds()  # how the reminders read in the inbox
+        # The kinds of its own timeline events (core.registry.timeline_kinds).
+        from . import timeline
+
+        timeline.register_kinds()
         # Lifecycle changes (CUS-2) and transfers (ORG-6) that go through approval.
         from qiao.approvals import registry
 

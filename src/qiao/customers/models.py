@@ -2,6 +2,7 @@
 and the timeline of everything that happened to a customer."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -11,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from qiao.core.fields import PhoneField
 from qiao.core.models import BusinessModel, SoftDeleteQuerySet, TimeStampedModel
+from qiao.core.registry import timeline_kinds
 from qiao.core.validators import (
     PlausibleDate,
     plausible_count,
@@ -343,13 +345,22 @@ class FollowUpChannel(models.TextChoices):
 
 
 class CustomerEvent(models.Model):
-    """One line of a customer's timeline (created, edited, graded, status changed,
-    contact added…). Every service that changes a customer writes one; later modules
-    (visits, tickets, orders) add theirs through customers.services.customer_event_record."""
+    """One line of a customer's timeline: the activity record every module writes (created,
+    edited, graded, a follow-up, a work order's stage, goods handed out…), through
+    customers.services.customer_event_record, each of a kind registered in
+    core.registry.timeline_kinds.
+
+    The event is stored as its kind and `params` and composed when read, in the reader's
+    language (`text`); `message` is the text as written, shown for a kind no longer registered
+    or params that no longer fit its text. `owner` and `owner_unit` are the customer's, copied
+    (and moved with the customer by every change of owner) so that "my day" and "my team's week"
+    are one indexed query. `link` is the record the event is about (a contact, a file, a work
+    order…), when there is one."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=40)
-    message = models.CharField(max_length=300)
+    params = models.JSONField(default=dict, blank=True)
+    message = models.CharField(max_length=300)  # as written, in the writer's language
     data = models.JSONField(default=dict, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
@@ -357,20 +368,55 @@ class CustomerEvent(models.Model):
     # An event about a classified record (an attachment) names it: shown only to those cleared.
     secret_level = models.PositiveSmallIntegerField(choices=Clearance.choices,
                                                     default=Clearance.PUBLIC)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    owner_unit = models.ForeignKey("org.OrgUnit", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    link_type = models.ForeignKey("contenttypes.ContentType", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    link_id = models.PositiveBigIntegerField(null=True, blank=True)
+    link = GenericForeignKey("link_type", "link_id")
 
     class Meta:
         verbose_name = _("customer event")
         verbose_name_plural = _("customer events")
-        # The timeline of one customer, newest first
         indexes = [
+            # The timeline of one customer, newest first
             models.Index(fields=["customer", "-occurred_at"], name="event_timeline"),
+            # A manager's day: WHERE owner_id = … AND occurred_at >= … ORDER BY occurred_at DESC
+            models.Index(fields=["owner", "-occurred_at"], name="event_owner_day"),
+            # A team's week: WHERE owner_unit_id IN (…) AND occurred_at >= …
+            models.Index(fields=["owner_unit", "-occurred_at"], name="event_unit_week"),
+            # The events about one record (a work order's lines on its customers' timelines)
+            models.Index(fields=["link_type", "link_id"], name="event_link"),
             # Follow-ups of a period (the desk's team figures): WHERE kind IN (…) AND
             # occurred_at >= the week's start, the customer then checked against the scope.
             models.Index(fields=["kind", "occurred_at", "customer"], name="event_kind_time"),
         ]
 
     def __str__(self):
-        return self.message
+        return self.text
+
+    @property
+    def kind_entry(self):
+        """The registered kind (core.registry.TimelineKind), or None for a kind of old."""
+        return timeline_kinds.get(self.kind) if self.kind in timeline_kinds else None
+
+    @property
+    def text(self) -> str:
+        """The event in the active language, or as written when its kind or params are of old."""
+        kind = self.kind_entry
+        if kind is None:
+            return self.message
+        try:
+            return kind.render(self.params)
+        except (LookupError, TypeError, ValueError):
+            return self.message
+
+    @property
+    def icon(self) -> str:
+        kind = self.kind_entry
+        return kind.icon if kind is not None else "bi-dot"
 
 
 class ContactQuerySet(SoftDeleteQuerySet):

@@ -148,10 +148,8 @@ def lifecycle_change(*, actor, customer, to_status, note="", checked=(), expecte
     approval = approval_services.request_submit(actor=actor, type_code=type_code,
                                                 subject=lifecycle)
     services.customer_event_record(
-        customer=locked, kind="status_request", actor=actor,
-        message=_("Status change %(old)s → %(new)s submitted for approval") % {
-            "old": locked.get_status_display(), "new": Customer.Status(to_status).label}
-        + (f": {note}" if note else ""),
+        locked, "status_request", actor=actor, link=lifecycle,
+        params={"old": locked.status, "new": to_status, "note": note},
         data={"approval": approval.pk, "to": to_status})
     return "requested", approval
 

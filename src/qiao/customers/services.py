@@ -17,6 +17,7 @@ from qiao.core.exceptions import ConflictError, DuplicateRecordError, Transition
 from qiao.core.files import check_upload
 from qiao.core.history import authored_by
 from qiao.core.pinyin import pinyin_keys
+from qiao.core.registry import timeline_kinds
 from qiao.core.text import search_key
 from qiao.core.validators import (
     normalize_company_name,
@@ -55,27 +56,46 @@ def _reason(text: str) -> str:
     return text.strip()[:100]
 
 
-# The timeline kinds that are a follow-up (跟进) of the customer: contact with the customer —
-# a visit, a call, a meeting on its project, goods it signed for — not an edit of its record,
-# not the pool's own moves, not paperwork inside the department. They move `last_activity_at`,
-# the clock of the pool's reclaim rule (docs/decisions.md, "The public pool"); a new customer's
-# clock starts when it is registered. Other apps add theirs in their AppConfig.ready, as they
-# add HANDOVER_STEPS.
-FOLLOW_UP_KINDS = {"created", "follow_up"}
+def customer_event_build(customer, kind, *, params=None, actor=None, link=None, data=None,
+                         secret_level=None, occurred_at=None) -> CustomerEvent:
+    """An unsaved timeline event of the registered `kind` (LookupError for a kind nobody
+    registered, ValueError for params that are not the kind's: a writer's mistake fails at
+    once), with its text as written in the active language and the customer's owner and owning
+    unit as they are on `customer`. For writers that insert many at once (bulk_create);
+    everyone else calls customer_event_record."""
+    entry = timeline_kinds.get(kind)
+    params = params or {}
+    if set(params) != set(entry.params):
+        raise ValueError(f"Timeline kind {kind!r} takes the params {sorted(entry.params)}, "
+                         f"not {sorted(params)}.")
+    event = CustomerEvent(
+        customer=customer, kind=kind, params=params, message=entry.render(params)[:300],
+        actor=actor, data=data or {}, owner_id=customer.owner_id,
+        owner_unit_id=customer.owner_unit_id,
+        secret_level=entry.secret_level if secret_level is None else secret_level)
+    if occurred_at is not None:
+        event.occurred_at = occurred_at
+    if link is not None:
+        event.link = link
+    return event
 
 
-def customer_event_record(*, customer, kind, message, actor=None, data=None,
-                          secret_level=Clearance.PUBLIC):
-    """Add a line to the customer's timeline (used by this app and, later, by others).
+def customer_event_record(customer, kind, *, params=None, actor=None, link=None, data=None,
+                          secret_level=None) -> CustomerEvent:
+    """Add a line to the customer's timeline: an event of a kind registered in
+    core.registry.timeline_kinds (by the module that writes it, in its AppConfig.ready), with
+    the `params` its text is composed from when read; `link`: the record it is about.
 
-    An event of a FOLLOW_UP_KINDS kind is the customer's latest follow-up: `last_activity_at`
-    moves to it with a plain UPDATE (no history row, no version bump). It never moves back: an
-    event recorded late with an older time leaves a newer follow-up in place."""
-    event = CustomerEvent.objects.create(
-        customer=customer, kind=kind, message=message[:300], actor=actor, data=data or {},
-        secret_level=secret_level,
-    )
-    if kind in FOLLOW_UP_KINDS:
+    An event of a kind registered as a follow-up (contact with the customer — a visit, a call,
+    a meeting on its project, goods it signed for — not an edit of its record, not the pool's
+    own moves, not paperwork inside the department) is the customer's latest follow-up:
+    `last_activity_at`, the clock of the pool's reclaim rule (docs/decisions.md, "The public
+    pool"), moves to it with a plain UPDATE (no history row, no version bump). It never moves
+    back: an event recorded late with an older time leaves a newer follow-up in place."""
+    event = customer_event_build(customer, kind, params=params, actor=actor, link=link,
+                                 data=data, secret_level=secret_level)
+    event.save()
+    if timeline_kinds.get(kind).follow_up:
         Customer._base_manager.filter(
             pk=customer.pk, last_activity_at__lt=event.occurred_at,
         ).update(last_activity_at=event.occurred_at)
@@ -83,6 +103,18 @@ def customer_event_record(*, customer, kind, message, actor=None, data=None,
         if customer.last_activity_at is None or customer.last_activity_at < event.occurred_at:
             customer.last_activity_at = event.occurred_at
     return event
+
+
+def follow_up_kinds() -> list[str]:
+    """The codes of the timeline kinds that are a follow-up of the customer."""
+    return [kind.code for kind in timeline_kinds if kind.follow_up]
+
+
+def events_follow_customers(customer_ids, *, owner_id, owner_unit_id) -> int:
+    """The customers' timeline events carry their new owner and owning unit: one UPDATE, in the
+    transaction that moved the customers."""
+    return CustomerEvent.objects.filter(customer_id__in=customer_ids).update(
+        owner_id=owner_id, owner_unit_id=owner_unit_id)
 
 
 FOLLOW_UP_NOTE_MAX = 250
@@ -100,11 +132,9 @@ def customer_follow_up_record(*, actor, customer, channel: str, note: str) -> Cu
     if len(note) > FOLLOW_UP_NOTE_MAX:
         raise ValidationError({"note": _("Keep the note within %d characters.")
                                % FOLLOW_UP_NOTE_MAX})
-    return customer_event_record(
-        customer=customer, kind="follow_up", actor=actor,
-        message=_("%(channel)s: %(note)s") % {"channel": FollowUpChannel(channel).label,
-                                               "note": note},
-        data={"channel": channel})
+    return customer_event_record(customer, "follow_up", actor=actor,
+                                 params={"channel": channel, "note": note},
+                                 data={"channel": channel})
 
 
 def search_keys(*, name: str, short_name: str, phone: str, credit_code: str, contact_keys=(),
@@ -238,6 +268,7 @@ def owning_unit_id(customer: Customer):
 def customers_follow_owner(*, owner) -> int:
     """Re-point the owning unit of `owner`'s customers after the owner changed unit. The unit is
     derived data (the owner did not change), so no history row is written for it."""
+    CustomerEvent.objects.filter(owner=owner).update(owner_unit_id=owner.unit_id)
     return Customer._base_manager.filter(owner=owner).update(owner_unit_id=owner.unit_id)
 
 
@@ -270,13 +301,12 @@ def customer_create(*, actor, data: dict, tags=()) -> Customer:
     _check_and_save_new(customer)
     if tags:
         customer.tags.set(tags)
-    customer_event_record(customer=customer, kind="created", actor=actor,
-                          message=_("Customer created"))
+    customer_event_record(customer, "created", actor=actor)
     return customer
 
 
-def _changed_labels(before: dict, after: dict) -> list[str]:
-    return [str(Customer._meta.get_field(f).verbose_name) for f in before if after[f] != before[f]]
+def _changed_fields(before: dict, after: dict) -> list[str]:
+    return [f for f in before if after[f] != before[f]]
 
 
 @transaction.atomic
@@ -286,6 +316,7 @@ def customer_update(*, actor, customer: Customer, data: dict, expected_version: 
     saved in between; DuplicateRecordError if the credit code is taken). An edit that changes
     nothing writes nothing."""
     before = field_values(customer, EDITABLE_FIELDS)
+    owner_unit_before = customer.owner_unit_id
     authored_by(customer, actor)
     _apply(customer, data)
     _check_secret_level(actor, customer.secret_level, previous=before["secret_level"])
@@ -293,7 +324,7 @@ def customer_update(*, actor, customer: Customer, data: dict, expected_version: 
         _check_owner_cleared(customer, "owner")
     elif customer.secret_level != before["secret_level"]:
         _check_owner_cleared(customer, "secret_level")
-    changed = _changed_labels(before, field_values(customer, EDITABLE_FIELDS))
+    changed = _changed_fields(before, field_values(customer, EDITABLE_FIELDS))
     tags_changed = tags is not None and {t.pk for t in tags} != set(
         customer.tags.values_list("pk", flat=True))
     if not changed and not tags_changed:
@@ -309,10 +340,11 @@ def customer_update(*, actor, customer: Customer, data: dict, expected_version: 
         ) from None
     if tags_changed:
         customer.tags.set(tags)
-    customer_event_record(
-        customer=customer, kind="edited", actor=actor,
-        message=_("Edited: %s") % "、".join(changed) if changed else _("Tags edited"),
-    )
+    if (customer.owner_id, customer.owner_unit_id) != (before["owner"], owner_unit_before):
+        events_follow_customers([customer.pk], owner_id=customer.owner_id,
+                                owner_unit_id=customer.owner_unit_id)
+    customer_event_record(customer, "edited", actor=actor,
+                          params={"fields": changed + ["tags"] * tags_changed})
     return customer
 
 
@@ -322,19 +354,17 @@ def customer_change_grade(*, actor, customer: Customer, grade, category: str, re
     """Grade and classification are changed by hand only with a reason (CUS-3)."""
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the change.")})
-    old = (customer.display_grade, customer.get_category_display())
+    old = (customer.display_grade, customer.category)
     authored_by(customer, actor)
     customer.grade = grade
     customer.category = category
     customer.full_clean(exclude=["owner_unit", "tags"], validate_constraints=False)
     save_versioned(customer, expected_version=expected_version, change_reason=_reason(reason))
-    new = (customer.display_grade, customer.get_category_display())
     customer_event_record(
-        customer=customer, kind="graded", actor=actor,
-        message=_("Grade %(old_grade)s/%(old_cat)s → %(new_grade)s/%(new_cat)s: %(reason)s") % {
-            "old_grade": old[0], "old_cat": old[1], "new_grade": new[0], "new_cat": new[1],
-            "reason": reason.strip(),
-        },
+        customer, "graded", actor=actor,
+        params={"old_grade": old[0], "old_category": old[1],
+                "new_grade": customer.display_grade, "new_category": customer.category,
+                "reason": reason.strip()},
         data={"reason": reason.strip()},
     )
     return customer
@@ -353,7 +383,7 @@ def customer_transition(*, actor, customer: Customer, to_status: str, note: str,
                 else to_status,
             }
         )
-    old_label = customer.get_status_display()
+    old_status = customer.status
     authored_by(customer, actor)
     now = timezone.now()
     customer.status = to_status
@@ -366,10 +396,8 @@ def customer_transition(*, actor, customer: Customer, to_status: str, note: str,
     save_versioned(customer, expected_version=expected_version,
                    change_reason=_reason(note) or _("Status changed"))
     customer_event_record(
-        customer=customer, kind="status", actor=actor,
-        message=_("Status %(old)s → %(new)s") % {"old": old_label,
-                                                 "new": customer.get_status_display()}
-        + (f": {note.strip()}" if note.strip() else ""),
+        customer, "status", actor=actor,
+        params={"old": old_status, "new": customer.status, "note": note.strip()},
         data={"checklist": checklist} if checklist else None,
     )
     return customer
@@ -382,8 +410,7 @@ def customer_delete(*, actor, customer: Customer) -> None:
     customer.is_deleted = True
     customer.deleted_at = timezone.now()
     save_versioned(customer, expected_version=customer.version, change_reason=_("Deleted"))
-    customer_event_record(customer=customer, kind="deleted", actor=actor,
-                          message=_("Customer deleted"))
+    customer_event_record(customer, "deleted", actor=actor)
 
 
 @transaction.atomic
@@ -400,8 +427,7 @@ def customer_restore(*, actor, customer: Customer) -> Customer:
             _("Cannot restore: another live customer has credit code %(code)s.")
             % {"code": customer.credit_code}
         ) from None
-    customer_event_record(customer=customer, kind="restored", actor=actor,
-                          message=_("Customer restored"))
+    customer_event_record(customer, "restored", actor=actor)
     return customer
 
 
@@ -424,8 +450,8 @@ def contact_create(*, actor, customer: Customer, data: dict) -> Contact:
     contact.full_clean()
     contact.save()
     _refresh_search(customer)
-    customer_event_record(customer=customer, kind="contact", actor=actor,
-                          message=_("Contact added: %s") % contact.name)
+    customer_event_record(customer, "contact_added", actor=actor,
+                          params={"name": contact.name}, link=contact)
     return contact
 
 
@@ -442,8 +468,8 @@ def contact_update(*, actor, contact: Contact, data: dict, expected_version: int
     contact.full_clean()
     save_versioned(contact, expected_version=expected_version)
     _refresh_search(contact.customer)
-    customer_event_record(customer=contact.customer, kind="contact", actor=actor,
-                          message=_("Contact edited: %s") % contact.name)
+    customer_event_record(contact.customer, "contact_edited", actor=actor,
+                          params={"name": contact.name}, link=contact)
     return contact
 
 
@@ -454,8 +480,8 @@ def contact_delete(*, actor, contact: Contact) -> None:
     contact.deleted_at = timezone.now()
     save_versioned(contact, expected_version=contact.version, change_reason=_("Deleted"))
     _refresh_search(contact.customer)
-    customer_event_record(customer=contact.customer, kind="contact", actor=actor,
-                          message=_("Contact deleted: %s") % contact.name)
+    customer_event_record(contact.customer, "contact_deleted", actor=actor,
+                          params={"name": contact.name}, link=contact)
 
 
 @transaction.atomic
@@ -465,8 +491,8 @@ def contact_restore(*, actor, contact: Contact) -> Contact:
     contact.deleted_at = None
     save_versioned(contact, expected_version=contact.version, change_reason=_("Restored"))
     _refresh_search(contact.customer)
-    customer_event_record(customer=contact.customer, kind="contact", actor=actor,
-                          message=_("Contact restored: %s") % contact.name)
+    customer_event_record(contact.customer, "contact_restored", actor=actor,
+                          params={"name": contact.name}, link=contact)
     return contact
 
 
@@ -482,8 +508,8 @@ def attachment_add(*, actor, customer: Customer, upload, description="",
     ), actor)
     attachment.file.save(upload.name, upload, save=False)
     attachment.save()
-    customer_event_record(customer=customer, kind="attachment", actor=actor,
-                          message=_("Attachment added: %s") % attachment.original_name,
+    customer_event_record(customer, "attachment_added", actor=actor,
+                          params={"name": attachment.original_name}, link=attachment,
                           secret_level=attachment.secret_level)
     return attachment
 
@@ -494,8 +520,8 @@ def attachment_delete(*, actor, attachment: Attachment) -> None:
     attachment.is_deleted = True
     attachment.deleted_at = timezone.now()
     save_versioned(attachment, expected_version=attachment.version, change_reason=_("Deleted"))
-    customer_event_record(customer=attachment.customer, kind="attachment", actor=actor,
-                          message=_("Attachment deleted: %s") % attachment.original_name,
+    customer_event_record(attachment.customer, "attachment_deleted", actor=actor,
+                          params={"name": attachment.original_name}, link=attachment,
                           secret_level=attachment.secret_level)
 
 
@@ -588,8 +614,9 @@ def pool_claim(*, actor, customer) -> Customer:
         raise PermissionDenied  # a pool the actor does not work in, or above their clearance
     fresh._change_reason = _reason(_("Claimed from the public pool"))
     _bulk_history([fresh], actor=actor, when=now)
-    customer_event_record(customer=fresh, kind="pool_claim", actor=actor,
-                          message=_("Claimed from the public pool by %s") % actor,
+    events_follow_customers([fresh.pk], owner_id=fresh.owner_id,
+                            owner_unit_id=fresh.owner_unit_id)
+    customer_event_record(fresh, "pool_claim", actor=actor, params={"actor": str(actor)},
                           data={"region": fresh.region_id})
     PoolMove.objects.create(customer=fresh, kind=PoolMove.Kind.CLAIM, manager=actor,
                             actor=actor, occurred_at=now)
@@ -623,11 +650,10 @@ def pool_release(*, actor, customer, reason) -> Customer:
     fresh = Customer._base_manager.select_related("region").get(pk=customer.pk)
     fresh._change_reason = _reason(_("Returned to the public pool: %s") % reason)
     _bulk_history([fresh], actor=actor, when=now)
-    customer_event_record(
-        customer=fresh, kind="pool_release", actor=actor,
-        message=_("Returned to the public pool by %(actor)s: %(reason)s") % {
-            "actor": actor, "reason": reason},
-        data={"reason": reason, "previous_owner": previous})
+    events_follow_customers([fresh.pk], owner_id=None, owner_unit_id=fresh.owner_unit_id)
+    customer_event_record(fresh, "pool_release", actor=actor,
+                          params={"actor": str(actor), "reason": reason},
+                          data={"reason": reason, "previous_owner": previous})
     PoolMove.objects.create(customer=fresh, kind=PoolMove.Kind.RELEASE, manager_id=previous,
                             actor=actor, reason=reason[:200], occurred_at=now)
     return fresh
@@ -647,11 +673,11 @@ def _reclaim_condition(rule, now):
     return condition
 
 
-def _reclaim_reason(customer, rule) -> str:
+def _reclaim_params(customer, rule) -> dict:
+    """The reclaim event's params: the idle days of the rule, or None for an offboarded one."""
     if rule.reclaim_offboarded and customer.status == Customer.Status.OFFBOARDED:
-        return _("Reclaimed to the public pool: the customer is offboarded")
-    return _("Reclaimed to the public pool: no follow-up for %(days)d days") % {
-        "days": rule.reclaim_idle_days}
+        return {"days": None}
+    return {"days": rule.reclaim_idle_days}
 
 
 def pool_reclaim(*, now=None, batch_size=RECLAIM_BATCH) -> int:
@@ -688,16 +714,19 @@ def _reclaim_batch(region_id, rule, condition, now, batch_size) -> int:
     ids = [c.pk for c in batch]
     Customer._base_manager.filter(pk__in=ids).update(
         owner=None, owner_unit_id=region_id, version=F("version") + 1, updated_at=now)
+    events_follow_customers(ids, owner_id=None, owner_unit_id=region_id)
     events, moves = [], []
     for customer in batch:
         previous = customer.owner_id
-        reason = _reclaim_reason(customer, rule)
         customer.owner_id, customer.owner_unit_id = None, region_id
         customer.version += 1
         customer.updated_at = now
+        event = customer_event_build(customer, "pool_reclaim",
+                                     params=_reclaim_params(customer, rule), occurred_at=now,
+                                     data={"previous_owner": previous})
+        reason = event.message
         customer._change_reason = _reason(reason)
-        events.append(CustomerEvent(customer=customer, kind="pool_reclaim", message=reason[:300],
-                                    occurred_at=now, data={"previous_owner": previous}))
+        events.append(event)
         moves.append(PoolMove(customer=customer, kind=PoolMove.Kind.RECLAIM, manager_id=previous,
                               reason=reason[:200], occurred_at=now))
     _bulk_history(batch, actor=None, when=now)
@@ -794,17 +823,18 @@ def customers_handover(*, actor, from_user, to_user, customers=None, reason,
                               "again."))
     change = _reason(_("Handover %(from)s → %(to)s: %(reason)s") % {
         "from": from_user, "to": to_user, "reason": reason})
-    message = _("Handed over from %(from)s to %(to)s by %(actor)s: %(reason)s") % {
-        "from": from_user, "to": to_user, "actor": actor, "reason": reason}
+    params = {"from": str(from_user), "to": str(to_user), "actor": str(actor),
+              "reason": reason}
+    events_follow_customers(ids, owner_id=to_user.pk, owner_unit_id=to_user.unit_id)
     events = []
     for customer in rows:
         customer.owner_id, customer.owner_unit_id = to_user.pk, to_user.unit_id
         customer.version += 1
         customer.updated_at = customer.last_activity_at = now
         customer._change_reason = change
-        events.append(CustomerEvent(
-            customer=customer, kind="handover", message=message[:300], actor=actor,
-            occurred_at=now, data={"from": from_user.pk, "to": to_user.pk, "reason": reason}))
+        events.append(customer_event_build(
+            customer, "handover", params=params, actor=actor, occurred_at=now,
+            data={"from": from_user.pk, "to": to_user.pk, "reason": reason}))
     _bulk_history(rows, actor=actor, when=now)
     CustomerEvent.objects.bulk_create(events)
     steps = {}

@@ -11,7 +11,7 @@ check character) for every individual customer and for about a third of the ente
 legal representatives; a timeline of its creation, its last follow-up (a visit, a call…; for an
 offboarded customer the visit that settled it, and the offboarding), and the upload of any attachments (one customer in five has one or two; each kind
 of file has its own secret level), with `last_activity_at` the time of its latest follow-up
-(customers.services.FOLLOW_UP_KINDS: its creation or the follow-up). Follow-ups are recent for
+(the timeline kinds registered as follow-ups: its creation or the follow-up). Follow-ups are recent for
 most customers, but about one in ten has had none for more than 90 days (the public pool's
 reclaim rule finds work). About 3 % of the customers are in the public pool (no owner, owned by
 their region), and the first 36 serials put three there in every region at every scale.
@@ -44,7 +44,7 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
 from qiao.customers.models import Attachment, Contact, Customer, CustomerEvent, Grade, Tag
-from qiao.customers.services import FOLLOW_UP_KINDS, contact_search_keys, search_keys
+from qiao.customers.services import contact_search_keys, follow_up_kinds, search_keys
 from qiao.org.permissions import Clearance
 
 from . import names
@@ -79,6 +79,7 @@ KIND_INDIVIDUAL, KIND_ENTERPRISE = str(Customer.Kind.INDIVIDUAL), str(Customer.K
 NATURE_INDIVIDUAL = str(Customer.Nature.INDIVIDUAL)
 PROSPECT, OFFBOARDED = str(Customer.Status.PROSPECT), str(Customer.Status.OFFBOARDED)
 STATUS_LABELS = {"onboarded": "入网", "active": "活跃", "suspended": "暂停"}
+FOLLOW_UP_LABELS = {"visit": "拜访", "phone": "电话", "message": "微信或短信"}
 HISTORY_REASON = "初始数据导入"
 
 
@@ -259,6 +260,7 @@ class CustomerFactory:
         self.keepers = {(manager.pk, level): keeper_for(manager, level)
                         for manager in self.managers for level in SECRET_LEVELS}
         self.grade_ids = [g.pk for g in ctx.grades]
+        self.follow_up_kinds = set(follow_up_kinds())
         self.trades = list(names.TRADES)
         self.id_prefixes = {region: tuple(sorted({p[2][:4] for p in places}))
                             for region, places in names.PLACES.items()}
@@ -374,16 +376,17 @@ class CustomerFactory:
             keeper = self.keepers[owner.pk, row["secret_level"]]
             row["owner_id"] = row["created_by_id"] = owner_id = keeper.pk
             row["owner_unit_id"] = keeper.unit_id
-        events = self.timeline(row, before=STATUS_LABELS.get(
-            weighted(rng, STATUS_WEIGHTS[1:4]), "活跃"))
+        events = self.timeline(row, before=weighted(rng, STATUS_WEIGHTS[1:4]))
         attachments = self.attachments(row, next_attachment_pk) \
             if rng.random() < ATTACHMENT_SHARE else []
         # An attachment's event names the file: as classified as the file (customers.services).
         events += [{"customer_id": pk, "actor_id": owner_id, "occurred_at": a["created_at"],
-                    "kind": "attachment", "message": f"上传附件：{a['original_name']}",
-                    "secret_level": a["secret_level"]} for a in attachments]
+                    "kind": "attachment_added", "message": f"上传附件：{a['original_name']}",
+                    "params": {"name": a["original_name"]}, "owner_id": row["owner_id"],
+                    "owner_unit_id": row["owner_unit_id"], "secret_level": a["secret_level"]}
+                   for a in attachments]
         row["last_activity_at"] = max(e["occurred_at"] for e in events
-                                      if e["kind"] in FOLLOW_UP_KINDS)
+                                      if e["kind"] in self.follow_up_kinds)
         contacts = []
         for index in range(rng.choice((1, 1, 2, 2, 3))):
             contact = self.contact(row, boss if index == 0 else self.person(), index)
@@ -408,17 +411,27 @@ class CustomerFactory:
 
     def timeline(self, row, before):
         """The customer's events: created, then its last follow-up — for an offboarded customer
-        the visit that settled the offboarding from status `before`, and the offboarding."""
-        events = [("created", "建档（初始数据导入）", row["created_at"])]
+        the visit that settled the offboarding from status `before` (a code), and the
+        offboarding. The message as written is the Chinese text the services would write."""
+        events = [("created", {}, "建档（初始数据导入）", row["created_at"])]
         if row["updated_at"] > row["created_at"]:
             if row["status"] == OFFBOARDED:
-                events += [("follow_up", names.OFFBOARDING_VISIT, row["updated_at"]),
-                           ("status", f"状态 {before} → 退网", row["updated_at"])]
+                events += [self.follow_up(names.OFFBOARDING_VISIT, row["updated_at"]),
+                           ("status", {"old": before, "new": OFFBOARDED, "note": ""},
+                            f"状态 {STATUS_LABELS[before]} → 退网", row["updated_at"])]
             else:
-                events.append(("follow_up", self.ctx.rng.choice(names.FOLLOW_UPS),
-                               row["updated_at"]))
+                events.append(self.follow_up(self.ctx.rng.choice(names.FOLLOW_UPS),
+                                             row["updated_at"]))
         return [{"customer_id": row["id"], "actor_id": row["owner_id"], "occurred_at": when,
-                 "kind": kind, "message": message} for kind, message, when in events]
+                 "kind": kind, "params": params, "message": message,
+                 "owner_id": row["owner_id"], "owner_unit_id": row["owner_unit_id"]}
+                for kind, params, message, when in events]
+
+    @staticmethod
+    def follow_up(channel_note, when):
+        channel, note = channel_note
+        return ("follow_up", {"channel": channel, "note": note},
+                f"{FOLLOW_UP_LABELS[channel]}：{note}", when)
 
     def attachments(self, row, next_pk):
         """One or two files uploaded with the customer's record (the shared sample files of
@@ -663,7 +676,7 @@ def check_sample(size=300, seed=1) -> list[str]:
             if getattr(stored, field) != getattr(fresh, field):
                 problems.append(f"customer {pk}: {field} {getattr(stored, field)!r} != "
                                 f"{getattr(fresh, field)!r}")
-        latest = stored.events.filter(kind__in=FOLLOW_UP_KINDS).aggregate(
+        latest = stored.events.filter(kind__in=follow_up_kinds()).aggregate(
             latest=Max("occurred_at"))["latest"]
         if stored.last_activity_at != latest:
             problems.append(f"customer {pk}: last activity {stored.last_activity_at} != "

@@ -75,10 +75,11 @@ MOBILE_PREFIXES = ("135", "136", "137", "138", "139", "150", "151", "152", "158"
 
 # Parts of a customer's record that an account manager updates on a follow-up (the "edited"
 # event's message names them, as customers.services does: 修改：地址、电话).
-# Follow-ups on a customer's timeline: "channel: what was discussed" (FollowUpChannel labels).
-FOLLOW_UPS = ("电话：确认下月进货计划", "拜访：检查门店陈列", "拜访：送新品样品", "微信或短信：发送促销政策",
-              "电话：回访售后问题", "拜访：核对上月货款", "电话：了解竞品动态")
-OFFBOARDING_VISIT = "拜访：办理退网手续，结清往来账"
+# Follow-ups on a customer's timeline: (FollowUpChannel code, what was discussed).
+FOLLOW_UPS = (("phone", "确认下月进货计划"), ("visit", "检查门店陈列"), ("visit", "送新品样品"),
+              ("message", "发送促销政策"), ("phone", "回访售后问题"), ("visit", "核对上月货款"),
+              ("phone", "了解竞品动态"))
+OFFBOARDING_VISIT = ("visit", "办理退网手续，结清往来账")
 
 # Files kept with a customer: (file name, content type, description, secret level, weight).
 # A licence scan is internal, a photo of the shop front public, a purchase contract

@@ -15,9 +15,8 @@ class PromotionsConfig(AppConfig):
         kinds.register(services.LIST_CONFIRMED, title=services.list_confirmed_title)
         kinds.register(services.RECOMMENDED, title=services.recommended_title)
 
-        # Goods handed out and signed for at the customer's: a follow-up of the customer.
-        from qiao.customers.services import FOLLOW_UP_KINDS
+        # Its lines on the customer's timeline (a hand-out is a follow-up of the customer).
+        from qiao.core.registry import timeline_kinds
 
-        from .services import HANDOUT_EVENT
-
-        FOLLOW_UP_KINDS.add(HANDOUT_EVENT)
+        for kind in services.TIMELINE_KINDS:
+            timeline_kinds.register(kind)

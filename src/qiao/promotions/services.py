@@ -14,10 +14,12 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from qiao.core.concurrency import field_values, save_versioned
 from qiao.core.exceptions import ConflictError
 from qiao.core.history import authored_by
+from qiao.core.registry import TimelineKind
 from qiao.customers.models import Customer, Grade
 from qiao.customers.services import customer_event_record
 from qiao.notify.services import notify
@@ -29,6 +31,16 @@ from .signatures import decode_signature
 State = Campaign.State
 Rec = Recommendation.State
 HANDOUT_EVENT = "promotion_handout"  # the customer's timeline kind of a hand-out
+# Its lines on the customer's timeline (registered in apps.ready). Goods handed out and signed
+# for at the customer's are a follow-up of the customer.
+TIMELINE_KINDS = (
+    TimelineKind("promotion_recommended",
+                 gettext_lazy("Recommended for the promotion “%(name)s”"), "bi-megaphone",
+                 params=("name",)),
+    TimelineKind(HANDOUT_EVENT,
+                 gettext_lazy("Promotional goods of “%(name)s” handed out, signed by %(signer)s"),
+                 "bi-gift", follow_up=True, params=("name", "signer")),
+)
 CAMPAIGN_FIELDS = ("name", "starts_on", "ends_on", "quota", "lowest_grade_rank", "description")
 
 
@@ -230,8 +242,8 @@ def recommendation_create(*, actor, campaign, customer, reason: str) -> Recommen
     except IntegrityError:  # recommended by someone else a moment ago
         raise ValidationError(_("%(customer)s is already recommended for this campaign.")
                               % {"customer": customer.name}) from None
-    customer_event_record(customer=customer, kind="promotion_recommended", actor=actor,
-                          message=_("Recommended for the promotion “%s”") % campaign.name)
+    customer_event_record(customer, "promotion_recommended", actor=actor, link=recommendation,
+                          params={"name": campaign.name})
     # One message a day per campaign, however many recommendations arrive that day.
     notify(recipients=[campaign.owner], kind=RECOMMENDED, params={"name": campaign.name},
            url=reverse("promotions:detail", args=[campaign.pk]),
@@ -320,9 +332,8 @@ def handout_record(*, actor, recommendation, handed_out_on, quantities: dict, si
         for item, quantity in lines:
             authored_by(HandoutLine(handout=handout, item=item, quantity=quantity), actor).save()
         customer_event_record(
-            customer=recommendation.customer, kind=HANDOUT_EVENT, actor=actor,
-            message=_("Promotional goods of “%(name)s” handed out, signed by %(signer)s") % {
-                "name": campaign.name, "signer": signer_name})
+            recommendation.customer, HANDOUT_EVENT, actor=actor, link=handout,
+            params={"name": campaign.name, "signer": signer_name})
     except Exception:
         handout.signature.delete(save=False)
         raise

@@ -11,7 +11,7 @@ class WorkordersConfig(AppConfig):
         # with the admin; the outcome comes back through services.work_order_decided, the
         # author's changes to a returned work order through services.work_order_edit_returned.
         from qiao.approvals import registry
-        from qiao.customers.services import FOLLOW_UP_KINDS
+        from qiao.core.registry import timeline_kinds
 
         from . import forms, services
         from .models import WorkOrder
@@ -23,4 +23,5 @@ class WorkordersConfig(AppConfig):
                           title=services.approval_title,
                           title_params=services.approval_title_params,
                           edit_form=forms.returned_work_order_form, on_edit=services.work_order_edit_returned)
-        FOLLOW_UP_KINDS.add(services.STAGE_DONE)
+        for kind in services.TIMELINE_KINDS:  # its lines on the customer's timeline
+            timeline_kinds.register(kind)

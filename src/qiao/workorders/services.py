@@ -5,6 +5,7 @@ line on the customer's timeline."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from qiao.approvals import services as approvals
 from qiao.approvals.models import ApprovalRequest
@@ -13,6 +14,7 @@ from qiao.core.concurrency import field_values, save_versioned
 from qiao.core.exceptions import ConflictError
 from qiao.core.files import check_upload
 from qiao.core.history import authored_by
+from qiao.core.registry import TimelineKind
 from qiao.customers.models import Customer
 from qiao.customers.services import customer_event_record
 from qiao.org.permissions import Action, can
@@ -24,14 +26,39 @@ FIELDS = ("customer", "kind", "title", "content", "departments", "budget", "dead
 Approval = ApprovalRequest.State
 
 
-# A stage done is work with the customer (its people take part): a follow-up of the customer
-# (customers.services.FOLLOW_UP_KINDS); the rest of a work order's events are paperwork.
+# The kinds of its lines on the customer's timeline (registered in apps.ready, composed when
+# read in the reader's language). A stage done is work with the customer (its people take part):
+# a follow-up of the customer; the rest of a work order's events are paperwork.
 STAGE_DONE = "work_order_stage"
 
 
-def _timeline(work_order, actor, message, kind="work_order"):
-    customer_event_record(customer=work_order.customer, kind=kind, actor=actor,
-                          message=message, data={"work_order": work_order.pk})
+def _stage_label(code) -> str:
+    return str(Stage(code).label) if code in Stage.values else str(code)
+
+
+def _stage_text(template):
+    def text(params) -> str:
+        return template % {"title": params["title"], "stage": _stage_label(params["stage"])}
+    return text
+
+
+TIMELINE_KINDS = (
+    TimelineKind("work_order_created", gettext_lazy("Work order created: %(title)s"),
+                 "bi-clipboard-plus", params=("title",)),
+    TimelineKind("work_order_submitted",
+                 gettext_lazy("Work order submitted for approval: %(title)s"), "bi-send",
+                 params=("title",)),
+    TimelineKind("work_order_decided", _stage_text(gettext_lazy("Work order %(title)s: %(stage)s")),
+                 "bi-clipboard-check", params=("title", "stage")),
+    TimelineKind(STAGE_DONE, _stage_text(gettext_lazy("Work order %(title)s: %(stage)s done")),
+                 "bi-clipboard-check", follow_up=True, params=("title", "stage")),
+)
+
+
+def _timeline(work_order, actor, kind, **params):
+    customer_event_record(work_order.customer, kind, actor=actor, link=work_order,
+                          params={"title": work_order.title, **params},
+                          data={"work_order": work_order.pk})
 
 
 def _clean(work_order):
@@ -51,7 +78,7 @@ def work_order_create(*, actor, data) -> WorkOrder:
     work_order = WorkOrder(author=actor, stage=Stage.DRAFT, **{k: data.get(k) for k in FIELDS})
     _clean(work_order)
     authored_by(work_order, actor).save()
-    _timeline(work_order, actor, _("Work order created: %s") % work_order.title)
+    _timeline(work_order, actor, "work_order_created")
     return work_order
 
 
@@ -106,7 +133,7 @@ def work_order_submit(*, actor, work_order) -> ApprovalRequest:
     work_order.stage = Stage.PENDING
     save_versioned(authored_by(work_order, actor), expected_version=version,
                    change_reason="submitted")
-    _timeline(work_order, actor, _("Work order submitted for approval: %s") % work_order.title)
+    _timeline(work_order, actor, "work_order_submitted")
     return request
 
 
@@ -149,8 +176,7 @@ def work_order_decided(request, actor):
     work_order.stage = stage
     save_versioned(authored_by(work_order, actor), expected_version=work_order.version,
                    change_reason=f"approval {request.state}")
-    _timeline(work_order, actor, _("Work order %(title)s: %(stage)s") % {
-        "title": work_order.title, "stage": work_order.get_stage_display()})
+    _timeline(work_order, actor, "work_order_decided", stage=work_order.stage)
 
 
 def may_record(user, work_order) -> bool:
@@ -199,6 +225,5 @@ def stage_record(*, actor, work_order, stage, date, people, note="", files=(),
             uploaded_by=actor)
         attachment.file.save(upload.name, upload, save=False)
         authored_by(attachment, actor).save()
-    _timeline(work_order, actor, _("Work order %(title)s: %(stage)s done") % {
-        "title": work_order.title, "stage": current.label}, kind=STAGE_DONE)
+    _timeline(work_order, actor, STAGE_DONE, stage=current.value)
     return record
