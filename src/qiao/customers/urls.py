@@ -6,6 +6,7 @@ app_name = "customers"
 
 urlpatterns = [
     path("", views.customer_list, name="list"),
+    path("export/<slug:fmt>/", views.customer_export, name="export"),
     path("new/", views.customer_create, name="create"),
     path("duplicates/", views.duplicate_check, name="duplicate_check"),
     path("recycle-bin/", views.recycle_bin, name="recycle_bin"),
