@@ -108,6 +108,8 @@ ROUTES = {
     "customers:list": Route(LIST, (A.CUSTOMER_VIEW,)),
     "customers:duplicate_check": Route(LIST, (A.CUSTOMER_VIEW,)),
     "customers:recycle_bin": Route(LIST, (A.CUSTOMER_RESTORE,)),
+    "customers:export_xlsx": Route(EXPORT, (A.CUSTOMER_VIEW, A.CUSTOMER_EXPORT)),
+    "customers:export_csv": Route(EXPORT, (A.CUSTOMER_VIEW, A.CUSTOMER_EXPORT)),
     "customers:create": Route(CREATE, (A.CUSTOMER_CREATE,), BOTH),
     "customers:detail": Route(CUSTOMER, (A.CUSTOMER_VIEW,), BOTH),
     "customers:edit": Route(CUSTOMER, (A.CUSTOMER_EDIT,), BOTH),

@@ -311,6 +311,8 @@ def csv_response(title, columns, rows, *, numbered=True) -> StreamingHttpRespons
 def list_response(fmt, *, title, columns, rows, notes=(), sheet=None, landscape=True):
     """A list as a file: in Excel the title, the notes and the numbered rows on one A4 sheet;
     in CSV the header and the rows only (a CSV is data for another program)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"Unknown export format {fmt!r}; one of {FORMATS}.")
     if fmt == "csv":
         return csv_response(title, columns, rows)
 
