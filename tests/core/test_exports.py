@@ -12,6 +12,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 import xlsxwriter
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -166,3 +168,12 @@ def test_row_cap(settings):
 def test_unknown_column_kind_is_refused():
     with pytest.raises(ValueError):
         Column("x", lambda r: r, kind="phone")
+
+
+def test_csv_is_written_in_the_language_of_the_request():
+    columns = [Column(gettext_lazy("Status"), lambda r: gettext_lazy("Yes"))]
+    with translation.override("zh-hans"):
+        response = list_response("csv", title="t", columns=columns, rows=[1])
+    with translation.override("en"):  # the body is read later, in another language
+        body = _body(response).decode("utf-8-sig")
+    assert body.splitlines() == ["序号,状态", "1,是"]

@@ -44,7 +44,7 @@ from urllib.parse import quote
 import xlsxwriter
 from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 TEXT, NUMBER, MONEY, DATE = "text", "number", "money", "date"
@@ -301,9 +301,16 @@ def csv_lines(columns, rows, *, numbered=True):
 
 
 def csv_response(title, columns, rows, *, numbered=True) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        (text.encode("utf-8") for text in csv_lines(columns, rows, numbered=numbered)),
-        content_type=CSV)
+    """The rows as CSV, sent while they are read. The body is produced after the view has
+    returned, so it is written in the language the request was answered in, kept here."""
+    language = translation.get_language()
+
+    def body():
+        with translation.override(language):
+            for text in csv_lines(columns, rows, numbered=numbered):
+                yield text.encode("utf-8")
+
+    response = StreamingHttpResponse(body(), content_type=CSV)
     response["Content-Disposition"] = content_disposition(filename(title, "csv"))
     return response
 
