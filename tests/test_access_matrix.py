@@ -406,7 +406,9 @@ REVEAL_PATH = "/reveal/"
 POOL_URL = "/customers/pool/"
 ROW = re.compile(r'class="fw-semibold text-decoration-none">([^<]*)</a>')
 COUNT = re.compile(r'data-testid="result-count">共 (\d+) 条记录')
-INPUT_VALUES = re.compile(r'value="[^"]*"')
+# What a search page echoes of what was typed: the search box, and the links that keep the
+# filters (pages, exports).
+ECHOES = re.compile(r'value="[^"]*"|href="[^"?]*\?[^"]*"')
 
 
 def body_text(response):
@@ -440,7 +442,7 @@ class Probe:
         response = getattr(self.client, method.lower())(url, data or {})
         text = body_text(response)
         if echoed:  # a search form shows what was typed; the rows must not
-            text = INPUT_VALUES.sub("", text)
+            text = ECHOES.sub("", text)
         forbidden = self.forbidden - self.pool_shown if url.startswith(POOL_URL) else self.forbidden
         leaked = sorted(s for s in forbidden if s in text)
         if REVEAL_PATH not in url:

@@ -134,6 +134,9 @@ def test_each_export_is_in_the_operation_log(hostile):
     assert csv_log.object_repr == "客户档案"
     assert csv_log.details == {"rows": 2, "filters": {"状态": "活跃"}, "format": "csv"}
     assert xlsx_log.details == {"rows": 4, "filters": {}, "format": "xlsx"}
+    # The supervisor reads them in the operation log: rows, format, filters.
+    log = hostile.client("sup1").get("/audit/?action=export").content.decode()
+    assert "2 行 · CSV" in log and "4 行 · XLSX" in log and "活跃" in log
 
 
 def test_file_name_in_chinese(hostile):
