@@ -109,6 +109,8 @@ ROUTES = {
     "customers:list": Route(LIST, (A.CUSTOMER_VIEW,)),
     "customers:duplicate_check": Route(LIST, (A.CUSTOMER_VIEW,)),
     "customers:recycle_bin": Route(LIST, (A.CUSTOMER_RESTORE,)),
+    "customers:export_xlsx": Route(EXPORT, (A.CUSTOMER_VIEW, A.CUSTOMER_EXPORT)),
+    "customers:export_csv": Route(EXPORT, (A.CUSTOMER_VIEW, A.CUSTOMER_EXPORT)),
     "customers:create": Route(CREATE, (A.CUSTOMER_CREATE,), BOTH),
     "customers:detail": Route(CUSTOMER, (A.CUSTOMER_VIEW,), BOTH),
     "customers:edit": Route(CUSTOMER, (A.CUSTOMER_EDIT,), BOTH),
@@ -405,7 +407,9 @@ REVEAL_PATH = "/reveal/"
 POOL_URL = "/customers/pool/"
 ROW = re.compile(r'class="fw-semibold text-decoration-none">([^<]*)</a>')
 COUNT = re.compile(r'data-testid="result-count">共 (\d+) 条记录')
-INPUT_VALUES = re.compile(r'value="[^"]*"')
+# What a search page echoes of what was typed: the search box, and the links that keep the
+# filters (pages, exports).
+ECHOES = re.compile(r'value="[^"]*"|href="[^"?]*\?[^"]*"')
 
 
 def body_text(response):
@@ -439,7 +443,7 @@ class Probe:
         response = getattr(self.client, method.lower())(url, data or {})
         text = body_text(response)
         if echoed:  # a search form shows what was typed; the rows must not
-            text = INPUT_VALUES.sub("", text)
+            text = ECHOES.sub("", text)
         forbidden = self.forbidden - self.pool_shown if url.startswith(POOL_URL) else self.forbidden
         leaked = sorted(s for s in forbidden if s in text)
         if REVEAL_PATH not in url:

@@ -1,46 +1,14 @@
-"""Excel files: formula injection neutralised (CHECKS C08), titles and headers in the user's
+"""Excel files of the customer tables: formula injection neutralised (CHECKS C08; the writer's
+own tests are in tests/core/test_exports.py), titles and headers in the user's
 language, every row of the list (not just one page)."""
 
-import io
-import random
-
-import openpyxl
-import xlsxwriter
-from hypothesis import given
-from hypothesis import strategies as st
-
+from qiao.core.exports import FORMULA_TRIGGERS
 from qiao.customers.models import Contact, Customer
-from qiao.reports.exports import FORMULA_TRIGGERS, Sheet, _formats, neutralise
 
 from .conftest import LIST_HEADER_ROW, listed, workbook
 
 INJECTIONS = ["=1+1", "+SUM(A1:A2)", "-2+3", "@SUM(A1)", "\t=cmd", "\r=cmd",
               '=HYPERLINK("http://evil.example","点我")', "=cmd|' /C calc'!A0"]
-
-
-@given(st.text())
-def test_neutralised_text_never_starts_like_a_formula(text):
-    safe = neutralise(text)
-    assert not safe.startswith(FORMULA_TRIGGERS)
-    assert safe == text or safe == "'" + text
-
-
-def test_a_thousand_hostile_strings_give_no_formula_cell():
-    rng = random.Random(8)
-    alphabet = "=+-@\t\r\n()!:;'\"AZaz09客户 "
-    strings = [rng.choice(FORMULA_TRIGGERS) + "".join(rng.choices(alphabet, k=rng.randint(0, 20)))
-               for _ in range(1000)]
-    handle = io.BytesIO()
-    book = xlsxwriter.Workbook(handle, {"constant_memory": True, "strings_to_formulas": False})
-    sheet = Sheet(book, _formats(book), "C08")
-    for text in strings:
-        sheet.values([text])
-    book.close()
-    cells = [row[0] for row in openpyxl.load_workbook(handle).active.iter_rows()]
-    assert [c for c in cells if c.data_type == "f"] == []
-    # xlsxwriter stores a carriage return as Excel's escape _x000D_, which openpyxl keeps.
-    read = [c.value.replace("_x000D_", "\r") for c in cells]
-    assert read == ["'" + text for text in strings]
 
 
 def test_customer_export_neutralises_injected_names(world):

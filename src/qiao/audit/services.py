@@ -185,10 +185,15 @@ def duplicate_check_record(*, actor, request=None, name="", credit_code="",
     return operation_record(action=Kind.DUPLICATE_CHECK, **where)
 
 
-def export_record(*, actor, request=None, what: str, rows: int, filters=None) -> OperationLog:
-    """An export left the system: who, what, how many rows, with which filters."""
+def export_record(*, actor, request=None, what: str, rows: int, filters=None,
+                  fmt: str = "xlsx", customer=None) -> OperationLog:
+    """A file left the system (every export of qiao.core.exports, whichever module made it):
+    who, what, how many rows, with which filters ({label: value} as people read them), in
+    which format (xlsx or csv). Written before the file is sent, so a download broken off
+    half-way is in the log too."""
     return operation_record(actor=actor, action=Kind.EXPORT, request=request, object_repr=what,
-                            details={"rows": rows, "filters": filters or {}})
+                            customer=customer,
+                            details={"rows": rows, "filters": filters or {}, "format": fmt})
 
 
 def print_record(*, actor, request=None, what: str, rows: int, filters=None,

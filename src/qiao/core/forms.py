@@ -66,6 +66,20 @@ def valid_data(form: forms.Form) -> dict:
     return form.cleaned_data
 
 
+def filter_description(form: forms.Form, *, skip=()) -> list[tuple[str, str]]:
+    """The filters of a filter form in force, as people read them ((label, value) pairs, the
+    chosen option's label rather than its code): for printouts, export files and the log."""
+    data, described = valid_data(form), []
+    for name, field in form.fields.items():
+        value = data.get(name)
+        if not value or name in skip:
+            continue
+        if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+            value = dict(field.choices).get(value, value)
+        described.append((str(field.label).capitalize(), str(value)))
+    return described
+
+
 # --- Bootstrap ---------------------------------------------------------------------------------
 
 # What a browser's <input type="date"> reads and sends, in every language. Django would render

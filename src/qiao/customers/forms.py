@@ -4,7 +4,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from qiao.core.forms import BootstrapFormMixin, valid_data
+from qiao.core.forms import BootstrapFormMixin, filter_description, valid_data
 from qiao.core.validators import normalize_credit_code
 from qiao.org.masking import MaskedFieldsFormMixin
 from qiao.org.models import OrgUnit
@@ -220,6 +220,10 @@ class CustomerFilterForm(BootstrapFormMixin, forms.Form):
             tag=data["tag"].pk if data.get("tag") else None,
             sort=data.get("sort") or "recent",
         )
+
+    def description(self) -> list[tuple[str, str]]:
+        """The filters in force, as people read them (the order is not a filter)."""
+        return filter_description(self, skip=("sort",))
 
 
 class PoolFilterForm(BootstrapFormMixin, forms.Form):

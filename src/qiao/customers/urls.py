@@ -6,6 +6,8 @@ app_name = "customers"
 
 urlpatterns = [
     path("", views.customer_list, name="list"),
+    path("export/xlsx/", views.customer_export, {"fmt": "xlsx"}, name="export_xlsx"),
+    path("export/csv/", views.customer_export, {"fmt": "csv"}, name="export_csv"),
     path("new/", views.customer_create, name="create"),
     path("duplicates/", views.duplicate_check, name="duplicate_check"),
     path("recycle-bin/", views.recycle_bin, name="recycle_bin"),

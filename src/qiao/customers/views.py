@@ -10,15 +10,16 @@ from django.views.decorators.http import require_POST
 
 from qiao.approvals.selectors import request_for
 from qiao.audit import services as audit_services
+from qiao.core import exports as core_exports
 from qiao.core.decorators import requires
 from qiao.core.exceptions import ConflictError, RateLimited, StaleVersionError, user_message
 from qiao.core.files import stored_file_response
 from qiao.core.htmx import render_page
-from qiao.core.pagination import paginate
+from qiao.core.pagination import paginate, query_without
 from qiao.org.permissions import Action, can
 
+from . import exports, selectors, services
 from . import requests as lifecycle_requests
-from . import selectors, services
 from .forms import (
     AttachmentForm,
     ContactForm,
@@ -48,7 +49,31 @@ def customer_list(request):
     return render_page(request, "customers/list.html", {
         "form": form, "page": page, "query": query,
         "can_create": can(request.user, Action.CUSTOMER_CREATE),
+        "can_export": can(request.user, Action.CUSTOMER_EXPORT),
     }, fragment="customers/_fragments/results.html")
+
+
+@requires(Action.CUSTOMER_VIEW)
+@requires(Action.CUSTOMER_EXPORT)
+def customer_export(request, fmt):
+    """The list as the user sees it (scope, secret level, filters, order, masking) in an Excel
+    or CSV file; logged with its rows, filters and format. More rows than QIAO_EXPORT_MAX_ROWS:
+    back to the list with a message, no file."""
+    form = CustomerFilterForm(request.GET or None, user=request.user)
+    customers = selectors.customer_list(request.user, form.filters())
+    rows = customers.count()
+    try:
+        core_exports.check_size(rows)
+    except core_exports.TooManyRows as refusal:
+        messages.error(request, str(refusal))
+        query = query_without(request, "page")
+        return redirect(reverse("customers:list") + (f"?{query}" if query else ""))
+    filters = form.description()
+    audit_services.export_record(actor=request.user, request=request, what=str(exports.TITLE),
+                                 rows=rows, filters=dict(filters), fmt=fmt)
+    return core_exports.list_response(
+        fmt, title=str(exports.TITLE), columns=exports.LIST_COLUMNS, rows=customers,
+        notes=core_exports.notes_for(request.user, filters))
 
 
 def _form_errors_to_form(form, error: ValidationError):

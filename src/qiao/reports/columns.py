@@ -8,6 +8,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from qiao.core import exports
 from qiao.org.masking import mask, masked
 
 # Bootstrap classes that hide a column on a phone; every column comes back on paper.
@@ -17,10 +18,9 @@ SMALL_HIDDEN = "d-none d-sm-table-cell d-print-table-cell"
 
 
 @dataclass(frozen=True)
-class Column:
-    header: Any  # a lazy translation
-    value: Any  # customer -> str | int | date | None
-    width: int = 12  # characters, in the Excel file
+class Column(exports.Column):
+    """An export column (header, value, width in Excel, kind) with how it shows on screen."""
+
     css: str = ""  # Bootstrap classes of the cell on screen
     link: bool = False  # the customer's name: links to its registration form
     badge: bool = False  # the status: a coloured badge on screen
@@ -45,8 +45,10 @@ STATUS = Column(_("Status"), lambda c: c.get_status_display(), 8, badge=True)
 PHONE = Column(_("Phone"), lambda c: masked(c, "phone"), 16, TABLET_HIDDEN)
 INDUSTRY = Column(_("Industry"), lambda c: c.get_industry_display(), 14, PHONE_HIDDEN)
 NATURE = Column(_("Enterprise nature"), lambda c: c.get_nature_display(), 12, TABLET_HIDDEN)
-SINCE = Column(_("Customer since"), lambda c: c.start_date or c.onboarded_on, 12, TABLET_HIDDEN)
-CONTACTS = Column(_("Number of contacts"), lambda c: c.contacts_count, 8, TABLET_HIDDEN)
+SINCE = Column(_("Customer since"), lambda c: c.start_date or c.onboarded_on, 12, TABLET_HIDDEN,
+               kind=exports.DATE)
+CONTACTS = Column(_("Number of contacts"), lambda c: c.contacts_count, 8, TABLET_HIDDEN,
+                  kind=exports.NUMBER)
 KEY_PERSON = Column(_("Key person"), lambda c: c.key_person_name or "", 10)
 KEY_TITLE = Column(_("Position"), lambda c: c.key_person_title or "", 10, TABLET_HIDDEN)
 KEY_PHONE = Column(_("Key person's phone"), lambda c: mask(c.key_person_phone, "phone"), 16,

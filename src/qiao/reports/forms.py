@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from qiao.core.forms import BootstrapFormMixin
+from qiao.core.forms import BootstrapFormMixin, filter_description
 from qiao.customers.models import Customer, Grade
 from qiao.org.models import OrgUnit
 from qiao.org.scope import visible_users
@@ -74,13 +74,4 @@ class ReportFilterForm(BootstrapFormMixin, forms.Form):
 
     def description(self) -> list[tuple[str, str]]:
         """The filters in force, as people read them: for the printout and the export."""
-        data, described = self._data(), []
-        for name, field in self.fields.items():
-            value = data.get(name)
-            if not value or name == "columns":
-                continue
-            if isinstance(field, forms.ChoiceField) and not isinstance(
-                    field, forms.ModelChoiceField):
-                value = dict(field.choices).get(value, value)
-            described.append((str(field.label).capitalize(), str(value)))
-        return described
+        return filter_description(self, skip=("columns",))

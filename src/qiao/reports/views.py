@@ -6,13 +6,16 @@ every export is in the operation log (what, rows, filters)."""
 from dataclasses import dataclass
 from typing import Any
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from qiao.audit import services as audit_services
 from qiao.core.decorators import requires
+from qiao.core.exports import TooManyRows, check_size
 from qiao.core.pagination import paginate, query_without
 from qiao.org.permissions import Action, can
 
@@ -137,12 +140,20 @@ def _screen(request, report: Report, table: Table):
 
 
 def _export(request, report: Report, table: Table):
+    """The table as an Excel file, or back to the screen when it has more rows than an export
+    may (QIAO_EXPORT_MAX_ROWS)."""
+    rows = table.customers.count()
+    try:
+        check_size(rows)
+    except TooManyRows as refusal:
+        messages.error(request, str(refusal))
+        query = query_without(request, "page", "print")
+        return redirect(reverse(f"reports:{report.url_name}") + (f"?{query}" if query else ""))
     audit_services.export_record(actor=request.user, request=request, what=str(report.title),
-                                 rows=table.customers.count(),
-                                 filters=dict(table.form.description()))
+                                 rows=rows, filters=dict(table.form.description()))
     return exports.report_response(
         title=str(report.title), sheet=str(report.sheet),
-        notes=exports.notes_for(request.user, table.form.description()),
+        notes=exports.report_notes(request.user, table.form.description()),
         tables=table.tables, columns=table.columns, customers=table.customers)
 
 
@@ -230,11 +241,11 @@ def registration(request, customer_id):
 @requires(Action.CUSTOMER_EXPORT)
 def registration_export(request, customer_id):
     customer, rows, contacts = _registration(request, customer_id)
-    notes = [*exports.notes_for(request.user, [])[:1],
+    notes = [*exports.report_notes(request.user, [])[:1],
              gettext("Customer No. %(number)s") % {"number": customer.pk}]
     audit_services.export_record(actor=request.user, request=request,
                                  what=f"{REGISTRATION.title}: {customer.name}", rows=1,
-                                 filters={"customer": customer.pk})
+                                 filters={"customer": customer.pk}, customer=customer)
     return exports.registration_response(
         title=str(REGISTRATION.title), sheet=str(REGISTRATION.sheet), customer=customer,
         notes=notes, rows=rows,

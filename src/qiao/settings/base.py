@@ -235,6 +235,10 @@ QIAO_AUDIT_VIEW_ALERT_PER_HOUR = env.int("QIAO_AUDIT_VIEW_ALERT_PER_HOUR", defau
 QIAO_REVEALS_PER_HOUR = env.int("QIAO_REVEALS_PER_HOUR", default=50)
 QIAO_DUPLICATE_CHECKS_PER_HOUR = env.int("QIAO_DUPLICATE_CHECKS_PER_HOUR", default=60)
 
+# Exports (qiao.core.exports): a file of more rows than this is refused with a message asking
+# for narrower filters, never cut short.
+QIAO_EXPORT_MAX_ROWS = env.int("QIAO_EXPORT_MAX_ROWS", default=50_000)
+
 # Uploads: attachments are checked by size and type in customers.services; this caps the body.
 QIAO_ATTACHMENT_MAX_BYTES = env.int("QIAO_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
