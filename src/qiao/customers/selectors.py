@@ -493,12 +493,12 @@ def pool_claims_left(user, *, now=None) -> list[ClaimsLeft]:
 
 
 def follow_ups_since(user, since) -> int:
-    """How many follow-ups (contact with a customer, services.FOLLOW_UP_KINDS, not the
-    registration that starts the clock) were recorded since `since` on customers in `user`'s
-    scope: one COUNT on event_kind_time."""
-    from .services import FOLLOW_UP_KINDS
+    """How many follow-ups (contact with a customer: the timeline kinds that count as one, not
+    the registration that starts the clock) were recorded since `since` on customers in
+    `user`'s scope: one COUNT on event_kind_time."""
+    from .services import follow_up_kinds
 
-    kinds = sorted(FOLLOW_UP_KINDS - {"created"})
+    kinds = sorted(set(follow_up_kinds()) - {"created"})
     return CustomerEvent.objects.filter(
         kind__in=kinds, occurred_at__gte=since,
         customer__in=Customer.objects.visible_to(user).values("pk")).count()
