@@ -12,7 +12,6 @@ from qiao.approvals.selectors import request_for
 from qiao.audit import services as audit_services
 from qiao.core.decorators import requires
 from qiao.core.exceptions import ConflictError, RateLimited, StaleVersionError, user_message
-from qiao.core.files import stored_file_response
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
 from qiao.org.permissions import Action, can
@@ -390,12 +389,6 @@ def attachment_upload(request, pk):
                                 secret_level=form.cleaned_data["secret_level"])
 
     return _post_on_customer(request, pk, run, _("Attachment uploaded."))
-
-
-@requires(Action.CUSTOMER_VIEW)
-def attachment_download(request, pk):
-    attachment = selectors.attachment_get(request.user, pk)
-    return stored_file_response(attachment.file, filename=attachment.original_name)
 
 
 @require_POST

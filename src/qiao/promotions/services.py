@@ -6,8 +6,6 @@ ValidationError (with a message for the user) and leave nothing written; a refus
 PermissionDenied, which views turn into 404.
 """
 
-import uuid
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -17,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from qiao.core.concurrency import field_values, save_versioned
 from qiao.core.exceptions import ConflictError
+from qiao.core.files import store
 from qiao.core.history import authored_by
 from qiao.customers.models import Customer, Grade
 from qiao.customers.services import customer_event_record
@@ -313,7 +312,8 @@ def handout_record(*, actor, recommendation, handed_out_on, quantities: dict, si
     handout = Handout(recommendation=recommendation, handed_out_on=handed_out_on,
                       handed_out_by=actor, signer_name=signer_name[:40], signed_at=now,
                       notes=(notes or "").strip()[:200])
-    handout.signature.save(f"{uuid.uuid4().hex}.png", ContentFile(png), save=False)
+    store(handout, ContentFile(png, name="signature.png"), uploaded_by=actor,
+          original_name=_("Signature of %(name)s.png") % {"name": handout.signer_name})
     # The file exists before the row: if writing the rows fails, remove it again.
     try:
         authored_by(handout, actor).save()
@@ -324,6 +324,6 @@ def handout_record(*, actor, recommendation, handed_out_on, quantities: dict, si
             message=_("Promotional goods of “%(name)s” handed out, signed by %(signer)s") % {
                 "name": campaign.name, "signer": signer_name})
     except Exception:
-        handout.signature.delete(save=False)
+        handout.file.delete(save=False)
         raise
     return handout
