@@ -224,30 +224,30 @@ def stored_files_backfill(queryset, *, fields=(), extra=None, batch_size=500) ->
     (a historical model's, from `apps.get_model`) from their files on the disk — a file shared
     by many rows is read once. A file missing from the disk leaves the size as it was, the
     SHA-256 empty and the type application/octet-stream (what the browser once claimed is not
-    kept: it was never checked). `extra(row)` sets the model's own `fields` too. Returns the
-    number of rows written."""
+    kept: it was never checked). `extra(row)` sets the model's own `fields` too. Rows are read
+    in batches by primary key, each batch written before the next is read. Returns the number
+    of rows written."""
     cache: dict[str, dict | None] = {}
-    batch, written = [], 0
     columns = ["content_type", "size", "sha256", *fields]
-    for row in queryset.order_by("pk").iterator(chunk_size=batch_size):
-        name = row.file.name or ""
-        if name not in cache:
-            if len(cache) >= 1000:
-                cache.clear()
-            cache[name] = describe_stored(row.file) if name else None
-        found = cache[name]
-        if found is None:
-            row.content_type, row.sha256 = OCTET_STREAM, ""
-        else:
-            row.content_type, row.size, row.sha256 = (found["content_type"], found["size"],
-                                                      found["sha256"])
-        if extra is not None:
-            extra(row)
-        batch.append(row)
-        if len(batch) >= batch_size:
-            queryset.model.objects.bulk_update(batch, columns)
-            written, batch = written + len(batch), []
-    if batch:
+    written, last = 0, None
+    while True:
+        page = queryset.order_by("pk")
+        batch = list((page if last is None else page.filter(pk__gt=last))[:batch_size])
+        if not batch:
+            return written
+        for row in batch:
+            name = row.file.name or ""
+            if name not in cache:
+                if len(cache) >= 1000:
+                    cache.clear()
+                cache[name] = describe_stored(row.file) if name else None
+            found = cache[name]
+            if found is None:
+                row.content_type, row.sha256 = OCTET_STREAM, ""
+            else:
+                row.content_type, row.size, row.sha256 = (
+                    found["content_type"], found["size"], found["sha256"])
+            if extra is not None:
+                extra(row)
         queryset.model.objects.bulk_update(batch, columns)
-        written += len(batch)
-    return written
+        written, last = written + len(batch), batch[-1].pk
