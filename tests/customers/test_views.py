@@ -390,7 +390,8 @@ def test_attachment_upload_and_download(personas, media):
 
 
 @pytest.mark.parametrize("name, content, text", [
-    ("invoice.pdf", b"MZ\x90\x00" + b"\x00" * 60, "文件内容与其类型（.pdf）不符。"),
+    ("invoice.pdf", b"MZ\x90\x00" + b"\x00" * 60, "无论文件名如何，程序一律不接受"),
+    ("photo.png", b"%PDF-1.4\n", "文件内容与其类型（.png）不符。"),
     ("virus.exe", b"MZ\x90\x00", "不接受此类文件"),
 ])
 def test_a_bad_attachment_is_refused_with_a_message(personas, media, name, content, text):

@@ -97,7 +97,7 @@ def test_a_customer_signs_on_a_phone_and_the_receipt_shows_it(personas, open_ses
 
     handout = Handout.objects.get()
     assert handout.lines.get().quantity == 3
-    assert handout.signature.read().startswith(b"\x89PNG")
+    assert handout.file.read().startswith(b"\x89PNG")
 
 
 def test_a_blank_pad_is_refused_in_the_browser(personas, open_session, settings, tmp_path):

@@ -20,7 +20,7 @@ def test_demo_has_every_state_and_signed_receipts(personas, media_root):
         "pending", "confirmed", "declined"}
     assert Handout.objects.count() >= 3
     for handout in Handout.objects.all():
-        assert handout.signature.read().startswith(b"\x89PNG")
+        assert handout.file.read().startswith(b"\x89PNG")
         assert handout.lines.exists()
     # Nothing classified above the brand manager's clearance was recommended.
     assert not Recommendation.objects.filter(customer__secret_level__gt=Clearance.INTERNAL).exists()

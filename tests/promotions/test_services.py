@@ -175,7 +175,7 @@ def test_confirmation_workflow(personas):
     with pytest.raises(ConflictError):
         services.campaign_open(actor=brand, campaign=campaign)
     handout = make_handout(keep)
-    assert handout.lines.get().quantity == 2 and handout.signature.name.endswith(".png")
+    assert handout.lines.get().quantity == 2 and handout.file.name.endswith(".png")
     drop.refresh_from_db()
     with pytest.raises(ValidationError):  # a declined customer receives nothing
         services.handout_record(actor=personas["am02"], recommendation=drop,

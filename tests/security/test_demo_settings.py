@@ -130,7 +130,7 @@ def stored_files(personas, settings, tmp_path):
     return [
         (attachment.file, "sup1", reverse("customers:attachment_download", args=[attachment.pk])),
         (stage_file.file, "am01", reverse("workorders:attachment", args=[stage_file.pk])),
-        (handout.signature, "am01", reverse("promotions:signature", args=[handout.pk])),
+        (handout.file, "am01", reverse("promotions:signature", args=[handout.pk])),
     ]
 
 

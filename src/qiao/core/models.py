@@ -1,11 +1,16 @@
-"""Base models every business record builds on (timestamps, soft delete and a version), and the
-business calendar's tables (`qiao.core.calendar` reads them)."""
+"""Base models every business record builds on (timestamps, soft delete and a version; a stored
+file), and the business calendar's tables (`qiao.core.calendar` reads them)."""
 
+import uuid
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from qiao.org.permissions import Clearance
 
 from .validators import PlausibleDate
 
@@ -41,6 +46,46 @@ class BusinessModel(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+
+def stored_file_path(instance, filename):
+    """`<upload_dir>/<year>/<month>/<random>.<ext>`: the stored name is Qiao's own, never the
+    uploader's (no path tricks, no clashes); `core.files.store` passes the extension of the
+    detected type."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"{instance.upload_dir}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
+
+
+class StoredFile(models.Model):
+    """A file people upload and download (a customer's attachment, a work-order stage's file, a
+    receipt's signature). `core.files.store` fills every field from the upload; the one download
+    view, `core.views.stored_file_download`, serves it after the domain's `visible_to(user)`
+    found the record — which includes `secret_level <= the user's clearance`.
+
+    `content_type` is detected from the content, never taken from the name or the browser, and
+    is what the file is served as; `sha256` and `size` say which bytes were received. Files
+    stored before these were recorded were filled in from the disk by a migration (`sha256` is
+    empty when the file was missing then)."""
+
+    upload_dir = "files"  # where a kind of file is kept under MEDIA_ROOT
+
+    file = models.FileField(_("file"), upload_to=stored_file_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200, default="")
+    content_type = models.CharField(_("type"), max_length=100,
+                                    default="application/octet-stream")
+    size = models.PositiveIntegerField(_("size"), default=0)
+    sha256 = models.CharField("SHA-256", max_length=64, default="", editable=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"),
+                                    null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    secret_level = models.PositiveSmallIntegerField(
+        _("secret level"), choices=Clearance.choices, default=Clearance.INTERNAL)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.original_name
 
 
 class CalendarDay(models.Model):

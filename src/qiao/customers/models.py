@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from qiao.core.fields import PhoneField
-from qiao.core.models import BusinessModel, SoftDeleteQuerySet, TimeStampedModel
+from qiao.core.models import BusinessModel, SoftDeleteQuerySet, StoredFile, TimeStampedModel
 from qiao.core.registry import timeline_kinds
 from qiao.core.validators import (
     PlausibleDate,
@@ -473,7 +473,7 @@ class Contact(BusinessModel):
 
 
 def attachment_path(instance, filename):
-    # The stored name is ours, never the uploader's: no path tricks, no clashes.
+    # Named by migrations 0001–0005; attachments are now stored under core.models.stored_file_path.
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     return f"customers/{timezone.now():%Y/%m}/{instance.customer_id}-{timezone.now():%H%M%S%f}.{ext}"
 
@@ -484,20 +484,14 @@ class AttachmentQuerySet(SoftDeleteQuerySet):
                            is_deleted=False, customer__is_deleted=False)
 
 
-class Attachment(BusinessModel):
+class Attachment(StoredFile, BusinessModel):
     """A file kept with a customer (licence scan, contract, photo of the shop)."""
+
+    upload_dir = "customers"
 
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
                                  related_name="attachments")
-    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
     description = models.CharField(_("description"), max_length=200, blank=True)
-    secret_level = models.PositiveSmallIntegerField(
-        _("secret level"), choices=Clearance.choices, default=Clearance.INTERNAL)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                    on_delete=models.SET_NULL, related_name="+")
 
     objects = AttachmentQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at", "version"])
@@ -506,9 +500,6 @@ class Attachment(BusinessModel):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["-created_at"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class PoolRule(models.Model):

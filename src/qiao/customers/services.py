@@ -14,7 +14,7 @@ from qiao.audit import services as audit_services
 from qiao.audit.models import OperationLog
 from qiao.core.concurrency import field_values, save_versioned
 from qiao.core.exceptions import ConflictError, DuplicateRecordError, TransitionNotAllowed
-from qiao.core.files import check_upload
+from qiao.core.files import store
 from qiao.core.history import authored_by
 from qiao.core.pinyin import pinyin_keys
 from qiao.core.registry import timeline_kinds
@@ -499,15 +499,10 @@ def contact_restore(*, actor, contact: Contact) -> Contact:
 @transaction.atomic
 def attachment_add(*, actor, customer: Customer, upload, description="",
                    secret_level=Clearance.INTERNAL) -> Attachment:
-    check_upload(upload)
     _check_within_clearance(actor, secret_level)  # anyone who may upload classifies the file
-    attachment = authored_by(Attachment(
-        customer=customer, original_name=upload.name[-200:], size=upload.size,
-        content_type=getattr(upload, "content_type", "") or "application/octet-stream",
-        description=description, uploaded_by=actor, secret_level=secret_level,
-    ), actor)
-    attachment.file.save(upload.name, upload, save=False)
-    attachment.save()
+    attachment = Attachment(customer=customer, description=description)
+    store(attachment, upload, uploaded_by=actor, secret_level=secret_level)
+    authored_by(attachment, actor).save()
     customer_event_record(customer, "attachment_added", actor=actor,
                           params={"name": attachment.original_name}, link=attachment,
                           secret_level=attachment.secret_level)

@@ -13,7 +13,6 @@ from qiao.audit import services as audit_services
 from qiao.core import exports as core_exports
 from qiao.core.decorators import requires
 from qiao.core.exceptions import ConflictError, RateLimited, StaleVersionError, user_message
-from qiao.core.files import stored_file_response
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate, query_without
 from qiao.org.permissions import Action, can
@@ -415,12 +414,6 @@ def attachment_upload(request, pk):
                                 secret_level=form.cleaned_data["secret_level"])
 
     return _post_on_customer(request, pk, run, _("Attachment uploaded."))
-
-
-@requires(Action.CUSTOMER_VIEW)
-def attachment_download(request, pk):
-    attachment = selectors.attachment_get(request.user, pk)
-    return stored_file_response(attachment.file, filename=attachment.original_name)
 
 
 @require_POST

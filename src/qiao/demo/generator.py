@@ -27,6 +27,7 @@ word of pypinyin's own segmentation and cached, so the search keys are exactly w
 (run by the benchmark) recomputes a sample the slow way to prove it.
 """
 
+import hashlib
 import random
 import struct
 import zlib
@@ -121,7 +122,9 @@ _SAMPLE_CONTENT = {
     "年度购销合同.pdf": ("demo/contract.pdf", _pdf("Purchase contract (Qiao demo)")),
     "法定代表人身份证复印件.png": ("demo/id-card-copy.png", _png(200)),
 }
-SAMPLE_FILES = {name: (path, len(content)) for name, (path, content) in _SAMPLE_CONTENT.items()}
+# name: (path, size, SHA-256), as core.files.store records an uploaded file.
+SAMPLE_FILES = {name: (path, len(content), hashlib.sha256(content).hexdigest())
+                for name, (path, content) in _SAMPLE_CONTENT.items()}
 
 
 def ensure_sample_files():
@@ -442,12 +445,12 @@ class CustomerFactory:
         for index, (name, content_type, description, level) in enumerate(dict.fromkeys(kinds)):
             uploaded = min(uploaded + timedelta(minutes=rng.randint(1, 30)),
                            self.ctx.now - timedelta(seconds=1))
-            path, size = SAMPLE_FILES[name]
+            path, size, sha256 = SAMPLE_FILES[name]
             rows.append({"id": next_pk + index, "customer_id": row["id"], "file": path,
                          "original_name": name, "content_type": content_type, "size": size,
-                         "description": description, "secret_level": level,
-                         "uploaded_by_id": row["owner_id"], "created_at": uploaded,
-                         "updated_at": uploaded})
+                         "sha256": sha256, "description": description, "secret_level": level,
+                         "uploaded_by_id": row["owner_id"], "uploaded_at": uploaded,
+                         "created_at": uploaded, "updated_at": uploaded})
         return rows
 
     def contact(self, customer, name, index):

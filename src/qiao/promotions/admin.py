@@ -43,5 +43,5 @@ class HandoutAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["recommendation", "handed_out_on", "handed_out_by", "signer_name"]
     list_select_related = ["recommendation__campaign", "recommendation__customer",
                            "handed_out_by"]
-    exclude = ["signature"]
+    exclude = ["file"]
     inlines = [LineInline]

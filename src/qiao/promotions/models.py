@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from qiao.core.models import TimeStampedModel
+from qiao.core.models import StoredFile, TimeStampedModel
 from qiao.core.validators import PlausibleDate, plausible_count
 from qiao.org.permissions import Action, can
 from qiao.org.scope import clearance_q, scope_q, sees_everything
@@ -175,18 +175,24 @@ class Recommendation(TimeStampedModel):
 
 
 def signature_path(handout, filename):
-    # Never under a public URL: signature images are served by promotions.views.signature only.
+    # Named by migration 0001; signatures are now stored under core.models.stored_file_path.
     return f"promotions/signatures/{handout.signed_at:%Y/%m}/{filename}"
 
 
 class HandoutQuerySet(models.QuerySet):
     def visible_to(self, user):
+        """Receipts of the recommendations the user sees, at or below the user's clearance (a
+        receipt is as classified as its signature)."""
         condition = recommendation_q(user, "recommendation__")
-        return self.all() if condition is None else self.filter(condition)
+        cleared = self.filter(clearance_q(user, "secret_level"))
+        return cleared if condition is None else cleared.filter(condition)
 
 
-class Handout(TimeStampedModel):
-    """Goods handed to a confirmed customer, with the signed receipt (宣传促销品签收单)."""
+class Handout(StoredFile, TimeStampedModel):
+    """Goods handed to a confirmed customer, with the signed receipt (宣传促销品签收单). The
+    stored file is the customer's signature (a PNG drawn on the signature pad)."""
+
+    upload_dir = "promotions/signatures"
 
     recommendation = models.ForeignKey(Recommendation, verbose_name=_("recommendation"),
                                        on_delete=models.PROTECT, related_name="handouts")
@@ -194,7 +200,6 @@ class Handout(TimeStampedModel):
     handed_out_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("handed out by"),
                                       on_delete=models.PROTECT, related_name="+")
     signer_name = models.CharField(_("signed by"), max_length=40)
-    signature = models.FileField(_("signature"), upload_to=signature_path, max_length=200)
     signed_at = models.DateTimeField(_("signed at"))
     notes = models.CharField(_("notes"), max_length=200, blank=True)
     history = HistoricalRecords()

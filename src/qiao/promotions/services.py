@@ -6,8 +6,6 @@ ValidationError (with a message for the user) and leave nothing written; a refus
 PermissionDenied, which views turn into 404.
 """
 
-import uuid
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -18,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from qiao.core.concurrency import field_values, save_versioned
 from qiao.core.exceptions import ConflictError
+from qiao.core.files import store
 from qiao.core.history import authored_by
 from qiao.core.registry import TimelineKind
 from qiao.customers.models import Customer, Grade
@@ -325,7 +324,8 @@ def handout_record(*, actor, recommendation, handed_out_on, quantities: dict, si
     handout = Handout(recommendation=recommendation, handed_out_on=handed_out_on,
                       handed_out_by=actor, signer_name=signer_name[:40], signed_at=now,
                       notes=(notes or "").strip()[:200])
-    handout.signature.save(f"{uuid.uuid4().hex}.png", ContentFile(png), save=False)
+    store(handout, ContentFile(png, name="signature.png"), uploaded_by=actor,
+          original_name=_("Signature of %(name)s.png") % {"name": handout.signer_name})
     # The file exists before the row: if writing the rows fails, remove it again.
     try:
         authored_by(handout, actor).save()
@@ -335,6 +335,6 @@ def handout_record(*, actor, recommendation, handed_out_on, quantities: dict, si
             recommendation.customer, HANDOUT_EVENT, actor=actor, link=handout,
             params={"name": campaign.name, "signer": signer_name})
     except Exception:
-        handout.signature.delete(save=False)
+        handout.file.delete(save=False)
         raise
     return handout

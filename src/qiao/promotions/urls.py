@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import views
+from qiao.core.views import stored_file_download
+from qiao.org.permissions import Action
+
+from . import selectors, views
 
 app_name = "promotions"
 
@@ -16,5 +19,9 @@ urlpatterns = [
     path("recommendations/<int:pk>/decide/", views.decide, name="decide"),
     path("recommendations/<int:pk>/handout/", views.handout, name="handout"),
     path("receipts/<int:pk>/", views.receipt, name="receipt"),
-    path("receipts/<int:pk>/signature.png", views.signature, name="signature"),
+    # The signature image of a receipt the user sees; never a public media URL.
+    path("receipts/<int:pk>/signature.png", stored_file_download,
+         {"get": selectors.handout_get,
+          "actions": [Action.PROMOTION_MANAGE, Action.PROMOTION_RECOMMEND]},
+         name="signature"),
 ]

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from qiao.core.decorators import requires
 from qiao.core.exceptions import ConflictError, StaleVersionError, user_message
-from qiao.core.files import stored_file_response
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
 from qiao.core.views import perform
@@ -266,11 +265,3 @@ def receipt(request, pk):
         "handout": record, "recommendation": record.recommendation,
         "campaign": record.recommendation.campaign,
         "lines": selectors.handout_lines(record)})
-
-
-@require_GET
-@promotion_user
-def signature(request, pk):
-    """The signature image of a receipt the user sees; never a public media URL."""
-    record = selectors.handout_get(request.user, pk)
-    return stored_file_response(record.signature, content_type="image/png", as_attachment=False)

@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from qiao.core.models import BusinessModel, TimeStampedModel
+from qiao.core.models import BusinessModel, StoredFile, TimeStampedModel
 from qiao.core.money import MoneyField
 from qiao.core.validators import PlausibleDate
 from qiao.customers.models import Customer
+from qiao.org.scope import clearance_q
 
 
 class Stage(models.TextChoices):
@@ -148,7 +149,7 @@ class StageRecord(TimeStampedModel):
 
 
 def stage_file_path(instance, filename):
-    # The stored name is ours, never the uploader's: no path tricks, no clashes.
+    # Named by migration 0001; stage files are now stored under core.models.stored_file_path.
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     now = timezone.now()
     return f"workorders/{now:%Y/%m}/{instance.record.work_order_id}-{now:%H%M%S%f}.{ext}"
@@ -156,20 +157,18 @@ def stage_file_path(instance, filename):
 
 class StageAttachmentQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(record__work_order__in=WorkOrder.objects.visible_to(user))
+        """Files of the work orders the user sees, at or below the user's clearance."""
+        return self.filter(clearance_q(user, "secret_level"),
+                           record__work_order__in=WorkOrder.objects.visible_to(user))
 
 
-class StageAttachment(TimeStampedModel):
+class StageAttachment(StoredFile, TimeStampedModel):
     """A file kept with a stage record (the proposal, the signed contract, the work plan…)."""
+
+    upload_dir = "workorders"
 
     record = models.ForeignKey(StageRecord, verbose_name=_("stage record"),
                                on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to=stage_file_path, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                    on_delete=models.SET_NULL, related_name="+")
     history = HistoricalRecords()
 
     objects = StageAttachmentQuerySet.as_manager()
@@ -178,6 +177,3 @@ class StageAttachment(TimeStampedModel):
         verbose_name = _("stage attachment")
         verbose_name_plural = _("stage attachments")
         ordering = ["created_at", "id"]
-
-    def __str__(self):
-        return self.original_name

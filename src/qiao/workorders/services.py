@@ -12,7 +12,7 @@ from qiao.approvals.models import ApprovalRequest
 from qiao.approvals.selectors import request_for
 from qiao.core.concurrency import field_values, save_versioned
 from qiao.core.exceptions import ConflictError
-from qiao.core.files import check_upload
+from qiao.core.files import check_upload, store
 from qiao.core.history import authored_by
 from qiao.core.registry import TimelineKind
 from qiao.customers.models import Customer
@@ -219,11 +219,7 @@ def stage_record(*, actor, work_order, stage, date, people, note="", files=(),
                    change_reason=f"stage {current}")
     authored_by(record, actor).save()
     for upload in files:
-        attachment = StageAttachment(
-            record=record, original_name=upload.name[-200:], size=upload.size,
-            content_type=getattr(upload, "content_type", "") or "application/octet-stream",
-            uploaded_by=actor)
-        attachment.file.save(upload.name, upload, save=False)
+        attachment = store(StageAttachment(record=record), upload, uploaded_by=actor)
         authored_by(attachment, actor).save()
     _timeline(work_order, actor, STAGE_DONE, stage=current.value)
     return record

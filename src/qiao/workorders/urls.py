@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import views
+from qiao.core.views import stored_file_download
+from qiao.org.permissions import Action
+
+from . import selectors, views
 
 app_name = "workorders"
 
@@ -11,5 +14,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.work_order_edit, name="edit"),
     path("<int:pk>/submit/", views.work_order_submit, name="submit"),
     path("<int:pk>/stage/", views.stage_record, name="stage_record"),
-    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("attachments/<int:pk>/", stored_file_download,
+         {"get": selectors.attachment_get, "actions": [Action.APPROVAL_REQUEST]},
+         name="attachment"),
 ]

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from qiao.core.decorators import requires
 from qiao.core.exceptions import ConflictError, user_message
-from qiao.core.files import stored_file_response
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
 from qiao.core.views import perform
@@ -160,10 +159,3 @@ def stage_record(request, pk):
         return _detail(request, selectors.work_order_get(request.user, pk), status=409)
     messages.success(request, _("Stage “%s” recorded.") % Stage(data["stage"]).label)
     return redirect("workorders:detail", pk=pk)
-
-
-@require_GET
-@requires(Action.APPROVAL_REQUEST)
-def attachment_download(request, pk):
-    attachment = selectors.attachment_get(request.user, pk)
-    return stored_file_response(attachment.file, filename=attachment.original_name)
