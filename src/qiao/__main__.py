@@ -202,11 +202,12 @@ def unapplied_migrations() -> list[str]:
     from django.db import DEFAULT_DB_ALIAS, connections
     from django.db.migrations.executor import MigrationExecutor
 
-    executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
-    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    if not plan:
+    loader = MigrationExecutor(connections[DEFAULT_DB_ALIAS]).loader
+    # Every migration not recorded, not only those before the newest recorded one of each app.
+    missing = sorted(set(loader.graph.nodes) - set(loader.applied_migrations))
+    if not missing:
         return []
-    names = [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
+    names = [f"{app}.{name}" for app, name in missing]
     shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
     return [f"Migrations not applied ({len(names)}): {shown}. Run `qiao manage migrate`."]
 

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from qiao.core.validators import PlausibleDate
 
 # Set by code, never typed: a counter, a size measured from the file, a pointer to a record.
-SYSTEM_SET = {"version", "size", "object_id", "current_order", "round", "attempts",
+SYSTEM_SET = {"version", "size", "object_id", "link_id", "current_order", "round", "attempts",
               "approvals.ApprovalTask.order"}
 
 
