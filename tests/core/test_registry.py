@@ -1,10 +1,14 @@
 """core.registry: named entries, one per key, in order; domain events heard after commit."""
 
+import ast
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.db import transaction
+from django.urls import reverse
 
+import qiao
 from qiao.core import registry
 
 
@@ -40,3 +44,61 @@ def test_subscribers_hear_of_an_event_only_after_its_transaction_commits():
         registry.emit("test.happened", n=2)
         raise RuntimeError
     assert heard == [{"n": 1}]
+
+
+# --- the product's plug-in points go through the registry -----------------------------------
+
+SRC = Path(qiao.__file__).parent
+DOMAIN_APPS = ("customers", "reports", "approvals", "workorders", "promotions", "demo")
+
+
+def imported_modules(path):
+    """Every module the file imports, at the top or inside a function."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            names.append(node.module)
+    return names
+
+
+def test_the_directors_header_has_every_entry_in_the_menus_order(personas):
+    response = personas.client("director").get(reverse("customers:list"))
+    assert [item["testid"] for item in response.context["nav_items"]] == [
+        "nav-customers-list", "nav-reports-index", "nav-customers-pool", "nav-customers-handover",
+        "nav-customers-recycle_bin", "nav-audit-log", "nav-approvals-waiting",
+        "nav-workorders-list", "nav-promotions-list"]
+    content = response.content.decode()
+    assert content.index('data-testid="nav-customers-list"') < content.index(
+        'data-testid="nav-promotions-list"')
+    active = [item["testid"] for item in response.context["nav_items"] if item["active"]]
+    assert active == ["nav-customers-list"]
+
+
+def test_org_names_no_domain_app():
+    for module in ("org/context_processors.py", "org/services.py"):
+        imports = imported_modules(SRC / module)
+        assert not [name for name in imports
+                    if name.split(".")[:2] in (["qiao", app] for app in DOMAIN_APPS)], module
+    text = (SRC / "org/context_processors.py").read_text(encoding="utf-8")
+    assert not [app for app in DOMAIN_APPS if f'"{app}:' in text]
+
+
+def test_no_home_made_extension_list_is_left():
+    for path in SRC.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            targets = (node.targets if isinstance(node, ast.Assign)
+                       else [node.target] if isinstance(node, ast.AnnAssign) else [])
+            names = {t.id for t in targets if isinstance(t, ast.Name)}
+            assert not names & {"NAVIGATION", "HANDOVER_STEPS", "CLEARANCE_CHANGED_HOOKS"}, path
+
+
+def test_the_domains_plug_in_through_the_registry():
+    from qiao.customers.reminders import clearance_mismatch_remind
+    from qiao.customers.services import customers_follow_owner
+
+    assert clearance_mismatch_remind in registry.events.get("org.clearance_changed").subscribers
+    assert customers_follow_owner in list(registry.owner_moved)

@@ -1,6 +1,6 @@
 """Customer transfers that need approval (ORG-6): with an active "customer_transfer" chain the
 handover page raises a transfer request instead of moving the customers; on approval
-customers_handover moves them (with the HANDOVER_STEPS) as the requester, checks redone then;
+customers_handover moves them (with the registered handover steps) as the requester, checks redone then;
 rejection moves nothing; a customer is in at most one open transfer; without a chain the
 handover is immediate as before."""
 
@@ -19,6 +19,7 @@ from qiao.customers.models import Customer, CustomerEvent, TransferItem, Transfe
 
 from ..factories import make_customer
 from .request_factories import make_transfer_request
+from .test_handover import use_steps
 
 REASON = "区域调整，就近服务"
 
@@ -100,7 +101,7 @@ def test_approval_moves_the_customers_with_their_open_work(personas, chains, mon
                       sorted(customer_ids), reason))
         return 3
 
-    monkeypatch.setattr(services, "HANDOVER_STEPS", [move_open_visits])
+    use_steps(monkeypatch, move_open_visits)
     approval = make_transfer_request(am01, customers[0], to_user=am02)
     task = approval.tasks.get()
     response = personas.client("region1").post(reverse("approvals:decide", args=[approval.pk]),

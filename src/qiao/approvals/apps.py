@@ -7,6 +7,12 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("Approvals")
 
     def ready(self):
+        # Its header entry (core.registry.navigation): the steps waiting for me.
+        from qiao.core.registry import NavEntry, navigation
+        from qiao.org.permissions import Action
+
+        navigation.register(NavEntry("approvals:waiting", _("Approvals"), "bi-check2-square",
+                                     (Action.APPROVAL_REQUEST,), order=70))
         # Request types register themselves in code, as models register with the admin.
         from . import notifications, types  # noqa: F401
 

@@ -13,13 +13,32 @@ class CustomersConfig(AppConfig):
         from .search_index import keep_sqlite_search_in_step
 
         post_migrate.connect(keep_sqlite_search_in_step, sender=self)
+        # Its header entries, in the menu's order (core.registry.navigation).
+        from qiao.core import registry
+        from qiao.org.permissions import Action
+
+        for entry in (
+            registry.NavEntry("customers:list", _("Customers"), "bi-people",
+                              (Action.CUSTOMER_VIEW,), order=10),
+            registry.NavEntry("customers:pool", _("Public pool"), "bi-inbox",
+                              (Action.POOL_CLAIM,), order=30),
+            registry.NavEntry("customers:handover", _("Handover"), "bi-arrow-left-right",
+                              (Action.CUSTOMER_REASSIGN,), order=40),
+            registry.NavEntry("customers:recycle_bin", _("Recycle bin"), "bi-trash3",
+                              (Action.CUSTOMER_RESTORE,), order=50),
+        ):
+            registry.navigation.register(entry)
+        # A manager moved to another unit: their customers' owning unit follows them.
+        from .services import customers_follow_owner
+
+        registry.owner_moved.register(customers_follow_owner)
         # A role's clearance lowered (or a manager moved to another position) in the admin:
         # customers now above their manager's clearance are flagged to the supervisor at once.
-        from qiao.org.services import CLEARANCE_CHANGED_HOOKS
+        from qiao.org.services import CLEARANCE_CHANGED
 
         from .reminders import clearance_mismatch_remind, register_kinds
 
-        CLEARANCE_CHANGED_HOOKS.append(clearance_mismatch_remind)
+        registry.subscribe(CLEARANCE_CHANGED, clearance_mismatch_remind)
         register_kinds()  # how the reminders read in the inbox
         # The kinds of its own timeline events (core.registry.timeline_kinds).
         from . import timeline

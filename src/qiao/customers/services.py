@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from qiao.audit import services as audit_services
@@ -17,7 +16,7 @@ from qiao.core.exceptions import ConflictError, DuplicateRecordError, Transition
 from qiao.core.files import store
 from qiao.core.history import authored_by
 from qiao.core.pinyin import pinyin_keys
-from qiao.core.registry import timeline_kinds
+from qiao.core.registry import handover_steps, timeline_kinds
 from qiao.core.text import search_key
 from qiao.core.validators import (
     normalize_company_name,
@@ -732,15 +731,15 @@ def _reclaim_batch(region_id, rule, condition, now, batch_size) -> int:
 
 # --- handover (交接, SPEC ORG-6) ---------------------------------------------------------------
 
-# The rest of a manager's open work that moves with their customers. Each entry is a callable,
-# or the dotted path of one (so that the modules that add theirs need not be imported here):
+# The rest of a manager's open work that moves with their customers: core.registry
+# handover_steps, registered by the domains in their AppConfig.ready, called in registration
+# order:
 #     step(*, actor, from_user, to_user, customer_ids: list[int], reason: str, now) -> int
-# It is called inside the handover's transaction, after the customers have moved, and returns
+# Each is called inside the handover's transaction, after the customers have moved, and returns
 # how many records it moved (kept in the operation log under "steps"). Raising undoes the whole
 # handover. Planned: visits (open visit plans and commitments), tickets (open tickets of those
-# customers), credit (receivables being chased). No Django signals: the list says, in order,
-# everything a handover does.
-HANDOVER_STEPS: list = []
+# customers), credit (receivables being chased). No Django signals: the registry says, in
+# order, everything a handover does.
 
 
 def _handover_refusal(actor, from_user, to_user, reason):
@@ -793,7 +792,7 @@ def customers_handover(*, actor, from_user, to_user, customers=None, reason,
     """Move `from_user`'s live customers — all that `actor` sees, or the chosen `customers`
     (instances or ids) — to `to_user`, in one transaction: all of them or none. Each customer
     gets its new owner and owning unit, a history row with the reason (who owned what when)
-    and a timeline event; the HANDOVER_STEPS move the rest of the open work; one operation log
+    and a timeline event; the registered handover steps move the rest of the open work; one operation log
     row (HANDOVER) records from, to, count and reason. Returns how many customers moved.
 
     Refused with a ValidationError, nothing written, when: no reason; `to_user` is
@@ -833,9 +832,8 @@ def customers_handover(*, actor, from_user, to_user, customers=None, reason,
     _bulk_history(rows, actor=actor, when=now)
     CustomerEvent.objects.bulk_create(events)
     steps = {}
-    for step in HANDOVER_STEPS:
-        func = import_string(step) if isinstance(step, str) else step
-        steps[f"{func.__module__}.{func.__qualname__}"] = func(
+    for step in handover_steps:
+        steps[f"{step.__module__}.{step.__qualname__}"] = step(
             actor=actor, from_user=from_user, to_user=to_user, customer_ids=ids, reason=reason,
             now=now)
     audit_services.operation_record(

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class OrgConfig(AppConfig):
     name = "qiao.org"
     verbose_name = _("Organisation")
+
+    def ready(self):
+        # What people may see has changed (services.clearance_changed): the domains subscribe.
+        from qiao.core.registry import DomainEvent, events
+
+        from .services import CLEARANCE_CHANGED
+
+        events.register(DomainEvent(CLEARANCE_CHANGED, _("Clearance changed")))

@@ -1,29 +1,14 @@
 """What every page's header needs: the navigation the user may use."""
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+
+from qiao.core import registry
 
 from .permissions import Action, can
 
-# (url name, label, icon, action — or a tuple of actions, any of which will do) in menu order;
-# later modules add their lines here.
-NAVIGATION = [
-    ("customers:list", _("Customers"), "bi-people", Action.CUSTOMER_VIEW),
-    ("reports:index", _("Customer tables"), "bi-table", Action.REPORT_VIEW),
-    ("customers:pool", _("Public pool"), "bi-inbox", Action.POOL_CLAIM),
-    ("customers:handover", _("Handover"), "bi-arrow-left-right", Action.CUSTOMER_REASSIGN),
-    ("customers:recycle_bin", _("Recycle bin"), "bi-trash3", Action.CUSTOMER_RESTORE),
-    ("audit:log", _("Operation log"), "bi-journal-text", Action.AUDIT_VIEW),
-    ("approvals:waiting", _("Approvals"), "bi-check2-square", Action.APPROVAL_REQUEST),
-    ("workorders:list", _("Work orders"), "bi-clipboard-check", Action.APPROVAL_REQUEST),
-    ("promotions:list", pgettext_lazy("marketing", "Promotions"), "bi-gift",
-     (Action.PROMOTION_MANAGE, Action.PROMOTION_RECOMMEND)),
-]
-
 
 def _may(user, actions):
-    return any(can(user, action) for action in (actions if isinstance(actions, tuple) else (actions,)))
+    return any(can(user, action) for action in actions)
 
 
 def _section(path):
@@ -36,9 +21,11 @@ def navigation(request):
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {}
+    # The entries the domain apps register (core.registry.navigation), in their order.
     items = [
-        {"url": reverse(name), "label": label, "icon": icon, "testid": "nav-" + name.replace(":", "-")}
-        for name, label, icon, actions in NAVIGATION if _may(user, actions)
+        {"url": reverse(entry.url_name), "label": entry.label, "icon": entry.icon,
+         "testid": "nav-" + entry.url_name.replace(":", "-")}
+        for entry in registry.navigation if _may(user, entry.actions)
     ]
     # The entry whose address is the longest start of the page's: on /customers/pool/ the
     # pool, not also the customer list (/customers/).

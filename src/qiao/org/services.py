@@ -16,6 +16,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from qiao.core import registry
+
 from .models import PATH_STEP, ApiToken, OrgUnit
 from .permissions import Action, administers_accounts, can
 
@@ -61,31 +63,32 @@ def org_unit_save_from_admin(unit: OrgUnit, *, is_new: bool) -> None:
 
 
 # What to do when an administrator changes what people may see — a role's clearance, a
-# position's role, a user's position: functions called after commit with the ids of the users
-# concerned, added by the domains in AppConfig.ready (customers flags the customers now above
-# their manager's clearance to the manager's supervisor). Such a change cannot be refused: the
-# organisation decides who is cleared, and the records follow.
-CLEARANCE_CHANGED_HOOKS: list = []
+# position's role, a user's position: the domain event "org.clearance_changed" (registered in
+# OrgConfig.ready), heard after commit with the ids of the users concerned by the domains that
+# subscribe in their AppConfig.ready (customers flags the customers now above their manager's
+# clearance to the manager's supervisor). Such a change cannot be refused: the organisation
+# decides who is cleared, and the records follow.
+CLEARANCE_CHANGED = "org.clearance_changed"
 
 
 def clearance_changed(*, users) -> None:
-    """`users` (a queryset) may now be cleared for less than before: run the hooks after
-    commit."""
+    """`users` (a queryset) may now be cleared for less than before: the subscribers hear of it
+    after commit, with `owner_ids`."""
     ids = list(users.values_list("pk", flat=True))
     if ids:
-        transaction.on_commit(lambda: [hook(owner_ids=ids) for hook in CLEARANCE_CHANGED_HOOKS])
+        registry.emit(CLEARANCE_CHANGED, owner_ids=ids)
 
 
 @transaction.atomic
 def user_move(*, user, unit: OrgUnit):
     """Put `user` in another unit. The records they own carry their unit (so that scope is one
-    indexed condition), so those follow in the same transaction."""
-    # Imported here: customers builds on org, not the other way round.
-    from qiao.customers.services import customers_follow_owner
-
+    indexed condition), so those follow in the same transaction: each hook of
+    core.registry.owner_moved (registered by the domains in their AppConfig.ready) is called
+    with `owner=user`."""
     user.unit = unit
     user.save(update_fields=["unit"])
-    customers_follow_owner(owner=user)
+    for hook in registry.owner_moved:
+        hook(owner=user)
     return user
 
 

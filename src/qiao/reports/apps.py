@@ -7,6 +7,12 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Customer tables")
 
     def ready(self):
+        # Its header entry (core.registry.navigation).
+        from qiao.core.registry import NavEntry, navigation
+        from qiao.org.permissions import Action
+
+        navigation.register(NavEntry("reports:index", _("Customer tables"), "bi-table",
+                                     (Action.REPORT_VIEW,), order=20))
         # The start page's block for those who look after a team (工作台: 团队概况).
         from qiao.core.registry import desk_widgets
 
