@@ -309,7 +309,7 @@ def customer_transition(request, pk):
     return _post_on_customer(request, pk, run, {
         "changed": _("Status changed."),
         "requested": _("The status change needs approval: your request has been submitted."),
-    })
+    }, tab="lifecycle")
 
 
 @require_POST
