@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -222,16 +223,20 @@ def customer_tab(request, pk, tab):
     user = request.user
     if getattr(request, "htmx", False) and not request.htmx.boosted:
         customer = selectors.customer_get(user, pk)
-        return render(request, entry.template, {
+        response = render(request, entry.template, {
             "customer": customer, "perms": {a.name.lower(): can(user, a) for a in Action},
             "can_reveal": can(user, Action.FIELD_REVEAL) and not customer.in_pool,
             **entry.context(user, customer)})
+        patch_vary_headers(response, ["HX-Request"])  # one URL, a fragment or the page
+        return response
     customer = selectors.customer_page(user, pk)
     audit_services.customer_view_record(request=request, customer=customer)  # AUD-2
     context = _page_context(user, customer, active=entry.code)
     context.update(entry.context(user, customer))
     context["tab_template"] = entry.template
-    return render(request, "customers/detail.html", context)
+    response = render(request, "customers/detail.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @requires(Action.CUSTOMER_HISTORY)
