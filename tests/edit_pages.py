@@ -35,6 +35,7 @@ from qiao.approvals import services as approval_services
 from qiao.approvals.demo import ensure_hospitality_chain
 from qiao.approvals.models import ApprovalRequest, HospitalityRequest
 from qiao.customers import services as customer_services
+from qiao.customers import tabs as customer_tabs
 from qiao.customers.models import ChecklistItem, Contact, Customer, CustomerEvent, Grade, PoolRule
 from qiao.notify.models import Notification, Webhook
 from qiao.org import services as org_services
@@ -281,6 +282,9 @@ def password_reset_link(world):
 
 # Routes whose arguments are tokens rather than ids: how to make a real address for each.
 TOKEN_ROUTES = {"org:password_reset": password_reset_link}
+# Routes with words among their arguments, and the words they take: each is tried as a route
+# with ids only is.
+WORD_ARGS = {"customers:detail_tab": {"tab": [tab.code for tab in customer_tabs.TABS]}}
 
 
 @dataclass(frozen=True)
@@ -355,7 +359,9 @@ def discover(world) -> Discovery:
             for form in model_forms(response):
                 _found_page(found, world, name, response.request["PATH_INFO"], form, None)
             continue
-        if not all(isinstance(c, IntConverter) for c in kwargs.values()):
+        words = WORD_ARGS.get(name, {})
+        ids = [k for k, c in kwargs.items() if isinstance(c, IntConverter)]
+        if len(ids) + len(words) != len(kwargs):
             # Nothing to try but a guess: it must refuse GET (405) to be known not to be a page.
             dummy = {k: 1 if isinstance(c, IntConverter) else "x" for k, c in kwargs.items()}
             if get("am01", reverse(name, kwargs=dummy)).status_code != 405:
@@ -364,17 +370,19 @@ def discover(world) -> Discovery:
         # Without arguments: a page of one's own (a profile?) as a few people. With ids: the
         # filled records, each of which may be the one the route edits, then the others until
         # one answers (a record of another kind shows whether the route is an edit page too).
-        attempts = [(u, None) for u in ("am01", "sup1", "brandmgr")] if not kwargs else \
+        attempts = [(u, None) for u in ("am01", "sup1", "brandmgr")] if not ids else \
             world.filled + world.others
         answered = False
-        for index, (username, pk) in enumerate(attempts):
-            if answered and index >= len(world.filled):
-                break
-            url = reverse(name, kwargs=dict.fromkeys(kwargs, pk))
-            response = get(username, url)
-            answered |= response.status_code != NOT_FOUND
-            for form in model_forms(response):
-                _found_page(found, world, name, url, form, username)
+        variants = itertools.product(*words.values())
+        for fixed in [dict(zip(words, combo, strict=True)) for combo in variants]:
+            for index, (username, pk) in enumerate(attempts):
+                if answered and index >= len(world.filled):
+                    break
+                url = reverse(name, kwargs={**dict.fromkeys(ids, pk), **fixed})
+                response = get(username, url)
+                answered |= response.status_code != NOT_FOUND
+                for form in model_forms(response):
+                    _found_page(found, world, name, url, form, username)
         if not answered:
             found.unclassified.append(name)
     return found

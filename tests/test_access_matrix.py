@@ -113,6 +113,8 @@ ROUTES = {
     "customers:export_csv": Route(EXPORT, (A.CUSTOMER_VIEW, A.CUSTOMER_EXPORT)),
     "customers:create": Route(CREATE, (A.CUSTOMER_CREATE,), BOTH),
     "customers:detail": Route(CUSTOMER, (A.CUSTOMER_VIEW,), BOTH),
+    "customers:detail_tab": Route(CUSTOMER, (A.CUSTOMER_VIEW,), BOTH,
+                                  extra=(("tab", "contacts"),)),
     "customers:edit": Route(CUSTOMER, (A.CUSTOMER_EDIT,), BOTH),
     "customers:history": Route(CUSTOMER, (A.CUSTOMER_HISTORY,), BOTH),
     "customers:grade": Route(CUSTOMER, (A.CUSTOMER_GRADE,), POST),

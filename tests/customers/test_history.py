@@ -72,7 +72,8 @@ def test_every_change_keeps_who_when_before_and_after(personas):
     stamps = [r.history_date for r in customer.history.all()]
     assert stamps == sorted(stamps, reverse=True)
     # and the timeline tells the same story
-    detail = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    detail = client.get(reverse("customers:detail_tab", args=[customer.pk, "timeline"]))
+    detail = detail.content.decode()
     for text in ("修改：客户名称、电话、行业", "等级 —/普通客户 → 三级/大客户：年采购额五百万",
                  "状态 潜在 → 入网：签约完成", "新增联系人：张三", "修改联系人：张三"):
         assert text in detail, text
@@ -160,7 +161,7 @@ def test_deleted_contact_is_listed_for_restorers_and_restored(personas):
     contact = make_contact(customer, personas["am01"], name="钱七")
     am01, sup1 = personas.client("am01"), personas.client("sup1")
     am01.post(reverse("customers:contact_delete", args=[contact.pk]))
-    detail = reverse("customers:detail", args=[customer.pk])
+    detail = reverse("customers:detail_tab", args=[customer.pk, "contacts"])
     restore = reverse("customers:contact_restore", args=[contact.pk])
     assert restore not in am01.get(detail).content.decode()
     assert am01.post(restore).status_code == 404  # account managers do not restore

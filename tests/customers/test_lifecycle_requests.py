@@ -77,7 +77,8 @@ def test_checklist_refusal_names_the_missing_items_and_writes_nothing(personas, 
 
 def test_the_detail_page_shows_each_targets_checklist(personas, checklists):
     customer = personas.customers["am01"][0]
-    text = page(personas.client("am01").get(reverse("customers:detail", args=[customer.pk])))
+    text = page(personas.client("am01").get(
+        reverse("customers:detail_tab", args=[customer.pk, "lifecycle"])))
     assert 'data-testid="transition-onboarded"' in text
     for item in checklists[S.ONBOARDED]:
         assert f'value="{item.pk}"' in text and item.label in text
@@ -390,7 +391,7 @@ def test_concurrent_requests_for_one_customer_make_exactly_one(personas):
 def test_the_customer_page_shows_approval_and_links_only_what_the_viewer_may_open(
         personas, checklists, chains):
     customer = personas.customers["am01"][0]
-    url = reverse("customers:detail", args=[customer.pk])
+    url = reverse("customers:detail_tab", args=[customer.pk, "lifecycle"])
     text = page(personas.client("am01").get(url))
     assert 'data-testid="needs-approval"' in text and "提交审批" in text
     # raised by the supervisor: am01 sees that it is pending, without a link they could not open

@@ -56,11 +56,12 @@ def test_attachments_above_clearance_are_hidden_from_list_and_download(personas,
     attachment = services.attachment_add(actor=sup1, customer=customer, upload=upload,
                                          secret_level=Clearance.CONFIDENTIAL)
     url = reverse("customers:attachment_download", args=[attachment.pk])
+    tab_url = reverse("customers:detail_tab", args=[customer.pk, "attachments"])
     am01 = personas.client("am01")
-    assert "董事会纪要" not in am01.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    assert "董事会纪要" not in am01.get(tab_url).content.decode()
     assert am01.get(url).status_code == 404
     sup = personas.client("sup1")
-    assert "董事会纪要" in sup.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    assert "董事会纪要" in sup.get(tab_url).content.decode()
     assert sup.get(url).status_code == 200
 
 

@@ -57,7 +57,8 @@ def test_the_customer_page_shows_the_timeline_in_the_readers_language(personas):
     with translation.override("en"):
         services.customer_follow_up_record(actor=personas["am01"], customer=fresh(customer),
                                            channel="visit", note="检查门店陈列")
-    page = personas.client("am01").get(reverse("customers:detail", args=[customer.pk]))
+    page = personas.client("am01").get(
+        reverse("customers:detail_tab", args=[customer.pk, "timeline"]))
     assert "拜访：检查门店陈列" in page.content.decode()
     assert "Visit: 检查门店陈列" not in page.content.decode()
 

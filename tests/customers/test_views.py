@@ -296,7 +296,8 @@ def test_bad_input_on_edit_is_400_and_changes_nothing(personas):
 def test_a_follow_up_is_recorded_from_the_timeline_tab(personas):
     customer = personas.customers["am01"][0]
     client = personas.client("am01")
-    page = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    page = client.get(reverse("customers:detail_tab", args=[customer.pk, "timeline"]),
+                      HTTP_HX_REQUEST="true").content.decode()
     assert 'data-testid="follow-up-form"' in page and "记录跟进" in page
     Customer.objects.filter(pk=customer.pk).update(last_activity_at="2024-01-02T03:04:05Z")
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from qiao.audit.models import OperationLog
 from qiao.customers import services
+from qiao.customers import tabs as customer_tabs
 from qiao.customers.models import Contact, Customer
 from qiao.org.masking import mask, mask_account, mask_id, mask_phone, masked
 
@@ -67,12 +68,18 @@ def test_customer_page_edit_forms_and_history_show_masks_only(personas, secret_c
                 reverse("customers:contact_edit", args=[contact.pk]),
                 reverse("customers:history", args=[customer.pk]),
                 reverse("customers:list"),
-                reverse("reports:registration", args=[customer.pk])]:
+                reverse("reports:registration", args=[customer.pk]),
+                *[reverse("customers:detail_tab", args=[customer.pk, tab.code])
+                  for tab in customer_tabs.TABS]]:
         response = client.get(url)
         assert response.status_code == 200, url
         assert_no_clear_value(response.content.decode())
     page = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
-    assert "021****3456" in page and "139****5678" in page and "**** 8888" in page
+    contacts = client.get(reverse("customers:detail_tab", args=[customer.pk, "contacts"]),
+                          HTTP_HX_REQUEST="true").content.decode()
+    assert_no_clear_value(contacts)
+    assert "139****5678" in contacts and 'data-testid="reveal-mobile"' in contacts
+    assert "021****3456" in page and "**** 8888" in page
     assert 'data-testid="reveal-phone"' in page  # every one of them may reveal
 
 

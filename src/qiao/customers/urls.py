@@ -19,6 +19,7 @@ urlpatterns = [
     path("handover/", views.handover_list, name="handover"),
     path("handover/<int:user_id>/", views.handover, name="handover_user"),
     path("<int:pk>/", views.customer_detail, name="detail"),
+    path("<int:pk>/tab/<slug:tab>/", views.customer_tab, name="detail_tab"),
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
     path("<int:pk>/history/", views.customer_history, name="history"),
     path("<int:pk>/grade/", views.customer_grade, name="grade"),

@@ -3,12 +3,12 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qiao.approvals.selectors import request_for
 from qiao.audit import services as audit_services
 from qiao.core import exports as core_exports
 from qiao.core.decorators import requires
@@ -19,6 +19,7 @@ from qiao.org.permissions import Action, can
 
 from . import exports, selectors, services
 from . import requests as lifecycle_requests
+from . import tabs as customer_tabs
 from .forms import (
     AttachmentForm,
     ContactForm,
@@ -31,7 +32,6 @@ from .forms import (
     ReleaseForm,
     TransitionForm,
 )
-from .lifecycle import allowed_targets, approval_type
 from .models import Customer
 
 PAGE_SIZE = 25
@@ -190,49 +190,53 @@ def duplicate_check(request):
                        {"duplicates": duplicates})
 
 
-@requires(Action.CUSTOMER_VIEW)
-def customer_detail(request, pk):
-    customer = selectors.customer_get(request.user, pk)
-    audit_services.customer_view_record(request=request, customer=customer)  # AUD-2
-    user = request.user
-    return render_page(request, "customers/detail.html", {
+def _page_context(user, customer, active="profile") -> dict:
+    pending = customer.pending_to_status
+    return {
         "customer": customer,
-        "tags": list(customer.tags.all()),
-        "contacts": selectors.customer_contacts(customer),
-        "deleted_contacts": selectors.customer_deleted_contacts(customer)
-        if can(user, Action.CUSTOMER_RESTORE) else [],
-        "attachments": selectors.customer_attachments(user, customer),
-        "timeline": selectors.customer_timeline(user, customer),
-        "grade_form": GradeForm(initial={"grade": customer.grade_id,
-                                         "category": customer.category,
-                                         "version": customer.version}),
-        "transition_form": TransitionForm(initial={"version": customer.version}),
-        "follow_up_form": FollowUpForm(),
-        **_lifecycle_context(user, customer),
-        "attachment_form": AttachmentForm(user=user),
+        "tags": customer.tag_list,
+        "tabs": [(tab, getattr(customer, tab.count_attr) if tab.count_attr else None)
+                 for tab in customer_tabs.NAV_TABS if can(user, tab.action)],
+        "active_tab": active,
+        "pending_status": Customer.Status(pending).label if pending else "",
         "perms": {a.name.lower(): can(user, a) for a in Action},
         "can_reveal": can(user, Action.FIELD_REVEAL) and not customer.in_pool,
-    })
-
-
-def _lifecycle_context(user, customer) -> dict:
-    """The lifecycle card: each allowed target with its checklist and whether it goes through
-    approval, and the change waiting for approval (with its approval request)."""
-    pending = lifecycle_requests.open_lifecycle_request(customer)
-    statuses = allowed_targets(customer.status) if can(user, Action.CUSTOMER_LIFECYCLE) else ()
-    checklists = lifecycle_requests.checklists_for(statuses) if statuses else {}
-    approved = lifecycle_requests.active_chains(approval_type(s) for s in statuses)
-    return {
-        "targets": [(s, Customer.Status(s).label) for s in statuses],
-        "target_steps": [
-            {"status": s, "label": Customer.Status(s).label, "checklist": checklists[s],
-             "needs_approval": approval_type(s) in approved}
-            for s in statuses],
-        "pending_lifecycle": pending,
-        "in_transfer": bool(lifecycle_requests.in_open_transfer([customer.pk])),
-        # Linked only for those who may open it (the requester, approvers, their scope).
-        "pending_approval": request_for(pending, user) if pending else None,
     }
+
+
+@requires(Action.CUSTOMER_VIEW)
+def customer_detail(request, pk):
+    """The profile and the first screen; the tabs load when opened (customer_tab)."""
+    customer = selectors.customer_page(request.user, pk)
+    audit_services.customer_view_record(request=request, customer=customer)  # AUD-2
+    return render_page(request, "customers/detail.html", _page_context(request.user, customer))
+
+
+@requires(Action.CUSTOMER_VIEW)
+def customer_tab(request, pk, tab):
+    """One tab of the customer page: its fragment for htmx, else the page with that tab open
+    (links work without JavaScript). 404 for an unknown tab, a customer the user does not
+    see, or a tab whose action the user lacks."""
+    entry = customer_tabs.get(tab)
+    if entry is None or not can(request.user, entry.action):
+        raise Http404
+    user = request.user
+    if getattr(request, "htmx", False) and not request.htmx.boosted:
+        customer = selectors.customer_get(user, pk)
+        response = render(request, entry.template, {
+            "customer": customer, "perms": {a.name.lower(): can(user, a) for a in Action},
+            "can_reveal": can(user, Action.FIELD_REVEAL) and not customer.in_pool,
+            **entry.context(user, customer)})
+        patch_vary_headers(response, ["HX-Request"])  # one URL, a fragment or the page
+        return response
+    customer = selectors.customer_page(user, pk)
+    audit_services.customer_view_record(request=request, customer=customer)  # AUD-2
+    context = _page_context(user, customer, active=entry.code)
+    context.update(entry.context(user, customer))
+    context["tab_template"] = entry.template
+    response = render(request, "customers/detail.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @requires(Action.CUSTOMER_HISTORY)
@@ -242,8 +246,9 @@ def customer_history(request, pk):
         "customer": customer, "entries": selectors.history_entries(customer)})
 
 
-def _post_on_customer(request, pk, run, success_message):
-    """Shared shape of the small POST actions on a customer page."""
+def _post_on_customer(request, pk, run, success_message, tab=None):
+    """Shared shape of the small POST actions on a customer page; back to the page, or to the
+    tab the action was taken on."""
     customer = selectors.customer_get(request.user, pk)
     try:
         outcome = run(customer)
@@ -257,6 +262,8 @@ def _post_on_customer(request, pk, run, success_message):
         messages.error(request, str(exc))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    if tab:
+        return redirect("customers:detail_tab", pk=customer.pk, tab=tab)
     return redirect("customers:detail", pk=customer.pk)
 
 
@@ -287,7 +294,7 @@ def customer_follow_up(request, pk):
         services.customer_follow_up_record(actor=request.user, customer=customer,
                                            **form.cleaned_data)
 
-    return _post_on_customer(request, pk, run, _("Follow-up recorded."))
+    return _post_on_customer(request, pk, run, _("Follow-up recorded."), tab="timeline")
 
 
 @require_POST
@@ -307,7 +314,7 @@ def customer_transition(request, pk):
     return _post_on_customer(request, pk, run, {
         "changed": _("Status changed."),
         "requested": _("The status change needs approval: your request has been submitted."),
-    })
+    }, tab="lifecycle")
 
 
 @require_POST
@@ -347,7 +354,7 @@ def contact_create(request, pk):
             services.contact_create(actor=request.user, customer=customer,
                                     data=form.cleaned_data)
             messages.success(request, _("Contact added."))
-            return redirect(reverse("customers:detail", args=[customer.pk]) + "#contacts")
+            return redirect("customers:detail_tab", pk=customer.pk, tab="contacts")
         except ValidationError as exc:
             _form_errors_to_form(form, exc)
     status = 400 if request.method == "POST" else 200
@@ -369,8 +376,8 @@ def contact_edit(request, pk):
                                         data=form.cleaned_data,
                                         expected_version=form.cleaned_data["version"])
                 messages.success(request, _("Contact saved."))
-                return redirect(reverse("customers:detail", args=[contact.customer_id])
-                                + "#contacts")
+                return redirect("customers:detail_tab", pk=contact.customer_id,
+                                                tab="contacts")
             except StaleVersionError:
                 form.add_error(None, _("Someone else changed this contact after you opened "
                                        "it. Reload the page and edit again."))
@@ -388,7 +395,7 @@ def contact_delete(request, pk):
     contact = selectors.contact_get(request.user, pk)
     services.contact_delete(actor=request.user, contact=contact)
     messages.success(request, _("Contact %s deleted.") % contact.name)
-    return redirect(reverse("customers:detail", args=[contact.customer_id]) + "#contacts")
+    return redirect("customers:detail_tab", pk=contact.customer_id, tab="contacts")
 
 
 @require_POST
@@ -397,7 +404,7 @@ def contact_restore(request, pk):
     contact = selectors.contact_get(request.user, pk, deleted=True)
     services.contact_restore(actor=request.user, contact=contact)
     messages.success(request, _("Contact %s restored.") % contact.name)
-    return redirect(reverse("customers:detail", args=[contact.customer_id]) + "#contacts")
+    return redirect("customers:detail_tab", pk=contact.customer_id, tab="contacts")
 
 
 @require_POST
@@ -413,7 +420,7 @@ def attachment_upload(request, pk):
                                 description=form.cleaned_data["description"],
                                 secret_level=form.cleaned_data["secret_level"])
 
-    return _post_on_customer(request, pk, run, _("Attachment uploaded."))
+    return _post_on_customer(request, pk, run, _("Attachment uploaded."), tab="attachments")
 
 
 @require_POST
@@ -422,7 +429,7 @@ def attachment_delete(request, pk):
     attachment = selectors.attachment_get(request.user, pk)
     services.attachment_delete(actor=request.user, attachment=attachment)
     messages.success(request, _("Attachment deleted."))
-    return redirect(reverse("customers:detail", args=[attachment.customer_id]) + "#attachments")
+    return redirect("customers:detail_tab", pk=attachment.customer_id, tab="attachments")
 
 
 REVEALABLE = {"customer": selectors.customer_get, "contact": selectors.contact_get}

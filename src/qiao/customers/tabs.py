@@ -1,0 +1,101 @@
+"""The tabs of the customer page (ISSUE-15): each loads when it is opened, from its own URL
+(`customers:detail_tab`), with its own queries; the page itself asks for PAGE_QUERIES only,
+whatever tabs there are.
+
+A tab is a code, a label, the fragment template and a function that builds its context from
+(user, customer). Its URL goes through the same selector as the page (customer_get: data
+scope, secret level, not deleted — 404 otherwise) and needs `action` besides viewing the
+customer (404 otherwise, as for a customer one may not see). Without JavaScript the tab links
+open the page with that tab rendered in it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from qiao.approvals.selectors import request_for
+from qiao.org.permissions import Action, can
+
+from . import requests as lifecycle_requests
+from . import selectors
+from .forms import AttachmentForm, FollowUpForm, GradeForm, TransitionForm
+from .lifecycle import allowed_targets, approval_type
+from .models import Customer
+
+# What the customer page costs, for any user whose scope is resolved in one or two queries
+# (am01, sup1, director): session, user, [scope…], the customer with its tags, tab counts and
+# pending badges (selectors.customer_page), the view's audit row and its volume check, the
+# header's unread count. A tab that put a query on the page would break
+# tests/customers/test_tabs.py.
+PAGE_QUERIES = 6  # + the scope's queries: none for own/all, one per level of a supervisor chain
+PAGE_QUERY_BUDGET = 8
+
+
+@dataclass(frozen=True)
+class CustomerTab:
+    code: str
+    label: Any
+    template: str
+    context: Callable[[Any, Customer], dict]
+    action: Action = Action.CUSTOMER_VIEW
+    count_attr: str = ""  # the annotation of selectors.customer_page shown on the tab
+
+
+def _contacts(user, customer):
+    return {
+        "contacts": selectors.customer_contacts(customer),
+        "deleted_contacts": selectors.customer_deleted_contacts(customer)
+        if can(user, Action.CUSTOMER_RESTORE) else [],
+    }
+
+
+def _attachments(user, customer):
+    return {"attachments": selectors.customer_attachments(user, customer),
+            "attachment_form": AttachmentForm(user=user)}
+
+
+def _timeline(user, customer):
+    return {"timeline": selectors.customer_timeline(user, customer),
+            "follow_up_form": FollowUpForm()}
+
+
+def _lifecycle(user, customer):
+    """The lifecycle and grade card: each allowed target with its checklist and whether it goes
+    through approval, the change waiting for approval (with its approval request), the grade
+    form."""
+    pending = lifecycle_requests.open_lifecycle_request(customer)
+    statuses = allowed_targets(customer.status) if can(user, Action.CUSTOMER_LIFECYCLE) else ()
+    checklists = lifecycle_requests.checklists_for(statuses) if statuses else {}
+    approved = lifecycle_requests.active_chains(approval_type(s) for s in statuses)
+    return {
+        "target_steps": [
+            {"status": s, "label": Customer.Status(s).label, "checklist": checklists[s],
+             "needs_approval": approval_type(s) in approved}
+            for s in statuses],
+        "pending_lifecycle": pending,
+        # Linked only for those who may open it (the requester, approvers, their scope).
+        "pending_approval": request_for(pending, user) if pending else None,
+        "transition_form": TransitionForm(initial={"version": customer.version}),
+        "grade_form": GradeForm(initial={"grade": customer.grade_id,
+                                         "category": customer.category,
+                                         "version": customer.version}),
+    }
+
+
+TABS = (
+    CustomerTab("contacts", _("Contacts"), "customers/_fragments/contacts.html", _contacts,
+                count_attr="contact_count"),
+    CustomerTab("attachments", _("Attachments"), "customers/_fragments/attachments.html",
+                _attachments, count_attr="attachment_count"),
+    CustomerTab("timeline", _("Timeline"), "customers/_fragments/timeline.html", _timeline),
+    # Not a tab of its own: the side card of the profile, loaded with the page's first screen.
+    CustomerTab("lifecycle", _("Lifecycle"), "customers/_fragments/lifecycle.html", _lifecycle),
+)
+BY_CODE = {tab.code: tab for tab in TABS}
+NAV_TABS = tuple(tab for tab in TABS if tab.code != "lifecycle")
+
+
+def get(code: str) -> CustomerTab | None:
+    return BY_CODE.get(code)
