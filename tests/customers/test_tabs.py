@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from qiao.audit.models import OperationLog
 from qiao.customers import services, tabs
 from qiao.customers.models import Customer
 from qiao.org.permissions import Clearance
@@ -136,3 +137,13 @@ def test_a_tab_added_to_the_list_adds_no_query_to_the_page(personas, monkeypatch
     count, html = counted(client, page)
     assert count == tabs.PAGE_QUERIES
     assert 'data-testid="tab-visits"' in html
+
+
+@pytest.mark.parametrize("code", TAB_CODES)
+def test_reading_a_tab_is_logged_as_a_view_of_the_customer(personas, code):
+    customer = personas.customers["am01"][0]
+    views = OperationLog.objects.filter(actor=personas["am01"], customer=customer,
+                                        action=OperationLog.Kind.CUSTOMER_VIEW)
+    url = reverse("customers:detail_tab", args=[customer.pk, code])
+    assert personas.client("am01").get(url, **HTMX).status_code == 200
+    assert views.count() == 1

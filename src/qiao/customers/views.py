@@ -223,6 +223,9 @@ def customer_tab(request, pk, tab):
     user = request.user
     if getattr(request, "htmx", False) and not request.htmx.boosted:
         customer = selectors.customer_get(user, pk)
+        # A tab is a read of the customer like the page: logged and counted towards the view
+        # alert, so that fetching tabs directly reads nothing unrecorded.
+        audit_services.customer_view_record(request=request, customer=customer)  # AUD-2
         response = render(request, entry.template, {
             "customer": customer, "perms": {a.name.lower(): can(user, a) for a in Action},
             "can_reveal": can(user, Action.FIELD_REVEAL) and not customer.in_pool,
