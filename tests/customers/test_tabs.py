@@ -146,4 +146,5 @@ def test_reading_a_tab_is_logged_as_a_view_of_the_customer(personas, code):
                                         action=OperationLog.Kind.CUSTOMER_VIEW)
     url = reverse("customers:detail_tab", args=[customer.pk, code])
     assert personas.client("am01").get(url, **HTMX).status_code == 200
-    assert views.count() == 1
+    # The lifecycle card loads with every page, whose own view row covers it.
+    assert views.count() == (0 if code == "lifecycle" else 1)

