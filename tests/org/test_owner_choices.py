@@ -110,3 +110,26 @@ def test_a_customer_of_someone_no_longer_offered_still_saves_unchanged(personas,
     other = personas.customers["am01"][0]
     page = client.get(reverse("customers:edit", args=[other.pk])).content.decode()
     assert personas[owner].pk not in offered(page, "owner")
+
+
+@pytest.mark.django_db
+def test_the_owner_choices_query_applies_the_same_rule_as_the_python_one():
+    """visible_users joins the roles with a condition on their JSON list of actions (no query
+    for the roles first); it must agree with role_may_own_customers on every kind of role, a
+    code that merely contains "customer.create" included."""
+    from qiao.org.permissions import role_may_own_customers
+    from qiao.org.scope import may_own_customers_q
+
+    shapes = {
+        "creates": (DataScope.OWN, [Action.CUSTOMER_VIEW, Action.CUSTOMER_CREATE]),
+        "creates_only": (DataScope.UNIT_TREE, [Action.CUSTOMER_CREATE]),
+        "no_scope": (DataScope.NONE, [Action.CUSTOMER_CREATE]),
+        "views": (DataScope.ALL, [Action.CUSTOMER_VIEW]),
+        "lookalike": (DataScope.OWN, ["customer.create_draft", "x.customer.create"]),
+        "nothing": (DataScope.OWN, []),
+    }
+    roles = [Role.objects.create(code=code, name=code, data_scope=scope, actions=actions)
+             for code, (scope, actions) in shapes.items()]
+    matched = set(Role.objects.filter(may_own_customers_q()).values_list("code", flat=True))
+    assert matched == {role.code for role in roles if role_may_own_customers(role)}
+    assert matched == {"creates", "creates_only"}

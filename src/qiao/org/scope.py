@@ -8,8 +8,8 @@ million customers is one indexed `IN` condition, never a join across the org tre
 
 from django.db.models import Q
 
-from .models import OrgUnit, Role, User
-from .permissions import Clearance, DataScope, role_may_own_customers
+from .models import OrgUnit, User
+from .permissions import Action, Clearance, DataScope
 
 
 def subordinate_ids(user) -> set[int]:
@@ -80,11 +80,13 @@ def sees_everything(user) -> bool:
     return resolved_scope(user)[0] == "all"
 
 
-def owner_role_ids() -> list[int]:
-    """The roles whose people may own customers (a handful of rows, read in Python: the rule
-    reads the actions list, which SQLite cannot search inside)."""
-    return [role.pk for role in Role.objects.exclude(data_scope=DataScope.NONE)
-            if role_may_own_customers(role)]
+def may_own_customers_q(prefix: str = "") -> Q:
+    """permissions.role_may_own_customers as a condition on roles (`prefix`: the path from the
+    queried model to the role), so that choosing owners joins the role in the users' query
+    instead of reading the roles first. The actions are a JSON list, which SQLite cannot search
+    inside; its text always holds each code in double quotes, so the quoted code is matched."""
+    return Q(**{f"{prefix}actions__icontains": f'"{Action.CUSTOMER_CREATE}"'}) & ~Q(
+        **{f"{prefix}data_scope": DataScope.NONE})
 
 
 def visible_users(user, *, keep=None):
@@ -103,7 +105,7 @@ def visible_users(user, *, keep=None):
         in_scope = Q(unit_id__in=ids)
     else:
         in_scope = Q(pk__in=[])
-    choices = Q(in_scope, is_active=True, position__role__in=owner_role_ids())
+    choices = Q(in_scope, may_own_customers_q("position__role__"), is_active=True)
     if keep is not None:
         choices |= Q(pk=keep)
     return User.objects.filter(choices).select_related("unit")
