@@ -370,7 +370,7 @@ def test_status_form_refuses_a_step_outside_the_table(personas):
     response = client.post(url, {"to_status": "bogus", "version": 1}, follow=True)
     assert "请选择新状态。" in messages_of(response)
     response = client.post(url, {"to_status": "onboarded", "version": 9}, follow=True)
-    assert "其他人同时修改了该客户；请重新查看页面后再操作。" in messages_of(response)
+    assert "您打开后，其他人修改了该客户。请刷新页面查看其修改，再重新编辑。" in messages_of(response)
     customer.refresh_from_db()
     assert (customer.status, customer.version) == ("prospect", 1)
 

@@ -208,7 +208,7 @@ def test_an_edit_on_a_stale_form_is_refused(personas):
             "items-0-unit": "本", "version": campaign.version}
     assert client.post(reverse("promotions:edit", args=[campaign.pk]), data).status_code == 302
     response = client.post(reverse("promotions:edit", args=[campaign.pk]), {**data, "name": "又改"})
-    assert response.status_code == 409 and "其他人刚修改了该活动" in response.content.decode()
+    assert response.status_code == 409 and "其他人修改了该促销活动" in response.content.decode()
     campaign.refresh_from_db()
     assert campaign.name == "改名"
     # The replaced items' history names who removed them.

@@ -3,8 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -12,10 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from qiao.core.decorators import requires
-from qiao.core.exceptions import ConflictError, user_message
+from qiao.core.exceptions import ConflictError, http_status, user_message
+from qiao.core.forms import add_errors
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
-from qiao.core.views import perform
+from qiao.core.views import attempt, perform
 from qiao.org.permissions import Action, can
 
 from . import selectors, services
@@ -76,16 +76,17 @@ def decide(request, pk):
     task = selectors.task_on_request(approval, form.cleaned_data["task"])
     action = {"approve": services.task_approve, "reject": services.task_reject,
               "return": services.task_return}[form.cleaned_data["decision"]]
-    try:
-        action(actor=request.user, task=task, comment=form.cleaned_data["comment"])
-    except ValidationError as exc:
-        messages.error(request, user_message(exc))
-        return _detail(request, approval, status=400, form=form)
-    except ConflictError as exc:
-        messages.error(request, user_message(exc))
-        return _detail(request, selectors.request_get(request.user, pk), status=409)
-    messages.success(request, _("Your decision is recorded."))
-    return redirect("approvals:detail", pk=pk)
+
+
+    def refused(status):  # bad input: the form again; a conflict: the request as it is now
+        if status == 400:
+            return _detail(request, approval, status=status, form=form)
+        return _detail(request, selectors.request_get(request.user, pk), status=status)
+
+    return perform(request, lambda: action(actor=request.user, task=task,
+                                           comment=form.cleaned_data["comment"]),
+                   done=_("Your decision is recorded."),
+                   then=reverse("approvals:detail", args=[pk]), refused=refused)
 
 
 def _requester_action(request, pk, service, done):
@@ -113,8 +114,6 @@ def resubmit(request, pk):
         services.request_resubmit(actor=request.user, request=approval,
                                   data=request.POST if approval.type.editable else None,
                                   comment=request.POST.get("comment", ""))
-    except PermissionDenied:
-        raise Http404 from None
     except ValidationError as exc:
         messages.error(request, _("The request was not resubmitted; see the messages below."))
         reply = ResubmitForm(request.POST)
@@ -123,7 +122,8 @@ def resubmit(request, pk):
                        edit_form=_refused_form(request, pk, exc))
     except ConflictError as exc:
         messages.error(request, user_message(exc))
-        return _detail(request, selectors.request_get(request.user, pk), status=409)
+        return _detail(request, selectors.request_get(request.user, pk),
+                       status=http_status(exc))
     messages.success(request, _("Request resubmitted."))
     return redirect("approvals:detail", pk=pk)
 
@@ -135,10 +135,7 @@ def _refused_form(request, pk, exc):
     form = selectors.edit_form(selectors.request_get(request.user, pk), request.user,
                                request.POST)
     if form is not None and form.is_valid():  # the form was fine; the type's rules refused
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
-        for name, texts in errors.items():
-            if name != "comment":  # the reply's own form shows that one
-                form.add_error(name if name in form.fields else None, texts)
+        add_errors(form, exc, skip=("comment",))  # the reply's own form shows that one
     return form
 
 
@@ -148,16 +145,13 @@ def hospitality_new(request):
                            initial={"customer": request.GET.get("customer")})
     status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid():
-            try:
-                approval = services.hospitality_request_create(actor=request.user,
-                                                               **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, exc.messages)
-            else:
+            approval, status = attempt(form, lambda: services.hospitality_request_create(
+                actor=request.user, **form.cleaned_data))
+            if status is None:
                 messages.success(request, _("Hospitality request submitted."))
                 return redirect("approvals:detail", pk=approval.pk)
-        status = 400
     return render_page(request, "approvals/hospitality_form.html", {"form": form}, status=status)
 
 
@@ -167,16 +161,14 @@ def delegations(request):
     form = DelegationForm(request.POST or None, user=request.user)
     status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid():
-            try:
-                services.delegation_set(actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
+            _delegation, status = attempt(form, lambda: services.delegation_set(
+                actor=request.user, **form.cleaned_data))
+            if status is None:
                 messages.success(request, _("Delegation saved: %s decides in your place while you "
                                             "are away.") % form.cleaned_data["delegate"])
                 return redirect("approvals:delegations")
-        status = 400
     page, query = paginate(request, selectors.my_delegations(request.user), PAGE_SIZE)
     return render_page(request, "approvals/delegations.html", {
         "form": form, "page": page, "query": query, "today": timezone.localdate(),

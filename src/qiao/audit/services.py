@@ -7,7 +7,7 @@ Nothing here raises into the caller's business: a view that logs a customer view
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model
 from django.db.models.query import QuerySet
 from django.utils import timezone
@@ -144,7 +144,8 @@ def field_reveal(*, actor, instance, field: str, customer, request=None) -> str:
     the refusal is logged too. `customer` is the customer the value belongs to (for the log and
     the pool rule: a pool customer's details stay masked until claimed)."""
     if not sensitive_kind(instance, field):
-        raise ValueError(f"{field} is not a sensitive field of {instance._meta.label}")
+        # Nothing masked by that name: as a record that does not exist (404).
+        raise ObjectDoesNotExist(f"{field} is not a sensitive field of {instance._meta.label}")
     if not can(actor, Action.FIELD_REVEAL) or customer.in_pool:
         raise PermissionDenied
     now = timezone.now()

@@ -98,10 +98,6 @@ class FormInvalid(Exception):
         super().__init__("invalid form")
 
 
-class PossibleDuplicates(ConflictError):
-    """Customers that look like the one being saved exist and the client did not confirm."""
-
-
 def _error(api, request, status, detail, errors=None):
     return api.create_response(request, {"detail": str(detail), "errors": errors or {}},
                                status=status)

@@ -20,7 +20,7 @@ def save_versioned(instance, *, expected_version, change_reason=""):
         version=expected_version + 1
     )
     if claimed != 1:
-        raise StaleVersionError
+        raise StaleVersionError.of(instance)
     instance.version = expected_version + 1
     instance.updated_at = timezone.now()
     if change_reason:

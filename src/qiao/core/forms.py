@@ -66,6 +66,28 @@ def valid_data(form: forms.Form) -> dict:
     return form.cleaned_data
 
 
+def add_errors(form: forms.Form, refusal: Exception, *, rename: dict | None = None,
+               skip=()) -> None:
+    """A service's refusal on the form that asked for it: a ValidationError's messages by field
+    (`rename`: service names → the form's; `skip`: fields another form of the page shows), a
+    conflict's on its `field`, anything the form has no field for on top of the form."""
+    rename = rename or {}
+
+    def add(name, messages):
+        if name in skip:
+            return
+        name = rename.get(name, name)
+        form.add_error(name if name in form.fields else None, messages)
+
+    if hasattr(refusal, "error_dict"):
+        for name, messages in refusal.message_dict.items():
+            add(name, messages)
+    elif hasattr(refusal, "messages"):
+        add(None, refusal.messages)
+    else:
+        add(getattr(refusal, "field", None), str(refusal))
+
+
 def filter_description(form: forms.Form, *, skip=()) -> list[tuple[str, str]]:
     """The filters of a filter form in force, as people read them ((label, value) pairs, the
     chosen option's label rather than its code): for printouts, export files and the log."""

@@ -5,7 +5,12 @@ from functools import cached_property
 from ipaddress import ip_address, ip_network
 
 from django.conf import settings
+from django.core.handlers.exception import response_for_exception
+from django.http import Http404
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+
+from .exceptions import REFUSALS, http_status, user_message
 
 
 class TrustedProxyMiddleware:
@@ -63,3 +68,25 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         add_never_cache_headers(response)
         return response
+
+
+class RefusalMiddleware:
+    """A service's refusal that no page caught, answered by the one table of
+    `core.exceptions.http_status`: out of scope or not allowed as "not found" (never 403, which
+    would confirm the record exists), a conflict, a rate or bad input as a page saying what was
+    refused, with its status. Pages with a form catch refusals themselves (`core.views.attempt`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, REFUSALS):
+            return None
+        status = http_status(exception)
+        if status == 404:
+            return response_for_exception(request, Http404())
+        return render(request, "refused.html", {"message": user_message(exception)},
+                      status=status)

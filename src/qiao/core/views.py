@@ -3,7 +3,6 @@ and the one way a page runs a service on a record and answers."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
@@ -11,8 +10,9 @@ from django.views.decorators.http import require_GET
 
 from qiao.org.permissions import can
 
-from .exceptions import ConflictError, user_message
+from .exceptions import ANSWERED_ON_PAGE, http_status, user_message
 from .files import stored_file_response
+from .forms import add_errors
 
 
 def health(request):
@@ -34,16 +34,27 @@ def stored_file_download(request, pk, *, get, actions):
     return stored_file_response(get(request.user, pk))
 
 
+def attempt(form, call, *, let_through=()):
+    """Run `call()` (one service call) for a page's valid form: (its result, None), or — the
+    service refused — (None, the status to answer) with the refusal on the form. Out of scope
+    (404) and the kinds in `let_through` (a question the page asks, not an error) go on up."""
+    try:
+        return call(), None
+    except let_through:
+        raise
+    except ANSWERED_ON_PAGE as exc:
+        add_errors(form, exc)
+        return None, http_status(exc)
+
+
 def perform(request, call, *, done, then, refused):
     """Run `call()` (one service call) for a page's POST. Done: the message `done` and a
-    redirect to `then`. Refused: its message on the page again, `refused(status)` with 400
-    (bad input) or 409 (a conflict). PermissionDenied answers 404, as a record out of reach."""
+    redirect to `then`. Refused: its message on the page again, `refused(status)` with the
+    refusal's status (400 bad input, 409 a conflict, 429 too many); out of scope is 404."""
     try:
         call()
-    except PermissionDenied:
-        raise Http404 from None
-    except (ConflictError, ValidationError) as exc:
+    except ANSWERED_ON_PAGE as exc:
         messages.error(request, user_message(exc))
-        return refused(409 if isinstance(exc, ConflictError) else 400)
+        return refused(http_status(exc))
     messages.success(request, done)
     return redirect(then)

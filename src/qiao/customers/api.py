@@ -16,7 +16,6 @@ from qiao.core.api import (
     FormInvalid,
     Input,
     PageQuery,
-    PossibleDuplicates,
     RecordId,
     check,
     error_responses,
@@ -329,31 +328,6 @@ def _valid(form):
     return form
 
 
-IDENTITY_FIELDS = ("name", "credit_code", "phone")
-
-
-def _refuse_possible_duplicates(user, form, *, customer=None, confirmed: bool) -> None:
-    """The page's duplicate check (CUS-5), when what duplicates are judged on changed."""
-    if confirmed or (customer is not None
-                     and not any(f in form.changed_data for f in IDENTITY_FIELDS)):
-        return
-    found = selectors.find_duplicates(
-        user, name=form.cleaned_data.get("name", ""),
-        credit_code=form.cleaned_data.get("credit_code", ""),
-        phone=form.cleaned_data.get("phone", ""), exclude_pk=customer.pk if customer else None)
-    if not found:
-        return
-    message = _("Possible duplicates: %(ids)s%(hidden)s. Check them, then send "
-                "confirm_duplicate: true to save anyway.") % {
-        "ids": ", ".join(f"#{c.pk} {c.name}" for c in found.visible),
-        "hidden": (_(" and %d customers you cannot see") % found.hidden_count
-                   if found.hidden_count else ""),
-    }
-    error = PossibleDuplicates(message)
-    error.errors = {"confirm_duplicate": [message]}
-    raise error
-
-
 # --- customers -------------------------------------------------------------------------------
 
 @router.get("/grades", response={200: list[GradeOut], **error_responses()})
@@ -389,9 +363,9 @@ def customer_create(request, payload: CustomerIn):
     _refuse_unsettable(unbound, sent)
     # Fields not sent take the form's initial values (the model's defaults, yourself as owner).
     form = _valid(CustomerForm({**_current_values(unbound, unbound.instance), **sent}, user=user))
-    _refuse_possible_duplicates(user, form, confirmed=payload.confirm_duplicate)
     customer = services.customer_create(actor=user, data=form.service_data(),
-                                        tags=form.cleaned_data["tags"])
+                                        tags=form.cleaned_data["tags"],
+                                        confirmed_not_duplicate=payload.confirm_duplicate)
     return Status(201, selectors.customer_get(user, customer.pk))
 
 
@@ -410,12 +384,10 @@ def customer_update(request, payload: CustomerPatch, customer_id: int = record_i
     # The form writes onto its instance; the service compares with a fresh copy.
     form = _valid(CustomerForm(data, instance=selectors.customer_get(user, customer_id),
                                user=user))
-    _refuse_possible_duplicates(user, form, customer=customer,
-                                confirmed=payload.confirm_duplicate)
     services.customer_update(
         actor=user, customer=customer, data=form.service_data(),
         tags=form.cleaned_data["tags"] if "tags" in sent else None,
-        expected_version=payload.version)
+        expected_version=payload.version, confirmed_not_duplicate=payload.confirm_duplicate)
     return selectors.customer_get(user, customer_id)
 
 

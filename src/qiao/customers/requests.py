@@ -129,7 +129,7 @@ def lifecycle_change(*, actor, customer, to_status, note="", checked=(), expecte
     # The customer's row, locked: of two requests raised at once one waits for the other.
     locked = Customer._base_manager.select_for_update().get(pk=customer.pk)
     if locked.version != expected_version:
-        raise StaleVersionError
+        raise StaleVersionError.of(customer)
     _refuse_if_open(locked)
     type_code = approval_type(to_status)
     if not chain_active(type_code):
@@ -272,6 +272,20 @@ def transfer_request_create(*, actor, from_user, to_user, customers=None, reason
     _put_items(transfer, rows)
     return approval_services.request_submit(actor=actor, type_code=TRANSFER_TYPE,
                                             subject=transfer)
+
+
+def customers_reassign(*, actor, from_user, to_user, customers=None, reason, request=None):
+    """Give `from_user`'s customers (all that `actor` sees, or the chosen ones) to `to_user`:
+    at once when no approval chain is set up for transfers — ("moved", how many) — else as a
+    transfer request waiting for it — ("requested", the approval request). Refused as
+    customers_handover and transfer_request_create refuse."""
+    if transfer_needs_approval():
+        return "requested", transfer_request_create(
+            actor=actor, from_user=from_user, to_user=to_user, customers=customers,
+            reason=reason)
+    return "moved", services.customers_handover(
+        actor=actor, from_user=from_user, to_user=to_user, customers=customers, reason=reason,
+        request=request)
 
 
 def _put_items(transfer, rows):

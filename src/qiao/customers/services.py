@@ -280,14 +280,53 @@ def _check_and_save_new(customer: Customer):
             customer.save()
     except IntegrityError:
         raise DuplicateRecordError(
-            _("A customer with credit code %(code)s already exists.") % {"code": customer.credit_code}
-        ) from None
+            _("A customer with credit code %(code)s already exists.") % {"code": customer.credit_code},
+            field="credit_code") from None
+
+
+IDENTITY_FIELDS = ("name", "credit_code", "phone")
+
+
+class PossibleDuplicates(ConflictError):
+    """Customers that look like the one being saved exist (CUS-5) and the user has not
+    confirmed that it is another one. `found` (selectors.Duplicates) lists those the user may
+    see and counts the others; `errors` puts the question on `confirm_duplicate`, the name of
+    the confirmation in the page's form and in the API alike."""
+
+    def __init__(self, found):
+        message = _("Possible duplicates: %(ids)s%(hidden)s. Check them, then send "
+                    "confirm_duplicate: true to save anyway.") % {
+            "ids": ", ".join(f"#{c.pk} {c.name}" for c in found.visible),
+            "hidden": (_(" and %d customers you cannot see") % found.hidden_count
+                       if found.hidden_count else ""),
+        }
+        super().__init__(message, field="confirm_duplicate")
+        self.found = found
+        self.errors = {"confirm_duplicate": [message]}
+
+
+def _ask_about_duplicates(actor, customer: Customer, before: dict | None = None) -> None:
+    """Refuse a new customer, or an edit of what duplicates are judged on, that looks like
+    customers already there (PossibleDuplicates). A customer once confirmed as "not the same"
+    is not questioned again for an unrelated change."""
+    if before is not None and all(before[f] == getattr(customer, f) for f in IDENTITY_FIELDS):
+        return
+    found = selectors.find_duplicates(actor, name=customer.name,
+                                      credit_code=customer.credit_code, phone=customer.phone,
+                                      exclude_pk=customer.pk)
+    if found:
+        raise PossibleDuplicates(found)
 
 
 @transaction.atomic
-def customer_create(*, actor, data: dict, tags=()) -> Customer:
+def customer_create(*, actor, data: dict, tags=(), confirmed_not_duplicate=True) -> Customer:
+    """A new customer of `actor`'s (or of data's owner). Unless `confirmed_not_duplicate`, one
+    that looks like customers already there is refused with PossibleDuplicates (the pages and
+    the API pass what the user answered; imports and the demo have checked their rows)."""
     customer = authored_by(Customer(created_by=actor, status=Customer.Status.PROSPECT), actor)
     _apply(customer, data)
+    if not confirmed_not_duplicate:
+        _ask_about_duplicates(actor, customer)
     _check_secret_level(actor, customer.secret_level)
     for field in INITIAL_FIELDS:
         if data.get(field):
@@ -310,10 +349,11 @@ def _changed_fields(before: dict, after: dict) -> list[str]:
 
 @transaction.atomic
 def customer_update(*, actor, customer: Customer, data: dict, expected_version: int,
-                    tags=None) -> Customer:
+                    tags=None, confirmed_not_duplicate=True) -> Customer:
     """Save an edit made on a form opened at `expected_version` (StaleVersionError if someone
-    saved in between; DuplicateRecordError if the credit code is taken). An edit that changes
-    nothing writes nothing."""
+    saved in between; DuplicateRecordError if the credit code is taken; PossibleDuplicates as
+    customer_create's when name, credit code or phone changed). An edit that changes nothing
+    writes nothing."""
     before = field_values(customer, EDITABLE_FIELDS)
     owner_unit_before = customer.owner_unit_id
     authored_by(customer, actor)
@@ -328,6 +368,8 @@ def customer_update(*, actor, customer: Customer, data: dict, expected_version: 
         customer.tags.values_list("pk", flat=True))
     if not changed and not tags_changed:
         return customer
+    if not confirmed_not_duplicate:
+        _ask_about_duplicates(actor, customer, before)
     customer.full_clean(exclude=["owner_unit", "tags"], validate_constraints=False)
     fill_search_keys(customer, _contact_search_names(customer))
     try:
@@ -335,8 +377,8 @@ def customer_update(*, actor, customer: Customer, data: dict, expected_version: 
             save_versioned(customer, expected_version=expected_version)
     except IntegrityError:
         raise DuplicateRecordError(
-            _("A customer with credit code %(code)s already exists.") % {"code": customer.credit_code}
-        ) from None
+            _("A customer with credit code %(code)s already exists.") % {"code": customer.credit_code},
+            field="credit_code") from None
     if tags_changed:
         customer.tags.set(tags)
     if (customer.owner_id, customer.owner_unit_id) != (before["owner"], owner_unit_before):

@@ -1,7 +1,7 @@
 """Customer archive pages. Thin: parse → fetch through a selector → one service → render."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,9 +12,10 @@ from django.views.decorators.http import require_POST
 from qiao.audit import services as audit_services
 from qiao.core import exports as core_exports
 from qiao.core.decorators import requires
-from qiao.core.exceptions import ConflictError, RateLimited, StaleVersionError, user_message
+from qiao.core.exceptions import ANSWERED_ON_PAGE, RateLimited, http_status, user_message
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate, query_without
+from qiao.core.views import attempt, perform
 from qiao.org.permissions import Action, can
 
 from . import exports, selectors, services
@@ -36,7 +37,6 @@ from .models import Customer
 
 PAGE_SIZE = 25
 CONFLICT = 409
-TOO_MANY = 429
 
 
 @requires(Action.CUSTOMER_VIEW)
@@ -75,57 +75,28 @@ def customer_export(request, fmt):
         notes=core_exports.notes_for(request.user, filters))
 
 
-def _form_errors_to_form(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-IDENTITY_FIELDS = ("name", "credit_code", "phone")
-
-
-def _identity_changed(form, customer) -> bool:
-    """Did the edit touch what duplicates are judged on? A customer once confirmed as "not the
-    same" is not questioned again for an unrelated change."""
-    return customer is None or any(f in form.changed_data for f in IDENTITY_FIELDS)
-
-
 def _save_customer(request, form, customer=None):
-    """Run the create/update service; returns (customer, duplicates, status), errors on the form."""
-    duplicates = None
-    if _identity_changed(form, customer):
-        duplicates = selectors.find_duplicates(
-            request.user, name=form.cleaned_data.get("name", ""),
-            credit_code=form.cleaned_data.get("credit_code", ""),
-            phone=form.cleaned_data.get("phone", ""),
-            exclude_pk=customer.pk if customer else None,
-        )
-    if duplicates and not form.cleaned_data.get("confirm_duplicate"):
+    """Run the create/update service: (customer, None, 200) when saved; else (None, the
+    duplicates the service asked about or None, the status) with the refusal on the form."""
+    confirmed = form.cleaned_data.get("confirm_duplicate", False)
+    if customer is None:
+        def save():
+            return services.customer_create(actor=request.user, data=form.service_data(),
+                                            tags=form.cleaned_data["tags"],
+                                            confirmed_not_duplicate=confirmed)
+    else:
+        def save():
+            return services.customer_update(
+                actor=request.user, customer=customer, data=form.service_data(),
+                tags=form.cleaned_data["tags"], expected_version=form.cleaned_data["version"],
+                confirmed_not_duplicate=confirmed)
+    try:
+        saved, status = attempt(form, save, let_through=services.PossibleDuplicates)
+    except services.PossibleDuplicates as question:  # a question to answer, not an error
         form.add_error(None, _("Possible duplicates found; check them below, then tick the box "
                                "to save anyway."))
-        return None, duplicates, 200
-    try:
-        if customer is None:
-            saved = services.customer_create(actor=request.user, data=form.service_data(),
-                                             tags=form.cleaned_data["tags"])
-        else:
-            saved = services.customer_update(
-                actor=request.user, customer=customer, data=form.service_data(),
-                tags=form.cleaned_data["tags"],
-                expected_version=form.cleaned_data["version"])
-        return saved, duplicates, 200
-    except StaleVersionError:
-        form.add_error(None, _("Someone else changed this customer after you opened it. "
-                               "Reload the page to see their change, then edit again."))
-        return None, duplicates, CONFLICT
-    except ConflictError as exc:
-        form.add_error("credit_code", str(exc))
-        return None, duplicates, CONFLICT
-    except ValidationError as exc:
-        _form_errors_to_form(form, exc)
-        return None, duplicates, 400
+        return None, question.found, 200
+    return saved, None, status or 200
 
 
 def _invalid_form_status(form) -> int:
@@ -178,9 +149,9 @@ def duplicate_check(request):
             "phone": request.GET.get("phone", "")[:30]}
     try:
         audit_services.duplicate_check_record(actor=request.user, request=request, **keys)
-    except RateLimited as exc:
+    except RateLimited as exc:  # said in place of the list
         return render_page(request, "customers/_fragments/duplicates.html",
-                           {"error": str(exc)}, status=TOO_MANY)
+                           {"error": str(exc)}, status=http_status(exc))
     exclude = request.GET.get("exclude", "")
     duplicates = selectors.find_duplicates(
         request.user, **keys,
@@ -259,13 +230,8 @@ def _post_on_customer(request, pk, run, success_message, tab=None):
         # One message, or one per outcome the action may have ({outcome: message}).
         messages.success(request, success_message[outcome] if isinstance(success_message, dict)
                          else success_message)
-    except StaleVersionError:
-        messages.error(request, _("Someone else changed this customer meanwhile; look at the "
-                                  "page again and repeat your change."))
-    except ConflictError as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    except ANSWERED_ON_PAGE as exc:
+        messages.error(request, user_message(exc))
     if tab:
         return redirect("customers:detail_tab", pk=customer.pk, tab=tab)
     return redirect("customers:detail", pk=customer.pk)
@@ -340,28 +306,26 @@ def recycle_bin(request):
 @requires(Action.CUSTOMER_RESTORE)
 def customer_restore(request, pk):
     customer = selectors.customer_get_deleted(request.user, pk)
-    try:
-        services.customer_restore(actor=request.user, customer=customer)
-    except ConflictError as exc:
-        messages.error(request, str(exc))
-        return redirect("customers:recycle_bin")
-    messages.success(request, _("Customer %s restored.") % customer.name)
-    return redirect("customers:detail", pk=customer.pk)
+    return perform(request, lambda: services.customer_restore(actor=request.user,
+                                                              customer=customer),
+                   done=_("Customer %s restored.") % customer.name,
+                   then=reverse("customers:detail", args=[customer.pk]),
+                   refused=lambda status: redirect("customers:recycle_bin"))
 
 
 @requires(Action.CONTACT_EDIT)
 def contact_create(request, pk):
     customer = selectors.customer_get(request.user, pk)
     form = ContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_create(actor=request.user, customer=customer,
-                                    data=form.cleaned_data)
-            messages.success(request, _("Contact added."))
-            return redirect("customers:detail_tab", pk=customer.pk, tab="contacts")
-        except ValidationError as exc:
-            _form_errors_to_form(form, exc)
-    status = 400 if request.method == "POST" else 200
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            _contact, status = attempt(form, lambda: services.contact_create(
+                actor=request.user, customer=customer, data=form.cleaned_data))
+            if status is None:
+                messages.success(request, _("Contact added."))
+                return redirect("customers:detail_tab", pk=customer.pk, tab="contacts")
     return render_page(request, "customers/contact_form.html",
                        {"form": form, "customer": customer}, status=status)
 
@@ -375,19 +339,12 @@ def contact_edit(request, pk):
         status = 400
         if form.is_valid():
             fresh = selectors.contact_get(request.user, pk)
-            try:
-                services.contact_update(actor=request.user, contact=fresh,
-                                        data=form.cleaned_data,
-                                        expected_version=form.cleaned_data["version"])
+            _contact, status = attempt(form, lambda: services.contact_update(
+                actor=request.user, contact=fresh, data=form.cleaned_data,
+                expected_version=form.cleaned_data["version"]))
+            if status is None:
                 messages.success(request, _("Contact saved."))
-                return redirect("customers:detail_tab", pk=contact.customer_id,
-                                                tab="contacts")
-            except StaleVersionError:
-                form.add_error(None, _("Someone else changed this contact after you opened "
-                                       "it. Reload the page and edit again."))
-                status = CONFLICT
-            except ValidationError as exc:
-                _form_errors_to_form(form, exc)
+                return redirect("customers:detail_tab", pk=contact.customer_id, tab="contacts")
     return render_page(request, "customers/contact_form.html",
                        {"form": form, "customer": contact.customer, "contact": contact},
                        status=status)
@@ -451,11 +408,9 @@ def field_reveal(request, model, pk, field):
     try:
         value = audit_services.field_reveal(actor=request.user, instance=instance, field=field,
                                             customer=customer, request=request)
-    except (ValueError, PermissionDenied):
-        raise Http404 from None
-    except RateLimited as exc:
+    except RateLimited as exc:  # said in place of the value
         return render_page(request, "customers/_fragments/revealed.html",
-                           {"error": str(exc)}, status=TOO_MANY)
+                           {"error": str(exc)}, status=http_status(exc))
     return render_page(request, "customers/_fragments/revealed.html",
                        {"value": value, "field": field, "kind": instance.SENSITIVE_FIELDS[field]})
 
@@ -485,15 +440,10 @@ def pool_list(request):
 @requires(Action.POOL_CLAIM)
 def pool_claim(request, pk):
     customer = selectors.pool_claim_get(request.user, pk)
-    try:
-        services.pool_claim(actor=request.user, customer=customer)
-    except ConflictError as exc:
-        messages.error(request, str(exc))
-        return redirect("customers:pool")
-    except PermissionDenied:
-        raise Http404 from None
-    messages.success(request, _("%s is now your customer.") % customer.name)
-    return redirect("customers:detail", pk=customer.pk)
+    return perform(request, lambda: services.pool_claim(actor=request.user, customer=customer),
+                   done=_("%s is now your customer.") % customer.name,
+                   then=reverse("customers:detail", args=[customer.pk]),
+                   refused=lambda status: redirect("customers:pool"))
 
 
 @require_POST
@@ -502,20 +452,19 @@ def pool_release(request, pk):
     """Its manager, or someone who may reassign, returns a customer to its region's pool."""
     customer = selectors.customer_get(request.user, pk)
     form = ReleaseForm(request.POST)
-    try:
+
+    def release():
         if not form.is_valid():
             raise ValidationError(_("Give the reason for returning the customer to the "
                                     "public pool."))
         services.pool_release(actor=request.user, customer=customer,
                               reason=form.cleaned_data["reason"])
-    except PermissionDenied:
-        raise Http404 from None
-    except (ConflictError, ValidationError) as exc:
-        messages.error(request, user_message(exc))
-        return redirect("customers:detail", pk=customer.pk)
-    messages.success(request, _("%s was returned to the public pool.") % customer.name)
-    return redirect("customers:pool" if can(request.user, Action.POOL_CLAIM)
-                    else "customers:list")
+
+    return perform(request, release,
+                   done=_("%s was returned to the public pool.") % customer.name,
+                   then=reverse("customers:pool" if can(request.user, Action.POOL_CLAIM)
+                                else "customers:list"),
+                   refused=lambda status: redirect("customers:detail", pk=customer.pk))
 
 
 # --- handover (交接, ORG-6) --------------------------------------------------------------------
@@ -532,6 +481,16 @@ def handover_list(request):
     })
 
 
+def _reassigned(request, from_user, to_user, kind, result):
+    if kind == "requested":
+        messages.success(request, _("The transfer needs approval: your request has been "
+                                    "submitted. The customers move when it is approved."))
+        return redirect("approvals:detail", pk=result.pk)
+    messages.success(request, _("%(count)d customers handed over from %(from)s to %(to)s.") % {
+        "count": result, "from": from_user, "to": to_user})
+    return redirect("customers:handover")
+
+
 @requires(Action.CUSTOMER_REASSIGN)
 def handover(request, user_id):
     """One person's customers, to hand over all or some of them to another manager."""
@@ -539,41 +498,21 @@ def handover(request, user_id):
     form = HandoverForm(request.POST or None,
                         targets=selectors.handover_targets(request.user, from_user))
     status = 200
-    needs_approval = lifecycle_requests.transfer_needs_approval()
-    if request.method == "POST" and needs_approval:
+    if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
-                approval = lifecycle_requests.transfer_request_create(
-                    actor=request.user, from_user=from_user, to_user=form.cleaned_data["to_user"],
-                    customers=form.chosen(), reason=form.cleaned_data["reason"])
-                messages.success(request, _("The transfer needs approval: your request has been "
-                                            "submitted. The customers move when it is approved."))
-                return redirect("approvals:detail", pk=approval.pk)
-            except ValidationError as exc:
-                _form_errors_to_form(form, exc)
-    elif request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                count = services.customers_handover(
-                    actor=request.user, from_user=from_user, to_user=form.cleaned_data["to_user"],
-                    customers=form.chosen(), reason=form.cleaned_data["reason"], request=request)
-                messages.success(request, _(
-                    "%(count)d customers handed over from %(from)s to %(to)s.") % {
-                    "count": count, "from": from_user, "to": form.cleaned_data["to_user"]})
-                return redirect("customers:handover")
-            except ValidationError as exc:
-                _form_errors_to_form(form, exc)
-            except ConflictError as exc:
-                form.add_error(None, str(exc))
-                status = CONFLICT
+            to_user = form.cleaned_data["to_user"]
+            outcome, status = attempt(form, lambda: lifecycle_requests.customers_reassign(
+                actor=request.user, from_user=from_user, to_user=to_user,
+                customers=form.chosen(), reason=form.cleaned_data["reason"], request=request))
+            if status is None:
+                return _reassigned(request, from_user, to_user, *outcome)
     page, query = paginate(request, selectors.handover_customers(request.user, from_user),
                            PAGE_SIZE)
     ticked = set(form.cleaned_data.get("customers") or []) if form.is_bound else set()
     return render_page(request, "customers/handover.html", {
         "from_user": from_user, "form": form, "page": page, "query": query, "ticked": ticked,
-        "needs_approval": needs_approval,
+        "needs_approval": lifecycle_requests.transfer_needs_approval(),
         "pending_transfers": lifecycle_requests.open_transfers_of(from_user, request.user),
         "in_transfer": lifecycle_requests.in_open_transfer(c.pk for c in page.object_list),
     }, status=status)

@@ -8,7 +8,6 @@ from django.contrib.auth import REDIRECT_FIELD_NAME, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from qiao.core.decorators import requires
 from qiao.core.htmx import render_page
+from qiao.core.views import attempt
 
 from . import selectors, services
 from .forms import ApiTokenForm, PasswordChangeForm, PasswordResetForm
@@ -161,18 +161,16 @@ def api_tokens(request):
 
 def _api_token_create(request):
     form = ApiTokenForm(request.POST)
+    status = 400
     if form.is_valid():
-        try:
-            created, secret = services.api_token_create(
-                user=request.user, name=form.cleaned_data["name"],
-                days=form.cleaned_data["days"], request=request)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            request.session[NEW_TOKEN_SESSION_KEY] = {"name": created.name, "secret": secret}
+        created, status = attempt(form, lambda: services.api_token_create(
+            user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"],
+            request=request))
+        if status is None:
+            token, secret = created
+            request.session[NEW_TOKEN_SESSION_KEY] = {"name": token.name, "secret": secret}
             return redirect("org:api_tokens")
-    return _api_tokens_page(request, form, status=400)
+    return _api_tokens_page(request, form, status=status)
 
 
 def _api_tokens_page(request, form, *, new=None, status=200):

@@ -1,7 +1,6 @@
 """Promotion pages: thin — parse, fetch through the access function, one service, render."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -9,10 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from qiao.core.decorators import requires
-from qiao.core.exceptions import ConflictError, StaleVersionError, user_message
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
-from qiao.core.views import perform
+from qiao.core.views import attempt, perform
 from qiao.customers.models import Customer
 from qiao.org.permissions import Action, can
 
@@ -43,14 +41,6 @@ def _item_rows(formset):
     return [(f.cleaned_data.get("name", ""), f.cleaned_data.get("unit", "")) for f in formset]
 
 
-def _form_error(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _campaign_form(request, campaign=None):
     user = request.user
     form = CampaignForm(request.POST or None, instance=campaign)
@@ -62,33 +52,22 @@ def _campaign_form(request, campaign=None):
         items = ItemFormSet(prefix="items", initial=initial)
     status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid() and items.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-            try:
+
+            def save():
                 if campaign is None:
-                    campaign = services.campaign_create(actor=user, data=data,
-                                                        items=_item_rows(items))
-                else:
-                    services.campaign_update(
-                        actor=user, campaign=campaign, data=data, items=_item_rows(items),
-                        expected_version=form.cleaned_data.get("version") or campaign.version)
-            except PermissionDenied:
-                raise Http404 from None
-            except StaleVersionError:
-                messages.error(request, _("Someone else changed this campaign meanwhile; reload "
-                                          "and edit again."))
-                status = 409
-            except ConflictError as exc:
-                messages.error(request, user_message(exc))
-                status = 409
-            except ValidationError as exc:
-                _form_error(form, exc)
-                status = 400
-            else:
+                    return services.campaign_create(actor=user, data=data,
+                                                    items=_item_rows(items))
+                return services.campaign_update(
+                    actor=user, campaign=campaign, data=data, items=_item_rows(items),
+                    expected_version=form.cleaned_data.get("version") or campaign.version)
+
+            saved, status = attempt(form, save)
+            if status is None:
                 messages.success(request, _("Campaign saved."))
-                return redirect("promotions:detail", pk=campaign.pk)
-        else:
-            status = 400
+                return redirect("promotions:detail", pk=saved.pk)
     return render_page(request, "promotions/campaign_form.html", {
         "form": form, "items": items, "campaign": campaign}, status=status)
 
@@ -170,15 +149,10 @@ def recommend(request, pk):
     if request.method == "POST":
         if form.is_valid() and form.cleaned_data["customer"]:
             customer = _visible_customer(user, form.cleaned_data["customer"])
-            try:
-                services.recommendation_create(actor=user, campaign=campaign, customer=customer,
-                                               reason=form.cleaned_data["reason"])
-            except PermissionDenied:
-                raise Http404 from None
-            except ValidationError as exc:
-                form.add_error(None, exc.messages)
-                status = 400
-            else:
+            _recommendation, status = attempt(form, lambda: services.recommendation_create(
+                actor=user, campaign=campaign, customer=customer,
+                reason=form.cleaned_data["reason"]))
+            if status is None:
                 messages.success(request, _("%(customer)s is recommended for “%(name)s”.")
                                  % {"customer": customer.name, "name": campaign.name})
                 return redirect("promotions:detail", pk=campaign.pk)
@@ -213,17 +187,15 @@ def decide(request, pk):
         messages.error(request, _("Choose confirm or decline."))
         return _detail(request, campaign, status=400)
     confirm = form.cleaned_data["decision"] == "confirm"
-    try:
-        services.recommendation_decide(actor=request.user, recommendation=recommendation,
-                                       confirm=confirm, note=form.cleaned_data["note"])
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as exc:
-        messages.error(request, user_message(exc))
-        return _detail(request, selectors.campaign_get(request.user, campaign.pk), status=400)
-    messages.success(request, (_("%s is confirmed.") if confirm else _("%s is declined."))
-                     % recommendation.customer.name)
-    return redirect("promotions:detail", pk=campaign.pk)
+    return perform(
+        request, lambda: services.recommendation_decide(
+            actor=request.user, recommendation=recommendation, confirm=confirm,
+            note=form.cleaned_data["note"]),
+        done=(_("%s is confirmed.") if confirm else _("%s is declined."))
+        % recommendation.customer.name,
+        then=reverse("promotions:detail", args=[campaign.pk]),
+        refused=lambda status: _detail(request, selectors.campaign_get(request.user, campaign.pk),
+                                       status=status))
 
 
 @requires(Action.PROMOTION_RECOMMEND)
@@ -234,24 +206,17 @@ def handout(request, pk):
     form = HandoutForm(request.POST or None, items=items)
     status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid():
-            try:
-                record = services.handout_record(
-                    actor=user, recommendation=recommendation,
-                    handed_out_on=form.cleaned_data["handed_out_on"],
-                    quantities=form.quantities(), signer_name=form.cleaned_data["signer_name"],
-                    signature_data_url=form.cleaned_data["signature"],
-                    notes=form.cleaned_data["notes"])
-            except PermissionDenied:
-                raise Http404 from None
-            except ValidationError as exc:
-                form.add_error(None, exc.messages)
-                status = 400
-            else:
+            record, status = attempt(form, lambda: services.handout_record(
+                actor=user, recommendation=recommendation,
+                handed_out_on=form.cleaned_data["handed_out_on"],
+                quantities=form.quantities(), signer_name=form.cleaned_data["signer_name"],
+                signature_data_url=form.cleaned_data["signature"],
+                notes=form.cleaned_data["notes"]))
+            if status is None:
                 messages.success(request, _("The hand-out and the signed receipt are saved."))
                 return redirect("promotions:receipt", pk=record.pk)
-        else:
-            status = 400
     return render_page(request, "promotions/handout_form.html", {
         "recommendation": recommendation, "campaign": recommendation.campaign,
         "form": form}, status=status)

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A refusal no page caught: 404, 409, 429 or 400 by core.exceptions.http_status.
+    "qiao.core.middleware.RefusalMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as axes asks: turns a lockout flagged during authentication into the login page.
     "axes.middleware.AxesMiddleware",

@@ -1,7 +1,7 @@
 """Work order pages: thin — parse, fetch through the access function, one service, render."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from qiao.core.decorators import requires
-from qiao.core.exceptions import ConflictError, user_message
+from qiao.core.exceptions import ConflictError, http_status, user_message
+from qiao.core.forms import add_errors
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
-from qiao.core.views import perform
+from qiao.core.views import attempt, perform
 from qiao.org.permissions import Action
 
 from . import selectors, services
@@ -21,17 +22,6 @@ from .forms import FilterForm, StageForm, WorkOrderForm
 from .models import STAGE_HINTS, Stage
 
 PAGE_SIZE = 25
-
-
-def _add_errors(form, exc, rename=None):
-    """A service's ValidationError onto the form: field messages by field, the rest on top."""
-    rename = rename or {}
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            name = rename.get(name, name)
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @require_GET
@@ -50,16 +40,14 @@ def work_order_new(request):
                          initial={"customer": request.GET.get("customer")})
     status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-            try:
-                work_order = services.work_order_create(actor=request.user, data=data)
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
+            work_order, status = attempt(form, lambda: services.work_order_create(
+                actor=request.user, data=data))
+            if status is None:
                 messages.success(request, _("Work order saved as a draft."))
                 return redirect("workorders:detail", pk=work_order.pk)
-        status = 400
     return render_page(request, "workorders/form.html", {"form": form}, status=status)
 
 
@@ -75,24 +63,16 @@ def work_order_edit(request, pk):
     form = WorkOrderForm(request.POST or None, instance=work_order, user=request.user)
     status = 200
     if request.method == "POST":
+        status = 400
         work_order = selectors.work_order_get(request.user, pk)  # the form wrote onto its copy
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-            try:
-                services.work_order_update(
-                    actor=request.user, work_order=work_order, data=data,
-                    expected_version=form.cleaned_data["version"] or work_order.version)
-            except ValidationError as exc:
-                _add_errors(form, exc)
-                status = 400
-            except ConflictError as exc:
-                form.add_error(None, user_message(exc))
-                status = 409
-            else:
+            _saved, status = attempt(form, lambda: services.work_order_update(
+                actor=request.user, work_order=work_order, data=data,
+                expected_version=form.cleaned_data["version"] or work_order.version))
+            if status is None:
                 messages.success(request, _("Changes saved."))
                 return redirect("workorders:detail", pk=pk)
-        else:
-            status = 400
     return render_page(request, "workorders/form.html",
                        {"form": form, "work_order": work_order}, status=status)
 
@@ -145,17 +125,16 @@ def stage_record(request, pk):
         services.stage_record(actor=request.user, work_order=work_order, stage=data["stage"],
                               date=data["date"], people=data["people"], note=data["note"],
                               files=data["files"], expected_version=data["version"])
-    except PermissionDenied:
-        raise Http404 from None
     except ValidationError as exc:
         messages.error(request, user_message(exc))
         if not hasattr(exc, "error_dict"):  # the wrong stage or archived: a fresh form
             return _detail(request, selectors.work_order_get(request.user, pk), status=400)
-        _add_errors(form, exc, rename={"file": "files"})
+        add_errors(form, exc, rename={"file": "files"})
         return _detail(request, selectors.work_order_get(request.user, pk), status=400,
                        stage_form=form)
     except ConflictError as exc:
         messages.error(request, user_message(exc))
-        return _detail(request, selectors.work_order_get(request.user, pk), status=409)
+        return _detail(request, selectors.work_order_get(request.user, pk),
+                       status=http_status(exc))
     messages.success(request, _("Stage “%s” recorded.") % Stage(data["stage"]).label)
     return redirect("workorders:detail", pk=pk)
