@@ -15,7 +15,7 @@ from qiao.org.permissions import Action, can
 
 from . import columns as cols
 from . import exports, selectors
-from .forms import ReportFilterForm
+from .forms import CustomerSearchForm, ReportFilterForm
 
 
 @dataclass(frozen=True)
@@ -111,3 +111,15 @@ KEY_CUSTOMER_TABLE = _table(
     tables=lambda customers, form: [selectors.key_customer_summary(customers)],
     listed=selectors.key_customer_list, columns=cols.KEY_CUSTOMER_COLUMNS,
     group_by=cols.CATEGORY)
+
+
+def _search_form(request):
+    return CustomerSearchForm(request.GET or None)
+
+
+# 客户信息登记表: choose the customer whose form to open (the archive's search, within scope).
+REGISTRATION_PICK = ListSpec(
+    url_name="reports:registration_pick", template="reports/registration_pick.html",
+    form=_search_form,
+    rows=lambda user, form: selectors.registration_candidates(user, form.search()),
+    context=lambda request, form: {"report": REGISTRATION})

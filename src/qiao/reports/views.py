@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from qiao.audit import services as audit_services
 from qiao.core.decorators import requires
 from qiao.core.lists import list_export, list_page
-from qiao.core.pagination import paginate
 from qiao.org.permissions import Action, can
 
 from . import columns as cols
@@ -26,9 +25,9 @@ from .lists import (
     REGION_TABLE,
     REGIONS,
     REGISTRATION,
+    REGISTRATION_PICK,
 )
 
-PAGE_SIZE = 25
 PRINT_LIMIT = 1000  # rows on paper; the Excel file has them all
 
 # The seed handbook's chapters: 客户信息管理表格 (ch. 7) and 客户关系管理表格 (ch. 3).
@@ -97,12 +96,8 @@ def key_customers_export(request):
 
 @requires(Action.REPORT_VIEW)
 def registration_pick(request):
-    """Choose the customer whose registration form to open (search within scope)."""
-    text = request.GET.get("q", "")[:100]
-    page, query = paginate(request, selectors.registration_candidates(request.user, text),
-                           PAGE_SIZE)
-    return render(request, "reports/registration_pick.html", {
-        "report": REGISTRATION, "page": page, "q": text, "query": query})
+    """Choose the customer whose registration form to open."""
+    return list_page(request, REGISTRATION_PICK)
 
 
 def _registration(request, customer_id):
