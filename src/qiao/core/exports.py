@@ -27,8 +27,9 @@ File names are the export's title in Chinese plus the date, sent per RFC 6266 / 
 for every current browser.
 
 Exports are capped at settings.QIAO_EXPORT_MAX_ROWS rows (`check_size`): beyond it the user is
-told to narrow the filters; a file is never cut short. Every export is logged by the view that
-makes it (audit.services.export_record: rows, filters, format) before the file is sent.
+told to narrow the filters; a file is never cut short. Every list's export is logged by
+core.lists.list_export (audit.services.export_record: rows, filters, format) before the file is
+sent; a file that is no list (one customer's registration form) is logged by its view.
 """
 
 import csv
