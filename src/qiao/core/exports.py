@@ -27,8 +27,9 @@ File names are the export's title in Chinese plus the date, sent per RFC 6266 / 
 for every current browser.
 
 Exports are capped at settings.QIAO_EXPORT_MAX_ROWS rows (`check_size`): beyond it the user is
-told to narrow the filters; a file is never cut short. Every export is logged by the view that
-makes it (audit.services.export_record: rows, filters, format) before the file is sent.
+told to narrow the filters; a file is never cut short. Every list's export is logged by
+core.lists.list_export (audit.services.export_record: rows, filters, format) before the file is
+sent; a file that is no list (one customer's registration form) is logged by its view.
 """
 
 import csv
@@ -46,6 +47,8 @@ from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from qiao.org.masking import masked, sensitive_kind
 
 TEXT, NUMBER, MONEY, DATE = "text", "number", "money", "date"
 KINDS = (TEXT, NUMBER, MONEY, DATE)
@@ -70,19 +73,43 @@ def sheet_name(title: str) -> str:
     return str(title).translate(_SHEET_NAME_BAD).strip("'")[:31] or "Sheet"
 
 
+def field_value(path: str) -> Callable[[Any], Any]:
+    """A getter of the dotted field `path` of a row ("phone", "grade.name"): a sensitive field
+    masked as anyone sees it before revealing it (org.masking), a choice field's label, nothing
+    where a relation on the way is empty."""
+    *steps, last = path.split(".")
+
+    def get(row):
+        obj = row
+        for step in steps:
+            obj = getattr(obj, step)
+            if obj is None:
+                return ""
+        if sensitive_kind(obj, last):
+            return masked(obj, last)
+        label = getattr(obj, f"get_{last}_display", None)
+        value = label() if label is not None else getattr(obj, last)
+        return "" if value is None else value
+
+    return get
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of an export: its header (a lazy translation), how to get the value from a
-    row, its width in characters in Excel, and its kind (TEXT, NUMBER, MONEY or DATE)."""
+    row — a function, or a field path read by `field_value` (masked when sensitive) — its width
+    in characters in Excel, and its kind (TEXT, NUMBER, MONEY or DATE)."""
 
     header: Any
-    value: Callable[[Any], Any]
+    value: Callable[[Any], Any] | str
     width: int = 12
     kind: str = field(default=TEXT, kw_only=True)
 
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"Unknown column kind {self.kind!r}; one of {KINDS}.")
+        if isinstance(self.value, str):
+            object.__setattr__(self, "value", field_value(self.value))
 
 
 class TooManyRows(Exception):
@@ -315,15 +342,19 @@ def csv_response(title, columns, rows, *, numbered=True) -> StreamingHttpRespons
     return response
 
 
-def list_response(fmt, *, title, columns, rows, notes=(), sheet=None, landscape=True):
-    """A list as a file: in Excel the title, the notes and the numbered rows on one A4 sheet;
-    in CSV the header and the rows only (a CSV is data for another program)."""
+def list_response(fmt, *, title, columns, rows, notes=(), sheet=None, landscape=True,
+                  before=None):
+    """A list as a file: in Excel the title, the notes and the numbered rows on an A4 sheet,
+    after the sheets `before(book, formats)` writes (a report's count tables), if any; in CSV
+    the header and the rows only (a CSV is data for another program)."""
     if fmt not in FORMATS:
         raise ValueError(f"Unknown export format {fmt!r}; one of {FORMATS}.")
     if fmt == "csv":
         return csv_response(title, columns, rows)
 
     def build(book, formats):
+        if before is not None:
+            before(book, formats)
         page = Sheet(book, formats, sheet or title, landscape=landscape)
         page.heading(title, notes, len(columns) + 1)
         page.widths([6, *[c.width for c in columns]])

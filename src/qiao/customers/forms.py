@@ -12,7 +12,7 @@ from qiao.org.permissions import Action, Clearance, can
 from qiao.org.scope import resolved_scope, visible_users
 
 from .models import Contact, Customer, FollowUpChannel, Grade, Tag
-from .selectors import credit_code_taken, customer_choices
+from .selectors import SORTS, credit_code_taken, customer_choices
 from .services import CONTACT_FIELDS, EDITABLE_FIELDS, FOLLOW_UP_NOTE_MAX, INITIAL_FIELDS
 
 # format_lazy keeps the label lazy, so it follows each request's language.
@@ -191,12 +191,7 @@ class CustomerFilterForm(BootstrapFormMixin, forms.Form):
                                  + Customer.Category.choices)
     tag = forms.ModelChoiceField(label=_("tag"), queryset=Tag.objects.all(), required=False,
                                  empty_label=_("All tags"))
-    sort = forms.ChoiceField(label=_("sort"), required=False, choices=[
-        ("recent", _("Recently updated")), ("name", _("Name (pinyin A–Z)")),
-        ("-name", _("Name (pinyin Z–A)")), ("grade", _("Grade")), ("status", _("Status")),
-        ("created", _("Newest")),
-        ("idle", _("Longest without follow-up")), ("licence", _("Licence expiring first")),
-    ])
+    sort = forms.ChoiceField(label=_("sort"), required=False, choices=SORTS.choices())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -218,7 +213,7 @@ class CustomerFilterForm(BootstrapFormMixin, forms.Form):
             status=data.get("status") or "",
             category=data.get("category") or "",
             tag=data["tag"].pk if data.get("tag") else None,
-            sort=data.get("sort") or "recent",
+            sort=data.get("sort") or SORTS.default.code,
         )
 
     def description(self) -> list[tuple[str, str]]:
@@ -235,6 +230,7 @@ class PoolFilterForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)
+        self.regions = regions
         self.fields["region"].choices = [("", _("All regions"))] + [(r.pk, r.name) for r in regions]
 
     def clean_q(self):

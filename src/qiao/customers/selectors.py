@@ -22,7 +22,9 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from qiao.core.lists import Sort, Sorts
 from qiao.core.text import search_key
 from qiao.core.validators import normalize_company_name, normalize_credit_code, normalize_phone
 from qiao.org.masking import mask, sensitive_kind
@@ -43,20 +45,21 @@ from .models import (
     TransferItem,
 )
 
-SORTS = {
-    "recent": ("-updated_at", "-id"),
-    "name": ("name_pinyin", "id"),
-    "-name": ("-name_pinyin", "-id"),
-    # Ungraded customers last, on SQLite (NULLs first by default) as on PostgreSQL; every
-    # order ends with the id, so that pages never repeat or skip a customer.
-    "grade": (F("grade__rank").asc(nulls_last=True), "-updated_at", "-id"),
-    "status": ("status", "-updated_at", "-id"),
-    "created": ("-created_at", "-id"),
-    # The desk's "see all" lists: longest without follow-up first, licences expiring first
-    # (those without a time limit last).
-    "idle": ("last_activity_at", "id"),
-    "licence": (F("licence_expiry").asc(nulls_last=True), "id"),
-}
+# The customer list's orders (its <select>, the API's `sort`). Ungraded customers last, on
+# SQLite (NULLs first by default) as on PostgreSQL; every order ends with the id, so that pages
+# never repeat or skip a customer. The desk's "see all" lists use the last two: longest without
+# follow-up first, licences expiring first (those without a time limit last).
+SORTS = Sorts(
+    Sort("recent", _("Recently updated"), ("-updated_at", "-id")),
+    Sort("name", _("Name (pinyin A–Z)"), ("name_pinyin", "id")),
+    Sort("-name", _("Name (pinyin Z–A)"), ("-name_pinyin", "-id")),
+    Sort("grade", _("Grade"), (F("grade__rank").asc(nulls_last=True), "-updated_at", "-id")),
+    Sort("status", _("Status"), ("status", "-updated_at", "-id")),
+    Sort("created", _("Newest"), ("-created_at", "-id")),
+    Sort("idle", _("Longest without follow-up"), ("last_activity_at", "id")),
+    Sort("licence", _("Licence expiring first"),
+         (F("licence_expiry").asc(nulls_last=True), "id")),
+)
 
 
 @dataclass(frozen=True)
@@ -129,8 +132,7 @@ def customer_list(user, filters: CustomerFilters):
         qs = qs.filter(category=filters.category)
     if filters.tag:
         qs = qs.filter(tags__id=filters.tag)
-    order = SORTS.get(filters.sort, SORTS["recent"])
-    return qs.select_related("grade", "owner", "region").order_by(*order)
+    return qs.select_related("grade", "owner", "region").order_by(*SORTS.order(filters.sort))
 
 
 def grade_list():

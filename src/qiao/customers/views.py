@@ -10,26 +10,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qiao.audit import services as audit_services
-from qiao.core import exports as core_exports
 from qiao.core.decorators import requires
 from qiao.core.exceptions import ANSWERED_ON_PAGE, RateLimited, http_status, user_message
 from qiao.core.htmx import render_page
-from qiao.core.pagination import paginate, query_without
+from qiao.core.lists import list_export, list_page
+from qiao.core.pagination import paginate
 from qiao.core.views import attempt, perform
 from qiao.org.permissions import Action, can
 
-from . import exports, selectors, services
+from . import lists, selectors, services
 from . import requests as lifecycle_requests
 from . import tabs as customer_tabs
 from .forms import (
     AttachmentForm,
     ContactForm,
-    CustomerFilterForm,
     CustomerForm,
     FollowUpForm,
     GradeForm,
     HandoverForm,
-    PoolFilterForm,
     ReleaseForm,
     TransitionForm,
 )
@@ -41,38 +39,15 @@ CONFLICT = 409
 
 @requires(Action.CUSTOMER_VIEW)
 def customer_list(request):
-    form = CustomerFilterForm(request.GET or None, user=request.user)
-    form.is_valid()
-    customers = selectors.customer_list(request.user, form.filters())
-    page, query = paginate(request, customers, PAGE_SIZE)
-    return render_page(request, "customers/list.html", {
-        "form": form, "page": page, "query": query,
-        "can_create": can(request.user, Action.CUSTOMER_CREATE),
-        "can_export": can(request.user, Action.CUSTOMER_EXPORT),
-    }, fragment="customers/_fragments/results.html")
+    return list_page(request, lists.CUSTOMERS,
+                     can_create=can(request.user, Action.CUSTOMER_CREATE),
+                     can_export=can(request.user, Action.CUSTOMER_EXPORT))
 
 
 @requires(Action.CUSTOMER_VIEW)
 @requires(Action.CUSTOMER_EXPORT)
 def customer_export(request, fmt):
-    """The list as the user sees it (scope, secret level, filters, order, masking) in an Excel
-    or CSV file; logged with its rows, filters and format. More rows than QIAO_EXPORT_MAX_ROWS:
-    back to the list with a message, no file."""
-    form = CustomerFilterForm(request.GET or None, user=request.user)
-    customers = selectors.customer_list(request.user, form.filters())
-    rows = customers.count()
-    try:
-        core_exports.check_size(rows)
-    except core_exports.TooManyRows as refusal:
-        messages.error(request, str(refusal))
-        query = query_without(request, "page")
-        return redirect(reverse("customers:list") + (f"?{query}" if query else ""))
-    filters = form.description()
-    audit_services.export_record(actor=request.user, request=request, what=str(exports.TITLE),
-                                 rows=rows, filters=dict(filters), fmt=fmt)
-    return core_exports.list_response(
-        fmt, title=str(exports.TITLE), columns=exports.LIST_COLUMNS, rows=customers,
-        notes=core_exports.notes_for(request.user, filters))
+    return list_export(request, lists.CUSTOMERS, fmt)
 
 
 def _save_customer(request, form, customer=None):
@@ -419,21 +394,7 @@ def field_reveal(request, model, pk, field):
 
 @requires(Action.POOL_CLAIM)
 def pool_list(request):
-    """The pool of the user's region(s): search, a region filter for those with several,
-    a claim button per customer, today's claims against the limit. Details masked."""
-    user = request.user
-    regions = selectors.pool_regions(user)
-    form = PoolFilterForm(request.GET or None, regions=regions)
-    q, region = form.values()
-    page, query = paginate(request, selectors.pool_list(user, q=q, region=region), PAGE_SIZE)
-    rules = selectors.pool_rules(regions)
-    # The limits shown are those of the region looked at, or of the user's only region.
-    rule = rules.get(region) or (next(iter(rules.values())) if len(rules) == 1 else None)
-    return render_page(request, "customers/pool.html", {
-        "form": form, "page": page, "query": query, "several_regions": len(regions) > 1,
-        "rule": rule, "claimed_today": selectors.pool_claims_today(user),
-        "owned": selectors.owned_count(user),
-    }, fragment="customers/_fragments/pool_results.html")
+    return list_page(request, lists.POOL)
 
 
 @require_POST

@@ -1,14 +1,11 @@
 """The columns of each customer list, shared by the screen, the printout and the Excel file,
 so the three always show the same thing."""
 
-import datetime
-from dataclasses import dataclass
-from typing import Any
-
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from qiao.core import exports
+from qiao.core.lists import Column, display
 from qiao.org.masking import mask, masked
 
 # Bootstrap classes that hide a column on a phone; every column comes back on paper.
@@ -17,40 +14,38 @@ TABLET_HIDDEN = "d-none d-lg-table-cell d-print-table-cell"
 SMALL_HIDDEN = "d-none d-sm-table-cell d-print-table-cell"
 
 
-@dataclass(frozen=True)
-class Column(exports.Column):
-    """An export column (header, value, width in Excel, kind) with how it shows on screen."""
-
-    css: str = ""  # Bootstrap classes of the cell on screen
-    link: bool = False  # the customer's name: links to its registration form
-    badge: bool = False  # the status: a coloured badge on screen
-    wrap: bool = False  # long text that may wrap; other columns keep to one line on paper
-
-
 def _name(obj):
     return obj.name if obj is not None else ""
 
 
-NAME = Column(_("Customer name"), lambda c: c.name, 34, link=True, wrap=True)
-GRADE = Column(_("Grade"), lambda c: _name(c.grade), 8)
-CATEGORY = Column(_("Classification"), lambda c: c.get_category_display(), 12, PHONE_HIDDEN)
-REGION = Column(_("Region"), lambda c: _name(c.region), 10, PHONE_HIDDEN)
-DISTRICT = Column(_("Administrative area"), lambda c: c.district, 14, PHONE_HIDDEN, wrap=True)
-ADDRESS = Column(_("Address"), lambda c: c.address, 30, TABLET_HIDDEN, wrap=True)
-OWNER = Column(_("Account manager"), lambda c: str(c.owner) if c.owner_id else "", 10,
-               SMALL_HIDDEN)
-STATUS = Column(_("Status"), lambda c: c.get_status_display(), 8, badge=True)
+def _registration_url(customer):
+    return reverse("reports:registration", args=[customer.pk])
+
+
+def _status_badge(customer):
+    return f"badge-status-{customer.status}"
+
+
+NAME = Column(_("Customer name"), "name", 34, link=_registration_url, wrap=True)
+GRADE = Column(_("Grade"), "grade.name", 8)
+CATEGORY = Column(_("Classification"), "category", 12, PHONE_HIDDEN)
+REGION = Column(_("Region"), "region.name", 10, PHONE_HIDDEN)
+DISTRICT = Column(_("Administrative area"), "district", 14, PHONE_HIDDEN, wrap=True)
+ADDRESS = Column(_("Address"), "address", 30, TABLET_HIDDEN, wrap=True)
+OWNER = Column(_("Account manager"), "owner", 10, SMALL_HIDDEN)
+STATUS = Column(_("Status"), "status", 8, badge=_status_badge)
 # Sensitive values are masked on screen, on paper and in Excel alike (ORG-4); they are revealed
 # one at a time on the customer page, never in bulk.
-PHONE = Column(_("Phone"), lambda c: masked(c, "phone"), 16, TABLET_HIDDEN)
-INDUSTRY = Column(_("Industry"), lambda c: c.get_industry_display(), 14, PHONE_HIDDEN)
-NATURE = Column(_("Enterprise nature"), lambda c: c.get_nature_display(), 12, TABLET_HIDDEN)
+PHONE = Column(_("Phone"), "phone", 16, TABLET_HIDDEN)
+INDUSTRY = Column(_("Industry"), "industry", 14, PHONE_HIDDEN)
+NATURE = Column(_("Enterprise nature"), "nature", 12, TABLET_HIDDEN)
 SINCE = Column(_("Customer since"), lambda c: c.start_date or c.onboarded_on, 12, TABLET_HIDDEN,
                kind=exports.DATE)
-CONTACTS = Column(_("Number of contacts"), lambda c: c.contacts_count, 8, TABLET_HIDDEN,
+CONTACTS = Column(_("Number of contacts"), "contacts_count", 8, TABLET_HIDDEN,
                   kind=exports.NUMBER)
-KEY_PERSON = Column(_("Key person"), lambda c: c.key_person_name or "", 10)
-KEY_TITLE = Column(_("Position"), lambda c: c.key_person_title or "", 10, TABLET_HIDDEN)
+KEY_PERSON = Column(_("Key person"), "key_person_name", 10)
+KEY_TITLE = Column(_("Position"), "key_person_title", 10, TABLET_HIDDEN)
+# An annotation (the first key person's mobile or phone), masked as a phone.
 KEY_PHONE = Column(_("Key person's phone"), lambda c: mask(c.key_person_phone, "phone"), 16,
                    PHONE_HIDDEN)
 
@@ -59,45 +54,6 @@ REGION_COLUMNS = [NAME, REGION, DISTRICT, ADDRESS, GRADE, OWNER, STATUS]
 CLASSIFICATION_COLUMNS = [NAME, CATEGORY, INDUSTRY, NATURE, GRADE, REGION, OWNER, STATUS]
 KEY_CUSTOMER_COLUMNS = [NAME, CATEGORY, GRADE, REGION, OWNER, CONTACTS, KEY_PERSON, KEY_TITLE,
                         KEY_PHONE, STATUS, SINCE]
-
-
-@dataclass(frozen=True)
-class Cell:
-    text: str
-    column: Column
-    raw: Any
-    url: str = ""
-    badge: str = ""  # the CSS class of a status badge
-
-
-@dataclass(frozen=True)
-class Line:
-    number: int
-    cells: list
-    group: str  # the line's group on paper (its grade, region, classification…)
-
-
-def display(value) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
-
-
-def lines(columns, customers, *, start=1, group_by=None):
-    """The rows of a list as cells ready for a template."""
-    result = []
-    for number, customer in enumerate(customers, start=start):
-        cells = []
-        for column in columns:
-            raw = column.value(customer)
-            url = reverse("reports:registration", args=[customer.pk]) if column.link else ""
-            badge = f"badge-status-{customer.status}" if column.badge else ""
-            cells.append(Cell(display(raw), column, raw, url, badge))
-        group = group_by.value(customer) if group_by else ""
-        result.append(Line(number, cells, display(group)))
-    return result
 
 
 # --- 客户信息登记表: the registration form of one customer ------------------------------------

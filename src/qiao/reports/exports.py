@@ -1,17 +1,21 @@
 """Excel files of the customer tables (RPT-2): what is particular to the tables — the count
-tables on the first sheet, the list on the second, the registration form as on paper. Files are
-written by qiao.core.exports (constant memory, formula-safe cells, A4, Chinese file names)."""
+tables on the first sheet (the list on the second is core.lists'), the registration form as on
+paper. Files are written by qiao.core.exports (constant memory, formula-safe cells, A4, Chinese
+file names)."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from qiao.core.exports import Sheet, neutralise, notes_for, xlsx_response
+from qiao.core.lists import display
 
-from .columns import display
+# The note of a table with no filter: it holds every customer the user sees.
+NO_FILTERS = gettext_lazy("Filters: none (every customer you may see)")
 
 
 def report_notes(user, filters):
-    """Who made the table and when, and its filters (none: every customer the user sees)."""
-    return notes_for(user, filters, no_filters=_("Filters: none (every customer you may see)"))
+    """Who made the table and when, and its filters."""
+    return notes_for(user, filters, no_filters=NO_FILTERS)
 
 
 def count_table(sheet: Sheet, table):
@@ -27,23 +31,16 @@ def count_table(sheet: Sheet, table):
     sheet.values([_("Total"), *table.totals, table.total], "total")
 
 
-def report_response(*, title, sheet, notes, tables, columns, customers, landscape=True):
-    """A customer table as a workbook: the counts on the first sheet, the list on the second."""
-
-    def build(book, formats):
-        summary = Sheet(book, formats, sheet)
-        width = max([len(t.columns) + 2 for t in tables] or [2])
-        summary.heading(title, notes, width)
-        summary.widths([16] + [10] * (width - 1))
-        for table in tables:
-            count_table(summary, table)
-            summary.skip()
-        detail = Sheet(book, formats, _("Customer list"), landscape=landscape)
-        detail.heading(title, notes, len(columns) + 1)
-        detail.widths([6, *[c.width for c in columns]])
-        detail.rows(columns, customers)
-
-    return xlsx_response(title, build)
+def summary_sheet(book, formats, *, name, tables, title, notes):
+    """The first sheet of a customer table's file: its count tables (core.lists.list_export
+    writes the list on the second)."""
+    summary = Sheet(book, formats, name)
+    width = max([len(t.columns) + 2 for t in tables] or [2])
+    summary.heading(title, notes, width)
+    summary.widths([16] + [10] * (width - 1))
+    for table in tables:
+        count_table(summary, table)
+        summary.skip()
 
 
 def registration_response(*, title, sheet, customer, notes, rows, contact_columns, contacts):

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from qiao.core.forms import BootstrapFormMixin, filter_description
+from qiao.core.forms import BootstrapFormMixin, filter_description, valid_data
 from qiao.customers.models import Customer, Grade
 from qiao.org.models import OrgUnit
 from qiao.org.scope import visible_users
@@ -75,3 +75,15 @@ class ReportFilterForm(BootstrapFormMixin, forms.Form):
     def description(self) -> list[tuple[str, str]]:
         """The filters in force, as people read them: for the printout and the export."""
         return filter_description(self, skip=("columns",))
+
+
+class CustomerSearchForm(BootstrapFormMixin, forms.Form):
+    """The search for the customer whose registration form to open."""
+
+    q = forms.CharField(label=_("search"), required=False)
+
+    def clean_q(self):
+        return self.cleaned_data["q"].strip()[:100]
+
+    def search(self) -> str:
+        return valid_data(self).get("q") or ""
