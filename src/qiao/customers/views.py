@@ -15,11 +15,27 @@ from qiao.core.decorators import requires
 from qiao.core.exceptions import ConflictError, RateLimited, StaleVersionError, user_message
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate, query_without
-from qiao.org.permissions import Action, can
+from qiao.org.actions import FIELD_REVEAL
+from qiao.org.permissions import action_flags, can
 
 from . import exports, selectors, services
 from . import requests as lifecycle_requests
 from . import tabs as customer_tabs
+from .actions import (
+    ATTACHMENT_UPLOAD,
+    CONTACT_EDIT,
+    CUSTOMER_CREATE,
+    CUSTOMER_DELETE,
+    CUSTOMER_EDIT,
+    CUSTOMER_EXPORT,
+    CUSTOMER_GRADE,
+    CUSTOMER_HISTORY,
+    CUSTOMER_LIFECYCLE,
+    CUSTOMER_REASSIGN,
+    CUSTOMER_RESTORE,
+    CUSTOMER_VIEW,
+    POOL_CLAIM,
+)
 from .forms import (
     AttachmentForm,
     ContactForm,
@@ -39,7 +55,7 @@ CONFLICT = 409
 TOO_MANY = 429
 
 
-@requires(Action.CUSTOMER_VIEW)
+@requires(CUSTOMER_VIEW)
 def customer_list(request):
     form = CustomerFilterForm(request.GET or None, user=request.user)
     form.is_valid()
@@ -47,13 +63,13 @@ def customer_list(request):
     page, query = paginate(request, customers, PAGE_SIZE)
     return render_page(request, "customers/list.html", {
         "form": form, "page": page, "query": query,
-        "can_create": can(request.user, Action.CUSTOMER_CREATE),
-        "can_export": can(request.user, Action.CUSTOMER_EXPORT),
+        "can_create": can(request.user, CUSTOMER_CREATE),
+        "can_export": can(request.user, CUSTOMER_EXPORT),
     }, fragment="customers/_fragments/results.html")
 
 
-@requires(Action.CUSTOMER_VIEW)
-@requires(Action.CUSTOMER_EXPORT)
+@requires(CUSTOMER_VIEW)
+@requires(CUSTOMER_EXPORT)
 def customer_export(request, fmt):
     """The list as the user sees it (scope, secret level, filters, order, masking) in an Excel
     or CSV file; logged with its rows, filters and format. More rows than QIAO_EXPORT_MAX_ROWS:
@@ -133,7 +149,7 @@ def _invalid_form_status(form) -> int:
     return CONFLICT if form.has_error("credit_code", "duplicate") else 400
 
 
-@requires(Action.CUSTOMER_CREATE)
+@requires(CUSTOMER_CREATE)
 def customer_create(request):
     form = CustomerForm(request.POST or None, user=request.user)
     duplicates, status = None, 200
@@ -149,7 +165,7 @@ def customer_create(request):
                        {"form": form, "duplicates": duplicates}, status=status)
 
 
-@requires(Action.CUSTOMER_EDIT)
+@requires(CUSTOMER_EDIT)
 def customer_edit(request, pk):
     customer = selectors.customer_get(request.user, pk)
     form = CustomerForm(request.POST or None, instance=customer, user=request.user)
@@ -169,7 +185,7 @@ def customer_edit(request, pk):
                        status=status)
 
 
-@requires(Action.CUSTOMER_VIEW)
+@requires(CUSTOMER_VIEW)
 def duplicate_check(request):
     """htmx: while the form is filled in, show customers that look like this one. Each
     question is logged and the questions per hour are limited (audit.services)."""
@@ -199,12 +215,12 @@ def _page_context(user, customer, active="profile") -> dict:
                  for tab in customer_tabs.NAV_TABS if can(user, tab.action)],
         "active_tab": active,
         "pending_status": Customer.Status(pending).label if pending else "",
-        "perms": {a.name.lower(): can(user, a) for a in Action},
-        "can_reveal": can(user, Action.FIELD_REVEAL) and not customer.in_pool,
+        "perms": action_flags(user),
+        "can_reveal": can(user, FIELD_REVEAL) and not customer.in_pool,
     }
 
 
-@requires(Action.CUSTOMER_VIEW)
+@requires(CUSTOMER_VIEW)
 def customer_detail(request, pk):
     """The profile and the first screen; the tabs load when opened (customer_tab)."""
     customer = selectors.customer_page(request.user, pk)
@@ -212,7 +228,7 @@ def customer_detail(request, pk):
     return render_page(request, "customers/detail.html", _page_context(request.user, customer))
 
 
-@requires(Action.CUSTOMER_VIEW)
+@requires(CUSTOMER_VIEW)
 def customer_tab(request, pk, tab):
     """One tab of the customer page: its fragment for htmx, else the page with that tab open
     (links work without JavaScript). 404 for an unknown tab, a customer the user does not
@@ -228,8 +244,8 @@ def customer_tab(request, pk, tab):
         if entry.logs_view:
             audit_services.customer_view_record(request=request, customer=customer)  # AUD-2
         response = render(request, entry.template, {
-            "customer": customer, "perms": {a.name.lower(): can(user, a) for a in Action},
-            "can_reveal": can(user, Action.FIELD_REVEAL) and not customer.in_pool,
+            "customer": customer, "perms": action_flags(user),
+            "can_reveal": can(user, FIELD_REVEAL) and not customer.in_pool,
             **entry.context(user, customer)})
         patch_vary_headers(response, ["HX-Request"])  # one URL, a fragment or the page
         return response
@@ -243,7 +259,7 @@ def customer_tab(request, pk, tab):
     return response
 
 
-@requires(Action.CUSTOMER_HISTORY)
+@requires(CUSTOMER_HISTORY)
 def customer_history(request, pk):
     customer = selectors.customer_get(request.user, pk)
     return render_page(request, "customers/history.html", {
@@ -272,7 +288,7 @@ def _post_on_customer(request, pk, run, success_message, tab=None):
 
 
 @require_POST
-@requires(Action.CUSTOMER_GRADE)
+@requires(CUSTOMER_GRADE)
 def customer_grade(request, pk):
     form = GradeForm(request.POST)
 
@@ -288,7 +304,7 @@ def customer_grade(request, pk):
 
 
 @require_POST
-@requires(Action.CUSTOMER_EDIT)
+@requires(CUSTOMER_EDIT)
 def customer_follow_up(request, pk):
     form = FollowUpForm(request.POST)
 
@@ -302,7 +318,7 @@ def customer_follow_up(request, pk):
 
 
 @require_POST
-@requires(Action.CUSTOMER_LIFECYCLE)
+@requires(CUSTOMER_LIFECYCLE)
 def customer_transition(request, pk):
     form = TransitionForm(request.POST)
 
@@ -322,7 +338,7 @@ def customer_transition(request, pk):
 
 
 @require_POST
-@requires(Action.CUSTOMER_DELETE)
+@requires(CUSTOMER_DELETE)
 def customer_delete(request, pk):
     customer = selectors.customer_get(request.user, pk)
     services.customer_delete(actor=request.user, customer=customer)
@@ -330,14 +346,14 @@ def customer_delete(request, pk):
     return redirect("customers:list")
 
 
-@requires(Action.CUSTOMER_RESTORE)
+@requires(CUSTOMER_RESTORE)
 def recycle_bin(request):
     page, query = paginate(request, selectors.deleted_customers(request.user), PAGE_SIZE)
     return render_page(request, "customers/recycle_bin.html", {"page": page, "query": query})
 
 
 @require_POST
-@requires(Action.CUSTOMER_RESTORE)
+@requires(CUSTOMER_RESTORE)
 def customer_restore(request, pk):
     customer = selectors.customer_get_deleted(request.user, pk)
     try:
@@ -349,7 +365,7 @@ def customer_restore(request, pk):
     return redirect("customers:detail", pk=customer.pk)
 
 
-@requires(Action.CONTACT_EDIT)
+@requires(CONTACT_EDIT)
 def contact_create(request, pk):
     customer = selectors.customer_get(request.user, pk)
     form = ContactForm(request.POST or None)
@@ -366,7 +382,7 @@ def contact_create(request, pk):
                        {"form": form, "customer": customer}, status=status)
 
 
-@requires(Action.CONTACT_EDIT)
+@requires(CONTACT_EDIT)
 def contact_edit(request, pk):
     contact = selectors.contact_get(request.user, pk)
     form = ContactForm(request.POST or None, instance=contact)
@@ -394,7 +410,7 @@ def contact_edit(request, pk):
 
 
 @require_POST
-@requires(Action.CONTACT_EDIT)
+@requires(CONTACT_EDIT)
 def contact_delete(request, pk):
     contact = selectors.contact_get(request.user, pk)
     services.contact_delete(actor=request.user, contact=contact)
@@ -403,7 +419,7 @@ def contact_delete(request, pk):
 
 
 @require_POST
-@requires(Action.CUSTOMER_RESTORE)
+@requires(CUSTOMER_RESTORE)
 def contact_restore(request, pk):
     contact = selectors.contact_get(request.user, pk, deleted=True)
     services.contact_restore(actor=request.user, contact=contact)
@@ -412,7 +428,7 @@ def contact_restore(request, pk):
 
 
 @require_POST
-@requires(Action.ATTACHMENT_UPLOAD)
+@requires(ATTACHMENT_UPLOAD)
 def attachment_upload(request, pk):
     form = AttachmentForm(request.POST, request.FILES, user=request.user)
 
@@ -428,7 +444,7 @@ def attachment_upload(request, pk):
 
 
 @require_POST
-@requires(Action.ATTACHMENT_UPLOAD)
+@requires(ATTACHMENT_UPLOAD)
 def attachment_delete(request, pk):
     attachment = selectors.attachment_get(request.user, pk)
     services.attachment_delete(actor=request.user, attachment=attachment)
@@ -440,7 +456,7 @@ REVEALABLE = {"customer": selectors.customer_get, "contact": selectors.contact_g
 
 
 @require_POST
-@requires(Action.FIELD_REVEAL)
+@requires(FIELD_REVEAL)
 def field_reveal(request, model, pk, field):
     """htmx: one masked value of a customer or contact, in clear, in place of its mask (ORG-4).
     Fetched through the record's access function (404 outside scope); logged and throttled."""
@@ -462,7 +478,7 @@ def field_reveal(request, model, pk, field):
 
 # --- the public pool (公海, CUS-11) ------------------------------------------------------------
 
-@requires(Action.POOL_CLAIM)
+@requires(POOL_CLAIM)
 def pool_list(request):
     """The pool of the user's region(s): search, a region filter for those with several,
     a claim button per customer, today's claims against the limit. Details masked."""
@@ -482,7 +498,7 @@ def pool_list(request):
 
 
 @require_POST
-@requires(Action.POOL_CLAIM)
+@requires(POOL_CLAIM)
 def pool_claim(request, pk):
     customer = selectors.pool_claim_get(request.user, pk)
     try:
@@ -497,7 +513,7 @@ def pool_claim(request, pk):
 
 
 @require_POST
-@requires(Action.CUSTOMER_VIEW)
+@requires(CUSTOMER_VIEW)
 def pool_release(request, pk):
     """Its manager, or someone who may reassign, returns a customer to its region's pool."""
     customer = selectors.customer_get(request.user, pk)
@@ -514,13 +530,13 @@ def pool_release(request, pk):
         messages.error(request, user_message(exc))
         return redirect("customers:detail", pk=customer.pk)
     messages.success(request, _("%s was returned to the public pool.") % customer.name)
-    return redirect("customers:pool" if can(request.user, Action.POOL_CLAIM)
+    return redirect("customers:pool" if can(request.user, POOL_CLAIM)
                     else "customers:list")
 
 
 # --- handover (交接, ORG-6) --------------------------------------------------------------------
 
-@requires(Action.CUSTOMER_REASSIGN)
+@requires(CUSTOMER_REASSIGN)
 def handover_list(request):
     """Staff in scope who own customers, leavers first, and how many customers are still
     owned by disabled accounts (they must be handed over)."""
@@ -532,7 +548,7 @@ def handover_list(request):
     })
 
 
-@requires(Action.CUSTOMER_REASSIGN)
+@requires(CUSTOMER_REASSIGN)
 def handover(request, user_id):
     """One person's customers, to hand over all or some of them to another manager."""
     from_user = selectors.handover_staff_get(request.user, user_id)

@@ -17,10 +17,12 @@ from qiao.audit import services as audit_services
 from qiao.core.decorators import requires
 from qiao.core.exports import TooManyRows, check_size
 from qiao.core.pagination import paginate, query_without
-from qiao.org.permissions import Action, can
+from qiao.customers.actions import CUSTOMER_EXPORT, CUSTOMER_VIEW
+from qiao.org.permissions import can
 
 from . import columns as cols
 from . import exports, selectors
+from .actions import REPORT_VIEW
 from .forms import ReportFilterForm
 
 PAGE_SIZE = 25
@@ -63,7 +65,7 @@ SECTIONS = [
 ]
 
 
-@requires(Action.REPORT_VIEW)
+@requires(REPORT_VIEW)
 def index(request):
     return render(request, "reports/index.html", {"sections": SECTIONS})
 
@@ -134,7 +136,7 @@ def _screen(request, report: Report, table: Table):
         "query": query_without(request, "page", "print"), "printing": printing, "print_limit": PRINT_LIMIT,
         "layout": "reports/print_base.html" if printing else "base.html",
         "filters_text": table.form.description(), "today": timezone.localdate(),
-        "can_export": can(request.user, Action.CUSTOMER_EXPORT),
+        "can_export": can(request.user, CUSTOMER_EXPORT),
         "export_url": f"reports:{report.url_name}_export",
     })
 
@@ -157,53 +159,53 @@ def _export(request, report: Report, table: Table):
         tables=table.tables, columns=table.columns, customers=table.customers)
 
 
-@requires(Action.REPORT_VIEW)
+@requires(REPORT_VIEW)
 def grades(request):
     return _screen(request, GRADES, _grades(request))
 
 
-@requires(Action.REPORT_VIEW)
-@requires(Action.CUSTOMER_EXPORT)
+@requires(REPORT_VIEW)
+@requires(CUSTOMER_EXPORT)
 def grades_export(request):
     return _export(request, GRADES, _grades(request))
 
 
-@requires(Action.REPORT_VIEW)
+@requires(REPORT_VIEW)
 def regions(request):
     return _screen(request, REGIONS, _regions(request))
 
 
-@requires(Action.REPORT_VIEW)
-@requires(Action.CUSTOMER_EXPORT)
+@requires(REPORT_VIEW)
+@requires(CUSTOMER_EXPORT)
 def regions_export(request):
     return _export(request, REGIONS, _regions(request))
 
 
-@requires(Action.REPORT_VIEW)
+@requires(REPORT_VIEW)
 def classification(request):
     return _screen(request, CLASSIFICATION, _classification(request))
 
 
-@requires(Action.REPORT_VIEW)
-@requires(Action.CUSTOMER_EXPORT)
+@requires(REPORT_VIEW)
+@requires(CUSTOMER_EXPORT)
 def classification_export(request):
     return _export(request, CLASSIFICATION, _classification(request))
 
 
-@requires(Action.REPORT_VIEW)
+@requires(REPORT_VIEW)
 def key_customers(request):
     return _screen(request, KEY_CUSTOMERS, _key_customers(request))
 
 
-@requires(Action.REPORT_VIEW)
-@requires(Action.CUSTOMER_EXPORT)
+@requires(REPORT_VIEW)
+@requires(CUSTOMER_EXPORT)
 def key_customers_export(request):
     return _export(request, KEY_CUSTOMERS, _key_customers(request))
 
 
 # --- 客户信息登记表: one customer's registration form --------------------------------------------
 
-@requires(Action.REPORT_VIEW)
+@requires(REPORT_VIEW)
 def registration_pick(request):
     """Choose the customer whose registration form to open (search within scope)."""
     text = request.GET.get("q", "")[:100]
@@ -220,7 +222,7 @@ def _registration(request, customer_id):
     return customer, rows, selectors.registration_contacts(request.user, customer)
 
 
-@requires(Action.REPORT_VIEW)
+@requires(REPORT_VIEW)
 def registration(request, customer_id):
     """The form on A4: the page is its print layout, so opening it is logged as a print."""
     customer, rows, contacts = _registration(request, customer_id)
@@ -232,13 +234,13 @@ def registration(request, customer_id):
         "contact_headers": [header for header, _value in cols.CONTACT_COLUMNS],
         "contacts": [[value(c) for _header, value in cols.CONTACT_COLUMNS] for c in contacts],
         "today": timezone.localdate(),
-        "can_export": can(request.user, Action.CUSTOMER_EXPORT),
-        "can_view_customer": can(request.user, Action.CUSTOMER_VIEW),
+        "can_export": can(request.user, CUSTOMER_EXPORT),
+        "can_view_customer": can(request.user, CUSTOMER_VIEW),
     })
 
 
-@requires(Action.REPORT_VIEW)
-@requires(Action.CUSTOMER_EXPORT)
+@requires(REPORT_VIEW)
+@requires(CUSTOMER_EXPORT)
 def registration_export(request, customer_id):
     customer, rows, contacts = _registration(request, customer_id)
     notes = [*exports.report_notes(request.user, [])[:1],
