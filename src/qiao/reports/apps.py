@@ -16,6 +16,13 @@ class ReportsConfig(AppConfig):
             actions.register(action)
         navigation.register(NavEntry("reports:index", _("Customer tables"), "bi-table",
                                      (REPORT_VIEW,), order=20))
+        # Its customer tables in the report centre (core.registry.reports).
+        from qiao.core.registry import reports
+
+        from .definitions import REPORTS
+
+        for report in REPORTS:
+            reports.register(report)
         # The start page's block for those who look after a team (工作台: 团队概况).
         from qiao.core.registry import desk_widgets
 

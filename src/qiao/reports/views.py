@@ -4,6 +4,7 @@ selectors (always from `visible_to(user)`) → render or export. Every print lay
 every export is in the operation log (what, rows, filters)."""
 
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Any
 
 from django.contrib import messages
@@ -11,63 +12,35 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from qiao.audit import services as audit_services
+from qiao.core import registry
 from qiao.core.decorators import requires
 from qiao.core.exports import TooManyRows, check_size
 from qiao.core.pagination import paginate, query_without
+from qiao.core.registry import ReportDef
 from qiao.customers.actions import CUSTOMER_EXPORT, CUSTOMER_VIEW
 from qiao.org.permissions import can
 
 from . import columns as cols
 from . import exports, selectors
 from .actions import REPORT_VIEW
+from .definitions import CLASSIFICATION, GRADES, KEY_CUSTOMERS, REGIONS, REGISTRATION
 from .forms import ReportFilterForm
 
 PAGE_SIZE = 25
 PRINT_LIMIT = 1000  # rows on paper; the Excel file has them all
 
 
-@dataclass(frozen=True)
-class Report:
-    url_name: str
-    title: Any  # the seed's name of the form (客户等级分类表 in Chinese)
-    sheet: Any  # a short name for the Excel sheet (31 characters at most)
-    description: Any
-    icon: str
-
-
-GRADES = Report("grades", _("Customer grade classification table"), _("Customers by grade"),
-                _("How many customers each grade has, by status, and who they are."),
-                "bi-bar-chart-steps")
-REGIONS = Report("regions", _("Customer regional classification table"),
-                 _("Customers by region"),
-                 _("Customers per region and administrative area, by grade or by status."),
-                 "bi-geo-alt")
-REGISTRATION = Report("registration_pick", _("Customer information registration form"),
-                      _("Registration form"),
-                      _("One customer's registration form with its key people, to print on A4."),
-                      "bi-file-earmark-person")
-CLASSIFICATION = Report("classification", _("Customer classification table"),
-                        _("Customer classification"),
-                        _("Big, key and ordinary customers by grade, industry and enterprise "
-                          "nature."),
-                        "bi-diagram-3")
-KEY_CUSTOMERS = Report("key_customers", _("Key customer statistics table"), _("Key customers"),
-                       _("Big and key customers with their manager, contacts and key person."),
-                       "bi-star")
-
-# The seed handbook's chapters: 客户信息管理表格 (ch. 7) and 客户关系管理表格 (ch. 3).
-SECTIONS = [
-    (_("Customer information management forms"), [GRADES, REGIONS, REGISTRATION]),
-    (_("Customer relationship management forms"), [CLASSIFICATION, KEY_CUSTOMERS]),
-]
-
-
 @requires(REPORT_VIEW)
 def index(request):
-    return render(request, "reports/index.html", {"sections": SECTIONS})
+    """The report centre: every registered report (core.registry.reports) the user may open,
+    under its group, in order."""
+    reports = [report for report in registry.reports
+               if any(can(request.user, action) for action in report.actions)]
+    sections = [(group, list(entries))
+                for group, entries in groupby(reports, key=lambda report: report.group)]
+    return render(request, "reports/index.html", {"sections": sections})
 
 
 # --- The four count tables ----------------------------------------------------------------------
@@ -117,13 +90,13 @@ def _key_customers(request) -> Table:
                  selectors.key_customer_list(qs), cols.CATEGORY)
 
 
-def _screen(request, report: Report, table: Table):
+def _screen(request, report: ReportDef, table: Table):
     """The table on screen (25 rows a page), or on paper with `?print=1`."""
     printing = request.GET.get("print") == "1"
     if printing:
         page, count = None, table.customers.count()
         lines = cols.lines(table.columns, table.customers[:PRINT_LIMIT], group_by=table.group_by)
-        audit_services.print_record(actor=request.user, request=request, what=str(report.title),
+        audit_services.print_record(actor=request.user, request=request, what=str(report.label),
                                     rows=len(lines), filters=dict(table.form.description()))
     else:
         page = paginate(request, table.customers, PAGE_SIZE)[0]
@@ -137,11 +110,11 @@ def _screen(request, report: Report, table: Table):
         "layout": "reports/print_base.html" if printing else "base.html",
         "filters_text": table.form.description(), "today": timezone.localdate(),
         "can_export": can(request.user, CUSTOMER_EXPORT),
-        "export_url": f"reports:{report.url_name}_export",
+        "export_url": f"{report.url_name}_export",
     })
 
 
-def _export(request, report: Report, table: Table):
+def _export(request, report: ReportDef, table: Table):
     """The table as an Excel file, or back to the screen when it has more rows than an export
     may (QIAO_EXPORT_MAX_ROWS)."""
     rows = table.customers.count()
@@ -150,11 +123,11 @@ def _export(request, report: Report, table: Table):
     except TooManyRows as refusal:
         messages.error(request, str(refusal))
         query = query_without(request, "page", "print")
-        return redirect(reverse(f"reports:{report.url_name}") + (f"?{query}" if query else ""))
-    audit_services.export_record(actor=request.user, request=request, what=str(report.title),
+        return redirect(reverse(report.url_name) + (f"?{query}" if query else ""))
+    audit_services.export_record(actor=request.user, request=request, what=str(report.label),
                                  rows=rows, filters=dict(table.form.description()))
     return exports.report_response(
-        title=str(report.title), sheet=str(report.sheet),
+        title=str(report.label), sheet=str(report.short_label),
         notes=exports.report_notes(request.user, table.form.description()),
         tables=table.tables, columns=table.columns, customers=table.customers)
 
@@ -227,7 +200,7 @@ def registration(request, customer_id):
     """The form on A4: the page is its print layout, so opening it is logged as a print."""
     customer, rows, contacts = _registration(request, customer_id)
     audit_services.print_record(actor=request.user, request=request,
-                                what=f"{REGISTRATION.title}: {customer.name}", rows=1,
+                                what=f"{REGISTRATION.label}: {customer.name}", rows=1,
                                 filters={"customer": customer.pk}, customer=customer)
     return render(request, "reports/registration.html", {
         "report": REGISTRATION, "customer": customer, "rows": rows,
@@ -246,9 +219,9 @@ def registration_export(request, customer_id):
     notes = [*exports.report_notes(request.user, [])[:1],
              gettext("Customer No. %(number)s") % {"number": customer.pk}]
     audit_services.export_record(actor=request.user, request=request,
-                                 what=f"{REGISTRATION.title}: {customer.name}", rows=1,
+                                 what=f"{REGISTRATION.label}: {customer.name}", rows=1,
                                  filters={"customer": customer.pk}, customer=customer)
     return exports.registration_response(
-        title=str(REGISTRATION.title), sheet=str(REGISTRATION.sheet), customer=customer,
+        title=str(REGISTRATION.label), sheet=str(REGISTRATION.short_label), customer=customer,
         notes=notes, rows=rows,
         contact_columns=cols.CONTACT_COLUMNS, contacts=contacts)
