@@ -1,6 +1,9 @@
 """The default roles' actions: each app declares its own (ActionDef.default_roles), and together
 they give every role exactly the actions it had when org.permissions listed them all."""
 
+import pytest
+from django.core.exceptions import ValidationError
+
 from qiao.demo.org import ensure_roles
 from qiao.org.models import Role
 from qiao.org.permissions import DEFAULT_ROLES, default_actions
@@ -38,3 +41,11 @@ def test_each_default_role_has_the_actions_it_always_had():
 def test_the_demo_and_a_fresh_install_give_the_roles_those_actions(db):
     ensure_roles()
     assert {role.code: set(role.actions) for role in Role.objects.all()} == ROLE_ACTIONS
+
+
+def test_a_role_holds_only_registered_actions():
+    role = Role(code="tester", name="测试", actions=["customer.view", "visit.record"])
+    with pytest.raises(ValidationError, match="visit.record"):
+        role.clean()
+    role.actions = ["customer.view", "org.admin"]
+    role.clean()

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from qiao.core import registry
 from qiao.core.fields import PhoneField
 from qiao.core.validators import plausible_count
 
@@ -81,9 +82,7 @@ class Role(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        from qiao.core.registry import actions
-
-        unknown = {code for code in self.actions if code not in actions}
+        unknown = {code for code in self.actions if code not in registry.actions}
         if unknown:
             raise ValidationError({"actions": _("Unknown actions: %s") % ", ".join(sorted(unknown))})
 
