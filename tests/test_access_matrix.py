@@ -34,20 +34,37 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from qiao.approvals import services as approval_services
+from qiao.approvals.actions import APPROVAL_REQUEST
 from qiao.approvals.demo import ensure_hospitality_chain
 from qiao.approvals.models import Delegation
+from qiao.audit.actions import AUDIT_VIEW
 from qiao.customers import services
+from qiao.customers.actions import (
+    ATTACHMENT_UPLOAD,
+    CONTACT_EDIT,
+    CUSTOMER_CREATE,
+    CUSTOMER_DELETE,
+    CUSTOMER_EDIT,
+    CUSTOMER_EXPORT,
+    CUSTOMER_GRADE,
+    CUSTOMER_HISTORY,
+    CUSTOMER_LIFECYCLE,
+    CUSTOMER_REASSIGN,
+    CUSTOMER_RESTORE,
+    CUSTOMER_VIEW,
+    POOL_CLAIM,
+)
 from qiao.customers.models import Attachment, Contact, Customer
 from qiao.notify import services as notify_services
-from qiao.org.permissions import Action
+from qiao.org.actions import API_USE, FIELD_REVEAL
+from qiao.promotions.actions import PROMOTION_MANAGE, PROMOTION_RECOMMEND
+from qiao.reports.actions import REPORT_VIEW
 from qiao.workorders.models import StageAttachment
 
 from .conftest import PASSWORD, ROLES
 from .factories import make_contact, make_customer, valid_id_number
 from .promotions.factories import make_handout, make_recommendation
 from .workorders.factories import make_approved_work_order
-
-A = Action
 
 # --- what every route is ---------------------------------------------------------------------
 
@@ -106,58 +123,58 @@ ROUTES = {
     "set_language": Route(PUBLIC, methods=POST),
     "health": Route(PUBLIC),
     # customers
-    "customers:list": Route(LIST, (A.CUSTOMER_VIEW,)),
-    "customers:duplicate_check": Route(LIST, (A.CUSTOMER_VIEW,)),
-    "customers:recycle_bin": Route(LIST, (A.CUSTOMER_RESTORE,)),
-    "customers:export_xlsx": Route(EXPORT, (A.CUSTOMER_VIEW, A.CUSTOMER_EXPORT)),
-    "customers:export_csv": Route(EXPORT, (A.CUSTOMER_VIEW, A.CUSTOMER_EXPORT)),
-    "customers:create": Route(CREATE, (A.CUSTOMER_CREATE,), BOTH),
-    "customers:detail": Route(CUSTOMER, (A.CUSTOMER_VIEW,), BOTH),
-    "customers:detail_tab": Route(CUSTOMER, (A.CUSTOMER_VIEW,), BOTH,
+    "customers:list": Route(LIST, (CUSTOMER_VIEW,)),
+    "customers:duplicate_check": Route(LIST, (CUSTOMER_VIEW,)),
+    "customers:recycle_bin": Route(LIST, (CUSTOMER_RESTORE,)),
+    "customers:export_xlsx": Route(EXPORT, (CUSTOMER_VIEW, CUSTOMER_EXPORT)),
+    "customers:export_csv": Route(EXPORT, (CUSTOMER_VIEW, CUSTOMER_EXPORT)),
+    "customers:create": Route(CREATE, (CUSTOMER_CREATE,), BOTH),
+    "customers:detail": Route(CUSTOMER, (CUSTOMER_VIEW,), BOTH),
+    "customers:detail_tab": Route(CUSTOMER, (CUSTOMER_VIEW,), BOTH,
                                   extra=(("tab", "contacts"),)),
-    "customers:edit": Route(CUSTOMER, (A.CUSTOMER_EDIT,), BOTH),
-    "customers:history": Route(CUSTOMER, (A.CUSTOMER_HISTORY,), BOTH),
-    "customers:grade": Route(CUSTOMER, (A.CUSTOMER_GRADE,), POST),
-    "customers:transition": Route(CUSTOMER, (A.CUSTOMER_LIFECYCLE,), POST),
-    "customers:follow_up": Route(CUSTOMER, (A.CUSTOMER_EDIT,), POST),
-    "customers:delete": Route(CUSTOMER, (A.CUSTOMER_DELETE,), POST, writes=True),
-    "customers:restore": Route(DELETED_CUSTOMER, (A.CUSTOMER_RESTORE,), POST, writes=True),
-    "customers:contact_create": Route(CUSTOMER, (A.CONTACT_EDIT,), BOTH),
-    "customers:attachment_upload": Route(CUSTOMER, (A.ATTACHMENT_UPLOAD,), POST),
-    "customers:contact_edit": Route(CONTACT, (A.CONTACT_EDIT,), BOTH),
-    "customers:contact_delete": Route(CONTACT, (A.CONTACT_EDIT,), POST, writes=True),
-    "customers:contact_restore": Route(DELETED_CONTACT, (A.CUSTOMER_RESTORE,), POST,
+    "customers:edit": Route(CUSTOMER, (CUSTOMER_EDIT,), BOTH),
+    "customers:history": Route(CUSTOMER, (CUSTOMER_HISTORY,), BOTH),
+    "customers:grade": Route(CUSTOMER, (CUSTOMER_GRADE,), POST),
+    "customers:transition": Route(CUSTOMER, (CUSTOMER_LIFECYCLE,), POST),
+    "customers:follow_up": Route(CUSTOMER, (CUSTOMER_EDIT,), POST),
+    "customers:delete": Route(CUSTOMER, (CUSTOMER_DELETE,), POST, writes=True),
+    "customers:restore": Route(DELETED_CUSTOMER, (CUSTOMER_RESTORE,), POST, writes=True),
+    "customers:contact_create": Route(CUSTOMER, (CONTACT_EDIT,), BOTH),
+    "customers:attachment_upload": Route(CUSTOMER, (ATTACHMENT_UPLOAD,), POST),
+    "customers:contact_edit": Route(CONTACT, (CONTACT_EDIT,), BOTH),
+    "customers:contact_delete": Route(CONTACT, (CONTACT_EDIT,), POST, writes=True),
+    "customers:contact_restore": Route(DELETED_CONTACT, (CUSTOMER_RESTORE,), POST,
                                        writes=True),
-    "customers:attachment_download": Route(ATTACHMENT, (A.CUSTOMER_VIEW,)),
-    "customers:attachment_delete": Route(ATTACHMENT, (A.ATTACHMENT_UPLOAD,), POST, writes=True),
+    "customers:attachment_download": Route(ATTACHMENT, (CUSTOMER_VIEW,)),
+    "customers:attachment_delete": Route(ATTACHMENT, (ATTACHMENT_UPLOAD,), POST, writes=True),
     # one masked value in clear (ORG-4): logged, so only POST; a pool customer's stay masked
     # until someone claims it
-    "customers:reveal": Route(CUSTOMER, (A.FIELD_REVEAL,), POST, owned_only=True,
+    "customers:reveal": Route(CUSTOMER, (FIELD_REVEAL,), POST, owned_only=True,
                               extra=(("model", "customer"), ("field", "phone"))),
     # reports (customer tables)
-    "reports:index": Route(LIST, (A.REPORT_VIEW,)),
-    "reports:grades": Route(LIST, (A.REPORT_VIEW,)),
-    "reports:regions": Route(LIST, (A.REPORT_VIEW,)),
-    "reports:classification": Route(LIST, (A.REPORT_VIEW,)),
-    "reports:key_customers": Route(LIST, (A.REPORT_VIEW,)),
-    "reports:registration_pick": Route(LIST, (A.REPORT_VIEW,)),
-    "reports:grades_export": Route(EXPORT, (A.REPORT_VIEW, A.CUSTOMER_EXPORT)),
-    "reports:regions_export": Route(EXPORT, (A.REPORT_VIEW, A.CUSTOMER_EXPORT)),
-    "reports:classification_export": Route(EXPORT, (A.REPORT_VIEW, A.CUSTOMER_EXPORT)),
-    "reports:key_customers_export": Route(EXPORT, (A.REPORT_VIEW, A.CUSTOMER_EXPORT)),
-    "reports:registration": Route(CUSTOMER, (A.REPORT_VIEW,), BOTH, kwarg="customer_id"),
-    "reports:registration_export": Route(CUSTOMER, (A.REPORT_VIEW, A.CUSTOMER_EXPORT), BOTH,
+    "reports:index": Route(LIST, (REPORT_VIEW,)),
+    "reports:grades": Route(LIST, (REPORT_VIEW,)),
+    "reports:regions": Route(LIST, (REPORT_VIEW,)),
+    "reports:classification": Route(LIST, (REPORT_VIEW,)),
+    "reports:key_customers": Route(LIST, (REPORT_VIEW,)),
+    "reports:registration_pick": Route(LIST, (REPORT_VIEW,)),
+    "reports:grades_export": Route(EXPORT, (REPORT_VIEW, CUSTOMER_EXPORT)),
+    "reports:regions_export": Route(EXPORT, (REPORT_VIEW, CUSTOMER_EXPORT)),
+    "reports:classification_export": Route(EXPORT, (REPORT_VIEW, CUSTOMER_EXPORT)),
+    "reports:key_customers_export": Route(EXPORT, (REPORT_VIEW, CUSTOMER_EXPORT)),
+    "reports:registration": Route(CUSTOMER, (REPORT_VIEW,), BOTH, kwarg="customer_id"),
+    "reports:registration_export": Route(CUSTOMER, (REPORT_VIEW, CUSTOMER_EXPORT), BOTH,
                                          kwarg="customer_id"),
     # operation log (AUD-2): the entries of the users in scope
-    "audit:log": Route(LIST, (A.AUDIT_VIEW,)),
+    "audit:log": Route(LIST, (AUDIT_VIEW,)),
     # public pool (CUS-11) and handover (ORG-6)
-    "customers:pool": Route(LIST, (A.POOL_CLAIM,)),
-    "customers:pool_claim": Route(CUSTOMER, (A.POOL_CLAIM,), POST, pool_only=True, writes=True),
-    "customers:pool_release": Route(CUSTOMER, (A.CUSTOMER_VIEW,), POST),
-    "customers:handover": Route(LIST, (A.CUSTOMER_REASSIGN,)),
-    "customers:handover_user": Route(STAFF, (A.CUSTOMER_REASSIGN,), BOTH, kwarg="user_id"),
+    "customers:pool": Route(LIST, (POOL_CLAIM,)),
+    "customers:pool_claim": Route(CUSTOMER, (POOL_CLAIM,), POST, pool_only=True, writes=True),
+    "customers:pool_release": Route(CUSTOMER, (CUSTOMER_VIEW,), POST),
+    "customers:handover": Route(LIST, (CUSTOMER_REASSIGN,)),
+    "customers:handover_user": Route(STAFF, (CUSTOMER_REASSIGN,), BOTH, kwarg="user_id"),
     # personal API tokens (DAT-3): the user's own, listed and made on one page
-    "org:api_tokens": Route(CREATE, (A.API_USE,), BOTH),
+    "org:api_tokens": Route(CREATE, (API_USE,), BOTH),
     # one's own password (login only); an administrator's one-time reset link (no login: a
     # wrong or used link is a page saying so)
     "org:password_change": Route(CREATE, (), BOTH),
@@ -168,7 +185,7 @@ ROUTES = {
     # an empty or not-yours POST is refused (400 / 409) and changes nothing
     "approvals:waiting": Route(LIST),
     "approvals:mine": Route(LIST),
-    "approvals:hospitality_new": Route(CREATE, (A.APPROVAL_REQUEST,), BOTH),
+    "approvals:hospitality_new": Route(CREATE, (APPROVAL_REQUEST,), BOTH),
     "approvals:detail": Route(APPROVAL),
     "approvals:decide": Route(APPROVAL, (), POST),
     "approvals:withdraw": Route(APPROVAL, (), POST, writes=True, requester_only=True),
@@ -179,29 +196,29 @@ ROUTES = {
     # work orders (APR-2): seen with their customer; changed and submitted by their author alone
     # (an approved one's edit page sends the author back to it), stages recorded by anyone who
     # sees it and raises requests
-    "workorders:list": Route(LIST, (A.APPROVAL_REQUEST,)),
-    "workorders:new": Route(CREATE, (A.APPROVAL_REQUEST,), BOTH),
-    "workorders:detail": Route(WORK_ORDER, (A.APPROVAL_REQUEST,)),
-    "workorders:edit": Route(WORK_ORDER, (A.APPROVAL_REQUEST,), BOTH, requester_only=True, ok=302),
-    "workorders:submit": Route(WORK_ORDER, (A.APPROVAL_REQUEST,), POST, requester_only=True),
-    "workorders:stage_record": Route(WORK_ORDER, (A.APPROVAL_REQUEST,), POST),
-    "workorders:attachment": Route(WORK_ORDER_FILE, (A.APPROVAL_REQUEST,)),
+    "workorders:list": Route(LIST, (APPROVAL_REQUEST,)),
+    "workorders:new": Route(CREATE, (APPROVAL_REQUEST,), BOTH),
+    "workorders:detail": Route(WORK_ORDER, (APPROVAL_REQUEST,)),
+    "workorders:edit": Route(WORK_ORDER, (APPROVAL_REQUEST,), BOTH, requester_only=True, ok=302),
+    "workorders:submit": Route(WORK_ORDER, (APPROVAL_REQUEST,), POST, requester_only=True),
+    "workorders:stage_record": Route(WORK_ORDER, (APPROVAL_REQUEST,), POST),
+    "workorders:attachment": Route(WORK_ORDER_FILE, (APPROVAL_REQUEST,)),
     # promotions (PRM-1): a campaign is its brand manager's (not a persona here: his actions
     # answer 404 to everyone else) and is shown to every recommender, with only the
     # recommendations of customers they see; a recommendation and its receipt are seen by those
     # who see the customer
-    "promotions:list": Route(LIST, (A.PROMOTION_RECOMMEND,)),
-    "promotions:create": Route(CREATE, (A.PROMOTION_MANAGE,), BOTH),
-    "promotions:detail": Route(CAMPAIGN, (A.PROMOTION_RECOMMEND,), shared=True),
-    "promotions:recommend": Route(CAMPAIGN, (A.PROMOTION_RECOMMEND,), BOTH, shared=True),
-    "promotions:edit": Route(CAMPAIGN, (A.PROMOTION_MANAGE,), BOTH, requester_only=True),
-    "promotions:open": Route(CAMPAIGN, (A.PROMOTION_MANAGE,), POST, requester_only=True),
-    "promotions:confirm_list": Route(CAMPAIGN, (A.PROMOTION_MANAGE,), POST, requester_only=True),
-    "promotions:close": Route(CAMPAIGN, (A.PROMOTION_MANAGE,), POST, requester_only=True),
-    "promotions:decide": Route(RECOMMENDATION, (A.PROMOTION_MANAGE,), POST, requester_only=True),
-    "promotions:handout": Route(RECOMMENDATION, (A.PROMOTION_RECOMMEND,), BOTH),
-    "promotions:receipt": Route(HANDOUT, (A.PROMOTION_RECOMMEND,)),
-    "promotions:signature": Route(HANDOUT, (A.PROMOTION_RECOMMEND,)),
+    "promotions:list": Route(LIST, (PROMOTION_RECOMMEND,)),
+    "promotions:create": Route(CREATE, (PROMOTION_MANAGE,), BOTH),
+    "promotions:detail": Route(CAMPAIGN, (PROMOTION_RECOMMEND,), shared=True),
+    "promotions:recommend": Route(CAMPAIGN, (PROMOTION_RECOMMEND,), BOTH, shared=True),
+    "promotions:edit": Route(CAMPAIGN, (PROMOTION_MANAGE,), BOTH, requester_only=True),
+    "promotions:open": Route(CAMPAIGN, (PROMOTION_MANAGE,), POST, requester_only=True),
+    "promotions:confirm_list": Route(CAMPAIGN, (PROMOTION_MANAGE,), POST, requester_only=True),
+    "promotions:close": Route(CAMPAIGN, (PROMOTION_MANAGE,), POST, requester_only=True),
+    "promotions:decide": Route(RECOMMENDATION, (PROMOTION_MANAGE,), POST, requester_only=True),
+    "promotions:handout": Route(RECOMMENDATION, (PROMOTION_RECOMMEND,), BOTH),
+    "promotions:receipt": Route(HANDOUT, (PROMOTION_RECOMMEND,)),
+    "promotions:signature": Route(HANDOUT, (PROMOTION_RECOMMEND,)),
     # the inbox (NTF-1): login only; a notification is its recipient's alone, even for those
     # who see the recipient's customers
     "notify:inbox": Route(LIST, (), BOTH),
@@ -276,15 +293,15 @@ def works_in_pool(persona, bucket):
 
 
 ROUTE_ACTIONS = {a for r in ROUTES.values() for a in r.actions}
-_AM = {A.CUSTOMER_VIEW, A.CUSTOMER_CREATE, A.CUSTOMER_EDIT, A.CUSTOMER_LIFECYCLE,
-       A.CUSTOMER_HISTORY, A.CONTACT_EDIT, A.ATTACHMENT_UPLOAD, A.REPORT_VIEW, A.FIELD_REVEAL,
-       A.POOL_CLAIM, A.API_USE, A.APPROVAL_REQUEST, A.PROMOTION_RECOMMEND}
-_SUP = _AM | {A.CUSTOMER_GRADE, A.CUSTOMER_DELETE, A.CUSTOMER_RESTORE, A.CUSTOMER_EXPORT,
-              A.CUSTOMER_REASSIGN}
-_MGR = _SUP | {A.AUDIT_VIEW}
-_TOP = _MGR | {A.PROMOTION_MANAGE}
+_AM = {CUSTOMER_VIEW, CUSTOMER_CREATE, CUSTOMER_EDIT, CUSTOMER_LIFECYCLE,
+       CUSTOMER_HISTORY, CONTACT_EDIT, ATTACHMENT_UPLOAD, REPORT_VIEW, FIELD_REVEAL,
+       POOL_CLAIM, API_USE, APPROVAL_REQUEST, PROMOTION_RECOMMEND}
+_SUP = _AM | {CUSTOMER_GRADE, CUSTOMER_DELETE, CUSTOMER_RESTORE, CUSTOMER_EXPORT,
+              CUSTOMER_REASSIGN}
+_MGR = _SUP | {AUDIT_VIEW}
+_TOP = _MGR | {PROMOTION_MANAGE}
 MAY = {"director": _TOP, "deptmgr": _TOP, "region1": _MGR, "sup1": _MGR, "am01": _AM, "am02": _AM,
-       "am03": _AM, "agent01": {A.CUSTOMER_VIEW}, "qa01": {A.CUSTOMER_VIEW}, "admin": {A.API_USE},
+       "am03": _AM, "agent01": {CUSTOMER_VIEW}, "qa01": {CUSTOMER_VIEW}, "admin": {API_USE},
        "leaver": set()}
 # Where a persona's writes are tried (one bucket in scope, when there is one).
 HOME = {"director": "am05", "deptmgr": "qa01", "region1": "am03", "sup1": "am02", "am01": "am01",
@@ -529,11 +546,11 @@ def check_lists(probe, personas, matrix):
                          {"name": ""})
     # The desk shows records of the persona's scope only (the probe checks every response
     # for out-of-scope names); an administrator without customers lands in the admin.
-    administrator = personas[persona].is_staff and A.CUSTOMER_VIEW not in may
+    administrator = personas[persona].is_staff and CUSTOMER_VIEW not in may
     home = probe.expect("GET", reverse("home"), 302 if administrator else 200, "home")
     if administrator and home.get("Location") != reverse("admin:index"):
         probe.problems.append(f"{persona} home: sent to {home.get('Location')}, not the admin")
-    if A.CUSTOMER_VIEW not in may:
+    if CUSTOMER_VIEW not in may:
         return
     list_url = reverse("customers:list")
     visible = {c.name for bucket, cs in personas.customers.items() if sees(persona, bucket)
@@ -558,7 +575,7 @@ def check_lists(probe, personas, matrix):
         if in_scope != (records.customer.name in html) or (
                 not in_scope and "另有 1 个相同的客户" not in html):
             probe.problems.append(f"{persona} duplicate check of {bucket}'s customer")
-    if A.CUSTOMER_RESTORE in may:
+    if CUSTOMER_RESTORE in may:
         html = probe.request("GET", reverse("customers:recycle_bin")).content.decode()
         shown = set(re.findall(r"<tr><td>([^<]*)</td>", html))
         expected = {r.deleted_customer.name for b, r in matrix.items() if sees(persona, b)}

@@ -5,7 +5,8 @@ import json
 import pytest
 from django.test import Client
 
-from qiao.org.permissions import Action, can
+from qiao.org.actions import API_USE
+from qiao.org.permissions import can
 from qiao.org.services import api_token_create
 
 API = "/api/v1"
@@ -57,7 +58,7 @@ class Api:
 def token_secret(user) -> str:
     """A personal token of `user`, made by the service (which needs api.use); for a role without
     it, a token row as one made while the role still had the permission would be."""
-    if can(user, Action.API_USE):
+    if can(user, API_USE):
         return api_token_create(user=user, name="tests", days=30)[1]
     from datetime import timedelta
 

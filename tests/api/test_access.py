@@ -26,17 +26,25 @@ import pytest
 from stdnum.cn import ric
 
 from qiao.api import api as ninja_api
+from qiao.approvals.actions import APPROVAL_REQUEST
 from qiao.customers import services
+from qiao.customers.actions import (
+    CONTACT_EDIT,
+    CUSTOMER_CREATE,
+    CUSTOMER_DELETE,
+    CUSTOMER_EDIT,
+    CUSTOMER_VIEW,
+    POOL_CLAIM,
+)
 from qiao.customers.models import Contact, Customer
+from qiao.org.actions import FIELD_REVEAL
 from qiao.org.models import User
-from qiao.org.permissions import Action, may_own_customers
+from qiao.org.permissions import may_own_customers
 from tests.conftest import ROLES
 from tests.factories import make_contact, make_customer
 from tests.test_access_matrix import EAST, NORTH, SAMPLE, sees
 
 from .conftest import API, Api, token_secret
-
-A = Action
 
 # --- what every operation is -----------------------------------------------------------------
 
@@ -48,7 +56,7 @@ POOL_LIST = "pool_list"    # pool customers of the regions the caller works in
 CREATE = "create"          # a new customer
 CUSTOMER = "customer"      # one live customer, by id
 CONTACT = "contact"        # one live contact, by id
-POOL_CLAIM = "pool_claim"  # one pool customer, by id
+POOL_CUSTOMER = "pool_claim"  # one pool customer, by id
 APPROVALS = "approvals"    # approval requests: scope, decisions and races in test_approvals.py
 WORKORDERS = "workorders"  # work orders: scope, author-only changes, stages in test_workorders.py
 
@@ -67,27 +75,27 @@ OPS = {
     ("GET", "/org/units"): Op(REFERENCE),
     ("GET", "/org/users"): Op(STAFF),
     ("GET", "/grades"): Op(REFERENCE),
-    ("GET", "/customers"): Op(LIST, A.CUSTOMER_VIEW),
-    ("POST", "/customers"): Op(CREATE, A.CUSTOMER_CREATE, writes=True),
-    ("GET", "/customers/{customer_id}"): Op(CUSTOMER, A.CUSTOMER_VIEW),
+    ("GET", "/customers"): Op(LIST, CUSTOMER_VIEW),
+    ("POST", "/customers"): Op(CREATE, CUSTOMER_CREATE, writes=True),
+    ("GET", "/customers/{customer_id}"): Op(CUSTOMER, CUSTOMER_VIEW),
     ("PATCH", "/customers/{customer_id}"): Op(
-        CUSTOMER, A.CUSTOMER_EDIT, writes=True,
+        CUSTOMER, CUSTOMER_EDIT, writes=True,
         body=lambda s: {"notes": "矩阵修改", "version": s.customer.version}),
-    ("DELETE", "/customers/{customer_id}"): Op(CUSTOMER, A.CUSTOMER_DELETE, writes=True),
-    ("POST", "/customers/{customer_id}/reveal"): Op(CUSTOMER, A.FIELD_REVEAL, reveal=True,
+    ("DELETE", "/customers/{customer_id}"): Op(CUSTOMER, CUSTOMER_DELETE, writes=True),
+    ("POST", "/customers/{customer_id}/reveal"): Op(CUSTOMER, FIELD_REVEAL, reveal=True,
                                                     body=lambda s: {"field": "phone"}),
-    ("GET", "/customers/{customer_id}/contacts"): Op(CUSTOMER, A.CUSTOMER_VIEW),
-    ("POST", "/customers/{customer_id}/contacts"): Op(CUSTOMER, A.CONTACT_EDIT, writes=True,
+    ("GET", "/customers/{customer_id}/contacts"): Op(CUSTOMER, CUSTOMER_VIEW),
+    ("POST", "/customers/{customer_id}/contacts"): Op(CUSTOMER, CONTACT_EDIT, writes=True,
                                                       body=lambda s: {"name": "矩阵新联系人"}),
-    ("GET", "/contacts/{contact_id}"): Op(CONTACT, A.CUSTOMER_VIEW),
+    ("GET", "/contacts/{contact_id}"): Op(CONTACT, CUSTOMER_VIEW),
     ("PATCH", "/contacts/{contact_id}"): Op(
-        CONTACT, A.CONTACT_EDIT, writes=True,
+        CONTACT, CONTACT_EDIT, writes=True,
         body=lambda s: {"title": "矩阵", "version": s.contact.version}),
-    ("DELETE", "/contacts/{contact_id}"): Op(CONTACT, A.CONTACT_EDIT, writes=True),
-    ("POST", "/contacts/{contact_id}/reveal"): Op(CONTACT, A.FIELD_REVEAL, reveal=True,
+    ("DELETE", "/contacts/{contact_id}"): Op(CONTACT, CONTACT_EDIT, writes=True),
+    ("POST", "/contacts/{contact_id}/reveal"): Op(CONTACT, FIELD_REVEAL, reveal=True,
                                                   body=lambda s: {"field": "mobile"}),
-    ("GET", "/pool"): Op(POOL_LIST, A.POOL_CLAIM),
-    ("POST", "/pool/{customer_id}/claim"): Op(POOL_CLAIM, A.POOL_CLAIM, writes=True),
+    ("GET", "/pool"): Op(POOL_LIST, POOL_CLAIM),
+    ("POST", "/pool/{customer_id}/claim"): Op(POOL_CUSTOMER, POOL_CLAIM, writes=True),
     ("GET", "/approvals/waiting"): Op(APPROVALS),
     ("GET", "/approvals/mine"): Op(APPROVALS),
     ("GET", "/approvals/{approval_id}"): Op(APPROVALS),
@@ -96,16 +104,16 @@ OPS = {
     ("POST", "/approvals/{approval_id}/return"): Op(APPROVALS, writes=True),
     ("POST", "/approvals/{approval_id}/withdraw"): Op(APPROVALS, writes=True),
     ("POST", "/approvals/{approval_id}/resubmit"): Op(APPROVALS, writes=True),
-    ("GET", "/workorders"): Op(WORKORDERS, A.APPROVAL_REQUEST),
-    ("POST", "/workorders"): Op(WORKORDERS, A.APPROVAL_REQUEST, writes=True),
-    ("GET", "/workorders/{work_order_id}"): Op(WORKORDERS, A.APPROVAL_REQUEST),
-    ("PATCH", "/workorders/{work_order_id}"): Op(WORKORDERS, A.APPROVAL_REQUEST, writes=True),
-    ("POST", "/workorders/{work_order_id}/submit"): Op(WORKORDERS, A.APPROVAL_REQUEST,
+    ("GET", "/workorders"): Op(WORKORDERS, APPROVAL_REQUEST),
+    ("POST", "/workorders"): Op(WORKORDERS, APPROVAL_REQUEST, writes=True),
+    ("GET", "/workorders/{work_order_id}"): Op(WORKORDERS, APPROVAL_REQUEST),
+    ("PATCH", "/workorders/{work_order_id}"): Op(WORKORDERS, APPROVAL_REQUEST, writes=True),
+    ("POST", "/workorders/{work_order_id}/submit"): Op(WORKORDERS, APPROVAL_REQUEST,
                                                        writes=True),
-    ("POST", "/workorders/{work_order_id}/stages"): Op(WORKORDERS, A.APPROVAL_REQUEST,
+    ("POST", "/workorders/{work_order_id}/stages"): Op(WORKORDERS, APPROVAL_REQUEST,
                                                        writes=True),
 }
-OBJECT_KINDS = (CUSTOMER, CONTACT, POOL_CLAIM)
+OBJECT_KINDS = (CUSTOMER, CONTACT, POOL_CUSTOMER)
 
 
 def schema_operations():
@@ -122,9 +130,9 @@ def test_every_api_operation_is_classified():
 
 # --- the reference: who may do what, where --------------------------------------------------
 
-_AM = {A.CUSTOMER_VIEW, A.CUSTOMER_CREATE, A.CUSTOMER_EDIT, A.CONTACT_EDIT, A.FIELD_REVEAL,
-       A.POOL_CLAIM}
-_SUP = _AM | {A.CUSTOMER_DELETE}
+_AM = {CUSTOMER_VIEW, CUSTOMER_CREATE, CUSTOMER_EDIT, CONTACT_EDIT, FIELD_REVEAL,
+       POOL_CLAIM}
+_SUP = _AM | {CUSTOMER_DELETE}
 MAY = {"director": _SUP, "deptmgr": _SUP, "region1": _SUP, "sup1": _SUP, "am01": _AM,
        "am02": _AM, "am03": _AM, "admin": set()}
 NO_API = {"agent01", "qa01"}  # their roles have no api.use: every call is 401
@@ -268,7 +276,7 @@ def expected(persona, op, sample, deleted):
         return 401, "no API permission"
     if deleted:
         return 404, "deleted"
-    if op.kind == POOL_CLAIM:
+    if op.kind == POOL_CUSTOMER:
         claimable = sample.bucket in POOLS.get(persona, ()) and op.action in MAY[persona]
         return (None, "claimable") if claimable else (404, "not in a pool of the persona")
     if not sees(persona, sample.bucket):
@@ -358,9 +366,9 @@ def check_lists(probe, personas, samples):
     if staff != staff_in_scope(personas, persona):
         probe.problems.append(f"{persona} staff list: {sorted(staff)}")
     # A create that the form refuses, or 404 without the action.
-    probe.expect("POST", "/customers", 400 if A.CUSTOMER_CREATE in may else 404, "create",
+    probe.expect("POST", "/customers", 400 if CUSTOMER_CREATE in may else 404, "create",
                  {"name": ""})
-    if A.CUSTOMER_VIEW not in may:
+    if CUSTOMER_VIEW not in may:
         probe.expect("GET", "/customers", 404, "no customer.view")
     else:
         visible = visible_customer_ids(personas, persona)
@@ -383,7 +391,7 @@ def check_lists(probe, personas, samples):
                 body = probe.call("GET", f"/customers/{sample.customer.pk}/contacts").json()
                 if [c["id"] for c in body["items"]] != [sample.contact.pk]:
                     probe.problems.append(f"{persona} contacts of {bucket}: {body}")
-    if A.POOL_CLAIM not in may:
+    if POOL_CLAIM not in may:
         probe.expect("GET", "/pool", 404, "no pool.claim")
     else:
         want = {c.pk for bucket in POOLS[persona] for c in personas.customers[bucket]}
@@ -409,30 +417,30 @@ def check_writes(probe, personas, samples):
     sample = samples[HOME[persona]]
     customer, contact = sample.customer, sample.contact
     steps = []
-    if A.CUSTOMER_EDIT in may:
+    if CUSTOMER_EDIT in may:
         steps.append(("PATCH", f"/customers/{customer.pk}",
                       {"notes": "矩阵修改", "version": customer.version}, 200))
-    if A.CONTACT_EDIT in may:
+    if CONTACT_EDIT in may:
         steps += [("POST", f"/customers/{customer.pk}/contacts", {"name": "矩阵新联系人"}, 201),
                   ("PATCH", f"/contacts/{contact.pk}", {"title": "矩阵", "version": contact.version},
                    200),
                   ("DELETE", f"/contacts/{contact.pk}", None, 204)]
-    if A.CUSTOMER_CREATE in may:
+    if CUSTOMER_CREATE in may:
         steps.append(("POST", "/customers", {"name": f"{persona}经接口新建的客户",
                                              "confirm_duplicate": True}, 201))
-    if A.CUSTOMER_DELETE in may:
+    if CUSTOMER_DELETE in may:
         steps.append(("DELETE", f"/customers/{customer.pk}", None, 204))
     pool = [bucket for bucket in sorted(POOLS.get(persona, ())) if bucket in samples]
-    if pool and A.POOL_CLAIM in may:
+    if pool and POOL_CLAIM in may:
         steps.append(("POST", f"/pool/{samples[pool[0]].customer.pk}/claim", None, 200))
     for method, path, body, status in steps:
         probe.expect(method, path, status, "write in scope", body)
     customer.refresh_from_db()
-    if A.CUSTOMER_DELETE in may and not customer.is_deleted:
+    if CUSTOMER_DELETE in may and not customer.is_deleted:
         probe.problems.append(f"{persona}: the delete did not delete")
-    if A.CUSTOMER_EDIT in may and customer.notes != "矩阵修改":
+    if CUSTOMER_EDIT in may and customer.notes != "矩阵修改":
         probe.problems.append(f"{persona}: the edit did not save")
-    if pool and A.POOL_CLAIM in may:
+    if pool and POOL_CLAIM in may:
         claimed = Customer.objects.get(pk=samples[pool[0]].customer.pk)
         if claimed.owner != personas[persona]:
             probe.problems.append(f"{persona}: the claim did not claim")

@@ -7,10 +7,12 @@ import pytest
 from django.apps import apps as django_apps
 from django.urls import reverse
 
+from qiao.approvals.actions import APPROVAL_REQUEST
 from qiao.approvals.demo import load_demo_approvals
 from qiao.approvals.models import ApprovalEvent, ApprovalRequest, Chain, ChainStep
 from qiao.org.models import Position, Role
-from qiao.org.permissions import DEFAULT_ROLES, Action, can
+from qiao.org.permissions import DEFAULT_ROLES, can, default_actions
+from qiao.promotions.actions import PROMOTION_MANAGE, PROMOTION_RECOMMEND
 
 pytestmark = pytest.mark.django_db
 
@@ -80,9 +82,9 @@ def test_the_promotion_actions_migration_matches_the_default_roles(personas):
     migration = importlib.import_module("qiao.org.migrations.0004_grant_promotion_actions")
     Role.objects.update(actions=["customer.view"])
     migration.grant(django_apps, None)
-    for code, (_name, _scope, _clearance, actions) in DEFAULT_ROLES.items():
+    for code in DEFAULT_ROLES:
         granted = set(Role.objects.get(code=code).actions) - {"customer.view"}
-        expected = {a for a in actions if a in (Action.PROMOTION_MANAGE, Action.PROMOTION_RECOMMEND)}
+        expected = {a for a in default_actions(code) if a in (PROMOTION_MANAGE, PROMOTION_RECOMMEND)}
         assert granted == expected, code
     migration.revoke(django_apps, None)
     assert all(actions == ["customer.view"] for actions in Role.objects.values_list("actions", flat=True))
@@ -90,18 +92,18 @@ def test_the_promotion_actions_migration_matches_the_default_roles(personas):
 
 def test_account_managers_and_up_may_raise_requests(personas):
     for username in ("am01", "sup1", "region1", "deptmgr", "director"):
-        assert can(personas[username], Action.APPROVAL_REQUEST), username
+        assert can(personas[username], APPROVAL_REQUEST), username
     for username in ("agent01", "qa01", "admin", "brandmgr", "leaver"):
-        assert not can(personas[username], Action.APPROVAL_REQUEST), username
+        assert not can(personas[username], APPROVAL_REQUEST), username
 
 
-def test_data_migration_grants_and_revokes_the_action(personas):
+def test_data_migration_grants_the_action_to_its_default_roles(personas):
     migration = importlib.import_module("qiao.approvals.migrations.0002_grant_approval_request")
-    Role.objects.filter(code="account_manager").update(actions=["customer.view"])
-    migration.grant(django_apps, None)
-    assert Role.objects.get(code="account_manager").actions == ["customer.view", "approval.request"]
-    migration.grant(django_apps, None)  # twice changes nothing
-    assert Role.objects.get(code="account_manager").actions.count("approval.request") == 1
-    assert "approval.request" not in Role.objects.get(code="agent").actions
-    migration.revoke(django_apps, None)
-    assert Role.objects.get(code="account_manager").actions == ["customer.view"]
+    (operation,) = migration.Migration.operations
+    Role.objects.update(actions=["customer.view"])
+    operation.code(django_apps, None)
+    for code in DEFAULT_ROLES:
+        granted = set(Role.objects.get(code=code).actions) - {"customer.view"}
+        assert granted == {APPROVAL_REQUEST} & set(default_actions(code)), code
+    operation.reverse_code(django_apps, None)
+    assert all(actions == ["customer.view"] for actions in Role.objects.values_list("actions", flat=True))

@@ -1,12 +1,14 @@
 """core.registry: named entries, one per key, in order; domain events heard after commit."""
 
 import ast
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 
 import qiao
 from qiao.core import registry
@@ -77,11 +79,11 @@ def test_the_directors_header_has_every_entry_in_the_menus_order(personas):
     assert active == ["nav-customers-list"]
 
 
-def test_org_names_no_domain_app():
-    for module in ("org/context_processors.py", "org/services.py"):
-        imports = imported_modules(SRC / module)
+def test_org_and_core_import_no_domain_app():
+    for path in [*SRC.glob("org/**/*.py"), *SRC.glob("core/**/*.py")]:
+        imports = imported_modules(path)
         assert not [name for name in imports
-                    if name.split(".")[:2] in (["qiao", app] for app in DOMAIN_APPS)], module
+                    if name.split(".")[:2] in (["qiao", app] for app in DOMAIN_APPS)], path
     text = (SRC / "org/context_processors.py").read_text(encoding="utf-8")
     assert not [app for app in DOMAIN_APPS if f'"{app}:' in text]
 
@@ -102,3 +104,79 @@ def test_the_domains_plug_in_through_the_registry():
 
     assert clearance_mismatch_remind in registry.events.get("org.clearance_changed").subscribers
     assert customers_follow_owner in list(registry.owner_moved)
+
+
+# --- actions: declared by the app that owns them -----------------------------------------------
+
+CHECKS = {"can": 1, "requires": 0, "check": 1}  # the function and the place of its action
+
+
+def checked_actions(path):
+    """Every action a module checks, `can(user, X)`, `@requires(X, …)`, `check(request, X)`,
+    with constants resolved in the imported module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
+             and isinstance(node.func, ast.Name) and node.func.id in CHECKS]
+    if not calls:
+        return
+    module = importlib.import_module(
+        "qiao." + ".".join(path.relative_to(SRC).with_suffix("").parts))
+    for node in calls:
+        arguments = node.args[CHECKS[node.func.id]:]
+        if node.func.id != "requires":
+            arguments = arguments[:1]
+        for argument in arguments:
+            if isinstance(argument, ast.Constant):
+                yield argument.value
+            elif isinstance(argument, ast.Name) and argument.id.isupper():
+                yield getattr(module, argument.id)
+
+
+def test_every_action_the_code_checks_or_declares_is_registered():
+    from qiao.customers.tabs import TABS
+    from qiao.org import permissions
+
+    checked = {action for path in SRC.rglob("*.py") if "migrations" not in path.parts
+               for action in checked_actions(path)}
+    assert {"customer.view", "api.use", "org.admin", "promotion.manage"} <= checked
+    for path in SRC.glob("*/actions.py"):
+        module = importlib.import_module(f"qiao.{path.parent.name}.actions")
+        checked |= {value for name, value in vars(module).items() if name.isupper()
+                    and isinstance(value, str)}
+    checked |= {permissions.VIEWS_CUSTOMERS, permissions.CREATES_CUSTOMERS}
+    checked |= {tab.action for tab in TABS}
+    for entries in (registry.navigation, registry.desk_widgets, registry.reports):
+        checked |= {action for entry in entries for action in entry.actions}
+    assert checked - set(registry.actions.keys()) == set()
+
+
+def test_each_action_is_declared_once_by_its_app_for_default_roles_that_exist():
+    from qiao.org.permissions import DEFAULT_ROLES
+
+    declared = []
+    for path in SRC.glob("*/actions.py"):
+        declared += importlib.import_module(f"qiao.{path.parent.name}.actions").ACTIONS
+    assert sorted(a.code for a in declared) == sorted(registry.actions.keys())
+    assert len(declared) == len(registry.actions) == 22
+    for action in registry.actions:
+        assert set(action.default_roles) <= set(DEFAULT_ROLES), action.code
+
+
+def test_the_role_admin_offers_every_registered_action_with_its_chinese_label(admin_client):
+    from qiao.org.models import Role
+
+    role = Role.objects.create(code="tester", name="测试", actions=[])
+    with translation.override("zh-hans"):
+        body = admin_client.get(reverse("admin:org_role_change", args=[role.pk])).content.decode()
+    for action in registry.actions:
+        assert f'value="{action.code}"' in body
+    assert "查看客户" in body and "管理组织、用户和角色" in body
+
+
+def test_approval_request_types_are_kept_in_the_one_registry():
+    from qiao.approvals import registry as approvals_registry
+
+    assert {t.code for t in approvals_registry.all_types()} == set(registry.approval_types.keys())
+    assert {"hospitality", "work_order", "customer_onboarding", "customer_offboarding",
+            "customer_transfer"} <= set(registry.approval_types.keys())
+    assert approvals_registry.get("work_order") is registry.approval_types.get("work_order")

@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 
 from qiao.audit.models import OperationLog
 from qiao.core.exports import FORMULA_TRIGGERS
+from qiao.customers.actions import CUSTOMER_EXPORT
 from qiao.customers.models import Customer
 from qiao.org.models import Role
-from qiao.org.permissions import Action
 from tests.factories import make_customer
 
 from .test_queries import add_customers
@@ -29,7 +29,7 @@ HEADER = ["序号", "客户名称", "等级", "客户分类", "状态", "区域"
 
 def grant_export(role_code="account_manager"):
     role = Role.objects.get(code=role_code)
-    role.actions = [*role.actions, str(Action.CUSTOMER_EXPORT)]
+    role.actions = [*role.actions, str(CUSTOMER_EXPORT)]
     role.save()
 
 

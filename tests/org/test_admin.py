@@ -2,9 +2,10 @@
 
 from django.urls import reverse
 
+from qiao.customers.actions import CUSTOMER_HISTORY, CUSTOMER_VIEW
 from qiao.customers.models import Customer
 from qiao.org.models import OrgUnit, Role
-from qiao.org.permissions import Action, DataScope
+from qiao.org.permissions import DataScope
 
 
 def test_admin_pages_for_org_open(personas):
@@ -53,7 +54,7 @@ def test_role_actions_are_chosen_from_the_rule_book(personas):
     client = personas.client("admin")
     response = client.post(reverse("admin:org_role_add"), {
         "code": "auditor", "name": "审计员", "data_scope": DataScope.ALL, "clearance": 2,
-        "actions": [Action.CUSTOMER_VIEW, Action.CUSTOMER_HISTORY]})
+        "actions": [CUSTOMER_VIEW, CUSTOMER_HISTORY]})
     assert response.status_code == 302
     role = Role.objects.get(code="auditor")
     assert set(role.actions) == {"customer.view", "customer.history"} and role.clearance == 2

@@ -11,8 +11,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from qiao.customers import services
+from qiao.customers.actions import CUSTOMER_CREATE
 from qiao.org.models import Position, Role
-from qiao.org.permissions import Action, DataScope, may_own_customers
+from qiao.org.permissions import DataScope, may_own_customers
 from qiao.org.scope import visible_users
 from qiao.org.services import api_token_create
 from tests.api.conftest import Api
@@ -77,12 +78,12 @@ def test_a_handover_offers_and_accepts_only_account_managers(personas):
 def test_a_role_given_customer_create_makes_its_people_owners(personas):
     """The rule follows the roles as the admin edits them: no list of role codes."""
     agent = Role.objects.get(code="agent")
-    agent.actions = [*agent.actions, str(Action.CUSTOMER_CREATE)]
+    agent.actions = [*agent.actions, str(CUSTOMER_CREATE)]
     agent.save()
     assert "agent01" in usernames(personas, set(
         visible_users(personas["director"]).values_list("pk", flat=True)))
     scopeless = Role.objects.create(code="creator_without_scope", name="无范围",
-                                    data_scope=DataScope.NONE, actions=[Action.CUSTOMER_CREATE])
+                                    data_scope=DataScope.NONE, actions=[CUSTOMER_CREATE])
     qa = personas["qa01"]
     qa.position = Position.objects.create(name="无范围岗位", role=scopeless)
     qa.save()
@@ -121,10 +122,10 @@ def test_the_owner_choices_query_applies_the_same_rule_as_the_python_one():
     from qiao.org.scope import may_own_customers_q
 
     shapes = {
-        "creates": (DataScope.OWN, [Action.CUSTOMER_VIEW, Action.CUSTOMER_CREATE]),
-        "creates_only": (DataScope.UNIT_TREE, [Action.CUSTOMER_CREATE]),
-        "no_scope": (DataScope.NONE, [Action.CUSTOMER_CREATE]),
-        "views": (DataScope.ALL, [Action.CUSTOMER_VIEW]),
+        "creates": (DataScope.OWN, ["customer.view", CUSTOMER_CREATE]),
+        "creates_only": (DataScope.UNIT_TREE, [CUSTOMER_CREATE]),
+        "no_scope": (DataScope.NONE, [CUSTOMER_CREATE]),
+        "views": (DataScope.ALL, ["customer.view"]),
         "lookalike": (DataScope.OWN, ["customer.create_draft", "x.customer.create"]),
         "nothing": (DataScope.OWN, []),
     }

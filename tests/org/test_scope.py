@@ -4,9 +4,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
+from qiao.customers.actions import CUSTOMER_VIEW
 from qiao.customers.models import Contact, Customer
 from qiao.org.models import OrgUnit, Position, Role, User
-from qiao.org.permissions import Action, DataScope
+from qiao.org.permissions import DataScope
 from qiao.org.scope import resolved_scope, subordinate_ids, visible_users
 from qiao.org.services import org_unit_create, org_unit_move, user_move
 from tests.factories import make_contact, make_customer
@@ -109,7 +110,7 @@ def test_a_unit_cannot_move_under_its_own_subtree(personas):
 def test_unit_scope_is_the_unit_itself_without_the_units_below(personas):
     region = personas.org.regions[0]
     role = Role.objects.create(code="region_clerk", name="区域内勤", data_scope=DataScope.UNIT,
-                               actions=[Action.CUSTOMER_VIEW])
+                               actions=[CUSTOMER_VIEW])
     clerk = add_user("clerk", unit=region, role=role, supervisor=personas["region1"])
     # Only the region's own unit: its public pool, not its teams' customers.
     assert visible(clerk) == names(personas, f"pool:{region.name}")

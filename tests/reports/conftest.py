@@ -17,9 +17,9 @@ import io
 import openpyxl
 import pytest
 
+from qiao.customers.actions import CUSTOMER_EXPORT
 from qiao.customers.models import Customer
 from qiao.org.models import Role
-from qiao.org.permissions import Action
 from tests.factories import make_contact
 
 
@@ -50,7 +50,7 @@ def world(personas):
 
 def grant_export(role_code="account_manager"):
     role = Role.objects.get(code=role_code)
-    role.actions = [*role.actions, str(Action.CUSTOMER_EXPORT)]
+    role.actions = [*role.actions, str(CUSTOMER_EXPORT)]
     role.save()
 
 

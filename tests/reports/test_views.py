@@ -1,5 +1,7 @@
 """The pages themselves: the index, pagination, the print layout and the language."""
 
+from qiao.audit.actions import AUDIT_VIEW
+from qiao.core import registry
 from qiao.reports import views
 
 
@@ -11,6 +13,24 @@ def test_index_lists_the_five_seed_tables(world):
                 "/reports/classification/", "/reports/key-customers/"]:
         assert f'href="{url}"' in body
     assert 'href="/reports/"' in body  # in the navigation
+
+
+def test_index_lists_the_registered_reports_by_group_to_those_who_may_open_them(world, monkeypatch):
+    # A report another app registers, for those who read the operation log only.
+    audit_report = registry.ReportDef(
+        "test_log_summary", "日志汇总", "audit:log", (AUDIT_VIEW,),
+        registry.reports.get("key_customers").group, order=60)
+    monkeypatch.setitem(registry.reports._entries, audit_report.code, audit_report)
+
+    def listed(username):
+        sections = world.client(username).get("/reports/").context["sections"]
+        return [(str(group), [report.code for report in reports]) for group, reports in sections]
+
+    seed = [("客户信息管理表格", ["grades", "regions", "registration"]),
+            ("客户关系管理表格", ["classification", "key_customers"])]
+    assert listed("am01") == seed
+    assert listed("director") == [seed[0], (seed[1][0], [*seed[1][1], "test_log_summary"])]
+    assert 'href="/audit/' in world.client("director").get("/reports/").content.decode()
 
 
 def test_lists_are_paginated_by_25_and_numbered_on(world):

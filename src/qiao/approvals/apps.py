@@ -7,12 +7,15 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("Approvals")
 
     def ready(self):
-        # Its header entry (core.registry.navigation): the steps waiting for me.
-        from qiao.core.registry import NavEntry, navigation
-        from qiao.org.permissions import Action
+        # Its action, and its header entry: the steps waiting for me.
+        from qiao.core.registry import NavEntry, actions, navigation
 
+        from .actions import ACTIONS, APPROVAL_REQUEST
+
+        for action in ACTIONS:
+            actions.register(action)
         navigation.register(NavEntry("approvals:waiting", _("Approvals"), "bi-check2-square",
-                                     (Action.APPROVAL_REQUEST,), order=70))
+                                     (APPROVAL_REQUEST,), order=70))
         # Request types register themselves in code, as models register with the admin.
         from . import notifications, types  # noqa: F401
 

@@ -3,9 +3,9 @@
 from django.utils.translation import gettext_lazy as _
 
 from qiao.core.registry import DeskWidget
-from qiao.org.permissions import Action
 
 from . import selectors
+from .actions import APPROVAL_REQUEST
 
 SHOWN = 5
 
@@ -24,9 +24,9 @@ def mine_context(user):
 
 WIDGETS = [
     DeskWidget("approvals_waiting", _("Waiting for me"), "approvals/_desk_waiting.html",
-               waiting_context, (Action.APPROVAL_REQUEST,), order=10,
+               waiting_context, (APPROVAL_REQUEST,), order=10,
                url_name="approvals:waiting", icon="bi-check2-square"),
     DeskWidget("approvals_mine", _("My requests"), "approvals/_desk_mine.html",
-               mine_context, (Action.APPROVAL_REQUEST,), order=20,
+               mine_context, (APPROVAL_REQUEST,), order=20,
                url_name="approvals:mine", icon="bi-send"),
 ]

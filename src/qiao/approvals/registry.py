@@ -1,9 +1,11 @@
 """Request types: any model becomes an approvable subject by registering a type in code,
-as models register with the admin (`approvals.registry.register(...)`)."""
+as models register with the admin (`approvals.registry.register(...)`). The types are kept in
+`core.registry.approval_types`, the product's one registry; this module builds their entries."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from qiao.core.registry import approval_types
 from qiao.org.permissions import Clearance
 
 
@@ -68,27 +70,19 @@ class RequestType:
             self.on_decided(request, actor)
 
 
-_types: dict[str, RequestType] = {}
-
-
 def register(code, model, label, amount_field=None, **hooks):
-    """Register request type `code` for `model`; `hooks` are RequestType's other fields."""
-    if code in _types and _types[code].model is not model:
-        raise ValueError(f"Approval request type {code!r} is already registered.")
-    _types[code] = RequestType(code, model, label, amount_field, **hooks)
-    return _types[code]
+    """Register request type `code` for `model` in `core.registry.approval_types`; `hooks` are
+    RequestType's other fields."""
+    return approval_types.register(RequestType(code, model, label, amount_field, **hooks))
 
 
 def get(code) -> RequestType:
-    try:
-        return _types[code]
-    except KeyError:
-        raise LookupError(f"No approval request type {code!r} is registered.") from None
+    return approval_types.get(code)
 
 
 def all_types() -> list[RequestType]:
-    return list(_types.values())
+    return list(approval_types)
 
 
 def choices():
-    return [(t.code, t.label) for t in _types.values()]
+    return [(t.code, t.label) for t in approval_types]

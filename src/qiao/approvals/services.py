@@ -20,9 +20,10 @@ from qiao.core import calendar
 from qiao.core.concurrency import save_versioned
 from qiao.core.exceptions import ConflictError
 from qiao.core.history import authored_by
-from qiao.org.permissions import Action, Clearance, can, stand_in_line
+from qiao.org.permissions import Clearance, can, stand_in_line
 
 from . import notifications, registry, rules
+from .actions import APPROVAL_REQUEST
 from .models import (
     ApprovalEvent,
     ApprovalRequest,
@@ -125,7 +126,7 @@ def request_submit(*, actor, type_code, subject, amount=None):
     """Raise a request for `subject`, its title composed by the request type; refused
     (ValidationError, nothing written) when no chain is configured or a step's rule finds
     nobody."""
-    if not can(actor, Action.APPROVAL_REQUEST):
+    if not can(actor, APPROVAL_REQUEST):
         raise PermissionDenied
     type_ = registry.get(type_code)
     if amount is None:

@@ -16,9 +16,10 @@ from qiao.core.forms import add_errors
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
 from qiao.core.views import attempt, perform
-from qiao.org.permissions import Action, can
+from qiao.org.permissions import can
 
 from . import selectors, services
+from .actions import APPROVAL_REQUEST
 from .forms import DecisionForm, DelegationForm, HospitalityForm, ResubmitForm
 
 PAGE_SIZE = 25
@@ -28,14 +29,14 @@ PAGE_SIZE = 25
 def waiting(request):
     page, query = paginate(request, selectors.waiting_for(request.user), PAGE_SIZE)
     return render_page(request, "approvals/waiting.html", {
-        "page": page, "query": query, "perms_request": can(request.user, Action.APPROVAL_REQUEST)})
+        "page": page, "query": query, "perms_request": can(request.user, APPROVAL_REQUEST)})
 
 
 @login_required
 def mine(request):
     page, query = paginate(request, selectors.my_requests(request.user), PAGE_SIZE)
     return render_page(request, "approvals/mine.html", {
-        "page": page, "query": query, "perms_request": can(request.user, Action.APPROVAL_REQUEST)})
+        "page": page, "query": query, "perms_request": can(request.user, APPROVAL_REQUEST)})
 
 
 def _detail(request, approval, *, status=200, form=None, edit_form=None, reply=None):
@@ -139,7 +140,7 @@ def _refused_form(request, pk, exc):
     return form
 
 
-@requires(Action.APPROVAL_REQUEST)
+@requires(APPROVAL_REQUEST)
 def hospitality_new(request):
     form = HospitalityForm(request.POST or None, user=request.user,
                            initial={"customer": request.GET.get("customer")})
@@ -173,7 +174,7 @@ def delegations(request):
     return render_page(request, "approvals/delegations.html", {
         "form": form, "page": page, "query": query, "today": timezone.localdate(),
         "max_days": settings.QIAO_DELEGATION_MAX_DAYS,
-        "perms_request": can(request.user, Action.APPROVAL_REQUEST)}, status=status)
+        "perms_request": can(request.user, APPROVAL_REQUEST)}, status=status)
 
 
 @require_POST

@@ -7,12 +7,15 @@ class AuditConfig(AppConfig):
     verbose_name = _("Operation log")
 
     def ready(self):
-        # Its header entry (core.registry.navigation).
-        from qiao.core.registry import NavEntry, navigation
-        from qiao.org.permissions import Action
+        # Its action and header entry (core.registry.actions, navigation).
+        from qiao.core.registry import NavEntry, actions, navigation
 
+        from .actions import ACTIONS, AUDIT_VIEW
+
+        for action in ACTIONS:
+            actions.register(action)
         navigation.register(NavEntry("audit:log", _("Operation log"), "bi-journal-text",
-                                     (Action.AUDIT_VIEW,), order=60))
+                                     (AUDIT_VIEW,), order=60))
         # django.contrib.auth's user_logged_in / user_login_failed / user_logged_out are the
         # framework's sanctioned hook for authentication events (there is no service of ours
         # that a login passes through: LoginView, LogoutView, the admin's login and

@@ -14,10 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qiao.core.exceptions import RateLimited
+from qiao.org.actions import FIELD_REVEAL
 from qiao.org.masking import mask_phone, sensitive_kind
-from qiao.org.permissions import Action, can
+from qiao.org.permissions import can
 from qiao.org.selectors import first_superior
 
+from .actions import AUDIT_VIEW
 from .models import OperationLog
 
 Kind = OperationLog.Kind
@@ -120,7 +122,7 @@ def _alert_supervisor(actor, alert, opened):
 
     from .selectors import visible_to
 
-    boss = first_superior(actor, lambda person: can(person, Action.AUDIT_VIEW)
+    boss = first_superior(actor, lambda person: can(person, AUDIT_VIEW)
                           and visible_to(person).filter(pk=alert.pk).exists())
     if boss is None:
         return
@@ -146,7 +148,7 @@ def field_reveal(*, actor, instance, field: str, customer, request=None) -> str:
     if not sensitive_kind(instance, field):
         # Nothing masked by that name: as a record that does not exist (404).
         raise ObjectDoesNotExist(f"{field} is not a sensitive field of {instance._meta.label}")
-    if not can(actor, Action.FIELD_REVEAL) or customer.in_pool:
+    if not can(actor, FIELD_REVEAL) or customer.in_pool:
         raise PermissionDenied
     now = timezone.now()
     budget = getattr(settings, "QIAO_REVEALS_PER_HOUR", 50)

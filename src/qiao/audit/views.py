@@ -4,15 +4,15 @@
 from qiao.core.decorators import requires
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
-from qiao.org.permissions import Action
 
 from . import selectors
+from .actions import AUDIT_VIEW
 from .forms import LogFilterForm
 
 PAGE_SIZE = 50
 
 
-@requires(Action.AUDIT_VIEW)
+@requires(AUDIT_VIEW)
 def operation_log(request):
     form = LogFilterForm(request.GET or None)
     rows = selectors.operation_list(request.user, form.filters())

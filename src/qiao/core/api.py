@@ -38,8 +38,9 @@ from pydantic_core import PydanticCustomError
 from qiao.core.exceptions import ConflictError, RateLimited, StaleVersionError
 from qiao.core.pagination import count_or_estimate
 from qiao.core.text import clean_text
+from qiao.org.actions import API_USE
 from qiao.org.masking import masked
-from qiao.org.permissions import Action, can
+from qiao.org.permissions import can
 from qiao.org.services import api_token_authenticate
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -52,7 +53,7 @@ MAX_ID = 2**63 - 1  # ids beyond a 64-bit integer are refused before they reach 
 # --- authentication --------------------------------------------------------------------------
 
 def _api_user(user):
-    return user if user is not None and can(user, Action.API_USE) else None
+    return user if user is not None and can(user, API_USE) else None
 
 
 class TokenAuth(HttpBearer):

@@ -137,7 +137,9 @@ class DeskWidget:
 
 @dataclass(frozen=True)
 class ReportDef:
-    """A report of the report centre: its page, who may open it, where it is listed."""
+    """A report of the report centre: its page (`url_name`), who may open it (any one of
+    `actions`), where it is listed (under `group`, by `order`). `short_label`: its name where
+    space is short (an Excel sheet's, 31 characters at most)."""
 
     code: str
     label: Any
@@ -146,6 +148,8 @@ class ReportDef:
     group: Any
     order: int
     description: Any = ""
+    icon: str = "bi-table"
+    short_label: Any = ""
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,12 @@ from qiao.core.api import (
     paged,
     record_id,
 )
+from qiao.org.actions import FIELD_REVEAL
 from qiao.org.masking import unchanged_or_new
-from qiao.org.permissions import Action, Clearance
+from qiao.org.permissions import Clearance
 
 from . import selectors, services
+from .actions import CONTACT_EDIT, CUSTOMER_CREATE, CUSTOMER_DELETE, CUSTOMER_EDIT, CUSTOMER_VIEW, POOL_CLAIM
 from .forms import ContactForm, CustomerForm
 from .models import Contact, Customer
 from .selectors import SORTS, CustomerFilters
@@ -339,14 +341,14 @@ def grade_list(request):
 @router.get("/customers", response={200: paged(CustomerListItem), **error_responses()})
 def customer_list(request, query: Query[CustomerQuery]):
     """The customer list: the same filters, sorts, scope and masking as the list page."""
-    check(request, Action.CUSTOMER_VIEW)
+    check(request, CUSTOMER_VIEW)
     return page_of(selectors.customer_list(request.auth, query.filters()), query)
 
 
 @router.get("/customers/{customer_id}", response={200: CustomerOut, **error_responses()})
 def customer_detail(request, customer_id: int = record_id()):
     """One customer; the view is written to the operation log, as the page does."""
-    check(request, Action.CUSTOMER_VIEW)
+    check(request, CUSTOMER_VIEW)
     customer = selectors.customer_get(request.auth, customer_id)
     audit_services.customer_view_record(request=request, customer=customer)
     return customer
@@ -356,7 +358,7 @@ def customer_detail(request, customer_id: int = record_id()):
 def customer_create(request, payload: CustomerIn):
     """A new customer, checked like the page's form: credit code taken → 409; possible
     duplicates (same name or phone) → 409 unless confirm_duplicate."""
-    check(request, Action.CUSTOMER_CREATE)
+    check(request, CUSTOMER_CREATE)
     user = request.auth
     sent = _sent(payload)
     unbound = CustomerForm(user=user)
@@ -374,7 +376,7 @@ def customer_create(request, payload: CustomerIn):
 def customer_update(request, payload: CustomerPatch, customer_id: int = record_id()):
     """Change the fields sent (grade and classification change with a reason, on the page).
     `version` is the one read; a masked value sent back unchanged keeps the stored value."""
-    check(request, Action.CUSTOMER_EDIT)
+    check(request, CUSTOMER_EDIT)
     user = request.auth
     customer = selectors.customer_get(user, customer_id)
     sent = _with_masked_posted_back(customer, _sent(payload))
@@ -394,7 +396,7 @@ def customer_update(request, payload: CustomerPatch, customer_id: int = record_i
 @router.delete("/customers/{customer_id}", response={204: None, **error_responses()})
 def customer_delete(request, customer_id: int = record_id()):
     """Move the customer to the recycle bin (restorable on the recycle bin page)."""
-    check(request, Action.CUSTOMER_DELETE)
+    check(request, CUSTOMER_DELETE)
     customer = selectors.customer_get(request.auth, customer_id)
     services.customer_delete(actor=request.auth, customer=customer)
     return Status(204, None)
@@ -405,7 +407,7 @@ def customer_delete(request, customer_id: int = record_id()):
 def customer_reveal(request, payload: CustomerReveal, customer_id: int = record_id()):
     """The clear value of one masked field; logged, and refused (429) beyond the hourly
     budget. A public pool customer's values stay masked until claimed (404)."""
-    check(request, Action.FIELD_REVEAL)
+    check(request, FIELD_REVEAL)
     customer = selectors.customer_get(request.auth, customer_id)
     return _reveal(request, customer, customer, payload.field)
 
@@ -422,7 +424,7 @@ def _reveal(request, instance, customer, field):
             response={200: paged(ContactOut), **error_responses()})
 def contact_list(request, page: Query[PageQuery], customer_id: int = record_id()):
     """The customer's contacts (relationship cards), key people first."""
-    check(request, Action.CUSTOMER_VIEW)
+    check(request, CUSTOMER_VIEW)
     customer = selectors.customer_get(request.auth, customer_id)
     return page_of(selectors.customer_contacts(customer).order_by("-is_key_person", "name", "id"),
                    page)
@@ -431,7 +433,7 @@ def contact_list(request, page: Query[PageQuery], customer_id: int = record_id()
 @router.post("/customers/{customer_id}/contacts",
              response={201: ContactOut, **error_responses(413)})
 def contact_create(request, payload: ContactIn, customer_id: int = record_id()):
-    check(request, Action.CONTACT_EDIT)
+    check(request, CONTACT_EDIT)
     customer = selectors.customer_get(request.auth, customer_id)
     form = _valid(ContactForm(_sent(payload)))
     contact = services.contact_create(actor=request.auth, customer=customer,
@@ -441,7 +443,7 @@ def contact_create(request, payload: ContactIn, customer_id: int = record_id()):
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **error_responses()})
 def contact_detail(request, contact_id: int = record_id()):
-    check(request, Action.CUSTOMER_VIEW)
+    check(request, CUSTOMER_VIEW)
     return selectors.contact_get(request.auth, contact_id)
 
 
@@ -449,7 +451,7 @@ def contact_detail(request, contact_id: int = record_id()):
 def contact_update(request, payload: ContactPatch, contact_id: int = record_id()):
     """Change the fields sent; `version` is the one read (newer → 409); a masked value sent
     back unchanged keeps the stored value."""
-    check(request, Action.CONTACT_EDIT)
+    check(request, CONTACT_EDIT)
     contact = selectors.contact_get(request.auth, contact_id)
     sent = _with_masked_posted_back(contact, _sent(payload))
     data = {**_current_values(ContactForm(instance=contact), contact), **sent,
@@ -461,7 +463,7 @@ def contact_update(request, payload: ContactPatch, contact_id: int = record_id()
 
 @router.delete("/contacts/{contact_id}", response={204: None, **error_responses()})
 def contact_delete(request, contact_id: int = record_id()):
-    check(request, Action.CONTACT_EDIT)
+    check(request, CONTACT_EDIT)
     contact = selectors.contact_get(request.auth, contact_id)
     services.contact_delete(actor=request.auth, contact=contact)
     return Status(204, None)
@@ -471,7 +473,7 @@ def contact_delete(request, contact_id: int = record_id()):
              response={200: RevealOut, **error_responses(413, 429)})
 def contact_reveal(request, payload: ContactReveal, contact_id: int = record_id()):
     """The clear value of one masked field of a contact; logged and throttled."""
-    check(request, Action.FIELD_REVEAL)
+    check(request, FIELD_REVEAL)
     contact = selectors.contact_get(request.auth, contact_id)
     return _reveal(request, contact, contact.customer, payload.field)
 
@@ -486,7 +488,7 @@ class PoolQuery(PageQuery):
 def pool_list(request, query: Query[PoolQuery]):
     """The public pool of the regions the user works in, newest change first; masked (a pool
     customer's numbers stay hidden until claimed)."""
-    check(request, Action.POOL_CLAIM)
+    check(request, POOL_CLAIM)
     return page_of(selectors.pool_customers(request.auth, query.q.strip()[:100]), query)
 
 
@@ -494,7 +496,7 @@ def pool_list(request, query: Query[PoolQuery]):
 def pool_claim(request, customer_id: int = record_id()):
     """Take a customer from the pool: 409 when the daily claim limit or the most customers a
     manager may own is reached, or someone else claimed it first."""
-    check(request, Action.POOL_CLAIM)
+    check(request, POOL_CLAIM)
     customer = selectors.pool_claim_get(request.auth, customer_id)
     services.pool_claim(actor=request.auth, customer=customer)
     return selectors.customer_get(request.auth, customer_id)

@@ -13,19 +13,29 @@ class CustomersConfig(AppConfig):
         from .search_index import keep_sqlite_search_in_step
 
         post_migrate.connect(keep_sqlite_search_in_step, sender=self)
-        # Its header entries, in the menu's order (core.registry.navigation).
+        # Its actions (core.registry.actions) and header entries, in the menu's order
+        # (core.registry.navigation).
         from qiao.core import registry
-        from qiao.org.permissions import Action
 
+        from .actions import (
+            ACTIONS,
+            CUSTOMER_REASSIGN,
+            CUSTOMER_RESTORE,
+            CUSTOMER_VIEW,
+            POOL_CLAIM,
+        )
+
+        for action in ACTIONS:
+            registry.actions.register(action)
         for entry in (
             registry.NavEntry("customers:list", _("Customers"), "bi-people",
-                              (Action.CUSTOMER_VIEW,), order=10),
+                              (CUSTOMER_VIEW,), order=10),
             registry.NavEntry("customers:pool", _("Public pool"), "bi-inbox",
-                              (Action.POOL_CLAIM,), order=30),
+                              (POOL_CLAIM,), order=30),
             registry.NavEntry("customers:handover", _("Handover"), "bi-arrow-left-right",
-                              (Action.CUSTOMER_REASSIGN,), order=40),
+                              (CUSTOMER_REASSIGN,), order=40),
             registry.NavEntry("customers:recycle_bin", _("Recycle bin"), "bi-trash3",
-                              (Action.CUSTOMER_RESTORE,), order=50),
+                              (CUSTOMER_RESTORE,), order=50),
         ):
             registry.navigation.register(entry)
         # A manager moved to another unit: their customers' owning unit follows them.

@@ -7,9 +7,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from qiao.core.registry import DeskWidget
-from qiao.org.permissions import Action
 
 from . import selectors
+from .actions import CUSTOMER_CREATE, CUSTOMER_EDIT, POOL_CLAIM
 
 SHOWN = 5
 LICENCE_DAYS = 30
@@ -50,13 +50,13 @@ def pool_context(user):
 WIDGETS = [
     # Those who create customers look after them (docs/decisions.md, "Who may own customers").
     DeskWidget("customers_idle", _("Customers longest without follow-up"),
-               "customers/_desk_idle.html", idle_context, (Action.CUSTOMER_CREATE,), order=40,
+               "customers/_desk_idle.html", idle_context, (CUSTOMER_CREATE,), order=40,
                url_name="customers:list", icon="bi-hourglass-split"),
     # Those who may update the archive get the renewed licence into it.
     DeskWidget("customers_licences", _("Licences expiring soon"),
-               "customers/_desk_licences.html", licences_context, (Action.CUSTOMER_EDIT,),
+               "customers/_desk_licences.html", licences_context, (CUSTOMER_EDIT,),
                order=50, url_name="customers:list", icon="bi-file-earmark-text"),
     DeskWidget("customers_pool", _("Claimable today"), "customers/_desk_pool.html",
-               pool_context, (Action.POOL_CLAIM,), order=60, url_name="customers:pool",
+               pool_context, (POOL_CLAIM,), order=60, url_name="customers:pool",
                icon="bi-inbox"),
 ]

@@ -8,9 +8,10 @@ from qiao.core.forms import BootstrapFormMixin, filter_description, valid_data
 from qiao.core.validators import normalize_credit_code
 from qiao.org.masking import MaskedFieldsFormMixin
 from qiao.org.models import OrgUnit
-from qiao.org.permissions import Action, Clearance, can
+from qiao.org.permissions import Clearance, can
 from qiao.org.scope import resolved_scope, visible_users
 
+from .actions import CUSTOMER_REASSIGN, CUSTOMER_SECRET_LEVEL
 from .models import Contact, Customer, FollowUpChannel, Grade, Tag
 from .selectors import SORTS, credit_code_taken, customer_choices
 from .services import CONTACT_FIELDS, EDITABLE_FIELDS, FOLLOW_UP_NOTE_MAX, INITIAL_FIELDS
@@ -68,7 +69,7 @@ class CustomerForm(MaskedFieldsFormMixin, BootstrapFormMixin, forms.ModelForm):
         else:
             self.fields["category"].required = False  # blank: an ordinary customer
             self.initial["owner"] = user.pk  # who creates a customer looks after it
-        if not can(user, Action.CUSTOMER_REASSIGN):
+        if not can(user, CUSTOMER_REASSIGN):
             # Another manager, or none (the public pool), would be a reassignment.
             owner.disabled = True
         level = self.fields["secret_level"]
@@ -76,7 +77,7 @@ class CustomerForm(MaskedFieldsFormMixin, BootstrapFormMixin, forms.ModelForm):
         level.choices = clearance_choices(user)
         if self.instance.secret_level not in dict(level.choices):
             level.choices = Clearance.choices  # shown as it is; the service refuses changes
-        if not can(user, Action.CUSTOMER_SECRET_LEVEL):
+        if not can(user, CUSTOMER_SECRET_LEVEL):
             level.disabled = True
 
     def clean_name(self):

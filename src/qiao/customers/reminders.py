@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 
 from qiao.notify import kinds
 from qiao.notify.services import notify
-from qiao.org.permissions import Action, Clearance, can
+from qiao.org.permissions import Clearance, can
 from qiao.org.selectors import first_superior
 
+from .actions import CUSTOMER_REASSIGN
 from .models import Contact, Customer
 
 # Inbox messages, stored as their kind and parameters and composed when read (register_kinds).
@@ -133,13 +134,13 @@ def clearance_mismatches(owner_ids=None):
 
 
 def _may_hand_over(person, customer) -> bool:
-    return (can(person, Action.CUSTOMER_REASSIGN)
+    return (can(person, CUSTOMER_REASSIGN)
             and Customer.objects.visible_to(person).filter(pk=customer.pk).exists())
 
 
 def clearance_mismatch_remind(*, owner_ids=None) -> int:
     """Each customer above its manager's clearance is flagged, once, to the nearest person up
-    the manager's supervisor chain who may open it and hand it over (Action.CUSTOMER_REASSIGN).
+    the manager's supervisor chain who may open it and hand it over (CUSTOMER_REASSIGN).
     Nobody in the chain can: nobody is told today, and the next run tries again. Daily (with
     the other reminders) and at once after a change in the admin (org.services.
     clearance_changed); `owner_ids` limits the run to those managers. Returns how many."""

@@ -26,9 +26,10 @@ from qiao.approvals import services as approval_services
 from qiao.approvals.models import ApprovalRequest, Chain
 from qiao.core.exceptions import StaleVersionError, TransitionNotAllowed
 from qiao.core.history import authored_by
-from qiao.org.permissions import Action, can
+from qiao.org.permissions import can
 
 from . import services
+from .actions import CUSTOMER_LIFECYCLE, CUSTOMER_REASSIGN
 from .lifecycle import TRANSFER_TYPE, allowed_targets, approval_type
 from .models import ChecklistItem, Customer, LifecycleRequest, RequestState, TransferItem, TransferRequest
 
@@ -121,7 +122,7 @@ def lifecycle_change(*, actor, customer, to_status, note="", checked=(), expecte
     item not ticked — the message names them all —, a request already open for the customer,
     or the approval chain finds nobody), StaleVersionError (the customer changed since the page
     was opened), PermissionDenied (no right)."""
-    if not can(actor, Action.CUSTOMER_LIFECYCLE):
+    if not can(actor, CUSTOMER_LIFECYCLE):
         raise PermissionDenied
     note = (note or "").strip()
     _check_transition(customer, to_status)
@@ -257,7 +258,7 @@ def transfer_request_create(*, actor, from_user, to_user, customers=None, reason
     not at all. The handover's checks run now (and again on approval). Refused
     (ValidationError, nothing written) as customers_handover refuses, and when a customer is
     already in an open transfer request."""
-    if not can(actor, Action.CUSTOMER_REASSIGN):
+    if not can(actor, CUSTOMER_REASSIGN):
         raise PermissionDenied
     reason = (reason or "").strip()
     # The same checks as the handover itself (customers.services), so that what is asked for

@@ -25,10 +25,11 @@ from qiao.core.validators import (
     normalize_phone,
 )
 from qiao.org.models import OrgUnit, User
-from qiao.org.permissions import Action, Clearance, can, may_own_customers
+from qiao.org.permissions import Clearance, can, may_own_customers
 from qiao.org.scope import visible_users
 
 from . import selectors
+from .actions import CUSTOMER_REASSIGN, CUSTOMER_SECRET_LEVEL, POOL_CLAIM
 from .lifecycle import allowed_targets
 from .models import Attachment, Contact, Customer, CustomerEvent, FollowUpChannel, PoolMove
 
@@ -239,7 +240,7 @@ def _check_secret_level(actor, level, *, previous=Clearance.INTERNAL):
     """A customer's secret level (ORG-5) other than the default is set by those allowed to."""
     if level == previous:
         return
-    if not can(actor, Action.CUSTOMER_SECRET_LEVEL):
+    if not can(actor, CUSTOMER_SECRET_LEVEL):
         raise ValidationError({"secret_level": _("You may not change secret levels.")})
     _check_within_clearance(actor, level)
 
@@ -625,14 +626,14 @@ def _claim_limits_check(actor, customer) -> None:
 
 @transaction.atomic
 def pool_claim(*, actor, customer) -> Customer:
-    """`actor` takes `customer` from the public pool of their region (Action.POOL_CLAIM).
+    """`actor` takes `customer` from the public pool of their region (POOL_CLAIM).
 
     Refused with ClaimLimitReached (the region's daily_claim_limit of claims today, or
     max_owned customers owned), NotInPool (someone else claimed it first — of two claims at
     once exactly one wins), PermissionDenied (no right, or not a pool `actor` works in).
     The claimed customer counts as followed up at the claim: its new manager has the region's
     whole idle period before the reclaim rule looks at it again."""
-    if not can(actor, Action.POOL_CLAIM):
+    if not can(actor, POOL_CLAIM):
         raise PermissionDenied
     # One claim at a time per manager, so that two at once cannot both pass the limits: a row
     # lock on PostgreSQL; on SQLite the IMMEDIATE transaction already holds the write lock.
@@ -662,11 +663,11 @@ def pool_claim(*, actor, customer) -> Customer:
 @transaction.atomic
 def pool_release(*, actor, customer, reason) -> Customer:
     """Give `customer` back to its region's pool (退回公海): its manager, or someone with
-    Action.CUSTOMER_REASSIGN. A reason is required (ValidationError); a customer without a
+    CUSTOMER_REASSIGN. A reason is required (ValidationError); a customer without a
     region has no pool (ValidationError); one already in the pool, or whose manager changed
     meanwhile, is a ConflictError."""
     reason = (reason or "").strip()
-    if customer.owner_id != actor.pk and not can(actor, Action.CUSTOMER_REASSIGN):
+    if customer.owner_id != actor.pk and not can(actor, CUSTOMER_REASSIGN):
         raise PermissionDenied
     if not reason:
         raise ValidationError({"reason": _("Give the reason for returning the customer to the "
@@ -840,9 +841,9 @@ def customers_handover(*, actor, from_user, to_user, customers=None, reason,
     Refused with a ValidationError, nothing written, when: no reason; `to_user` is
     `from_user`, disabled, outside `actor`'s scope, or not cleared for a customer's secret
     level; `from_user` is outside the scope; a chosen customer is not `from_user`'s or not
-    visible to `actor`. PermissionDenied without Action.CUSTOMER_REASSIGN; ConflictError if a
+    visible to `actor`. PermissionDenied without CUSTOMER_REASSIGN; ConflictError if a
     customer changed owner while the handover ran."""
-    if not can(actor, Action.CUSTOMER_REASSIGN):
+    if not can(actor, CUSTOMER_REASSIGN):
         raise PermissionDenied
     reason = (reason or "").strip()
     refusal = _handover_refusal(actor, from_user, to_user, reason)

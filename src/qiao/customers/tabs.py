@@ -16,10 +16,11 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from qiao.approvals.selectors import request_for
-from qiao.org.permissions import Action, can
+from qiao.org.permissions import can
 
 from . import requests as lifecycle_requests
 from . import selectors
+from .actions import CUSTOMER_LIFECYCLE, CUSTOMER_RESTORE, CUSTOMER_VIEW
 from .forms import AttachmentForm, FollowUpForm, GradeForm, TransitionForm
 from .lifecycle import allowed_targets, approval_type
 from .models import Customer
@@ -39,7 +40,7 @@ class CustomerTab:
     label: Any
     template: str
     context: Callable[[Any, Customer], dict]
-    action: Action = Action.CUSTOMER_VIEW
+    action: str = CUSTOMER_VIEW
     count_attr: str = ""  # the annotation of selectors.customer_page shown on the tab
     # Reading it is logged as a view of the customer (AUD-2), but for the card that loads with
     # the page's first screen, which the page's own view row already covers.
@@ -50,7 +51,7 @@ def _contacts(user, customer):
     return {
         "contacts": selectors.customer_contacts(customer),
         "deleted_contacts": selectors.customer_deleted_contacts(customer)
-        if can(user, Action.CUSTOMER_RESTORE) else [],
+        if can(user, CUSTOMER_RESTORE) else [],
     }
 
 
@@ -69,7 +70,7 @@ def _lifecycle(user, customer):
     through approval, the change waiting for approval (with its approval request), the grade
     form."""
     pending = lifecycle_requests.open_lifecycle_request(customer)
-    statuses = allowed_targets(customer.status) if can(user, Action.CUSTOMER_LIFECYCLE) else ()
+    statuses = allowed_targets(customer.status) if can(user, CUSTOMER_LIFECYCLE) else ()
     checklists = lifecycle_requests.checklists_for(statuses) if statuses else {}
     approved = lifecycle_requests.active_chains(approval_type(s) for s in statuses)
     return {

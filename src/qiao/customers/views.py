@@ -16,11 +16,27 @@ from qiao.core.htmx import render_page
 from qiao.core.lists import list_export, list_page
 from qiao.core.pagination import paginate
 from qiao.core.views import attempt, perform
-from qiao.org.permissions import Action, can
+from qiao.org.actions import FIELD_REVEAL
+from qiao.org.permissions import action_flags, can
 
 from . import lists, selectors, services
 from . import requests as lifecycle_requests
 from . import tabs as customer_tabs
+from .actions import (
+    ATTACHMENT_UPLOAD,
+    CONTACT_EDIT,
+    CUSTOMER_CREATE,
+    CUSTOMER_DELETE,
+    CUSTOMER_EDIT,
+    CUSTOMER_EXPORT,
+    CUSTOMER_GRADE,
+    CUSTOMER_HISTORY,
+    CUSTOMER_LIFECYCLE,
+    CUSTOMER_REASSIGN,
+    CUSTOMER_RESTORE,
+    CUSTOMER_VIEW,
+    POOL_CLAIM,
+)
 from .forms import (
     AttachmentForm,
     ContactForm,
@@ -37,15 +53,15 @@ PAGE_SIZE = 25
 CONFLICT = 409
 
 
-@requires(Action.CUSTOMER_VIEW)
+@requires(CUSTOMER_VIEW)
 def customer_list(request):
     return list_page(request, lists.CUSTOMERS,
-                     can_create=can(request.user, Action.CUSTOMER_CREATE),
-                     can_export=can(request.user, Action.CUSTOMER_EXPORT))
+                     can_create=can(request.user, CUSTOMER_CREATE),
+                     can_export=can(request.user, CUSTOMER_EXPORT))
 
 
-@requires(Action.CUSTOMER_VIEW)
-@requires(Action.CUSTOMER_EXPORT)
+@requires(CUSTOMER_VIEW)
+@requires(CUSTOMER_EXPORT)
 def customer_export(request, fmt):
     return list_export(request, lists.CUSTOMERS, fmt)
 
@@ -79,7 +95,7 @@ def _invalid_form_status(form) -> int:
     return CONFLICT if form.has_error("credit_code", "duplicate") else 400
 
 
-@requires(Action.CUSTOMER_CREATE)
+@requires(CUSTOMER_CREATE)
 def customer_create(request):
     form = CustomerForm(request.POST or None, user=request.user)
     duplicates, status = None, 200
@@ -95,7 +111,7 @@ def customer_create(request):
                        {"form": form, "duplicates": duplicates}, status=status)
 
 
-@requires(Action.CUSTOMER_EDIT)
+@requires(CUSTOMER_EDIT)
 def customer_edit(request, pk):
     customer = selectors.customer_get(request.user, pk)
     form = CustomerForm(request.POST or None, instance=customer, user=request.user)
@@ -115,7 +131,7 @@ def customer_edit(request, pk):
                        status=status)
 
 
-@requires(Action.CUSTOMER_VIEW)
+@requires(CUSTOMER_VIEW)
 def duplicate_check(request):
     """htmx: while the form is filled in, show customers that look like this one. Each
     question is logged and the questions per hour are limited (audit.services)."""
@@ -145,12 +161,12 @@ def _page_context(user, customer, active="profile") -> dict:
                  for tab in customer_tabs.NAV_TABS if can(user, tab.action)],
         "active_tab": active,
         "pending_status": Customer.Status(pending).label if pending else "",
-        "perms": {a.name.lower(): can(user, a) for a in Action},
-        "can_reveal": can(user, Action.FIELD_REVEAL) and not customer.in_pool,
+        "perms": action_flags(user),
+        "can_reveal": can(user, FIELD_REVEAL) and not customer.in_pool,
     }
 
 
-@requires(Action.CUSTOMER_VIEW)
+@requires(CUSTOMER_VIEW)
 def customer_detail(request, pk):
     """The profile and the first screen; the tabs load when opened (customer_tab)."""
     customer = selectors.customer_page(request.user, pk)
@@ -158,7 +174,7 @@ def customer_detail(request, pk):
     return render_page(request, "customers/detail.html", _page_context(request.user, customer))
 
 
-@requires(Action.CUSTOMER_VIEW)
+@requires(CUSTOMER_VIEW)
 def customer_tab(request, pk, tab):
     """One tab of the customer page: its fragment for htmx, else the page with that tab open
     (links work without JavaScript). 404 for an unknown tab, a customer the user does not
@@ -174,8 +190,8 @@ def customer_tab(request, pk, tab):
         if entry.logs_view:
             audit_services.customer_view_record(request=request, customer=customer)  # AUD-2
         response = render(request, entry.template, {
-            "customer": customer, "perms": {a.name.lower(): can(user, a) for a in Action},
-            "can_reveal": can(user, Action.FIELD_REVEAL) and not customer.in_pool,
+            "customer": customer, "perms": action_flags(user),
+            "can_reveal": can(user, FIELD_REVEAL) and not customer.in_pool,
             **entry.context(user, customer)})
         patch_vary_headers(response, ["HX-Request"])  # one URL, a fragment or the page
         return response
@@ -189,7 +205,7 @@ def customer_tab(request, pk, tab):
     return response
 
 
-@requires(Action.CUSTOMER_HISTORY)
+@requires(CUSTOMER_HISTORY)
 def customer_history(request, pk):
     customer = selectors.customer_get(request.user, pk)
     return render_page(request, "customers/history.html", {
@@ -213,7 +229,7 @@ def _post_on_customer(request, pk, run, success_message, tab=None):
 
 
 @require_POST
-@requires(Action.CUSTOMER_GRADE)
+@requires(CUSTOMER_GRADE)
 def customer_grade(request, pk):
     form = GradeForm(request.POST)
 
@@ -229,7 +245,7 @@ def customer_grade(request, pk):
 
 
 @require_POST
-@requires(Action.CUSTOMER_EDIT)
+@requires(CUSTOMER_EDIT)
 def customer_follow_up(request, pk):
     form = FollowUpForm(request.POST)
 
@@ -243,7 +259,7 @@ def customer_follow_up(request, pk):
 
 
 @require_POST
-@requires(Action.CUSTOMER_LIFECYCLE)
+@requires(CUSTOMER_LIFECYCLE)
 def customer_transition(request, pk):
     form = TransitionForm(request.POST)
 
@@ -263,7 +279,7 @@ def customer_transition(request, pk):
 
 
 @require_POST
-@requires(Action.CUSTOMER_DELETE)
+@requires(CUSTOMER_DELETE)
 def customer_delete(request, pk):
     customer = selectors.customer_get(request.user, pk)
     services.customer_delete(actor=request.user, customer=customer)
@@ -271,14 +287,14 @@ def customer_delete(request, pk):
     return redirect("customers:list")
 
 
-@requires(Action.CUSTOMER_RESTORE)
+@requires(CUSTOMER_RESTORE)
 def recycle_bin(request):
     page, query = paginate(request, selectors.deleted_customers(request.user), PAGE_SIZE)
     return render_page(request, "customers/recycle_bin.html", {"page": page, "query": query})
 
 
 @require_POST
-@requires(Action.CUSTOMER_RESTORE)
+@requires(CUSTOMER_RESTORE)
 def customer_restore(request, pk):
     customer = selectors.customer_get_deleted(request.user, pk)
     return perform(request, lambda: services.customer_restore(actor=request.user,
@@ -288,7 +304,7 @@ def customer_restore(request, pk):
                    refused=lambda status: redirect("customers:recycle_bin"))
 
 
-@requires(Action.CONTACT_EDIT)
+@requires(CONTACT_EDIT)
 def contact_create(request, pk):
     customer = selectors.customer_get(request.user, pk)
     form = ContactForm(request.POST or None)
@@ -305,7 +321,7 @@ def contact_create(request, pk):
                        {"form": form, "customer": customer}, status=status)
 
 
-@requires(Action.CONTACT_EDIT)
+@requires(CONTACT_EDIT)
 def contact_edit(request, pk):
     contact = selectors.contact_get(request.user, pk)
     form = ContactForm(request.POST or None, instance=contact)
@@ -326,7 +342,7 @@ def contact_edit(request, pk):
 
 
 @require_POST
-@requires(Action.CONTACT_EDIT)
+@requires(CONTACT_EDIT)
 def contact_delete(request, pk):
     contact = selectors.contact_get(request.user, pk)
     services.contact_delete(actor=request.user, contact=contact)
@@ -335,7 +351,7 @@ def contact_delete(request, pk):
 
 
 @require_POST
-@requires(Action.CUSTOMER_RESTORE)
+@requires(CUSTOMER_RESTORE)
 def contact_restore(request, pk):
     contact = selectors.contact_get(request.user, pk, deleted=True)
     services.contact_restore(actor=request.user, contact=contact)
@@ -344,7 +360,7 @@ def contact_restore(request, pk):
 
 
 @require_POST
-@requires(Action.ATTACHMENT_UPLOAD)
+@requires(ATTACHMENT_UPLOAD)
 def attachment_upload(request, pk):
     form = AttachmentForm(request.POST, request.FILES, user=request.user)
 
@@ -360,7 +376,7 @@ def attachment_upload(request, pk):
 
 
 @require_POST
-@requires(Action.ATTACHMENT_UPLOAD)
+@requires(ATTACHMENT_UPLOAD)
 def attachment_delete(request, pk):
     attachment = selectors.attachment_get(request.user, pk)
     services.attachment_delete(actor=request.user, attachment=attachment)
@@ -372,7 +388,7 @@ REVEALABLE = {"customer": selectors.customer_get, "contact": selectors.contact_g
 
 
 @require_POST
-@requires(Action.FIELD_REVEAL)
+@requires(FIELD_REVEAL)
 def field_reveal(request, model, pk, field):
     """htmx: one masked value of a customer or contact, in clear, in place of its mask (ORG-4).
     Fetched through the record's access function (404 outside scope); logged and throttled."""
@@ -392,13 +408,13 @@ def field_reveal(request, model, pk, field):
 
 # --- the public pool (公海, CUS-11) ------------------------------------------------------------
 
-@requires(Action.POOL_CLAIM)
+@requires(POOL_CLAIM)
 def pool_list(request):
     return list_page(request, lists.POOL)
 
 
 @require_POST
-@requires(Action.POOL_CLAIM)
+@requires(POOL_CLAIM)
 def pool_claim(request, pk):
     customer = selectors.pool_claim_get(request.user, pk)
     return perform(request, lambda: services.pool_claim(actor=request.user, customer=customer),
@@ -408,7 +424,7 @@ def pool_claim(request, pk):
 
 
 @require_POST
-@requires(Action.CUSTOMER_VIEW)
+@requires(CUSTOMER_VIEW)
 def pool_release(request, pk):
     """Its manager, or someone who may reassign, returns a customer to its region's pool."""
     customer = selectors.customer_get(request.user, pk)
@@ -423,14 +439,14 @@ def pool_release(request, pk):
 
     return perform(request, release,
                    done=_("%s was returned to the public pool.") % customer.name,
-                   then=reverse("customers:pool" if can(request.user, Action.POOL_CLAIM)
+                   then=reverse("customers:pool" if can(request.user, POOL_CLAIM)
                                 else "customers:list"),
                    refused=lambda status: redirect("customers:detail", pk=customer.pk))
 
 
 # --- handover (交接, ORG-6) --------------------------------------------------------------------
 
-@requires(Action.CUSTOMER_REASSIGN)
+@requires(CUSTOMER_REASSIGN)
 def handover_list(request):
     """Staff in scope who own customers, leavers first, and how many customers are still
     owned by disabled accounts (they must be handed over)."""
@@ -452,7 +468,7 @@ def _reassigned(request, from_user, to_user, kind, result):
     return redirect("customers:handover")
 
 
-@requires(Action.CUSTOMER_REASSIGN)
+@requires(CUSTOMER_REASSIGN)
 def handover(request, user_id):
     """One person's customers, to hand over all or some of them to another manager."""
     from_user = selectors.handover_staff_get(request.user, user_id)

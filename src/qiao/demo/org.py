@@ -12,7 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from qiao.org.models import OrgUnit, Position, Role, User
-from qiao.org.permissions import DEFAULT_ROLES
+from qiao.org.permissions import DEFAULT_ROLES, default_actions
 from qiao.org.services import org_unit_create
 
 REGIONS = ("华东区", "华北区", "华南区")
@@ -36,10 +36,10 @@ class DemoOrg:
 
 def ensure_roles() -> dict[str, Role]:
     roles = {}
-    for code, (name, scope, clearance, actions) in DEFAULT_ROLES.items():
+    for code, (name, scope, clearance) in DEFAULT_ROLES.items():
         role, _ = Role.objects.update_or_create(
             code=code, defaults={"name": name, "data_scope": scope, "clearance": clearance,
-                                 "actions": [str(a) for a in actions]})
+                                 "actions": default_actions(code)})
         roles[code] = role
     return roles
 

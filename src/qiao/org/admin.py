@@ -14,7 +14,7 @@ from qiao.core.admin import CleanInputAdminMixin, ReadOnlyAdminMixin
 from qiao.core.forms import CleanInputMixin
 
 from .models import ApiToken, OrgUnit, Position, Role, User
-from .permissions import Action
+from .permissions import action_choices
 from .services import (
     api_token_revoke,
     clearance_changed,
@@ -44,7 +44,7 @@ class OrgUnitAdmin(CleanInputAdminMixin, SimpleHistoryAdmin):
 
 class RoleForm(CleanInputMixin, forms.ModelForm):
     actions = forms.MultipleChoiceField(
-        label=_("permitted actions"), choices=Action.choices, required=False,
+        label=_("permitted actions"), choices=action_choices, required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 

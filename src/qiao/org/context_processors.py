@@ -4,7 +4,8 @@ from django.urls import reverse
 
 from qiao.core import registry
 
-from .permissions import Action, can
+from .actions import API_USE
+from .permissions import can
 
 
 def _may(user, actions):
@@ -35,5 +36,5 @@ def navigation(request):
     for item in items:
         item["active"] = item is active
     # The user menu's link to the personal API tokens (DAT-3).
-    tokens = reverse("org:api_tokens") if can(user, Action.API_USE) else None
+    tokens = reverse("org:api_tokens") if can(user, API_USE) else None
     return {"nav_items": items, "api_tokens_url": tokens}

@@ -5,10 +5,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from qiao.core import registry
 from qiao.core.fields import PhoneField
 from qiao.core.validators import plausible_count
 
-from .permissions import Action, Clearance, DataScope
+from .permissions import Clearance, DataScope
 
 PATH_STEP = 6  # characters per level of the materialised path: "000001000004000017"
 
@@ -81,7 +82,7 @@ class Role(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        unknown = set(self.actions) - set(Action.values)
+        unknown = {code for code in self.actions if code not in registry.actions}
         if unknown:
             raise ValidationError({"actions": _("Unknown actions: %s") % ", ".join(sorted(unknown))})
 

@@ -1,12 +1,17 @@
-"""The one rule book: which actions exist, which data scopes exist, and what each role may do.
+"""The one rule book: which data scopes exist, and what each role may do.
 
-Roles are data (org.Role rows, edited in the admin); this module names the actions and the
-scopes they can be given, and holds the defaults the demo and a fresh install start from.
+Roles are data (org.Role rows, edited in the admin); the actions they can be given are declared
+by the apps that own them (each app's `actions.py`, in `core.registry.actions`); this module
+names the scopes and clearances and holds the defaults the demo and a fresh install start from.
 Every view and service asks `can(user, action)` — nothing else decides an action.
 """
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from qiao.core import registry
+
+from .actions import ORG_ADMIN
 
 
 class DataScope(models.TextChoices):
@@ -30,77 +35,36 @@ class Clearance(models.IntegerChoices):
     SECRET = 3, _("Secret")
 
 
-class Action(models.TextChoices):
-    """Action permissions (操作权限)."""
-
-    CUSTOMER_VIEW = "customer.view", _("View customers")
-    CUSTOMER_CREATE = "customer.create", _("Create customers")
-    CUSTOMER_EDIT = "customer.edit", _("Edit customers")
-    CUSTOMER_DELETE = "customer.delete", _("Delete customers")
-    CUSTOMER_RESTORE = "customer.restore", _("Restore deleted customers")
-    CUSTOMER_REASSIGN = "customer.reassign", _("Reassign customers to another manager")
-    CUSTOMER_GRADE = "customer.grade", _("Change grade and classification")
-    CUSTOMER_LIFECYCLE = "customer.lifecycle", _("Change lifecycle status")
-    CUSTOMER_HISTORY = "customer.history", _("View change history")
-    CUSTOMER_EXPORT = "customer.export", _("Export customer tables")
-    CONTACT_EDIT = "contact.edit", _("Create and edit contacts")
-    ATTACHMENT_UPLOAD = "attachment.upload", _("Upload attachments")
-    REPORT_VIEW = "report.view", _("View customer tables and statistics")
-    ORG_ADMIN = "org.admin", _("Administer organisation, users and roles")
-    CUSTOMER_SECRET_LEVEL = "customer.secret_level", _("Set secret levels of customers")
-    FIELD_REVEAL = "field.reveal", _("Reveal masked phone, ID and bank numbers")
-    POOL_CLAIM = "pool.claim", _("Claim customers from the public pool")
-    API_USE = "api.use", _("Use the REST API with personal tokens")
-    AUDIT_VIEW = "audit.view", _("View the operation log of the users in scope")
-    APPROVAL_REQUEST = "approval.request", _("Raise approval requests")
-    PROMOTION_MANAGE = "promotion.manage", _("Run promotion campaigns and confirm their lists")
-    PROMOTION_RECOMMEND = "promotion.recommend", _("Recommend customers for promotions")
-
-
-_EVERY_CUSTOMER_ACTION = [a for a in Action if a not in (Action.ORG_ADMIN, Action.AUDIT_VIEW)]
-_ACCOUNT_MANAGER = [
-    Action.FIELD_REVEAL,
-    Action.POOL_CLAIM,
-    Action.API_USE,
-    Action.CUSTOMER_VIEW,
-    Action.CUSTOMER_CREATE,
-    Action.CUSTOMER_EDIT,
-    Action.CUSTOMER_LIFECYCLE,
-    Action.CUSTOMER_HISTORY,
-    Action.CONTACT_EDIT,
-    Action.ATTACHMENT_UPLOAD,
-    Action.REPORT_VIEW,
-    Action.APPROVAL_REQUEST,
-    Action.PROMOTION_RECOMMEND,
-]
-_SUPERVISOR = _ACCOUNT_MANAGER + [
-    Action.CUSTOMER_GRADE,
-    Action.CUSTOMER_DELETE,
-    Action.CUSTOMER_RESTORE,
-    Action.CUSTOMER_REASSIGN,
-    Action.CUSTOMER_EXPORT,
-    Action.CUSTOMER_SECRET_LEVEL,
-]
-
-# code: (name in Chinese as the seeds say it, scope, clearance, actions). Specialists, agents
-# and QA inspectors see masked numbers without a way to reveal them.
+# code: (name in Chinese as the seeds say it, scope, clearance). Specialists, agents and QA
+# inspectors see masked numbers without a way to reveal them. Each role's actions are those
+# whose ActionDef names it among its default roles (each app's `actions.py`): default_actions.
 DEFAULT_ROLES = {
-    "director": ("客户服务总监", DataScope.ALL, Clearance.SECRET,
-                 _EVERY_CUSTOMER_ACTION + [Action.AUDIT_VIEW]),
-    "dept_manager": ("客户服务部经理", DataScope.UNIT_TREE, Clearance.SECRET,
-                     _EVERY_CUSTOMER_ACTION + [Action.AUDIT_VIEW]),
-    "regional_manager": ("区域市场经理", DataScope.UNIT_TREE, Clearance.CONFIDENTIAL,
-                         _SUPERVISOR + [Action.AUDIT_VIEW]),
-    "supervisor": ("主管", DataScope.SUBORDINATES, Clearance.CONFIDENTIAL,
-                   _SUPERVISOR + [Action.AUDIT_VIEW]),
-    "account_manager": ("客户经理", DataScope.OWN, Clearance.INTERNAL, _ACCOUNT_MANAGER),
-    "specialist": ("专员", DataScope.OWN, Clearance.INTERNAL,
-                   [Action.CUSTOMER_VIEW, Action.CUSTOMER_HISTORY]),
-    "agent": ("座席员", DataScope.OWN, Clearance.INTERNAL, [Action.CUSTOMER_VIEW]),
-    "qa_inspector": ("质检员", DataScope.OWN, Clearance.INTERNAL, [Action.CUSTOMER_VIEW]),
-    "brand_manager": ("品牌经理", DataScope.NONE, Clearance.INTERNAL, [Action.PROMOTION_MANAGE]),
-    "admin": ("系统管理员", DataScope.NONE, Clearance.PUBLIC, [Action.ORG_ADMIN, Action.API_USE]),
+    "director": ("客户服务总监", DataScope.ALL, Clearance.SECRET),
+    "dept_manager": ("客户服务部经理", DataScope.UNIT_TREE, Clearance.SECRET),
+    "regional_manager": ("区域市场经理", DataScope.UNIT_TREE, Clearance.CONFIDENTIAL),
+    "supervisor": ("主管", DataScope.SUBORDINATES, Clearance.CONFIDENTIAL),
+    "account_manager": ("客户经理", DataScope.OWN, Clearance.INTERNAL),
+    "specialist": ("专员", DataScope.OWN, Clearance.INTERNAL),
+    "agent": ("座席员", DataScope.OWN, Clearance.INTERNAL),
+    "qa_inspector": ("质检员", DataScope.OWN, Clearance.INTERNAL),
+    "brand_manager": ("品牌经理", DataScope.NONE, Clearance.INTERNAL),
+    "admin": ("系统管理员", DataScope.NONE, Clearance.PUBLIC),
 }
+
+# Two of org's rules turn on what a role does with customers. org names those actions by their
+# code (the customers app declares them) so as to import no domain app.
+VIEWS_CUSTOMERS = "customer.view"
+CREATES_CUSTOMERS = "customer.create"
+
+
+def default_actions(role_code: str) -> list[str]:
+    """The actions the default role `role_code` starts with, in the order they are registered."""
+    return [action.code for action in registry.actions if role_code in action.default_roles]
+
+
+def action_choices() -> list[tuple[str, object]]:
+    """Every registered action as a choice (code, label), for the role's checkboxes."""
+    return [(action.code, action.label) for action in registry.actions]
 
 
 def can(user, action: str) -> bool:
@@ -110,11 +74,17 @@ def can(user, action: str) -> bool:
     return action in user.action_set()
 
 
+def action_flags(user) -> dict[str, bool]:
+    """Every registered action as a template flag, its code with "_" for "." (perms.customer_edit
+    for "customer.edit"): may `user` perform it?"""
+    return {action.code.replace(".", "_"): can(user, action.code) for action in registry.actions}
+
+
 def administers_accounts(user) -> bool:
     """May `user` manage other people's accounts (issue password reset links)? The org.admin
     action, or Django's own permission to change users that the admin site asks for: the first
     administrator, made with `createsuperuser`, has no position and so no role."""
-    return can(user, Action.ORG_ADMIN) or (user.is_active and user.has_perm("org.change_user"))
+    return can(user, ORG_ADMIN) or (user.is_active and user.has_perm("org.change_user"))
 
 
 def role_may_own_customers(role) -> bool:
@@ -123,7 +93,7 @@ def role_may_own_customers(role) -> bool:
     would see the customers in their care). Agents, QA inspectors, the brand manager and the
     administrator may not; the rule follows the roles as the admin edits them."""
     return (role is not None and role.data_scope != DataScope.NONE
-            and Action.CUSTOMER_CREATE in role.actions)
+            and CREATES_CUSTOMERS in role.actions)
 
 
 def may_own_customers(user) -> bool:

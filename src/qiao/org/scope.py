@@ -9,7 +9,7 @@ million customers is one indexed `IN` condition, never a join across the org tre
 from django.db.models import Q
 
 from .models import OrgUnit, User
-from .permissions import Action, Clearance, DataScope
+from .permissions import CREATES_CUSTOMERS, Clearance, DataScope
 
 
 def subordinate_ids(user) -> set[int]:
@@ -85,7 +85,7 @@ def may_own_customers_q(prefix: str = "") -> Q:
     queried model to the role), so that choosing owners joins the role in the users' query
     instead of reading the roles first. The actions are a JSON list, which SQLite cannot search
     inside; its text always holds each code in double quotes, so the quoted code is matched."""
-    return Q(**{f"{prefix}actions__icontains": f'"{Action.CUSTOMER_CREATE}"'}) & ~Q(
+    return Q(**{f"{prefix}actions__icontains": f'"{CREATES_CUSTOMERS}"'}) & ~Q(
         **{f"{prefix}data_scope": DataScope.NONE})
 
 

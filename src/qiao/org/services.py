@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 
 from qiao.core import registry
 
+from .actions import API_USE, ORG_ADMIN
 from .models import PATH_STEP, ApiToken, OrgUnit
-from .permissions import Action, administers_accounts, can
+from .permissions import administers_accounts, can
 
 
 def _path_for(unit: OrgUnit) -> str:
@@ -198,7 +199,7 @@ def api_token_create(*, user, name: str, days: int, request=None) -> tuple[ApiTo
     The secret is returned this once; only its SHA-256 digest is stored. Logged."""
     from qiao.audit.services import Kind, operation_record
 
-    if not can(user, Action.API_USE):
+    if not can(user, API_USE):
         raise PermissionDenied
     name = (name or "").strip()
     errors = {}
@@ -227,7 +228,7 @@ def api_token_revoke(*, actor, token: ApiToken, request=None) -> ApiToken:
     Revoking a revoked token changes nothing and logs nothing."""
     from qiao.audit.services import Kind, operation_record
 
-    if token.user_id != actor.pk and not can(actor, Action.ORG_ADMIN):
+    if token.user_id != actor.pk and not can(actor, ORG_ADMIN):
         raise PermissionDenied
     if token.revoked_at is not None:
         return token

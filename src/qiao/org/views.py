@@ -21,10 +21,11 @@ from qiao.core.htmx import render_page
 from qiao.core.views import attempt
 
 from . import selectors, services
+from .actions import API_USE
 from .forms import ApiTokenForm, PasswordChangeForm, PasswordResetForm
 from .lockout import ADDRESS_LOCKED
 from .middleware import SessionTimeoutMiddleware
-from .permissions import Action, can
+from .permissions import VIEWS_CUSTOMERS, can
 
 
 class LoginView(auth_views.LoginView):
@@ -70,7 +71,7 @@ def lockout(request, original_response=None, credentials=None):
 def home(request):
     """The start page (工作台): the desk widgets the user's role sees (org.selectors.desk). An
     administrator whose role works with no customers lands in the admin, their working page."""
-    if request.user.is_staff and not can(request.user, Action.CUSTOMER_VIEW):
+    if request.user.is_staff and not can(request.user, VIEWS_CUSTOMERS):
         return redirect("admin:index")
     return render(request, "org/home.html", {"blocks": selectors.desk(request.user)})
 
@@ -148,7 +149,7 @@ NEW_TOKEN_SESSION_KEY = "qiao_new_api_token"  # noqa: S105 -- the name of a sess
 
 
 @never_cache  # the page that shows a new token's secret must not be kept by any cache
-@requires(Action.API_USE)
+@requires(API_USE)
 def api_tokens(request):
     """The user's personal API tokens: the list, a new one (its secret shown on the next page
     only, never again), and revoking one (POST revoke=<id>, asked to confirm)."""

@@ -7,13 +7,15 @@ class PromotionsConfig(AppConfig):
     verbose_name = pgettext_lazy("marketing", "Promotions")
 
     def ready(self):
-        # Its header entry (core.registry.navigation).
-        from qiao.core.registry import NavEntry, navigation
-        from qiao.org.permissions import Action
+        # Its actions and header entry (core.registry.actions, navigation).
+        from qiao.core.registry import NavEntry, actions, navigation
 
+        from .actions import ACTIONS, PROMOTION_MANAGE, PROMOTION_RECOMMEND
+
+        for action in ACTIONS:
+            actions.register(action)
         navigation.register(NavEntry("promotions:list", pgettext_lazy("marketing", "Promotions"),
-                                     "bi-gift", (Action.PROMOTION_MANAGE, Action.PROMOTION_RECOMMEND),
-                                     order=90))
+                                     "bi-gift", (PROMOTION_MANAGE, PROMOTION_RECOMMEND), order=90))
         # How its inbox messages read (composed when read, in the reader's language).
         from qiao.notify import kinds
 

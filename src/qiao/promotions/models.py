@@ -15,8 +15,10 @@ from simple_history.models import HistoricalRecords
 
 from qiao.core.models import StoredFile, TimeStampedModel
 from qiao.core.validators import PlausibleDate, plausible_count
-from qiao.org.permissions import Action, can
+from qiao.org.permissions import can
 from qiao.org.scope import clearance_q, scope_q, sees_everything
+
+from .actions import PROMOTION_RECOMMEND
 
 # Grades are ranked 1 (best) … 5: "三级以上" means rank 3 or better.
 DEFAULT_LOWEST_GRADE_RANK = 3
@@ -30,7 +32,7 @@ def campaign_q(user, prefix="") -> Q | None:
     if sees_everything(user):
         return None
     condition = Q(**{f"{prefix}owner": user})
-    if can(user, Action.PROMOTION_RECOMMEND):
+    if can(user, PROMOTION_RECOMMEND):
         condition |= Q(**{f"{prefix}state__in": Campaign.PUBLISHED_STATES})
     return condition
 
@@ -124,7 +126,7 @@ def recommendation_q(user, prefix="") -> Q | None:
     if sees_everything(user):
         return cleared or None
     condition = Q(**{f"{prefix}campaign__owner": user})
-    if can(user, Action.PROMOTION_RECOMMEND):
+    if can(user, PROMOTION_RECOMMEND):
         condition |= (Q(**{f"{prefix}campaign__state__in": Campaign.PUBLISHED_STATES,
                            f"{c}is_deleted": False})
                       & scope_q(user, owner_field=f"{c}owner_id", unit_field=f"{c}owner_unit_id"))

@@ -22,8 +22,9 @@ from qiao.core.registry import TimelineKind
 from qiao.customers.models import Customer, Grade
 from qiao.customers.services import customer_event_record
 from qiao.notify.services import notify
-from qiao.org.permissions import Action, Clearance, can
+from qiao.org.permissions import Clearance, can
 
+from .actions import PROMOTION_MANAGE, PROMOTION_RECOMMEND
 from .models import Campaign, CampaignItem, Handout, HandoutLine, Recommendation
 from .signatures import decode_signature
 
@@ -58,7 +59,7 @@ def recommended_title(params) -> str:
 
 def _manage(actor, campaign=None):
     """Only those who run campaigns, and on a campaign only its owner."""
-    if not can(actor, Action.PROMOTION_MANAGE):
+    if not can(actor, PROMOTION_MANAGE):
         raise PermissionDenied
     if campaign is not None and campaign.owner_id != actor.pk:
         raise PermissionDenied
@@ -218,7 +219,7 @@ def eligible_refusal(campaign, customer) -> str | None:
 @transaction.atomic
 def recommendation_create(*, actor, campaign, customer, reason: str) -> Recommendation:
     """Recommend a customer the actor sees for an open campaign, with a reason."""
-    if not can(actor, Action.PROMOTION_RECOMMEND):
+    if not can(actor, PROMOTION_RECOMMEND):
         raise PermissionDenied
     if not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists():
         raise PermissionDenied
@@ -299,7 +300,7 @@ def handout_record(*, actor, recommendation, handed_out_on, quantities: dict, si
     """Goods handed to a confirmed customer, with the customer's signed receipt
     (宣传促销品签收单). `quantities` is {item pk: quantity}; the signature a PNG data URL from
     the signature pad, checked before anything is written."""
-    if not can(actor, Action.PROMOTION_RECOMMEND):
+    if not can(actor, PROMOTION_RECOMMEND):
         raise PermissionDenied
     if not Recommendation.objects.visible_to(actor).filter(pk=recommendation.pk).exists():
         raise PermissionDenied

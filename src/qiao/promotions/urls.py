@@ -1,9 +1,9 @@
 from django.urls import path
 
 from qiao.core.views import stored_file_download
-from qiao.org.permissions import Action
 
 from . import selectors, views
+from .actions import PROMOTION_MANAGE, PROMOTION_RECOMMEND
 
 app_name = "promotions"
 
@@ -22,6 +22,6 @@ urlpatterns = [
     # The signature image of a receipt the user sees; never a public media URL.
     path("receipts/<int:pk>/signature.png", stored_file_download,
          {"get": selectors.handout_get,
-          "actions": [Action.PROMOTION_MANAGE, Action.PROMOTION_RECOMMEND]},
+          "actions": [PROMOTION_MANAGE, PROMOTION_RECOMMEND]},
          name="signature"),
 ]

@@ -12,9 +12,10 @@ from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
 from qiao.core.views import attempt, perform
 from qiao.customers.models import Customer
-from qiao.org.permissions import Action, can
+from qiao.org.permissions import can
 
 from . import selectors, services
+from .actions import PROMOTION_MANAGE, PROMOTION_RECOMMEND
 from .forms import CampaignForm, DecisionForm, HandoutForm, ItemFormSet, RecommendForm
 from .models import Campaign, Recommendation
 
@@ -24,7 +25,7 @@ CUSTOMERS_PER_PAGE = 20
 
 
 # Pages for those who run campaigns or recommend for them; anyone else gets 404.
-promotion_user = requires(Action.PROMOTION_MANAGE, Action.PROMOTION_RECOMMEND)
+promotion_user = requires(PROMOTION_MANAGE, PROMOTION_RECOMMEND)
 
 
 @require_GET
@@ -34,7 +35,7 @@ def campaign_list(request):
     page, query = paginate(request, selectors.campaign_list(request.user, state), PAGE_SIZE)
     return render_page(request, "promotions/list.html", {
         "page": page, "query": query, "state": state, "states": Campaign.State.choices,
-        "can_manage": can(request.user, Action.PROMOTION_MANAGE)})
+        "can_manage": can(request.user, PROMOTION_MANAGE)})
 
 
 def _item_rows(formset):
@@ -72,12 +73,12 @@ def _campaign_form(request, campaign=None):
         "form": form, "items": items, "campaign": campaign}, status=status)
 
 
-@requires(Action.PROMOTION_MANAGE)
+@requires(PROMOTION_MANAGE)
 def campaign_create(request):
     return _campaign_form(request)
 
 
-@requires(Action.PROMOTION_MANAGE)
+@requires(PROMOTION_MANAGE)
 def campaign_edit(request, pk):
     campaign = selectors.campaign_get(request.user, pk)
     if campaign.owner_id != request.user.pk:
@@ -90,7 +91,7 @@ def _detail(request, campaign, status=200):
     state = request.GET.get("state", "")
     page, query = paginate(request, selectors.campaign_recommendations(user, campaign, state),
                            RECOMMENDATIONS_PER_PAGE)
-    is_owner = campaign.owner_id == user.pk and can(user, Action.PROMOTION_MANAGE)
+    is_owner = campaign.owner_id == user.pk and can(user, PROMOTION_MANAGE)
     return render_page(request, "promotions/detail.html", {
         "campaign": campaign, "items": selectors.campaign_items(campaign),
         "page": page, "query": query, "state": state,
@@ -98,8 +99,8 @@ def _detail(request, campaign, status=200):
         "tally": selectors.recommendation_tally(user, campaign),
         "lowest_grade": selectors.grade_name(campaign.lowest_grade_rank),
         "is_owner": is_owner,
-        "can_recommend": can(user, Action.PROMOTION_RECOMMEND) and campaign.is_open,
-        "can_hand_out": (can(user, Action.PROMOTION_RECOMMEND)
+        "can_recommend": can(user, PROMOTION_RECOMMEND) and campaign.is_open,
+        "can_hand_out": (can(user, PROMOTION_RECOMMEND)
                          and campaign.state == Campaign.State.CONFIRMED),
     }, status=status)
 
@@ -120,14 +121,14 @@ def _campaign_action(request, pk, service, done):
 
 
 @require_POST
-@requires(Action.PROMOTION_MANAGE)
+@requires(PROMOTION_MANAGE)
 def campaign_open(request, pk):
     return _campaign_action(request, pk, services.campaign_open,
                             _("The campaign is open: account managers can recommend customers."))
 
 
 @require_POST
-@requires(Action.PROMOTION_MANAGE)
+@requires(PROMOTION_MANAGE)
 def campaign_confirm_list(request, pk):
     return _campaign_action(request, pk, services.campaign_confirm_list,
                             _("The list is confirmed; the account managers are told to hand "
@@ -135,12 +136,12 @@ def campaign_confirm_list(request, pk):
 
 
 @require_POST
-@requires(Action.PROMOTION_MANAGE)
+@requires(PROMOTION_MANAGE)
 def campaign_close(request, pk):
     return _campaign_action(request, pk, services.campaign_close, _("The campaign is closed."))
 
 
-@requires(Action.PROMOTION_RECOMMEND)
+@requires(PROMOTION_RECOMMEND)
 def recommend(request, pk):
     user = request.user
     campaign = selectors.campaign_get(user, pk)
@@ -176,7 +177,7 @@ def _visible_customer(user, pk) -> Customer:
 
 
 @require_POST
-@requires(Action.PROMOTION_MANAGE)
+@requires(PROMOTION_MANAGE)
 def decide(request, pk):
     recommendation = selectors.recommendation_get(request.user, pk)
     campaign = recommendation.campaign
@@ -198,7 +199,7 @@ def decide(request, pk):
                                        status=status))
 
 
-@requires(Action.PROMOTION_RECOMMEND)
+@requires(PROMOTION_RECOMMEND)
 def handout(request, pk):
     user = request.user
     recommendation = selectors.recommendation_get(user, pk)

@@ -7,12 +7,22 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Customer tables")
 
     def ready(self):
-        # Its header entry (core.registry.navigation).
-        from qiao.core.registry import NavEntry, navigation
-        from qiao.org.permissions import Action
+        # Its action and header entry (core.registry.actions, navigation).
+        from qiao.core.registry import NavEntry, actions, navigation
 
+        from .actions import ACTIONS, REPORT_VIEW
+
+        for action in ACTIONS:
+            actions.register(action)
         navigation.register(NavEntry("reports:index", _("Customer tables"), "bi-table",
-                                     (Action.REPORT_VIEW,), order=20))
+                                     (REPORT_VIEW,), order=20))
+        # Its customer tables in the report centre (core.registry.reports).
+        from qiao.core.registry import reports
+
+        from .definitions import REPORTS
+
+        for report in REPORTS:
+            reports.register(report)
         # The start page's block for those who look after a team (工作台: 团队概况).
         from qiao.core.registry import desk_widgets
 

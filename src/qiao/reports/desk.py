@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from qiao.core.registry import DeskWidget
 from qiao.customers.selectors import follow_ups_since
-from qiao.org.permissions import Action
 from qiao.org.scope import resolved_scope
 
 from . import selectors
+from .actions import REPORT_VIEW
 
 
 def start_of_week(now=None):
@@ -40,6 +40,6 @@ def team_context(user):
 
 WIDGETS = [
     DeskWidget("team_overview", _("Team overview"), "reports/_desk_team.html", team_context,
-               (Action.REPORT_VIEW,), order=70, width="full", url_name="reports:grades",
+               (REPORT_VIEW,), order=70, width="full", url_name="reports:grades",
                icon="bi-people"),
 ]

@@ -3,49 +3,19 @@ its count tables above the list, its columns and its order. The same declaration
 screen (25 rows a page), the print layout (`?print=1`) and the Excel file (the count tables on
 the first sheet, the list on the second)."""
 
-from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qiao.core.lists import ListSpec
-from qiao.org.permissions import Action, can
+from qiao.customers.actions import CUSTOMER_EXPORT
+from qiao.org.permissions import can
 
 from . import columns as cols
 from . import exports, selectors
+from .definitions import CLASSIFICATION, GRADES, KEY_CUSTOMERS, REGIONS, REGISTRATION
 from .forms import CustomerSearchForm, ReportFilterForm
-
-
-@dataclass(frozen=True)
-class Report:
-    url_name: str
-    title: Any  # the seed's name of the form (客户等级分类表 in Chinese)
-    sheet: Any  # a short name for the Excel sheet (31 characters at most)
-    description: Any
-    icon: str
-
-
-GRADES = Report("grades", _("Customer grade classification table"), _("Customers by grade"),
-                _("How many customers each grade has, by status, and who they are."),
-                "bi-bar-chart-steps")
-REGIONS = Report("regions", _("Customer regional classification table"),
-                 _("Customers by region"),
-                 _("Customers per region and administrative area, by grade or by status."),
-                 "bi-geo-alt")
-REGISTRATION = Report("registration_pick", _("Customer information registration form"),
-                      _("Registration form"),
-                      _("One customer's registration form with its key people, to print on A4."),
-                      "bi-file-earmark-person")
-CLASSIFICATION = Report("classification", _("Customer classification table"),
-                        _("Customer classification"),
-                        _("Big, key and ordinary customers by grade, industry and enterprise "
-                          "nature."),
-                        "bi-diagram-3")
-KEY_CUSTOMERS = Report("key_customers", _("Key customer statistics table"), _("Key customers"),
-                       _("Big and key customers with their manager, contacts and key person."),
-                       "bi-star")
 
 
 def _form(fields, key_only, request):
@@ -69,20 +39,20 @@ def _summary(tables, user, form):
 def _context(report, request, form) -> dict:
     return {"report": report, "filters_text": form.description(),
             "today": timezone.localdate(),
-            "can_export": can(request.user, Action.CUSTOMER_EXPORT),
-            "export_url": f"reports:{report.url_name}_export"}
+            "can_export": can(request.user, CUSTOMER_EXPORT),
+            "export_url": f"{report.url_name}_export"}
 
 
 def _table(report, *, fields, tables, listed, columns, group_by, key_only=False) -> ListSpec:
     """A customer table: `tables(customers, form)` its count tables, `listed(customers)` its
     list in order, `columns` the list's, grouped on paper by `group_by`."""
     return ListSpec(
-        url_name=f"reports:{report.url_name}", template="reports/table.html",
+        url_name=report.url_name, template="reports/table.html",
         form=partial(_form, fields, key_only), rows=partial(_rows, listed),
-        title=report.title, columns=columns, cells=True, group_by=group_by,
+        title=report.label, columns=columns, cells=True, group_by=group_by,
         context=partial(_context, report),
         summary=partial(_summary, tables),
-        summary_sheet=partial(exports.summary_sheet, name=report.sheet),
+        summary_sheet=partial(exports.summary_sheet, name=report.short_label),
         sheet=_("Customer list"), no_filters=exports.NO_FILTERS)
 
 

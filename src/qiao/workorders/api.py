@@ -13,6 +13,7 @@ from typing import Literal
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
+from qiao.approvals.actions import APPROVAL_REQUEST
 from qiao.core.api import (
     MAX_ID,
     FormInvalid,
@@ -25,7 +26,6 @@ from qiao.core.api import (
     paged,
     record_id,
 )
-from qiao.org.permissions import Action
 
 from . import selectors, services
 from .forms import WorkOrderForm
@@ -235,7 +235,7 @@ def _service_data(form) -> dict:
 def work_order_list(request, query: Query[WorkOrderQuery]):
     """The work orders you see (those of the customers in your scope), newest first, with the
     list page's filters: stage, kind, only mine."""
-    check(request, Action.APPROVAL_REQUEST)
+    check(request, APPROVAL_REQUEST)
     filters = {"stage": query.stage, "kind": query.kind, "mine": query.mine}
     return page_of(selectors.work_order_list(request.auth, **filters), query)
 
@@ -244,7 +244,7 @@ def work_order_list(request, query: Query[WorkOrderQuery]):
 def work_order_detail(request, work_order_id: int = record_id()):
     """One work order with its stages (each with its record: date, people, note, the names and
     ids of its files) and its latest approval request; 404 outside your scope."""
-    check(request, Action.APPROVAL_REQUEST)
+    check(request, APPROVAL_REQUEST)
     return _fresh(request.auth, work_order_id)
 
 
@@ -254,7 +254,7 @@ def work_order_detail(request, work_order_id: int = record_id()):
 def work_order_create(request, payload: WorkOrderIn):
     """A draft work order, yours, for one of the customers you see (another customer: 400 on
     `customer`). Submit it for approval with POST /workorders/{id}/submit."""
-    check(request, Action.APPROVAL_REQUEST)
+    check(request, APPROVAL_REQUEST)
     user = request.auth
     form = _valid(WorkOrderForm(payload.model_dump(), user=user))
     work_order = services.work_order_create(actor=user, data=_service_data(form))
@@ -267,7 +267,7 @@ def work_order_update(request, payload: WorkOrderPatch, work_order_id: int = rec
     """Change the fields sent, as the page's form does: only the author (others: 404), only a
     draft or a work order returned for changes whose approval is not under way (else 409).
     `version` is the one read; a newer one in the database is 409."""
-    check(request, Action.APPROVAL_REQUEST)
+    check(request, APPROVAL_REQUEST)
     user = request.auth
     work_order = selectors.work_order_get(user, work_order_id)
     if work_order.author_id != user.pk:
@@ -289,7 +289,7 @@ def work_order_submit(request, work_order_id: int = record_id()):
     """The author asks the customer director and the supervisor to sign (a work order returned
     for changes: a new round of its request). Others: 404; not a draft or returned: 409; no
     approval chain set up, or nobody to sign a step: 400, nothing written."""
-    check(request, Action.APPROVAL_REQUEST)
+    check(request, APPROVAL_REQUEST)
     user = request.auth
     services.work_order_submit(actor=user, work_order=selectors.work_order_get(user,
                                                                                 work_order_id))
@@ -304,7 +304,7 @@ def stage_record(request, payload: StageIn, work_order_id: int = record_id()):
     one — skipping or going back, recording before approval or after archiving is 400 with
     nothing written. Files cannot be uploaded through the API: attach them to the stage on
     the work order's page."""
-    check(request, Action.APPROVAL_REQUEST)
+    check(request, APPROVAL_REQUEST)
     user = request.auth
     work_order = selectors.work_order_get(user, work_order_id)
     services.stage_record(actor=user, work_order=work_order, stage=payload.stage,

@@ -8,11 +8,11 @@ class WorkordersConfig(AppConfig):
 
     def ready(self):
         # Its header entry (core.registry.navigation).
+        from qiao.approvals.actions import APPROVAL_REQUEST
         from qiao.core.registry import NavEntry, navigation
-        from qiao.org.permissions import Action
 
         navigation.register(NavEntry("workorders:list", _("Work orders"), "bi-clipboard-check",
-                                     (Action.APPROVAL_REQUEST,), order=80))
+                                     (APPROVAL_REQUEST,), order=80))
         # The approval engine learns the "work_order" request type here, as models register
         # with the admin; the outcome comes back through services.work_order_decided, the
         # author's changes to a returned work order through services.work_order_edit_returned.

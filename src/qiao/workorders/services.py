@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qiao.approvals import services as approvals
+from qiao.approvals.actions import APPROVAL_REQUEST
 from qiao.approvals.models import ApprovalRequest
 from qiao.approvals.selectors import request_for
 from qiao.core.concurrency import field_values, save_versioned
@@ -17,7 +18,7 @@ from qiao.core.history import authored_by
 from qiao.core.registry import TimelineKind
 from qiao.customers.models import Customer
 from qiao.customers.services import customer_event_record
-from qiao.org.permissions import Action, can
+from qiao.org.permissions import can
 
 from .models import EDITABLE, RECORDED, Stage, StageAttachment, StageRecord, WorkOrder
 
@@ -70,7 +71,7 @@ def _clean(work_order):
 @transaction.atomic
 def work_order_create(*, actor, data) -> WorkOrder:
     """A draft work order by `actor` (its account manager) for a customer they see."""
-    if not can(actor, Action.APPROVAL_REQUEST):
+    if not can(actor, APPROVAL_REQUEST):
         raise PermissionDenied
     customer = data.get("customer")
     if customer is None or not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists():
@@ -182,7 +183,7 @@ def work_order_decided(request, actor):
 def may_record(user, work_order) -> bool:
     """The author and anyone whose scope covers the customer (supervisor and up); the caller
     has fetched the work order through visible_to."""
-    return can(user, Action.APPROVAL_REQUEST)
+    return can(user, APPROVAL_REQUEST)
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 from django.urls import path
 
+from qiao.approvals.actions import APPROVAL_REQUEST
 from qiao.core.views import stored_file_download
-from qiao.org.permissions import Action
 
 from . import selectors, views
 
@@ -15,6 +15,6 @@ urlpatterns = [
     path("<int:pk>/submit/", views.work_order_submit, name="submit"),
     path("<int:pk>/stage/", views.stage_record, name="stage_record"),
     path("attachments/<int:pk>/", stored_file_download,
-         {"get": selectors.attachment_get, "actions": [Action.APPROVAL_REQUEST]},
+         {"get": selectors.attachment_get, "actions": [APPROVAL_REQUEST]},
          name="attachment"),
 ]

@@ -9,13 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from qiao.approvals.actions import APPROVAL_REQUEST
 from qiao.core.decorators import requires
 from qiao.core.exceptions import ConflictError, http_status, user_message
 from qiao.core.forms import add_errors
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
 from qiao.core.views import attempt, perform
-from qiao.org.permissions import Action
 
 from . import selectors, services
 from .forms import FilterForm, StageForm, WorkOrderForm
@@ -25,7 +25,7 @@ PAGE_SIZE = 25
 
 
 @require_GET
-@requires(Action.APPROVAL_REQUEST)
+@requires(APPROVAL_REQUEST)
 def work_order_list(request):
     filters = FilterForm(request.GET or None)
     rows = selectors.work_order_list(request.user, **filters.values())
@@ -34,7 +34,7 @@ def work_order_list(request):
                        {"page": page, "query": query, "filters": filters})
 
 
-@requires(Action.APPROVAL_REQUEST)
+@requires(APPROVAL_REQUEST)
 def work_order_new(request):
     form = WorkOrderForm(request.POST or None, user=request.user,
                          initial={"customer": request.GET.get("customer")})
@@ -51,7 +51,7 @@ def work_order_new(request):
     return render_page(request, "workorders/form.html", {"form": form}, status=status)
 
 
-@requires(Action.APPROVAL_REQUEST)
+@requires(APPROVAL_REQUEST)
 def work_order_edit(request, pk):
     work_order = selectors.work_order_get(request.user, pk)
     if work_order.author_id != request.user.pk:
@@ -96,13 +96,13 @@ def _detail(request, work_order, *, status=200, stage_form=None):
 
 
 @require_GET
-@requires(Action.APPROVAL_REQUEST)
+@requires(APPROVAL_REQUEST)
 def work_order_detail(request, pk):
     return _detail(request, selectors.work_order_get(request.user, pk))
 
 
 @require_POST
-@requires(Action.APPROVAL_REQUEST)
+@requires(APPROVAL_REQUEST)
 def work_order_submit(request, pk):
     work_order = selectors.work_order_get(request.user, pk)
     return perform(
@@ -113,7 +113,7 @@ def work_order_submit(request, pk):
 
 
 @require_POST
-@requires(Action.APPROVAL_REQUEST)
+@requires(APPROVAL_REQUEST)
 def stage_record(request, pk):
     work_order = selectors.work_order_get(request.user, pk)
     form = StageForm(request.POST, request.FILES)
