@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from qiao.core.fields import PhoneField
-from qiao.core.models import BusinessModel, SoftDeleteQuerySet, StoredFile, TimeStampedModel
+from qiao.core.models import BusinessModel, StoredFile, TimeStampedModel
 from qiao.core.registry import timeline_kinds
 from qiao.core.validators import (
     PlausibleDate,
@@ -20,7 +20,7 @@ from qiao.core.validators import (
     validate_id_number,
 )
 from qiao.org.permissions import Clearance
-from qiao.org.scope import ScopedQuerySet
+from qiao.org.scope import ScopedQuerySet, ScopedSoftDeleteQuerySet
 
 
 class Grade(models.Model):
@@ -54,12 +54,7 @@ class Tag(models.Model):
         return self.name
 
 
-class LiveQuerySet(ScopedQuerySet, SoftDeleteQuerySet):
-    """Soft-deleted records read through their registered scope (customers/scopes.py):
-    `visible_to` the live ones, `deleted_visible_to` the recycle bin."""
-
-
-class CustomerQuerySet(LiveQuerySet):
+class CustomerQuerySet(ScopedSoftDeleteQuerySet):
     def in_pool(self):
         """The public pool (公海): live customers without an account manager."""
         return self.filter(owner__isnull=True, is_deleted=False)
@@ -443,7 +438,7 @@ class Contact(BusinessModel):
     private_info = models.TextField(_("private information"), blank=True, max_length=2000)
     notes = models.TextField(_("notes"), blank=True, max_length=2000)
 
-    objects = LiveQuerySet.as_manager()
+    objects = ScopedSoftDeleteQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     SENSITIVE_FIELDS = {"mobile": "phone", "phone": "phone", "background": "text",
@@ -473,7 +468,7 @@ class Attachment(StoredFile, BusinessModel):
                                  related_name="attachments")
     description = models.CharField(_("description"), max_length=200, blank=True)
 
-    objects = LiveQuerySet.as_manager()
+    objects = ScopedSoftDeleteQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     class Meta:

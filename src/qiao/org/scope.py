@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
 
+from qiao.core.models import SoftDeleteQuerySet
 from qiao.core.registry import Scope, ScopeMode, scopes
 
 from .models import OrgUnit, Role, User
@@ -150,6 +151,11 @@ class ScopedQuerySet(models.QuerySet):
         if entry.mode == ScopeMode.CUSTOM:
             return entry.custom(self, user)
         return self.filter(scope_filter(entry, user))
+
+
+class ScopedSoftDeleteQuerySet(ScopedQuerySet, SoftDeleteQuerySet):
+    """A soft-deleted model's: `visible_to` the live rows, `deleted_visible_to` the recycle
+    bin (the scope names the flag as its `deleted_field`)."""
 
     def deleted_visible_to(self, user):
         """The recycle bin: the soft-deleted rows within the user's scope."""
