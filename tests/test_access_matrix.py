@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from html import unescape
+from itertools import product
 
 import pytest
 from django.conf import settings
@@ -36,8 +37,10 @@ from django.utils import timezone
 from qiao.approvals import services as approval_services
 from qiao.approvals.actions import APPROVAL_REQUEST
 from qiao.approvals.demo import ensure_hospitality_chain
-from qiao.approvals.models import Delegation
+from qiao.approvals.models import ApprovalRequest, Delegation
 from qiao.audit.actions import AUDIT_VIEW
+from qiao.audit.models import OperationLog
+from qiao.core.registry import scopes
 from qiao.customers import services
 from qiao.customers.actions import (
     ATTACHMENT_UPLOAD,
@@ -54,12 +57,15 @@ from qiao.customers.actions import (
     CUSTOMER_VIEW,
     POOL_CLAIM,
 )
-from qiao.customers.models import Attachment, Contact, Customer
+from qiao.customers.models import Attachment, Contact, Customer, CustomerEvent
+from qiao.customers.tabs import TABS
 from qiao.notify import services as notify_services
+from qiao.notify.models import Notification
 from qiao.org.actions import API_USE, FIELD_REVEAL
 from qiao.promotions.actions import PROMOTION_MANAGE, PROMOTION_RECOMMEND
+from qiao.promotions.models import Campaign, Handout, Recommendation
 from qiao.reports.actions import REPORT_VIEW
-from qiao.workorders.models import StageAttachment
+from qiao.workorders.models import StageAttachment, WorkOrder
 
 from .conftest import PASSWORD, ROLES
 from .factories import make_contact, make_customer, valid_id_number
@@ -114,6 +120,13 @@ class Route:
         if pk is not None:
             kwargs[self.kwarg] = pk
         return reverse(name, kwargs=kwargs)
+
+    def urls(self, name, pk):
+        """The record's URLs: for the customer page's tab route, one per tab."""
+        if "tab" not in dict(self.extra):
+            return [self.url(name, pk)]
+        return [reverse(name, kwargs={**dict(self.extra), self.kwarg: pk, "tab": tab.code})
+                for tab in TABS]
 
 
 ROUTES = {
@@ -247,6 +260,36 @@ def resolver_routes():
 
     walk(get_resolver().url_patterns, "", None)
     return found
+
+
+# Every model registered in core.registry.scopes, and the kinds of routes that read it through
+# its visible_to(user): the matrix then checks who sees it. A model registered without a kind
+# here fails test_every_scoped_model_is_in_the_matrix until routes of the matrix read it.
+SCOPED_MODELS = {
+    Customer: (CUSTOMER, DELETED_CUSTOMER),
+    Contact: (CONTACT, DELETED_CONTACT),
+    Attachment: (ATTACHMENT,),
+    CustomerEvent: (CUSTOMER,),  # the customer page's timeline tab (every tab is opened)
+    ApprovalRequest: (APPROVAL,),
+    Notification: (NOTIFICATION,),
+    WorkOrder: (WORK_ORDER,),
+    StageAttachment: (WORK_ORDER_FILE,),
+    Campaign: (CAMPAIGN,),
+    Recommendation: (RECOMMENDATION,),
+    Handout: (HANDOUT,),
+    OperationLog: (LIST,),  # the log page (audit:log), checked for out-of-scope names
+}
+
+
+def test_every_scoped_model_is_in_the_matrix():
+    registered = {entry.model for entry in scopes}
+    unread = sorted(m.__name__ for m in registered - set(SCOPED_MODELS))
+    assert not unread, ("Models with a registered scope that the access matrix does not read: "
+                        f"say in SCOPED_MODELS which routes' kinds do — {unread}")
+    assert not set(SCOPED_MODELS) - registered, "SCOPED_MODELS lists models without a scope"
+    kinds = {route.kind for route in ROUTES.values()}
+    for model, model_kinds in SCOPED_MODELS.items():
+        assert model_kinds and set(model_kinds) <= kinds & {*OBJECT_KINDS, LIST}, model
 
 
 def test_every_route_is_classified():
@@ -510,8 +553,8 @@ def test_access_matrix(personas, matrix, persona):
         for bucket, records in matrix.items():
             if records.of_kind(route.kind) is None:
                 continue  # a pool has no account manager
-            url = route.url(name, records.of_kind(route.kind).pk)
-            for method in ("GET", "POST"):
+            for url, method in product(route.urls(name, records.of_kind(route.kind).pk),
+                                       ("GET", "POST")):
                 status, why = expected_status(route, persona, bucket, method)
                 if status == 200 and method == "POST" and route.writes:
                     continue

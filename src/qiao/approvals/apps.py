@@ -20,6 +20,13 @@ class ApprovalsConfig(AppConfig):
         from . import notifications, types  # noqa: F401
 
         notifications.register_kinds()
+        # Who reads its requests (core.registry.scopes).
+        from qiao.core.registry import scopes
+
+        from .scopes import SCOPES
+
+        for scope in SCOPES:
+            scopes.register(scope)
         # The start page's blocks: steps waiting for me, my open requests.
         from qiao.core.registry import desk_widgets
 

@@ -16,6 +16,13 @@ class AuditConfig(AppConfig):
             actions.register(action)
         navigation.register(NavEntry("audit:log", _("Operation log"), "bi-journal-text",
                                      (AUDIT_VIEW,), order=60))
+        # Who reads the log (core.registry.scopes).
+        from qiao.core.registry import scopes
+
+        from .scopes import SCOPES
+
+        for scope in SCOPES:
+            scopes.register(scope)
         # django.contrib.auth's user_logged_in / user_login_failed / user_logged_out are the
         # framework's sanctioned hook for authentication events (there is no service of ours
         # that a login passes through: LoginView, LogoutView, the admin's login and

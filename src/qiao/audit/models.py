@@ -6,12 +6,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qiao.org.scope import ScopedQuerySet
+
 
 class AppendOnlyError(Exception):
     """An attempt to change or remove an operation log row."""
 
 
-class OperationLogQuerySet(models.QuerySet):
+class OperationLogQuerySet(ScopedQuerySet):
     """Rows are only ever added: bulk changes are refused before they reach the database
     (where a trigger refuses them too, migration 0001)."""
 

@@ -120,10 +120,8 @@ def _alert_supervisor(actor, alert, opened):
     nearest one up the line who may read that log (audit.view, the user in their scope)."""
     from qiao.notify.services import notify
 
-    from .selectors import visible_to
-
     boss = first_superior(actor, lambda person: can(person, AUDIT_VIEW)
-                          and visible_to(person).filter(pk=alert.pk).exists())
+                          and OperationLog.objects.visible_to(person).filter(pk=alert.pk).exists())
     if boss is None:
         return
     notify(recipients=[boss], kind=VIEW_ALERT,

@@ -92,6 +92,60 @@ class ActionDef:
     default_roles: tuple[str, ...] = ()
 
 
+class ScopeMode:
+    """How a registered model is scoped to a user (see `Scope`)."""
+
+    OWNER_UNIT = "owner_unit"
+    VIA_CUSTOMER = "via_customer"
+    QUEUE = "queue"
+    CUSTOM = "custom"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who may read the rows of `model` (数据权限), applied by its QuerySet's `visible_to(user)`
+    (`org.scope.ScopedQuerySet`). Field names are lookups from `model`; "" means none.
+
+    OWNER_UNIT: the rows whose `owner_field` user or `unit_field` unit (denormalised onto the
+      row, so scope is one indexed IN) is in the user's data scope, at or below the user's
+      clearance on `clearance_field`.
+    VIA_CUSTOMER: visible exactly when the customer `customer_field` leads to is: the
+      customer's own conditions, applied through the join (no subquery), and the row's own
+      clearance on `clearance_field` when it has one (a classified file).
+    QUEUE: a row assigned to the user (`assignee_field`), in a queue (`queue_field`) of
+      which the user is a member (`members_field`, a lookup from the queue to its users) and
+      within the user's clearance for the customer, or whose customer the user sees.
+    CUSTOM: `custom(queryset, user)` returns the visible rows (an approval's requester and
+      approvers, one's own inbox).
+
+    `deleted_field`: a soft-delete flag; rows with it set are out of `visible_to` (and the
+    only rows of `deleted_visible_to`, the recycle bin)."""
+
+    model: type
+    mode: str
+    owner_field: str = ""
+    unit_field: str = ""
+    clearance_field: str = ""
+    customer_field: str = ""
+    assignee_field: str = ""
+    queue_field: str = ""
+    members_field: str = ""
+    deleted_field: str = ""
+    custom: Callable | None = None
+
+    def __post_init__(self):
+        required = {ScopeMode.OWNER_UNIT: ("owner_field", "unit_field"),
+                    ScopeMode.VIA_CUSTOMER: ("customer_field",),
+                    ScopeMode.QUEUE: ("assignee_field", "queue_field", "members_field",
+                                      "customer_field"),
+                    ScopeMode.CUSTOM: ("custom",)}
+        if self.mode not in required:
+            raise ValueError(f"scope of {self.model.__name__}: no mode {self.mode!r}")
+        missing = [name for name in required[self.mode] if not getattr(self, name)]
+        if missing:
+            raise ValueError(f"scope of {self.model.__name__} ({self.mode}) needs {missing}")
+
+
 @dataclass(frozen=True)
 class TimelineKind:
     """A kind of timeline event. `template` is a lazy translatable string with %(name)s

@@ -38,6 +38,11 @@ class CustomersConfig(AppConfig):
                               (CUSTOMER_RESTORE,), order=50),
         ):
             registry.navigation.register(entry)
+        # Who reads which of its records (core.registry.scopes).
+        from .scopes import SCOPES
+
+        for scope in SCOPES:
+            registry.scopes.register(scope)
         # A manager moved to another unit: their customers' owning unit follows them.
         from .services import customers_follow_owner
 

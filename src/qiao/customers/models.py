@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from qiao.core.fields import PhoneField
-from qiao.core.models import BusinessModel, SoftDeleteQuerySet, StoredFile, TimeStampedModel
+from qiao.core.models import BusinessModel, StoredFile, TimeStampedModel
 from qiao.core.registry import timeline_kinds
 from qiao.core.validators import (
     PlausibleDate,
@@ -20,7 +20,7 @@ from qiao.core.validators import (
     validate_id_number,
 )
 from qiao.org.permissions import Clearance
-from qiao.org.scope import clearance_q, scope_q
+from qiao.org.scope import ScopedQuerySet, ScopedSoftDeleteQuerySet
 
 
 class Grade(models.Model):
@@ -54,22 +54,7 @@ class Tag(models.Model):
         return self.name
 
 
-def _customer_scope(user, prefix=""):
-    """Data scope and clearance of `user` over customers (reached through `prefix`)."""
-    return (scope_q(user, owner_field=f"{prefix}owner_id", unit_field=f"{prefix}owner_unit_id")
-            & clearance_q(user, f"{prefix}secret_level"))
-
-
-class CustomerQuerySet(SoftDeleteQuerySet):
-    def visible_to(self, user):
-        """The only way to read customers on behalf of a user (data scope, secret level, not
-        deleted)."""
-        return self.filter(_customer_scope(user), is_deleted=False)
-
-    def deleted_visible_to(self, user):
-        """The recycle bin: deleted customers within the user's scope."""
-        return self.filter(_customer_scope(user), is_deleted=True)
-
+class CustomerQuerySet(ScopedSoftDeleteQuerySet):
     def in_pool(self):
         """The public pool (公海): live customers without an account manager."""
         return self.filter(owner__isnull=True, is_deleted=False)
@@ -377,6 +362,8 @@ class CustomerEvent(models.Model):
     link_id = models.PositiveBigIntegerField(null=True, blank=True)
     link = GenericForeignKey("link_type", "link_id")
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("customer event")
         verbose_name_plural = _("customer events")
@@ -419,12 +406,6 @@ class CustomerEvent(models.Model):
         return kind.icon if kind is not None else "bi-dot"
 
 
-class ContactQuerySet(SoftDeleteQuerySet):
-    def visible_to(self, user):
-        return self.filter(_customer_scope(user, "customer__"), is_deleted=False,
-                           customer__is_deleted=False)
-
-
 class Contact(BusinessModel):
     """A relationship card (客户关系卡): a person at the customer."""
 
@@ -457,7 +438,7 @@ class Contact(BusinessModel):
     private_info = models.TextField(_("private information"), blank=True, max_length=2000)
     notes = models.TextField(_("notes"), blank=True, max_length=2000)
 
-    objects = ContactQuerySet.as_manager()
+    objects = ScopedSoftDeleteQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     SENSITIVE_FIELDS = {"mobile": "phone", "phone": "phone", "background": "text",
@@ -478,12 +459,6 @@ def attachment_path(instance, filename):
     return f"customers/{timezone.now():%Y/%m}/{instance.customer_id}-{timezone.now():%H%M%S%f}.{ext}"
 
 
-class AttachmentQuerySet(SoftDeleteQuerySet):
-    def visible_to(self, user):
-        return self.filter(_customer_scope(user, "customer__"), clearance_q(user, "secret_level"),
-                           is_deleted=False, customer__is_deleted=False)
-
-
 class Attachment(StoredFile, BusinessModel):
     """A file kept with a customer (licence scan, contract, photo of the shop)."""
 
@@ -493,7 +468,7 @@ class Attachment(StoredFile, BusinessModel):
                                  related_name="attachments")
     description = models.CharField(_("description"), max_length=200, blank=True)
 
-    objects = AttachmentQuerySet.as_manager()
+    objects = ScopedSoftDeleteQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     class Meta:

@@ -232,7 +232,7 @@ def customer_attachments(user, customer):
 
 def customer_timeline(user, customer, limit=200):
     """The customer's events, newest first, but those about records above the user's clearance."""
-    return (CustomerEvent.objects.filter(clearance_q(user, "secret_level"), customer=customer)
+    return (CustomerEvent.objects.visible_to(user).filter(customer=customer)
             .select_related("actor").order_by("-occurred_at", "-id")[:limit])
 
 

@@ -7,6 +7,13 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
+        # Who reads the inbox (core.registry.scopes).
+        from qiao.core.registry import scopes
+
+        from .scopes import SCOPES
+
+        for scope in SCOPES:
+            scopes.register(scope)
         # The start page's block: the unread messages.
         from qiao.core.registry import desk_widgets
 

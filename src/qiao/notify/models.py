@@ -11,15 +11,9 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from qiao.org.scope import ScopedQuerySet
+
 from . import kinds
-
-
-class NotificationQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """A user sees their own notifications, nobody else's (not even an administrator)."""
-        if not user or not user.is_authenticated:
-            return self.none()
-        return self.filter(recipient=user)
 
 
 class Notification(models.Model):
@@ -41,7 +35,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
-    objects = NotificationQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("notification")

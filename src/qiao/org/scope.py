@@ -1,12 +1,19 @@
 """Data scope (数据权限): the one place that turns a user into a filter on records.
 
-Business models call `scope_q(user, …)` from their `visible_to(user)`; nothing else filters
-by owner. The owner ids / unit ids a user may see are computed once per request (a handful
-of small queries on the org tables, cached on the user object), so the filter applied to a
-million customers is one indexed `IN` condition, never a join across the org tree.
+Every model a user can read registers how it is scoped (`core.registry.Scope`, in its app's
+`ready()`), and its QuerySet is a `ScopedQuerySet`, whose `visible_to(user)` applies the
+registered scope; nothing else filters by owner. The owner ids / unit ids a user may see are
+computed once per request (a handful of small queries on the org tables, cached on the user
+object), so the filter applied to a million customers is one indexed `IN` condition, never a
+join across the org tree.
 """
 
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
 from django.db.models import Q
+
+from qiao.core.models import SoftDeleteQuerySet
+from qiao.core.registry import Scope, ScopeMode, scopes
 
 from .models import OrgUnit, User
 from .permissions import CREATES_CUSTOMERS, Clearance, DataScope
@@ -74,6 +81,88 @@ def clearance_q(user, field: str) -> Q:
     if clearance >= Clearance.SECRET:
         return Q()
     return Q(**{f"{field}__lte": clearance})
+
+
+def registered_scope(model) -> Scope:
+    return scopes.get(model._meta.concrete_model)
+
+
+def _related_model(model, path: str):
+    """The model that the lookup `path` (customer, record__work_order__customer…) leads to."""
+    for name in path.split("__"):
+        model = model._meta.get_field(name).related_model
+    return model
+
+
+def _is_active(user) -> bool:
+    return getattr(user, "is_authenticated", False) and user.is_active
+
+
+def scope_filter(entry: Scope, user, prefix: str = "", *, deleted: bool = False) -> Q:
+    """The condition for the rows of `entry.model` (reached through the lookup `prefix`) that
+    `user` may see; `deleted`: the soft-deleted ones instead of the live ones."""
+    if entry.mode == ScopeMode.CUSTOM:
+        raise ImproperlyConfigured(f"{entry.model.__name__} has a custom scope: it is no "
+                                   "condition that another model can be reached through.")
+    if entry.mode == ScopeMode.OWNER_UNIT:
+        condition = scope_q(user, owner_field=f"{prefix}{entry.owner_field}",
+                            unit_field=f"{prefix}{entry.unit_field}")
+    elif entry.mode == ScopeMode.VIA_CUSTOMER:
+        condition = _customer_filter(entry, user, prefix)
+    else:
+        condition = _queue_filter(entry, user, prefix)
+    if entry.clearance_field:
+        condition &= clearance_q(user, f"{prefix}{entry.clearance_field}")
+    if entry.deleted_field:
+        condition &= Q(**{f"{prefix}{entry.deleted_field}": deleted})
+    return condition
+
+
+def _customer_filter(entry: Scope, user, prefix: str) -> Q:
+    """The customer's own conditions, on its fields through the join: the customer's indexed
+    `owner_id IN (…)`, never a subquery of visible customers."""
+    customer = registered_scope(_related_model(entry.model, entry.customer_field))
+    return scope_filter(customer, user, f"{prefix}{entry.customer_field}__")
+
+
+def _queue_filter(entry: Scope, user, prefix: str) -> Q:
+    """Assigned to the user, or in one of the user's queues (within the user's clearance for
+    the customer), or about a customer the user sees."""
+    if not _is_active(user):
+        return Q(pk__in=[])
+    customer_path = f"{prefix}{entry.customer_field}__"
+    customer = registered_scope(_related_model(entry.model, entry.customer_field))
+    queue_model = _related_model(entry.model, entry.queue_field)
+    my_queues = queue_model._default_manager.filter(**{entry.members_field: user}).values("pk")
+    in_my_queue = Q(**{f"{prefix}{entry.queue_field}__in": my_queues})
+    if customer.clearance_field:
+        in_my_queue &= clearance_q(user, f"{customer_path}{customer.clearance_field}")
+    return (Q(**{f"{prefix}{entry.assignee_field}": user}) | in_my_queue
+            | scope_filter(customer, user, customer_path))
+
+
+class ScopedQuerySet(models.QuerySet):
+    """The QuerySet of every model a user can read: `visible_to(user)` applies the scope the
+    model registered in `core.registry.scopes`."""
+
+    def visible_to(self, user):
+        """The only way to read these rows on behalf of a user."""
+        entry = registered_scope(self.model)
+        if entry.mode == ScopeMode.CUSTOM:
+            return entry.custom(self, user)
+        return self.filter(scope_filter(entry, user))
+
+
+class ScopedSoftDeleteQuerySet(ScopedQuerySet, SoftDeleteQuerySet):
+    """A soft-deleted model's: `visible_to` the live rows, `deleted_visible_to` the recycle
+    bin (the scope names the flag as its `deleted_field`)."""
+
+    def deleted_visible_to(self, user):
+        """The recycle bin: the soft-deleted rows within the user's scope."""
+        entry = registered_scope(self.model)
+        if not entry.deleted_field:
+            raise ImproperlyConfigured(f"{entry.model.__name__} registers no soft delete.")
+        return self.filter(scope_filter(entry, user, deleted=True))
 
 
 def sees_everything(user) -> bool:

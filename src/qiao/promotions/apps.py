@@ -29,3 +29,10 @@ class PromotionsConfig(AppConfig):
 
         for kind in services.TIMELINE_KINDS:
             timeline_kinds.register(kind)
+        # Who reads which of its records (core.registry.scopes).
+        from qiao.core.registry import scopes
+
+        from .scopes import SCOPES
+
+        for scope in SCOPES:
+            scopes.register(scope)

@@ -2,8 +2,8 @@
 account managers' recommendations of their customers, and the hand-outs with the customer's
 signed receipt (宣传促销品签收单).
 
-States move only through `promotions.services`; reads go through the `visible_to(user)`
-methods below.
+States move only through `promotions.services`; reads go through `visible_to(user)`, the
+scopes registered in `promotions.scopes` with the conditions below.
 """
 
 from django.conf import settings
@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 from qiao.core.models import StoredFile, TimeStampedModel
 from qiao.core.validators import PlausibleDate, plausible_count
 from qiao.org.permissions import can
-from qiao.org.scope import clearance_q, scope_q, sees_everything
+from qiao.org.scope import ScopedQuerySet, clearance_q, scope_q, sees_everything
 
 from .actions import PROMOTION_RECOMMEND
 
@@ -35,12 +35,6 @@ def campaign_q(user, prefix="") -> Q | None:
     if can(user, PROMOTION_RECOMMEND):
         condition |= Q(**{f"{prefix}state__in": Campaign.PUBLISHED_STATES})
     return condition
-
-
-class CampaignQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        condition = campaign_q(user)
-        return self.all() if condition is None else self.filter(condition)
 
 
 class Campaign(TimeStampedModel):
@@ -75,7 +69,7 @@ class Campaign(TimeStampedModel):
     version = models.PositiveIntegerField(_("version"), default=1)
     history = HistoricalRecords()
 
-    objects = CampaignQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("promotion campaign")
@@ -133,12 +127,6 @@ def recommendation_q(user, prefix="") -> Q | None:
     return condition & cleared
 
 
-class RecommendationQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        condition = recommendation_q(user)
-        return self.all() if condition is None else self.filter(condition)
-
-
 class Recommendation(TimeStampedModel):
     """An account manager's recommendation of one customer for a campaign (推荐)."""
 
@@ -163,7 +151,7 @@ class Recommendation(TimeStampedModel):
     decision_note = models.CharField(_("note"), max_length=200, blank=True)
     history = HistoricalRecords()
 
-    objects = RecommendationQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("recommendation")
@@ -179,15 +167,6 @@ class Recommendation(TimeStampedModel):
 def signature_path(handout, filename):
     # Named by migration 0001; signatures are now stored under core.models.stored_file_path.
     return f"promotions/signatures/{handout.signed_at:%Y/%m}/{filename}"
-
-
-class HandoutQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Receipts of the recommendations the user sees, at or below the user's clearance (a
-        receipt is as classified as its signature)."""
-        condition = recommendation_q(user, "recommendation__")
-        cleared = self.filter(clearance_q(user, "secret_level"))
-        return cleared if condition is None else cleared.filter(condition)
 
 
 class Handout(StoredFile, TimeStampedModel):
@@ -206,7 +185,7 @@ class Handout(StoredFile, TimeStampedModel):
     notes = models.CharField(_("notes"), max_length=200, blank=True)
     history = HistoricalRecords()
 
-    objects = HandoutQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("promotional goods receipt")

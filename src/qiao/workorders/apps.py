@@ -31,3 +31,10 @@ class WorkordersConfig(AppConfig):
                           edit_form=forms.returned_work_order_form, on_edit=services.work_order_edit_returned)
         for kind in services.TIMELINE_KINDS:  # its lines on the customer's timeline
             timeline_kinds.register(kind)
+        # Who reads which of its records (core.registry.scopes).
+        from qiao.core.registry import scopes
+
+        from .scopes import SCOPES
+
+        for scope in SCOPES:
+            scopes.register(scope)

@@ -19,7 +19,7 @@ from qiao.core.models import BusinessModel, StoredFile, TimeStampedModel
 from qiao.core.money import MoneyField
 from qiao.core.validators import PlausibleDate
 from qiao.customers.models import Customer
-from qiao.org.scope import clearance_q
+from qiao.org.scope import ScopedQuerySet
 
 
 class Stage(models.TextChoices):
@@ -65,14 +65,6 @@ def next_stage(stage):
     return FLOW[FLOW.index(stage) + 1]
 
 
-class WorkOrderQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The only way to read work orders on behalf of a user: a work order is visible exactly
-        when its customer is (data scope over the customer's owner, secret level, not
-        deleted)."""
-        return self.filter(customer__in=Customer.objects.visible_to(user))
-
-
 class WorkOrder(BusinessModel):
     """工作单: a project for a customer, with its content confirmed with the customer."""
 
@@ -98,7 +90,7 @@ class WorkOrder(BusinessModel):
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.DRAFT)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
-    objects = WorkOrderQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("work order")
@@ -155,13 +147,6 @@ def stage_file_path(instance, filename):
     return f"workorders/{now:%Y/%m}/{instance.record.work_order_id}-{now:%H%M%S%f}.{ext}"
 
 
-class StageAttachmentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Files of the work orders the user sees, at or below the user's clearance."""
-        return self.filter(clearance_q(user, "secret_level"),
-                           record__work_order__in=WorkOrder.objects.visible_to(user))
-
-
 class StageAttachment(StoredFile, TimeStampedModel):
     """A file kept with a stage record (the proposal, the signed contract, the work plan…)."""
 
@@ -171,7 +156,7 @@ class StageAttachment(StoredFile, TimeStampedModel):
                                on_delete=models.CASCADE, related_name="attachments")
     history = HistoricalRecords()
 
-    objects = StageAttachmentQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("stage attachment")
