@@ -217,6 +217,7 @@ def test_admin_edits_robots_and_reads_the_outbox(org):
     Delivery.objects.update(last_error="HTTP 500")
     html = admin.get(reverse("admin:notify_delivery_changelist")).content.decode()
     assert "HTTP 500" in html and "access_token=abc" not in html  # the token stays hidden
-    assert admin.get(reverse("admin:notify_delivery_add")).status_code == 403
+    # The outbox is read-only: its add page is refused, as everything refused is, as not found.
+    assert admin.get(reverse("admin:notify_delivery_add")).status_code == 404
     assert client_of(org.users["am01"]).get(
         reverse("admin:notify_webhook_changelist")).status_code == 302  # not staff: to login
