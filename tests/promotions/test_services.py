@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from qiao.core.exceptions import ConflictError
+from qiao.core.models import Clearance
 from qiao.customers.models import CustomerEvent
 from qiao.notify.models import Notification
-from qiao.org.permissions import Clearance
 from qiao.promotions import services
 from qiao.promotions.demo import signature_data_url
 from qiao.promotions.models import Campaign, Handout, Recommendation

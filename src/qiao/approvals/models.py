@@ -15,10 +15,9 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from qiao.core.models import TimeStampedModel
+from qiao.core.models import Clearance, TimeStampedModel
 from qiao.core.money import MoneyField, format_cny
 from qiao.core.validators import PlausibleDate, plausible_count
-from qiao.org.permissions import Clearance
 from qiao.org.scope import clearance_q, scope_q, sees_everything
 
 from . import registry

@@ -4,7 +4,7 @@ as models register with the admin (`approvals.registry.register(...)`)."""
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from qiao.org.permissions import Clearance
+from qiao.core.models import Clearance
 
 
 @dataclass(frozen=True)

@@ -18,16 +18,16 @@ from qiao.core.api import (
     PageQuery,
     PossibleDuplicates,
     RecordId,
-    check,
     error_responses,
-    masked_field,
     optional_id,
     page_of,
     paged,
     record_id,
 )
+from qiao.core.models import Clearance
+from qiao.org.api_access import check, masked_field
 from qiao.org.masking import unchanged_or_new
-from qiao.org.permissions import Action, Clearance
+from qiao.org.permissions import Action
 
 from . import selectors, services
 from .forms import ContactForm, CustomerForm

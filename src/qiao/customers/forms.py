@@ -5,10 +5,11 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from qiao.core.forms import BootstrapFormMixin, filter_description, valid_data
+from qiao.core.models import Clearance
 from qiao.core.validators import normalize_credit_code
 from qiao.org.masking import MaskedFieldsFormMixin
 from qiao.org.models import OrgUnit
-from qiao.org.permissions import Action, Clearance, can
+from qiao.org.permissions import Action, can
 from qiao.org.scope import resolved_scope, visible_users
 
 from .models import Contact, Customer, FollowUpChannel, Grade, Tag

@@ -11,10 +11,10 @@ from django.views.decorators.http import require_POST
 
 from qiao.audit import services as audit_services
 from qiao.core import exports as core_exports
-from qiao.core.decorators import requires
 from qiao.core.exceptions import ConflictError, RateLimited, StaleVersionError, user_message
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate, query_without
+from qiao.org.decorators import requires
 from qiao.org.permissions import Action, can
 
 from . import exports, selectors, services

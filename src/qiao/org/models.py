@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from qiao.core.fields import PhoneField
+from qiao.core.models import Clearance
 from qiao.core.validators import plausible_count
 
-from .permissions import Action, Clearance, DataScope
+from .permissions import Action, DataScope
 
 PATH_STEP = 6  # characters per level of the materialised path: "000001000004000017"
 

@@ -8,8 +8,10 @@ million customers is one indexed `IN` condition, never a join across the org tre
 
 from django.db.models import Q
 
+from qiao.core.models import Clearance
+
 from .models import OrgUnit, Role, User
-from .permissions import Clearance, DataScope, role_may_own_customers
+from .permissions import DataScope, role_may_own_customers
 
 
 def subordinate_ids(user) -> set[int]:

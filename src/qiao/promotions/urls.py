@@ -1,6 +1,7 @@
 from django.urls import path
 
 from qiao.core.views import stored_file_download
+from qiao.org.decorators import requires
 from qiao.org.permissions import Action
 
 from . import selectors, views
@@ -20,8 +21,8 @@ urlpatterns = [
     path("recommendations/<int:pk>/handout/", views.handout, name="handout"),
     path("receipts/<int:pk>/", views.receipt, name="receipt"),
     # The signature image of a receipt the user sees; never a public media URL.
-    path("receipts/<int:pk>/signature.png", stored_file_download,
-         {"get": selectors.handout_get,
-          "actions": [Action.PROMOTION_MANAGE, Action.PROMOTION_RECOMMEND]},
+    path("receipts/<int:pk>/signature.png",
+         requires(Action.PROMOTION_MANAGE, Action.PROMOTION_RECOMMEND)(stored_file_download),
+         {"get": selectors.handout_get},
          name="signature"),
 ]

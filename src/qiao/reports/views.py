@@ -14,9 +14,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from qiao.audit import services as audit_services
-from qiao.core.decorators import requires
 from qiao.core.exports import TooManyRows, check_size
 from qiao.core.pagination import paginate, query_without
+from qiao.org.decorators import requires
 from qiao.org.permissions import Action, can
 
 from . import columns as cols

@@ -5,7 +5,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 
-from qiao.org.permissions import can
+from .permissions import can
 
 
 def requires(*actions: str):
