@@ -38,7 +38,8 @@ from qiao.core.models import Clearance
 from qiao.customers import services as customer_services
 from qiao.customers import tabs as customer_tabs
 from qiao.customers.models import ChecklistItem, Contact, Customer, CustomerEvent, Grade, PoolRule
-from qiao.notify.models import Notification, Webhook
+from qiao.notify.delivery.models import Webhook
+from qiao.notify.inbox.models import Notification
 from qiao.org import services as org_services
 from qiao.promotions import services as promotion_services
 from qiao.promotions.models import Campaign

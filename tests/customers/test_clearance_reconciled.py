@@ -17,7 +17,7 @@ from qiao.core.models import Clearance
 from qiao.customers import reminders, services
 from qiao.customers.models import Customer
 from qiao.customers.tasks import reminders_daily
-from qiao.notify.models import Notification
+from qiao.notify.inbox.models import Notification
 from qiao.org.models import Position, Role, User
 from tests.api.conftest import API, token_secret
 

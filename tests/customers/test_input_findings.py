@@ -11,7 +11,7 @@ from qiao.core.fields import phones_reformat
 from qiao.customers import services
 from qiao.customers.models import Contact, Customer
 from qiao.customers.reminders import birthday_remind
-from qiao.notify.models import Notification
+from qiao.notify.inbox.models import Notification
 from qiao.org.masking import masked
 from tests.api.conftest import Api, token_secret
 from tests.customers.test_search import results

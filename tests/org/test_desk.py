@@ -21,7 +21,7 @@ from qiao.core.models import Clearance
 from qiao.customers import services as customer_services
 from qiao.customers.models import Customer, CustomerEvent, PoolRule
 from qiao.notify import services as notify_services
-from qiao.notify.models import Notification
+from qiao.notify.inbox.models import Notification
 from qiao.reports.desk import start_of_week
 
 from ..approvals.conftest import hospitality

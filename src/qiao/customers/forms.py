@@ -13,7 +13,7 @@ from qiao.org.permissions import Action, can
 from qiao.org.scope import resolved_scope, visible_users
 
 from .models import Contact, Customer, FollowUpChannel, Grade, Tag
-from .selectors import credit_code_taken, customer_choices
+from .selectors import credit_code_taken
 from .services import CONTACT_FIELDS, EDITABLE_FIELDS, FOLLOW_UP_NOTE_MAX, INITIAL_FIELDS
 
 # format_lazy keeps the label lazy, so it follows each request's language.
@@ -288,10 +288,3 @@ class HandoverForm(BootstrapFormMixin, forms.Form):
         """The ids to hand over, None for all of the person's customers."""
         return None if self.cleaned_data["scope"] == self.ALL else self.cleaned_data["customers"]
 
-
-def offer_customers(field, user, chosen=None):
-    """Make `field` (a customer ModelChoiceField) accept every customer `user` sees but offer
-    only the short list of selectors.customer_choices."""
-    field.queryset = Customer.objects.visible_to(user)
-    field.widget.choices = [("", field.empty_label)] + [
-        (customer.pk, customer.name) for customer in customer_choices(user, chosen)]

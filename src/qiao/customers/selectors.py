@@ -517,6 +517,14 @@ def customer_choices(user, chosen=None):
     return list(visible.filter(owner=user).order_by("-last_activity_at", "pk")[:CUSTOMER_CHOICES])
 
 
+
+def offer_customers(field, user, chosen=None):
+    """Make `field` (a customer ModelChoiceField of another module's form) accept every
+    customer `user` sees but offer only the short list of customer_choices."""
+    field.queryset = Customer.objects.visible_to(user)
+    field.widget.choices = [("", field.empty_label)] + [
+        (customer.pk, customer.name) for customer in customer_choices(user, chosen)]
+
 # --- the start page (工作台) --------------------------------------------------------------------
 
 def idle_customers(user, limit=5) -> list:
