@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -52,4 +54,4 @@ class DelegationForm(BootstrapFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["delegate"].queryset = selectors.delegate_choices(user)
+        cast(forms.ModelChoiceField, self.fields["delegate"]).queryset = selectors.delegate_choices(user)

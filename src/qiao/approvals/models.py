@@ -154,6 +154,10 @@ class ApprovalRequest(TimeStampedModel):
     history = HistoricalRecords()
 
     objects = ApprovalRequestQuerySet.as_manager()
+    # Set by the API's reads (approvals.api): the tasks the request waits for (a prefetch's
+    # to_attr, or picked from the round's tasks) and what its detail shows.
+    waiting_tasks: list["ApprovalTask"]
+    detail: dict
 
     class Meta:
         verbose_name = _("approval request")
@@ -295,9 +299,10 @@ class ApprovalEvent(models.Model):
         labels = []
         for name in names:
             try:
-                labels.append(str(meta.get_field(name).verbose_name))
+                field = meta.get_field(name)
             except FieldDoesNotExist:
-                labels.append(name)
+                field = None
+            labels.append(str(field.verbose_name) if isinstance(field, models.Field) else name)
         return labels
 
 

@@ -4,13 +4,15 @@ as models register with the admin (`approvals.registry.register(...)`)."""
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import Model
+
 from qiao.core.models import Clearance
 
 
 @dataclass(frozen=True)
 class RequestType:
     code: str
-    model: type
+    model: type[Model]
     label: str
     amount_field: str | None = None  # the subject's amount, compared with steps' min_amount
     customer_field: str | None = None  # the subject's customer (for "customer owner's" rules)

@@ -77,7 +77,7 @@ def _pydantic_key(loc) -> str:
 
 
 def _on_invalid_input(api, request, exc):
-    errors = {}
+    errors: dict[str, list[str]] = {}
     for error in exc.errors:
         errors.setdefault(_pydantic_key(error["loc"]), []).append(error["msg"])
     return _error(api, request, 400, _("The input is not valid; see the errors by field."), errors)
@@ -247,7 +247,8 @@ def paged(item: type[Schema]) -> type[Schema]:
         count=(int, Field(..., description=(
             "Rows in the whole list; for an unfiltered list of more than 200,000 rows on "
             "PostgreSQL, the planner's estimate (about 1 %)."))),
-        page=(int, ...), page_size=(int, ...), items=(list[item], ...),
+        # `item` is a schema class known only when called: no static type to name.
+        page=(int, ...), page_size=(int, ...), items=(list[item], ...),  # type: ignore[valid-type]
     )
 
 

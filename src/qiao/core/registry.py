@@ -24,6 +24,7 @@ error (two apps claiming one name); registering the identical entry again is har
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -193,4 +194,4 @@ def emit(code: str, **payload) -> None:
     for handler in event.recorders:
         handler(**payload)
     for handler in event.subscribers:
-        transaction.on_commit(lambda handler=handler: handler(**payload))
+        transaction.on_commit(functools.partial(handler, **payload))

@@ -1,5 +1,7 @@
 """Administrators manage the organisation here: units, roles (scope + actions), positions, users."""
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -55,7 +57,13 @@ def form_changes(*, form, old, fields) -> dict:
     return changes
 
 
-class AccessChangeAdminMixin:
+if TYPE_CHECKING:  # what the mixin is mixed into, for the type checker
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _ModelAdmin = object
+
+
+class AccessChangeAdminMixin(_ModelAdmin):
     """First base after CleanInputAdminMixin of RoleAdmin, PositionAdmin and QiaoUserAdmin: a
     new record, or a change of one of `access_fields` (a change of who may do or see what), is
     announced as services.ACCESS_CHANGED with old → new values, in the save's transaction (the
@@ -182,11 +190,14 @@ class QiaoUserAdmin(CleanInputAdminMixin, AccessChangeAdminMixin, UserAdmin, Sim
                    "refused": refused, "hours": password_reset_hours()}
         return TemplateResponse(request, "admin/org/user/password_reset_links.html", context)
 
-    fieldsets = UserAdmin.fieldsets + (
+    fieldsets = (*(UserAdmin.fieldsets or ()),
         (_("Organisation"), {"fields": ("display_name", "unit", "position", "supervisor",
                                          "mobile", "language")}),
         (_("Password"), {"fields": ("must_change_password",)}),
     )
+
+
+TOKEN_COLUMNS = ("name", "prefix", "user", "created_at", "expires_at", "last_used_at", "revoked_at")
 
 
 @admin.register(ApiToken)
@@ -194,12 +205,12 @@ class ApiTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Everyone's personal API tokens, to see which are in use and revoke one at once (a lost
     laptop, a leaver's script). Tokens are made only by their owners, on their own page."""
 
-    list_display = ["name", "prefix", "user", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_display = TOKEN_COLUMNS
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "prefix", "user__username", "user__display_name"]
     list_select_related = ["user"]
-    readonly_fields = list_display
-    fields = list_display
+    readonly_fields = TOKEN_COLUMNS
+    fields = TOKEN_COLUMNS
     actions = ["revoke"]
 
     @admin.action(description=_("Revoke the selected tokens"))

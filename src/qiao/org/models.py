@@ -139,7 +139,7 @@ class User(AbstractUser):
 
     @property
     def role(self):
-        return self.position.role if self.position_id else None
+        return self.position.role if self.position is not None else None
 
     @property
     def clearance(self) -> int:

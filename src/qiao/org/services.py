@@ -23,7 +23,7 @@ from .permissions import Action, administers_accounts, can
 
 
 def _path_for(unit: OrgUnit) -> str:
-    prefix = unit.parent.path if unit.parent_id else ""
+    prefix = unit.parent.path if unit.parent is not None else ""
     return prefix + str(unit.pk).zfill(PATH_STEP)
 
 
