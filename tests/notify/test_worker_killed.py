@@ -3,7 +3,7 @@ same database) SIGKILLed twice mid-run, a third one started later: every reminde
 recipient's inbox exactly once, every copy to the group robot is sent and marked sent, and a
 robot message repeats at most once per kill (the one in flight when the worker died, whose
 "sent" was never written). The workers run the code the huey consumer runs (the minutely
-sweep, delivery_services.deliveries_sweep). The full C18 (1,000 reminders, three kills) is this test
+sweep, notify.delivery.services.deliveries_sweep). The full C18 (1,000 reminders, three kills) is this test
 with NOTIFY_C18_SCALE=1000 NOTIFY_C18_KILLS=3."""
 
 import os
@@ -36,7 +36,7 @@ from datetime import timedelta
 import django
 django.setup()
 from django.utils import timezone
-from qiao.notify.delivery import services
+from qiao.notify.delivery import services as delivery_services
 shift = timedelta(minutes=int(sys.argv[1]))
 while delivery_services.deliveries_sweep(now=timezone.now() + shift, limit=10):
     pass
