@@ -39,7 +39,8 @@ class CleanInputAdminMixin(_AnyAdmin):
     edits records."""
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        return _cleaning(super().get_form(request, obj, change, **kwargs))
+        # `change` by keyword: UserAdmin.get_form takes it only so.
+        return _cleaning(super().get_form(request, obj, change=change, **kwargs))
 
     def get_formset(self, request, obj=None, **kwargs):  # inlines
         formset = super().get_formset(request, obj, **kwargs)
