@@ -24,8 +24,8 @@ def health(request):
 def stored_file_download(request, pk, *, get):
     """The one download of a stored file (core.models.StoredFile), for every domain: a domain's
     URL names its selector `get(user, pk)` — which reads through `visible_to(user)`, so a record
-    outside the user's scope or above their clearance answers 404 — and wraps this view in
-    `org.decorators.requires(...)` with the actions that open it. The file is served by
+    outside the user's scope or above their clearance answers 404 — and the actions that open
+    it, through `org.decorators.stored_file_view(...)`. The file is served by
     `core.files.stored_file_response`: an attachment of the type detected when it was stored."""
     return stored_file_response(get(request.user, pk))
 

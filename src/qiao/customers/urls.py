@@ -1,7 +1,6 @@
 from django.urls import path
 
-from qiao.core.views import stored_file_download
-from qiao.org.decorators import requires
+from qiao.org.decorators import stored_file_view
 from qiao.org.permissions import Action
 
 from . import selectors, views
@@ -34,7 +33,7 @@ urlpatterns = [
     path("contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
     path("contacts/<int:pk>/delete/", views.contact_delete, name="contact_delete"),
     path("contacts/<int:pk>/restore/", views.contact_restore, name="contact_restore"),
-    path("attachments/<int:pk>/", requires(Action.CUSTOMER_VIEW)(stored_file_download),
+    path("attachments/<int:pk>/", stored_file_view(Action.CUSTOMER_VIEW),
          {"get": selectors.attachment_get},
          name="attachment_download"),
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),

@@ -1,7 +1,6 @@
 from django.urls import path
 
-from qiao.core.views import stored_file_download
-from qiao.org.decorators import requires
+from qiao.org.decorators import stored_file_view
 from qiao.org.permissions import Action
 
 from . import selectors, views
@@ -22,7 +21,7 @@ urlpatterns = [
     path("receipts/<int:pk>/", views.receipt, name="receipt"),
     # The signature image of a receipt the user sees; never a public media URL.
     path("receipts/<int:pk>/signature.png",
-         requires(Action.PROMOTION_MANAGE, Action.PROMOTION_RECOMMEND)(stored_file_download),
+         stored_file_view(Action.PROMOTION_MANAGE, Action.PROMOTION_RECOMMEND),
          {"get": selectors.handout_get},
          name="signature"),
 ]

@@ -1,7 +1,6 @@
 from django.urls import path
 
-from qiao.core.views import stored_file_download
-from qiao.org.decorators import requires
+from qiao.org.decorators import stored_file_view
 from qiao.org.permissions import Action
 
 from . import selectors, views
@@ -15,7 +14,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.work_order_edit, name="edit"),
     path("<int:pk>/submit/", views.work_order_submit, name="submit"),
     path("<int:pk>/stage/", views.stage_record, name="stage_record"),
-    path("attachments/<int:pk>/", requires(Action.APPROVAL_REQUEST)(stored_file_download),
+    path("attachments/<int:pk>/", stored_file_view(Action.APPROVAL_REQUEST),
          {"get": selectors.attachment_get},
          name="attachment"),
 ]
