@@ -14,7 +14,7 @@ domain app, and a newcomer finds every plug-in point of the product in this file
     handover_steps   what else moves when a manager's customers are handed over
     owner_moved      what follows a user who moves to another unit
     events           domain events, delivered to their subscribers after commit (and to
-                     their recorders, the operation log, inside the transaction)
+                     their recorders at once, inside the emitting transaction)
 
 A registry keeps its entries in registration order, or sorted by an entry's `order`
 attribute when entries have one. Registering the same key twice with a different entry is an
@@ -154,7 +154,8 @@ class ReportDef:
 class DomainEvent:
     """A kind of domain event (customer.created, approval.decided…). `subscribers` receive it
     after the transaction that emitted it commits; `recorders` at once, inside that
-    transaction (the operation log: its row commits or rolls back with the change)."""
+    transaction (the operation log's row, the inbox's alert: commit or roll back with the
+    change)."""
 
     code: str
     label: Any
