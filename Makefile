@@ -42,8 +42,12 @@ test: install browser-deps lint
 		$(PY) -m pytest -q -n 2 --dist loadfile -m "not e2e"; \
 	fi
 
+## make lint: ruff; the layers of docs/architecture.md (import-linter, contracts in
+## pyproject.toml); types of core, org, approvals and notify (mypy with django-stubs).
 lint: install
 	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 ## make soak: the checks too long for every CI run (CHECKS "Where they run"). C18 in full:
 ## 1,000 reminders, the sending worker SIGKILLed three times — on SQLite, and on PostgreSQL

@@ -34,12 +34,13 @@ from simple_history.models import HistoricalChanges
 from qiao.approvals import services as approval_services
 from qiao.approvals.demo import ensure_hospitality_chain
 from qiao.approvals.models import ApprovalRequest, HospitalityRequest
+from qiao.core.models import Clearance
 from qiao.customers import services as customer_services
 from qiao.customers import tabs as customer_tabs
 from qiao.customers.models import ChecklistItem, Contact, Customer, CustomerEvent, Grade, PoolRule
-from qiao.notify.models import Notification, Webhook
+from qiao.notify.delivery.models import Webhook
+from qiao.notify.inbox.models import Notification
 from qiao.org import services as org_services
-from qiao.org.permissions import Clearance
 from qiao.promotions import services as promotion_services
 from qiao.promotions.models import Campaign
 from qiao.workorders import services as work_order_services

@@ -8,9 +8,10 @@ The online spec validator badge is switched off (it would call out to swagger.io
 from ninja import NinjaAPI, Swagger
 
 from qiao.approvals.api import router as approvals_router
-from qiao.core.api import SessionAuth, TokenAuth, install_error_handlers
+from qiao.core.api import install_error_handlers
 from qiao.customers.api import router as customers_router
 from qiao.org.api import router as org_router
+from qiao.org.api_access import SessionAuth, TokenAuth
 from qiao.workorders.api import router as workorders_router
 
 api = NinjaAPI(

@@ -20,7 +20,7 @@ urlpatterns = [
     path("approvals/", include("qiao.approvals.urls")),
     path("workorders/", include("qiao.workorders.urls")),
     path("account/", include("qiao.org.urls")),
-    path("inbox/", include("qiao.notify.urls")),
+    path("inbox/", include("qiao.notify.inbox.urls")),
     path("promotions/", include("qiao.promotions.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -14,7 +14,7 @@ from django.utils import timezone
 from qiao.approvals import services, tasks
 from qiao.approvals.models import ApprovalTask, Chain, Delegation
 from qiao.core import calendar
-from qiao.notify.models import Notification
+from qiao.notify.inbox.models import Notification
 from qiao.org.models import User
 
 from .conftest import hospitality, set_steps

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from qiao.approvals import services, tasks
 from qiao.approvals.models import ApprovalTask, Delegation
+from qiao.core.models import Clearance
 from qiao.customers import services as customer_services
 from qiao.org.models import Role, User
-from qiao.org.permissions import Clearance
 
 from .conftest import hospitality
 

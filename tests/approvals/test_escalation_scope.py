@@ -5,7 +5,7 @@ the request's title or a link they could not follow."""
 from django.urls import reverse
 
 from qiao.approvals import services
-from qiao.notify.models import Notification
+from qiao.notify.inbox.models import Notification
 from qiao.org.models import User
 
 from .conftest import hospitality

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 
 from qiao.approvals import services
 from qiao.approvals.models import ApprovalEvent, ApprovalRequest
-from qiao.notify.models import Notification
+from qiao.notify.inbox.models import Notification
 from tests.customers.request_factories import make_lifecycle_request, make_transfer_request
 from tests.workorders.factories import make_approved_work_order
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from qiao.approvals import services
 from qiao.approvals.models import ApprovalRequest
+from qiao.core.models import Clearance
 from qiao.customers.models import Customer
 from qiao.org.models import Role
-from qiao.org.permissions import Clearance
 
 from ..factories import make_customer
 

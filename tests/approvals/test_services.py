@@ -219,7 +219,7 @@ def test_raising_needs_the_action(personas, chain):
 
 
 def test_approvers_and_requesters_are_notified_in_their_inbox(personas, chain):
-    from qiao.notify.models import Notification
+    from qiao.notify.inbox.models import Notification
 
     request = hospitality(personas, amount="3000.00")
     url = f"/approvals/{request.pk}/"

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from qiao.audit import services
 from qiao.audit.models import AppendOnlyError, OperationLog
-from qiao.notify.models import Notification
+from qiao.notify.inbox.models import Notification
 from qiao.org.models import Role
 
 from ..conftest import PASSWORD

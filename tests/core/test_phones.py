@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qiao.core.fields import PhoneFormField
+from qiao.core.masking import mask_phone
 from qiao.core.validators import format_phone, normalize_phone, validate_cn_phone
-from qiao.org.masking import mask_phone
 
 STORED = [
     ("13812345678", "13812345678"), ("+86 138 1234 5679", "13812345679"),

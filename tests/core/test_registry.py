@@ -1,4 +1,5 @@
-"""core.registry: named entries, one per key, in order; domain events heard after commit."""
+"""core.registry: named entries, one per key, in order; domain events heard after commit, or
+recorded inside the emitting transaction."""
 
 import ast
 import importlib
@@ -46,6 +47,27 @@ def test_subscribers_hear_of_an_event_only_after_its_transaction_commits():
         registry.emit("test.happened", n=2)
         raise RuntimeError
     assert heard == [{"n": 1}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recorders_write_inside_the_transaction_and_roll_back_with_it():
+    from qiao.org.models import OrgUnit
+
+    registry.events.register(registry.DomainEvent("test.recorded", "recorded"))
+    order = []
+    registry.subscribe("test.recorded", lambda **payload: order.append("after commit"))
+    registry.subscribe("test.recorded", lambda name: (order.append("recorded"),
+                                                      OrgUnit.objects.create(name=name)),
+                       in_transaction=True)
+    with transaction.atomic():
+        registry.emit("test.recorded", name="kept")
+        assert order == ["recorded"]  # at once, before the commit
+    assert order == ["recorded", "after commit"]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        registry.emit("test.recorded", name="undone")
+        raise RuntimeError
+    names = OrgUnit.objects.filter(name__in=["kept", "undone"]).values_list("name", flat=True)
+    assert list(names) == ["kept"]  # the recorder's write rolled back with the change
 
 
 # --- the product's plug-in points go through the registry -----------------------------------

@@ -20,10 +20,10 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from qiao.core.files import DOCX, check_upload
+from qiao.core.models import Clearance
 from qiao.core.views import stored_file_download
 from qiao.customers import services as customer_services
 from qiao.customers.models import Attachment
-from qiao.org.permissions import Clearance
 from qiao.promotions import services as promotion_services
 from qiao.promotions.demo import signature_data_url
 from qiao.promotions.models import Handout
@@ -179,13 +179,21 @@ def handout(personas, media):
         signature_data_url=signature_data_url(1))
 
 
+def _decorated(view) -> list:
+    """`view` and every function it wraps (functools.wraps' __wrapped__ chain)."""
+    chain = [view]
+    while hasattr(chain[-1], "__wrapped__"):
+        chain.append(chain[-1].__wrapped__)
+    return chain
+
+
 def test_stage_files_and_signatures_go_through_the_same_view_and_rules(personas, stage_file,
                                                                        handout):
     stage_url = reverse("workorders:attachment", args=[stage_file.pk])
     signature_url = reverse("promotions:signature", args=[handout.pk])
     attachment_url = reverse("customers:attachment_download", args=[1])
     for url in (stage_url, signature_url, attachment_url):
-        assert resolve(url).func is stored_file_download
+        assert stored_file_download in _decorated(resolve(url).func)  # inside `requires(...)`
 
     response, body = download(personas.client("am01"), stage_url)
     assert_served_as_attachment(response, "application/pdf")

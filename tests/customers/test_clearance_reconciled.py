@@ -13,12 +13,12 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from qiao.core.models import Clearance
 from qiao.customers import reminders, services
 from qiao.customers.models import Customer
 from qiao.customers.tasks import reminders_daily
-from qiao.notify.models import Notification
+from qiao.notify.inbox.models import Notification
 from qiao.org.models import Position, Role, User
-from qiao.org.permissions import Clearance
 from tests.api.conftest import API, token_secret
 
 from ..factories import form_data, make_contact, make_customer

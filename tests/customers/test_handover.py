@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from qiao.audit.models import OperationLog
 from qiao.core import registry
+from qiao.core.models import Clearance
 from qiao.customers import services
 from qiao.customers.models import Customer, CustomerEvent
-from qiao.org.permissions import Clearance
 
 from ..factories import make_customer
 from .test_pool import fresh

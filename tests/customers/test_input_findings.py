@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qiao.core.fields import phones_reformat
+from qiao.core.masking import masked
 from qiao.customers import services
 from qiao.customers.models import Contact, Customer
 from qiao.customers.reminders import birthday_remind
-from qiao.notify.models import Notification
-from qiao.org.masking import masked
+from qiao.notify.inbox.models import Notification
 from tests.api.conftest import Api, token_secret
 from tests.customers.test_search import results
 from tests.customers.test_views import field_errors

@@ -12,11 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from qiao.audit import services as audit_services
+from qiao.core.models import Clearance
 from qiao.core.registry import timeline_kinds
 from qiao.customers import selectors, services
 from qiao.customers.models import Customer, CustomerEvent, PoolMove, PoolRule
 from qiao.customers.services import ClaimLimitReached, NotInPool
-from qiao.org.permissions import Clearance
 
 from ..factories import make_contact, make_customer
 from .timeline_examples import EXAMPLES

@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 
 from qiao.customers import reminders, services
 from qiao.customers.tasks import reminders_daily
-from qiao.notify.models import Notification
+from qiao.notify.inbox.models import Notification
 
 from ..factories import make_contact, make_customer
 

@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from qiao.core.models import Clearance
 from qiao.customers import services
 from qiao.customers.models import Attachment, Customer
-from qiao.org.permissions import Clearance
 
 from ..factories import form_data, make_customer
 

@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from qiao.audit.models import OperationLog
+from qiao.core.models import Clearance
 from qiao.customers import services, tabs
 from qiao.customers.models import Customer
-from qiao.org.permissions import Clearance
 
 from ..factories import make_contact
 

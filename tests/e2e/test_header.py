@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from qiao.notify import selectors as notify_selectors
+from qiao.notify.inbox import selectors as notify_selectors
 from qiao.org.models import User
 from tests.conftest import PASSWORD
 

@@ -13,7 +13,9 @@ from django.core import mail
 from django.utils import timezone
 
 from qiao.notify import services
-from qiao.notify.models import Delivery, Notification, Webhook
+from qiao.notify.delivery import services as delivery_services
+from qiao.notify.delivery.models import Delivery, Webhook
+from qiao.notify.inbox.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +36,7 @@ def test_wecom_markdown_message(org, robot, settings):
     services.notify(recipients=[org.users["am01"]], kind="approval", title="待审批：招待费",
                     body="金额 ¥2,500", url="/approvals/7/")
     delivery = Delivery.objects.get()
-    assert services.delivery_send(delivery.pk) == "sent"
+    assert delivery_services.delivery_send(delivery.pk) == "sent"
     (got,) = robot.received
     assert got.path == "/robot" and got.query == {"access_token": "tok-wecom"}
     assert got.headers["Content-Type"].startswith("application/json")
@@ -51,7 +53,7 @@ def test_dingtalk_markdown_message_and_signature(org, robot, secret):
     hook(org, robot, "dingtalk", secret=secret)
     before = int(time.time() * 1000)
     services.notify(recipients=[org.users["am01"]], kind="visit", title="拜访到期", body="明天")
-    assert services.delivery_send(Delivery.objects.get().pk) == "sent"
+    assert delivery_services.delivery_send(Delivery.objects.get().pk) == "sent"
     (got,) = robot.received
     assert got.body["msgtype"] == "markdown"
     assert got.body["markdown"]["title"] == "拜访到期"
@@ -75,7 +77,7 @@ def test_feishu_text_message_and_signature(org, robot, secret):
     hook(org, robot, "feishu", secret=secret)
     before = int(time.time())
     services.notify(recipients=[org.users["am01"]], kind="sla", title="工单即将超时", url="/t/1/")
-    assert services.delivery_send(Delivery.objects.get().pk) == "sent"
+    assert delivery_services.delivery_send(Delivery.objects.get().pk) == "sent"
     (got,) = robot.received
     assert got.body["msg_type"] == "text"
     assert got.body["content"]["text"].startswith("工单即将超时")
@@ -103,7 +105,7 @@ def test_robots_of_the_unit_and_above_get_one_message_naming_everyone(org, robot
     assert set(deliveries) == {team.pk, region.pk}  # not the inactive one, not am05's team
     for d in deliveries.values():
         assert str(am01) in d.message and str(am02) in d.message and str(am05) not in d.message
-    assert services.deliveries_sweep() == 2
+    assert delivery_services.deliveries_sweep() == 2
     assert sorted(r.path for r in robot.received) == ["/region", "/team"]
 
 
@@ -118,7 +120,7 @@ def test_email_copy_only_when_a_mail_server_is_configured(org, settings):
                     url="/inbox/")
     (delivery,) = Delivery.objects.all()  # am02 has no address
     assert delivery.channel == "email" and delivery.target == "am01@example.cn"
-    assert services.delivery_send(delivery.pk) == "sent"
+    assert delivery_services.delivery_send(delivery.pk) == "sent"
     (message,) = mail.outbox
     assert message.to == ["am01@example.cn"] and message.subject == "With a server"
     assert "Text" in message.body and "https://crm.example.cn/inbox/" in message.body
@@ -129,21 +131,21 @@ def test_two_server_errors_then_success_is_sent_once_after_three_attempts(org, r
     services.notify(recipients=[org.users["am01"]], kind="k", title="Retry me")
     pk = Delivery.objects.get().pk
     robot.answers = [(500, {}), (500, {})]
-    assert services.delivery_send(pk) == "retry"
+    assert delivery_services.delivery_send(pk) == "retry"
     d = Delivery.objects.get()
     assert (d.status, d.attempts, d.last_error) == ("pending", 1, "HTTP 500")
     assert d.next_attempt_at > timezone.now() + timedelta(seconds=20)  # backoff
-    assert services.delivery_send(pk) is None  # not due yet: nothing sent
-    assert services.delivery_send(pk, now=later(1)) == "retry"
+    assert delivery_services.delivery_send(pk) is None  # not due yet: nothing sent
+    assert delivery_services.delivery_send(pk, now=later(1)) == "retry"
     second = Delivery.objects.get()
     assert second.next_attempt_at - timezone.now() > d.next_attempt_at - timezone.now()
-    assert services.deliveries_sweep(now=later(5)) == 1
+    assert delivery_services.deliveries_sweep(now=later(5)) == 1
     d = Delivery.objects.get()
     assert (d.status, d.attempts, d.last_error) == ("sent", 3, "")
     assert d.sent_at is not None
     assert [r.status for r in robot.received] == [500, 500, 200]
-    assert services.deliveries_sweep(now=later(60)) == 0  # sent: never again
-    assert services.delivery_send(pk, now=later(60)) is None
+    assert delivery_services.deliveries_sweep(now=later(60)) == 0  # sent: never again
+    assert delivery_services.delivery_send(pk, now=later(60)) is None
     assert len(robot.received) == 3
 
 
@@ -152,10 +154,10 @@ def test_a_platform_error_code_is_retried(org, robot):
     services.notify(recipients=[org.users["am01"]], kind="k", title="Keyword missing")
     pk = Delivery.objects.get().pk
     robot.answers = [(200, {"errcode": 310000, "errmsg": "keywords not in content"})]
-    assert services.delivery_send(pk) == "retry"
+    assert delivery_services.delivery_send(pk) == "retry"
     d = Delivery.objects.get()
     assert d.status == "pending" and "310000" in d.last_error and "keywords" in d.last_error
-    assert services.delivery_send(pk, now=later(1)) == "sent"
+    assert delivery_services.delivery_send(pk, now=later(1)) == "sent"
 
 
 def test_feishu_error_code_is_retried(org, robot):
@@ -163,7 +165,7 @@ def test_feishu_error_code_is_retried(org, robot):
     services.notify(recipients=[org.users["am01"]], kind="k", title="Bad sign")
     robot.answers = [(200, {"code": 19021, "msg": "sign match fail or timestamp is not within "
                                                    "one hour from current time"})]
-    assert services.delivery_send(Delivery.objects.get().pk) == "retry"
+    assert delivery_services.delivery_send(Delivery.objects.get().pk) == "retry"
     assert "19021" in Delivery.objects.get().last_error
 
 
@@ -172,11 +174,12 @@ def test_unreachable_robot_and_give_up_after_max_attempts(org, robot):
                            url="http://127.0.0.1:9/nothing-listens-here")
     services.notify(recipients=[org.users["am01"]], kind="k", title="Nobody there")
     pk = Delivery.objects.get().pk
-    results = [services.delivery_send(pk, now=later(i * 120)) for i in range(services.MAX_ATTEMPTS)]
-    assert results == ["retry"] * (services.MAX_ATTEMPTS - 1) + ["failed"]
+    results = [delivery_services.delivery_send(pk, now=later(i * 120))
+               for i in range(delivery_services.MAX_ATTEMPTS)]
+    assert results == ["retry"] * (delivery_services.MAX_ATTEMPTS - 1) + ["failed"]
     d = Delivery.objects.get()
-    assert d.status == "failed" and d.attempts == services.MAX_ATTEMPTS and d.last_error
-    assert services.deliveries_sweep(now=later(10_000)) == 0
+    assert d.status == "failed" and d.attempts == delivery_services.MAX_ATTEMPTS and d.last_error
+    assert delivery_services.deliveries_sweep(now=later(10_000)) == 0
 
 
 def test_the_sweeper_sends_what_no_task_ever_sent(org, robot):
@@ -186,7 +189,7 @@ def test_the_sweeper_sends_what_no_task_ever_sent(org, robot):
     services.notify(recipients=[org.users["am01"]], kind="k", title="Lost task")
     # tests run without on_commit here: no task was queued
     assert Delivery.objects.get().status == "pending" and robot.received == []
-    from qiao.notify.tasks import deliveries_sweep_minutely
+    from qiao.notify.delivery.tasks import deliveries_sweep_minutely
 
     deliveries_sweep_minutely()  # the periodic task itself (huey immediate mode in tests)
     assert Delivery.objects.get().status == "sent" and len(robot.received) == 1
@@ -199,8 +202,8 @@ def test_a_dead_workers_claim_is_taken_over_after_the_lease_only(org, robot):
     services.notify(recipients=[org.users["am01"]], kind="k", title="Claimed then killed")
     # A worker claimed it and was killed before sending.
     Delivery.objects.update(status="sending", attempts=1, claimed_until=later(5))
-    assert services.deliveries_sweep() == 0 and robot.received == []  # still its claim
-    assert services.deliveries_sweep(now=later(6)) == 1
+    assert delivery_services.deliveries_sweep() == 0 and robot.received == []  # still its claim
+    assert delivery_services.deliveries_sweep(now=later(6)) == 1
     d = Delivery.objects.get()
     assert (d.status, d.attempts) == ("sent", 2) and len(robot.received) == 1
 
@@ -228,19 +231,19 @@ def test_task_after_commit_that_fails_stays_pending_for_the_retry(org, robot,
     new = [t for t in now_scheduled if t.id not in {s.id for s in scheduled}]
     assert [t.args for t in new] == [(d.pk,)]
     # …and should that be lost too, the sweeper sends it once it is due.
-    assert services.deliveries_sweep(now=later(2)) == 1
+    assert delivery_services.deliveries_sweep(now=later(2)) == 1
 
 
 def test_a_webhook_switched_off_after_queueing_is_not_called(org, robot):
     h = hook(org, robot, "wecom")
     services.notify(recipients=[org.users["am01"]], kind="k", title="Switched off")
     Webhook.objects.filter(pk=h.pk).update(active=False)
-    assert services.delivery_send(Delivery.objects.get().pk) == "retry"
+    assert delivery_services.delivery_send(Delivery.objects.get().pk) == "retry"
     assert robot.received == [] and "switched off" in Delivery.objects.get().last_error
 
 
 def test_only_http_addresses_are_called(org):
-    from qiao.notify.channels import DeliveryError, send_webhook
+    from qiao.notify.delivery.channels import DeliveryError, send_webhook
 
     with pytest.raises(DeliveryError):
         send_webhook("wecom", "file:///etc/passwd", "", "t", "x")

@@ -8,7 +8,9 @@ import pytest
 from django.db import connection
 
 from qiao.notify import services
-from qiao.notify.models import Delivery, Notification, Webhook
+from qiao.notify.delivery import services as delivery_services
+from qiao.notify.delivery.models import Delivery, Webhook
+from qiao.notify.inbox.models import Notification
 
 from ..customers.test_concurrency import BARRIER_TIMEOUT, run_threads
 
@@ -21,7 +23,7 @@ MESSAGES = 30
 @pytest.fixture
 def lost_tasks(monkeypatch):
     """The queue loses every task queued after commit (a Redis flushed, a worker gone)."""
-    monkeypatch.setattr(services, "_enqueue", lambda ids: None)
+    monkeypatch.setattr(delivery_services, "_enqueue", lambda ids: None)
 
 
 def test_committed_notification_is_sent_by_its_task_after_commit(org, robot):
@@ -45,7 +47,7 @@ def test_racing_sweepers_send_each_delivery_once(org, robot, lost_tasks):
 
     def sweeper(i):
         barrier.wait()
-        sent[i] = services.deliveries_sweep()
+        sent[i] = delivery_services.deliveries_sweep()
 
     errors = run_threads(SWEEPERS, sweeper, barrier)
     assert not errors, "\n".join(errors)
@@ -54,7 +56,7 @@ def test_racing_sweepers_send_each_delivery_once(org, robot, lost_tasks):
     assert sum(sent.values()) == MESSAGES
     assert Delivery.objects.filter(status="sent").count() == MESSAGES
     # Sweeping again finds nothing to send.
-    assert services.deliveries_sweep() == 0 and len(robot.received) == MESSAGES
+    assert delivery_services.deliveries_sweep() == 0 and len(robot.received) == MESSAGES
 
 
 def test_same_delivery_sent_by_task_and_sweeper_at_once_goes_out_once(org, robot, lost_tasks):
@@ -67,7 +69,7 @@ def test_same_delivery_sent_by_task_and_sweeper_at_once_goes_out_once(org, robot
 
     def worker(i):
         barrier.wait()
-        results[i] = services.delivery_send(pk)
+        results[i] = delivery_services.delivery_send(pk)
 
     errors = run_threads(SWEEPERS, worker, barrier)
     assert not errors, "\n".join(errors)

@@ -8,8 +8,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from qiao.notify import selectors, services
-from qiao.notify.models import Delivery, Notification, Webhook
+from qiao.notify import services
+from qiao.notify.delivery.models import Delivery, Webhook
+from qiao.notify.inbox import selectors
+from qiao.notify.inbox import services as inbox_services
+from qiao.notify.inbox.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -84,14 +87,14 @@ def test_unread_count_and_mark_read(org):
     (two,) = services.notify(recipients=[am01], kind="k", title="Two")
     services.notify(recipients=[am02], kind="k", title="Someone else's")
     assert selectors.unread_count(am01) == 2
-    assert services.notification_mark_read(user=am01, notification=two) is True
+    assert inbox_services.notification_mark_read(user=am01, notification=two) is True
     assert selectors.unread_count(am01) == 1
-    assert services.notification_mark_read(user=am01, notification=two) is False  # already
+    assert inbox_services.notification_mark_read(user=am01, notification=two) is False  # already
     # Not the recipient: nothing changes.
     other = Notification.objects.get(recipient=am02)
-    assert services.notification_mark_read(user=am01, notification=other) is False
+    assert inbox_services.notification_mark_read(user=am01, notification=other) is False
     assert Notification.objects.get(pk=other.pk).read_at is None
-    assert services.notifications_mark_all_read(user=am01) == 1
+    assert inbox_services.notifications_mark_all_read(user=am01) == 1
     assert selectors.unread_count(am01) == 0 and selectors.unread_count(am02) == 1
 
 

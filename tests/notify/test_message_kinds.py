@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from qiao.notify import services
-from qiao.notify.models import Delivery, Notification, Webhook
+from qiao.notify.delivery.models import Delivery, Webhook
+from qiao.notify.inbox.models import Notification
 from qiao.org.models import User
 
 pytestmark = pytest.mark.django_db

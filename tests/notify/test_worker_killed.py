@@ -3,7 +3,7 @@ same database) SIGKILLed twice mid-run, a third one started later: every reminde
 recipient's inbox exactly once, every copy to the group robot is sent and marked sent, and a
 robot message repeats at most once per kill (the one in flight when the worker died, whose
 "sent" was never written). The workers run the code the huey consumer runs (the minutely
-sweep, services.deliveries_sweep). The full C18 (1,000 reminders, three kills) is this test
+sweep, notify.delivery.services.deliveries_sweep). The full C18 (1,000 reminders, three kills) is this test
 with NOTIFY_C18_SCALE=1000 NOTIFY_C18_KILLS=3."""
 
 import os
@@ -18,7 +18,9 @@ import pytest
 from django.db import connection
 
 from qiao.notify import services
-from qiao.notify.models import Delivery, Notification, Webhook
+from qiao.notify.delivery import services as delivery_services
+from qiao.notify.delivery.models import Delivery, Webhook
+from qiao.notify.inbox.models import Notification
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 
@@ -34,9 +36,9 @@ from datetime import timedelta
 import django
 django.setup()
 from django.utils import timezone
-from qiao.notify import services
+from qiao.notify.delivery import services as delivery_services
 shift = timedelta(minutes=int(sys.argv[1]))
-while services.deliveries_sweep(now=timezone.now() + shift, limit=10):
+while delivery_services.deliveries_sweep(now=timezone.now() + shift, limit=10):
     pass
 """
 
@@ -64,7 +66,7 @@ def wait_for(condition, timeout=60):
 
 
 def test_reminders_survive_killed_workers(org, robot, monkeypatch):
-    monkeypatch.setattr(services, "_enqueue", lambda ids: None)  # the worker sends, not this
+    monkeypatch.setattr(delivery_services, "_enqueue", lambda ids: None)  # the worker sends, not this
     am01 = org.users["am01"]
     Webhook.objects.create(name="team", unit=am01.unit, platform="wecom", url=f"{robot.url}/r")
     robot.delay = 0.01

@@ -17,11 +17,11 @@ from django.utils import timezone
 from qiao.approvals.demo import ensure_hospitality_chain
 from qiao.approvals.models import ApprovalTask
 from qiao.core import registry
+from qiao.core.models import Clearance
 from qiao.customers import services as customer_services
 from qiao.customers.models import Customer, CustomerEvent, PoolRule
 from qiao.notify import services as notify_services
-from qiao.notify.models import Notification
-from qiao.org.permissions import Clearance
+from qiao.notify.inbox.models import Notification
 from qiao.reports.desk import start_of_week
 
 from ..approvals.conftest import hospitality

@@ -9,11 +9,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 
 from qiao.approvals import registry as approval_types
+from qiao.core.models import Clearance
 from qiao.core.registry import Scope, ScopeMode, scopes
 from qiao.customers.models import Attachment, Contact, Customer, CustomerEvent, PoolMove
 from qiao.notify.models import Notification
 from qiao.notify.services import notify
-from qiao.org.permissions import Clearance
 from qiao.org.scope import (
     ScopedSoftDeleteQuerySet,
     clearance_q,

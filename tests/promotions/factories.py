@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from qiao.core.models import Clearance
 from qiao.customers.models import Customer, Grade
 from qiao.org.models import User
-from qiao.org.permissions import Clearance
 from qiao.promotions import services
 from qiao.promotions.demo import signature_data_url
 

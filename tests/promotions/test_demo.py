@@ -1,4 +1,4 @@
-from qiao.org.permissions import Clearance
+from qiao.core.models import Clearance
 from qiao.promotions.demo import load_demo_promotions
 from qiao.promotions.models import Campaign, Handout, Recommendation
 from tests.factories import make_customer

@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from qiao.core.exceptions import ConflictError
+from qiao.core.models import Clearance
 from qiao.customers.models import CustomerEvent
-from qiao.notify.models import Notification
-from qiao.org.permissions import Clearance
+from qiao.notify.inbox.models import Notification
 from qiao.promotions import services
 from qiao.promotions.demo import signature_data_url
 from qiao.promotions.models import Campaign, Handout, Recommendation
@@ -234,7 +234,7 @@ def test_hand_out_quantities_are_checked(personas):
 
 
 def test_the_brand_manager_hears_of_new_recommendations_once_a_day(personas):
-    from qiao.notify.models import Notification
+    from qiao.notify.inbox.models import Notification
 
     campaign = make_campaign()
     for customer in personas.customers["am01"]:

@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 import qiao.urls
+from qiao.core.models import Clearance
 from qiao.customers import services as customer_services
-from qiao.org.permissions import Clearance
 from qiao.promotions import services as promotion_services
 from qiao.promotions.demo import signature_data_url
 from qiao.settings.machine import _interface_addresses, lan_allowed_hosts, secret_key_in

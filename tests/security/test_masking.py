@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from qiao.audit.models import OperationLog
+from qiao.core.masking import mask, mask_account, mask_id, mask_phone, masked
 from qiao.customers import services
 from qiao.customers import tabs as customer_tabs
 from qiao.customers.models import Contact, Customer
-from qiao.org.masking import mask, mask_account, mask_id, mask_phone, masked
 
 from ..factories import form_data, make_contact, make_customer, valid_id_number
 

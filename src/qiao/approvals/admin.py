@@ -100,8 +100,8 @@ class TaskInline(admin.TabularInline):
     model = ApprovalTask
     extra = 0
     can_delete = False
-    readonly_fields = ["round", "order", "step_label", "approver", "delegated_from", "state",
-                       "decided_at", "comment"]
+    readonly_fields = ("round", "order", "step_label", "approver", "delegated_from", "state",
+                       "decided_at", "comment")
     fields = readonly_fields
 
     def has_add_permission(self, request, obj=None):
@@ -112,7 +112,7 @@ class EventInline(admin.TabularInline):
     model = ApprovalEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["created_at", "kind", "actor", "step_label", "comment"]
+    readonly_fields = ("created_at", "kind", "actor", "step_label", "comment")
     fields = readonly_fields
 
     def has_add_permission(self, request, obj=None):

@@ -1,8 +1,10 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qiao.core.forms import BootstrapFormMixin
-from qiao.customers.forms import offer_customers
+from qiao.customers.selectors import offer_customers
 
 from . import selectors
 from .models import Delegation, HospitalityRequest
@@ -52,4 +54,4 @@ class DelegationForm(BootstrapFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["delegate"].queryset = selectors.delegate_choices(user)
+        cast(forms.ModelChoiceField, self.fields["delegate"]).queryset = selectors.delegate_choices(user)

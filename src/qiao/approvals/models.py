@@ -15,10 +15,9 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from qiao.core.models import TimeStampedModel
+from qiao.core.models import Clearance, TimeStampedModel
 from qiao.core.money import MoneyField, format_cny
 from qiao.core.validators import PlausibleDate, plausible_count
-from qiao.org.permissions import Clearance
 from qiao.org.scope import ScopedQuerySet
 
 from . import registry
@@ -133,6 +132,10 @@ class ApprovalRequest(TimeStampedModel):
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
+    # Set by the API's reads (approvals.api): the tasks the request waits for (a prefetch's
+    # to_attr, or picked from the round's tasks) and what its detail shows.
+    waiting_tasks: list["ApprovalTask"]
+    detail: dict
 
     class Meta:
         verbose_name = _("approval request")
@@ -274,9 +277,10 @@ class ApprovalEvent(models.Model):
         labels = []
         for name in names:
             try:
-                labels.append(str(meta.get_field(name).verbose_name))
+                field = meta.get_field(name)
             except FieldDoesNotExist:
-                labels.append(name)
+                field = None
+            labels.append(str(field.verbose_name) if isinstance(field, models.Field) else name)
         return labels
 
 

@@ -27,7 +27,7 @@ def _title(params) -> str:
 
 
 def _state(code) -> str:
-    return ApprovalRequest.State(code).label
+    return str(ApprovalRequest.State(code).label)
 
 
 def register_kinds():

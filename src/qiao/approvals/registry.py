@@ -5,14 +5,16 @@ as models register with the admin (`approvals.registry.register(...)`). The type
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import Model
+
+from qiao.core.models import Clearance
 from qiao.core.registry import approval_types
-from qiao.org.permissions import Clearance
 
 
 @dataclass(frozen=True)
 class RequestType:
     code: str
-    model: type
+    model: type[Model]
     label: str
     amount_field: str | None = None  # the subject's amount, compared with steps' min_amount
     customer_field: str | None = None  # the subject's customer (for "customer owner's" rules)

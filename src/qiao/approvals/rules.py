@@ -41,7 +41,7 @@ def regional_manager(requester):
 def position_holder(requester, position):
     line = _line(requester.unit)
     holders = User.objects.filter(position=position, is_active=True, unit_id__in=line).order_by("pk")
-    by_unit = {}
+    by_unit: dict[int | None, User] = {}
     for holder in holders:
         by_unit.setdefault(holder.unit_id, holder)
     return next((by_unit[pk] for pk in line if pk in by_unit), None)

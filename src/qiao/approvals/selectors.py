@@ -63,7 +63,7 @@ def request_tasks(request):
 
 def request_steps(request):
     """[(order, [tasks])] of the current round."""
-    steps = {}
+    steps: dict[int, list[ApprovalTask]] = {}
     for task in request_tasks(request):
         steps.setdefault(task.order, []).append(task)
     return sorted(steps.items())
@@ -85,7 +85,7 @@ def request_for(subject, user=None):
     """The latest approval request of `subject` (any registered model), or None: the subject's
     own page shows where its approval stands. The caller has already checked the subject; with
     `user`, only a request that user may open (else None)."""
-    requests = ApprovalRequest.objects.visible_to(user) if user else ApprovalRequest.objects
+    requests = ApprovalRequest.objects.visible_to(user) if user else ApprovalRequest.objects.all()
     return (requests.filter(content_type=ContentType.objects.get_for_model(subject),
                             object_id=subject.pk)
             .order_by("-created_at", "-id").first())

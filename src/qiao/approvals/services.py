@@ -20,7 +20,8 @@ from qiao.core import calendar
 from qiao.core.concurrency import save_versioned
 from qiao.core.exceptions import ConflictError
 from qiao.core.history import authored_by
-from qiao.org.permissions import Clearance, can, stand_in_line
+from qiao.core.models import Clearance
+from qiao.org.permissions import can, stand_in_line
 
 from . import notifications, registry, rules
 from .actions import APPROVAL_REQUEST

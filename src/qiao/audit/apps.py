@@ -47,12 +47,25 @@ class AuditConfig(AppConfig):
                                    dispatch_uid="qiao.audit.sqlite_guard")
         post_migrate.connect(triggers.reinstall_after_migrate, sender=self,
                              dispatch_uid="qiao.audit.triggers")
-        # How the supervisor's alert reads in the inbox (composed when read).
-        from django.apps import apps
+        # Lists' files and prints (core.lists), org's changes of accounts and access: recorded
+        # inside their transactions.
+        from qiao.core import exports, registry
+        from qiao.org import services as org_services
 
-        if apps.is_installed("qiao.notify"):
-            from qiao.notify import kinds
+        from . import services
 
-            from . import services
-
-            kinds.register(services.VIEW_ALERT, title=services.view_alert_title)
+        for code, recorder in [
+            (exports.EXPORTED, services.export_record),
+            (exports.PRINTED, services.print_record),
+            (org_services.PASSWORD_CHANGED, services.password_changed_record),
+            (org_services.PASSWORD_SET_BY_ADMIN, services.password_set_by_admin_record),
+            (org_services.PASSWORD_RESET_ISSUED, services.password_reset_issued_record),
+            (org_services.PASSWORD_RESET_USED, services.password_reset_used_record),
+            (org_services.API_TOKEN_CREATED, services.api_token_created_record),
+            (org_services.API_TOKEN_REVOKED, services.api_token_revoked_record),
+            (org_services.ACCESS_CHANGED, services.access_change_record),
+        ]:
+            registry.subscribe(code, recorder, in_transaction=True)
+        # The supervisor's alert, announced for the inbox (notify subscribes).
+        registry.events.register(registry.DomainEvent(services.VIEW_ALERT_RAISED,
+                                                      _("Viewing alert raised")))

@@ -8,14 +8,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db.models import Model
-from django.db.models.query import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qiao.core import registry
 from qiao.core.exceptions import RateLimited
+from qiao.core.masking import mask_phone, sensitive_kind
 from qiao.org.actions import FIELD_REVEAL
-from qiao.org.masking import mask_phone, sensitive_kind
 from qiao.org.permissions import can
 from qiao.org.selectors import first_superior
 
@@ -108,7 +107,11 @@ def view_alert_check(*, actor, request=None, now=None) -> OperationLog | None:
     return alert
 
 
-VIEW_ALERT = "view_alert"  # an inbox message, composed when read (registered in apps.ready)
+VIEW_ALERT = "view_alert"  # an inbox message, composed when read (notify registers its kind)
+# The domain event announcing a supervisor's alert (registered in AuditConfig.ready). The inbox
+# sits above the operation log: notify subscribes and puts the message in the inbox, inside the
+# alert's transaction. Payload: recipient, kind, params, url, key — the message to send.
+VIEW_ALERT_RAISED = "audit.view_alert_raised"
 
 
 def view_alert_title(params) -> str:
@@ -118,16 +121,14 @@ def view_alert_title(params) -> str:
 def _alert_supervisor(actor, alert, opened):
     """The alert in the inbox of the user's supervisor (AUD-2), linked to the user's log: the
     nearest one up the line who may read that log (audit.view, the user in their scope)."""
-    from qiao.notify.services import notify
-
     boss = first_superior(actor, lambda person: can(person, AUDIT_VIEW)
                           and OperationLog.objects.visible_to(person).filter(pk=alert.pk).exists())
     if boss is None:
         return
-    notify(recipients=[boss], kind=VIEW_ALERT,
-           params={"user": str(actor), "n": opened},
-           url=f"/audit/?username={actor.get_username()}&action=customer_view",
-           key=f"view_alert:{alert.pk}")
+    registry.emit(VIEW_ALERT_RAISED, recipient=boss, kind=VIEW_ALERT,
+                  params={"user": str(actor), "n": opened},
+                  url=f"/audit/?username={actor.get_username()}&action=customer_view",
+                  key=f"view_alert:{alert.pk}")
 
 
 # --- reveals of masked fields and exports ------------------------------------------------------
@@ -205,37 +206,56 @@ def print_record(*, actor, request=None, what: str, rows: int, filters=None,
                             customer=customer, details={"rows": rows, "filters": filters or {}})
 
 
-# --- changes of roles, positions and users in the admin ---------------------------------------
+# --- org's changes of accounts and access -------------------------------------------------------
+#
+# Recorders of org's domain events (subscribed in AuditConfig.ready with in_transaction): each
+# row is written inside the transaction of the change it records. The operation log itself is
+# not in the admin: it names customers, and the administrators' role sees no business data. It
+# is read on /audit/ by those with audit.view.
 
-def _plain(value):
-    """A JSON-safe, human-readable form of a form value (records as their names)."""
-    if isinstance(value, Model):
-        return str(value)
-    if isinstance(value, QuerySet | list | tuple | set):
-        return sorted(str(_plain(v)) for v in value)
-    return value
-
-
-def admin_changes(*, form, old, fields) -> dict:
-    """{field: [old, new]} for the watched `fields` the admin form changed. `old` is the
-    record as stored before the save (None when it is new); many-to-many values come from
-    the form's initial data."""
-    changes = {}
-    for name in fields:
-        if name not in form.changed_data or name not in form.cleaned_data:
-            continue
-        if old is None:
-            before = None
-        elif name in form.initial and isinstance(form.initial[name], list | tuple):
-            before = form.initial[name]
-        else:
-            before = getattr(old, name, form.initial.get(name))
-        changes[name] = [_plain(before), _plain(form.cleaned_data[name])]
-    return changes
+def password_changed_record(*, user, forced: bool, request=None) -> OperationLog:
+    return operation_record(actor=user, action=Kind.PASSWORD_CHANGED_FORCED if forced
+                            else Kind.PASSWORD_CHANGED, request=request)
 
 
-def admin_change_record(*, request, action, obj, changes: dict, created: bool) -> OperationLog:
-    return operation_record(actor=request.user, action=action, request=request,
-                            object_repr=f"{obj._meta.verbose_name}: {obj}",
+def password_set_by_admin_record(*, actor, user, request=None) -> OperationLog:
+    return operation_record(actor=actor, action=Kind.PASSWORD_SET_BY_ADMIN, request=request,
+                            object_repr=str(user), details={"user": user.get_username()})
+
+
+def password_reset_issued_record(*, actor, user, valid_hours: int, request=None) -> OperationLog:
+    return operation_record(actor=actor, action=Kind.PASSWORD_RESET_ISSUED, request=request,
+                            object_repr=str(user),
+                            details={"user": user.get_username(), "valid_hours": valid_hours})
+
+
+def password_reset_used_record(*, user, request=None) -> OperationLog:
+    return operation_record(actor=user, action=Kind.PASSWORD_RESET_USED, request=request)
+
+
+def api_token_created_record(*, token, request=None) -> OperationLog:
+    return operation_record(actor=token.user, action=Kind.API_TOKEN_CREATED, request=request,
+                            object_repr=str(token),
+                            details={"token": token.pk, "prefix": token.prefix,
+                                     "expires_at": token.expires_at.isoformat()})
+
+
+def api_token_revoked_record(*, actor, token, request=None) -> OperationLog:
+    return operation_record(actor=actor, action=Kind.API_TOKEN_REVOKED, request=request,
+                            object_repr=str(token),
+                            details={"token": token.pk, "prefix": token.prefix,
+                                     "owner": token.user.get_username()})
+
+
+# The operation of a change of who may do or see what, by the model saved in the admin.
+ACCESS_CHANGE_KINDS = {"org.role": Kind.ROLE_CHANGE, "org.position": Kind.POSITION_CHANGE,
+                       "org.user": Kind.PERMISSION_CHANGE}
+
+
+def access_change_record(*, request, obj, changes: dict, created: bool) -> OperationLog:
+    """A role, position or user saved in the admin: new, or with watched fields changed
+    ({field: [old, new]})."""
+    return operation_record(actor=request.user, action=ACCESS_CHANGE_KINDS[obj._meta.label_lower],
+                            request=request, object_repr=f"{obj._meta.verbose_name}: {obj}",
                             details={"created": created, "changes": changes,
                                      "model": obj._meta.label_lower, "pk": obj.pk})

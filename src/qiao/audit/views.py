@@ -1,9 +1,9 @@
 """The operation log page (操作日志). Thin: parse → selector → render."""
 
 
-from qiao.core.decorators import requires
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
+from qiao.org.decorators import requires
 
 from . import selectors
 from .actions import AUDIT_VIEW

@@ -1,5 +1,7 @@
 """What several apps' admins share, and the business calendar's tables."""
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin, messages
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -25,13 +27,20 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class CleanInputAdminMixin:
+if TYPE_CHECKING:  # a ModelAdmin or an inline: either's methods, for the type checker
+    _AnyAdmin = Any
+else:
+    _AnyAdmin = object
+
+
+class CleanInputAdminMixin(_AnyAdmin):
     """The admin's forms clean their input as every form of Qiao does
     (core.forms.CleanInputMixin): put it first in the bases of every admin and inline that
     edits records."""
 
-    def get_form(self, request, obj=None, **kwargs):
-        return _cleaning(super().get_form(request, obj, **kwargs))
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # `change` by keyword: UserAdmin.get_form takes it only so.
+        return _cleaning(super().get_form(request, obj, change=change, **kwargs))
 
     def get_formset(self, request, obj=None, **kwargs):  # inlines
         formset = super().get_formset(request, obj, **kwargs)

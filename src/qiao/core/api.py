@@ -1,11 +1,6 @@
-"""What every app's REST API router shares (DAT-3): authentication, the one error format, pages
-of lists, masked output and the limits on input. `qiao/api.py` assembles the routers.
-
-Authentication. A personal API token (org.ApiToken) in `Authorization: Bearer <token>`; or,
-for the browser (the docs page's "Try it out"), the login session — with Django's CSRF check
-on unsafe methods, as for the pages. A request that sends an Authorization header is judged by
-its token alone. A token that is unknown, expired, revoked, or whose user is disabled or has no
-`api.use` permission (any more) gets 401 with one fixed body, so nothing tells those apart.
+"""What every app's REST API router shares (DAT-3): the one error format, pages of lists and the
+limits on input; who the caller is and what they may see is `org.api_access`. `qiao/api.py`
+assembles the routers.
 
 Errors, all `{"detail": "...", "errors": {field: [messages]}}`:
   400  input that does not fit: malformed JSON, wrong types, unknown fields, out-of-range
@@ -30,52 +25,18 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer
-from ninja.security import SessionAuth as NinjaSessionAuth
 from pydantic import BeforeValidator, ConfigDict, create_model, field_validator
 from pydantic_core import PydanticCustomError
 
 from qiao.core.exceptions import ConflictError, RateLimited, StaleVersionError
 from qiao.core.pagination import count_or_estimate
 from qiao.core.text import clean_text
-from qiao.org.actions import API_USE
-from qiao.org.masking import masked
-from qiao.org.permissions import can
-from qiao.org.services import api_token_authenticate
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE = 100_000
 MAX_ID = 2**63 - 1  # ids beyond a 64-bit integer are refused before they reach the database
-
-
-# --- authentication --------------------------------------------------------------------------
-
-def _api_user(user):
-    return user if user is not None and can(user, API_USE) else None
-
-
-class TokenAuth(HttpBearer):
-    """`Authorization: Bearer <personal API token>`."""
-
-    def authenticate(self, request, token):
-        user = _api_user(api_token_authenticate(token))
-        if user is not None:
-            request.user = user  # the operation log and history read request.user
-        return user
-
-
-class SessionAuth(NinjaSessionAuth):
-    """The browser's login session; CSRF-checked for unsafe methods (ninja's APIKeyCookie)."""
-
-    def __call__(self, request):
-        if "Authorization" in request.headers or not request.user.is_authenticated:
-            return None  # a token was sent (it alone counts), or there is no session
-        return super().__call__(request)
-
-    def authenticate(self, request, key):
-        return _api_user(request.user)
 
 
 # --- errors ----------------------------------------------------------------------------------
@@ -112,7 +73,7 @@ def _pydantic_key(loc) -> str:
 
 
 def _on_invalid_input(api, request, exc):
-    errors = {}
+    errors: dict[str, list[str]] = {}
     for error in exc.errors:
         errors.setdefault(_pydantic_key(error["loc"]), []).append(error["msg"])
     return _error(api, request, 400, _("The input is not valid; see the errors by field."), errors)
@@ -266,20 +227,7 @@ def optional_id(description):
     return Field(None, ge=1, le=MAX_ID, description=description)
 
 
-def check(request, action: str) -> None:
-    """The page's rule (org.permissions.can); a refused action answers 404 like a record
-    outside the user's scope."""
-    if not can(request.auth, action):
-        raise Http404
-
-
 # --- output ----------------------------------------------------------------------------------
-
-def masked_field(field: str):
-    """A ninja resolver giving `field` as org.masking.masked shows it: sensitive values leave
-    the API masked, always; the clear value only through a reveal."""
-    return staticmethod(lambda obj: masked(obj, field))
-
 
 class PageQuery(QueryInput):
     page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1.")
@@ -295,7 +243,8 @@ def paged(item: type[Schema]) -> type[Schema]:
         count=(int, Field(..., description=(
             "Rows in the whole list; for an unfiltered list of more than 200,000 rows on "
             "PostgreSQL, the planner's estimate (about 1 %)."))),
-        page=(int, ...), page_size=(int, ...), items=(list[item], ...),
+        # `item` is a schema class known only when called: no static type to name.
+        page=(int, ...), page_size=(int, ...), items=(list[item], ...),  # type: ignore[valid-type]
     )
 
 

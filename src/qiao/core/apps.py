@@ -9,7 +9,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("Business calendar")
 
     def ready(self):
-        from . import calendar
+        from . import calendar, exports, registry
+
+        # A list's file or print layout leaving the system (core.lists); audit records them.
+        registry.events.register(registry.DomainEvent(exports.EXPORTED, _("List exported")))
+        registry.events.register(registry.DomainEvent(exports.PRINTED, _("List printed")))
         from .checks import coming_year_has_holidays
         from .models import CalendarDay, WorkingPeriod
 

@@ -48,7 +48,12 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from qiao.org.masking import masked, sensitive_kind
+from qiao.core.masking import masked, sensitive_kind
+
+# Announced (core.registry.emit) before a list's file or print layout is sent; the operation log
+# records them inside the request's transaction (audit subscribes), so no file leaves unlogged.
+EXPORTED = "core.list_exported"
+PRINTED = "core.list_printed"
 
 TEXT, NUMBER, MONEY, DATE = "text", "number", "money", "date"
 KINDS = (TEXT, NUMBER, MONEY, DATE)
@@ -75,7 +80,7 @@ def sheet_name(title: str) -> str:
 
 def field_value(path: str) -> Callable[[Any], Any]:
     """A getter of the dotted field `path` of a row ("phone", "grade.name"): a sensitive field
-    masked as anyone sees it before revealing it (org.masking), a choice field's label, nothing
+    masked as anyone sees it before revealing it (core.masking), a choice field's label, nothing
     where a relation on the way is empty."""
     *steps, last = path.split(".")
 

@@ -17,7 +17,7 @@ class PhoneFormField(forms.CharField):
         self.widget.attrs.setdefault("inputmode", "tel")
 
     def to_python(self, value):
-        return format_phone(clean_text(super().to_python(value)).strip())
+        return format_phone(clean_text(super().to_python(value) or "").strip())
 
 
 class PhoneField(models.CharField):

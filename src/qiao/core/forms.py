@@ -1,6 +1,9 @@
 """Form helpers shared by every app."""
 
+from typing import TYPE_CHECKING
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from qiao.core.text import clean_text, has_visible
@@ -8,8 +11,13 @@ from qiao.core.validators import PlausibleDate
 
 # --- clean input: one way for every form -----------------------------------------------------
 
+if TYPE_CHECKING:  # what the mixins below are mixed into, for the type checker
+    _Form = forms.BaseForm
+else:
+    _Form = object
 
-class CleanInputMixin:
+
+class CleanInputMixin(_Form):
     """Every form's input cleaned the same way before it is validated: text by
     `core.text.clean_text` (a required field needs a visible character), dates within the
     plausible range of `core.validators.PlausibleDate` unless the field has its own. Every form
@@ -28,7 +36,8 @@ def clean_input(field) -> None:
         return
     field.cleans_input = True
     if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput):
-        field.to_python = _cleaned_text(field, field.to_python)
+        # The field is the form's own copy: its conversion is wrapped for this form only.
+        field.to_python = _cleaned_text(field, field.to_python)  # type: ignore[method-assign]
     if (isinstance(field, forms.DateField)
             and not any(isinstance(v, PlausibleDate) for v in field.validators)):
         field.validators.append(PlausibleDate())
@@ -79,13 +88,13 @@ def add_errors(form: forms.Form, refusal: Exception, *, rename: dict | None = No
         name = rename.get(name, name)
         form.add_error(name if name in form.fields else None, messages)
 
-    if hasattr(refusal, "error_dict"):
+    if not isinstance(refusal, ValidationError):
+        add(getattr(refusal, "field", None), str(refusal))
+    elif hasattr(refusal, "error_dict"):
         for name, messages in refusal.message_dict.items():
             add(name, messages)
-    elif hasattr(refusal, "messages"):
-        add(None, refusal.messages)
     else:
-        add(getattr(refusal, "field", None), str(refusal))
+        add(None, refusal.messages)
 
 
 def filter_description(form: forms.Form, *, skip=()) -> list[tuple[str, str]]:
@@ -97,7 +106,9 @@ def filter_description(form: forms.Form, *, skip=()) -> list[tuple[str, str]]:
         if not value or name in skip:
             continue
         if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
-            value = dict(field.choices).get(value, value)
+            # Django keeps choices as (value, label) pairs once set; the stubs type the getter
+            # as whatever the setter accepts.
+            value = dict(field.choices).get(value, value)  # type: ignore[arg-type]
         described.append((str(field.label).capitalize(), str(value)))
     return described
 
@@ -139,7 +150,7 @@ class BootstrapFormMixin(CleanInputMixin):
         return super().__getitem__(name)
 
     def _clean_fields(self):
-        super()._clean_fields()
+        super()._clean_fields()  # type: ignore[misc]  # Django's, missing from the stubs
         for name, value in self.cleaned_data.items():
             if isinstance(value, str) and "\r" in value:
                 self.cleaned_data[name] = value.replace("\r\n", "\n").replace("\r", "\n")
@@ -173,7 +184,7 @@ def _name_empty_choice(field):
         if field.empty_label == DASHES:
             field.empty_label = label
     elif isinstance(field, forms.ChoiceField):
-        choices = list(field.choices)
+        choices = list(field.choices)  # type: ignore[arg-type]  # pairs once set (as above)
         if any(value == "" and text == DASHES for value, text in choices):
             field.choices = [(value, label if value == "" and text == DASHES else text)
                              for value, text in choices]

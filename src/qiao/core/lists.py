@@ -13,7 +13,7 @@ Two helpers do the rest, the same way for every list:
   filters and format.
 
 Columns (`Column`) are mask-aware: a column declared by a field path ("phone", "grade.name")
-shows a sensitive field masked as the `{% sensitive %}` tag does (org.masking), and a choice
+shows a sensitive field masked as the `{% sensitive %}` tag does (core.masking), and a choice
 field by its label; the same column is the screen's cell, the paper's and the file's.
 Sorts (`Sorts`) pair each order's code, as the query string and the API carry it, with its label
 and its ORDER BY, which always ends with a unique key so that pages never repeat or skip a row.
@@ -29,8 +29,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from qiao.audit import services as audit_services
-from qiao.core import exports
+from qiao.core import exports, registry
 from qiao.core.htmx import render_page
 from qiao.core.pagination import EstimatingPaginator, query_without
 
@@ -168,8 +167,9 @@ def list_page(request, spec: ListSpec, *, print_limit: int | None = None, **cont
         count, shown, start = page.paginator.count, page.object_list, page.start_index()
     drawn = lines(spec.columns, shown, start=start, group_by=spec.group_by) if spec.cells else None
     if printing:
-        audit_services.print_record(actor=request.user, request=request, what=str(spec.title),
-                                    rows=len(drawn), filters=dict(form.description()))
+        registry.emit(exports.PRINTED, actor=request.user, request=request, what=str(spec.title),
+                      rows=min(count, print_limit) if drawn is None else len(drawn),
+                      filters=dict(form.description()))
     return render_page(request, spec.template, {
         "form": form, "page": page, "count": count, "query": query_without(request, *NOT_FILTERS),
         "columns": spec.columns, "lines": drawn, "tables": tables,
@@ -194,8 +194,8 @@ def list_export(request, spec: ListSpec, fmt: str = "xlsx"):
         return redirect(reverse(spec.url_name) + (f"?{query}" if query else ""))
     filters = form.description()
     title = str(spec.title)
-    audit_services.export_record(actor=request.user, request=request, what=title, rows=count,
-                                 filters=dict(filters), fmt=fmt)
+    registry.emit(exports.EXPORTED, actor=request.user, request=request, what=title, rows=count,
+                  filters=dict(filters), fmt=fmt)
     notes = exports.notes_for(request.user, filters, no_filters=spec.no_filters)
     before = (partial(spec.summary_sheet, tables=tables, title=title, notes=notes)
               if spec.summary_sheet else None)

@@ -1,5 +1,6 @@
-"""Base models every business record builds on (timestamps, soft delete and a version; a stored
-file), and the business calendar's tables (`qiao.core.calendar` reads them)."""
+"""The secret levels (Clearance) records carry and roles grant; base models every business record
+builds on (timestamps, soft delete and a version; a stored file), and the business calendar's
+tables (`qiao.core.calendar` reads them)."""
 
 import uuid
 
@@ -10,9 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from qiao.org.permissions import Clearance
-
 from .validators import PlausibleDate
+
+
+class Clearance(models.IntegerChoices):
+    """Secret levels (密级, SPEC ORG-5), in ascending order: a record carries one, a role grants
+    one, and a user sees a record only at or below their role's clearance."""
+
+    PUBLIC = 0, _("Public")
+    INTERNAL = 1, _("Internal")
+    CONFIDENTIAL = 2, _("Confidential")
+    SECRET = 3, _("Secret")
 
 
 class TimeStampedModel(models.Model):

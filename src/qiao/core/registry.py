@@ -13,7 +13,8 @@ domain app, and a newcomer finds every plug-in point of the product in this file
     approval_types   request types the approval engine can decide
     handover_steps   what else moves when a manager's customers are handed over
     owner_moved      what follows a user who moves to another unit
-    events           domain events, delivered to their subscribers after commit
+    events           domain events, delivered to their subscribers after commit (and to
+                     their recorders at once, inside the emitting transaction)
 
 A registry keeps its entries in registration order, or sorted by an entry's `order`
 attribute when entries have one. Registering the same key twice with a different entry is an
@@ -23,6 +24,7 @@ error (two apps claiming one name); registering the identical entry again is har
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -208,12 +210,15 @@ class ReportDef:
 
 @dataclass(frozen=True)
 class DomainEvent:
-    """A kind of domain event (customer.created, approval.decided…) that subscribers receive
-    after the transaction that emitted it commits."""
+    """A kind of domain event (customer.created, approval.decided…). `subscribers` receive it
+    after the transaction that emitted it commits; `recorders` at once, inside that
+    transaction (the operation log's row, the inbox's alert: commit or roll back with the
+    change)."""
 
     code: str
     label: Any
     subscribers: list = field(default_factory=list, compare=False, hash=False)
+    recorders: list = field(default_factory=list, compare=False, hash=False)
 
 
 # --- the registries ------------------------------------------------------------------------------
@@ -230,15 +235,22 @@ owner_moved = Registry("owner moved hooks", key=lambda e: f"{e.__module__}.{e.__
 events = Registry("domain events", key=lambda e: e.code)
 
 
-def subscribe(code: str, handler: Callable) -> None:
-    """Call `handler(**payload)` after the commit of every transaction that emits `code`."""
-    subscribers = events.get(code).subscribers
-    if handler not in subscribers:
-        subscribers.append(handler)
+def subscribe(code: str, handler: Callable, *, in_transaction: bool = False) -> None:
+    """Call `handler(**payload)` after the commit of every transaction that emits `code`; with
+    `in_transaction`, at once inside it — for a record of the change that must commit with it
+    and never without it (the operation log), so its error undoes the change too."""
+    event = events.get(code)
+    handlers = event.recorders if in_transaction else event.subscribers
+    if handler not in handlers:
+        handlers.append(handler)
 
 
 def emit(code: str, **payload) -> None:
-    """Announce a domain event: each subscriber runs after the current transaction commits
-    (at once outside a transaction), so nobody hears of a change that was rolled back."""
-    for handler in events.get(code).subscribers:
-        transaction.on_commit(lambda handler=handler: handler(**payload))
+    """Announce a domain event: its recorders run now, in the current transaction; each
+    subscriber runs after that transaction commits (at once outside a transaction), so nobody
+    hears of a change that was rolled back."""
+    event = events.get(code)
+    for handler in event.recorders:
+        handler(**payload)
+    for handler in event.subscribers:
+        transaction.on_commit(functools.partial(handler, **payload))

@@ -4,11 +4,9 @@ and the one way a page runs a service on a record and answers."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
-
-from qiao.org.permissions import can
 
 from .exceptions import ANSWERED_ON_PAGE, http_status, user_message
 from .files import stored_file_response
@@ -23,14 +21,12 @@ def health(request):
 
 @require_GET
 @login_required
-def stored_file_download(request, pk, *, get, actions):
+def stored_file_download(request, pk, *, get):
     """The one download of a stored file (core.models.StoredFile), for every domain: a domain's
     URL names its selector `get(user, pk)` — which reads through `visible_to(user)`, so a record
     outside the user's scope or above their clearance answers 404 — and the actions that open
-    it (any one). The file is served by `core.files.stored_file_response`: an attachment of
-    the type detected when it was stored."""
-    if not any(can(request.user, action) for action in actions):
-        raise Http404
+    it, through `org.decorators.stored_file_view(...)`. The file is served by
+    `core.files.stored_file_response`: an attachment of the type detected when it was stored."""
     return stored_file_response(get(request.user, pk))
 
 

@@ -17,17 +17,16 @@ from qiao.core.api import (
     Input,
     PageQuery,
     RecordId,
-    check,
     error_responses,
-    masked_field,
     optional_id,
     page_of,
     paged,
     record_id,
 )
+from qiao.core.masking import unchanged_or_new
+from qiao.core.models import Clearance
 from qiao.org.actions import FIELD_REVEAL
-from qiao.org.masking import unchanged_or_new
-from qiao.org.permissions import Clearance
+from qiao.org.api_access import check, masked_field
 
 from . import selectors, services
 from .actions import CONTACT_EDIT, CUSTOMER_CREATE, CUSTOMER_DELETE, CUSTOMER_EDIT, CUSTOMER_VIEW, POOL_CLAIM
@@ -319,7 +318,7 @@ def _sent(payload) -> dict:
 
 
 def _with_masked_posted_back(instance, sent: dict) -> dict:
-    """A masked value sent back unchanged keeps the stored one (org.masking)."""
+    """A masked value sent back unchanged keeps the stored one (core.masking)."""
     return {name: unchanged_or_new(instance, name, value)
             if name in instance.SENSITIVE_FIELDS else value for name, value in sent.items()}
 

@@ -5,15 +5,16 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from qiao.core.forms import BootstrapFormMixin, filter_description, valid_data
+from qiao.core.masking import MaskedFieldsFormMixin
+from qiao.core.models import Clearance
 from qiao.core.validators import normalize_credit_code
-from qiao.org.masking import MaskedFieldsFormMixin
 from qiao.org.models import OrgUnit
-from qiao.org.permissions import Clearance, can
+from qiao.org.permissions import can
 from qiao.org.scope import resolved_scope, visible_users
 
 from .actions import CUSTOMER_REASSIGN, CUSTOMER_SECRET_LEVEL
 from .models import Contact, Customer, FollowUpChannel, Grade, Tag
-from .selectors import SORTS, credit_code_taken, customer_choices
+from .selectors import SORTS, credit_code_taken
 from .services import CONTACT_FIELDS, EDITABLE_FIELDS, FOLLOW_UP_NOTE_MAX, INITIAL_FIELDS
 
 # format_lazy keeps the label lazy, so it follows each request's language.
@@ -284,10 +285,3 @@ class HandoverForm(BootstrapFormMixin, forms.Form):
         """The ids to hand over, None for all of the person's customers."""
         return None if self.cleaned_data["scope"] == self.ALL else self.cleaned_data["customers"]
 
-
-def offer_customers(field, user, chosen=None):
-    """Make `field` (a customer ModelChoiceField) accept every customer `user` sees but offer
-    only the short list of selectors.customer_choices."""
-    field.queryset = Customer.objects.visible_to(user)
-    field.widget.choices = [("", field.empty_label)] + [
-        (customer.pk, customer.name) for customer in customer_choices(user, chosen)]

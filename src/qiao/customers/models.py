@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from qiao.core.fields import PhoneField
-from qiao.core.models import BusinessModel, StoredFile, TimeStampedModel
+from qiao.core.models import BusinessModel, Clearance, StoredFile, TimeStampedModel
 from qiao.core.registry import timeline_kinds
 from qiao.core.validators import (
     PlausibleDate,
@@ -19,7 +19,6 @@ from qiao.core.validators import (
     validate_credit_code,
     validate_id_number,
 )
-from qiao.org.permissions import Clearance
 from qiao.org.scope import ScopedQuerySet, ScopedSoftDeleteQuerySet
 
 
@@ -304,7 +303,7 @@ class Customer(BusinessModel):
                          name="cust_licence"),
         ]
 
-    # Masked for everyone until revealed (org.masking): field name → kind of mask.
+    # Masked for everyone until revealed (core.masking): field name → kind of mask.
     SENSITIVE_FIELDS = {"phone": "phone", "fax": "phone", "id_number": "id",
                         "bank_account": "account"}
 

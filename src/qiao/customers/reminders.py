@@ -19,9 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qiao.core.models import Clearance
 from qiao.notify import kinds
 from qiao.notify.services import notify
-from qiao.org.permissions import Clearance, can
+from qiao.org.permissions import can
 from qiao.org.selectors import first_superior
 
 from .actions import CUSTOMER_REASSIGN

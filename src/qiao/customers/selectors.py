@@ -25,9 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qiao.core.lists import Sort, Sorts
+from qiao.core.masking import mask, sensitive_kind
 from qiao.core.text import search_key
 from qiao.core.validators import normalize_company_name, normalize_credit_code, normalize_phone
-from qiao.org.masking import mask, sensitive_kind
 from qiao.org.models import PATH_STEP, OrgUnit, User
 from qiao.org.permissions import DataScope
 from qiao.org.scope import clearance_q, resolved_scope, scope_q, visible_users
@@ -518,6 +518,14 @@ def customer_choices(user, chosen=None):
         return list(visible.filter(pk=chosen))
     return list(visible.filter(owner=user).order_by("-last_activity_at", "pk")[:CUSTOMER_CHOICES])
 
+
+
+def offer_customers(field, user, chosen=None):
+    """Make `field` (a customer ModelChoiceField of another module's form) accept every
+    customer `user` sees but offer only the short list of customer_choices."""
+    field.queryset = Customer.objects.visible_to(user)
+    field.widget.choices = [("", field.empty_label)] + [
+        (customer.pk, customer.name) for customer in customer_choices(user, chosen)]
 
 # --- the start page (工作台) --------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from qiao.core.concurrency import field_values, save_versioned
 from qiao.core.exceptions import ConflictError, DuplicateRecordError, TransitionNotAllowed
 from qiao.core.files import store
 from qiao.core.history import authored_by
+from qiao.core.models import Clearance
 from qiao.core.pinyin import pinyin_keys
 from qiao.core.registry import handover_steps, timeline_kinds
 from qiao.core.text import search_key
@@ -25,7 +26,7 @@ from qiao.core.validators import (
     normalize_phone,
 )
 from qiao.org.models import OrgUnit, User
-from qiao.org.permissions import Clearance, can, may_own_customers
+from qiao.org.permissions import can, may_own_customers
 from qiao.org.scope import visible_users
 
 from . import selectors

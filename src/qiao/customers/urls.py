@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qiao.core.views import stored_file_download
+from qiao.org.decorators import stored_file_view
 
 from . import selectors, views
 from .actions import CUSTOMER_VIEW
@@ -33,8 +33,8 @@ urlpatterns = [
     path("contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
     path("contacts/<int:pk>/delete/", views.contact_delete, name="contact_delete"),
     path("contacts/<int:pk>/restore/", views.contact_restore, name="contact_restore"),
-    path("attachments/<int:pk>/", stored_file_download,
-         {"get": selectors.attachment_get, "actions": [CUSTOMER_VIEW]},
+    path("attachments/<int:pk>/", stored_file_view(CUSTOMER_VIEW),
+         {"get": selectors.attachment_get},
          name="attachment_download"),
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
     path("reveal/<slug:model>/<int:pk>/<slug:field>/", views.field_reveal, name="reveal"),

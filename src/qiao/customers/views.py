@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qiao.audit import services as audit_services
-from qiao.core.decorators import requires
 from qiao.core.exceptions import ANSWERED_ON_PAGE, RateLimited, http_status, user_message
 from qiao.core.htmx import render_page
 from qiao.core.lists import list_export, list_page
 from qiao.core.pagination import paginate
 from qiao.core.views import attempt, perform
 from qiao.org.actions import FIELD_REVEAL
+from qiao.org.decorators import requires
 from qiao.org.permissions import action_flags, can
 
 from . import lists, selectors, services

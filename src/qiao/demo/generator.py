@@ -44,9 +44,9 @@ from django.utils import timezone
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
+from qiao.core.models import Clearance
 from qiao.customers.models import Attachment, Contact, Customer, CustomerEvent, Grade, Tag
 from qiao.customers.services import contact_search_keys, follow_up_kinds, search_keys
-from qiao.org.permissions import Clearance
 
 from . import names
 from .org import DemoOrg, build_org

@@ -6,7 +6,7 @@ from django.contrib import admin
 from qiao.core.admin import CleanInputAdminMixin, ReadOnlyAdminMixin
 from qiao.core.forms import CleanInputMixin
 
-from .models import Delivery, Webhook
+from .delivery.models import Delivery, Webhook
 
 
 class WebhookForm(CleanInputMixin, forms.ModelForm):

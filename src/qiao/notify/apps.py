@@ -7,17 +7,21 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        # Who reads the inbox (core.registry.scopes).
-        from qiao.core.registry import scopes
+        from qiao.audit import services as audit_services
+        from qiao.core.registry import desk_widgets, scopes, subscribe
 
+        from . import kinds, services
+        from .delivery import tasks  # noqa: F401 — huey discovers only an app's own `tasks`
+        from .inbox.desk import WIDGETS
         from .scopes import SCOPES
 
+        # Who reads the inbox (core.registry.scopes).
         for scope in SCOPES:
             scopes.register(scope)
         # The start page's block: the unread messages.
-        from qiao.core.registry import desk_widgets
-
-        from .desk import WIDGETS
-
         for widget in WIDGETS:
             desk_widgets.register(widget)
+        # The operation log's alert to a supervisor (audit sits below notify: it announces the
+        # alert as a domain event, the inbox carries it, inside the alert's transaction).
+        kinds.register(audit_services.VIEW_ALERT, title=audit_services.view_alert_title)
+        subscribe(audit_services.VIEW_ALERT_RAISED, services.notify_one, in_transaction=True)

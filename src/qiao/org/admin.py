@@ -1,21 +1,25 @@
 """Administrators manage the organisation here: units, roles (scope + actions), positions, users."""
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from qiao.audit.admin import AuditedAdminMixin
+from qiao.core import registry
 from qiao.core.admin import CleanInputAdminMixin, ReadOnlyAdminMixin
 from qiao.core.forms import CleanInputMixin
 
 from .models import ApiToken, OrgUnit, Position, Role, User
 from .permissions import action_choices
 from .services import (
+    ACCESS_CHANGED,
     api_token_revoke,
     clearance_changed,
     org_unit_save_from_admin,
@@ -24,6 +28,56 @@ from .services import (
     user_password_reset_link,
     user_password_set_by_admin,
 )
+
+
+def _plain(value):
+    """A JSON-safe, human-readable form of a form value (records as their names)."""
+    if isinstance(value, Model):
+        return str(value)
+    if isinstance(value, QuerySet | list | tuple | set):
+        return sorted(str(_plain(v)) for v in value)
+    return value
+
+
+def form_changes(*, form, old, fields) -> dict:
+    """{field: [old, new]} for the watched `fields` the admin form changed. `old` is the
+    record as stored before the save (None when it is new); many-to-many values come from
+    the form's initial data."""
+    changes = {}
+    for name in fields:
+        if name not in form.changed_data or name not in form.cleaned_data:
+            continue
+        if old is None:
+            before = None
+        elif name in form.initial and isinstance(form.initial[name], list | tuple):
+            before = form.initial[name]
+        else:
+            before = getattr(old, name, form.initial.get(name))
+        changes[name] = [_plain(before), _plain(form.cleaned_data[name])]
+    return changes
+
+
+if TYPE_CHECKING:  # what the mixin is mixed into, for the type checker
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _ModelAdmin = object
+
+
+class AccessChangeAdminMixin(_ModelAdmin):
+    """First base after CleanInputAdminMixin of RoleAdmin, PositionAdmin and QiaoUserAdmin: a
+    new record, or a change of one of `access_fields` (a change of who may do or see what), is
+    announced as services.ACCESS_CHANGED with old → new values, in the save's transaction (the
+    operation log records it, SPEC AUD-2)."""
+
+    access_fields: tuple[str, ...] = ()
+
+    def save_model(self, request, obj, form, change):
+        old = type(obj)._base_manager.filter(pk=obj.pk).first() if change else None
+        changes = form_changes(form=form, old=old, fields=self.access_fields)
+        super().save_model(request, obj, form, change)
+        if changes or not change:
+            registry.emit(ACCESS_CHANGED, request=request, obj=obj, changes=changes,
+                          created=not change)
 
 
 @admin.register(OrgUnit)
@@ -60,8 +114,9 @@ class RoleForm(CleanInputMixin, forms.ModelForm):
 
 
 @admin.register(Role)
-class RoleAdmin(CleanInputAdminMixin, AuditedAdminMixin, SimpleHistoryAdmin):
+class RoleAdmin(CleanInputAdminMixin, AccessChangeAdminMixin, SimpleHistoryAdmin):
     form = RoleForm
+    access_fields = ("code", "name", "data_scope", "clearance", "actions")
     list_display = ("name", "code", "data_scope", "clearance")
     list_filter = ("data_scope", "clearance")
 
@@ -72,7 +127,8 @@ class RoleAdmin(CleanInputAdminMixin, AuditedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(CleanInputAdminMixin, AuditedAdminMixin, SimpleHistoryAdmin):
+class PositionAdmin(CleanInputAdminMixin, AccessChangeAdminMixin, SimpleHistoryAdmin):
+    access_fields = ("name", "role")
     list_display = ("name", "role")
     list_filter = ("role",)
 
@@ -83,7 +139,9 @@ class PositionAdmin(CleanInputAdminMixin, AuditedAdminMixin, SimpleHistoryAdmin)
 
 
 @admin.register(User)
-class QiaoUserAdmin(CleanInputAdminMixin, AuditedAdminMixin, UserAdmin, SimpleHistoryAdmin):
+class QiaoUserAdmin(CleanInputAdminMixin, AccessChangeAdminMixin, UserAdmin, SimpleHistoryAdmin):
+    access_fields = ("position", "unit", "supervisor", "is_active", "must_change_password",
+                     "is_staff", "is_superuser", "groups", "user_permissions")
     list_display = ("username", "display_name", "unit", "position", "supervisor", "is_active")
     list_filter = ("is_active", "must_change_password", "position__role", "unit")
     search_fields = ("username", "display_name", "mobile")
@@ -132,11 +190,14 @@ class QiaoUserAdmin(CleanInputAdminMixin, AuditedAdminMixin, UserAdmin, SimpleHi
                    "refused": refused, "hours": password_reset_hours()}
         return TemplateResponse(request, "admin/org/user/password_reset_links.html", context)
 
-    fieldsets = UserAdmin.fieldsets + (
+    fieldsets = (*(UserAdmin.fieldsets or ()),
         (_("Organisation"), {"fields": ("display_name", "unit", "position", "supervisor",
                                          "mobile", "language")}),
         (_("Password"), {"fields": ("must_change_password",)}),
     )
+
+
+TOKEN_COLUMNS = ("name", "prefix", "user", "created_at", "expires_at", "last_used_at", "revoked_at")
 
 
 @admin.register(ApiToken)
@@ -144,12 +205,12 @@ class ApiTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Everyone's personal API tokens, to see which are in use and revoke one at once (a lost
     laptop, a leaver's script). Tokens are made only by their owners, on their own page."""
 
-    list_display = ["name", "prefix", "user", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_display = TOKEN_COLUMNS
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "prefix", "user__username", "user__display_name"]
     list_select_related = ["user"]
-    readonly_fields = list_display
-    fields = list_display
+    readonly_fields = TOKEN_COLUMNS
+    fields = TOKEN_COLUMNS
     actions = ["revoke"]
 
     @admin.action(description=_("Revoke the selected tokens"))

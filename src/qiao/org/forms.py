@@ -1,5 +1,7 @@
 """Forms of the user's own account pages."""
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
@@ -17,7 +19,13 @@ class ApiTokenForm(BootstrapFormMixin, forms.Form):
                               initial=90)
 
 
-class _PolicyHelpMixin:
+if TYPE_CHECKING:  # what the mixin is mixed into, for the type checker
+    _Form = forms.Form
+else:
+    _Form = object
+
+
+class _PolicyHelpMixin(_Form):
     """The password policy as a list of plain sentences in the reader's language (`policy`),
     for the page to show under the new password (Django's own help is one HTML string)."""
 

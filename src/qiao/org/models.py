@@ -7,9 +7,10 @@ from simple_history.models import HistoricalRecords
 
 from qiao.core import registry
 from qiao.core.fields import PhoneField
+from qiao.core.models import Clearance
 from qiao.core.validators import plausible_count
 
-from .permissions import Clearance, DataScope
+from .permissions import DataScope
 
 PATH_STEP = 6  # characters per level of the materialised path: "000001000004000017"
 
@@ -139,7 +140,7 @@ class User(AbstractUser):
 
     @property
     def role(self):
-        return self.position.role if self.position_id else None
+        return self.position.role if self.position is not None else None
 
     @property
     def clearance(self) -> int:

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from qiao.core import registry
+from qiao.core.models import Clearance
 
 from .actions import ORG_ADMIN
 
@@ -23,16 +24,6 @@ class DataScope(models.TextChoices):
     UNIT = "unit", _("Own unit")
     UNIT_TREE = "unit_tree", _("Own unit and below")
     ALL = "all", _("Everything")
-
-
-class Clearance(models.IntegerChoices):
-    """Secret levels (密级, SPEC ORG-5), in ascending order: a record carries one, a role grants
-    one, and a user sees a record only at or below their role's clearance."""
-
-    PUBLIC = 0, _("Public")
-    INTERNAL = 1, _("Internal")
-    CONFIDENTIAL = 2, _("Confidential")
-    SECRET = 3, _("Secret")
 
 
 # code: (name in Chinese as the seeds say it, scope, clearance). Specialists, agents and QA

@@ -12,11 +12,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
 
-from qiao.core.models import SoftDeleteQuerySet
+from qiao.core.models import Clearance, SoftDeleteQuerySet
 from qiao.core.registry import Scope, ScopeMode, scopes
 
 from .models import OrgUnit, User
-from .permissions import CREATES_CUSTOMERS, Clearance, DataScope
+from .permissions import CREATES_CUSTOMERS, DataScope
 
 
 def subordinate_ids(user) -> set[int]:
@@ -148,12 +148,13 @@ class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The only way to read these rows on behalf of a user."""
         entry = registered_scope(self.model)
-        if entry.mode == ScopeMode.CUSTOM:
+        if entry.mode == ScopeMode.CUSTOM and entry.custom is not None:  # Scope requires it
             return entry.custom(self, user)
         return self.filter(scope_filter(entry, user))
 
 
-class ScopedSoftDeleteQuerySet(ScopedQuerySet, SoftDeleteQuerySet):
+# django-stubs types as_manager() per QuerySet class, so the two bases' managers "conflict".
+class ScopedSoftDeleteQuerySet(ScopedQuerySet, SoftDeleteQuerySet):  # type: ignore[override]
     """A soft-deleted model's: `visible_to` the live rows, `deleted_visible_to` the recycle
     bin (the scope names the flag as its `deleted_field`)."""
 

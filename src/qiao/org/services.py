@@ -24,7 +24,7 @@ from .permissions import administers_accounts, can
 
 
 def _path_for(unit: OrgUnit) -> str:
-    prefix = unit.parent.path if unit.parent_id else ""
+    prefix = unit.parent.path if unit.parent is not None else ""
     return prefix + str(unit.pk).zfill(PATH_STEP)
 
 
@@ -71,6 +71,20 @@ def org_unit_save_from_admin(unit: OrgUnit, *, is_new: bool) -> None:
 # decides who is cleared, and the records follow.
 CLEARANCE_CHANGED = "org.clearance_changed"
 
+# Changes of accounts and of who may do what, announced as domain events (registered in
+# OrgConfig.ready) whose recorder, the operation log (audit), writes its row inside the
+# change's transaction: org sits below audit and does not know it.
+# (Event names, not secrets: S105 is a false alarm on them.)
+PASSWORD_CHANGED = "org.password_changed"  # noqa: S105 — user, forced (a required change), request
+PASSWORD_SET_BY_ADMIN = "org.password_set_by_admin"  # noqa: S105 — actor, user, request
+PASSWORD_RESET_ISSUED = "org.password_reset_issued"  # noqa: S105 — actor, user, request, valid_hours
+PASSWORD_RESET_USED = "org.password_reset_used"  # noqa: S105 — user, request
+API_TOKEN_CREATED = "org.api_token_created"  # noqa: S105 — token, request
+API_TOKEN_REVOKED = "org.api_token_revoked"  # noqa: S105 — actor, token, request
+# A role, position or user saved in the admin (org.admin.AccessChangeAdminMixin): request,
+# obj, changes ({field: [old, new]}), created.
+ACCESS_CHANGED = "org.access_changed"
+
 
 def clearance_changed(*, users) -> None:
     """`users` (a queryset) may now be cleared for less than before: the subscribers hear of it
@@ -98,7 +112,7 @@ def user_move(*, user, unit: OrgUnit):
 # A password someone else chose (an administrator, the demo) is the user's only until they
 # choose their own: `must_change_password` is set with it, and with QIAO_FORCE_PASSWORD_CHANGE
 # on, org.middleware sends the user to the change page before anything else. Every change is in
-# the operation log; the password itself never is.
+# the operation log (the events above); the password itself never is.
 
 def _password_set(user, password: str) -> None:
     """Check `password` against the policy (AUTH_PASSWORD_VALIDATORS: ValidationError) and store
@@ -111,14 +125,11 @@ def _password_set(user, password: str) -> None:
 def user_password_change(*, user, password: str, request=None) -> None:
     """`user` chose a new password (the form has checked their current one). Ends the
     requirement to change it; logged as a change, or as the required change done."""
-    from qiao.audit.services import Kind, operation_record
-
     forced = user.must_change_password
     _password_set(user, password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
-    operation_record(actor=user, action=Kind.PASSWORD_CHANGED_FORCED if forced
-                     else Kind.PASSWORD_CHANGED, request=request)
+    registry.emit(PASSWORD_CHANGED, user=user, forced=forced, request=request)
 
 
 @transaction.atomic
@@ -126,15 +137,12 @@ def user_password_set_by_admin(*, actor, user, request=None) -> None:
     """The admin's user forms stored a password for `user`, chosen by `actor`: someone else's
     choice, so `user` must choose their own at their next login. Logged. (An administrator
     changing their own password there has simply changed it.)"""
-    from qiao.audit.services import Kind, operation_record
-
     if user.pk == actor.pk:
-        operation_record(actor=actor, action=Kind.PASSWORD_CHANGED, request=request)
+        registry.emit(PASSWORD_CHANGED, user=actor, forced=False, request=request)
         return
     user.must_change_password = True
     user.save(update_fields=["must_change_password"])
-    operation_record(actor=actor, action=Kind.PASSWORD_SET_BY_ADMIN, request=request,
-                     object_repr=str(user), details={"user": user.get_username()})
+    registry.emit(PASSWORD_SET_BY_ADMIN, actor=actor, user=user, request=request)
 
 
 def password_reset_hours() -> int:
@@ -146,8 +154,6 @@ def user_password_reset_link(*, actor, user, request=None) -> str:
     over (no e-mail needed). Django's password-reset token: it expires after
     PASSWORD_RESET_TIMEOUT and is void once used, once the password changes otherwise, or once
     the user logs in. Issuing one changes nothing else; it is logged, the link never is."""
-    from qiao.audit.services import Kind, operation_record
-
     if not administers_accounts(actor):
         raise PermissionDenied
     if not user.is_active:
@@ -156,9 +162,8 @@ def user_password_reset_link(*, actor, user, request=None) -> str:
     path = reverse("org:password_reset", kwargs={
         "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
         "token": default_token_generator.make_token(user)})
-    operation_record(actor=actor, action=Kind.PASSWORD_RESET_ISSUED, request=request,
-                     object_repr=str(user),
-                     details={"user": user.get_username(), "valid_hours": password_reset_hours()})
+    registry.emit(PASSWORD_RESET_ISSUED, actor=actor, user=user, request=request,
+                  valid_hours=password_reset_hours())
     if settings.QIAO_BASE_URL:
         return settings.QIAO_BASE_URL + path
     return request.build_absolute_uri(path) if request is not None else path
@@ -170,13 +175,11 @@ def user_password_reset(*, user, password: str, request=None) -> None:
     password is their own, and a lockout of their username ends with it. Logged."""
     from axes.utils import reset as axes_reset
 
-    from qiao.audit.services import Kind, operation_record
-
     _password_set(user, password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
     axes_reset(username=user.get_username())
-    operation_record(actor=user, action=Kind.PASSWORD_RESET_USED, request=request)
+    registry.emit(PASSWORD_RESET_USED, user=user, request=request)
 
 
 # --- personal API tokens (DAT-3) -------------------------------------------------------------
@@ -197,8 +200,6 @@ def token_digest(secret: str) -> str:
 def api_token_create(*, user, name: str, days: int, request=None) -> tuple[ApiToken, str]:
     """A new personal token of `user`, valid for `days` (1–TOKEN_MAX_DAYS): (token, secret).
     The secret is returned this once; only its SHA-256 digest is stored. Logged."""
-    from qiao.audit.services import Kind, operation_record
-
     if not can(user, API_USE):
         raise PermissionDenied
     name = (name or "").strip()
@@ -215,10 +216,7 @@ def api_token_create(*, user, name: str, days: int, request=None) -> tuple[ApiTo
     token = ApiToken.objects.create(
         user=user, name=name, prefix=secret[:12], digest=token_digest(secret),
         expires_at=timezone.now() + timedelta(days=days))
-    operation_record(actor=user, action=Kind.API_TOKEN_CREATED, request=request,
-                     object_repr=str(token),
-                     details={"token": token.pk, "prefix": token.prefix,
-                              "expires_at": token.expires_at.isoformat()})
+    registry.emit(API_TOKEN_CREATED, token=token, request=request)
     return token, secret
 
 
@@ -226,18 +224,13 @@ def api_token_create(*, user, name: str, days: int, request=None) -> tuple[ApiTo
 def api_token_revoke(*, actor, token: ApiToken, request=None) -> ApiToken:
     """Revoke `token` at once: its owner's own, or any as an organisation administrator.
     Revoking a revoked token changes nothing and logs nothing."""
-    from qiao.audit.services import Kind, operation_record
-
     if token.user_id != actor.pk and not can(actor, ORG_ADMIN):
         raise PermissionDenied
     if token.revoked_at is not None:
         return token
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    operation_record(actor=actor, action=Kind.API_TOKEN_REVOKED, request=request,
-                     object_repr=str(token),
-                     details={"token": token.pk, "prefix": token.prefix,
-                              "owner": token.user.get_username()})
+    registry.emit(API_TOKEN_REVOKED, actor=actor, token=token, request=request)
     return token
 
 

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from qiao.core.decorators import requires
 from qiao.core.htmx import render_page
 from qiao.core.views import attempt
+from qiao.org.decorators import requires
 
 from . import selectors, services
 from .actions import API_USE

@@ -18,11 +18,12 @@ from qiao.core.concurrency import field_values, save_versioned
 from qiao.core.exceptions import ConflictError
 from qiao.core.files import store
 from qiao.core.history import authored_by
+from qiao.core.models import Clearance
 from qiao.core.registry import TimelineKind
 from qiao.customers.models import Customer, Grade
 from qiao.customers.services import customer_event_record
 from qiao.notify.services import notify
-from qiao.org.permissions import Clearance, can
+from qiao.org.permissions import can
 
 from .actions import PROMOTION_MANAGE, PROMOTION_RECOMMEND
 from .models import Campaign, CampaignItem, Handout, HandoutLine, Recommendation

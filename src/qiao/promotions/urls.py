@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qiao.core.views import stored_file_download
+from qiao.org.decorators import stored_file_view
 
 from . import selectors, views
 from .actions import PROMOTION_MANAGE, PROMOTION_RECOMMEND
@@ -20,8 +20,8 @@ urlpatterns = [
     path("recommendations/<int:pk>/handout/", views.handout, name="handout"),
     path("receipts/<int:pk>/", views.receipt, name="receipt"),
     # The signature image of a receipt the user sees; never a public media URL.
-    path("receipts/<int:pk>/signature.png", stored_file_download,
-         {"get": selectors.handout_get,
-          "actions": [PROMOTION_MANAGE, PROMOTION_RECOMMEND]},
+    path("receipts/<int:pk>/signature.png",
+         stored_file_view(PROMOTION_MANAGE, PROMOTION_RECOMMEND),
+         {"get": selectors.handout_get},
          name="signature"),
 ]

@@ -7,11 +7,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from qiao.core.decorators import requires
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
 from qiao.core.views import attempt, perform
 from qiao.customers.models import Customer
+from qiao.org.decorators import requires
 from qiao.org.permissions import can
 
 from . import selectors, services

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qiao.core import exports
 from qiao.core.lists import Column, display
-from qiao.org.masking import mask, masked
+from qiao.core.masking import mask, masked
 
 # Bootstrap classes that hide a column on a phone; every column comes back on paper.
 PHONE_HIDDEN = "d-none d-md-table-cell d-print-table-cell"

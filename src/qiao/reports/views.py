@@ -11,9 +11,9 @@ from django.utils.translation import gettext
 
 from qiao.audit import services as audit_services
 from qiao.core import registry
-from qiao.core.decorators import requires
 from qiao.core.lists import list_export, list_page
 from qiao.customers.actions import CUSTOMER_EXPORT, CUSTOMER_VIEW
+from qiao.org.decorators import requires
 from qiao.org.permissions import can
 
 from . import columns as cols

@@ -102,7 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "qiao.org.context_processors.navigation",
-                "qiao.notify.context_processors.inbox",
+                "qiao.notify.inbox.context_processors.inbox",
             ],
         },
     },
@@ -256,9 +256,9 @@ QIAO_DEMO_PASSWORD = env.str("QIAO_DEMO_PASSWORD", default="demo-12345")
 
 # Background and periodic tasks (huey). `manage.py run_huey` runs the worker and the periodic
 # tasks of each app's tasks.py (the public pool's daily reclaim: customers.tasks; the outbox of
-# e-mail and webhook copies, sent after commit, retried, swept every minute: notify.tasks);
-# `make demo` starts one next to the web server. Storage: a SQLite file under var/, or Redis
-# when QIAO_REDIS_URL is set.
+# e-mail and webhook copies, sent after commit, retried, swept every minute:
+# notify.delivery.tasks, registered in NotifyConfig.ready); `make demo` starts one next to the
+# web server. Storage: a SQLite file under var/, or Redis when QIAO_REDIS_URL is set.
 if env.str("QIAO_REDIS_URL", default=""):
     _HUEY_STORAGE = {"huey_class": "huey.RedisHuey", "url": env.str("QIAO_REDIS_URL")}
 else:

@@ -20,12 +20,12 @@ from qiao.core.api import (
     Input,
     PageQuery,
     RecordId,
-    check,
     error_responses,
     page_of,
     paged,
     record_id,
 )
+from qiao.org.api_access import check
 
 from . import selectors, services
 from .forms import WorkOrderForm

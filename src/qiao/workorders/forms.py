@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qiao.core.forms import BootstrapFormMixin
-from qiao.customers.forms import offer_customers
+from qiao.customers.selectors import offer_customers
 
 from .models import Stage, WorkOrder
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from qiao.approvals.actions import APPROVAL_REQUEST
-from qiao.core.views import stored_file_download
+from qiao.org.decorators import stored_file_view
 
 from . import selectors, views
 
@@ -14,7 +14,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.work_order_edit, name="edit"),
     path("<int:pk>/submit/", views.work_order_submit, name="submit"),
     path("<int:pk>/stage/", views.stage_record, name="stage_record"),
-    path("attachments/<int:pk>/", stored_file_download,
-         {"get": selectors.attachment_get, "actions": [APPROVAL_REQUEST]},
+    path("attachments/<int:pk>/", stored_file_view(APPROVAL_REQUEST),
+         {"get": selectors.attachment_get},
          name="attachment"),
 ]

@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from qiao.approvals.actions import APPROVAL_REQUEST
-from qiao.core.decorators import requires
 from qiao.core.exceptions import ConflictError, http_status, user_message
 from qiao.core.forms import add_errors
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
 from qiao.core.views import attempt, perform
+from qiao.org.decorators import requires
 
 from . import selectors, services
 from .forms import FilterForm, StageForm, WorkOrderForm

@@ -5,7 +5,7 @@ context: the user has `field.reveal` and the record is not in the public pool.""
 from django import template
 from django.urls import reverse
 
-from qiao.org.masking import masked
+from qiao.core.masking import masked
 
 register = template.Library()
 

@@ -1,4 +1,5 @@
-"""Background tasks of the notifications (huey; run by `manage.py run_huey`)."""
+"""Background tasks of the deliveries (huey; run by `manage.py run_huey`, registered in
+NotifyConfig.ready)."""
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task

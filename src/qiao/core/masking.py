@@ -9,6 +9,9 @@ masked; a user with the `field.reveal` action reveals one value at a time
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
+
+from django import forms
 
 from qiao.core.validators import EXTENSION_MARK, normalize_phone, parse_phone, split_extension
 
@@ -80,7 +83,13 @@ def unchanged_or_new(instance, field: str, posted):
     return posted
 
 
-class MaskedFieldsFormMixin:
+if TYPE_CHECKING:  # what the mixin is mixed into, for the type checker
+    _ModelForm = forms.ModelForm
+else:
+    _ModelForm = object
+
+
+class MaskedFieldsFormMixin(_ModelForm):
     """A model form that shows the record's sensitive fields masked and keeps the stored value
     when the masked text is posted back unchanged. Put it before forms.ModelForm."""
 
@@ -95,7 +104,7 @@ class MaskedFieldsFormMixin:
         return [f for f in getattr(self.instance, "SENSITIVE_FIELDS", {}) if f in self.fields]
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         for field in self._sensitive_form_fields():
             if field in cleaned:
                 cleaned[field] = unchanged_or_new(self.instance, field, cleaned[field])

@@ -4,8 +4,11 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.views.decorators.http import require_GET
 
-from qiao.org.permissions import can
+from qiao.core.views import stored_file_download
+
+from .permissions import can
 
 
 def requires(*actions: str):
@@ -23,3 +26,10 @@ def requires(*actions: str):
         return wrapped
 
     return decorator
+
+
+def stored_file_view(*actions: str):
+    """The one download of a stored file (core.views.stored_file_download) for a domain's URL,
+    opened by any one of `actions`: a method other than GET is 405 for everyone, before the
+    action is asked; then login, then the action (404), then the domain's selector."""
+    return require_GET(requires(*actions)(stored_file_download))

@@ -1,0 +1,89 @@
+"""The group-robot webhooks of the teams, and the outbox of copies of the inbox's messages that
+leave the server (e-mail, webhooks): written in the notification's transaction, sent by a
+background task after commit, retried until sent, never sent twice once sent."""
+
+from django.core.validators import URLValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from ..inbox.models import Notification
+
+
+class Webhook(models.Model):
+    """A team's group robot (群机器人): every notification of a member of the unit or of a unit
+    below it is posted there too."""
+
+    class Platform(models.TextChoices):
+        WECOM = "wecom", _("WeCom group robot")
+        DINGTALK = "dingtalk", _("DingTalk custom robot")
+        FEISHU = "feishu", _("Feishu custom bot")
+
+    name = models.CharField(_("name"), max_length=100)
+    unit = models.ForeignKey("org.OrgUnit", verbose_name=_("unit"), on_delete=models.CASCADE,
+                             related_name="webhooks",
+                             help_text=_("Notifications of the members of this unit and of the "
+                                         "units below it are posted here."))
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
+    url = models.CharField(_("webhook address"), max_length=500,
+                           validators=[URLValidator(schemes=["https", "http"])])
+    secret = models.CharField(_("signing secret"), max_length=200, blank=True,
+                              help_text=_("DingTalk and Feishu only: the robot's signing secret "
+                                          "(加签), if its security setting uses one."))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("group robot webhook")
+        verbose_name_plural = _("group robot webhooks")
+        ordering = ["unit__path", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_platform_display()})"
+
+
+class Delivery(models.Model):
+    """One copy of a notification to send outside (the outbox). `sending` is a claim with a
+    lease: the worker that set it owns the row until `claimed_until`; a worker killed while
+    sending leaves it to the sweeper once the lease has passed."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        WEBHOOK = "webhook", _("Webhook")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("delivery", "Pending")
+        SENDING = "sending", pgettext_lazy("delivery", "Sending")
+        SENT = "sent", pgettext_lazy("delivery", "Sent")
+        FAILED = "failed", pgettext_lazy("delivery", "Failed")
+
+    notification = models.ForeignKey(Notification, verbose_name=_("notification"),
+                                     on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    webhook = models.ForeignKey(Webhook, verbose_name=_("webhook"), null=True, blank=True,
+                                on_delete=models.CASCADE, related_name="deliveries")
+    target = models.CharField(_("recipient address"), max_length=500)
+    message = models.TextField(_("message"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The sweeper: WHERE status IN ('pending', 'sending') AND next_attempt_at <= now
+            # (or claimed_until < now) — only unfinished rows are in the index.
+            models.Index(fields=["next_attempt_at"], name="notify_delivery_due_idx",
+                         condition=Q(status__in=["pending", "sending"])),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} → {self.target}"
