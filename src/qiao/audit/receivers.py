@@ -2,19 +2,21 @@
 
 from django.conf import settings
 
+from qiao.core.origin import Origin
+
 from . import services
 
 
 def on_logged_in(sender, request, user, **kwargs):
-    services.login_record(request=request, user=user)
+    services.login_record(origin=Origin.of(request), user=user)
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs):
-    services.login_failed_record(request=request, username=str(credentials.get("username", "")))
+    services.login_failed_record(origin=Origin.of(request), username=str(credentials.get("username", "")))
 
 
 def on_logged_out(sender, request, user, **kwargs):
-    services.logout_record(request=request, user=user)
+    services.logout_record(origin=Origin.of(request), user=user)
 
 
 def register_sqlite_guard(sender, connection, **kwargs):

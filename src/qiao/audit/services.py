@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from qiao.core import registry
 from qiao.core.exceptions import RateLimited
 from qiao.core.masking import mask_phone, sensitive_kind
+from qiao.core.origin import Origin
 from qiao.org.actions import FIELD_REVEAL
 from qiao.org.permissions import can
 from qiao.org.selectors import first_superior
@@ -22,21 +23,11 @@ from .actions import AUDIT_VIEW
 from .models import OperationLog
 
 Kind = OperationLog.Kind
-USER_AGENT_MAX = 200
 ALERT_WINDOW = timedelta(hours=1)
 
 
-def _where(request) -> dict:
-    if request is None:
-        return {}
-    meta = getattr(request, "META", {})
-    # REMOTE_ADDR, not X-Forwarded-For: a header the client can write is no evidence. Behind
-    # a proxy, the proxy (or a trusted-proxy middleware) sets REMOTE_ADDR.
-    return {"ip_address": meta.get("REMOTE_ADDR") or None,
-            "user_agent": meta.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX]}
-
-
-def operation_record(*, actor, action, request=None, customer=None, object_repr="",
+def operation_record(*, actor, action, origin: Origin | None = None, customer=None,
+                     object_repr="",
                      details=None, username=None) -> OperationLog:
     """Append one row: who (actor, their username now), what, on which customer, from where."""
     return OperationLog.objects.create(
@@ -45,39 +36,41 @@ def operation_record(*, actor, action, request=None, customer=None, object_repr=
                                                                else ""),
         action=action, customer=customer,
         object_repr=(object_repr or (str(customer) if customer else ""))[:200],
-        details=details or {}, **_where(request),
+        details=details or {},
+        ip_address=origin.ip_address if origin else None,
+        user_agent=origin.user_agent if origin else "",
     )
 
 
-def login_record(*, request, user) -> OperationLog:
-    return operation_record(actor=user, action=Kind.LOGIN, request=request)
+def login_record(*, origin: Origin | None, user) -> OperationLog:
+    return operation_record(actor=user, action=Kind.LOGIN, origin=origin)
 
 
-def login_failed_record(*, request, username: str) -> OperationLog:
+def login_failed_record(*, origin: Origin | None, username: str) -> OperationLog:
     """The username tried; the account when it exists (so its supervisor sees the attempts)."""
     from qiao.org.models import User
 
     username = username[:150]
     actor = User.objects.filter(username=username).first() if username else None
-    return operation_record(actor=actor, action=Kind.LOGIN_FAILED, request=request,
+    return operation_record(actor=actor, action=Kind.LOGIN_FAILED, origin=origin,
                             username=username)
 
 
-def logout_record(*, request, user) -> OperationLog | None:
+def logout_record(*, origin: Origin | None, user) -> OperationLog | None:
     if user is None or not user.is_authenticated:
         return None  # logging out without a session: nothing happened
-    return operation_record(actor=user, action=Kind.LOGOUT, request=request)
+    return operation_record(actor=user, action=Kind.LOGOUT, origin=origin)
 
 
-def customer_view_record(*, request, customer) -> OperationLog:
+def customer_view_record(*, actor, customer, origin: Origin | None = None) -> OperationLog:
     """A customer page was shown: one INSERT, then the volume check (one indexed COUNT)."""
-    row = operation_record(actor=request.user, action=Kind.CUSTOMER_VIEW, request=request,
+    row = operation_record(actor=actor, action=Kind.CUSTOMER_VIEW, origin=origin,
                            customer=customer)
-    view_alert_check(actor=request.user, request=request, now=row.occurred_at)
+    view_alert_check(actor=actor, origin=origin, now=row.occurred_at)
     return row
 
 
-def view_alert_check(*, actor, request=None, now=None) -> OperationLog | None:
+def view_alert_check(*, actor, origin: Origin | None = None, now=None) -> OperationLog | None:
     """Record a 'view_alert' when `actor` opened more than QIAO_AUDIT_VIEW_ALERT_PER_HOUR
     distinct customers in the last hour, at most once per hour per user.
 
@@ -100,7 +93,7 @@ def view_alert_check(*, actor, request=None, now=None) -> OperationLog | None:
     if OperationLog.objects.filter(actor=actor, action=Kind.VIEW_ALERT,
                                    occurred_at__gt=since).exists():
         return None
-    alert = operation_record(actor=actor, action=Kind.VIEW_ALERT, request=request,
+    alert = operation_record(actor=actor, action=Kind.VIEW_ALERT, origin=origin,
                              details={"distinct_customers": opened, "threshold": limit,
                                       "window_minutes": int(ALERT_WINDOW.total_seconds() // 60)})
     _alert_supervisor(actor, alert, opened)
@@ -138,7 +131,7 @@ def _recent_count(actor, action, now) -> int:
                                        occurred_at__gt=now - ALERT_WINDOW).count()
 
 
-def field_reveal(*, actor, instance, field: str, customer, request=None) -> str:
+def field_reveal(*, actor, instance, field: str, customer, origin: Origin | None = None) -> str:
     """The clear value of a masked field, for `actor`, who has already been given `instance`
     through its access function (so it is in their scope and clearance). Logged, value never
     included; more than QIAO_REVEALS_PER_HOUR reveals in an hour are refused (RateLimited) and
@@ -151,7 +144,7 @@ def field_reveal(*, actor, instance, field: str, customer, request=None) -> str:
         raise PermissionDenied
     now = timezone.now()
     budget = getattr(settings, "QIAO_REVEALS_PER_HOUR", 50)
-    where = {"actor": actor, "request": request, "customer": customer,
+    where = {"actor": actor, "origin": origin, "customer": customer,
              "details": {"model": instance._meta.label_lower, "pk": instance.pk, "field": field}}
     if _recent_count(actor, Kind.REVEAL, now) >= budget:
         operation_record(action=Kind.REVEAL_REFUSED, **where)
@@ -162,7 +155,7 @@ def field_reveal(*, actor, instance, field: str, customer, request=None) -> str:
     return getattr(instance, field)
 
 
-def duplicate_check_record(*, actor, request=None, name="", credit_code="",
+def duplicate_check_record(*, actor, origin: Origin | None = None, name="", credit_code="",
                            phone="") -> OperationLog | None:
     """A question put to the duplicate check (CUS-5) while a customer form is filled in. The
     check answers whether a name, credit code or phone exists anywhere in the company (as a
@@ -177,7 +170,7 @@ def duplicate_check_record(*, actor, request=None, name="", credit_code="",
     if not keys:
         return None
     budget = getattr(settings, "QIAO_DUPLICATE_CHECKS_PER_HOUR", 60)
-    where = {"actor": actor, "request": request, "details": {"keys": keys},
+    where = {"actor": actor, "origin": origin, "details": {"keys": keys},
              "object_repr": " / ".join(keys.values())}
     if _recent_count(actor, Kind.DUPLICATE_CHECK, timezone.now()) >= budget:
         operation_record(action=Kind.DUPLICATE_CHECK_REFUSED, **where)
@@ -187,22 +180,22 @@ def duplicate_check_record(*, actor, request=None, name="", credit_code="",
     return operation_record(action=Kind.DUPLICATE_CHECK, **where)
 
 
-def export_record(*, actor, request=None, what: str, rows: int, filters=None,
+def export_record(*, actor, origin: Origin | None = None, what: str, rows: int, filters=None,
                   fmt: str = "xlsx", customer=None) -> OperationLog:
     """A file left the system (every export of qiao.core.exports, whichever module made it):
     who, what, how many rows, with which filters ({label: value} as people read them), in
     which format (xlsx or csv). Written before the file is sent, so a download broken off
     half-way is in the log too."""
-    return operation_record(actor=actor, action=Kind.EXPORT, request=request, object_repr=what,
+    return operation_record(actor=actor, action=Kind.EXPORT, origin=origin, object_repr=what,
                             customer=customer,
                             details={"rows": rows, "filters": filters or {}, "format": fmt})
 
 
-def print_record(*, actor, request=None, what: str, rows: int, filters=None,
+def print_record(*, actor, origin: Origin | None = None, what: str, rows: int, filters=None,
                  customer=None) -> OperationLog:
     """A print layout was rendered: paper leaves the system as a file does, so it is logged as
     an export is (who, what, how many rows on paper, with which filters)."""
-    return operation_record(actor=actor, action=Kind.PRINT, request=request, object_repr=what,
+    return operation_record(actor=actor, action=Kind.PRINT, origin=origin, object_repr=what,
                             customer=customer, details={"rows": rows, "filters": filters or {}})
 
 
@@ -213,35 +206,36 @@ def print_record(*, actor, request=None, what: str, rows: int, filters=None,
 # not in the admin: it names customers, and the administrators' role sees no business data. It
 # is read on /audit/ by those with audit.view.
 
-def password_changed_record(*, user, forced: bool, request=None) -> OperationLog:
+def password_changed_record(*, user, forced: bool, origin: Origin | None = None) -> OperationLog:
     return operation_record(actor=user, action=Kind.PASSWORD_CHANGED_FORCED if forced
-                            else Kind.PASSWORD_CHANGED, request=request)
+                            else Kind.PASSWORD_CHANGED, origin=origin)
 
 
-def password_set_by_admin_record(*, actor, user, request=None) -> OperationLog:
-    return operation_record(actor=actor, action=Kind.PASSWORD_SET_BY_ADMIN, request=request,
+def password_set_by_admin_record(*, actor, user, origin: Origin | None = None) -> OperationLog:
+    return operation_record(actor=actor, action=Kind.PASSWORD_SET_BY_ADMIN, origin=origin,
                             object_repr=str(user), details={"user": user.get_username()})
 
 
-def password_reset_issued_record(*, actor, user, valid_hours: int, request=None) -> OperationLog:
-    return operation_record(actor=actor, action=Kind.PASSWORD_RESET_ISSUED, request=request,
+def password_reset_issued_record(*, actor, user, valid_hours: int,
+                                 origin: Origin | None = None) -> OperationLog:
+    return operation_record(actor=actor, action=Kind.PASSWORD_RESET_ISSUED, origin=origin,
                             object_repr=str(user),
                             details={"user": user.get_username(), "valid_hours": valid_hours})
 
 
-def password_reset_used_record(*, user, request=None) -> OperationLog:
-    return operation_record(actor=user, action=Kind.PASSWORD_RESET_USED, request=request)
+def password_reset_used_record(*, user, origin: Origin | None = None) -> OperationLog:
+    return operation_record(actor=user, action=Kind.PASSWORD_RESET_USED, origin=origin)
 
 
-def api_token_created_record(*, token, request=None) -> OperationLog:
-    return operation_record(actor=token.user, action=Kind.API_TOKEN_CREATED, request=request,
+def api_token_created_record(*, token, origin: Origin | None = None) -> OperationLog:
+    return operation_record(actor=token.user, action=Kind.API_TOKEN_CREATED, origin=origin,
                             object_repr=str(token),
                             details={"token": token.pk, "prefix": token.prefix,
                                      "expires_at": token.expires_at.isoformat()})
 
 
-def api_token_revoked_record(*, actor, token, request=None) -> OperationLog:
-    return operation_record(actor=actor, action=Kind.API_TOKEN_REVOKED, request=request,
+def api_token_revoked_record(*, actor, token, origin: Origin | None = None) -> OperationLog:
+    return operation_record(actor=actor, action=Kind.API_TOKEN_REVOKED, origin=origin,
                             object_repr=str(token),
                             details={"token": token.pk, "prefix": token.prefix,
                                      "owner": token.user.get_username()})
@@ -252,10 +246,11 @@ ACCESS_CHANGE_KINDS = {"org.role": Kind.ROLE_CHANGE, "org.position": Kind.POSITI
                        "org.user": Kind.PERMISSION_CHANGE}
 
 
-def access_change_record(*, request, obj, changes: dict, created: bool) -> OperationLog:
+def access_change_record(*, actor, obj, changes: dict, created: bool,
+                         origin: Origin | None = None) -> OperationLog:
     """A role, position or user saved in the admin: new, or with watched fields changed
     ({field: [old, new]})."""
-    return operation_record(actor=request.user, action=ACCESS_CHANGE_KINDS[obj._meta.label_lower],
-                            request=request, object_repr=f"{obj._meta.verbose_name}: {obj}",
+    return operation_record(actor=actor, action=ACCESS_CHANGE_KINDS[obj._meta.label_lower],
+                            origin=origin, object_repr=f"{obj._meta.verbose_name}: {obj}",
                             details={"created": created, "changes": changes,
                                      "model": obj._meta.label_lower, "pk": obj.pk})

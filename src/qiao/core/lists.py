@@ -31,6 +31,7 @@ from django.urls import reverse
 
 from qiao.core import exports, registry
 from qiao.core.htmx import render_page
+from qiao.core.origin import Origin
 from qiao.core.pagination import EstimatingPaginator, query_without
 
 PAGE_SIZE = 25
@@ -167,7 +168,7 @@ def list_page(request, spec: ListSpec, *, print_limit: int | None = None, **cont
         count, shown, start = page.paginator.count, page.object_list, page.start_index()
     drawn = lines(spec.columns, shown, start=start, group_by=spec.group_by) if spec.cells else None
     if printing:
-        registry.emit(exports.PRINTED, actor=request.user, request=request, what=str(spec.title),
+        registry.emit(exports.PRINTED, actor=request.user, origin=Origin.of(request), what=str(spec.title),
                       rows=min(count, print_limit) if drawn is None else len(drawn),
                       filters=dict(form.description()))
     return render_page(request, spec.template, {
@@ -194,7 +195,7 @@ def list_export(request, spec: ListSpec, fmt: str = "xlsx"):
         return redirect(reverse(spec.url_name) + (f"?{query}" if query else ""))
     filters = form.description()
     title = str(spec.title)
-    registry.emit(exports.EXPORTED, actor=request.user, request=request, what=title, rows=count,
+    registry.emit(exports.EXPORTED, actor=request.user, origin=Origin.of(request), what=title, rows=count,
                   filters=dict(filters), fmt=fmt)
     notes = exports.notes_for(request.user, filters, no_filters=spec.no_filters)
     before = (partial(spec.summary_sheet, tables=tables, title=title, notes=notes)

@@ -25,6 +25,7 @@ from qiao.core.api import (
 )
 from qiao.core.masking import unchanged_or_new
 from qiao.core.models import Clearance
+from qiao.core.origin import Origin
 from qiao.org.actions import FIELD_REVEAL
 from qiao.org.api_access import check, masked_field
 
@@ -349,7 +350,8 @@ def customer_detail(request, customer_id: int = record_id()):
     """One customer; the view is written to the operation log, as the page does."""
     check(request, CUSTOMER_VIEW)
     customer = selectors.customer_get(request.auth, customer_id)
-    audit_services.customer_view_record(request=request, customer=customer)
+    audit_services.customer_view_record(actor=request.auth, customer=customer,
+                                        origin=Origin.of(request))
     return customer
 
 
@@ -413,7 +415,7 @@ def customer_reveal(request, payload: CustomerReveal, customer_id: int = record_
 
 def _reveal(request, instance, customer, field):
     value = audit_services.field_reveal(actor=request.auth, instance=instance, field=field,
-                                        customer=customer, request=request)
+                                        customer=customer, origin=Origin.of(request))
     return {"field": field, "value": value or ""}
 
 

@@ -26,6 +26,7 @@ from qiao.approvals import services as approval_services
 from qiao.approvals.models import ApprovalRequest, Chain
 from qiao.core.exceptions import StaleVersionError, TransitionNotAllowed
 from qiao.core.history import authored_by
+from qiao.core.origin import Origin
 from qiao.org.permissions import can
 
 from . import services
@@ -275,7 +276,8 @@ def transfer_request_create(*, actor, from_user, to_user, customers=None, reason
                                             subject=transfer)
 
 
-def customers_reassign(*, actor, from_user, to_user, customers=None, reason, request=None):
+def customers_reassign(*, actor, from_user, to_user, customers=None, reason,
+                       origin: Origin | None = None):
     """Give `from_user`'s customers (all that `actor` sees, or the chosen ones) to `to_user`:
     at once when no approval chain is set up for transfers — ("moved", how many) — else as a
     transfer request waiting for it — ("requested", the approval request). Refused as
@@ -286,7 +288,7 @@ def customers_reassign(*, actor, from_user, to_user, customers=None, reason, req
             reason=reason)
     return "moved", services.customers_handover(
         actor=actor, from_user=from_user, to_user=to_user, customers=customers, reason=reason,
-        request=request)
+        origin=origin)
 
 
 def _put_items(transfer, rows):

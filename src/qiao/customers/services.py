@@ -16,6 +16,7 @@ from qiao.core.exceptions import ConflictError, DuplicateRecordError, Transition
 from qiao.core.files import store
 from qiao.core.history import authored_by
 from qiao.core.models import Clearance
+from qiao.core.origin import Origin
 from qiao.core.pinyin import pinyin_keys
 from qiao.core.registry import handover_steps, timeline_kinds
 from qiao.core.text import search_key
@@ -832,7 +833,7 @@ def _handover_rows(actor, from_user, to_user, customers):
 
 @transaction.atomic
 def customers_handover(*, actor, from_user, to_user, customers=None, reason,
-                       request=None) -> int:
+                       origin: Origin | None = None) -> int:
     """Move `from_user`'s live customers — all that `actor` sees, or the chosen `customers`
     (instances or ids) — to `to_user`, in one transaction: all of them or none. Each customer
     gets its new owner and owning unit, a history row with the reason (who owned what when)
@@ -881,7 +882,7 @@ def customers_handover(*, actor, from_user, to_user, customers=None, reason,
             actor=actor, from_user=from_user, to_user=to_user, customer_ids=ids, reason=reason,
             now=now)
     audit_services.operation_record(
-        actor=actor, action=OperationLog.Kind.HANDOVER, request=request,
+        actor=actor, action=OperationLog.Kind.HANDOVER, origin=origin,
         object_repr=f"{from_user} → {to_user}",
         details={"from": _person(from_user), "to": _person(to_user), "count": len(ids),
                  "reason": reason, "customers": ids, "steps": steps})

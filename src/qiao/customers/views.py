@@ -13,6 +13,7 @@ from qiao.audit import services as audit_services
 from qiao.core.exceptions import ANSWERED_ON_PAGE, RateLimited, http_status, user_message
 from qiao.core.htmx import render_page
 from qiao.core.lists import list_export, list_page
+from qiao.core.origin import Origin
 from qiao.core.pagination import paginate
 from qiao.core.views import attempt, perform
 from qiao.org.actions import FIELD_REVEAL
@@ -139,7 +140,8 @@ def duplicate_check(request):
             "credit_code": request.GET.get("credit_code", "")[:30],
             "phone": request.GET.get("phone", "")[:30]}
     try:
-        audit_services.duplicate_check_record(actor=request.user, request=request, **keys)
+        audit_services.duplicate_check_record(actor=request.user, origin=Origin.of(request),
+                                              **keys)
     except RateLimited as exc:  # said in place of the list
         return render_page(request, "customers/_fragments/duplicates.html",
                            {"error": str(exc)}, status=http_status(exc))
@@ -166,11 +168,17 @@ def _page_context(user, customer, active="profile") -> dict:
     }
 
 
+def _view_recorded(request, customer):
+    """The customer was read (AUD-2): logged and counted towards the viewing alert."""
+    audit_services.customer_view_record(actor=request.user, customer=customer,
+                                        origin=Origin.of(request))
+
+
 @requires(CUSTOMER_VIEW)
 def customer_detail(request, pk):
     """The profile and the first screen; the tabs load when opened (customer_tab)."""
     customer = selectors.customer_page(request.user, pk)
-    audit_services.customer_view_record(request=request, customer=customer)  # AUD-2
+    _view_recorded(request, customer)
     return render_page(request, "customers/detail.html", _page_context(request.user, customer))
 
 
@@ -188,7 +196,7 @@ def customer_tab(request, pk, tab):
         # A tab is a read of the customer like the page: logged and counted towards the view
         # alert, so that fetching tabs directly reads nothing unrecorded.
         if entry.logs_view:
-            audit_services.customer_view_record(request=request, customer=customer)  # AUD-2
+            _view_recorded(request, customer)
         response = render(request, entry.template, {
             "customer": customer, "perms": action_flags(user),
             "can_reveal": can(user, FIELD_REVEAL) and not customer.in_pool,
@@ -196,7 +204,7 @@ def customer_tab(request, pk, tab):
         patch_vary_headers(response, ["HX-Request"])  # one URL, a fragment or the page
         return response
     customer = selectors.customer_page(user, pk)
-    audit_services.customer_view_record(request=request, customer=customer)  # AUD-2
+    _view_recorded(request, customer)
     context = _page_context(user, customer, active=entry.code)
     context.update(entry.context(user, customer))
     context["tab_template"] = entry.template
@@ -398,7 +406,7 @@ def field_reveal(request, model, pk, field):
     customer = instance if model == "customer" else instance.customer
     try:
         value = audit_services.field_reveal(actor=request.user, instance=instance, field=field,
-                                            customer=customer, request=request)
+                                            customer=customer, origin=Origin.of(request))
     except RateLimited as exc:  # said in place of the value
         return render_page(request, "customers/_fragments/revealed.html",
                            {"error": str(exc)}, status=http_status(exc))
@@ -481,7 +489,8 @@ def handover(request, user_id):
             to_user = form.cleaned_data["to_user"]
             outcome, status = attempt(form, lambda: lifecycle_requests.customers_reassign(
                 actor=request.user, from_user=from_user, to_user=to_user,
-                customers=form.chosen(), reason=form.cleaned_data["reason"], request=request))
+                customers=form.chosen(), reason=form.cleaned_data["reason"],
+                origin=Origin.of(request)))
             if status is None:
                 return _reassigned(request, from_user, to_user, *outcome)
     page, query = paginate(request, selectors.handover_customers(request.user, from_user),

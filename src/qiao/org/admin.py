@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from qiao.core import registry
 from qiao.core.admin import CleanInputAdminMixin, ReadOnlyAdminMixin
 from qiao.core.forms import CleanInputMixin
+from qiao.core.origin import Origin
 
 from .models import ApiToken, OrgUnit, Position, Role, User
 from .permissions import action_choices
@@ -76,8 +77,8 @@ class AccessChangeAdminMixin(_ModelAdmin):
         changes = form_changes(form=form, old=old, fields=self.access_fields)
         super().save_model(request, obj, form, change)
         if changes or not change:
-            registry.emit(ACCESS_CHANGED, request=request, obj=obj, changes=changes,
-                          created=not change)
+            registry.emit(ACCESS_CHANGED, actor=request.user, origin=Origin.of(request), obj=obj,
+                          changes=changes, created=not change)
 
 
 @admin.register(OrgUnit)
@@ -160,7 +161,7 @@ class QiaoUserAdmin(CleanInputAdminMixin, AccessChangeAdminMixin, UserAdmin, Sim
             clearance_changed(users=User.objects.filter(pk=obj.pk))
         if not change and obj.has_usable_password():
             # The administrator typed the new user's first password.
-            user_password_set_by_admin(actor=request.user, user=obj, request=request)
+            user_password_set_by_admin(actor=request.user, user=obj, origin=Origin.of(request))
 
     def user_change_password(self, request, id, form_url=""):
         """The admin's "set password" page; a password stored there is the administrator's
@@ -171,7 +172,7 @@ class QiaoUserAdmin(CleanInputAdminMixin, AccessChangeAdminMixin, UserAdmin, Sim
         if request.method == "POST" and user is not None:
             user.refresh_from_db(fields=["password"])
             if user.password != before and user.has_usable_password():
-                user_password_set_by_admin(actor=request.user, user=user, request=request)
+                user_password_set_by_admin(actor=request.user, user=user, origin=Origin.of(request))
         return response
 
     @admin.action(description=_("Issue a one-time password reset link"))
@@ -181,8 +182,9 @@ class QiaoUserAdmin(CleanInputAdminMixin, AccessChangeAdminMixin, UserAdmin, Sim
         links, refused = [], []
         for user in queryset.order_by("username"):
             try:
-                links.append((user, user_password_reset_link(actor=request.user, user=user,
-                                                             request=request)))
+                link = user_password_reset_link(actor=request.user, user=user,
+                                                origin=Origin.of(request))
+                links.append((user, request.build_absolute_uri(link)))
             except ValidationError as exc:
                 refused.append(" ".join(exc.messages))
         context = {**self.admin_site.each_context(request), "opts": self.opts,
@@ -216,5 +218,5 @@ class ApiTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):
         for token in queryset.select_related("user"):
-            api_token_revoke(actor=request.user, token=token, request=request)
+            api_token_revoke(actor=request.user, token=token, origin=Origin.of(request))
         messages.success(request, _("The tokens are revoked."))

@@ -17,6 +17,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from qiao.core import registry
+from qiao.core.origin import Origin
 
 from .actions import API_USE, ORG_ADMIN
 from .models import PATH_STEP, ApiToken, OrgUnit
@@ -75,14 +76,14 @@ CLEARANCE_CHANGED = "org.clearance_changed"
 # OrgConfig.ready) whose recorder, the operation log (audit), writes its row inside the
 # change's transaction: org sits below audit and does not know it.
 # (Event names, not secrets: S105 is a false alarm on them.)
-PASSWORD_CHANGED = "org.password_changed"  # noqa: S105 — user, forced (a required change), request
-PASSWORD_SET_BY_ADMIN = "org.password_set_by_admin"  # noqa: S105 — actor, user, request
-PASSWORD_RESET_ISSUED = "org.password_reset_issued"  # noqa: S105 — actor, user, request, valid_hours
-PASSWORD_RESET_USED = "org.password_reset_used"  # noqa: S105 — user, request
-API_TOKEN_CREATED = "org.api_token_created"  # noqa: S105 — token, request
-API_TOKEN_REVOKED = "org.api_token_revoked"  # noqa: S105 — actor, token, request
-# A role, position or user saved in the admin (org.admin.AccessChangeAdminMixin): request,
-# obj, changes ({field: [old, new]}), created.
+PASSWORD_CHANGED = "org.password_changed"  # noqa: S105 — user, forced (a required change), origin
+PASSWORD_SET_BY_ADMIN = "org.password_set_by_admin"  # noqa: S105 — actor, user, origin
+PASSWORD_RESET_ISSUED = "org.password_reset_issued"  # noqa: S105 — actor, user, origin, valid_hours
+PASSWORD_RESET_USED = "org.password_reset_used"  # noqa: S105 — user, origin
+API_TOKEN_CREATED = "org.api_token_created"  # noqa: S105 — token, origin
+API_TOKEN_REVOKED = "org.api_token_revoked"  # noqa: S105 — actor, token, origin
+# A role, position or user saved in the admin (org.admin.AccessChangeAdminMixin): actor,
+# origin, obj, changes ({field: [old, new]}), created.
 ACCESS_CHANGED = "org.access_changed"
 
 
@@ -122,34 +123,34 @@ def _password_set(user, password: str) -> None:
 
 
 @transaction.atomic
-def user_password_change(*, user, password: str, request=None) -> None:
+def user_password_change(*, user, password: str, origin: Origin | None = None) -> None:
     """`user` chose a new password (the form has checked their current one). Ends the
     requirement to change it; logged as a change, or as the required change done."""
     forced = user.must_change_password
     _password_set(user, password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
-    registry.emit(PASSWORD_CHANGED, user=user, forced=forced, request=request)
+    registry.emit(PASSWORD_CHANGED, user=user, forced=forced, origin=origin)
 
 
 @transaction.atomic
-def user_password_set_by_admin(*, actor, user, request=None) -> None:
+def user_password_set_by_admin(*, actor, user, origin: Origin | None = None) -> None:
     """The admin's user forms stored a password for `user`, chosen by `actor`: someone else's
     choice, so `user` must choose their own at their next login. Logged. (An administrator
     changing their own password there has simply changed it.)"""
     if user.pk == actor.pk:
-        registry.emit(PASSWORD_CHANGED, user=actor, forced=False, request=request)
+        registry.emit(PASSWORD_CHANGED, user=actor, forced=False, origin=origin)
         return
     user.must_change_password = True
     user.save(update_fields=["must_change_password"])
-    registry.emit(PASSWORD_SET_BY_ADMIN, actor=actor, user=user, request=request)
+    registry.emit(PASSWORD_SET_BY_ADMIN, actor=actor, user=user, origin=origin)
 
 
 def password_reset_hours() -> int:
     return settings.PASSWORD_RESET_TIMEOUT // 3600
 
 
-def user_password_reset_link(*, actor, user, request=None) -> str:
+def user_password_reset_link(*, actor, user, origin: Origin | None = None) -> str:
     """A one-time link with which `user` sets a new password, for the administrator to hand
     over (no e-mail needed). Django's password-reset token: it expires after
     PASSWORD_RESET_TIMEOUT and is void once used, once the password changes otherwise, or once
@@ -162,15 +163,14 @@ def user_password_reset_link(*, actor, user, request=None) -> str:
     path = reverse("org:password_reset", kwargs={
         "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
         "token": default_token_generator.make_token(user)})
-    registry.emit(PASSWORD_RESET_ISSUED, actor=actor, user=user, request=request,
+    registry.emit(PASSWORD_RESET_ISSUED, actor=actor, user=user, origin=origin,
                   valid_hours=password_reset_hours())
-    if settings.QIAO_BASE_URL:
-        return settings.QIAO_BASE_URL + path
-    return request.build_absolute_uri(path) if request is not None else path
+    # Absolute with QIAO_BASE_URL; else the path, which the page shows on its own address.
+    return settings.QIAO_BASE_URL + path if settings.QIAO_BASE_URL else path
 
 
 @transaction.atomic
-def user_password_reset(*, user, password: str, request=None) -> None:
+def user_password_reset(*, user, password: str, origin: Origin | None = None) -> None:
     """`user` set a new password through a reset link (its token checked by the view): the
     password is their own, and a lockout of their username ends with it. Logged."""
     from axes.utils import reset as axes_reset
@@ -179,7 +179,7 @@ def user_password_reset(*, user, password: str, request=None) -> None:
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
     axes_reset(username=user.get_username())
-    registry.emit(PASSWORD_RESET_USED, user=user, request=request)
+    registry.emit(PASSWORD_RESET_USED, user=user, origin=origin)
 
 
 # --- personal API tokens (DAT-3) -------------------------------------------------------------
@@ -197,7 +197,8 @@ def token_digest(secret: str) -> str:
 
 
 @transaction.atomic
-def api_token_create(*, user, name: str, days: int, request=None) -> tuple[ApiToken, str]:
+def api_token_create(*, user, name: str, days: int,
+                     origin: Origin | None = None) -> tuple[ApiToken, str]:
     """A new personal token of `user`, valid for `days` (1–TOKEN_MAX_DAYS): (token, secret).
     The secret is returned this once; only its SHA-256 digest is stored. Logged."""
     if not can(user, API_USE):
@@ -216,12 +217,12 @@ def api_token_create(*, user, name: str, days: int, request=None) -> tuple[ApiTo
     token = ApiToken.objects.create(
         user=user, name=name, prefix=secret[:12], digest=token_digest(secret),
         expires_at=timezone.now() + timedelta(days=days))
-    registry.emit(API_TOKEN_CREATED, token=token, request=request)
+    registry.emit(API_TOKEN_CREATED, token=token, origin=origin)
     return token, secret
 
 
 @transaction.atomic
-def api_token_revoke(*, actor, token: ApiToken, request=None) -> ApiToken:
+def api_token_revoke(*, actor, token: ApiToken, origin: Origin | None = None) -> ApiToken:
     """Revoke `token` at once: its owner's own, or any as an organisation administrator.
     Revoking a revoked token changes nothing and logs nothing."""
     if token.user_id != actor.pk and not can(actor, ORG_ADMIN):
@@ -230,7 +231,7 @@ def api_token_revoke(*, actor, token: ApiToken, request=None) -> ApiToken:
         return token
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    registry.emit(API_TOKEN_REVOKED, actor=actor, token=token, request=request)
+    registry.emit(API_TOKEN_REVOKED, actor=actor, token=token, origin=origin)
     return token
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from qiao.core.htmx import render_page
+from qiao.core.origin import Origin
 from qiao.core.views import attempt
 from qiao.org.decorators import requires
 
@@ -94,7 +95,7 @@ def password_change(request):
     if request.method == "POST" and form.is_valid():
         services.user_password_change(user=request.user,
                                       password=form.cleaned_data["new_password1"],
-                                      request=request)
+                                      origin=Origin.of(request))
         update_session_auth_hash(request, request.user)  # this session stays logged in
         messages.success(request, _("Your password has been changed."))
         return redirect(_safe_next(request, "home"))
@@ -118,7 +119,7 @@ class PasswordResetView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         services.user_password_reset(user=form.user, password=form.cleaned_data["new_password1"],
-                                     request=self.request)
+                                     origin=Origin.of(self.request))
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
         messages.success(self.request, _("Your new password is set. Log in with it."))
         return redirect("login")
@@ -166,7 +167,7 @@ def _api_token_create(request):
     if form.is_valid():
         created, status = attempt(form, lambda: services.api_token_create(
             user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"],
-            request=request))
+            origin=Origin.of(request)))
         if status is None:
             token, secret = created
             request.session[NEW_TOKEN_SESSION_KEY] = {"name": token.name, "secret": secret}
@@ -186,6 +187,6 @@ def _api_token_revoke(request):
     if not (pk.isascii() and pk.isdigit() and len(pk) <= 18):
         raise Http404
     token = selectors.api_token_get(request.user, int(pk))
-    services.api_token_revoke(actor=request.user, token=token, request=request)
+    services.api_token_revoke(actor=request.user, token=token, origin=Origin.of(request))
     messages.success(request, _("Token “%s” revoked: it no longer opens the API.") % token.name)
     return redirect("org:api_tokens")

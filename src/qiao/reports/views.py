@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from qiao.audit import services as audit_services
 from qiao.core import registry
 from qiao.core.lists import list_export, list_page
+from qiao.core.origin import Origin
 from qiao.customers.actions import CUSTOMER_EXPORT, CUSTOMER_VIEW
 from qiao.org.decorators import requires
 from qiao.org.permissions import can
@@ -111,7 +112,7 @@ def _registration(request, customer_id):
 def registration(request, customer_id):
     """The form on A4: the page is its print layout, so opening it is logged as a print."""
     customer, rows, contacts = _registration(request, customer_id)
-    audit_services.print_record(actor=request.user, request=request,
+    audit_services.print_record(actor=request.user, origin=Origin.of(request),
                                 what=f"{REGISTRATION.label}: {customer.name}", rows=1,
                                 filters={"customer": customer.pk}, customer=customer)
     return render(request, "reports/registration.html", {
@@ -130,7 +131,7 @@ def registration_export(request, customer_id):
     customer, rows, contacts = _registration(request, customer_id)
     notes = [*exports.report_notes(request.user, [])[:1],
              gettext("Customer No. %(number)s") % {"number": customer.pk}]
-    audit_services.export_record(actor=request.user, request=request,
+    audit_services.export_record(actor=request.user, origin=Origin.of(request),
                                  what=f"{REGISTRATION.label}: {customer.name}", rows=1,
                                  filters={"customer": customer.pk}, customer=customer)
     return exports.registration_response(
