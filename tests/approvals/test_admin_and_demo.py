@@ -6,9 +6,9 @@ import importlib
 import pytest
 from django.apps import apps as django_apps
 from django.urls import reverse
+from qiao.approvals.demo import load_demo_approvals
 
 from qiao.approvals.actions import APPROVAL_REQUEST
-from qiao.approvals.demo import load_demo_approvals
 from qiao.approvals.models import ApprovalEvent, ApprovalRequest, Chain, ChainStep
 from qiao.org.models import Position, Role
 from qiao.org.permissions import DEFAULT_ROLES, can, default_actions

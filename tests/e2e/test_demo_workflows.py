@@ -7,8 +7,8 @@ README's to docs/screenshots/)."""
 
 import pytest
 from playwright.sync_api import expect
-
 from qiao.approvals.demo import load_demo_approvals
+
 from qiao.approvals.models import ApprovalTask
 from qiao.demo.generator import SCALES, generate
 from qiao.promotions.demo import load_demo_promotions
