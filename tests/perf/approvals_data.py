@@ -88,11 +88,11 @@ def generate(*, seed, total):
         ApprovalEvent,
         ApprovalRequest,
         ApprovalTask,
-        HospitalityRequest,
     )
     from qiao.customers.models import Customer
     from qiao.org.models import User
     from qiao.visits.demo import ensure_hospitality_chain
+    from qiao.visits.models import HospitalityRequest
 
     rng = random.Random(seed)
     ensure_hospitality_chain()
