@@ -32,8 +32,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
 from qiao.approvals import services as approval_services
-from qiao.approvals.demo import ensure_hospitality_chain
-from qiao.approvals.models import ApprovalRequest, HospitalityRequest
+from qiao.approvals.models import ApprovalRequest
 from qiao.core.models import Clearance
 from qiao.customers import services as customer_services
 from qiao.customers import tabs as customer_tabs
@@ -43,6 +42,9 @@ from qiao.notify.inbox.models import Notification
 from qiao.org import services as org_services
 from qiao.promotions import services as promotion_services
 from qiao.promotions.models import Campaign
+from qiao.visits import services as visit_services
+from qiao.visits.demo import ensure_hospitality_chain
+from qiao.visits.models import HospitalityRequest
 from qiao.workorders import services as work_order_services
 from qiao.workorders.models import StageAttachment, WorkOrder
 
@@ -180,7 +182,7 @@ def make_hospitality_full(world):
     """A hospitality request returned for changes: the requester may change it."""
     ensure_hospitality_chain()
     am01 = world.personas["am01"]
-    request = approval_services.hospitality_request_create(
+    request = visit_services.hospitality_request_create(
         actor=am01, customer=world.personas.customers["am01"][0], amount=Decimal("1888.00"),
         date=_today() + timedelta(days=5), guests="钱经理、孙主任", purpose="年度合作答谢。\n商谈新品。")
     return_hospitality(world, request.object_id)

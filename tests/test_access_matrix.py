@@ -36,7 +36,6 @@ from django.utils import timezone
 
 from qiao.approvals import services as approval_services
 from qiao.approvals.actions import APPROVAL_REQUEST
-from qiao.approvals.demo import ensure_hospitality_chain
 from qiao.approvals.models import ApprovalRequest, Delegation
 from qiao.audit.actions import AUDIT_VIEW
 from qiao.audit.models import OperationLog
@@ -65,6 +64,8 @@ from qiao.org.actions import API_USE, FIELD_REVEAL
 from qiao.promotions.actions import PROMOTION_MANAGE, PROMOTION_RECOMMEND
 from qiao.promotions.models import Campaign, Handout, Recommendation
 from qiao.reports.actions import REPORT_VIEW
+from qiao.visits import services as visit_services
+from qiao.visits.demo import ensure_hospitality_chain
 from qiao.workorders.models import StageAttachment, WorkOrder
 
 from .conftest import PASSWORD, ROLES
@@ -198,7 +199,7 @@ ROUTES = {
     # an empty or not-yours POST is refused (400 / 409) and changes nothing
     "approvals:waiting": Route(LIST),
     "approvals:mine": Route(LIST),
-    "approvals:hospitality_new": Route(CREATE, (APPROVAL_REQUEST,), BOTH),
+    "visits:hospitality_new": Route(CREATE, (APPROVAL_REQUEST,), BOTH),
     "approvals:detail": Route(APPROVAL),
     "approvals:decide": Route(APPROVAL, (), POST),
     "approvals:withdraw": Route(APPROVAL, (), POST, writes=True, requester_only=True),
@@ -418,7 +419,7 @@ def matrix(personas, settings, tmp_path):
             upload=SimpleUploadedFile(f"矩阵附件{i}号.pdf", PDF, "application/pdf"))
         approval = None
         if owner is not None and owner.username.startswith("am"):
-            approval = approval_services.hospitality_request_create(
+            approval = visit_services.hospitality_request_create(
                 actor=owner, customer=customer, amount=Decimal("800.00"), date=date(2026, 12, 1),
                 guests="矩阵客人", purpose="矩阵招待")
         notification = None

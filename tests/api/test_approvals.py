@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from qiao.approvals import services
-from qiao.approvals.demo import ensure_hospitality_chain
 from qiao.approvals.models import ApprovalEvent, ApprovalRequest, ApprovalTask
+from qiao.visits.demo import ensure_hospitality_chain
 from tests.approvals.conftest import hospitality
 
 R = ApprovalRequest.State
@@ -97,7 +97,7 @@ def test_detail_has_steps_tasks_and_events(personas, api):
     services.task_approve(actor=personas["sup1"], task=request.tasks.get(order=1), comment="同意")
     body = api("deptmgr").get(f"/approvals/{request.pk}").json()
     assert (body["id"], body["state"], body["current_order"]) == (request.pk, R.IN_PROGRESS, 2)
-    assert body["subject_type"] == "approvals.hospitalityrequest"
+    assert body["subject_type"] == "visits.hospitalityrequest"
     assert [(s["order"], [(t["approver"]["username"], t["state"], t["comment"]) for t in s["tasks"]])
             for s in body["steps"]] == [(1, [("sup1", T.APPROVED, "同意")]),
                                         (2, [("deptmgr", T.WAITING, "")])]

@@ -19,7 +19,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis import Config
 
-from qiao.approvals.demo import ensure_hospitality_chain
+from qiao.visits.demo import ensure_hospitality_chain
 from tests.approvals.conftest import hospitality
 from tests.factories import make_contact
 from tests.workorders.factories import make_approved_work_order, make_work_order

@@ -3,10 +3,11 @@ from decimal import Decimal
 
 import pytest
 
-from qiao.approvals import selectors, services
-from qiao.approvals.demo import ensure_hospitality_chain
+from qiao.approvals import selectors
 from qiao.approvals.models import Chain, ChainStep
 from qiao.org.models import Position
+from qiao.visits import services as visit_services
+from qiao.visits.demo import ensure_hospitality_chain
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def set_steps(*steps):
 
 def hospitality(personas, username="am01", amount="800.00"):
     user = personas[username]
-    return services.hospitality_request_create(
+    return visit_services.hospitality_request_create(
         actor=user, customer=personas.customers[username][0], amount=Decimal(amount),
         date=date(2026, 12, 1), guests="采购部 2 人", purpose="季度走访")
 

@@ -8,11 +8,11 @@ from django.apps import apps as django_apps
 from django.urls import reverse
 
 from qiao.approvals.actions import APPROVAL_REQUEST
-from qiao.approvals.demo import load_demo_approvals
 from qiao.approvals.models import ApprovalEvent, ApprovalRequest, Chain, ChainStep
 from qiao.org.models import Position, Role
 from qiao.org.permissions import DEFAULT_ROLES, can, default_actions
 from qiao.promotions.actions import PROMOTION_MANAGE, PROMOTION_RECOMMEND
+from qiao.visits.demo import load_demo_visits
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def test_chain_admin_refuses_an_unknown_type_and_a_position_rule_without_positio
 
 
 def test_request_admin_is_read_only(personas, chain):
-    load_demo_approvals()
+    load_demo_visits()
     request = ApprovalRequest.objects.first()
     client = personas.client("admin")
     url = reverse("admin:approvals_approvalrequest_change", args=[request.pk])
@@ -68,7 +68,7 @@ def test_request_admin_is_read_only(personas, chain):
 
 
 def test_demo_has_requests_in_every_state(personas):
-    load_demo_approvals()
+    load_demo_visits()
     states = set(ApprovalRequest.objects.values_list("state", flat=True))
     assert states == {s.value for s in ApprovalRequest.State}
     assert Chain.objects.get(type_code="hospitality").steps.count() == 2

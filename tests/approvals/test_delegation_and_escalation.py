@@ -16,6 +16,7 @@ from qiao.approvals.models import ApprovalTask, Chain, Delegation
 from qiao.core import calendar
 from qiao.notify.inbox.models import Notification
 from qiao.org.models import User
+from qiao.visits import services as visit_services
 
 from .conftest import hospitality, set_steps
 
@@ -53,7 +54,7 @@ def test_a_delegate_never_receives_their_own_request(personas):
     peer = User.objects.create_user("sup1b", password="x", unit=sup1.unit, position=sup1.position,
                                     supervisor=sup1.supervisor)
     set_steps((1, "客户经理的主管", "owner_supervisor", {}))
-    request = services.hospitality_request_create(
+    request = visit_services.hospitality_request_create(
         actor=peer, customer=personas.customers["am01"][0], amount=Decimal("500.00"),
         date=date(2026, 12, 1), guests="采购部 2 人", purpose="季度走访")
     today = timezone.localdate()

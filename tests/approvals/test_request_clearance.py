@@ -7,17 +7,17 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from qiao.approvals import services
 from qiao.approvals.models import ApprovalRequest
 from qiao.core.models import Clearance
 from qiao.customers.models import Customer
 from qiao.org.models import Role
+from qiao.visits import services as visit_services
 
 from ..factories import make_customer
 
 
 def request_for(personas, customer):
-    return services.hospitality_request_create(
+    return visit_services.hospitality_request_create(
         actor=personas["sup1"], customer=customer, amount=Decimal("800.00"),
         date=date(2026, 12, 1), guests="采购部 2 人", purpose="季度走访")
 

@@ -13,10 +13,10 @@ from qiao.approvals.models import (
     ApprovalRequest,
     ApprovalTask,
     Delegation,
-    HospitalityRequest,
 )
 from qiao.core.exceptions import ConflictError
 from qiao.org.models import Position
+from qiao.visits.models import HospitalityRequest
 
 from .conftest import dept_manager_position, hospitality, set_steps
 

@@ -14,9 +14,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from qiao.approvals.forms import HospitalityForm
 from qiao.core.forms import BootstrapFormMixin
 from qiao.customers.forms import ContactForm, CustomerFilterForm, CustomerForm
+from qiao.visits.forms import HospitalityForm
 from tests.edit_pages import routes
 from tests.factories import make_contact, make_customer
 

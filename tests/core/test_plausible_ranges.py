@@ -79,7 +79,7 @@ def test_dates_run_from_1900_to_a_hundred_years_ahead():
 
 
 def test_the_largest_amount_is_a_setting(settings):
-    from qiao.approvals.models import HospitalityRequest
+    from qiao.visits.models import HospitalityRequest
 
     amount = HospitalityRequest._meta.get_field("amount")
     with translation.override("zh-hans"):

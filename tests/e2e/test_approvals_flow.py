@@ -15,8 +15,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from qiao.approvals.demo import ensure_hospitality_chain
 from qiao.approvals.models import ApprovalRequest
+from qiao.visits.demo import ensure_hospitality_chain
 from tests.conftest import PASSWORD
 
 from .conftest import PHONE

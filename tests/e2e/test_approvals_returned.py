@@ -16,7 +16,8 @@ import pytest
 from playwright.sync_api import expect
 
 from qiao.approvals import services
-from qiao.approvals.demo import ensure_hospitality_chain
+from qiao.visits import services as visit_services
+from qiao.visits.demo import ensure_hospitality_chain
 from tests.conftest import PASSWORD
 
 from .conftest import PHONE
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.e2e
 
 def test_a_returned_request_is_changed_and_resubmitted(personas, open_session):
     ensure_hospitality_chain()
-    request = services.hospitality_request_create(
+    request = visit_services.hospitality_request_create(
         actor=personas["am01"], customer=personas.customers["am01"][0], amount=Decimal("800.00"),
         date=date(2026, 12, 1), guests="采购部 2 人", purpose="季度走访后工作午餐")
     services.task_return(actor=personas["sup1"], task=request.tasks.get(), comment="请补充来宾名单")

@@ -8,11 +8,11 @@ README's to docs/screenshots/)."""
 import pytest
 from playwright.sync_api import expect
 
-from qiao.approvals.demo import load_demo_approvals
 from qiao.approvals.models import ApprovalTask
 from qiao.demo.generator import SCALES, generate
 from qiao.promotions.demo import load_demo_promotions
 from qiao.promotions.models import Campaign, Handout
+from qiao.visits.demo import load_demo_visits
 from qiao.workorders.demo import load_demo_workorders
 from qiao.workorders.models import WorkOrder
 from tests.conftest import PASSWORD
@@ -28,7 +28,7 @@ def demo(transactional_db, monkeypatch, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     monkeypatch.setitem(SCALES, "demo", 300)
     generate(scale="demo", password=PASSWORD)
-    load_demo_approvals()
+    load_demo_visits()
     load_demo_workorders()
     load_demo_promotions()
 

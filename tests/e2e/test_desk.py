@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from qiao.approvals.demo import ensure_hospitality_chain
 from qiao.notify import services as notify_services
+from qiao.visits.demo import ensure_hospitality_chain
 from tests.approvals.conftest import hospitality
 from tests.conftest import PASSWORD
 from tests.factories import make_customer

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from qiao.approvals.demo import ensure_hospitality_chain
+from qiao.visits.demo import ensure_hospitality_chain
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.e2e

@@ -14,7 +14,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from qiao.approvals.demo import ensure_hospitality_chain
 from qiao.approvals.models import ApprovalTask
 from qiao.core import registry
 from qiao.core.models import Clearance
@@ -23,6 +22,7 @@ from qiao.customers.models import Customer, CustomerEvent, PoolRule
 from qiao.notify import services as notify_services
 from qiao.notify.inbox.models import Notification
 from qiao.reports.desk import start_of_week
+from qiao.visits.demo import ensure_hospitality_chain
 
 from ..approvals.conftest import hospitality
 from ..factories import make_customer

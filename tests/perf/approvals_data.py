@@ -84,15 +84,15 @@ def generate(*, seed, total):
     from django.db.models import Count
     from django.utils import timezone
 
-    from qiao.approvals.demo import ensure_hospitality_chain
     from qiao.approvals.models import (
         ApprovalEvent,
         ApprovalRequest,
         ApprovalTask,
-        HospitalityRequest,
     )
     from qiao.customers.models import Customer
     from qiao.org.models import User
+    from qiao.visits.demo import ensure_hospitality_chain
+    from qiao.visits.models import HospitalityRequest
 
     rng = random.Random(seed)
     ensure_hospitality_chain()

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from qiao.core.signatures import MAX_BYTES, decode_signature
 from qiao.promotions.demo import signature_data_url
 from qiao.promotions.models import Handout, HandoutLine
-from qiao.promotions.signatures import MAX_BYTES, decode_signature
 
 from .factories import confirm_list, make_recommendation
 

@@ -16,8 +16,8 @@ class ApprovalsConfig(AppConfig):
             actions.register(action)
         navigation.register(NavEntry("approvals:waiting", _("Approvals"), "bi-check2-square",
                                      (APPROVAL_REQUEST,), order=70))
-        # Request types register themselves in code, as models register with the admin.
-        from . import notifications, types  # noqa: F401
+        # Its inbox messages. Request types are registered by the modules of their subjects.
+        from . import notifications
 
         notifications.register_kinds()
         # Who reads its requests (core.registry.scopes).

@@ -4,22 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qiao.core.forms import BootstrapFormMixin
-from qiao.customers.selectors import offer_customers
 
 from . import selectors
-from .models import Delegation, HospitalityRequest
-
-
-class HospitalityForm(BootstrapFormMixin, forms.ModelForm):
-    class Meta:
-        model = HospitalityRequest
-        fields = ["customer", "amount", "date", "guests", "purpose"]
-        widgets = {"purpose": forms.Textarea(attrs={"rows": 3})}
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        offer_customers(self.fields["customer"], user,
-                        chosen=self.data.get("customer") or self.initial.get("customer"))
+from .models import Delegation
 
 
 class DecisionForm(BootstrapFormMixin, forms.Form):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from qiao.core.models import Clearance, TimeStampedModel
-from qiao.core.money import MoneyField, format_cny
+from qiao.core.money import MoneyField
 from qiao.core.validators import PlausibleDate, plausible_count
 from qiao.org.scope import ScopedQuerySet
 
@@ -303,24 +303,3 @@ class Delegation(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.delegate}"
-
-
-class HospitalityRequest(TimeStampedModel):
-    """招待费申请: a hospitality budget for entertaining a customer's people."""
-
-    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"),
-                                 on_delete=models.PROTECT, related_name="+")
-    requester = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requester"),
-                                  on_delete=models.PROTECT, related_name="+")
-    amount = MoneyField(_("amount (CNY)"), minimum="0.01")
-    date = models.DateField(_("date"), validators=[PlausibleDate()])
-    guests = models.CharField(_("guests"), max_length=200)
-    purpose = models.TextField(_("purpose"))
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("hospitality request")
-        verbose_name_plural = _("hospitality requests")
-
-    def __str__(self):
-        return f"{self.customer} · {format_cny(self.amount)}"

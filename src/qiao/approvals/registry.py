@@ -39,6 +39,10 @@ class RequestType:
     # The subject's secret level (密级): what a delegate must be cleared for. Default: its
     # customer's, else public.
     secret_level: Callable[[object], int] | None = None
+    # The page where a person raises a request of this type (a URL name) and its button's
+    # label, offered on the approval pages to those who may request approval.
+    create_url: str | None = None
+    create_label: str | None = None
 
     def amount_of(self, subject):
         return getattr(subject, self.amount_field) if self.amount_field else None
@@ -84,6 +88,11 @@ def get(code) -> RequestType:
 
 def all_types() -> list[RequestType]:
     return list(approval_types)
+
+
+def creatable() -> list[RequestType]:
+    """The types raised from a page of their own (the approval pages' "new request" buttons)."""
+    return [t for t in approval_types if t.create_url]
 
 
 def choices():

@@ -31,7 +31,6 @@ from .models import (
     ApprovalTask,
     Chain,
     Delegation,
-    HospitalityRequest,
 )
 
 COMMENT_MAX = 2000
@@ -461,32 +460,3 @@ def _escalate(task, hours, now) -> bool:
                    "boss": str(boss) if boss else None})
     notifications.overdue(task, boss, hours)
     return True
-
-
-HOSPITALITY_FIELDS = ("customer", "amount", "date", "guests", "purpose")
-
-
-def _clean_hospitality(hospitality):
-    hospitality.guests = hospitality.guests.strip()
-    hospitality.purpose = hospitality.purpose.strip()
-    hospitality.full_clean()
-
-
-@transaction.atomic
-def hospitality_request_create(*, actor, customer, amount, date, guests, purpose):
-    """A hospitality request and its approval request, together or not at all."""
-    hospitality = HospitalityRequest(customer=customer, requester=actor, amount=amount, date=date,
-                                     guests=guests, purpose=purpose)
-    _clean_hospitality(hospitality)
-    authored_by(hospitality, actor).save()
-    return request_submit(actor=actor, type_code="hospitality", subject=hospitality)
-
-
-def hospitality_request_edit(hospitality, data, actor):
-    """The requester's changes to a hospitality request returned for changes: the engine's
-    on_edit, inside `request_resubmit`'s transaction (the form has checked the customer is one
-    the requester sees)."""
-    for name in HOSPITALITY_FIELDS:
-        setattr(hospitality, name, data[name])
-    _clean_hospitality(hospitality)
-    authored_by(hospitality, actor).save()

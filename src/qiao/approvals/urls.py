@@ -9,7 +9,6 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("delegations/", views.delegations, name="delegations"),
     path("delegations/<int:pk>/end/", views.delegation_end, name="delegation_end"),
-    path("hospitality/new/", views.hospitality_new, name="hospitality_new"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/decide/", views.decide, name="decide"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),

@@ -15,28 +15,32 @@ from qiao.core.forms import add_errors
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
 from qiao.core.views import attempt, perform
-from qiao.org.decorators import requires
 from qiao.org.permissions import can
 
-from . import selectors, services
+from . import registry, selectors, services
 from .actions import APPROVAL_REQUEST
-from .forms import DecisionForm, DelegationForm, HospitalityForm, ResubmitForm
+from .forms import DecisionForm, DelegationForm, ResubmitForm
 
 PAGE_SIZE = 25
+
+
+def _tabs(user):
+    """What the pages' tabs need: the "new request" buttons of the types that have a page."""
+    return {"perms_request": can(user, APPROVAL_REQUEST), "creatable": registry.creatable()}
 
 
 @login_required
 def waiting(request):
     page, query = paginate(request, selectors.waiting_for(request.user), PAGE_SIZE)
     return render_page(request, "approvals/waiting.html", {
-        "page": page, "query": query, "perms_request": can(request.user, APPROVAL_REQUEST)})
+        "page": page, "query": query, **_tabs(request.user)})
 
 
 @login_required
 def mine(request):
     page, query = paginate(request, selectors.my_requests(request.user), PAGE_SIZE)
     return render_page(request, "approvals/mine.html", {
-        "page": page, "query": query, "perms_request": can(request.user, APPROVAL_REQUEST)})
+        "page": page, "query": query, **_tabs(request.user)})
 
 
 def _detail(request, approval, *, status=200, form=None, edit_form=None, reply=None):
@@ -140,22 +144,6 @@ def _refused_form(request, pk, exc):
     return form
 
 
-@requires(APPROVAL_REQUEST)
-def hospitality_new(request):
-    form = HospitalityForm(request.POST or None, user=request.user,
-                           initial={"customer": request.GET.get("customer")})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            approval, status = attempt(form, lambda: services.hospitality_request_create(
-                actor=request.user, **form.cleaned_data))
-            if status is None:
-                messages.success(request, _("Hospitality request submitted."))
-                return redirect("approvals:detail", pk=approval.pk)
-    return render_page(request, "approvals/hospitality_form.html", {"form": form}, status=status)
-
-
 @login_required
 def delegations(request):
     """While away: who decides in one's place (APR-1), the user's own delegations."""
@@ -174,7 +162,7 @@ def delegations(request):
     return render_page(request, "approvals/delegations.html", {
         "form": form, "page": page, "query": query, "today": timezone.localdate(),
         "max_days": settings.QIAO_DELEGATION_MAX_DAYS,
-        "perms_request": can(request.user, APPROVAL_REQUEST)}, status=status)
+        **_tabs(request.user)}, status=status)
 
 
 @require_POST

@@ -23,7 +23,7 @@ REASONS = ("年采购额稳定增长，合作意愿强", "新品试用反馈积�
 
 
 def signature_data_url(seed: int = 0, width: int = 600, height: int = 200) -> str:
-    """A PNG data URL of a handwriting-like stroke on a transparent pad (as signature.js sends)."""
+    """A PNG data URL of a handwriting-like stroke on a transparent pad (as the signature pad sends)."""
     image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     points = []

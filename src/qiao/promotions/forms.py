@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qiao.core.forms import BootstrapFormMixin
+from qiao.core.signatures import SignatureField
 
 from . import selectors
 from .models import Campaign
@@ -48,15 +49,12 @@ class DecisionForm(BootstrapFormMixin, forms.Form):
 
 class HandoutForm(BootstrapFormMixin, forms.Form):
     """The hand-out and its receipt: a quantity for each of the campaign's items, who signs,
-    and the signature pad's PNG data URL (a hidden field filled by signature.js)."""
+    and the signature pad's PNG data URL (a hidden field filled by the signature pad)."""
 
     handed_out_on = forms.DateField(label=_("date handed out"))
     signer_name = forms.CharField(label=_("name of the signer"), max_length=40)
     notes = forms.CharField(label=_("notes"), max_length=200, required=False)
-    # No max_length: the request body is capped (DATA_UPLOAD_MAX_MEMORY_SIZE) and an error on a
-    # hidden field would not be seen; promotions.signatures says "too large" in words.
-    signature = forms.CharField(widget=forms.HiddenInput(attrs={"data-signature-input": ""}),
-                                required=False, strip=True)
+    signature = SignatureField()
 
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)

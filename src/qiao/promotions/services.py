@@ -20,6 +20,7 @@ from qiao.core.files import store
 from qiao.core.history import authored_by
 from qiao.core.models import Clearance
 from qiao.core.registry import TimelineKind
+from qiao.core.signatures import decode_signature
 from qiao.customers.models import Customer, Grade
 from qiao.customers.services import customer_event_record
 from qiao.notify.services import notify
@@ -27,7 +28,6 @@ from qiao.org.permissions import can
 
 from .actions import PROMOTION_MANAGE, PROMOTION_RECOMMEND
 from .models import Campaign, CampaignItem, Handout, HandoutLine, Recommendation
-from .signatures import decode_signature
 
 State = Campaign.State
 Rec = Recommendation.State

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "qiao.core",
     "qiao.org",
     "qiao.customers",
+    "qiao.visits",
     "qiao.reports",
     "qiao.audit",
     "qiao.approvals",

@@ -8,7 +8,6 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from qiao.approvals.demo import load_demo_approvals
 from qiao.customers.demo_requests import load_demo_lifecycle
 from qiao.customers.reminders import (
     birthday_remind,
@@ -18,6 +17,7 @@ from qiao.customers.reminders import (
 from qiao.demo.generator import SCALES, generate, summary
 from qiao.org.models import User
 from qiao.promotions.demo import load_demo_promotions
+from qiao.visits.demo import load_demo_visits
 from qiao.workorders.demo import load_demo_workorders
 
 
@@ -50,7 +50,7 @@ class Command(BaseCommand):
                  with_history=False if no_history else None, progress=progress,
                  must_change_password=True)
         # Every request type's chain and requests in every state, so each screen has content.
-        load_demo_approvals()
+        load_demo_visits()
         load_demo_lifecycle()
         load_demo_workorders()
         load_demo_promotions()

@@ -1,10 +1,13 @@
-"""The customer's signature drawn on screen (signature.js): a PNG data URL, checked before it is
-stored — the PNG signature bytes, a size limit, dimensions, and that something was drawn."""
+"""A signature drawn on screen, for any module that has one signed (a promotions receipt today):
+the pad (`_signature_pad.html`, `qiao/signature-pad.js` and `.css`) fills a form's
+`SignatureField` with a PNG data URL, which `decode_signature` checks before it is stored — the
+PNG signature bytes, a size limit, dimensions, and that something was drawn."""
 
 import base64
 import binascii
 import io
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -15,6 +18,16 @@ MAX_BYTES = 200 * 1024
 MAX_SIDE = 2400  # pixels; a phone canvas at 3× density is about 1100 × 600
 MIN_INKED_PIXELS = 30  # fewer dark pixels than this is a blank pad or a stray tap
 INK_BELOW = 160  # grey level (0 black … 255 white) that counts as ink
+
+
+class SignatureField(forms.CharField):
+    """The pad's hidden field. No max_length: the request body is capped
+    (DATA_UPLOAD_MAX_MEMORY_SIZE) and an error on a hidden field would not be seen;
+    decode_signature says "too large" in words."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.HiddenInput(attrs={"data-signature-input": ""}))
+        super().__init__(required=False, strip=True, **kwargs)
 
 
 def decode_signature(data_url: str) -> bytes:

@@ -1,4 +1,5 @@
-// Signature pad (宣传促销品签收单): the customer signs on a <canvas> with a finger, pen or mouse.
+// Signature pad (_signature_pad.html; a promotions receipt, 宣传促销品签收单): the signer signs
+// on a <canvas> with a finger, pen or mouse.
 // Pointer events cover all three; the drawing is kept as strokes in CSS pixels so that a
 // resize (phone rotated) redraws it sharply. The form's hidden [data-signature-input] carries a
 // PNG data URL, empty while nothing is drawn; the server checks it again.

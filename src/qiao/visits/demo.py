@@ -1,4 +1,4 @@
-"""Demo data for approvals: the hospitality chain (supervisor, then the department manager from
+"""Demo data for visits: the hospitality chain (supervisor, then the department manager from
 ¥2,000) and a few requests in every state, so each screen has content on first start."""
 
 from datetime import timedelta
@@ -7,12 +7,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from qiao.approvals import services as approvals
+from qiao.approvals.models import Chain, ChainStep
 from qiao.core import calendar
 from qiao.customers.models import Customer
 from qiao.org.models import Position, User
 
 from . import services
-from .models import Chain, ChainStep
 
 
 def ensure_hospitality_chain():
@@ -28,7 +29,7 @@ def ensure_hospitality_chain():
 
 
 @transaction.atomic
-def load_demo_approvals():
+def load_demo_visits():
     ensure_hospitality_chain()
     users = {u.username: u for u in User.objects.filter(username__in=(
         "am01", "am02", "am03", "sup1", "region1", "deptmgr"))}
@@ -44,17 +45,17 @@ def load_demo_approvals():
 
     overdue = raise_("am01", "800.00", "季度走访后工作午餐")  # waiting for sup1 for four working days
     overdue.tasks.update(waiting_since=calendar.subtract_business_hours(timezone.now(), 30))
-    services.tasks_escalate()  # sup1 reminded, region1 told
+    approvals.tasks_escalate()  # sup1 reminded, region1 told
     big = raise_("am02", "3600.00", "年度订货会答谢宴")  # sup1 approved, waiting for deptmgr
-    services.task_approve(actor=users["sup1"], task=big.tasks.get(order=1), comment="同意")
+    approvals.task_approve(actor=users["sup1"], task=big.tasks.get(order=1), comment="同意")
     done = raise_("am01", "2500.00", "新品推介会招待")
-    services.task_approve(actor=users["sup1"], task=done.tasks.get(order=1))
-    services.task_approve(actor=users["deptmgr"], task=done.tasks.get(order=2), comment="同意，控制标准")
+    approvals.task_approve(actor=users["sup1"], task=done.tasks.get(order=1))
+    approvals.task_approve(actor=users["deptmgr"], task=done.tasks.get(order=2), comment="同意，控制标准")
     rejected = raise_("am02", "1200.00", "私人聚餐")
-    services.task_reject(actor=users["sup1"], task=rejected.tasks.get(order=1),
+    approvals.task_reject(actor=users["sup1"], task=rejected.tasks.get(order=1),
                          comment="不属于业务招待")
     returned = raise_("am01", "1500.00", "客户答谢")
-    services.task_return(actor=users["sup1"], task=returned.tasks.get(order=1),
+    approvals.task_return(actor=users["sup1"], task=returned.tasks.get(order=1),
                          comment="请补充来宾名单")
     withdrawn = raise_("am03", "600.00", "临时拜访")
-    services.request_withdraw(actor=users["am03"], request=withdrawn)
+    approvals.request_withdraw(actor=users["am03"], request=withdrawn)
