@@ -33,6 +33,7 @@ from . import services
 from .actions import CUSTOMER_LIFECYCLE, CUSTOMER_REASSIGN
 from .lifecycle import TRANSFER_TYPE, allowed_targets, approval_type
 from .models import ChecklistItem, Customer, LifecycleRequest, RequestState, TransferItem, TransferRequest
+from .services.handover import _handover_refusal, _handover_rows
 
 ONBOARDING_LABEL = gettext_lazy("Customer onboarding")
 OFFBOARDING_LABEL = gettext_lazy("Customer offboarding")
@@ -264,10 +265,10 @@ def transfer_request_create(*, actor, from_user, to_user, customers=None, reason
     reason = (reason or "").strip()
     # The same checks as the handover itself (customers.services), so that what is asked for
     # could be done now.
-    refusal = services._handover_refusal(actor, from_user, to_user, reason)
+    refusal = _handover_refusal(actor, from_user, to_user, reason)
     if refusal:
         raise ValidationError(refusal)
-    rows = services._handover_rows(actor, from_user, to_user, customers)
+    rows = _handover_rows(actor, from_user, to_user, customers)
     transfer = TransferRequest(from_user=from_user, to_user=to_user, reason=reason,
                                requester=actor)
     authored_by(transfer, actor).save()
@@ -335,10 +336,10 @@ def transfer_request_edit(transfer, data, actor):
     the approval engine's on_edit, inside its transaction."""
     reason = (data["reason"] or "").strip()
     to_user = data["to_user"]
-    refusal = services._handover_refusal(actor, transfer.from_user, to_user, reason)
+    refusal = _handover_refusal(actor, transfer.from_user, to_user, reason)
     if refusal:
         raise ValidationError(refusal)
-    rows = services._handover_rows(actor, transfer.from_user, to_user,
+    rows = _handover_rows(actor, transfer.from_user, to_user,
                                    [c.pk for c in data["customers"]])
     _put_items(transfer, rows)
     transfer.to_user, transfer.reason, transfer.updated_at = to_user, reason, timezone.now()

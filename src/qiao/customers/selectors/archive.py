@@ -1,4 +1,5 @@
-"""Reads of the customer archive. Every function starts from `visible_to(user)`."""
+"""Reads of the customers themselves: the list and its search, a customer's page, history
+and timeline, duplicates, the recycle bin, the desk's lists."""
 
 import re
 from dataclasses import dataclass
@@ -13,7 +14,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     Subquery,
     Value,
@@ -28,19 +28,15 @@ from qiao.core.lists import Sort, Sorts
 from qiao.core.masking import mask, sensitive_kind
 from qiao.core.text import search_key
 from qiao.core.validators import normalize_company_name, normalize_credit_code, normalize_phone
-from qiao.org.models import PATH_STEP, OrgUnit, User
-from qiao.org.permissions import DataScope
-from qiao.org.scope import clearance_q, resolved_scope, scope_q, visible_users
+from qiao.org.scope import clearance_q
 
-from .models import (
+from ..models import (
     Attachment,
     Contact,
     Customer,
     CustomerEvent,
     Grade,
     LifecycleRequest,
-    PoolMove,
-    PoolRule,
     RequestState,
     TransferItem,
 )
@@ -204,32 +200,6 @@ def deleted_customers(user):
         "-deleted_at")
 
 
-def contact_get(user, pk, *, deleted=False) -> Contact:
-    qs = Contact.objects.filter(is_deleted=deleted, customer__is_deleted=False)
-    visible_customers = Customer.objects.visible_to(user).values("pk")
-    return get_object_or_404(qs.filter(customer__in=visible_customers)
-                             .select_related("customer"), pk=pk)
-
-
-def attachment_get(user, pk) -> Attachment:
-    return get_object_or_404(Attachment.objects.visible_to(user).select_related("customer"),
-                             pk=pk)
-
-
-def customer_contacts(customer):
-    return customer.contacts.filter(is_deleted=False)
-
-
-def customer_deleted_contacts(customer):
-    return customer.contacts.filter(is_deleted=True)
-
-
-def customer_attachments(user, customer):
-    """The customer's files at or below the user's clearance."""
-    return Attachment.objects.visible_to(user).filter(customer=customer).select_related(
-        "uploaded_by")
-
-
 def customer_timeline(user, customer, limit=200):
     """The customer's events, newest first, but those about records above the user's clearance."""
     return (CustomerEvent.objects.visible_to(user).filter(customer=customer)
@@ -338,173 +308,6 @@ def history_entries(customer):
     return entries
 
 
-# --- the public pool (公海, SPEC CUS-11) -------------------------------------------------------
-
-def pool_region_ids(user) -> list[int] | None:
-    """The regions whose public pool `user` works in; None means every region (and customers
-    without a region), for a role that sees everything.
-
-    A user works in the region(s) above their unit in the org tree (an account manager's or a
-    supervisor's team lies in one region, a regional manager's unit is the region); a role
-    that sees its unit and below also works in the regions below its unit (the department
-    manager). Nobody else — a disabled user, a role without business data — works in any.
-    Computed once per request and kept on the user object, like the data scope."""
-    if not hasattr(user, "_qiao_pool_regions"):
-        user._qiao_pool_regions = _compute_pool_regions(user)
-    return user._qiao_pool_regions
-
-
-def _compute_pool_regions(user):
-    kind, _ids = resolved_scope(user)
-    if kind == "all":
-        return None
-    if kind == "none" or not user.unit_id:
-        return []
-    path = user.unit.path
-    condition = Q(path__in=[path[:end] for end in range(PATH_STEP, len(path) + 1, PATH_STEP)])
-    if user.role.data_scope == DataScope.UNIT_TREE:
-        condition |= Q(path__startswith=path)
-    return list(OrgUnit.objects.filter(condition, kind=OrgUnit.Kind.REGION)
-                .values_list("pk", flat=True))
-
-
-def pool_q(user) -> Q:
-    """The pool customers `user` may see and claim: in their regions, at or below their
-    clearance (ORG-5). Combine with `Customer.objects.in_pool()`."""
-    regions = pool_region_ids(user)
-    if regions is not None and not regions:
-        return Q(pk__in=[])
-    condition = clearance_q(user, "secret_level")
-    return condition if regions is None else condition & Q(region_id__in=regions)
-
-
-def pool_regions(user) -> list:
-    """The regions of pool_region_ids as units, in the org tree's order (the region filter)."""
-    regions = pool_region_ids(user)
-    units = OrgUnit.objects.filter(kind=OrgUnit.Kind.REGION)
-    return list(units if regions is None else units.filter(pk__in=regions))
-
-
-def pool_customers(user, q: str = ""):
-    """Customers in the public pool of the regions `user` works in, newest change first."""
-    qs = Customer.objects.in_pool().filter(pool_q(user))
-    if q.strip():
-        qs = qs.filter(search_condition(q.strip()))
-    return qs.select_related("region", "grade").order_by("-updated_at", "-id")
-
-
-def pool_list(user, *, q: str = "", region: int | None = None):
-    """The pool page: pool_customers, one region if asked, with each customer's live contacts
-    (shown masked: a pool customer's details stay hidden until it is claimed)."""
-    qs = pool_customers(user, q)
-    if region:
-        qs = qs.filter(region_id=region)
-    return qs.prefetch_related(Prefetch("contacts", queryset=Contact.objects.filter(
-        is_deleted=False).order_by("-is_key_person", "name", "id")))
-
-
-def pool_customer_get(user, pk) -> Customer:
-    """A customer in a pool `user` works in, else 404."""
-    return get_object_or_404(pool_customers(user), pk=pk)
-
-
-# A customer claimed from the pool this recently is answered "someone else claimed it" to
-# a manager of its region who tries to claim it too (their pool page was older than the
-# claim), instead of a bare 404.
-RECENT_CLAIM = timedelta(days=1)
-
-
-def pool_claim_get(user, pk, *, now=None) -> Customer:
-    """What the claim button points at: a customer in a pool `user` works in, or one claimed
-    from such a pool in the last day (the service then refuses it with a clear message).
-    Anything else — a colleague's customer that never was in the pool, another region's —
-    is 404."""
-    now = now or timezone.now()
-    recently_claimed = PoolMove.objects.filter(
-        kind=PoolMove.Kind.CLAIM, occurred_at__gte=now - RECENT_CLAIM).values("customer_id")
-    customers = Customer.objects.alive().filter(pool_q(user)).filter(
-        Q(owner__isnull=True) | Q(pk__in=recently_claimed))
-    return get_object_or_404(customers.select_related("region"), pk=pk)
-
-
-def pool_rule_for(region) -> PoolRule:
-    """The region's saved rule, or an unsaved one with the defaults (also for no region)."""
-    if region is None:
-        return PoolRule()
-    rule = PoolRule.objects.filter(region=region).first()
-    return rule or PoolRule(region=region)
-
-
-def pool_rules(regions) -> dict:
-    """{region id: rule} for `regions`, defaults where none is saved, in one query."""
-    saved = {r.region_id: r for r in PoolRule.objects.filter(region__in=regions)}
-    return {region.pk: saved.get(region.pk) or PoolRule(region=region) for region in regions}
-
-
-def start_of_today(now=None):
-    """Midnight of today in the configured time zone (the claim limit is per calendar day)."""
-    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def pool_claims_today(user, *, now=None) -> int:
-    """How many customers `user` has claimed from the pool today (served by pool_move_manager)."""
-    return PoolMove.objects.filter(manager=user, kind=PoolMove.Kind.CLAIM,
-                                   occurred_at__gte=start_of_today(now)).count()
-
-
-def owned_count(user) -> int:
-    """How many live customers `user` owns (the pool's max_owned rule), counted as everything
-    else through `visible_to`: a customer classified above the owner's clearance is not
-    theirs to see, so it is not in their count either (it is flagged to their supervisor,
-    customers.reminders.clearance_mismatch_remind, to be handed over)."""
-    return Customer.objects.visible_to(user).filter(owner=user).count()
-
-
-# --- handover of a leaver's (or anyone's) customers (SPEC ORG-6) ------------------------------
-
-def staff_q(actor) -> Q:
-    """Staff in `actor`'s data scope, disabled accounts included (a leaver is disabled first,
-    then handed over): the users whose records `actor` sees."""
-    kind, ids = resolved_scope(actor)
-    if kind == "all":
-        return Q()
-    if kind == "owners":
-        return Q(pk__in=ids)
-    if kind == "units":
-        return Q(unit_id__in=ids)
-    return Q(pk__in=[])
-
-
-def handover_staff(actor) -> list:
-    """The staff in `actor`'s scope who own customers `actor` sees, each with `customer_count`;
-    leavers (disabled) first. One query, however many staff and customers."""
-    visible = (Q(owned_customers__is_deleted=False)
-               & scope_q(actor, owner_field="owned_customers__owner_id",
-                         unit_field="owned_customers__owner_unit_id")
-               & clearance_q(actor, "owned_customers__secret_level"))
-    return list(User.objects.filter(staff_q(actor))
-                .annotate(customer_count=Count("owned_customers", filter=visible))
-                .filter(customer_count__gt=0)
-                .select_related("unit", "position")
-                .order_by("is_active", "unit__path", "username"))
-
-
-def handover_staff_get(actor, pk) -> User:
-    """A member of staff in `actor`'s scope (disabled or not), else 404."""
-    return get_object_or_404(User.objects.filter(staff_q(actor)).select_related("unit"), pk=pk)
-
-
-def handover_customers(actor, from_user):
-    """`from_user`'s live customers that `actor` sees (what a handover may move)."""
-    return (Customer.objects.visible_to(actor).filter(owner=from_user)
-            .select_related("region", "grade").order_by("name_pinyin", "id"))
-
-
-def handover_targets(actor, from_user):
-    """Who may receive the customers: active staff in `actor`'s scope, not `from_user`."""
-    return visible_users(actor).exclude(pk=from_user.pk).order_by("unit__path", "username")
-
-
 CUSTOMER_CHOICES = 50
 
 
@@ -545,38 +348,11 @@ def licences_expiring(user, *, days=30, today=None):
             .select_related("owner").order_by("licence_expiry", "id"))
 
 
-@dataclass(frozen=True)
-class ClaimsLeft:
-    region: OrgUnit
-    limit: int
-    left: int
-
-
-def pool_claims_left(user, *, now=None) -> list[ClaimsLeft]:
-    """For each region whose pool `user` works in: the region's daily claim limit and how many
-    customers the user may still claim there today (the limit counts the user's claims today
-    in any region, as customers.services._claim_limits_check does). Rules read with their
-    regions in one query, the claims counted in another."""
-    regions = pool_region_ids(user)
-    units = OrgUnit.objects.filter(kind=OrgUnit.Kind.REGION).select_related("pool_rule")
-    if regions is not None:
-        if not regions:
-            return []
-        units = units.filter(pk__in=regions)
-    claimed = pool_claims_today(user, now=now)
-    result = []
-    for region in units.order_by("sort_order", "name"):
-        rule = getattr(region, "pool_rule", None) or PoolRule(region=region)
-        result.append(ClaimsLeft(region, rule.daily_claim_limit,
-                                 max(rule.daily_claim_limit - claimed, 0)))
-    return result
-
-
 def follow_ups_since(user, since) -> int:
     """How many follow-ups (contact with a customer: the timeline kinds that count as one, not
     the registration that starts the clock) were recorded since `since` on customers in
     `user`'s scope: one COUNT on event_kind_time."""
-    from .services import follow_up_kinds
+    from ..services import follow_up_kinds
 
     kinds = sorted(set(follow_up_kinds()) - {"created"})
     return CustomerEvent.objects.filter(

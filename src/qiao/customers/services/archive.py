@@ -1,24 +1,18 @@
-"""Every change to the customer archive: one function per business action, each in one
-transaction, each writing history (django-simple-history) and a timeline event."""
+"""Changes to the customers themselves: register, edit, grade, status, delete and restore,
+follow-ups, the timeline and the search keys."""
 
-from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qiao.audit import services as audit_services
-from qiao.audit.models import OperationLog
 from qiao.core.concurrency import field_values, save_versioned
 from qiao.core.exceptions import ConflictError, DuplicateRecordError, TransitionNotAllowed
-from qiao.core.files import store
 from qiao.core.history import authored_by
 from qiao.core.models import Clearance
-from qiao.core.origin import Origin
 from qiao.core.pinyin import pinyin_keys
-from qiao.core.registry import handover_steps, timeline_kinds
+from qiao.core.registry import timeline_kinds
 from qiao.core.text import search_key
 from qiao.core.validators import (
     normalize_company_name,
@@ -26,14 +20,12 @@ from qiao.core.validators import (
     normalize_id_number,
     normalize_phone,
 )
-from qiao.org.models import OrgUnit, User
-from qiao.org.permissions import can, may_own_customers
-from qiao.org.scope import visible_users
+from qiao.org.permissions import can
 
-from . import selectors
-from .actions import CUSTOMER_REASSIGN, CUSTOMER_SECRET_LEVEL, POOL_CLAIM
-from .lifecycle import allowed_targets
-from .models import Attachment, Contact, Customer, CustomerEvent, FollowUpChannel, PoolMove
+from .. import selectors
+from ..actions import CUSTOMER_SECRET_LEVEL
+from ..lifecycle import allowed_targets
+from ..models import Contact, Customer, CustomerEvent, FollowUpChannel
 
 # Fields a user edits on the customer form; everything else is set by a service.
 EDITABLE_FIELDS = (
@@ -45,11 +37,6 @@ EDITABLE_FIELDS = (
 )
 # Set when the customer is registered; changed later only with a reason (customer_change_grade).
 INITIAL_FIELDS = ("grade", "category")
-CONTACT_FIELDS = (
-    "name", "employer", "title", "is_key_person", "has_decision_power", "mobile", "phone",
-    "email", "address", "birthday", "education", "character", "hobbies", "background",
-    "private_info", "notes",
-)
 
 
 def _reason(text: str) -> str:
@@ -483,87 +470,6 @@ def _refresh_search(customer: Customer) -> None:
     Customer._base_manager.filter(pk=fresh.pk).update(search_text=fresh.search_text)
 
 
-@transaction.atomic
-def contact_create(*, actor, customer: Customer, data: dict) -> Contact:
-    contact = authored_by(Contact(customer=customer), actor)
-    for field in CONTACT_FIELDS:
-        if field in data:
-            setattr(contact, field, data[field])
-    if not contact.employer:
-        contact.employer = customer.name
-    contact.full_clean()
-    contact.save()
-    _refresh_search(customer)
-    customer_event_record(customer, "contact_added", actor=actor,
-                          params={"name": contact.name}, link=contact)
-    return contact
-
-
-@transaction.atomic
-def contact_update(*, actor, contact: Contact, data: dict, expected_version: int) -> Contact:
-    """An edit of the relationship card; one that changes nothing writes nothing."""
-    before = field_values(contact, CONTACT_FIELDS)
-    authored_by(contact, actor)
-    for field in CONTACT_FIELDS:
-        if field in data:
-            setattr(contact, field, data[field])
-    if field_values(contact, CONTACT_FIELDS) == before:
-        return contact
-    contact.full_clean()
-    save_versioned(contact, expected_version=expected_version)
-    _refresh_search(contact.customer)
-    customer_event_record(contact.customer, "contact_edited", actor=actor,
-                          params={"name": contact.name}, link=contact)
-    return contact
-
-
-@transaction.atomic
-def contact_delete(*, actor, contact: Contact) -> None:
-    authored_by(contact, actor)
-    contact.is_deleted = True
-    contact.deleted_at = timezone.now()
-    save_versioned(contact, expected_version=contact.version, change_reason=_("Deleted"))
-    _refresh_search(contact.customer)
-    customer_event_record(contact.customer, "contact_deleted", actor=actor,
-                          params={"name": contact.name}, link=contact)
-
-
-@transaction.atomic
-def contact_restore(*, actor, contact: Contact) -> Contact:
-    authored_by(contact, actor)
-    contact.is_deleted = False
-    contact.deleted_at = None
-    save_versioned(contact, expected_version=contact.version, change_reason=_("Restored"))
-    _refresh_search(contact.customer)
-    customer_event_record(contact.customer, "contact_restored", actor=actor,
-                          params={"name": contact.name}, link=contact)
-    return contact
-
-
-@transaction.atomic
-def attachment_add(*, actor, customer: Customer, upload, description="",
-                   secret_level=Clearance.INTERNAL) -> Attachment:
-    _check_within_clearance(actor, secret_level)  # anyone who may upload classifies the file
-    attachment = Attachment(customer=customer, description=description)
-    store(attachment, upload, uploaded_by=actor, secret_level=secret_level)
-    authored_by(attachment, actor).save()
-    customer_event_record(customer, "attachment_added", actor=actor,
-                          params={"name": attachment.original_name}, link=attachment,
-                          secret_level=attachment.secret_level)
-    return attachment
-
-
-@transaction.atomic
-def attachment_delete(*, actor, attachment: Attachment) -> None:
-    authored_by(attachment, actor)
-    attachment.is_deleted = True
-    attachment.deleted_at = timezone.now()
-    save_versioned(attachment, expected_version=attachment.version, change_reason=_("Deleted"))
-    customer_event_record(attachment.customer, "attachment_deleted", actor=actor,
-                          params={"name": attachment.original_name}, link=attachment,
-                          secret_level=attachment.secret_level)
-
-
 # --- ownership in bulk: history rows without a save per customer ------------------------------
 
 def _bulk_history(customers, *, actor, when) -> None:
@@ -587,307 +493,3 @@ def _bulk_history(customers, *, actor, when) -> None:
         for pk, customer_id, tag_id in through.objects.filter(
             customer_id__in=list(history_by_customer)).values_list("pk", "customer_id", "tag_id")
     ])
-
-
-# --- the public pool (公海, SPEC CUS-11) -------------------------------------------------------
-#
-# Every move in or out of the pool is a claimed conditional UPDATE (like
-# core.concurrency.save_versioned): `… SET owner_id = me WHERE owner_id IS NULL` for a claim,
-# `… WHERE owner_id = the owner I saw` for a release, so of two people acting at once exactly one
-# succeeds and the other gets a ConflictError with nothing written. Each move writes a history
-# row with its reason, a timeline event and a PoolMove row.
-#
-# Refusals: the pool's limits and lost races are ConflictError subclasses (HTTP 409: the request
-# was valid, the state of the pool or of the manager's book refuses it); a missing reason or a
-# customer without a region is a ValidationError (400); an actor without the right is
-# PermissionDenied (answered 404 like everything refused).
-
-class ClaimLimitReached(ConflictError):
-    """The manager reached the daily claim limit or the most customers they may own."""
-
-
-class NotInPool(ConflictError):
-    """The customer is not (or no longer) in the pool: someone else claimed it first."""
-
-
-def _claim_limits_check(actor, customer) -> None:
-    rule = selectors.pool_rule_for(customer.region)
-    region = customer.region or _("the public pool")
-    claimed = selectors.pool_claims_today(actor)
-    if claimed >= rule.daily_claim_limit:
-        raise ClaimLimitReached(
-            _("You have claimed %(count)d customers today, the daily limit of %(region)s. "
-              "You can claim again tomorrow.") % {"count": claimed, "region": region})
-    owned = selectors.owned_count(actor)
-    if owned >= rule.max_owned:
-        raise ClaimLimitReached(
-            _("You own %(count)d customers, the most a manager may own in %(region)s "
-              "(%(limit)d). Return a customer to the pool before claiming another.")
-            % {"count": owned, "region": region, "limit": rule.max_owned})
-
-
-@transaction.atomic
-def pool_claim(*, actor, customer) -> Customer:
-    """`actor` takes `customer` from the public pool of their region (POOL_CLAIM).
-
-    Refused with ClaimLimitReached (the region's daily_claim_limit of claims today, or
-    max_owned customers owned), NotInPool (someone else claimed it first — of two claims at
-    once exactly one wins), PermissionDenied (no right, or not a pool `actor` works in).
-    The claimed customer counts as followed up at the claim: its new manager has the region's
-    whole idle period before the reclaim rule looks at it again."""
-    if not can(actor, POOL_CLAIM):
-        raise PermissionDenied
-    # One claim at a time per manager, so that two at once cannot both pass the limits: a row
-    # lock on PostgreSQL; on SQLite the IMMEDIATE transaction already holds the write lock.
-    User.objects.select_for_update().filter(pk=actor.pk).values_list("pk").first()
-    _claim_limits_check(actor, customer)
-    now = timezone.now()
-    claimed = Customer._base_manager.filter(
-        selectors.pool_q(actor), pk=customer.pk, owner__isnull=True, is_deleted=False,
-    ).update(owner=actor, owner_unit_id=actor.unit_id, version=F("version") + 1,
-             updated_at=now, last_activity_at=now)
-    fresh = Customer._base_manager.select_related("region").get(pk=customer.pk)
-    if claimed != 1:
-        if fresh.owner_id is not None or fresh.is_deleted:
-            raise NotInPool(_("Someone else claimed %s a moment ago.") % fresh.name)
-        raise PermissionDenied  # a pool the actor does not work in, or above their clearance
-    fresh._change_reason = _reason(_("Claimed from the public pool"))
-    _bulk_history([fresh], actor=actor, when=now)
-    events_follow_customers([fresh.pk], owner_id=fresh.owner_id,
-                            owner_unit_id=fresh.owner_unit_id)
-    customer_event_record(fresh, "pool_claim", actor=actor, params={"actor": str(actor)},
-                          data={"region": fresh.region_id})
-    PoolMove.objects.create(customer=fresh, kind=PoolMove.Kind.CLAIM, manager=actor,
-                            actor=actor, occurred_at=now)
-    return fresh
-
-
-@transaction.atomic
-def pool_release(*, actor, customer, reason) -> Customer:
-    """Give `customer` back to its region's pool (退回公海): its manager, or someone with
-    CUSTOMER_REASSIGN. A reason is required (ValidationError); a customer without a
-    region has no pool (ValidationError); one already in the pool, or whose manager changed
-    meanwhile, is a ConflictError."""
-    reason = (reason or "").strip()
-    if customer.owner_id != actor.pk and not can(actor, CUSTOMER_REASSIGN):
-        raise PermissionDenied
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason for returning the customer to the "
-                                           "public pool.")})
-    if customer.owner_id is None:
-        raise NotInPool(_("%s is already in the public pool.") % customer.name)
-    if customer.region_id is None:
-        raise ValidationError({"region": _("Set the customer's region first: each region has "
-                                           "its own public pool.")})
-    previous = customer.owner_id
-    now = timezone.now()
-    moved = Customer._base_manager.filter(pk=customer.pk, owner_id=previous, is_deleted=False) \
-        .update(owner=None, owner_unit_id=F("region_id"), version=F("version") + 1, updated_at=now)
-    if moved != 1:
-        raise ConflictError(_("Someone else changed this customer's account manager meanwhile; "
-                              "look at the page again."))
-    fresh = Customer._base_manager.select_related("region").get(pk=customer.pk)
-    fresh._change_reason = _reason(_("Returned to the public pool: %s") % reason)
-    _bulk_history([fresh], actor=actor, when=now)
-    events_follow_customers([fresh.pk], owner_id=None, owner_unit_id=fresh.owner_unit_id)
-    customer_event_record(fresh, "pool_release", actor=actor,
-                          params={"actor": str(actor), "reason": reason},
-                          data={"reason": reason, "previous_owner": previous})
-    PoolMove.objects.create(customer=fresh, kind=PoolMove.Kind.RELEASE, manager_id=previous,
-                            actor=actor, reason=reason[:200], occurred_at=now)
-    return fresh
-
-
-RECLAIM_BATCH = 500
-
-
-def _reclaim_condition(rule, now):
-    """Which owned customers of the rule's region go back to the pool (None: none do)."""
-    condition = None
-    if rule.reclaim_idle_days:
-        condition = Q(last_activity_at__lt=now - timedelta(days=rule.reclaim_idle_days))
-    if rule.reclaim_offboarded:
-        offboarded = Q(status=Customer.Status.OFFBOARDED)
-        condition = offboarded if condition is None else condition | offboarded
-    return condition
-
-
-def _reclaim_params(customer, rule) -> dict:
-    """The reclaim event's params: the idle days of the rule, or None for an offboarded one."""
-    if rule.reclaim_offboarded and customer.status == Customer.Status.OFFBOARDED:
-        return {"days": None}
-    return {"days": rule.reclaim_idle_days}
-
-
-def pool_reclaim(*, now=None, batch_size=RECLAIM_BATCH) -> int:
-    """The reclaim rule (回收), run daily: every owned customer whose region's rule says so —
-    no timeline activity for `reclaim_idle_days` (0: never), or offboarded when
-    `reclaim_offboarded` — goes back to its region's pool, with a history row, a timeline event
-    and a PoolMove (kind reclaim, manager: the previous owner, no actor). Returns how many.
-
-    Idempotent (a reclaimed customer has no owner, so a second run finds nothing), and in
-    batches of `batch_size`, each its own transaction (a large reclaim does not hold the write
-    lock for long) that re-reads the condition under lock: a customer followed up a moment ago
-    stays with its manager. A handful of queries per batch, none per customer. Customers
-    without a region have no pool and are never reclaimed."""
-    now = now or timezone.now()
-    regions = list(OrgUnit.objects.filter(kind=OrgUnit.Kind.REGION))
-    total = 0
-    for region_id, rule in selectors.pool_rules(regions).items():
-        condition = _reclaim_condition(rule, now)
-        while condition is not None:
-            reclaimed = _reclaim_batch(region_id, rule, condition, now, batch_size)
-            total += reclaimed
-            if reclaimed < batch_size:
-                break
-    return total
-
-
-@transaction.atomic
-def _reclaim_batch(region_id, rule, condition, now, batch_size) -> int:
-    batch = list(Customer._base_manager.select_for_update()
-                 .filter(condition, region_id=region_id, owner__isnull=False, is_deleted=False)
-                 .order_by("pk")[:batch_size])
-    if not batch:
-        return 0
-    ids = [c.pk for c in batch]
-    Customer._base_manager.filter(pk__in=ids).update(
-        owner=None, owner_unit_id=region_id, version=F("version") + 1, updated_at=now)
-    events_follow_customers(ids, owner_id=None, owner_unit_id=region_id)
-    events, moves = [], []
-    for customer in batch:
-        previous = customer.owner_id
-        customer.owner_id, customer.owner_unit_id = None, region_id
-        customer.version += 1
-        customer.updated_at = now
-        event = customer_event_build(customer, "pool_reclaim",
-                                     params=_reclaim_params(customer, rule), occurred_at=now,
-                                     data={"previous_owner": previous})
-        reason = event.message
-        customer._change_reason = _reason(reason)
-        events.append(event)
-        moves.append(PoolMove(customer=customer, kind=PoolMove.Kind.RECLAIM, manager_id=previous,
-                              reason=reason[:200], occurred_at=now))
-    _bulk_history(batch, actor=None, when=now)
-    CustomerEvent.objects.bulk_create(events)
-    PoolMove.objects.bulk_create(moves)
-    return len(batch)
-
-
-# --- handover (交接, SPEC ORG-6) ---------------------------------------------------------------
-
-# The rest of a manager's open work that moves with their customers: core.registry
-# handover_steps, registered by the domains in their AppConfig.ready, called in registration
-# order:
-#     step(*, actor, from_user, to_user, customer_ids: list[int], reason: str, now) -> int
-# Each is called inside the handover's transaction, after the customers have moved, and returns
-# how many records it moved (kept in the operation log under "steps"). Raising undoes the whole
-# handover. Planned: visits (open visit plans and commitments), tickets (open tickets of those
-# customers), credit (receivables being chased). No Django signals: the registry says, in
-# order, everything a handover does.
-
-
-def _handover_refusal(actor, from_user, to_user, reason):
-    """The first reason to refuse a handover before looking at the customers, or None."""
-    if not reason:
-        return {"reason": _("Give the reason for the handover.")}
-    if to_user.pk == from_user.pk:
-        return {"to_user": _("Choose someone else: the customers already belong to %s.")
-                % from_user}
-    if not to_user.is_active:
-        return {"to_user": _("%s's account is disabled; choose an active account manager.")
-                % to_user}
-    if not User.objects.filter(selectors.staff_q(actor), pk=from_user.pk).exists():
-        return {"from_user": _("%s is not among the staff you manage.") % from_user}
-    if not may_own_customers(to_user):
-        return {"to_user": _("%s's role does not work with customers.") % to_user}
-    if not visible_users(actor).filter(pk=to_user.pk).exists():
-        return {"to_user": _("%s is not among the staff you manage.") % to_user}
-    return None
-
-
-def _handover_rows(actor, from_user, to_user, customers):
-    """The customers to move, locked, or a ValidationError."""
-    pool = Customer.objects.visible_to(actor).filter(owner=from_user)
-    if customers is not None:
-        ids = {getattr(c, "pk", c) for c in customers}
-        if not ids:
-            raise ValidationError({"customers": _("Tick at least one customer.")})
-        found = set(pool.filter(pk__in=ids).values_list("pk", flat=True))
-        if found != ids:
-            raise ValidationError({"customers": _(
-                "%(count)d of the chosen customers are not %(name)s's, or not yours to see; "
-                "nothing was handed over.") % {"count": len(ids - found), "name": from_user}})
-        pool = pool.filter(pk__in=ids)
-    rows = list(pool.select_for_update().order_by("pk"))
-    if not rows:
-        raise ValidationError({"customers": _("%s owns no customers that you can hand over.")
-                               % from_user})
-    above = sum(1 for c in rows if c.secret_level > to_user.clearance)
-    if above:
-        raise ValidationError({"to_user": _(
-            "%(name)s's clearance is below the secret level of %(count)d of these customers.")
-            % {"name": to_user, "count": above}})
-    return rows
-
-
-@transaction.atomic
-def customers_handover(*, actor, from_user, to_user, customers=None, reason,
-                       origin: Origin | None = None) -> int:
-    """Move `from_user`'s live customers — all that `actor` sees, or the chosen `customers`
-    (instances or ids) — to `to_user`, in one transaction: all of them or none. Each customer
-    gets its new owner and owning unit, a history row with the reason (who owned what when)
-    and a timeline event; the registered handover steps move the rest of the open work; one operation log
-    row (HANDOVER) records from, to, count and reason. Returns how many customers moved.
-
-    Refused with a ValidationError, nothing written, when: no reason; `to_user` is
-    `from_user`, disabled, outside `actor`'s scope, or not cleared for a customer's secret
-    level; `from_user` is outside the scope; a chosen customer is not `from_user`'s or not
-    visible to `actor`. PermissionDenied without CUSTOMER_REASSIGN; ConflictError if a
-    customer changed owner while the handover ran."""
-    if not can(actor, CUSTOMER_REASSIGN):
-        raise PermissionDenied
-    reason = (reason or "").strip()
-    refusal = _handover_refusal(actor, from_user, to_user, reason)
-    if refusal:
-        raise ValidationError(refusal)
-    rows = _handover_rows(actor, from_user, to_user, customers)
-    ids = [c.pk for c in rows]
-    now = timezone.now()
-    moved = Customer._base_manager.filter(pk__in=ids, owner=from_user, is_deleted=False).update(
-        owner=to_user, owner_unit_id=to_user.unit_id, version=F("version") + 1,
-        updated_at=now, last_activity_at=now)
-    if moved != len(ids):
-        raise ConflictError(_("Some of these customers changed meanwhile; look at the list "
-                              "again."))
-    change = _reason(_("Handover %(from)s → %(to)s: %(reason)s") % {
-        "from": from_user, "to": to_user, "reason": reason})
-    params = {"from": str(from_user), "to": str(to_user), "actor": str(actor),
-              "reason": reason}
-    events_follow_customers(ids, owner_id=to_user.pk, owner_unit_id=to_user.unit_id)
-    events = []
-    for customer in rows:
-        customer.owner_id, customer.owner_unit_id = to_user.pk, to_user.unit_id
-        customer.version += 1
-        customer.updated_at = customer.last_activity_at = now
-        customer._change_reason = change
-        events.append(customer_event_build(
-            customer, "handover", params=params, actor=actor, occurred_at=now,
-            data={"from": from_user.pk, "to": to_user.pk, "reason": reason}))
-    _bulk_history(rows, actor=actor, when=now)
-    CustomerEvent.objects.bulk_create(events)
-    steps = {}
-    for step in handover_steps:
-        steps[f"{step.__module__}.{step.__qualname__}"] = step(
-            actor=actor, from_user=from_user, to_user=to_user, customer_ids=ids, reason=reason,
-            now=now)
-    audit_services.operation_record(
-        actor=actor, action=OperationLog.Kind.HANDOVER, origin=origin,
-        object_repr=f"{from_user} → {to_user}",
-        details={"from": _person(from_user), "to": _person(to_user), "count": len(ids),
-                 "reason": reason, "customers": ids, "steps": steps})
-    return len(ids)
-
-
-def _person(user) -> dict:
-    return {"id": user.pk, "username": user.get_username(), "name": str(user)}

@@ -1,4 +1,5 @@
-"""Customer archive pages. Thin: parse → fetch through a selector → one service → render."""
+"""Pages of the customers themselves: the list, the form, the customer's page and tabs,
+grade, follow-up, delete and restore, reveals."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -20,35 +21,24 @@ from qiao.org.actions import FIELD_REVEAL
 from qiao.org.decorators import requires
 from qiao.org.permissions import action_flags, can
 
-from . import lists, selectors, services
-from . import requests as lifecycle_requests
-from . import tabs as customer_tabs
-from .actions import (
-    ATTACHMENT_UPLOAD,
-    CONTACT_EDIT,
+from .. import lists, selectors, services
+from .. import tabs as customer_tabs
+from ..actions import (
     CUSTOMER_CREATE,
     CUSTOMER_DELETE,
     CUSTOMER_EDIT,
     CUSTOMER_EXPORT,
     CUSTOMER_GRADE,
     CUSTOMER_HISTORY,
-    CUSTOMER_LIFECYCLE,
-    CUSTOMER_REASSIGN,
     CUSTOMER_RESTORE,
     CUSTOMER_VIEW,
-    POOL_CLAIM,
 )
-from .forms import (
-    AttachmentForm,
-    ContactForm,
+from ..forms import (
     CustomerForm,
     FollowUpForm,
     GradeForm,
-    HandoverForm,
-    ReleaseForm,
-    TransitionForm,
 )
-from .models import Customer
+from ..models import Customer
 
 PAGE_SIZE = 25
 CONFLICT = 409
@@ -267,26 +257,6 @@ def customer_follow_up(request, pk):
 
 
 @require_POST
-@requires(CUSTOMER_LIFECYCLE)
-def customer_transition(request, pk):
-    form = TransitionForm(request.POST)
-
-    def run(customer):
-        if not form.is_valid():
-            raise ValidationError(_("Choose the new status."))
-        kind, _result = lifecycle_requests.lifecycle_change(
-            actor=request.user, customer=customer, to_status=form.cleaned_data["to_status"],
-            note=form.cleaned_data["note"], checked=request.POST.getlist("checklist"),
-            expected_version=form.cleaned_data["version"])
-        return kind
-
-    return _post_on_customer(request, pk, run, {
-        "changed": _("Status changed."),
-        "requested": _("The status change needs approval: your request has been submitted."),
-    }, tab="lifecycle")
-
-
-@require_POST
 @requires(CUSTOMER_DELETE)
 def customer_delete(request, pk):
     customer = selectors.customer_get(request.user, pk)
@@ -312,86 +282,6 @@ def customer_restore(request, pk):
                    refused=lambda status: redirect("customers:recycle_bin"))
 
 
-@requires(CONTACT_EDIT)
-def contact_create(request, pk):
-    customer = selectors.customer_get(request.user, pk)
-    form = ContactForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            _contact, status = attempt(form, lambda: services.contact_create(
-                actor=request.user, customer=customer, data=form.cleaned_data))
-            if status is None:
-                messages.success(request, _("Contact added."))
-                return redirect("customers:detail_tab", pk=customer.pk, tab="contacts")
-    return render_page(request, "customers/contact_form.html",
-                       {"form": form, "customer": customer}, status=status)
-
-
-@requires(CONTACT_EDIT)
-def contact_edit(request, pk):
-    contact = selectors.contact_get(request.user, pk)
-    form = ContactForm(request.POST or None, instance=contact)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            fresh = selectors.contact_get(request.user, pk)
-            _contact, status = attempt(form, lambda: services.contact_update(
-                actor=request.user, contact=fresh, data=form.cleaned_data,
-                expected_version=form.cleaned_data["version"]))
-            if status is None:
-                messages.success(request, _("Contact saved."))
-                return redirect("customers:detail_tab", pk=contact.customer_id, tab="contacts")
-    return render_page(request, "customers/contact_form.html",
-                       {"form": form, "customer": contact.customer, "contact": contact},
-                       status=status)
-
-
-@require_POST
-@requires(CONTACT_EDIT)
-def contact_delete(request, pk):
-    contact = selectors.contact_get(request.user, pk)
-    services.contact_delete(actor=request.user, contact=contact)
-    messages.success(request, _("Contact %s deleted.") % contact.name)
-    return redirect("customers:detail_tab", pk=contact.customer_id, tab="contacts")
-
-
-@require_POST
-@requires(CUSTOMER_RESTORE)
-def contact_restore(request, pk):
-    contact = selectors.contact_get(request.user, pk, deleted=True)
-    services.contact_restore(actor=request.user, contact=contact)
-    messages.success(request, _("Contact %s restored.") % contact.name)
-    return redirect("customers:detail_tab", pk=contact.customer_id, tab="contacts")
-
-
-@require_POST
-@requires(ATTACHMENT_UPLOAD)
-def attachment_upload(request, pk):
-    form = AttachmentForm(request.POST, request.FILES, user=request.user)
-
-    def run(customer):
-        if not form.is_valid():
-            raise ValidationError(_("Choose a file to upload."))
-        services.attachment_add(actor=request.user, customer=customer,
-                                upload=form.cleaned_data["file"],
-                                description=form.cleaned_data["description"],
-                                secret_level=form.cleaned_data["secret_level"])
-
-    return _post_on_customer(request, pk, run, _("Attachment uploaded."), tab="attachments")
-
-
-@require_POST
-@requires(ATTACHMENT_UPLOAD)
-def attachment_delete(request, pk):
-    attachment = selectors.attachment_get(request.user, pk)
-    services.attachment_delete(actor=request.user, attachment=attachment)
-    messages.success(request, _("Attachment deleted."))
-    return redirect("customers:detail_tab", pk=attachment.customer_id, tab="attachments")
-
-
 REVEALABLE = {"customer": selectors.customer_get, "contact": selectors.contact_get}
 
 
@@ -412,93 +302,3 @@ def field_reveal(request, model, pk, field):
                            {"error": str(exc)}, status=http_status(exc))
     return render_page(request, "customers/_fragments/revealed.html",
                        {"value": value, "field": field, "kind": instance.SENSITIVE_FIELDS[field]})
-
-
-# --- the public pool (公海, CUS-11) ------------------------------------------------------------
-
-@requires(POOL_CLAIM)
-def pool_list(request):
-    return list_page(request, lists.POOL)
-
-
-@require_POST
-@requires(POOL_CLAIM)
-def pool_claim(request, pk):
-    customer = selectors.pool_claim_get(request.user, pk)
-    return perform(request, lambda: services.pool_claim(actor=request.user, customer=customer),
-                   done=_("%s is now your customer.") % customer.name,
-                   then=reverse("customers:detail", args=[customer.pk]),
-                   refused=lambda status: redirect("customers:pool"))
-
-
-@require_POST
-@requires(CUSTOMER_VIEW)
-def pool_release(request, pk):
-    """Its manager, or someone who may reassign, returns a customer to its region's pool."""
-    customer = selectors.customer_get(request.user, pk)
-    form = ReleaseForm(request.POST)
-
-    def release():
-        if not form.is_valid():
-            raise ValidationError(_("Give the reason for returning the customer to the "
-                                    "public pool."))
-        services.pool_release(actor=request.user, customer=customer,
-                              reason=form.cleaned_data["reason"])
-
-    return perform(request, release,
-                   done=_("%s was returned to the public pool.") % customer.name,
-                   then=reverse("customers:pool" if can(request.user, POOL_CLAIM)
-                                else "customers:list"),
-                   refused=lambda status: redirect("customers:detail", pk=customer.pk))
-
-
-# --- handover (交接, ORG-6) --------------------------------------------------------------------
-
-@requires(CUSTOMER_REASSIGN)
-def handover_list(request):
-    """Staff in scope who own customers, leavers first, and how many customers are still
-    owned by disabled accounts (they must be handed over)."""
-    staff = selectors.handover_staff(request.user)
-    leavers = [s for s in staff if not s.is_active]
-    return render_page(request, "customers/handover_list.html", {
-        "staff": staff, "leavers": len(leavers),
-        "orphaned": sum(s.customer_count for s in leavers),
-    })
-
-
-def _reassigned(request, from_user, to_user, kind, result):
-    if kind == "requested":
-        messages.success(request, _("The transfer needs approval: your request has been "
-                                    "submitted. The customers move when it is approved."))
-        return redirect("approvals:detail", pk=result.pk)
-    messages.success(request, _("%(count)d customers handed over from %(from)s to %(to)s.") % {
-        "count": result, "from": from_user, "to": to_user})
-    return redirect("customers:handover")
-
-
-@requires(CUSTOMER_REASSIGN)
-def handover(request, user_id):
-    """One person's customers, to hand over all or some of them to another manager."""
-    from_user = selectors.handover_staff_get(request.user, user_id)
-    form = HandoverForm(request.POST or None,
-                        targets=selectors.handover_targets(request.user, from_user))
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            to_user = form.cleaned_data["to_user"]
-            outcome, status = attempt(form, lambda: lifecycle_requests.customers_reassign(
-                actor=request.user, from_user=from_user, to_user=to_user,
-                customers=form.chosen(), reason=form.cleaned_data["reason"],
-                origin=Origin.of(request)))
-            if status is None:
-                return _reassigned(request, from_user, to_user, *outcome)
-    page, query = paginate(request, selectors.handover_customers(request.user, from_user),
-                           PAGE_SIZE)
-    ticked = set(form.cleaned_data.get("customers") or []) if form.is_bound else set()
-    return render_page(request, "customers/handover.html", {
-        "from_user": from_user, "form": form, "page": page, "query": query, "ticked": ticked,
-        "needs_approval": lifecycle_requests.transfer_needs_approval(),
-        "pending_transfers": lifecycle_requests.open_transfers_of(from_user, request.user),
-        "in_transfer": lifecycle_requests.in_open_transfer(c.pk for c in page.object_list),
-    }, status=status)
