@@ -20,6 +20,16 @@ def test_openapi_document():
             assert {"400", "401", "404"} <= set(operation["responses"]), (method, path)
 
 
+def test_operation_ids_name_the_app_not_the_module_inside_its_api():
+    """Clients generated from the schema keep their method names when an app's API is split
+    into modules (customers/api/archive.py, contacts.py…): `qiao_<app>_api_<function>`."""
+    schema = Client().get("/api/v1/openapi.json").json()
+    ids = [operation["operationId"] for methods in schema["paths"].values()
+           for operation in methods.values()]
+    assert all(re.fullmatch(r"qiao_[a-z]+_api_[a-z_]+", i) for i in ids), ids
+    assert "qiao_customers_api_customer_list" in ids and len(set(ids)) == len(ids)
+
+
 def test_docs_page_uses_only_vendored_scripts_under_the_csp():
     response = Client().get("/api/v1/docs")
     assert response.status_code == 200
