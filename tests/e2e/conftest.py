@@ -126,6 +126,9 @@ class Session:
     def user_menu(self):
         """Open the header's menu of the person's own things (language, tokens, log out); on a
         narrow screen the folded header first."""
+        # The page's stylesheets first: before qiao.css applies, Bootstrap shows the toggler
+        # even on a wide screen, and it would vanish under the click.
+        self.page.wait_for_load_state("load")
         toggler = self.page.locator(".navbar-toggler")
         if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
             self.unfold_header()
