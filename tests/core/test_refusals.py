@@ -134,3 +134,15 @@ def test_out_of_scope_no_page_caught_is_not_found_never_forbidden(page_request, 
 
 def test_other_errors_are_left_to_django(page_request):
     assert RefusalMiddleware(lambda r: None).process_exception(page_request, KeyError()) is None
+
+
+@pytest.mark.parametrize(("refusal", "status"), [
+    (PermissionDenied(), 404), (ObjectDoesNotExist(), 404), (RateLimited("稍后再试"), 429),
+    (ConflictError("冲突"), 409), (StaleVersionError(), 409), (ValidationError("无效"), 400),
+])
+def test_the_api_answers_each_refusal_with_the_same_status(refusal, status):
+    from qiao.api import api
+    from qiao.core.api import _on_refusal
+
+    response = _on_refusal(api, RequestFactory().get("/api/v1/customers"), refusal)
+    assert response.status_code == status

@@ -15,12 +15,11 @@ Errors, all `{"detail": "...", "errors": {field: [messages]}}`:
 """
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Annotated
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -28,7 +27,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import BeforeValidator, ConfigDict, create_model, field_validator
 from pydantic_core import PydanticCustomError
 
-from qiao.core.exceptions import ConflictError, RateLimited, StaleVersionError
+from qiao.core.exceptions import REFUSALS, StaleVersionError, http_status
 from qiao.core.pagination import count_or_estimate
 from qiao.core.text import clean_text
 
@@ -103,23 +102,31 @@ def _on_unauthenticated(api, request, exc):
     return response
 
 
+def _on_refusal(api, request, exc):
+    """A service's refusal, with the status core.exceptions.http_status gives it (the pages'
+    table): out of scope or not allowed as "not found", a conflict or a rate with its message."""
+    status = http_status(exc)
+    if status == 404:
+        return _error(api, request, 404, _("Not found."))
+    if status == 400:
+        return _on_django_validation(api, request, exc)
+    if isinstance(exc, StaleVersionError):  # the API's client sent the version it read
+        return _error(api, request, 409, _(
+            "Someone else changed this record after you read it (its version is no longer the "
+            "one you sent). Read it again, then repeat your change."))
+    return _error(api, request, status, str(exc), getattr(exc, "errors", None))
+
+
 def install_error_handlers(api) -> None:
     """Every error of `api` in the one format (see the module's docstring), and the body
     limit."""
-    handlers = {
+    handlers: dict[type[Exception], Callable] = {
         NinjaValidationError: _on_invalid_input,
         DjangoValidationError: _on_django_validation,
         FormInvalid: _on_form_invalid,
         AuthenticationError: _on_unauthenticated,
         HttpError: _on_http_error,
-        Http404: lambda api, request, exc: _error(api, request, 404, _("Not found.")),
-        PermissionDenied: lambda api, request, exc: _error(api, request, 404, _("Not found.")),
-        StaleVersionError: lambda api, request, exc: _error(api, request, 409, _(
-            "Someone else changed this record after you read it (its version is no longer the "
-            "one you sent). Read it again, then repeat your change.")),
-        ConflictError: lambda api, request, exc: _error(
-            api, request, 409, str(exc), getattr(exc, "errors", None)),
-        RateLimited: lambda api, request, exc: _error(api, request, 429, str(exc)),
+        **dict.fromkeys(REFUSALS, _on_refusal),
         RequestDataTooBig: lambda api, request, exc: _too_large(api, request),
     }
     for exc_class, handler in handlers.items():
