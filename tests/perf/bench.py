@@ -260,7 +260,9 @@ def _has_tables():
 
 def search_terms(user, count, rng):
     """Search words a person would type, drawn from customers `user` sees: a city+brand name
-    fragment (上海恒鑫), its full pinyin and initials, a phone number, a credit code."""
+    fragment (上海恒鑫), its full pinyin and initials, a phone number, a credit code, and the
+    commonest searches in Chinese, two characters (the brand, 恒鑫), two initials (hx) and one
+    character (恒)."""
     from qiao.core.pinyin import pinyin_keys
     from qiao.customers.models import Customer
 
@@ -278,6 +280,9 @@ def search_terms(user, count, rng):
         "search_initials": [pinyin_keys(f)[1] for f in fragments],
         "search_phone": [phone for _, phone, _ in rows if phone][:count],
         "search_credit_code": [code for _, _, code in rows if code][:count],
+        "search_short": [f[2:] for f in fragments],
+        "search_one": [f[2] for f in fragments],
+        "search_short_initials": [pinyin_keys(f[2:])[1] for f in fragments],
     }
 
 

@@ -150,6 +150,9 @@ class ListSpec:
     summary_sheet: Callable[..., None] | None = None
     sheet: Any = None  # the name of the list's sheet (the title's by default)
     no_filters: Any = None  # the file's note when no filter is set ("Filters: none")
+    # form → is a search typed? Its matches are counted only up to a point ("1,000+",
+    # core.pagination.COUNT_AT_MOST): a one-letter word can match most rows.
+    searched: Callable[[Any], bool] | None = None
 
 
 def list_page(request, spec: ListSpec, *, print_limit: int | None = None, **context):
@@ -164,7 +167,9 @@ def list_page(request, spec: ListSpec, *, print_limit: int | None = None, **cont
         page, count, start = None, rows.count(), 1
         shown = rows[:print_limit]
     else:
-        page = EstimatingPaginator(rows, spec.page_size).get_page(request.GET.get("page"))
+        capped = bool(spec.searched and spec.searched(form))
+        page = EstimatingPaginator(rows, spec.page_size, capped=capped).get_page(
+            request.GET.get("page"))
         count, shown, start = page.paginator.count, page.object_list, page.start_index()
     drawn = lines(spec.columns, shown, start=start, group_by=spec.group_by) if spec.cells else None
     if printing:

@@ -16,6 +16,11 @@ from django.utils.translation import gettext
 # is every list with a filter, a data scope or a secret level, on any table size.
 ESTIMATE_ABOVE = 200_000
 
+# A search counts its matches only this far (or to the page after the one asked for, when that
+# is further): a one-letter word matches most customers, and counting them all would cost more
+# than the page. The list then shows "1,000+".
+COUNT_AT_MOST = 1000
+
 # One query whatever the size, so that a page runs as many queries at 10k rows as at 1M: the
 # table's row estimate (pg_class.reltuples, kept by ANALYZE and autovacuum) times the share of
 # rows not deleted (the column's most-common-values statistics; 1 when there are none yet),
@@ -87,18 +92,49 @@ def count_or_estimate(rows) -> int | None:
     return approximate(-row[0]) if row[0] < 0 else row[0]
 
 
+class CappedCount(int):
+    """At least this many rows: the count stopped there. Printed as "1,000+"."""
+
+    def __str__(self):
+        return f"{int(self):,}+"
+
+
 class EstimatingPaginator(Paginator):
     """Django's paginator; a huge unconditional list is counted by estimate
-    (`count_estimated`)."""
+    (`count_estimated`). With `capped`, the count stops at COUNT_AT_MOST rows, or at the end of
+    the page after the one asked for (`count_capped`): the pages up to there and a link to the
+    next always work."""
+
+    def __init__(self, object_list, per_page, *, capped=False, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.capped, self._asked = capped, 1
+
+    def get_page(self, number):
+        try:
+            self._asked = max(1, int(number))
+        except (TypeError, ValueError):
+            self._asked = 1
+        return super().get_page(number)
 
     @cached_property
     def count(self):
+        if self.capped:
+            return self._count_at_most(max(COUNT_AT_MOST, (self._asked + 1) * self.per_page))
         counted = count_or_estimate(self.object_list)
         return super().count if counted is None else counted
+
+    def _count_at_most(self, limit: int) -> int:
+        """One query: COUNT(*) of the first limit + 1 rows."""
+        counted = self.object_list.order_by()[:limit + 1].count()
+        return CappedCount(limit) if counted > limit else counted
 
     @property
     def count_estimated(self) -> bool:
         return isinstance(self.count, ApproximateCount)
+
+    @property
+    def count_capped(self) -> bool:
+        return isinstance(self.count, CappedCount)
 
 
 def query_without(request, *keys) -> str:

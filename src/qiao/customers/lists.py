@@ -22,6 +22,7 @@ CUSTOMERS = ListSpec(
     fragment="customers/_fragments/results.html",
     form=_customer_filters,
     rows=lambda user, form: selectors.customer_list(user, form.filters()),
+    searched=lambda form: bool(form.filters().q.strip()),
     title=_("Customer archive"),
     # The columns of customers/_fragments/results.html; grade, owner and region are joined
     # by the selector (no query per row).
@@ -67,5 +68,6 @@ POOL = ListSpec(
     fragment="customers/_fragments/pool_results.html",
     form=_pool_filters,
     rows=_pool_rows,
+    searched=lambda form: bool(form.values()[0].strip()),
     context=_pool_context,
 )
