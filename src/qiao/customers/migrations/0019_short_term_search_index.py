@@ -5,8 +5,7 @@ reading every customer in the user's scope.
 The index holds each customer's "short grams": every character and every pair of adjacent
 characters of customers_customer.search_text. A word of one or two characters (never a space:
 words are split at spaces) is in the search text exactly when it is one of its grams, so the
-index answers such a word alone (PostgreSQL); on SQLite the tokenizer blurs it a little, and
-customers.selectors adds the plain LIKE there, which keeps the answer the scan's.
+index answers such a word alone, with the rows a scan would find.
 
 * PostgreSQL: an immutable SQL function, customers_short_grams(text) → text[], and a GIN index
   on customers_short_grams(search_text), used for
@@ -15,13 +14,14 @@ customers.selectors adds the plain LIKE there, which keeps the answer the scan's
 * SQLite: an FTS5 table, customers_customer_short (ascii tokenizer, detail=none: each gram a
   token, only which rows hold it is kept; every non-ASCII character is a token character, so no
   Unicode table decides what a Chinese character is), filled by triggers that spell out the
-  grams with a table of positions (SQLite allows no recursive query inside a trigger), queried
-  as `id IN (SELECT rowid FROM customers_customer_short WHERE customers_customer_short MATCH
-  '"物流"')` for a word of letters, digits and non-ASCII characters. The tokenizer splits a gram
-  at ASCII punctuation or a space ("a-" is the token "a"), so the table may offer a row too
-  many, never one too few; the LIKE removes the extra ones. Search texts longer than
-  SHORT_POSITIONS characters (about 170 on average, 260 at most in the benchmark's data) would
-  be indexed only up to there: far beyond any real customer.
+  grams as "x xy" for each position with a table of positions (SQLite allows no recursive query
+  inside a trigger), queried as `+id IN (SELECT rowid FROM customers_customer_short WHERE
+  customers_customer_short MATCH '"物流"')` for a word of letters, digits and non-ASCII
+  characters. Exact for such a word: a token is a character, or a pair of token characters, or
+  the one token character of a pair with punctuation or a space ("a-" gives "a", itself a
+  character of the text). A word with ASCII punctuation is left to the LIKE. Search texts longer
+  than SHORT_POSITIONS characters (about 170 on average, 260 at most in the benchmark's data)
+  would be indexed only up to there: far beyond any real customer.
 
 Like 0003's, these are outside the model state; customers.search_index puts the SQLite
 triggers back after a migration that rebuilds customers_customer.

@@ -78,46 +78,62 @@ _PHONE_LIKE = re.compile(r"[\d\s\-+()]*\d[\d\s\-+()]*(?:(?:转|分机|ext\.?|x|#
 
 
 class _HasShortGram(Expression):
-    """PostgreSQL: `term` (one or two characters, no space) is one of the grams of search_text
-    that customers migration 0019 indexes, and search_text holds it. The second test is the
-    same answer, cheap to compute: when the planner walks the list's own index for a word most
-    customers contain, it decides row by row and the grams are computed only for the few rows
-    it lets through. Its share of rows is estimated at a fixed third, so the grams' statistics
-    choose the plan."""
+    """search_text holds `term`, a word of one or two characters, as migration 0019 indexes it.
+
+    PostgreSQL: the word is one of the grams of customers_short_grams(search_text), and
+    strpos() finds it: the same answer, cheap to compute, so that a plan walking the list's own
+    index for a word most customers contain decides row by row and computes the grams only for
+    the few rows it lets through (strpos's share is estimated at a fixed third: the grams'
+    statistics choose the plan).
+    SQLite: the customer's id is among the rows of the FTS5 table holding the word as a token,
+    exact for a word of letters, digits and non-ASCII characters (see the migration). The unary
+    plus keeps SQLite from fetching every match by its id and sorting them (hundreds of ms for a
+    character most customers contain): it walks the list's own index and checks each id against
+    the matches instead, a few dozen ms whatever the word."""
 
     conditional = True
     output_field = BooleanField()
 
-    def __init__(self, term: str, column=None):
+    def __init__(self, term: str, text=None, pk=None):
         super().__init__()
-        self.term, self.column = term, column if column is not None else F("search_text")
+        self.term = term
+        self.text = text if text is not None else F("search_text")
+        self.pk = pk if pk is not None else F("pk")
 
     def get_source_expressions(self):
-        return [self.column]
+        return [self.text, self.pk]
 
     def set_source_expressions(self, exprs):
-        (self.column,) = exprs
+        self.text, self.pk = exprs
 
-    def as_sql(self, compiler, connection):
-        column, params = compiler.compile(self.column)
-        return (f"(customers_short_grams({column}) @> ARRAY[%s]::text[] "
-                f"AND strpos({column}, %s) > 0)", (*params, self.term, *params, self.term))
+    def as_postgresql(self, compiler, connection):
+        text, params = compiler.compile(self.text)
+        return (f"(customers_short_grams({text}) @> ARRAY[%s]::text[] AND strpos({text}, %s) > 0)",
+                (*params, self.term, *params, self.term))
+
+    def as_sqlite(self, compiler, connection):
+        pk, params = compiler.compile(self.pk)
+        # The column as Django compiled it; the word is a parameter.
+        return (f"+{pk} IN (SELECT rowid FROM customers_customer_short "  # noqa: S608
+                "WHERE customers_customer_short MATCH %s)", (*params, f'"{self.term}"'))
+
+    @staticmethod
+    def serves(term: str) -> bool:
+        """Can the index answer `term` on this database? A word with a space never; on SQLite
+        only one whose every character is part of a token (any non-ASCII character, ASCII
+        letters and digits: other ASCII characters separate tokens)."""
+        if connection.vendor == "postgresql":
+            return " " not in term
+        return (connection.vendor == "sqlite"
+                and all(c.isalnum() or not c.isascii() for c in term))
 
 
 def _short_term(term: str) -> Q:
-    """search_text contains `term` of one or two characters, through migration 0019's index: the
-    same rows as a scan. On SQLite the table only narrows (its tokenizer blurs a little), and the
-    LIKE decides."""
-    like = Q(search_text__contains=term)
-    if connection.vendor == "postgresql" and " " not in term:
+    """search_text contains `term` of one or two characters: through migration 0019's index
+    where it serves, else by the LIKE (a scan). The same rows either way."""
+    if _HasShortGram.serves(term):
         return Q(_HasShortGram(term))
-    if connection.vendor == "sqlite" and all(c.isalnum() or not c.isascii() for c in term):
-        # What the FTS5 table's tokenizer keeps as one token: any non-ASCII character, ASCII
-        # letters and digits (other ASCII characters separate tokens).
-        return Q(pk__in=RawSQL(
-            "SELECT rowid FROM customers_customer_short WHERE customers_customer_short MATCH %s",
-            (f'"{term}"',))) & like
-    return like
+    return Q(search_text__contains=term)
 
 
 def _contains(term: str) -> Q:
