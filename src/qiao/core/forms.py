@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape
-from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from qiao.core.text import clean_text, has_visible
@@ -235,8 +234,7 @@ def _formatted(value):
     """`{{ value|stringformat:'s' }}`, or None for a value the filter would treat otherwise."""
     if callable(value) or isinstance(value, tuple):
         return None
-    text = "%s" % value
-    return conditional_escape(mark_safe(text) if isinstance(value, SafeData) else text)
+    return conditional_escape(str(value))  # "%s" % value; a safe string stays unescaped
 
 
 def _attrs_html(attrs) -> str | None:
@@ -279,4 +277,4 @@ def select_html(widget) -> str | None:
         if group_name:
             html.append("\n  </optgroup>")
     html.append("\n</select>")
-    return mark_safe("".join(html))
+    return "".join(html)  # a str, as Django's renderer returns; the widget marks it safe
