@@ -87,6 +87,7 @@ class OwnOption(forms.Select):
     NumberLabels(choices=[(1, 1000), (2, 2.5)]),  # numbers the templates would localise
     forms.Select(choices=[(1, "a")], attrs={"data-f": lambda: "called"}),  # a value they call
     OwnOption(choices=[(1, "a")]),  # another option template
+    forms.Select(choices=[(1, "a")], attrs={"items": "x"}),  # attrs.items read as attrs["items"]
 ])
 def test_what_it_cannot_write_the_same_way_is_left_to_the_templates(widget):
     context = widget.get_context("odd", 1, None)

@@ -239,6 +239,8 @@ def _formatted(value):
 
 def _attrs_html(attrs) -> str | None:
     """django/forms/widgets/attrs.html."""
+    if "items" in attrs:  # the template would read attrs["items"], not attrs.items()
+        return None
     html = []
     for name, value in attrs.items():
         if value is False:
