@@ -87,13 +87,21 @@ class OwnOption(forms.Select):
     NumberLabels(choices=[(1, 1000), (2, 2.5)]),  # numbers the templates would localise
     forms.Select(choices=[(1, "a")], attrs={"data-f": lambda: "called"}),  # a value they call
     OwnOption(choices=[(1, "a")]),  # another option template
-    forms.Select(choices=[(1, "a")], attrs={"items": "x"}),  # attrs.items read as attrs["items"]
 ])
 def test_what_it_cannot_write_the_same_way_is_left_to_the_templates(widget):
     context = widget.get_context("odd", 1, None)
     assert select_html(context["widget"]) is None
     ours, djangos = both(widget, "odd", 1, None)
     assert ours == djangos
+
+
+def test_an_attribute_named_items_fails_as_in_djangos_templates():
+    """The templates read attrs.items as attrs["items"]: the same failure, not other HTML."""
+    widget = forms.Select(choices=[(1, "a")], attrs={"items": "x"})
+    assert select_html(widget.get_context("odd", 1, None)["widget"]) is None
+    for renderer in (OURS, DJANGOS):
+        with pytest.raises(ValueError, match="unpack"):
+            widget.render("odd", 1, None, renderer=renderer)
 
 
 @pytest.mark.django_db
