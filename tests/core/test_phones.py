@@ -63,3 +63,18 @@ def test_mobiles_typed_any_way_are_stored_as_eleven_digits(prefix, rest, separat
         typed = typed.translate({ord(d): ord(d) - ord("0") + ord("０") for d in "0123456789"})
     assert format_phone(typed) == digits
     assert mask_phone(typed) == mask_phone(digits) == f"{digits[:3]}****{digits[-4:]}"
+
+
+@given(st.one_of(
+    st.from_regex(r"1[0-9]{10}", fullmatch=True),
+    st.from_regex(r"0[0-9]{2,3}-[0-9]{7,8}", fullmatch=True),
+), st.sampled_from(["", "转801", "转1"]))
+def test_a_number_stored_in_its_form_is_masked_as_the_parsed_way_masks_it(main, extension):
+    """mask_phone reads a stored mobile or landline without parsing it (a list masks one per
+    row): the same mask as the number parsed, valid or not (10000000000, 000-0000000)."""
+    from qiao.core.masking import _NOT_DIGIT
+    from qiao.core.validators import parse_phone
+
+    parsed = normalize_phone(main) if parse_phone(main) else _NOT_DIGIT.sub("", main)
+    expected = f"{parsed[:3]}****{parsed[-4:]}"
+    assert mask_phone(main + extension) == expected + extension

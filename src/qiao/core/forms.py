@@ -4,6 +4,9 @@ from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.renderers import DjangoTemplates
+from django.utils.functional import Promise
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
 from qiao.core.text import clean_text, has_visible
@@ -198,3 +201,82 @@ def _bootstrap_class(widget):
     else:
         widget.attrs.setdefault(
             "class", "form-select" if isinstance(widget, forms.Select) else "form-control")
+
+
+# --- the form renderer -------------------------------------------------------------------------
+
+SELECT_TEMPLATE = "django/forms/widgets/select.html"
+OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+
+
+class FormRenderer(DjangoTemplates):
+    """Django's form renderer (settings.FORM_RENDERER), except that a <select> is written
+    here, in Python, rather than by Django's templates: the same HTML, byte for byte
+    (tests/core/test_form_renderer.py compares them), without an included template per option
+    and per attribute list. A list page's filters (owners, regions, grades, tags…) are most of
+    its <option>s. A select that differs from Django's own (another option template, a value
+    the templates would call or localise) is left to the templates."""
+
+    def render(self, template_name, context, request=None):
+        if template_name == SELECT_TEMPLATE:
+            html = select_html(context["widget"])
+            if html is not None:
+                return html
+        return super().render(template_name, context, request)
+
+
+def _plain(value) -> bool:
+    """A value the templates print as its str() (escaped): no call, no localisation."""
+    return isinstance(value, str | Promise)
+
+
+def _formatted(value):
+    """`{{ value|stringformat:'s' }}`, or None for a value the filter would treat otherwise."""
+    if callable(value) or isinstance(value, tuple):
+        return None
+    return conditional_escape(str(value))  # "%s" % value; a safe string stays unescaped
+
+
+def _attrs_html(attrs) -> str | None:
+    """django/forms/widgets/attrs.html."""
+    if "items" in attrs:  # the template would read attrs["items"], not attrs.items()
+        return None
+    html = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        if not _plain(name):
+            return None
+        html.append(" " + conditional_escape(name))
+        if value is not True:
+            text = _formatted(value)
+            if text is None:
+                return None
+            html.append(f'="{text}"')
+    return "".join(html)
+
+
+def select_html(widget) -> str | None:
+    """django/forms/widgets/select.html with its options, as the renderer returns it
+    (stripped); None when it has to be left to the templates."""
+    attrs = _attrs_html(widget["attrs"])
+    if attrs is None or not _plain(widget["name"]):
+        return None
+    html = [f'<select name="{conditional_escape(widget["name"])}"{attrs}>']
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name:
+            if not _plain(group_name):
+                return None
+            html.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        for option in options:
+            value = _formatted(option["value"])
+            option_attrs = _attrs_html(option["attrs"])
+            if (option["template_name"] != OPTION_TEMPLATE or value is None
+                    or option_attrs is None or not _plain(option["label"])):
+                return None
+            html.append(f'\n  <option value="{value}"{option_attrs}>'
+                        f'{conditional_escape(option["label"])}</option>\n')
+        if group_name:
+            html.append("\n  </optgroup>")
+    html.append("\n</select>")
+    return "".join(html)  # a str, as Django's renderer returns; the widget marks it safe

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -24,7 +26,34 @@ class Clearance(models.IntegerChoices):
     SECRET = 3, _("Secret")
 
 
-class TimeStampedModel(models.Model):
+def choice_labels(field) -> dict:
+    """{value: label} of a model field's choices, as Django's get_FOO_display() builds it on
+    every call: built once per field here (the labels stay lazy, translated when shown), again
+    if the field's choices are replaced; choices given as a callable are read every time."""
+    choices = field.choices
+    if not isinstance(choices, list | tuple):
+        return dict(make_hashable(field.flatchoices))
+    cached = field.__dict__.get("_qiao_choice_labels")
+    if cached is None or cached[0] is not choices:
+        cached = (choices, dict(make_hashable(field.flatchoices)))
+        field.__dict__["_qiao_choice_labels"] = cached
+    return cached[1]
+
+
+class ChoiceLabelsModel(models.Model):
+    """get_FOO_display() as Django's, without building the {value: label} dict again, whose
+    lazy labels are each translated to be hashed, on every call: a list page shows a status
+    and a classification per row."""
+
+    class Meta:
+        abstract = True
+
+    def _get_FIELD_display(self, field):
+        value = getattr(self, field.attname)
+        return force_str(choice_labels(field).get(make_hashable(value), value), strings_only=True)
+
+
+class TimeStampedModel(ChoiceLabelsModel):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
 

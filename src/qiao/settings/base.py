@@ -108,6 +108,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's, with <select> written in Python (same HTML): core.forms.FormRenderer.
+FORM_RENDERER = "qiao.core.forms.FormRenderer"
 
 
 # SQLite is a real default: WAL (readers never block the writer), IMMEDIATE transactions (a
