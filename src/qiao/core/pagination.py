@@ -1,6 +1,7 @@
 """Paged lists: the requested page, and the query string its page links keep."""
 
 import math
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.db import connections
@@ -125,7 +126,8 @@ class EstimatingPaginator(Paginator):
 
     def _count_at_most(self, limit: int) -> int:
         """One query: COUNT(*) of the first limit + 1 rows."""
-        counted = self.object_list.order_by()[:limit + 1].count()
+        rows: Any = self.object_list  # a queryset: capped counts are for querysets only
+        counted = rows.order_by()[:limit + 1].count()
         return CappedCount(limit) if counted > limit else counted
 
     @property
