@@ -66,6 +66,22 @@ def test_the_list_has_the_pages_filters_sorts_and_paging(personas, api):
     assert (past["count"], past["items"]) == (3, [])
 
 
+def test_a_search_counts_its_matches_as_the_page_does(personas, api, monkeypatch):
+    """Up to COUNT_AT_MOST, or to the end of the next page: `count_capped` says it stopped."""
+    from qiao.core import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_AT_MOST", 3)
+    client = api("director")
+    total = client.get("/customers").json()
+    assert total["count"] > 6 and not total["count_capped"]  # no search: exact
+    body = client.get("/customers", {"q": "有限公司", "page_size": 2}).json()
+    assert (body["count"], body["count_capped"], len(body["items"])) == (4, True, 2)
+    body = client.get("/customers", {"q": "有限公司", "page_size": 2, "page": 2}).json()
+    assert (body["count"], body["count_capped"]) == (6, True)
+    few = client.get("/customers", {"q": personas.customers["am01"][0].name}).json()
+    assert (few["count"], few["count_capped"]) == (1, False)
+
+
 def test_a_supervisor_lists_the_teams_customers_and_filters_by_owner(personas, api):
     client = api("sup1")
     team = {c.pk for u in ("am01", "am02") for c in personas.customers[u]}
@@ -82,8 +98,8 @@ def test_org_endpoints(personas, api):
     assert "customer.delete" in me["actions"] and me["clearance"] == 2
     users = {u["username"] for u in api("sup1").all_pages("/org/users")[1]}
     assert users == {"sup1", "am01", "am02"}
-    assert api("admin").get("/org/users").json() == {"count": 0, "page": 1, "page_size": 25,
-                                                     "items": []}
+    assert api("admin").get("/org/users").json() == {"count": 0, "count_capped": False, "page": 1,
+                                                     "page_size": 25, "items": []}
     units = api("am01").all_pages("/org/units")[1]
     assert {u["name"] for u in units} >= {"华东区", "华北区", "华南区"}
     grades = api("am01").get("/grades").json()

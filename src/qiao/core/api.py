@@ -28,7 +28,12 @@ from pydantic import BeforeValidator, ConfigDict, create_model, field_validator
 from pydantic_core import PydanticCustomError
 
 from qiao.core.exceptions import REFUSALS, StaleVersionError, http_status
-from qiao.core.pagination import count_or_estimate
+from qiao.core.pagination import (
+    CappedCount,
+    count_at_most,
+    count_or_estimate,
+    search_count_limit,
+)
 from qiao.core.text import clean_text
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -249,17 +254,25 @@ def paged(item: type[Schema]) -> type[Schema]:
         f"{item.__name__}Page", __base__=Schema,
         count=(int, Field(..., description=(
             "Rows in the whole list; for an unfiltered list of more than 200,000 rows on "
-            "PostgreSQL, the planner's estimate (about 1 %)."))),
+            "PostgreSQL, the planner's estimate (about 1 %); for a search, counted up to "
+            "1,000 or to the end of the next page, whichever is further (`count_capped`)."))),
+        count_capped=(bool, Field(..., description=(
+            "The search matched more rows than `count`, which stopped there."))),
         # `item` is a schema class known only when called: no static type to name.
         page=(int, ...), page_size=(int, ...), items=(list[item], ...),  # type: ignore[valid-type]
     )
 
 
-def page_of(rows, query: PageQuery) -> dict:
+def page_of(rows, query: PageQuery, *, searched: bool = False) -> dict:
     """One page of a queryset (two queries: the count and the page). A page past the end is
-    empty, with the count."""
+    empty, with the count. A `searched` list counts as the page's list does (core.pagination):
+    up to 1,000 rows or the end of the next page, `count_capped` when there are more."""
     start = (query.page - 1) * query.page_size
     items: Iterable = rows[start:start + query.page_size]
-    count = count_or_estimate(rows)  # as the pages count: one query, estimated when huge
-    return {"count": rows.count() if count is None else int(count), "page": query.page,
-            "page_size": query.page_size, "items": list(items)}
+    if searched:
+        count = count_at_most(rows, search_count_limit(query.page, query.page_size))
+    else:  # as the pages count: one query, estimated when huge
+        estimated = count_or_estimate(rows)
+        count = rows.count() if estimated is None else estimated
+    return {"count": int(count), "count_capped": isinstance(count, CappedCount),
+            "page": query.page, "page_size": query.page_size, "items": list(items)}

@@ -100,6 +100,19 @@ class CappedCount(int):
         return f"{int(self):,}+"
 
 
+def count_at_most(rows, limit: int) -> int:
+    """The rows counted up to `limit` in one query (COUNT(*) of the first limit + 1): the exact
+    count, or CappedCount(limit) when there are more."""
+    counted = rows.order_by()[:limit + 1].count()
+    return CappedCount(limit) if counted > limit else counted
+
+
+def search_count_limit(page: int, per_page: int) -> int:
+    """How far a search counts when page `page` is asked for: COUNT_AT_MOST, or to the end of
+    the next page."""
+    return max(COUNT_AT_MOST, (page + 1) * per_page)
+
+
 class EstimatingPaginator(Paginator):
     """Django's paginator; a huge unconditional list is counted by estimate
     (`count_estimated`). With `capped`, the count stops at COUNT_AT_MOST rows, or at the end of
@@ -120,15 +133,13 @@ class EstimatingPaginator(Paginator):
     @cached_property
     def count(self):
         if self.capped:
-            return self._count_at_most(max(COUNT_AT_MOST, (self._asked + 1) * self.per_page))
+            return self._count_at_most(search_count_limit(self._asked, self.per_page))
         counted = count_or_estimate(self.object_list)
         return super().count if counted is None else counted
 
     def _count_at_most(self, limit: int) -> int:
-        """One query: COUNT(*) of the first limit + 1 rows."""
         rows: Any = self.object_list  # a queryset: capped counts are for querysets only
-        counted = rows.order_by()[:limit + 1].count()
-        return CappedCount(limit) if counted > limit else counted
+        return count_at_most(rows, limit)
 
     @property
     def count_estimated(self) -> bool:

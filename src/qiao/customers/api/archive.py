@@ -279,9 +279,12 @@ def grade_list(request):
 
 @router.get("/customers", response={200: paged(CustomerListItem), **error_responses()})
 def customer_list(request, query: Query[CustomerQuery]):
-    """The customer list: the same filters, sorts, scope and masking as the list page."""
+    """The customer list: the same filters, sorts, scope and masking as the list page; a
+    search counts its matches as the page does (up to 1,000, `count_capped`)."""
     check(request, CUSTOMER_VIEW)
-    return page_of(selectors.customer_list(request.auth, query.filters()), query)
+    filters = query.filters()
+    return page_of(selectors.customer_list(request.auth, filters), query,
+                   searched=bool(filters.q.strip()))
 
 
 @router.get("/customers/{customer_id}", response={200: CustomerOut, **error_responses()})

@@ -26,7 +26,8 @@ def pool_list(request, query: Query[PoolQuery]):
     """The public pool of the regions the user works in, newest change first; masked (a pool
     customer's numbers stay hidden until claimed)."""
     check(request, POOL_CLAIM)
-    return page_of(selectors.pool_customers(request.auth, query.q.strip()[:100]), query)
+    q = query.q.strip()[:100]
+    return page_of(selectors.pool_customers(request.auth, q), query, searched=bool(q))
 
 
 @router.post("/pool/{customer_id}/claim", response={200: CustomerOut, **error_responses(409)})

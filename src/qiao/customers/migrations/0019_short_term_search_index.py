@@ -2,20 +2,22 @@
 trigram index of 0003 cannot serve: a trigram needs three characters, so such a word was found by
 reading every customer in the user's scope.
 
-The index holds each customer's "short grams": every character and every pair of adjacent
-characters of customers_customer.search_text. A word of one or two characters (never a space:
-words are split at spaces) is in the search text exactly when it is one of its grams, so the
-index answers such a word alone, with the rows a scan would find.
-
-* PostgreSQL: an immutable SQL function, customers_short_grams(text) → text[], and a GIN index
-  on customers_short_grams(search_text), used for
-  `customers_short_grams(search_text) @> ARRAY['物流']` (the planner still prefers walking the
-  list's own index for a word most customers contain).
-* SQLite: an FTS5 table, customers_customer_short (ascii tokenizer, detail=none: each gram a
-  token, only which rows hold it is kept; every non-ASCII character is a token character, so no
-  Unicode table decides what a Chinese character is), filled by triggers that spell out the
-  grams as "x xy" for each position with a table of positions (SQLite allows no recursive query
-  inside a trigger), queried as `+id IN (SELECT rowid FROM customers_customer_short WHERE
+* PostgreSQL: a GIN index of the search text's characters, `string_to_array(search_text, NULL)`
+  (a built-in, immutable, a few microseconds a row), used for `string_to_array(search_text,
+  NULL) @> ARRAY['物', '流']` beside `strpos(search_text, '物流') > 0`, which decides
+  (customers.selectors). A one-character word is answered by the index alone; a two-character
+  one by the customers holding both characters, which for two Chinese characters is a few
+  dozen. Considered and dropped: an index of the pairs of characters too, through an SQL function
+  — a plan that filters rows instead of reading the index (a scoped count, a word most customers
+  contain) computes such a function for every row, 0.1–0.2 ms each, seconds for a region; its
+  cost cannot be told to the planner without also charging the index's own rechecks
+  (docs/decisions.md).
+* SQLite: an FTS5 table of the search text's characters and pairs of adjacent characters
+  ("grams"), customers_customer_short (ascii tokenizer, detail=none: each gram a token, only
+  which rows hold it is kept; every non-ASCII character is a token character, so no Unicode
+  table decides what a Chinese character is), filled by triggers that spell out the grams as "x
+  xy" for each position with a table of positions (SQLite allows no recursive query inside a
+  trigger), queried as `+id IN (SELECT rowid FROM customers_customer_short WHERE
   customers_customer_short MATCH '"物流"')` for a word of letters, digits and non-ASCII
   characters. Exact for such a word: a token is a character, or a pair of token characters, or
   the one token character of a pair with punctuation or a space ("a-" gives "a", itself a
@@ -29,12 +31,10 @@ triggers back after a migration that rebuilds customers_customer.
 
 from django.db import migrations
 
-PG_FUNCTION = "customers_short_grams"
-PG_INDEX = "cust_search_short"
+PG_INDEX = "cust_search_chars"
 SHORT_TABLE = "customers_customer_short"
 POSITIONS_TABLE = "customers_search_positions"
 SHORT_POSITIONS = 65536
-
 
 
 def grams_of(text):
@@ -62,21 +62,6 @@ SQLITE_TRIGGERS = {
         END""",
 }
 
-# Every character and pair of characters of the text (a pair may hold the space between two
-# keys: harmless, as no word typed holds one; GIN keeps each gram once). A plan that filters
-# rows instead of reading the index computes it for each row, at 0.1–0.2 ms a row on this
-# machine: COST says it is dear, so that a count stops through the index rather than by
-# computing it for a thousand rows, and PARALLEL RESTRICTED keeps these searches out of
-# parallel workers, which on two cores cost more to start than they save here
-# (docs/benchmarks.md, short words).
-PG_CREATE_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION {PG_FUNCTION}(t text) RETURNS text[]
-LANGUAGE sql IMMUTABLE STRICT PARALLEL RESTRICTED COST 3000 AS $$
-    SELECT string_to_array(t, NULL)
-        || ARRAY(SELECT substr(t, i, 2) FROM generate_series(1, length(t) - 1) AS i)
-$$"""
-
-
 def sqlite_fill(schema_editor):
     """The SQLite table, its triggers, and the grams of the customers already there."""
     schema_editor.execute(f"CREATE TABLE {POSITIONS_TABLE} (i INTEGER PRIMARY KEY)")
@@ -99,9 +84,8 @@ def sqlite_reindex(schema_editor):
 def create(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_CREATE_FUNCTION)
         schema_editor.execute(f"CREATE INDEX {PG_INDEX} ON customers_customer "
-                              f"USING gin ({PG_FUNCTION}(search_text))")
+                              "USING gin (string_to_array(search_text, NULL))")
     elif vendor == "sqlite":
         sqlite_fill(schema_editor)
 
@@ -110,7 +94,6 @@ def drop(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(f"DROP INDEX IF EXISTS {PG_INDEX}")
-        schema_editor.execute(f"DROP FUNCTION IF EXISTS {PG_FUNCTION}(text)")
     elif vendor == "sqlite":
         for name in SQLITE_TRIGGERS:
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")

@@ -78,13 +78,14 @@ _PHONE_LIKE = re.compile(r"[\d\s\-+()]*\d[\d\s\-+()]*(?:(?:转|分机|ext\.?|x|#
 
 
 class _HasShortGram(Expression):
-    """search_text holds `term`, a word of one or two characters, as migration 0019 indexes it.
+    """search_text holds `term`, a word of one or two characters, found through migration
+    0019's index.
 
-    PostgreSQL: the word is one of the grams of customers_short_grams(search_text), and
-    strpos() finds it: the same answer, cheap to compute, so that a plan walking the list's own
-    index for a word most customers contain decides row by row and computes the grams only for
-    the few rows it lets through (strpos's share is estimated at a fixed third: the grams'
-    statistics choose the plan).
+    PostgreSQL: strpos() finds the word, and the text's characters (the GIN index of
+    string_to_array(search_text, NULL)) hold its characters. The second test is implied by the
+    first: it is there for the index, which answers it for the few customers holding both
+    characters of a rare word; for a word most customers contain the planner walks the list's
+    own index instead, and strpos, cheap and written first, decides row by row.
     SQLite: the customer's id is among the rows of the FTS5 table holding the word as a token,
     exact for a word of letters, digits and non-ASCII characters (see the migration). The unary
     plus keeps SQLite from fetching every match by its id and sorting them (hundreds of ms for a
@@ -108,8 +109,8 @@ class _HasShortGram(Expression):
 
     def as_postgresql(self, compiler, connection):
         text, params = compiler.compile(self.text)
-        return (f"(customers_short_grams({text}) @> ARRAY[%s]::text[] AND strpos({text}, %s) > 0)",
-                (*params, self.term, *params, self.term))
+        return (f"(strpos({text}, %s) > 0 AND string_to_array({text}, NULL) @> %s::text[])",
+                (*params, self.term, *params, sorted(set(self.term))))
 
     def as_sqlite(self, compiler, connection):
         pk, params = compiler.compile(self.pk)
