@@ -14,9 +14,9 @@ Then measures in-process with django.test.Client the server time and the queries
 customer list (as it opens and sorted by name), its searches (name fragment, full pinyin,
 initials, phone, credit code; two characters and two initials, the short terms), the customer
 page, and the REST API's list and detail (with a personal API token), as an account manager
-(am01), a regional manager (region1) and the director. Prints a table against the targets (TARGETS) and writes
-var/bench-<scale>-<database>.json; compares the queries per request with the other saved
-reports, which must be equal at every scale.
+(am01), a regional manager (region1) and the director. Prints a table against the targets
+(TARGETS) and writes var/bench-<scale>-<database>.json; compares the queries per request with
+the other saved reports, which must be equal at every scale.
 With --served, the same requests again as users are served (tests/perf/served.py): gunicorn
 with the production settings on 127.0.0.1 and the load generator wrk, at 1 and 4 connections;
 p50/p95 and requests per second per case beside the in-process figures, in the same report.
