@@ -609,7 +609,7 @@ def main(argv=None):
     print("Wall times (p50/p95) grow with the load average; cpu times much less")
     served_run = None
     if args.served:
-        served_run = measure_served(args, url, measured, connections)
+        served_run = measure_served(args, url, vendor, measured, connections)
         print_served_table(args.scale, vendor, results, connections, served_run)
     report = {
         "scale": args.scale, "seed": args.seed, "database": vendor,
@@ -643,7 +643,7 @@ def main(argv=None):
     return 0
 
 
-def measure_served(args, url, measured, connections) -> dict:
+def measure_served(args, url, vendor, measured, connections) -> dict:
     """--served: the in-process run's requests again, through gunicorn and wrk, as the same
     users (a new session each, or a new API token); adds stats["served"] = {connections:
     figures} to each case. Returns the facts of the run for the report."""
@@ -652,7 +652,7 @@ def measure_served(args, url, measured, connections) -> dict:
 
     wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)  # noqa: S607
     started, load_before = time.perf_counter(), os.getloadavg()
-    log_path = VAR_DIR / f"bench-{args.scale}-served.log"
+    log_path = VAR_DIR / f"bench-{args.scale}-{vendor}-served.log"
     headers: dict[tuple[str, str], dict] = {}
     print(f"\nServed: {len(measured)} cases at {'/'.join(map(str, connections))} connections, "
           f"{args.served_warmup} s warm-up and {args.served_seconds} s each", flush=True)
