@@ -10,7 +10,7 @@ SCALE ?= S
 DATABASE ?= sqlite
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo test install lint soak unit e2e bench serve browser-deps messages clean
+.PHONY: demo test install lint soak unit e2e bench bench-deps serve browser-deps messages clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -67,15 +67,24 @@ browser-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	fi
 
+## The served benchmark's load generator: Debian's wrk; installed here when missing.
+bench-deps:
+	@if ! command -v wrk >/dev/null; then \
+		echo "Installing wrk with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	fi
+
 ## make bench SCALE=S|M|L [DATABASE=sqlite|postgres] [BENCH_DATABASE_URL=postgres://…/]
-##            [BENCH_ARGS="--only list --explain"]:
+##            [BENCH_ARGS="--only list --explain"] [BENCH_ARGS=--served]:
 ## generate data at that scale into its own database (var/bench-<scale>.sqlite3, or
 ## qiao_bench_<scale> on the PostgreSQL server, default 127.0.0.1:5432), kept and reused while
 ## scale, seed and generator version match (a marker table, qiao_bench_meta); measure the
 ## customer list, its searches, the customer page and the API's list and detail; write
 ## var/bench-<scale>-<db>.json. `make bench BENCH_ARGS=--summary` compares the saved reports.
-## Not part of `make test`. See docs/benchmarks.md.
-bench: install
+## --served: the same requests again as served, gunicorn with the production settings on
+## 127.0.0.1 and the load generator wrk (Debian's, installed here when missing) at 1 and 4
+## connections. Not part of `make test`. See docs/benchmarks.md.
+bench: install $(if $(findstring --served,$(BENCH_ARGS)),bench-deps)
 	$(PY) -m tests.perf.bench --scale $(SCALE) --database $(DATABASE) \
 		$(if $(BENCH_DATABASE_URL),--database-url "$(BENCH_DATABASE_URL)") $(BENCH_ARGS)
 

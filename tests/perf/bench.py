@@ -2,6 +2,7 @@
 
     python -m tests.perf.bench --scale M [--database postgres] [--database-url URL]
     python -m tests.perf.bench --summary      # the saved reports side by side
+    python -m tests.perf.bench --scale M --served   # and as served: gunicorn + wrk
 
 Generates the demo data at a scale into the benchmark's own database (SQLite
 var/bench-<scale>.sqlite3, or the PostgreSQL database qiao_bench_<scale>, created when
@@ -11,11 +12,14 @@ of loading it again (a quarter of an hour at scale L on a busy machine); --regen
 forces a new load.
 Then measures in-process with django.test.Client the server time and the queries of the
 customer list (as it opens and sorted by name), its searches (name fragment, full pinyin,
-initials, phone, credit code), the customer page, and the REST API's list and detail (with a
-personal API token), as an account manager (am01), a regional manager (region1) and the
-director. Prints a table against the targets (TARGETS) and writes
-var/bench-<scale>-<database>.json; compares the queries per request with the other saved
-reports, which must be equal at every scale.
+initials, phone, credit code; two characters and two initials, the short terms), the customer
+page, and the REST API's list and detail (with a personal API token), as an account manager
+(am01), a regional manager (region1) and the director. Prints a table against the targets
+(TARGETS) and writes var/bench-<scale>-<database>.json; compares the queries per request with
+the other saved reports, which must be equal at every scale.
+With --served, the same requests again as users are served (tests/perf/served.py): gunicorn
+with the production settings on 127.0.0.1 and the load generator wrk, at 1 and 4 connections;
+p50/p95 and requests per second per case beside the in-process figures, in the same report.
 """
 
 import argparse
@@ -23,7 +27,10 @@ import json
 import os
 import platform
 import random
+import secrets
+import shutil
 import statistics
+import subprocess
 import sys
 import time
 import warnings
@@ -31,7 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from tests.perf import approvals_data
+from tests.perf import approvals_data, served
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = PROJECT_DIR / "var"
@@ -260,9 +267,10 @@ def _has_tables():
 
 def search_terms(user, count, rng):
     """Search words a person would type, drawn from customers `user` sees: a city+brand name
-    fragment (上海恒鑫), its full pinyin and initials, a phone number, a credit code, and the
-    commonest searches in Chinese, two characters (the brand, 恒鑫), two initials (hx) and one
-    character (恒)."""
+    fragment (上海恒鑫), its full pinyin and initials, a phone number, a credit code; and the
+    short terms, the commonest in Chinese: the brand's two characters (恒鑫), two characters of
+    the trade (物流, 贸易, which most customers hold), the brand's two initials (hx) and its
+    first character (恒)."""
     from qiao.core.pinyin import pinyin_keys
     from qiao.customers.models import Customer
 
@@ -281,8 +289,9 @@ def search_terms(user, count, rng):
         "search_phone": [phone for _, phone, _ in rows if phone][:count],
         "search_credit_code": [code for _, _, code in rows if code][:count],
         "search_short": [f[2:] for f in fragments],
-        "search_one": [f[2] for f in fragments],
+        "search_short_trade": [name[4:6] for name, _, _ in rows][:count],
         "search_short_initials": [pinyin_keys(f[2:])[1] for f in fragments],
+        "search_one": [f[2] for f in fragments],
     }
 
 
@@ -332,15 +341,32 @@ def api_missing() -> str:
     return ""
 
 
-def api_client(user):
-    """A client that sends `user`'s new personal API token, as an API consumer does (no
+def api_headers(user) -> dict:
+    """The header of `user`'s new personal API token, as an API consumer sends it (no
     session). The token lives a day."""
-    from django.test import Client
-
     from qiao.org.services import api_token_create
 
     _token, secret = api_token_create(user=user, name="make bench", days=1)
-    return Client(headers={"Authorization": f"Bearer {secret}"})
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def api_client(user):
+    """A client that sends `user`'s new personal API token."""
+    from django.test import Client
+
+    return Client(headers=api_headers(user))
+
+
+def session_headers(user) -> dict:
+    """The cookie of a new session of `user`, logged in as the in-process client is
+    (force_login), for the served run's load generator."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return {"Cookie": f"{settings.SESSION_COOKIE_NAME}="
+                      f"{client.cookies[settings.SESSION_COOKIE_NAME].value}"}
 
 
 def percentile(values, fraction):
@@ -438,6 +464,18 @@ KIND_OF_CASE = {"list": "list", "list_by_name": "list", "detail": "detail",
                 "api_list": "list", "api_detail": "detail"}
 
 
+# Served (--served), p50 at one connection, in ms (issue 15): at M the customer page 20, any
+# search 40, the lists 30 (the API's list and detail as the list and the page); at L within 2×.
+# Measured on PostgreSQL; printed beside SQLite's figures as well.
+SERVED_TARGETS = {"M": {"list": 30, "search": 40, "detail": 20}}
+SERVED_TARGETS["S"] = SERVED_TARGETS["demo"] = SERVED_TARGETS["M"]
+SERVED_TARGETS["L"] = {kind: 2 * ms for kind, ms in SERVED_TARGETS["M"].items()}
+
+
+def served_target_of(scale, case):
+    return SERVED_TARGETS[scale].get(kind_of(case))
+
+
 def kind_of(case):
     if case.startswith(("apr_", "api_apr_")):
         return "approvals"
@@ -481,12 +519,31 @@ def main(argv=None):
     parser.add_argument("--summary", action="store_true",
                         help="print the saved reports side by side (var/bench-*.json) and "
                              "whether their queries per request agree; measure nothing")
+    parser.add_argument("--served", action="store_true",
+                        help="after the in-process run, the same requests as served: gunicorn "
+                             "with the production settings on 127.0.0.1 (2 processes of 4 "
+                             "threads, as `qiao serve`) and the load generator wrk at each "
+                             "number of --connections; p50/p95/req/s per case beside the "
+                             "in-process figures (tests/perf/served.py)")
+    parser.add_argument("--connections", default="1,4",
+                        help="--served: the numbers of connections, comma-separated (1,4)")
+    parser.add_argument("--served-seconds", type=int, default=5,
+                        help="--served: seconds of load per case and number of connections")
+    parser.add_argument("--served-warmup", type=int, default=1,
+                        help="--served: untimed seconds per case first")
     args = parser.parse_args(argv)
     if args.summary:
         summary_table()
         return 0
 
     url, vendor = database_url(args)
+    connections = tuple(int(c) for c in args.connections.split(",") if c.strip())
+    if args.served:
+        if not shutil.which("wrk"):
+            raise SystemExit("--served needs the load generator wrk: `make bench-deps` "
+                             "installs it (apt-get install wrk)")
+        # One secret key for this process and the server: it signs the sessions made here.
+        os.environ.setdefault("QIAO_SECRET_KEY", secrets.token_urlsafe(50))
     VAR_DIR.mkdir(exist_ok=True)
     if vendor == "postgres":
         pg_create_if_missing(url)
@@ -525,6 +582,7 @@ def main(argv=None):
     if no_api:
         print(f"API cases skipped: {no_api}")
     plan = [(username, None) for username in USERS] + list(APPROVAL_USERS.items())
+    measured = []  # (username, case, urls, kind, stats): the served run sends the same
     for username, approval_list in plan:
         user = User.objects.get(username=username)
         clients = {"web": Client()}
@@ -544,13 +602,18 @@ def main(argv=None):
             stats.update(case=case, user=username, target_p95_ms=target_of(args.scale, case),
                          matches=matches(user, urls) if case.startswith("search") else None)
             results.append(stats)
-            print(f"  {case:<20} {username:<9} p50 {stats['p50_ms']:7.1f} ms  "
+            measured.append((username, case, urls, kind, stats))
+            print(f"  {case:<22} {username:<9} p50 {stats['p50_ms']:7.1f} ms  "
                   f"p95 {stats['p95_ms']:7.1f} ms  cpu p95 {stats['cpu_p95_ms']:6.1f} ms  "
                   f"db p95 {stats['db_p95_ms']:6.1f} ms  queries {queries_shown(stats)}",
                   flush=True)
 
     print_table(args.scale, vendor, meta, results, load=(load_before[0], os.getloadavg()[0]))
     print("Wall times (p50/p95) grow with the load average; cpu times much less")
+    served_run = None
+    if args.served:
+        served_run = measure_served(args, url, vendor, measured, connections)
+        print_served_table(args.scale, vendor, results, connections, served_run)
     report = {
         "scale": args.scale, "seed": args.seed, "database": vendor,
         "database_version": version,
@@ -561,6 +624,7 @@ def main(argv=None):
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "requests_per_case": args.requests, "warmup_per_case": args.warmup,
+        "served": served_run,
         "data": {k: meta.get(k) for k in ("generated_at", "reused", "history", "rows",
                                           "migrate_seconds", "load_seconds",
                                           "load_ms_per_customer", "vacuum_analyze_seconds",
@@ -582,6 +646,74 @@ def main(argv=None):
     return 0
 
 
+def measure_served(args, url, vendor, measured, connections) -> dict:
+    """--served: the in-process run's requests again, through gunicorn and wrk, as the same
+    users (a new session each, or a new API token); adds stats["served"] = {connections:
+    figures} to each case. Returns the facts of the run for the report."""
+    from qiao.__main__ import DEFAULT_THREADS, DEFAULT_WORKERS
+    from qiao.org.models import User
+
+    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)  # noqa: S607
+    started, load_before = time.perf_counter(), os.getloadavg()
+    log_path = VAR_DIR / f"bench-{args.scale}-{vendor}-served.log"
+    headers: dict[tuple[str, str], dict] = {}
+    print(f"\nServed: {len(measured)} cases at {'/'.join(map(str, connections))} connections, "
+          f"{args.served_warmup} s warm-up and {args.served_seconds} s each", flush=True)
+    with served.server(url, os.environ["QIAO_SECRET_KEY"], log_path) as base_url:
+        for username, case, urls, kind, stats in measured:
+            if (username, kind) not in headers:
+                user = User.objects.get(username=username)
+                headers[username, kind] = (api_headers(user) if kind == "api"
+                                           else session_headers(user))
+            stats["served"] = served.measure(base_url, urls, headers[username, kind],
+                                             connections, args.served_seconds,
+                                             args.served_warmup)
+            print(f"  {case:<22} {username:<9} " + "  ".join(
+                f"{n}: p50 {r['p50_ms']:6.1f} p95 {r['p95_ms']:6.1f} ms {r['rps']:6.1f}/s"
+                for n, r in stats["served"].items()), flush=True)
+    return {
+        "server": "gunicorn (qiao serve)", "settings": served.PRODUCTION_SETTINGS,
+        "workers": DEFAULT_WORKERS, "threads": DEFAULT_THREADS,
+        "load_generator": served.wrk_version(wrk.stdout or wrk.stderr),
+        "connections": list(connections), "seconds_per_run": args.served_seconds,
+        "warmup_seconds": args.served_warmup,
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "minutes": round((time.perf_counter() - started) / 60, 1),
+    }
+
+
+def served_cell(figures) -> str:
+    return f"{figures['p50_ms']:6.1f} {figures['p95_ms']:6.1f} {figures['rps']:6.1f}"
+
+
+def print_served_table(scale, vendor, results, connections, run):
+    """The served figures beside the in-process ones: p50/p95 in ms and requests per second
+    at each number of connections; ! p50 at one connection above its served target."""
+    print(f"\nServed at scale {scale} on {vendor}: {run['server']}, {run['workers']} processes "
+          f"of {run['threads']} threads, {run['settings']}; {run['load_generator']}, "
+          f"{run['seconds_per_run']} s per run; load average {run['load_average_before'][0]:.1f}"
+          f" → {run['load_average_after'][0]:.1f} on {os.cpu_count()} CPUs; "
+          f"{run['minutes']} min")
+    t = SERVED_TARGETS[scale]
+    print(f"Served targets, p50 at 1 connection: list ≤ {t['list']} ms, search ≤ {t['search']} "
+          f"ms, customer page ≤ {t['detail']} ms (issue 15; api_list/api_detail as list/page)")
+    header = (f"{'case':<22} {'user':<9} {'in-process p50':>14} {'queries':>8}"
+              + "".join(f" {f'{n} conn: p50    p95  req/s':>27}" for n in connections)
+              + f" {'target':>7}")
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        figures = r.get("served") or {}
+        target = served_target_of(scale, r["case"])
+        one = figures.get("1")
+        flag = " !" if target and one and one["p50_ms"] > target else ""
+        print(f"{r['case']:<22} {r['user']:<9} {r['p50_ms']:14.1f} {queries_shown(r)!s:>8}"
+              + "".join(f" {served_cell(figures[str(n)]):>27}" for n in connections
+                        if str(n) in figures)
+              + f" {target or '':>7}{flag}")
+
+
 def print_table(scale, vendor, meta, results, load=None):
     rows = meta.get("rows") or {}
     print(f"\nScale {scale} on {vendor}: {rows.get('customers', 0):,} customers, "
@@ -590,7 +722,7 @@ def print_table(scale, vendor, meta, results, load=None):
           + (f"; load average {load[0]:.1f} → {load[1]:.1f} on {os.cpu_count()} CPUs" if load
              else ""))
     print(targets_line(scale))
-    header = (f"{'case':<20} {'user':<9} {'p50 ms':>8} {'p95 ms':>8} {'target':>7} "
+    header = (f"{'case':<22} {'user':<9} {'p50 ms':>8} {'p95 ms':>8} {'target':>7} "
               f"{'cpu p95':>8} {'db p95':>7} {'queries':>8} {'hits':>7}")
     print(header)
     print("-" * len(header))
@@ -599,7 +731,7 @@ def print_table(scale, vendor, meta, results, load=None):
         target = f"{r['target_p95_ms']}" if r["target_p95_ms"] else ""
         flag = " !" if r["target_p95_ms"] and r["p95_ms"] > r["target_p95_ms"] else ""
         hits = "" if r["matches"] is None else f"{r['matches']:g}"
-        print(f"{r['case']:<20} {r['user']:<9} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} "
+        print(f"{r['case']:<22} {r['user']:<9} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} "
               f"{target:>7} {r['cpu_p95_ms']:8.1f} {r['db_p95_ms']:7.1f} {queries!s:>8} "
               f"{hits:>7}{flag}")
 
@@ -659,7 +791,7 @@ def summary_table(reports=None):
         print(f"  {name}: measured {report['measured_at']}, load average "
               f"{report['load_average_before'][0]} → {report['load_average_after'][0]} on "
               f"{report['cpus']} CPUs, data loaded in {report['data'].get('load_seconds')} s")
-    header = f"{'case':<20} {'user':<9}" + "".join(f" {n:>17}" for n in names)
+    header = f"{'case':<22} {'user':<9}" + "".join(f" {n:>17}" for n in names)
     print(header)
     print("-" * len(header))
     keys = list(dict.fromkeys((r["case"], r["user"]) for rep in reports.values()
@@ -675,8 +807,43 @@ def summary_table(reports=None):
             flag = "!" if r["target_p95_ms"] and r["p95_ms"] > r["target_p95_ms"] else " "
             cell = f"{r['p95_ms']:.0f} / {r['cpu_p95_ms']:.0f} ({queries}){flag}"
             cells.append(f" {cell:>17}")
-        print(f"{case:<20} {user:<9}" + "".join(cells))
+        print(f"{case:<22} {user:<9}" + "".join(cells))
     compare_queries(reports)
+    served_summary(reports)
+
+
+def served_summary(reports):
+    """The served figures of the reports that have them (--served): p50 in ms at the fewest
+    connections and requests per second at the most; ! p50 above its served target."""
+    reports = {name: rep for name, rep in reports.items() if rep.get("served")}
+    if not reports:
+        return
+    print("\nServed: p50 ms at the fewest connections / requests per second at the most")
+    for name, report in reports.items():
+        run = report["served"]
+        print(f"  {name}: {'/'.join(map(str, run['connections']))} connections, "
+              f"{run['seconds_per_run']} s each, load average {run['load_average_before'][0]} → "
+              f"{run['load_average_after'][0]}")
+    header = f"{'case':<22} {'user':<9}" + "".join(f" {n:>15}" for n in reports)
+    print(header)
+    print("-" * len(header))
+    keys = list(dict.fromkeys((r["case"], r["user"]) for rep in reports.values()
+                              for r in rep["cases"] if r.get("served")))
+    for case, user in keys:
+        cells = []
+        for report in reports.values():
+            r = next((r for r in report["cases"] if (r["case"], r["user"]) == (case, user)
+                      and r.get("served")), None)
+            if r is None:
+                cells.append(f" {'—':>15}")
+                continue
+            counts = report["served"]["connections"]
+            fewest, most = r["served"][str(min(counts))], r["served"][str(max(counts))]
+            target = served_target_of(report["scale"], case)
+            flag = "!" if target and fewest["p50_ms"] > target else " "
+            cell = f"{fewest['p50_ms']:.0f} / {most['rps']:.0f}/s{flag}"
+            cells.append(f" {cell:>15}")
+        print(f"{case:<22} {user:<9}" + "".join(cells))
 
 
 if __name__ == "__main__":
