@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DataioConfig(AppConfig):
+    name = "qiao.dataio"
+    verbose_name = _("Data import")
+
+    def ready(self):
+        # Its action and header entry (core.registry.actions, navigation), and who reads its
+        # import runs (core.registry.scopes). The importers themselves are registered by the
+        # apps whose records they make (customers.importers).
+        from qiao.core.registry import NavEntry, actions, navigation, scopes
+
+        from .actions import ACTIONS, DATA_IMPORT
+        from .scopes import SCOPES
+
+        for action in ACTIONS:
+            actions.register(action)
+        navigation.register(NavEntry("dataio:index", _("Import"), "bi-upload", (DATA_IMPORT,),
+                                     order=60))
+        for scope in SCOPES:
+            scopes.register(scope)
