@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from qiao.core.exceptions import ConflictError
 from qiao.customers.models import Contact, Customer
 from qiao.dataio import services
 from qiao.dataio.models import ImportedRow, ImportRun
@@ -289,3 +290,38 @@ def test_an_update_never_changes_the_grade_without_a_reason(personas):
     made = check_and_run(am01, upload(am01, [["导入新分级客户", code(40), "", grade.name]],
                                       header=["客户名称", "统一社会信用代码", "地址", "客户等级"]))
     assert made.created == 1 and Customer.objects.get(name="导入新分级客户").grade == grade
+
+
+def test_the_worker_runs_the_import_and_a_cancellation_stops_it(personas, monkeypatch):
+    """Through import_start (the task worker; immediate in tests): a dry run and a run; a
+    cancellation asked for while it runs leaves an all-or-none run with nothing written and a
+    partial run with the batches it committed, which a later run goes on from."""
+    am01 = personas["am01"]
+    monkeypatch.setattr(services, "BATCH", 2)
+    monkeypatch.setattr(services, "PROGRESS", 1)
+    rows = [[f"导入后台{i}公司", code(50 + i), "", "", "", ""] for i in range(5)]
+    from qiao.customers import importers
+
+    real = importers.CustomerRows.__call__
+    for all_or_none, kept in ((True, 0), (False, 2)):
+        run = configure(am01, upload(am01, rows), all_or_none=all_or_none)
+        run = services.import_start(actor=am01, run=run, dry_run=True)
+        assert (run.status, run.created) == (ImportRun.Status.CHECKED, 5)
+        calls = {"n": 0}
+
+        def cancel_at_the_third(self, values, _run=run, _calls=calls, **kwargs):
+            _calls["n"] += 1
+            if _calls["n"] == 3:
+                services.import_cancel(actor=am01, run=ImportRun.objects.get(pk=_run.pk))
+            return real(self, values, **kwargs)
+
+        monkeypatch.setattr(importers.CustomerRows, "__call__", cancel_at_the_third)
+        run = services.import_start(actor=am01, run=run, dry_run=False)
+        monkeypatch.setattr(importers.CustomerRows, "__call__", real)
+        assert (run.status, run.created) == (ImportRun.Status.CANCELLED, kept)
+        assert Customer.objects.filter(name__startswith="导入后台").count() == kept
+    run = services.import_start(actor=am01, run=run, dry_run=False)  # the partial one again
+    assert (run.status, run.created, run.skipped) == (ImportRun.Status.DONE, 3, 2)
+    assert Customer.objects.filter(name__startswith="导入后台").count() == 5
+    with pytest.raises(ConflictError):
+        services.import_cancel(actor=am01, run=run)

@@ -5,6 +5,7 @@ them twice)."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qiao.core.models import StoredFile
 from qiao.org.scope import ScopedQuerySet
@@ -17,9 +18,12 @@ class ImportRun(StoredFile):
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Not checked yet")
+        QUEUED = "queued", _("Waiting for the worker")
+        RUNNING = "running", pgettext_lazy("import", "In progress")
         CHECKED = "checked", _("Checked")
         DONE = "done", _("Imported")
         FAILED = "failed", _("Not imported")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class Duplicates(models.TextChoices):
         SKIP = "skip", _("Skip rows like an existing record")
@@ -48,6 +52,8 @@ class ImportRun(StoredFile):
     # every bad row's [{row, column, header, reason}].
     results = models.JSONField(default=list, blank=True)
     errors = models.JSONField(default=list, blank=True)
+    job = models.CharField(max_length=5, blank=True)  # what the worker was asked: check or run
+    started_at = models.DateTimeField(null=True, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -14,8 +14,12 @@ the transaction that saved it, so a run repeated after a crash or a kill skips t
 saved and writes no duplicate (CHECKS C10). Files are read while the page waits, up to
 reading.max_rows() rows."""
 
+import contextlib
+import datetime
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +37,8 @@ from .models import ImportedRow, ImportMapping, ImportRun
 from .normalize import normalize
 
 BATCH = 200
+PROGRESS = 25  # rows between two progress reports (and looks for a cancellation)
+STALE = datetime.timedelta(minutes=15)  # a run without news for this long has died
 PREVIEW = 200  # the rows a run's page lists (bad rows are all kept)
 CREATED, UPDATED, SKIPPED = "created", "updated", "skipped"
 
@@ -122,9 +128,74 @@ def import_configure(*, actor, run: ImportRun, sheet: str, mapping: dict, duplic
         ImportMapping.objects.update_or_create(
             user=actor, importer=entry.code, layout=mappings.layout_key(run.headers),
             defaults={"mapping": chosen})
-    run.status = ImportRun.Status.UPLOADED
+    run.status, run.checked_at = ImportRun.Status.UPLOADED, None
     run.save()
     return run
+
+
+def _huey():
+    from huey.contrib.djhuey import HUEY
+
+    return HUEY
+
+
+def _key(run_pk: int, what: str) -> str:
+    return f"qiao.dataio.{run_pk}.{what}"
+
+
+def progress(run: ImportRun) -> int:
+    """How many rows the worker has done of the run in progress."""
+    if run.status != ImportRun.Status.RUNNING:
+        return 0
+    try:
+        return int(_huey().get(_key(run.pk, "progress"), peek=True) or 0)
+    except Exception:  # noqa: BLE001 -- the queue's storage is down: no news, not an error
+        return 0
+
+
+def _busy(run: ImportRun) -> bool:
+    return (run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING)
+            and run.started_at is not None and timezone.now() - run.started_at < STALE)
+
+
+def import_start(*, actor, run: ImportRun, dry_run: bool) -> ImportRun:
+    """Queue the dry run or the run of `run` in the task worker. A run needs a dry run of the
+    same settings first; a run the worker is doing is not started twice (one that has given no
+    news for STALE died with its worker and may be started again)."""
+    _importer(actor, run.importer)
+    if _busy(run):
+        raise ConflictError(_("This file is being imported; wait for it or cancel it."))
+    if not dry_run:
+        _check_runnable(run)
+    run.status, run.job, run.started_at = ImportRun.Status.QUEUED, "check" if dry_run else "run", \
+        timezone.now()
+    run.save(update_fields=["status", "job", "started_at"])
+    huey = _huey()
+    huey.delete(_key(run.pk, "cancel"))
+    from .tasks import import_task
+
+    import_task(run.pk, actor.pk, dry_run)
+    run.refresh_from_db()
+    return run
+
+
+def import_cancel(*, actor, run: ImportRun) -> None:
+    """Ask the worker to stop the run (it stops within PROGRESS rows)."""
+    _importer(actor, run.importer)
+    if run.status not in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING):
+        raise ConflictError(_("Only a run in progress can be cancelled."))
+    _huey().put(_key(run.pk, "cancel"), "1")
+
+
+def _cancelled(run_pk: int) -> bool:
+    try:
+        return _huey().get(_key(run_pk, "cancel"), peek=True) is not None
+    except Exception:  # noqa: BLE001 -- the queue's storage is down: go on
+        return False
+
+
+class _Cancel(Exception):
+    pass
 
 
 def import_check(*, actor, run: ImportRun) -> ImportRun:
@@ -134,11 +205,18 @@ def import_check(*, actor, run: ImportRun) -> ImportRun:
 
 def import_run(*, actor, run: ImportRun) -> ImportRun:
     """The run, after a dry run of the same settings (all or none, or partial)."""
+    _check_runnable(run)
+    return _execute(actor, run, dry_run=False)
+
+
+def _check_runnable(run: ImportRun) -> None:
+    """A run follows a dry run of its settings (configuring again asks for a new one)."""
     if run.status == ImportRun.Status.DONE:
         raise ConflictError(_("This file has been imported already."))
-    if run.status not in (ImportRun.Status.CHECKED, ImportRun.Status.FAILED):
+    queued_run = run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING) and run.job == "run"
+    if run.checked_at is None or not (queued_run or run.status in (
+            ImportRun.Status.CHECKED, ImportRun.Status.FAILED, ImportRun.Status.CANCELLED)):
         raise ConflictError(_("Check the file first (a dry run), then import it."))
-    return _execute(actor, run, dry_run=False)
 
 
 class _Outcome:
@@ -202,7 +280,23 @@ def _execute(actor, run: ImportRun, *, dry_run: bool) -> ImportRun:
     # One run of a file at a time: a second click waits, then finds the rows saved.
     with transaction.atomic():
         run = ImportRun.objects.select_for_update().get(pk=run.pk)
-    table = _table(run)
+        was = run.status
+        table = _table(run)
+        run.status, run.total_rows = ImportRun.Status.RUNNING, len(table.rows)
+        run.save(update_fields=["status", "total_rows"])
+    try:
+        outcome = _pass(actor, run, importer, table, dry_run=dry_run)
+    except _Cancel:
+        return _finish_cancelled(run, dry_run=dry_run)
+    except BaseException:
+        if was in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING):
+            was = ImportRun.Status.CHECKED if run.checked_at else ImportRun.Status.UPLOADED
+        ImportRun.objects.filter(pk=run.pk).update(status=was)
+        raise
+    return _finish(run, outcome, total=len(table.rows), dry_run=dry_run)
+
+
+def _pass(actor, run, importer, table, *, dry_run: bool):
     outcome = _Outcome(run, importer)
     save = importer.rows(actor)
     done = set(ImportedRow.objects.filter(importer=importer.code, sha256=run.sha256,
@@ -210,10 +304,17 @@ def _execute(actor, run: ImportRun, *, dry_run: bool) -> ImportRun:
     one_transaction = dry_run or run.all_or_none
     batches = ([table.rows] if one_transaction else
                [table.rows[i:i + BATCH] for i in range(0, len(table.rows), BATCH)])
+    huey, done_rows = _huey(), 0
     for batch in batches:
         with transaction.atomic():
             saved = []
             for number, cells in batch:
+                if done_rows % PROGRESS == 0:
+                    if _cancelled(run.pk):
+                        raise _Cancel
+                    with contextlib.suppress(Exception):  # no progress shown, nothing lost
+                        huey.put(_key(run.pk, "progress"), str(done_rows))
+                done_rows += 1
                 if number in done:
                     outcome.good(number, SKIPPED, None, _("Imported by an earlier run of this file."))
                     continue
@@ -236,7 +337,20 @@ def _execute(actor, run: ImportRun, *, dry_run: bool) -> ImportRun:
                 transaction.set_rollback(True)
             else:
                 ImportedRow.objects.bulk_create(saved)
-    return _finish(run, outcome, total=len(table.rows), dry_run=dry_run)
+    return outcome
+
+
+def _finish_cancelled(run: ImportRun, *, dry_run: bool) -> ImportRun:
+    """Cancelled: a dry run or an all-or-none run wrote nothing; a partial run's committed
+    batches stay (and a later run skips them)."""
+    kept = {} if dry_run else dict(
+        ImportedRow.objects.filter(run=run).values_list("outcome").annotate(n=Count("pk")))
+    run.status, run.finished_at = ImportRun.Status.CANCELLED, timezone.now()
+    run.created, run.updated = kept.get(CREATED, 0), kept.get(UPDATED, 0)
+    run.skipped = run.failed = 0
+    run.results, run.errors = [], []
+    run.save()
+    return run
 
 
 def _finish(run: ImportRun, outcome: _Outcome, *, total: int, dry_run: bool) -> ImportRun:

@@ -49,9 +49,12 @@ def detail(request, pk):
     status = 200
     if request.method == "POST":
         action = request.POST.get("action", "")
-        if action == "run":
+        if action in ("run", "cancel"):
             try:
-                run = services.import_run(actor=user, run=run)
+                if action == "run":
+                    run = services.import_start(actor=user, run=run, dry_run=False)
+                else:
+                    services.import_cancel(actor=user, run=run)
             except ANSWERED_ON_PAGE as exc:
                 messages.error(request, user_message(exc))
                 status = http_status(exc)
@@ -67,23 +70,33 @@ def detail(request, pk):
                     mapping=form.mapping(), duplicates=form.cleaned_data["duplicates"],
                     all_or_none=form.cleaned_data["all_or_none"])
                 if action == "check" and saved.sheet == previous_sheet:
-                    saved = services.import_check(actor=user, run=saved)
+                    saved = services.import_start(actor=user, run=saved, dry_run=True)
                 return saved
 
             saved, status = attempt(form, configure)
             if status is None:
                 if saved.status == ImportRun.Status.CHECKED:
                     messages.info(request, _("Dry run done: nothing has been saved yet."))
+                elif saved.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING):
+                    _announce(request, saved)
                 return redirect("dataio:detail", pk=run.pk)
         else:
             status = 400
+    done = services.progress(run)
     return render_page(request, "dataio/detail.html", {
-        "run": run, "importer": importer, "form": form, "shown_errors": run.errors[:ERRORS_SHOWN]},
-                       status=status)
+        "run": run, "busy": run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING),
+        "done": done, "percent": done * 100 // run.total_rows if run.total_rows else 0,
+        "importer": importer, "form": form, "shown_errors": run.errors[:ERRORS_SHOWN]},
+        status=status)
 
 
 def _announce(request, run):
-    if run.status == ImportRun.Status.DONE:
+    if run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING):
+        messages.info(request, _("The import is running in the background; this page shows "
+                                 "how far it has got."))
+    elif run.status == ImportRun.Status.CANCELLED:
+        messages.info(request, _("Cancelled."))
+    elif run.status == ImportRun.Status.DONE:
         messages.success(request, _("Imported: %(created)s created, %(updated)s updated, "
                                     "%(skipped)s skipped, %(failed)s bad rows.") % {
             "created": run.created, "updated": run.updated, "skipped": run.skipped,
