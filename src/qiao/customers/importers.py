@@ -151,6 +151,8 @@ class CustomerRows:
 
     def __init__(self, actor):
         self.actor = actor
+        # What the new-customer page posts before anything is typed (the same for every row).
+        self.blank = _form_data(CustomerForm(user=actor))
         self.owners = {}
         for user in visible_users(actor):
             for key in (user.username, user.display_name):
@@ -210,7 +212,7 @@ class CustomerRows:
 
     def _create(self, data: dict, contact: dict):
         # What the new-customer page posts with only these cells filled in.
-        form_data = {**_form_data(CustomerForm(user=self.actor)), **data}
+        form_data = {**self.blank, **data}
         form = CustomerForm(data=form_data, user=self.actor)
         _refuse_disabled(form, form_data, data)
         if not form.is_valid():
