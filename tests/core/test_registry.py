@@ -93,7 +93,7 @@ def test_the_directors_header_has_every_entry_in_the_menus_order(personas):
     assert [item["testid"] for item in response.context["nav_items"]] == [
         "nav-customers-list", "nav-reports-index", "nav-customers-pool", "nav-customers-handover",
         "nav-customers-recycle_bin", "nav-audit-log", "nav-approvals-waiting",
-        "nav-workorders-list", "nav-promotions-list"]
+        "nav-workorders-list", "nav-promotions-list", "nav-dataio-index"]
     content = response.content.decode()
     assert content.index('data-testid="nav-customers-list"') < content.index(
         'data-testid="nav-promotions-list"')
@@ -187,7 +187,7 @@ def test_each_action_is_declared_once_by_its_app_for_default_roles_that_exist():
     for path in SRC.glob("*/actions.py"):
         declared += importlib.import_module(f"qiao.{path.parent.name}.actions").ACTIONS
     assert sorted(a.code for a in declared) == sorted(registry.actions.keys())
-    assert len(declared) == len(registry.actions) == 22
+    assert len(declared) == len(registry.actions) == 23
     for action in registry.actions:
         assert set(action.default_roles) <= set(DEFAULT_ROLES), action.code
 

@@ -18,6 +18,6 @@ class DataioConfig(AppConfig):
         for action in ACTIONS:
             actions.register(action)
         navigation.register(NavEntry("dataio:index", _("Import"), "bi-upload", (DATA_IMPORT,),
-                                     order=60))
+                                     order=100))
         for scope in SCOPES:
             scopes.register(scope)
