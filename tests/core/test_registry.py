@@ -93,7 +93,7 @@ def test_the_directors_header_has_every_entry_in_the_menus_order(personas):
     assert [item["testid"] for item in response.context["nav_items"]] == [
         "nav-customers-list", "nav-reports-index", "nav-customers-pool", "nav-customers-handover",
         "nav-customers-recycle_bin", "nav-audit-log", "nav-approvals-waiting",
-        "nav-workorders-list", "nav-promotions-list", "nav-dataio-index"]
+        "nav-workorders-list", "nav-promotions-list"]
     content = response.content.decode()
     assert content.index('data-testid="nav-customers-list"') < content.index(
         'data-testid="nav-promotions-list"')

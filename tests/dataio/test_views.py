@@ -78,3 +78,10 @@ def test_a_run_needs_a_dry_run_first_and_bad_uploads_are_refused_on_the_page(per
     response = client.post(reverse("dataio:detail", args=[run.pk]), {
         "col_0": "", "duplicates": "skip", "all_or_none": "1", "action": "check"})
     assert response.status_code == 400 and "客户名称" in response.content.decode()
+
+
+def test_the_customer_list_opens_the_import_page_for_those_who_may_import(personas):
+    for username, shown in (("am01", True), ("director", True), ("agent01", False)):
+        html = personas.client(username).get(reverse("customers:list")).content.decode()
+        assert ('data-testid="import-customers"' in html) is shown, username
+    assert personas.client("agent01").get(reverse("dataio:index")).status_code == 404
