@@ -37,6 +37,7 @@ from qiao.core.models import Clearance
 from qiao.customers import services as customer_services
 from qiao.customers import tabs as customer_tabs
 from qiao.customers.models import ChecklistItem, Contact, Customer, CustomerEvent, Grade, PoolRule
+from qiao.dataio import services as dataio_services
 from qiao.notify.delivery.models import Webhook
 from qiao.notify.inbox.models import Notification
 from qiao.org import services as org_services
@@ -239,7 +240,7 @@ def build_world(personas):
 
 def _add_other_kinds(world):
     """An attachment, an approved work order with a file, a recommendation and its receipt, the
-    approval requests and notifications they raise, and a member of staff."""
+    approval requests and notifications they raise, an import run, and a member of staff."""
     personas = world.personas
     am01 = personas["am01"]
     customer = world.records[Customer]
@@ -250,8 +251,11 @@ def _add_other_kinds(world):
     recommendation = make_recommendation(am01, personas.customers["am01"][1],
                                          campaign=make_campaign())
     handout = make_handout(recommendation)
+    import_run = dataio_services.import_upload(
+        actor=am01, importer="customers",
+        upload=SimpleUploadedFile("客户.csv", "客户名称\n某公司\n".encode(), "text/csv"))
     pks = [attachment.pk, approved.pk, stage_file.pk, recommendation.pk, handout.pk,
-           recommendation.campaign_id,
+           recommendation.campaign_id, import_run.pk,
            *ApprovalRequest.objects.filter(requester=am01).values_list("pk", flat=True)]
     world.others += [(username, pk) for pk in pks for username in ("am01", "director")]
     notification = Notification.objects.order_by("pk").first()

@@ -58,6 +58,9 @@ from qiao.customers.actions import (
 )
 from qiao.customers.models import Attachment, Contact, Customer, CustomerEvent
 from qiao.customers.tabs import TABS
+from qiao.dataio import services as dataio_services
+from qiao.dataio.actions import DATA_IMPORT
+from qiao.dataio.models import ImportRun
 from qiao.notify import services as notify_services
 from qiao.notify.models import Notification
 from qiao.org.actions import API_USE, FIELD_REVEAL
@@ -95,9 +98,10 @@ WORK_ORDER_FILE = "work_order_file"  # the file of that work order's briefing re
 CAMPAIGN = "campaign"          # the brand manager's campaign the bucket's customer is in
 RECOMMENDATION = "recommendation"  # the bucket's customer recommended (and confirmed) for it
 HANDOUT = "handout"            # the signed receipt of the goods handed out to that customer
+IMPORT_RUN = "import_run"      # the bucket's account manager's import of a customer sheet
 OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT, STAFF, APPROVAL,
                 NOTIFICATION, DELEGATION, WORK_ORDER, WORK_ORDER_FILE, CAMPAIGN, RECOMMENDATION,
-                HANDOUT)
+                HANDOUT, IMPORT_RUN)
 GET, POST = ("GET",), ("POST",)
 BOTH = ("GET", "POST")
 
@@ -237,6 +241,10 @@ ROUTES = {
     # who see the recipient's customers
     "notify:inbox": Route(LIST, (), BOTH),
     "notify:open": Route(NOTIFICATION, (), GET, requester_only=True, ok=302),
+    # imports (DAT-1): one's own runs only, even for those who see the importer's customers
+    "dataio:index": Route(CREATE, (DATA_IMPORT,), BOTH),
+    "dataio:detail": Route(IMPORT_RUN, (DATA_IMPORT,), BOTH, requester_only=True),
+    "dataio:errors_xlsx": Route(IMPORT_RUN, (DATA_IMPORT,), requester_only=True),
 }
 
 # The REST API has its own matrix, its routes taken from the OpenAPI schema (tests/api).
@@ -279,6 +287,7 @@ SCOPED_MODELS = {
     Recommendation: (RECOMMENDATION,),
     Handout: (HANDOUT,),
     OperationLog: (LIST,),  # the log page (audit:log), checked for out-of-scope names
+    ImportRun: (IMPORT_RUN,),
 }
 
 
@@ -339,7 +348,7 @@ def works_in_pool(persona, bucket):
 ROUTE_ACTIONS = {a for r in ROUTES.values() for a in r.actions}
 _AM = {CUSTOMER_VIEW, CUSTOMER_CREATE, CUSTOMER_EDIT, CUSTOMER_LIFECYCLE,
        CUSTOMER_HISTORY, CONTACT_EDIT, ATTACHMENT_UPLOAD, REPORT_VIEW, FIELD_REVEAL,
-       POOL_CLAIM, API_USE, APPROVAL_REQUEST, PROMOTION_RECOMMEND}
+       POOL_CLAIM, API_USE, APPROVAL_REQUEST, PROMOTION_RECOMMEND, DATA_IMPORT}
 _SUP = _AM | {CUSTOMER_GRADE, CUSTOMER_DELETE, CUSTOMER_RESTORE, CUSTOMER_EXPORT,
               CUSTOMER_REASSIGN}
 _MGR = _SUP | {AUDIT_VIEW}
@@ -370,6 +379,7 @@ class Records:
     campaign: object = None  # a confirmed campaign with the manager's customer (None without)
     recommendation: object = None
     handout: object = None
+    import_run: object = None  # the manager's import of a sheet naming the bucket's customer
 
     def of_kind(self, kind):
         return getattr(self, kind)
@@ -441,10 +451,15 @@ def matrix(personas, settings, tmp_path):
             recommendation = make_recommendation(owner, customer)
             handout = make_handout(recommendation)
             recommendation.refresh_from_db()
+        import_run = None
+        if approval is not None:
+            import_run = dataio_services.import_upload(
+                actor=owner, importer="customers", upload=SimpleUploadedFile(
+                    f"矩阵导入{i}号.csv", f"客户名称\n{customer.name}\n".encode(), "text/csv"))
         records[bucket] = Records(customer, deleted, contact, old_contact, attachment, owner,
                                   approval, notification, delegation, work_order, work_order_file,
                                   recommendation and recommendation.campaign, recommendation,
-                                  handout)
+                                  handout, import_run)
     return records
 
 
@@ -458,7 +473,7 @@ def state(records):
                              .values_list(*STATE_FIELDS.get(kind, ("is_deleted", "version")))
                              .get())
             for bucket, recs in records.items() for kind in OBJECT_KINDS
-            if kind not in (STAFF, NOTIFICATION, DELEGATION, WORK_ORDER_FILE, HANDOUT)
+            if kind not in (STAFF, NOTIFICATION, DELEGATION, WORK_ORDER_FILE, HANDOUT, IMPORT_RUN)
             for obj in [recs.of_kind(kind)] if obj is not None} | {
         ("owners", 0): tuple(Customer._base_manager.order_by("pk").values_list("owner_id", flat=True)),
         ("delegations", 0): tuple(Delegation.objects.order_by("pk").values_list("pk", "ends_on"))}

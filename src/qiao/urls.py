@@ -23,6 +23,7 @@ urlpatterns = [
     path("account/", include("qiao.org.urls")),
     path("inbox/", include("qiao.notify.inbox.urls")),
     path("promotions/", include("qiao.promotions.urls")),
+    path("import/", include("qiao.dataio.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

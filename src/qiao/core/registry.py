@@ -15,6 +15,9 @@ domain app, and a newcomer finds every plug-in point of the product in this file
     owner_moved      what follows a user who moves to another unit
     events           domain events, delivered to their subscribers after commit (and to
                      their recorders at once, inside the emitting transaction)
+    importers        what rows of an uploaded sheet can become (customers, contacts…): dataio
+                     reads, maps and normalises the file, the importer saves each row with the
+                     forms and services its pages use
 
 A registry keeps its entries in registration order, or sorted by an entry's `order`
 attribute when entries have one. Registering the same key twice with a different entry is an
@@ -221,6 +224,56 @@ class DomainEvent:
     recorders: list = field(default_factory=list, compare=False, hash=False)
 
 
+class ImportFieldKind:
+    """How dataio normalises a cell before an importer sees it (dataio.normalize)."""
+
+    TEXT = "text"      # full-width folded (core.text.clean_text), Excel's 1.0 read as 1
+    PHONE = "phone"    # as text; the form's PhoneField puts it in the stored form
+    DATE = "date"      # 2024年3月5日, 2024/3/5, 2024-03-05, 20240305, an Excel serial → ISO
+    AMOUNT = "amount"  # ¥1,234.50, 12.5万, 3万元 → a plain decimal
+    NUMBER = "number"  # 1,200 / 1200人 → digits
+    YES_NO = "yes_no"  # 是/否, Y/N, yes/no, 1/0, √ → "1" or ""
+
+
+@dataclass(frozen=True)
+class ImportField:
+    """A column an importer takes. `headers`: header names (Chinese and English, compared
+    folded: case, width, spaces) that suggest this field for a column, besides its label."""
+
+    code: str
+    label: Any
+    headers: tuple[str, ...] = ()
+    kind: str = ImportFieldKind.TEXT
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Importer:
+    """What rows of an uploaded sheet become. `actions`: every one is needed to import.
+    `rows(user)` returns the callable that saves one row, `save(values, duplicates=…)`, given
+    the row's normalised values by field code; it validates with the forms and services of the
+    importer's own pages, raises ValidationError (by field code) for a bad row and returns
+    (outcome, record id, note), outcome one of "created", "updated", "skipped". It is made once
+    per run, so it may hold look-up tables (managers, grades by name) for the whole file.
+    `duplicates`: the ways it handles a row like an existing record ("skip", "update",
+    "create"); the first is the default."""
+
+    code: str
+    label: Any
+    actions: tuple[str, ...]
+    fields: tuple[ImportField, ...]
+    rows: Callable
+    order: int = 100
+    duplicates: tuple[str, ...] = ("skip", "update", "create")
+    description: Any = ""
+
+    def field(self, code: str) -> ImportField:
+        for entry in self.fields:
+            if entry.code == code:
+                return entry
+        raise LookupError(f"importer {self.code}: no field {code!r}")
+
+
 # --- the registries ------------------------------------------------------------------------------
 
 navigation = Registry("navigation", key=lambda e: e.url_name)
@@ -233,6 +286,7 @@ approval_types = Registry("approval request types", key=lambda e: e.code)
 handover_steps = Registry("handover steps", key=lambda e: f"{e.__module__}.{e.__qualname__}")
 owner_moved = Registry("owner moved hooks", key=lambda e: f"{e.__module__}.{e.__qualname__}")
 events = Registry("domain events", key=lambda e: e.code)
+importers = Registry("importers", key=lambda e: e.code)
 
 
 def subscribe(code: str, handler: Callable, *, in_transaction: bool = False) -> None:

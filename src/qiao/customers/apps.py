@@ -43,6 +43,11 @@ class CustomersConfig(AppConfig):
 
         for scope in SCOPES:
             registry.scopes.register(scope)
+        # What its sheets import as (DAT-1: dataio reads the file, the rows are saved here).
+        from .importers import IMPORTERS
+
+        for importer in IMPORTERS:
+            registry.importers.register(importer)
         # A manager moved to another unit: their customers' owning unit follows them.
         from .services import customers_follow_owner
 

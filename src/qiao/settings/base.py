@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "qiao.workorders",
     "qiao.notify",
     "qiao.promotions",
+    "qiao.dataio",
     "qiao.demo",
 ]
 

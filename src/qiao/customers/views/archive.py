@@ -17,6 +17,7 @@ from qiao.core.lists import list_export, list_page
 from qiao.core.origin import Origin
 from qiao.core.pagination import paginate
 from qiao.core.views import attempt, perform
+from qiao.dataio.actions import DATA_IMPORT
 from qiao.org.actions import FIELD_REVEAL
 from qiao.org.decorators import requires
 from qiao.org.permissions import action_flags, can
@@ -48,6 +49,7 @@ CONFLICT = 409
 def customer_list(request):
     return list_page(request, lists.CUSTOMERS,
                      can_create=can(request.user, CUSTOMER_CREATE),
+                     can_import=can(request.user, CUSTOMER_CREATE) and can(request.user, DATA_IMPORT),
                      can_export=can(request.user, CUSTOMER_EXPORT))
 
 

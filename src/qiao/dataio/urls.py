@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dataio"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/errors.xlsx", views.errors_xlsx, name="errors_xlsx"),
+]

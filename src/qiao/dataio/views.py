@@ -1,0 +1,124 @@
+"""Import pages: thin — parse, one service, render."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from qiao.core import exports
+from qiao.core.exceptions import ANSWERED_ON_PAGE, http_status, user_message
+from qiao.core.htmx import render_page
+from qiao.core.registry import importers
+from qiao.core.views import attempt
+from qiao.org.decorators import requires
+
+from . import selectors, services
+from .actions import DATA_IMPORT
+from .forms import SettingsForm, UploadForm
+from .models import ImportRun
+from .reading import max_rows
+
+ERRORS_SHOWN = 200
+
+
+@requires(DATA_IMPORT)
+def index(request):
+    user = request.user
+    usable = services.usable_importers(user)
+    form = UploadForm(request.POST or None, request.FILES or None, importers=usable)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            run, status = attempt(form, lambda: services.import_upload(
+                actor=user, importer=form.cleaned_data["importer"],
+                upload=form.cleaned_data["file"]))
+            if status is None:
+                return redirect("dataio:detail", pk=run.pk)
+    return render_page(request, "dataio/index.html", {
+        "form": form, "runs": selectors.run_list(user), "importers": usable,
+        "max_rows": max_rows()}, status=status)
+
+
+@requires(DATA_IMPORT)
+def detail(request, pk):
+    user = request.user
+    run = selectors.run_get(user, pk)
+    importer = importers.get(run.importer)
+    form = SettingsForm(request.POST or None, run=run, importer=importer)
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action in ("run", "cancel"):
+            try:
+                if action == "run":
+                    run = services.import_start(actor=user, run=run, dry_run=False)
+                else:
+                    services.import_cancel(actor=user, run=run)
+            except ANSWERED_ON_PAGE as exc:
+                messages.error(request, user_message(exc))
+                status = http_status(exc)
+            else:
+                _announce(request, run)
+                return redirect("dataio:detail", pk=run.pk)
+        elif form.is_valid():
+            previous_sheet = run.sheet
+
+            def configure():
+                saved = services.import_configure(
+                    actor=user, run=run, sheet=form.cleaned_data["sheet"],
+                    mapping=form.mapping(), duplicates=form.cleaned_data["duplicates"],
+                    all_or_none=form.cleaned_data["all_or_none"])
+                if action == "check" and saved.sheet == previous_sheet:
+                    saved = services.import_start(actor=user, run=saved, dry_run=True)
+                return saved
+
+            saved, status = attempt(form, configure)
+            if status is None:
+                if saved.status == ImportRun.Status.CHECKED:
+                    messages.info(request, _("Dry run done: nothing has been saved yet."))
+                elif saved.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING):
+                    _announce(request, saved)
+                return redirect("dataio:detail", pk=run.pk)
+        else:
+            status = 400
+    done = services.progress(run)
+    return render_page(request, "dataio/detail.html", {
+        "run": run, "busy": run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING),
+        "done": done, "percent": done * 100 // run.total_rows if run.total_rows else 0,
+        "importer": importer, "form": form, "shown_errors": run.errors[:ERRORS_SHOWN]},
+        status=status)
+
+
+def _announce(request, run):
+    if run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING):
+        messages.info(request, _("The import is running in the background; this page shows "
+                                 "how far it has got."))
+    elif run.status == ImportRun.Status.CANCELLED:
+        messages.info(request, _("Cancelled."))
+    elif run.status == ImportRun.Status.DONE:
+        messages.success(request, _("Imported: %(created)s created, %(updated)s updated, "
+                                    "%(skipped)s skipped, %(failed)s bad rows.") % {
+            "created": run.created, "updated": run.updated, "skipped": run.skipped,
+            "failed": run.failed})
+    else:
+        messages.error(request, _("Nothing was imported: %d rows are bad. Correct them in the "
+                                  "file and upload it again.") % run.failed)
+
+
+@require_GET
+@requires(DATA_IMPORT)
+def errors_xlsx(request, pk):
+    """The bad rows of the run's last dry run or run: row, column, header, reason."""
+    run = selectors.run_get(request.user, pk)
+    title = _("Import errors %s") % run.original_name.rsplit(".", 1)[0]
+
+    def build(book, formats):
+        sheet = exports.Sheet(book, formats, _("Errors"))
+        sheet.widths([8, 8, 20, 80])
+        sheet.heading(title, [run.original_name, exports.notes_for(request.user, [])[0]], 4)
+        sheet.header([_("row"), _("column"), _("header"), _("reason")])
+        for error in run.errors:
+            sheet.values([error["row"], error["column"], error["header"], error["reason"]])
+
+    return exports.xlsx_response(title, build)
