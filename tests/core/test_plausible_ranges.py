@@ -15,7 +15,9 @@ from qiao.core.validators import PlausibleDate
 
 # Set by code, never typed: a counter, a size measured from the file, a pointer to a record.
 SYSTEM_SET = {"version", "size", "object_id", "link_id", "current_order", "round", "attempts",
-              "approvals.ApprovalTask.order"}
+              "approvals.ApprovalTask.order", "dataio.ImportRun.total_rows",
+              "dataio.ImportRun.created", "dataio.ImportRun.updated", "dataio.ImportRun.skipped",
+              "dataio.ImportRun.failed", "dataio.ImportedRow.row_number"}
 
 
 def entered_fields():

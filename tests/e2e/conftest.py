@@ -164,7 +164,10 @@ class Session:
         return path
 
     def page_width(self) -> int:
-        """The document's scroll width in CSS pixels (wider than the viewport: it overflows)."""
+        """The document's scroll width in CSS pixels (wider than the viewport: it overflows),
+        once the page's stylesheets are in: unstyled, a table is as wide as its text (a page
+        just opened by a click, on a busy machine)."""
+        self.page.wait_for_load_state("load")
         return self.page.evaluate("document.documentElement.scrollWidth")
 
     def widest_elements(self, width, limit=5):
