@@ -196,7 +196,7 @@ def _name_empty_choice(field):
 def _bootstrap_class(widget):
     if widget.is_hidden:
         return
-    if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+    if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput | forms.RadioSelect):
         widget.attrs.setdefault("class", "form-check-input")
     else:
         widget.attrs.setdefault(
