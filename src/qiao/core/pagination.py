@@ -100,8 +100,8 @@ class CappedCount(int):
         return f"{int(self):,}+"
 
 
-def count_at_most(rows, limit: int) -> int:
-    """The rows counted up to `limit` in one query (COUNT(*) of the first limit + 1): the exact
+def count_at_most(rows: Any, limit: int) -> int:
+    """The rows of a queryset counted up to `limit` in one query (COUNT(*) of the first limit + 1): the exact
     count, or CappedCount(limit) when there are more."""
     counted = rows.order_by()[:limit + 1].count()
     return CappedCount(limit) if counted > limit else counted
@@ -133,13 +133,9 @@ class EstimatingPaginator(Paginator):
     @cached_property
     def count(self):
         if self.capped:
-            return self._count_at_most(search_count_limit(self._asked, self.per_page))
+            return count_at_most(self.object_list, search_count_limit(self._asked, self.per_page))
         counted = count_or_estimate(self.object_list)
         return super().count if counted is None else counted
-
-    def _count_at_most(self, limit: int) -> int:
-        rows: Any = self.object_list  # a queryset: capped counts are for querysets only
-        return count_at_most(rows, limit)
 
     @property
     def count_estimated(self) -> bool:
