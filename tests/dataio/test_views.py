@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from qiao.customers.models import Customer
 from qiao.dataio.models import ImportRun
 from qiao.demo.generator import credit_code
+from tests.edit_pages import browser_post_data
 
 from .conftest import csv_file
 
@@ -85,3 +86,30 @@ def test_the_customer_list_opens_the_import_page_for_those_who_may_import(person
         html = personas.client(username).get(reverse("customers:list")).content.decode()
         assert ('data-testid="import-customers"' in html) is shown, username
     assert personas.client("agent01").get(reverse("dataio:index")).status_code == 404
+
+
+def test_the_settings_sent_back_unchanged_stay_as_they_were(personas):
+    """Opened in zh-Hans and sent back as a browser sends it (its first button, a dry run):
+    the mapping, the duplicate rule and the mode, radios included, are what was chosen."""
+    client = personas.client("director")
+    upload = csv_file([["客户名称", "统一社会信用代码", "电话"],
+                       ["原样保存公司", code(5), "021-12345678"]], encoding="gbk")
+    client.post(reverse("dataio:index"), {"importer": "customers", "file": upload})
+    run = ImportRun.objects.get()
+    url = reverse("dataio:detail", args=[run.pk])
+    chosen = {"sheet": "", "col_0": "name", "col_1": "credit_code", "col_2": "",
+              "duplicates": "update", "all_or_none": "0", "action": "save"}
+    assert client.post(url, chosen).status_code == 302
+    run.refresh_from_db()
+    before = (run.mapping, run.duplicates, run.all_or_none)
+    assert before == ({"0": "name", "1": "credit_code"}, "update", False)
+
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    action, data = browser_post_data(html, ["duplicates"])
+    body = {}
+    for name, value in data:
+        body.setdefault(name, []).append(value)
+    assert client.post(action or url, body, HTTP_ACCEPT_LANGUAGE="zh-hans").status_code == 302
+    run.refresh_from_db()
+    assert (run.mapping, run.duplicates, run.all_or_none) == before
+    assert run.status == ImportRun.Status.CHECKED
