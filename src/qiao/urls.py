@@ -24,6 +24,7 @@ urlpatterns = [
     path("inbox/", include("qiao.notify.inbox.urls")),
     path("promotions/", include("qiao.promotions.urls")),
     path("import/", include("qiao.dataio.urls")),
+    path("tickets/", include("qiao.tickets.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qiao.approvals.selectors import request_for
 from qiao.org.permissions import can
+from qiao.tickets import selectors as tickets
 
 from . import requests as lifecycle_requests
 from . import selectors
@@ -88,12 +89,18 @@ def _lifecycle(user, customer):
     }
 
 
+def _tickets(user, customer):
+    return {"tickets": tickets.customer_tickets(user, customer)}
+
+
 TABS = (
     CustomerTab("contacts", _("Contacts"), "customers/_fragments/contacts.html", _contacts,
                 count_attr="contact_count"),
     CustomerTab("attachments", _("Attachments"), "customers/_fragments/attachments.html",
                 _attachments, count_attr="attachment_count"),
     CustomerTab("timeline", _("Timeline"), "customers/_fragments/timeline.html", _timeline),
+    CustomerTab("tickets", _("Service tickets"), "tickets/_customer_tab.html", _tickets,
+                action=tickets.TICKET_HANDLE),
     # Not a tab of its own: the side card of the profile, loaded with the page's first screen.
     CustomerTab("lifecycle", _("Lifecycle"), "customers/_fragments/lifecycle.html", _lifecycle,
                 logs_view=False),

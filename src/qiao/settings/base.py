@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "qiao.notify",
     "qiao.promotions",
     "qiao.dataio",
+    "qiao.tickets",
     "qiao.demo",
 ]
 
@@ -244,6 +245,8 @@ QIAO_DUPLICATE_CHECKS_PER_HOUR = env.int("QIAO_DUPLICATE_CHECKS_PER_HOUR", defau
 # Exports (qiao.core.exports): a file of more rows than this is refused with a message asking
 # for narrower filters, never cut short.
 QIAO_EXPORT_MAX_ROWS = env.int("QIAO_EXPORT_MAX_ROWS", default=50_000)
+# A closed service ticket can be reopened this many days after it was closed (TKT-6).
+QIAO_TICKET_REOPEN_DAYS = env.int("QIAO_TICKET_REOPEN_DAYS", default=7)
 
 # Uploads: attachments are checked by size and type in customers.services; this caps the body.
 QIAO_ATTACHMENT_MAX_BYTES = env.int("QIAO_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)

@@ -1,0 +1,35 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TicketsConfig(AppConfig):
+    name = "qiao.tickets"
+    verbose_name = _("Service desk")
+
+    def ready(self):
+        from qiao.core.registry import (
+            DeskWidget,
+            NavEntry,
+            actions,
+            desk_widgets,
+            navigation,
+            scopes,
+            timeline_kinds,
+        )
+
+        from . import desk, services
+        from .actions import ACTIONS, TICKET_ASSIGN, TICKET_HANDLE
+        from .scopes import SCOPES
+
+        for action in ACTIONS:
+            actions.register(action)
+        navigation.register(NavEntry("tickets:list", _("Service desk"), "bi-headset",
+                                     (TICKET_HANDLE, TICKET_ASSIGN), order=25))
+        desk_widgets.register(DeskWidget(
+            "tickets", _("My service tickets"), "tickets/_desk.html", desk.my_tickets,
+            (TICKET_HANDLE,), order=15, url_name="tickets:list", icon="bi-headset"))
+        for scope in SCOPES:
+            scopes.register(scope)
+        for kind in services.TIMELINE_KINDS:
+            timeline_kinds.register(kind)
+        services.register_kinds()
