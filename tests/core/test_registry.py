@@ -73,7 +73,8 @@ def test_recorders_write_inside_the_transaction_and_roll_back_with_it():
 # --- the product's plug-in points go through the registry -----------------------------------
 
 SRC = Path(qiao.__file__).parent
-DOMAIN_APPS = ("customers", "reports", "approvals", "workorders", "promotions", "demo")
+DOMAIN_APPS = ("customers", "reports", "approvals", "workorders", "promotions", "tickets",
+               "demo")
 
 
 def imported_modules(path):
@@ -90,15 +91,32 @@ def imported_modules(path):
 
 def test_the_directors_header_has_every_entry_in_the_menus_order(personas):
     response = personas.client("director").get(reverse("customers:list"))
-    assert [item["testid"] for item in response.context["nav_items"]] == [
-        "nav-customers-list", "nav-reports-index", "nav-customers-pool", "nav-customers-handover",
-        "nav-customers-recycle_bin", "nav-audit-log", "nav-approvals-waiting",
+    items = response.context["nav_items"]
+    assert [item["testid"] for item in items] == [
+        "nav-customers-list", "nav-reports-index", "nav-tickets-list", "nav-customers-pool",
+        "nav-approvals-waiting", "nav-menu-more"]
+    assert [entry["testid"] for entry in items[-1]["entries"]] == [
+        "nav-customers-handover", "nav-customers-recycle_bin", "nav-audit-log",
         "nav-workorders-list", "nav-promotions-list"]
     content = response.content.decode()
     assert content.index('data-testid="nav-customers-list"') < content.index(
-        'data-testid="nav-promotions-list"')
+        'data-testid="nav-menu-more"') < content.index('data-testid="nav-promotions-list"')
     active = [item["testid"] for item in response.context["nav_items"] if item["active"]]
     assert active == ["nav-customers-list"]
+
+
+def test_a_page_of_the_more_menu_marks_the_menu_and_its_entry(personas):
+    items = personas.client("director").get(reverse("workorders:list")).context["nav_items"]
+    assert [item["testid"] for item in items if item["active"]] == ["nav-menu-more"]
+    assert [e["testid"] for e in items[-1]["entries"] if e["active"]] == ["nav-workorders-list"]
+
+
+def test_a_menu_with_one_entry_for_the_user_is_a_link_of_its_own():
+    from qiao.org.context_processors import _grouped
+
+    links = [{"testid": "nav-a", "menu": "", "active": False},
+             {"testid": "nav-b", "menu": "more", "active": True}]
+    assert _grouped(links) == links  # the brand manager's promotions, alone in "More"
 
 
 def test_org_and_core_import_no_domain_app():
@@ -187,7 +205,7 @@ def test_each_action_is_declared_once_by_its_app_for_default_roles_that_exist():
     for path in SRC.glob("*/actions.py"):
         declared += importlib.import_module(f"qiao.{path.parent.name}.actions").ACTIONS
     assert sorted(a.code for a in declared) == sorted(registry.actions.keys())
-    assert len(declared) == len(registry.actions) == 23
+    assert len(declared) == len(registry.actions) == 25
     for action in registry.actions:
         assert set(action.default_roles) <= set(DEFAULT_ROLES), action.code
 

@@ -55,9 +55,16 @@ def test_at_1366_px_the_header_is_one_row(busiest_user, open_session, language):
     assert nav_height(s) <= ONE_ROW and len(link_tops(s)) == 1
     assert s.page_width() == 1366, s.widest_elements(1366)
     expect(page.get_by_test_id("nav-customers-list")).to_be_visible()
-    expect(page.get_by_test_id("nav-promotions-list")).to_be_visible()
+    expect(page.get_by_test_id("nav-tickets-list")).to_be_visible()
     expect(page.get_by_test_id("inbox-unread")).to_have_text("99+")
     expect(page.locator(".navbar-toggler")).to_be_hidden()
+    # What is opened less often than daily is in the "More" menu.
+    expect(page.get_by_test_id("nav-promotions-list")).to_be_hidden()
+    page.get_by_test_id("nav-menu-more").click()
+    expect(page.get_by_test_id("nav-promotions-list")).to_be_visible()
+    expect(page.get_by_test_id("nav-audit-log")).to_be_visible()
+    assert s.page_width() == 1366, s.widest_elements(1366)
+    s.shot(f"header-1366-{language}-more", full_page=False)
 
     # The person's own things are in their menu.
     page.get_by_test_id("user-menu").click()
@@ -82,6 +89,8 @@ def test_below_1360_px_the_menu_folds_and_opens_as_a_column(busiest_user, open_s
     expect(page.get_by_test_id("inbox-unread")).to_be_visible()  # the bell stays in sight
 
     s.unfold_header()
+    expect(page.get_by_test_id("nav-tickets-list")).to_be_visible()
+    page.get_by_test_id("nav-menu-more").click()
     expect(page.get_by_test_id("nav-promotions-list")).to_be_visible()
     lefts = set(page.evaluate("""() => [...document.querySelectorAll(
         'nav.qiao-nav .navbar-nav .nav-link')].map(a => Math.round(a.getBoundingClientRect().left))"""))

@@ -15,7 +15,7 @@ class AuditConfig(AppConfig):
         for action in ACTIONS:
             actions.register(action)
         navigation.register(NavEntry("audit:log", _("Operation log"), "bi-journal-text",
-                                     (AUDIT_VIEW,), order=60))
+                                     (AUDIT_VIEW,), order=60, menu="more"))
         # Who reads the log (core.registry.scopes).
         from qiao.core.registry import scopes
 

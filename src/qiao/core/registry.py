@@ -86,6 +86,9 @@ class NavEntry:
     actions: tuple[str, ...]
     order: int
     badge: Callable | None = None
+    # A header menu the entry folds into (org.context_processors.MENUS: "more"), for what people
+    # open less often than daily; "" is a link of its own in the header.
+    menu: str = ""
 
 
 @dataclass(frozen=True)

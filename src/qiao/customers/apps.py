@@ -33,9 +33,9 @@ class CustomersConfig(AppConfig):
             registry.NavEntry("customers:pool", _("Public pool"), "bi-inbox",
                               (POOL_CLAIM,), order=30),
             registry.NavEntry("customers:handover", _("Handover"), "bi-arrow-left-right",
-                              (CUSTOMER_REASSIGN,), order=40),
+                              (CUSTOMER_REASSIGN,), order=40, menu="more"),
             registry.NavEntry("customers:recycle_bin", _("Recycle bin"), "bi-trash3",
-                              (CUSTOMER_RESTORE,), order=50),
+                              (CUSTOMER_RESTORE,), order=50, menu="more"),
         ):
             registry.navigation.register(entry)
         # Who reads which of its records (core.registry.scopes).

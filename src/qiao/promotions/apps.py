@@ -15,7 +15,8 @@ class PromotionsConfig(AppConfig):
         for action in ACTIONS:
             actions.register(action)
         navigation.register(NavEntry("promotions:list", pgettext_lazy("marketing", "Promotions"),
-                                     "bi-gift", (PROMOTION_MANAGE, PROMOTION_RECOMMEND), order=90))
+                                     "bi-gift", (PROMOTION_MANAGE, PROMOTION_RECOMMEND), order=90,
+                                     menu="more"))
         # How its inbox messages read (composed when read, in the reader's language).
         from qiao.notify import kinds
 

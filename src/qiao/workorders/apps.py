@@ -12,7 +12,7 @@ class WorkordersConfig(AppConfig):
         from qiao.core.registry import NavEntry, navigation
 
         navigation.register(NavEntry("workorders:list", _("Work orders"), "bi-clipboard-check",
-                                     (APPROVAL_REQUEST,), order=80))
+                                     (APPROVAL_REQUEST,), order=80, menu="more"))
         # The approval engine learns the "work_order" request type here, as models register
         # with the admin; the outcome comes back through services.work_order_decided, the
         # author's changes to a returned work order through services.work_order_edit_returned.
