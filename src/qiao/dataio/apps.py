@@ -7,17 +7,18 @@ class DataioConfig(AppConfig):
     verbose_name = _("Data import")
 
     def ready(self):
-        # Its action (core.registry.actions) and who reads its import runs
+        # Its action (core.registry.actions), its entry in the header's "More" menu (it also
+        # opens from the customer list's "Import" button) and who reads its import runs
         # (core.registry.scopes). The importers themselves are registered by the apps whose
-        # records they make (customers.importers). No header entry: the header has no room
-        # left at 1366 px in English; the import page opens from the customer list's
-        # "Import" button (and from the exports and backups pages when they come).
-        from qiao.core.registry import actions, scopes
+        # records they make (customers.importers).
+        from qiao.core.registry import NavEntry, actions, navigation, scopes
 
-        from .actions import ACTIONS
+        from .actions import ACTIONS, DATA_IMPORT
         from .scopes import SCOPES
 
         for action in ACTIONS:
             actions.register(action)
+        navigation.register(NavEntry("dataio:index", _("Data import"), "bi-upload",
+                                     (DATA_IMPORT,), order=85, menu="more"))
         for scope in SCOPES:
             scopes.register(scope)

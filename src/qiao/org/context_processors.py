@@ -8,7 +8,6 @@ from qiao.core import registry
 from .actions import API_USE
 from .permissions import can
 
-
 # The header's menus (NavEntry.menu), shown after the links of their own, in this order.
 MENUS = {"more": _("More")}
 

@@ -1,6 +1,8 @@
 """Service desk pages: thin — parse, fetch through the selectors, one service, render."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -141,17 +143,25 @@ def ticket_detail(request, pk):
     return _detail(request, selectors.ticket_get(request.user, pk))
 
 
+# Assigning and the case library are a supervisor's; every other step is handling.
+ASSIGNING_STEPS = ("assign", "case")
+
+
 @require_POST
 @requires(TICKET_HANDLE, TICKET_ASSIGN)
 def ticket_step(request, pk, step):
     """One step of the ticket's page (reply, note, assign, resolve, close, reopen, case, take,
     wait, resume): done → back to the page; refused → the page again with the reason."""
+    if not can(request.user, TICKET_ASSIGN if step in ASSIGNING_STEPS else TICKET_HANDLE):
+        raise Http404
     ticket = selectors.ticket_get(request.user, pk)
     if step in BUTTONS:
         call, done = BUTTONS[step]
-        version = request.POST.get("version")
+        version = request.POST.get("version", "")
         try:
-            call(request.user, ticket, int(version) if str(version).isdigit() else None)
+            if not version.isdigit():  # a button of a page shown before: its version is sent
+                raise ValidationError(_("The page is out of date: look at the ticket again."))
+            call(request.user, ticket, int(version))
         except ANSWERED_ON_PAGE as exc:
             messages.error(request, user_message(exc))
             return _detail(request, selectors.ticket_get(request.user, pk),
