@@ -12,6 +12,7 @@ from qiao.core.api import install_error_handlers
 from qiao.customers.api import router as customers_router
 from qiao.org.api import router as org_router
 from qiao.org.api_access import SessionAuth, TokenAuth
+from qiao.tickets.api import router as tickets_router
 from qiao.workorders.api import router as workorders_router
 
 
@@ -46,3 +47,4 @@ api.add_router("", org_router)
 api.add_router("", customers_router)
 api.add_router("", approvals_router)
 api.add_router("", workorders_router)
+api.add_router("", tickets_router)

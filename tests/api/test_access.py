@@ -40,6 +40,7 @@ from qiao.customers.models import Contact, Customer
 from qiao.org.actions import FIELD_REVEAL
 from qiao.org.models import User
 from qiao.org.permissions import may_own_customers
+from qiao.tickets.actions import TICKET_ASSIGN, TICKET_HANDLE
 from tests.conftest import ROLES
 from tests.factories import make_contact, make_customer
 from tests.test_access_matrix import EAST, NORTH, SAMPLE, sees
@@ -59,6 +60,7 @@ CONTACT = "contact"        # one live contact, by id
 POOL_CUSTOMER = "pool_claim"  # one pool customer, by id
 APPROVALS = "approvals"    # approval requests: scope, decisions and races in test_approvals.py
 WORKORDERS = "workorders"  # work orders: scope, author-only changes, stages in test_workorders.py
+TICKETS = "tickets"        # service tickets: scope, steps, conflicts in test_tickets.py
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,13 @@ OPS = {
                                                        writes=True),
     ("POST", "/workorders/{work_order_id}/stages"): Op(WORKORDERS, APPROVAL_REQUEST,
                                                        writes=True),
+    ("GET", "/tickets"): Op(TICKETS, TICKET_HANDLE),
+    ("POST", "/tickets"): Op(TICKETS, TICKET_HANDLE, writes=True),
+    ("GET", "/tickets/{ticket_id}"): Op(TICKETS, TICKET_HANDLE),
+    ("POST", "/tickets/{ticket_id}/reply"): Op(TICKETS, TICKET_HANDLE, writes=True),
+    ("POST", "/tickets/{ticket_id}/notes"): Op(TICKETS, TICKET_HANDLE, writes=True),
+    ("POST", "/tickets/{ticket_id}/assign"): Op(TICKETS, TICKET_ASSIGN, writes=True),
+    ("POST", "/tickets/{ticket_id}/transition"): Op(TICKETS, TICKET_HANDLE, writes=True),
 }
 OBJECT_KINDS = (CUSTOMER, CONTACT, POOL_CUSTOMER)
 
@@ -324,7 +333,8 @@ def test_api_access_matrix(personas, samples, persona, settings):
         for (method, path), op in OPS.items():
             if op.kind not in OBJECT_KINDS:
                 probe.expect(method, path.replace("{approval_id}", "1")
-                             .replace("{work_order_id}", "1"), 401, "no API permission",
+                             .replace("{work_order_id}", "1").replace("{ticket_id}", "1"),
+                             401, "no API permission",
                              {"name": "x"})
     else:
         check_lists(probe, personas, samples)

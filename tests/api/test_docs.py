@@ -48,3 +48,24 @@ def test_docs_page_uses_only_vendored_scripts_under_the_csp():
             assert 'type="application/json"' in attrs, attrs
     assert "cdn" not in html.lower() and "http://" not in html and "https://" not in html
     assert '"validatorUrl": null' in html  # no badge fetched from swagger.io
+
+
+def test_no_two_schemas_share_a_name():
+    """The document names each schema by its class: two apps' `StepOut`s would silently become
+    one, and one endpoint would be documented with the other's shape."""
+    import inspect
+    import sys
+
+    from ninja import Schema
+
+    import qiao.api  # noqa: F401 — imports every app's router
+
+    owners = {}
+    for module_name, module in list(sys.modules.items()):
+        if not (module_name.startswith("qiao.") and ".api" in module_name):
+            continue
+        for name, value in vars(module).items():
+            if inspect.isclass(value) and issubclass(value, Schema) \
+                    and value.__module__ == module_name:
+                owners.setdefault(name, set()).add(module_name)
+    assert {name: mods for name, mods in owners.items() if len(mods) > 1} == {}

@@ -22,6 +22,7 @@ from schemathesis import Config
 from qiao.visits.demo import ensure_hospitality_chain
 from tests.approvals.conftest import hospitality
 from tests.factories import make_contact
+from tests.tickets.factories import make_ticket
 from tests.workorders.factories import make_approved_work_order, make_work_order
 
 from .conftest import token_secret
@@ -66,12 +67,16 @@ def persona(request, personas, settings):
     work_orders = [make(personas[username], personas.customers[username][0])
                    for username in ("am01", "am05")
                    for make in (make_work_order, make_approved_work_order)]
+    # Tickets on am01's and am05's customers, registered by their managers.
+    tickets = [make_ticket(personas[username], personas.customers[username][0])
+               for username in ("am01", "am05")]
     try:
         yield {"headers": {"Authorization": f"Bearer {token_secret(personas[request.param])}"},
                "customer_id": cycle([c.pk for c in customers]),
                "contact_id": cycle([c.pk for c in contacts]),
                "approval_id": cycle([a.pk for a in approvals]),
-               "work_order_id": cycle([w.pk for w in work_orders])}
+               "work_order_id": cycle([w.pk for w in work_orders]),
+               "ticket_id": cycle([t.pk for t in tickets])}
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
