@@ -1,0 +1,28 @@
+import pytest
+from django.urls import reverse
+
+from qiao.notify.models import Notification
+from qiao.tickets import services
+from qiao.tickets.demo import load_demo_tickets
+from qiao.tickets.models import AssignmentRule, Ticket, TicketEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_tickets_of_every_kind_and_state_and_is_idempotent(personas):
+    load_demo_tickets(count=120)
+    assert set(Ticket.objects.values_list("kind", flat=True)) == {
+        "inquiry", "complaint", "after_sales", "proposal"}
+    assert {"new", "in_progress", "waiting", "resolved", "closed"} <= set(
+        Ticket.objects.values_list("status", flat=True))
+    assert AssignmentRule.objects.count() == 5
+    assert Ticket.objects.filter(is_case=True).exists()
+    assert Ticket.objects.filter(rating__isnull=False).exists()
+    # Breached clocks, escalated once each by the sweep the demo ran.
+    assert TicketEvent.objects.filter(code=services.BREACHED).exists()
+    assert Notification.objects.filter(kind=services.SLA_BREACH).exists()
+    count = Ticket.objects.count()
+    load_demo_tickets(count=120)
+    assert Ticket.objects.count() == count
+    body = personas.client("agent01").get(reverse("tickets:list")).content.decode()
+    assert 'data-testid="ticket-row"' in body
