@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from qiao.core.forms import BootstrapFormMixin, filter_description, valid_data
+from qiao.core.forms import CHOOSE, BootstrapFormMixin, filter_description, valid_data
 from qiao.customers.models import Contact
 from qiao.customers.selectors import offer_customers
 
@@ -95,7 +95,8 @@ class ResolveForm(VersionedForm):
                                  widget=forms.Textarea(attrs={"rows": 3}),
                                  help_text=_("What was done; the customer receives it."))
     cause = forms.ChoiceField(label=_("cause"), required=False,
-                              choices=[("", "")] + list(Cause.choices))
+                              choices=[("", CHOOSE)] + list(Cause.choices),
+                              help_text=_("Needed for a complaint."))
 
 
 class CloseForm(VersionedForm):

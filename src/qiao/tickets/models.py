@@ -19,6 +19,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from qiao.core.fields import PhoneField
@@ -76,10 +77,10 @@ class Cause(models.TextChoices):
 
 class Status(models.TextChoices):
     NEW = "new", _("New")
-    IN_PROGRESS = "in_progress", _("In progress")
+    IN_PROGRESS = "in_progress", pgettext_lazy("ticket", "In progress")
     WAITING = "waiting", _("Waiting on the customer")
     RESOLVED = "resolved", _("Resolved, to be confirmed")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("ticket", "Closed")
 
 
 OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS, Status.WAITING)
@@ -92,7 +93,7 @@ class Queue(models.Model):
     name = models.CharField(_("name"), max_length=60, unique=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("members"),
                                      blank=True, related_name="ticket_queues")
-    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("supervisor"),
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("queue supervisor"),
                                    null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     is_active = models.BooleanField(_("active"), default=True)
@@ -198,7 +199,7 @@ class Ticket(BusinessModel):
     reporter_phone = PhoneField(_("reporter's phone"), blank=True)
     reporter_email = models.EmailField(_("reporter's e-mail"), blank=True)
     subject = models.CharField(_("subject"), max_length=120)
-    description = models.TextField(_("description"), max_length=10000)
+    description = models.TextField(pgettext_lazy("ticket", "description"), max_length=10000)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices,
                                 default=Category.OTHER)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices,

@@ -96,26 +96,32 @@ BUTTONS = {
 }
 
 
+def _step_form(step, data=None, **kwargs):
+    """The form of `step`; its fields' ids carry the step (the page holds several forms, and a
+    reply and a note both have a "body")."""
+    return STEPS[step][0](data, auto_id=f"id_{step}_%s", **kwargs)
+
+
 def _forms(user, ticket, bound=None):
     """The step forms the page offers `user` for `ticket` now, `bound` (name, form) in place."""
     initial = {"version": ticket.version}
     offered = {}
     if can(user, TICKET_HANDLE):
-        offered["note"] = NoteForm()
+        offered["note"] = _step_form("note")
         if ticket.is_open or ticket.status == Status.RESOLVED:
-            offered["reply"] = ReplyForm(initial=initial)
+            offered["reply"] = _step_form("reply", initial=initial)
         if ticket.is_open:
-            offered["resolve"] = ResolveForm(initial=initial)
+            offered["resolve"] = _step_form("resolve", initial=initial)
         if ticket.status == Status.RESOLVED:
-            offered["close"] = CloseForm(initial=initial)
+            offered["close"] = _step_form("close", initial=initial)
         if ticket.status in (Status.RESOLVED, Status.CLOSED):
-            offered["reopen"] = ReopenForm(initial=initial)
+            offered["reopen"] = _step_form("reopen", initial=initial)
     if can(user, TICKET_ASSIGN):
         if ticket.is_open:
-            offered["assign"] = AssignForm(initial={**initial, "queue": ticket.queue_id,
-                                                    "assignee": ticket.assignee_id})
+            offered["assign"] = _step_form("assign", initial={
+                **initial, "queue": ticket.queue_id, "assignee": ticket.assignee_id})
         if ticket.status in (Status.RESOLVED, Status.CLOSED):
-            offered["case"] = CaseForm(initial={"case_summary": ticket.case_summary})
+            offered["case"] = _step_form("case", initial={"case_summary": ticket.case_summary})
     if bound:
         offered[bound[0]] = bound[1]
     return offered
@@ -168,8 +174,8 @@ def ticket_step(request, pk, step):
                            status=http_status(exc))
         messages.success(request, done)
         return redirect("tickets:detail", pk=pk)
-    form_class, call, done = STEPS[step]
-    form = form_class(request.POST)
+    _form_class, call, done = STEPS[step]
+    form = _step_form(step, request.POST)
     if form.is_valid():
         try:
             call(request.user, ticket, form.cleaned_data)
