@@ -82,3 +82,22 @@ def test_a_complaint_from_the_counter_to_the_customers_rating(personas, open_ses
     phone.shot("64-ticket-closed-phone")
     ticket.refresh_from_db()
     assert (ticket.status, ticket.cause, ticket.rating) == ("closed", "product", 5)
+
+
+def test_the_service_analysis_draws_its_charts(personas, open_session):
+    from tests.tickets.factories import make_ticket
+
+    for category in ("quality", "delivery", "quality"):
+        make_ticket(personas["am01"], personas.customers["am01"][0], category=category)
+    make_ticket(personas["am02"], personas.customers["am02"][0], kind="inquiry")
+    for name, device, width in (("desktop", {}, 1366), ("phone", PHONE, WIDTH)):
+        s = open_session(name, **({"device": device} if device else {}))
+        page = s.page
+        s.login("sup1", PASSWORD)
+        s.goto("/tickets/analysis/")
+        expect(page.locator("h1")).to_contain_text("服务分析")
+        expect(page.get_by_test_id("figure-total")).to_have_text("4")
+        expect(page.locator("#chart-monthly canvas")).to_have_count(1)
+        expect(page.locator("#chart-causes canvas")).to_have_count(1)
+        assert s.page_width() <= width + 1, s.widest_elements(width)
+        s.shot(f"65-service-analysis-{name}")

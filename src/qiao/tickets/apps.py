@@ -10,9 +10,11 @@ class TicketsConfig(AppConfig):
         from qiao.core.registry import (
             DeskWidget,
             NavEntry,
+            ReportDef,
             actions,
             desk_widgets,
             navigation,
+            reports,
             scopes,
             timeline_kinds,
         )
@@ -30,6 +32,11 @@ class TicketsConfig(AppConfig):
             (TICKET_HANDLE,), order=15, url_name="tickets:list", icon="bi-headset"))
         for scope in SCOPES:
             scopes.register(scope)
+        reports.register(ReportDef(
+            "ticket_analysis", _("Service analysis"), "tickets:analysis", (TICKET_ASSIGN,),
+            _("Customer service"), order=100, icon="bi-graph-up",
+            description=_("Tickets by month and kind, complaints by cause, category, region "
+                          "and account manager, time limits met and satisfaction.")))
         for kind in services.TIMELINE_KINDS:
             timeline_kinds.register(kind)
         services.register_kinds()

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -187,6 +188,24 @@ def ticket_step(request, pk, step):
         messages.success(request, done)
         return redirect("tickets:detail", pk=pk)
     return _detail(request, ticket, status=400, bound=(step, form))
+
+
+@require_GET
+@requires(TICKET_ASSIGN)
+def analysis(request):
+    """服务分析: the year's tickets by month and kind, complaints by cause, category, region and
+    account manager, clocks met and satisfaction — charts and tables."""
+    this_year = timezone.localdate().year
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and this_year - 10 <= int(year) <= this_year else this_year
+    figures = selectors.analysis(request.user, year)
+    chart = {"months": [f"{m}月" for m in range(1, 13)],
+             "kinds": [{"name": str(k["kind"].label), "data": k["months"]}
+                       for k in figures["kinds"]],
+             "causes": [{"name": str(c["label"]), "value": c["n"]} for c in figures["by_cause"]]}
+    return render_page(request, "tickets/analysis.html", {
+        "figures": figures, "chart": chart,
+        "years": range(this_year, this_year - 5, -1)})
 
 
 @require_GET
