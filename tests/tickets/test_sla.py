@@ -142,3 +142,25 @@ def test_reopening_starts_a_fresh_resolution_clock(personas, official):
                                     now=at(2025, 11, 4, 9))
     assert ticket.resolution_due == calendar.add_business_hours(at(2025, 11, 4, 9), Decimal(72))
     assert ticket.reopen_count == 1 and ticket.rating is None
+
+
+def test_a_crash_while_escalating_neither_loses_nor_doubles_it(personas, official, monkeypatch):
+    """The worker dies between marking a breach and telling anyone (here: the inbox write
+    fails): the mark is rolled back with it, so the next sweep escalates — once."""
+    ticket = make_ticket(personas["am01"], personas.customers["am01"][0], now=at(2025, 11, 3, 9))
+    real_notify = services.notify
+
+    def crash(**kwargs):
+        raise RuntimeError("worker killed")
+
+    monkeypatch.setattr(services, "notify", crash)
+    with pytest.raises(RuntimeError):
+        services.sla_sweep(now=at(2025, 11, 6, 11))
+    ticket.refresh_from_db()
+    assert ticket.first_response_breached_at is None
+    assert not TicketEvent.objects.filter(code=services.BREACHED).exists()
+    monkeypatch.setattr(services, "notify", real_notify)
+    assert services.sla_sweep(now=at(2025, 11, 6, 11, 1))["breach"] == 1
+    assert services.sla_sweep(now=at(2025, 11, 6, 11, 2))["breach"] == 0
+    assert Notification.objects.filter(kind=services.SLA_BREACH, recipient=personas["sup1"]
+                                       ).count() == 1
