@@ -27,22 +27,23 @@ RECENT_MIX = (("approved", 50), ("rejected", 6), ("returned", 5), ("withdrawn", 
               ("open1", 21), ("open2", 12))
 
 
-def read_marker():
+def read_marker(name="approvals"):
+    """The marker row `name` of the benchmark's extra data (approvals, tickets), or None."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT value FROM qiao_bench_meta WHERE name = %s", ["approvals"])
+        cursor.execute("SELECT value FROM qiao_bench_meta WHERE name = %s", [name])
         row = cursor.fetchone()
     return json.loads(row[0]) if row else None
 
 
-def write_marker(meta):
+def write_marker(meta, name="approvals"):
     from django.db import connection, transaction
 
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DELETE FROM qiao_bench_meta WHERE name = %s", ["approvals"])
+        cursor.execute("DELETE FROM qiao_bench_meta WHERE name = %s", [name])
         cursor.execute("INSERT INTO qiao_bench_meta (name, value) VALUES (%s, %s)",
-                       ["approvals", json.dumps(meta)])
+                       [name, json.dumps(meta)])
 
 
 def ensure(vendor, seed=2026, total=REQUESTS) -> dict:

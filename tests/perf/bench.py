@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from tests.perf import approvals_data, served
+from tests.perf import approvals_data, served, tickets_data
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = PROJECT_DIR / "var"
@@ -311,7 +311,7 @@ def cases_for(user, requests, rng):
     return cases
 
 
-API_CASES = ("api_list", "api_detail", "api_apr_waiting", "api_apr_mine")
+API_CASES = ("api_list", "api_detail", "api_apr_waiting", "api_apr_mine", "api_tkt_list")
 # The approval lists (tests/perf/approvals_data.py: 100,000 requests at any scale): "waiting
 # for me" as the supervisor of am01/am02 and as the department manager, "my requests" as am01;
 # each the page and the REST API, the first five pages in turn.
@@ -322,6 +322,52 @@ def approval_cases(list_name):
     pages = range(1, 6)
     return {f"apr_{list_name}": [f"/approvals/{list_name}/?page={p}" for p in pages],
             f"api_apr_{list_name}": [f"/api/v1/approvals/{list_name}?page={p}" for p in pages]}
+
+
+# The service desk (tests/perf/tickets_data.py: 500,000 tickets at any scale): an agent's
+# queue (the call centre's open tickets), a manager's, a regional manager's and the director's
+# lists, every status newest first, a search, ticket pages, the API's list, and the monthly
+# analysis for those who may open it.
+TICKET_USERS = ("agent01", "am01", "region1", "director")
+TICKET_WORDS = ("受潮", "发票", "送货延误", "扫码枪", "小包装")
+
+
+def ticket_cases(user, requests, rng):
+    from qiao.org.permissions import can
+    from qiao.tickets.actions import TICKET_ASSIGN
+    from qiao.tickets.models import Ticket
+
+    cases = {"tkt_list": ["/tickets/"], "tkt_all": ["/tickets/?status=&sort=new"],
+             "tkt_search": [f"/tickets/?{urlencode({'status': '', 'q': w})}"
+                            for w in TICKET_WORDS]}
+    newest = list(Ticket.objects.visible_to(user).order_by("-pk")
+                  .values_list("pk", flat=True)[:500])
+    cases["tkt_detail"] = [f"/tickets/{pk}/" for pk in rng.sample(newest,
+                                                                  min(len(newest), requests))]
+    cases["api_tkt_list"] = ["/api/v1/tickets?page=1"]
+    if can(user, TICKET_ASSIGN):
+        cases["tkt_analysis"] = ["/tickets/analysis/"]
+    return cases
+
+
+def sla_sweep_seconds() -> float:
+    """One SLA sweep over every open ticket, timed, then rolled back (it marks and tells)."""
+    from django.db import transaction
+
+    from qiao.tickets.services import sla_sweep
+
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            sla_sweep()
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    return round(time.perf_counter() - started, 2)
+
+
+class _RolledBack(Exception):
+    pass
 
 
 def api_missing() -> str:
@@ -456,8 +502,10 @@ def explain(client, url, username):
 # customer's page should not depend on how many others there are). The API's list and detail
 # borrow the targets of the list and of the customer page.
 TARGETS = {
-    "M": {"list": 60, "search": 100, "detail": 80, "approvals": 50},
-    "L": {"list": 100, "search": 150, "detail": 80, "approvals": 50},
+    "M": {"list": 60, "search": 100, "detail": 80, "approvals": 50, "tickets": 60,
+          "ticket_search": 80, "ticket_analysis": 300},
+    "L": {"list": 100, "search": 150, "detail": 80, "approvals": 50, "tickets": 60,
+          "ticket_search": 80, "ticket_analysis": 300},
 }
 TARGETS["S"] = TARGETS["demo"] = TARGETS["M"]
 KIND_OF_CASE = {"list": "list", "list_by_name": "list", "detail": "detail",
@@ -479,6 +527,9 @@ def served_target_of(scale, case):
 def kind_of(case):
     if case.startswith(("apr_", "api_apr_")):
         return "approvals"
+    if case.startswith(("tkt_", "api_tkt_")):  # issue 11: 500,000 tickets at any scale
+        return {"tkt_search": "ticket_search", "tkt_analysis": "ticket_analysis"}.get(
+            case, "tickets")
     return "search" if case.startswith("search") else KIND_OF_CASE.get(case)
 
 
@@ -491,7 +542,9 @@ def targets_line(scale):
     return (f"Targets, p95: list ≤ {t['list']} ms, search ≤ {t['search']} ms, customer page ≤ "
             f"{t['detail']} ms (scale {scale}{'; held to M' if scale in ('S', 'demo') else ''}"
             f"{'; page: M' if scale == 'L' else ''}); api_list/api_detail as list/page; approval "
-            f"lists (apr_*, api_apr_*, 100,000 requests) ≤ {t['approvals']} ms; queries per "
+            f"lists (apr_*, api_apr_*, 100,000 requests) ≤ {t['approvals']} ms; service desk "
+            f"(tkt_*, 500,000 tickets) lists ≤ {t['tickets']} ms, search ≤ "
+            f"{t['ticket_search']} ms, analysis ≤ {t['ticket_analysis']} ms; queries per "
             "request identical at every scale")
 
 
@@ -558,7 +611,9 @@ def main(argv=None):
     from django.test import Client
 
     from qiao.core import pagination
+    from qiao.org.actions import API_USE
     from qiao.org.models import User
+    from qiao.org.permissions import can
 
     if args.exact_counts:
         pagination.ESTIMATE_ABOVE = float("inf")
@@ -568,6 +623,7 @@ def main(argv=None):
     print(f"Benchmark scale {args.scale} on {vendor} ({shown})")
     meta = prepare(args, url, vendor)
     meta["approvals"] = approvals_data.ensure(vendor, seed=args.seed)
+    meta["tickets"] = tickets_data.ensure(vendor, seed=args.seed)
     if args.prepare_only:
         return 0
     with connection.cursor() as cursor:
@@ -581,16 +637,19 @@ def main(argv=None):
     no_api = api_missing()
     if no_api:
         print(f"API cases skipped: {no_api}")
-    plan = [(username, None) for username in USERS] + list(APPROVAL_USERS.items())
+    plan = ([(username, cases_for) for username in USERS]
+            + [(username, lambda user, requests, rng, name=name: approval_cases(name))
+               for username, name in APPROVAL_USERS.items()]
+            + [(username, ticket_cases) for username in TICKET_USERS])
     measured = []  # (username, case, urls, kind, stats): the served run sends the same
-    for username, approval_list in plan:
+    for username, make_cases in plan:
         user = User.objects.get(username=username)
         clients = {"web": Client()}
         clients["web"].force_login(user)
-        cases = (approval_cases(approval_list) if approval_list
-                 else cases_for(user, args.requests, rng))
+        cases = make_cases(user, args.requests, rng)
         for case, urls in cases.items():
-            if only and case not in only or case in API_CASES and no_api:
+            if only and case not in only or case in API_CASES and (
+                    no_api or not can(user, API_USE)):
                 continue
             kind = "api" if case in API_CASES else "web"
             if kind not in clients:
@@ -608,6 +667,9 @@ def main(argv=None):
                   f"db p95 {stats['db_p95_ms']:6.1f} ms  queries {queries_shown(stats)}",
                   flush=True)
 
+    sweep = None if only else sla_sweep_seconds()
+    if sweep is not None:
+        print(f"  SLA sweep over every open ticket: {sweep} s (target ≤ 5 s)")
     print_table(args.scale, vendor, meta, results, load=(load_before[0], os.getloadavg()[0]))
     print("Wall times (p50/p95) grow with the load average; cpu times much less")
     served_run = None
@@ -625,11 +687,12 @@ def main(argv=None):
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "requests_per_case": args.requests, "warmup_per_case": args.warmup,
         "served": served_run,
+        "sla_sweep_seconds": sweep,
         "data": {k: meta.get(k) for k in ("generated_at", "reused", "history", "rows",
                                           "migrate_seconds", "load_seconds",
                                           "load_ms_per_customer", "vacuum_analyze_seconds",
                                           "data_check", "migrations_applied_now",
-                                          "approvals")},
+                                          "approvals", "tickets")},
         "cases": results,
     }
     if only or args.explain or args.exact_counts:
