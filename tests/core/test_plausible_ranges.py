@@ -17,7 +17,8 @@ from qiao.core.validators import PlausibleDate
 SYSTEM_SET = {"version", "size", "object_id", "link_id", "current_order", "round", "attempts",
               "approvals.ApprovalTask.order", "dataio.ImportRun.total_rows",
               "dataio.ImportRun.created", "dataio.ImportRun.updated", "dataio.ImportRun.skipped",
-              "dataio.ImportRun.failed", "dataio.ImportedRow.row_number"}
+              "dataio.ImportRun.failed", "dataio.ImportedRow.row_number",
+              "tickets.Ticket.reopen_count"}
 
 
 def entered_fields():

@@ -24,6 +24,7 @@ from simple_history.models import HistoricalRecords
 
 from qiao.core.fields import PhoneField
 from qiao.core.models import BusinessModel, TimeStampedModel
+from qiao.core.validators import plausible_count
 from qiao.org.scope import ScopedQuerySet
 
 NUMBER_PREFIX = "KF"  # 客服: KF00000123, the number the customer quotes and e-mails carry
@@ -143,7 +144,8 @@ class AssignmentRule(models.Model):
     (an empty one holds always) sends it to its queue, its person or the customer's own
     account manager."""
 
-    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=100,
+                                             validators=plausible_count(1000))
     name = models.CharField(_("name"), max_length=60)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, blank=True)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices,
