@@ -22,6 +22,7 @@ from qiao.org.scope import (
     scope_q,
 )
 from qiao.promotions.models import Handout
+from qiao.tickets.models import AssignmentRule, TicketMessage
 from qiao.workorders.models import WorkOrder
 from tests.factories import make_contact
 
@@ -35,6 +36,11 @@ NOT_READ_BY_USERS = {
     # The public pool's claim log: counted for the claim limits and looked up for a claim
     # that came too late, never listed.
     PoolMove,
+    # The service desk's routing rules (their "assignee" is whom a rule sends tickets to):
+    # settings in the admin. A ticket's replies and notes (their "author"): read only on the
+    # ticket's page and in its API, after the ticket itself came through visible_to.
+    AssignmentRule,
+    TicketMessage,
 }
 
 

@@ -194,7 +194,8 @@ class Ticket(BusinessModel):
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices,
                                default=Channel.PHONE)
     customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"),
-                                 on_delete=models.PROTECT, related_name="+")
+                                 on_delete=models.PROTECT, related_name="+",
+                                 db_index=False)  # tkt_customer and tkt_customer_open lead
     contact = models.ForeignKey("customers.Contact", verbose_name=_("contact"), null=True,
                                 blank=True, on_delete=models.SET_NULL, related_name="+")
     reporter_name = models.CharField(_("reported by"), max_length=40, blank=True)
@@ -255,6 +256,10 @@ class Ticket(BusinessModel):
             models.Index(fields=["assignee", "status", "resolution_due"], name="tkt_assignee"),
             models.Index(fields=["queue", "status", "resolution_due"], name="tkt_queue"),
             models.Index(fields=["customer", "-created_at"], name="tkt_customer"),
+            # A manager's customers' open tickets (the scope's way in through the customer).
+            models.Index(fields=["customer", "status", "resolution_due"],
+                         name="tkt_customer_open"),
+            models.Index(fields=["-created_at", "-id"], name="tkt_created"),
             models.Index(fields=["status", "-created_at"], name="tkt_status"),
             models.Index(fields=["kind", "created_at"], name="tkt_kind_created"),
             # The SLA sweep: open clocks by the moment they warn or breach.
