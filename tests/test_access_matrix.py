@@ -258,6 +258,7 @@ ROUTES = {
     "tickets:export_csv": Route(EXPORT, (TICKET_ASSIGN,)),
     "tickets:new": Route(CREATE, (TICKET_HANDLE,), BOTH),
     "tickets:cases": Route(LIST, (TICKET_HANDLE,)),
+    "tickets:analysis": Route(LIST, (TICKET_ASSIGN,)),
     "tickets:detail": Route(TICKET, (TICKET_HANDLE,)),
     **{f"tickets:{step}": Route(TICKET, (TICKET_HANDLE,), POST)
        for step in ("reply", "note", "resolve", "close", "reopen", "take", "wait", "resume")},

@@ -28,4 +28,6 @@ EXAMPLES = {
     "work_order_stage": {"title": "门店陈列升级", "stage": "proposal"},
     "promotion_recommended": {"name": "春节促销"},
     "promotion_handout": {"name": "春节促销", "signer": "张伟"},
+    "ticket_opened": {"number": "KF00000123", "subject": "卷烟受潮"},
+    "ticket_closed": {"number": "KF00000123", "rating": 5},
 }

@@ -19,14 +19,18 @@ _SUPERVISOR = _ACCOUNT_MANAGER | {
 # with the actions of the apps that came since: imports (data.import, account managers and up).
 _ACCOUNT_MANAGER |= {"data.import"}
 _SUPERVISOR |= {"data.import"}
+# The service desk (issue 11): handling tickets from the account managers up, and the
+# specialists and agents; assigning them and the case library from the supervisors up.
+_ACCOUNT_MANAGER |= {"ticket.handle"}
+_SUPERVISOR |= {"ticket.handle", "ticket.assign"}
 ROLE_ACTIONS = {
     "director": _SUPERVISOR | {"promotion.manage"},
     "dept_manager": _SUPERVISOR | {"promotion.manage"},
     "regional_manager": _SUPERVISOR,
     "supervisor": _SUPERVISOR,
     "account_manager": _ACCOUNT_MANAGER,
-    "specialist": {"customer.view", "customer.history"},
-    "agent": {"customer.view"},
+    "specialist": {"customer.view", "customer.history", "ticket.handle"},
+    "agent": {"customer.view", "ticket.handle"},
     "qa_inspector": {"customer.view"},
     "brand_manager": {"promotion.manage"},
     "admin": {"org.admin", "api.use"},
