@@ -43,6 +43,7 @@ from qiao.notify.inbox.models import Notification
 from qiao.org import services as org_services
 from qiao.promotions import services as promotion_services
 from qiao.promotions.models import Campaign
+from qiao.tickets.models import AssignmentRule, CannedReply, Queue, SlaPolicy
 from qiao.visits import services as visit_services
 from qiao.visits.demo import ensure_hospitality_chain
 from qiao.visits.models import HospitalityRequest
@@ -51,6 +52,7 @@ from qiao.workorders.models import StageAttachment, WorkOrder
 
 from .factories import valid_credit_code, valid_id_number
 from .promotions.factories import make_campaign, make_handout, make_recommendation
+from .tickets.factories import make_ticket
 from .workorders.factories import make_approved_work_order
 
 LANGUAGES = ("zh-hans", "en")
@@ -254,8 +256,10 @@ def _add_other_kinds(world):
     import_run = dataio_services.import_upload(
         actor=am01, importer="customers",
         upload=SimpleUploadedFile("客户.csv", "客户名称\n某公司\n".encode(), "text/csv"))
+    ticket = make_ticket(am01, personas.customers["am01"][0], product="硬盒中华", batch="B2611",
+                         reporter_name="王店长", reporter_phone="13812345678")
     pks = [attachment.pk, approved.pk, stage_file.pk, recommendation.pk, handout.pk,
-           recommendation.campaign_id, import_run.pk,
+           recommendation.campaign_id, import_run.pk, ticket.pk,
            *ApprovalRequest.objects.filter(requester=am01).values_list("pk", flat=True)]
     world.others += [(username, pk) for pk in pks for username in ("am01", "director")]
     notification = Notification.objects.order_by("pk").first()
@@ -269,6 +273,15 @@ def _add_admin_settings(world):
                             reclaim_idle_days=60, reclaim_offboarded=False)
     ChecklistItem.objects.create(to_status=Customer.Status.ONBOARDED, label="核对营业执照",
                                  help_text="原件与复印件一致", required=False, order=2)
+    queue = Queue.objects.create(name="投诉组", supervisor=world.personas["sup1"])
+    queue.members.add(world.personas["agent01"])
+    SlaPolicy.objects.create(name="重大投诉", kind="complaint", severity="major",
+                             first_response_hours="2.5", resolution_hours=16, warn_hours=1,
+                             grade=Grade.objects.order_by("rank").first())
+    AssignmentRule.objects.create(order=20, name="华东区售后", kind="after_sales",
+                                  region=world.region, product_contains="陈列柜", queue=queue,
+                                  assignee=world.personas["agent01"])
+    CannedReply.objects.create(title="致歉", kind="complaint", body="非常抱歉。\n我们已受理。")
     Webhook.objects.create(name="华东区客户群", unit=world.region,
                            platform=Webhook.Platform.DINGTALK,
                            url="https://oapi.dingtalk.com/robot/send?access_token=test",
