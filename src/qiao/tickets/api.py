@@ -181,8 +181,9 @@ class TicketTransitionIn(Input):
 class TicketQuery(PageQuery):
     q: str = Field("", max_length=100, description="A ticket number, or words of the subject "
                                                    "or the customer's name.")
-    status: Literal[("", "open", *TicketStatus.values)] = Field(
-        "", description="open: new, in progress or waiting.")
+    status: Literal[("all", "open", *TicketStatus.values)] = Field(
+        "open", description="open (the default, as the list page opens): new, in progress or "
+                            "waiting; all: every status.")
     kind: Literal[("", *Kind.values)] = ""
     severity: Literal[("", *Severity.values)] = ""
     mine: bool = Field(False, description="Only the tickets assigned to you.")
@@ -221,7 +222,8 @@ def ticket_list(request, query: Query[TicketQuery]):
     """The tickets you see (assigned to you, in your queues, or of the customers in your
     scope), with the list page's filters."""
     check(request, TICKET_HANDLE)
-    filters = {"q": query.q.strip(), "status": query.status, "kind": query.kind,
+    filters = {"q": query.q.strip(), "status": "" if query.status == "all" else query.status,
+               "kind": query.kind,
                "severity": query.severity, "mine": query.mine, "sort": query.sort}
     return page_of(selectors.ticket_list(request.auth, **filters), query,
                    searched=bool(filters["q"]))
