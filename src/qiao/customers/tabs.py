@@ -13,10 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qiao.approvals.selectors import request_for
 from qiao.org.permissions import can
+from qiao.visits.actions import VISIT_RECORD
 
 from . import requests as lifecycle_requests
 from . import selectors
@@ -88,12 +90,27 @@ def _lifecycle(user, customer):
     }
 
 
+VISITS_SHOWN = 20
+
+
+def _visits(user, customer):
+    """The customer's latest visits and its commitments still open or awaiting their return
+    visit (visits.selectors): two queries whatever their number."""
+    from qiao.visits import selectors as visit_selectors
+
+    return {"visits": visit_selectors.customer_visits(user, customer, VISITS_SHOWN),
+            "visit_commitments": visit_selectors.customer_commitments(user, customer),
+            "may_record": True, "limit": VISITS_SHOWN, "today": timezone.localdate()}
+
+
 TABS = (
     CustomerTab("contacts", _("Contacts"), "customers/_fragments/contacts.html", _contacts,
                 count_attr="contact_count"),
     CustomerTab("attachments", _("Attachments"), "customers/_fragments/attachments.html",
                 _attachments, count_attr="attachment_count"),
     CustomerTab("timeline", _("Timeline"), "customers/_fragments/timeline.html", _timeline),
+    CustomerTab("visits", _("Visits"), "visits/_customer_tab.html", _visits,
+                action=VISIT_RECORD),
     # Not a tab of its own: the side card of the profile, loaded with the page's first screen.
     CustomerTab("lifecycle", _("Lifecycle"), "customers/_fragments/lifecycle.html", _lifecycle,
                 logs_view=False),

@@ -1,0 +1,15 @@
+"""The visits' actions (操作权限), registered in `core.registry.actions` by VisitsConfig.ready()
+with the roles that hold them by default."""
+
+from django.utils.translation import gettext_lazy as _
+
+from qiao.core.registry import ActionDef
+from qiao.org.roles import ACCOUNT_MANAGERS_AND_UP
+
+# Record visits and keep commitments; read the visits and commitments of the customers one
+# sees (a supervisor the team's: data scope).
+VISIT_RECORD = "visit.record"
+
+ACTIONS = (
+    ActionDef(VISIT_RECORD, _("Record customer visits and commitments"), ACCOUNT_MANAGERS_AND_UP),
+)
