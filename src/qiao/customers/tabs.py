@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qiao.approvals.selectors import request_for
 from qiao.org.permissions import can
@@ -109,7 +110,7 @@ TABS = (
     CustomerTab("attachments", _("Attachments"), "customers/_fragments/attachments.html",
                 _attachments, count_attr="attachment_count"),
     CustomerTab("timeline", _("Timeline"), "customers/_fragments/timeline.html", _timeline),
-    CustomerTab("visits", _("Visits"), "visits/_customer_tab.html", _visits,
+    CustomerTab("visits", pgettext_lazy("customer tab", "Visits"), "visits/_customer_tab.html", _visits,
                 action=VISIT_RECORD),
     # Not a tab of its own: the side card of the profile, loaded with the page's first screen.
     CustomerTab("lifecycle", _("Lifecycle"), "customers/_fragments/lifecycle.html", _lifecycle,

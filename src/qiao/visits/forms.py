@@ -6,6 +6,7 @@ import uuid
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qiao.core.forms import BootstrapFormMixin, filter_description, valid_data
 from qiao.core.signatures import SignatureField
@@ -54,7 +55,8 @@ class VisitForm(BootstrapFormMixin, forms.Form):
                                 help_text=_("For a special visit: what happened at the "
                                             "customer's."))
     method = forms.ChoiceField(label=_("visit type"), choices=Method.choices)
-    planned = forms.BooleanField(label=_("planned"), required=False, initial=True,
+    planned = forms.BooleanField(label=pgettext_lazy("visit", "planned"), required=False,
+                                 initial=True,
                                  help_text=_("On the visit schedule."))
     visited_on = forms.DateField(label=_("visit date"))
     purpose = forms.CharField(label=_("purpose"), required=False, max_length=200)
@@ -83,7 +85,7 @@ class VisitForm(BootstrapFormMixin, forms.Form):
                                  widget=forms.HiddenInput(attrs={"data-sign-in-lon": ""}))
     accuracy = forms.FloatField(required=False, min_value=0, max_value=100_000,
                                 widget=forms.HiddenInput(attrs={"data-sign-in-accuracy": ""}))
-    signer_name = forms.CharField(label=_("signed by"), max_length=40,
+    signer_name = forms.CharField(label=pgettext_lazy("visit", "signed by"), max_length=40,
                                   help_text=_("The customer's person who confirms the visit."))
     signature = SignatureField()
 

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from qiao.core.models import StoredFile, TimeStampedModel
@@ -114,7 +115,7 @@ class Visit(StoredFile, TimeStampedModel):
                                              "a special visit."))
     method = models.CharField(_("visit type"), max_length=10, choices=Method.choices,
                               default=Method.ON_SITE)
-    planned = models.BooleanField(_("planned"), default=True,
+    planned = models.BooleanField(pgettext_lazy("visit", "planned"), default=True,
                                   help_text=_("On the visit schedule."))
     visited_on = models.DateField(_("visit date"), validators=[PlausibleDate(not_future=True)])
     purpose = models.CharField(_("purpose"), max_length=200, blank=True)
@@ -135,7 +136,7 @@ class Visit(StoredFile, TimeStampedModel):
                                   validators=[MinValueValidator(-180), MaxValueValidator(180)])
     accuracy = models.FloatField(_("location accuracy (m)"), null=True, blank=True,
                                  validators=[MinValueValidator(0), MaxValueValidator(100_000)])
-    signer_name = models.CharField(_("signed by"), max_length=40)
+    signer_name = models.CharField(pgettext_lazy("visit", "signed by"), max_length=40)
     signed_at = models.DateTimeField(_("signed at"))
     # Made by the client for each record it sends: a record sent twice is stored once.
     idempotency_key = models.UUIDField(_("idempotency key"), unique=True, editable=False)
@@ -171,7 +172,7 @@ class Commitment(TimeStampedModel):
     of the customer after that is the return visit."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("commitment", "Open")
         FULFILLED = "fulfilled", _("Fulfilled")
         CANCELLED = "cancelled", _("Cancelled")
 
