@@ -45,12 +45,13 @@ from qiao.promotions import services as promotion_services
 from qiao.promotions.models import Campaign
 from qiao.visits import services as visit_services
 from qiao.visits.demo import ensure_hospitality_chain
-from qiao.visits.models import HospitalityRequest
+from qiao.visits.models import HospitalityRequest, VisitRule
 from qiao.workorders import services as work_order_services
 from qiao.workorders.models import StageAttachment, WorkOrder
 
 from .factories import valid_credit_code, valid_id_number
 from .promotions.factories import make_campaign, make_handout, make_recommendation
+from .visits.factories import make_visit
 from .workorders.factories import make_approved_work_order
 
 LANGUAGES = ("zh-hans", "en")
@@ -254,8 +255,10 @@ def _add_other_kinds(world):
     import_run = dataio_services.import_upload(
         actor=am01, importer="customers",
         upload=SimpleUploadedFile("客户.csv", "客户名称\n某公司\n".encode(), "text/csv"))
+    visit = make_visit(am01, personas.customers["am01"][0], commitments=[
+        ("下周补送畅销品", _today() + timedelta(days=7))])
     pks = [attachment.pk, approved.pk, stage_file.pk, recommendation.pk, handout.pk,
-           recommendation.campaign_id, import_run.pk,
+           recommendation.campaign_id, import_run.pk, visit.pk, visit.commitments.get().pk,
            *ApprovalRequest.objects.filter(requester=am01).values_list("pk", flat=True)]
     world.others += [(username, pk) for pk in pks for username in ("am01", "director")]
     notification = Notification.objects.order_by("pk").first()
@@ -264,7 +267,7 @@ def _add_other_kinds(world):
 
 def _add_admin_settings(world):
     """What administrators configure, for the admin's change pages: a pool rule, a checklist
-    item, a group robot (switched off: nothing is ever sent to it)."""
+    item, a group robot (switched off: nothing is ever sent to it), a visit rule."""
     PoolRule.objects.create(region=world.region, daily_claim_limit=3, max_owned=200,
                             reclaim_idle_days=60, reclaim_offboarded=False)
     ChecklistItem.objects.create(to_status=Customer.Status.ONBOARDED, label="核对营业执照",
@@ -273,6 +276,9 @@ def _add_admin_settings(world):
                            platform=Webhook.Platform.DINGTALK,
                            url="https://oapi.dingtalk.com/robot/send?access_token=test",
                            secret="SEC-test", active=False)
+    VisitRule.objects.create(grade=Grade.objects.order_by("rank")[0], category="key",
+                             frequency_days=10, method="phone", tasks=["collect", "price"],
+                             training=True)
 
 
 # --- finding the edit pages ------------------------------------------------------------------

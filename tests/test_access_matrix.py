@@ -69,11 +69,14 @@ from qiao.promotions.models import Campaign, Handout, Recommendation
 from qiao.reports.actions import REPORT_VIEW
 from qiao.visits import services as visit_services
 from qiao.visits.demo import ensure_hospitality_chain
+from qiao.visits.actions import VISIT_RECORD
+from qiao.visits.models import Commitment, Visit
 from qiao.workorders.models import StageAttachment, WorkOrder
 
 from .conftest import PASSWORD, ROLES
 from .factories import make_contact, make_customer, valid_id_number
 from .promotions.factories import make_handout, make_recommendation
+from .visits.factories import make_visit
 from .workorders.factories import make_approved_work_order
 
 # --- what every route is ---------------------------------------------------------------------
@@ -99,9 +102,11 @@ CAMPAIGN = "campaign"          # the brand manager's campaign the bucket's custo
 RECOMMENDATION = "recommendation"  # the bucket's customer recommended (and confirmed) for it
 HANDOUT = "handout"            # the signed receipt of the goods handed out to that customer
 IMPORT_RUN = "import_run"      # the bucket's account manager's import of a customer sheet
+VISIT = "visit"                # the bucket's account manager's signed visit record of its customer
+COMMITMENT = "commitment"      # an open commitment made on that visit
 OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT, STAFF, APPROVAL,
                 NOTIFICATION, DELEGATION, WORK_ORDER, WORK_ORDER_FILE, CAMPAIGN, RECOMMENDATION,
-                HANDOUT, IMPORT_RUN)
+                HANDOUT, IMPORT_RUN, VISIT, COMMITMENT)
 GET, POST = ("GET",), ("POST",)
 BOTH = ("GET", "POST")
 
@@ -245,6 +250,17 @@ ROUTES = {
     "dataio:index": Route(CREATE, (DATA_IMPORT,), BOTH),
     "dataio:detail": Route(IMPORT_RUN, (DATA_IMPORT,), BOTH, requester_only=True),
     "dataio:errors_xlsx": Route(IMPORT_RUN, (DATA_IMPORT,), requester_only=True),
+    # visits (VIS-3…5): a visit record and its commitments are seen with their customer; a
+    # commitment is kept or cancelled by anyone who sees it and records visits
+    "visits:list": Route(LIST, (VISIT_RECORD,)),
+    "visits:export_xlsx": Route(EXPORT, (VISIT_RECORD, CUSTOMER_EXPORT)),
+    "visits:export_csv": Route(EXPORT, (VISIT_RECORD, CUSTOMER_EXPORT)),
+    "visits:new": Route(CREATE, (VISIT_RECORD,), BOTH),
+    "visits:detail": Route(VISIT, (VISIT_RECORD,)),
+    "visits:signature": Route(VISIT, (VISIT_RECORD,)),
+    "visits:commitments": Route(LIST, (VISIT_RECORD,)),
+    "visits:fulfil": Route(COMMITMENT, (VISIT_RECORD,), POST, writes=True),
+    "visits:cancel": Route(COMMITMENT, (VISIT_RECORD,), POST),
 }
 
 # The REST API has its own matrix, its routes taken from the OpenAPI schema (tests/api).
@@ -288,6 +304,8 @@ SCOPED_MODELS = {
     Handout: (HANDOUT,),
     OperationLog: (LIST,),  # the log page (audit:log), checked for out-of-scope names
     ImportRun: (IMPORT_RUN,),
+    Visit: (VISIT,),
+    Commitment: (COMMITMENT,),
 }
 
 
@@ -348,7 +366,7 @@ def works_in_pool(persona, bucket):
 ROUTE_ACTIONS = {a for r in ROUTES.values() for a in r.actions}
 _AM = {CUSTOMER_VIEW, CUSTOMER_CREATE, CUSTOMER_EDIT, CUSTOMER_LIFECYCLE,
        CUSTOMER_HISTORY, CONTACT_EDIT, ATTACHMENT_UPLOAD, REPORT_VIEW, FIELD_REVEAL,
-       POOL_CLAIM, API_USE, APPROVAL_REQUEST, PROMOTION_RECOMMEND, DATA_IMPORT}
+       POOL_CLAIM, API_USE, APPROVAL_REQUEST, PROMOTION_RECOMMEND, DATA_IMPORT, VISIT_RECORD}
 _SUP = _AM | {CUSTOMER_GRADE, CUSTOMER_DELETE, CUSTOMER_RESTORE, CUSTOMER_EXPORT,
               CUSTOMER_REASSIGN}
 _MGR = _SUP | {AUDIT_VIEW}
@@ -380,6 +398,8 @@ class Records:
     recommendation: object = None
     handout: object = None
     import_run: object = None  # the manager's import of a sheet naming the bucket's customer
+    visit: object = None  # the manager's visit record of the customer (None without one)
+    commitment: object = None
 
     def of_kind(self, kind):
         return getattr(self, kind)
@@ -395,7 +415,7 @@ class Records:
         """What must never reach someone who cannot see these records."""
         return {self.customer.name, self.customer.credit_code, self.deleted_customer.name,
                 self.deleted_customer.credit_code, self.contact.name, self.deleted_contact.name,
-                self.attachment.original_name}
+                self.attachment.original_name, self.commitment and self.commitment.text}
 
 
 @pytest.fixture
@@ -456,15 +476,21 @@ def matrix(personas, settings, tmp_path):
             import_run = dataio_services.import_upload(
                 actor=owner, importer="customers", upload=SimpleUploadedFile(
                     f"矩阵导入{i}号.csv", f"客户名称\n{customer.name}\n".encode(), "text/csv"))
+        visit = commitment = None
+        if approval is not None:
+            visit = make_visit(owner, customer, commitments=[
+                (f"矩阵承诺{i}号", timezone.localdate() + timedelta(days=7))])
+            commitment = visit.commitments.get()
         records[bucket] = Records(customer, deleted, contact, old_contact, attachment, owner,
                                   approval, notification, delegation, work_order, work_order_file,
                                   recommendation and recommendation.campaign, recommendation,
-                                  handout, import_run)
+                                  handout, import_run, visit, commitment)
     return records
 
 
 STATE_FIELDS = {APPROVAL: ("state", "version"), WORK_ORDER: ("stage", "version"),
-                CAMPAIGN: ("state", "version"), RECOMMENDATION: ("state", "updated_at")}
+                CAMPAIGN: ("state", "version"), RECOMMENDATION: ("state", "updated_at"),
+                VISIT: ("kind", "updated_at"), COMMITMENT: ("status", "updated_at")}
 
 
 def state(records):

@@ -28,4 +28,6 @@ EXAMPLES = {
     "work_order_stage": {"title": "门店陈列升级", "stage": "proposal"},
     "promotion_recommended": {"name": "春节促销"},
     "promotion_handout": {"name": "春节促销", "signer": "张伟"},
+    "visit_recorded": {"kind": "special", "people": "钱经理、孙主任"},
+    "commitment_fulfilled": {"text": "下周补送畅销品", "due": "2026-12-14"},
 }
