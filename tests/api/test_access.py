@@ -40,6 +40,7 @@ from qiao.customers.models import Contact, Customer
 from qiao.org.actions import FIELD_REVEAL
 from qiao.org.models import User
 from qiao.org.permissions import may_own_customers
+from qiao.visits.actions import VISIT_RECORD
 from tests.conftest import ROLES
 from tests.factories import make_contact, make_customer
 from tests.test_access_matrix import EAST, NORTH, SAMPLE, sees
@@ -59,6 +60,7 @@ CONTACT = "contact"        # one live contact, by id
 POOL_CUSTOMER = "pool_claim"  # one pool customer, by id
 APPROVALS = "approvals"    # approval requests: scope, decisions and races in test_approvals.py
 WORKORDERS = "workorders"  # work orders: scope, author-only changes, stages in test_workorders.py
+VISITS = "visits"          # visit records and commitments: scope, idempotency in test_visits.py
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,10 @@ OPS = {
                                                        writes=True),
     ("POST", "/workorders/{work_order_id}/stages"): Op(WORKORDERS, APPROVAL_REQUEST,
                                                        writes=True),
+    ("GET", "/visits"): Op(VISITS, VISIT_RECORD),
+    ("POST", "/visits"): Op(VISITS, VISIT_RECORD, writes=True),
+    ("GET", "/visits/{visit_id}"): Op(VISITS, VISIT_RECORD),
+    ("GET", "/commitments"): Op(VISITS, VISIT_RECORD),
 }
 OBJECT_KINDS = (CUSTOMER, CONTACT, POOL_CUSTOMER)
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -129,7 +129,8 @@ def visit_get(user, pk) -> Visit:
         return (Visit.objects.visible_to(user).select_related("customer", "author")
                 .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("name")),
                                   Prefetch("commitments",
-                                           queryset=Commitment.objects.order_by("due_on", "id")),
+                                           queryset=Commitment.objects.select_related(
+                                               "customer", "owner").order_by("due_on", "id")),
                                   Prefetch("returns",
                                            queryset=Commitment.objects.order_by("id")))
                 .get(pk=pk))
@@ -219,6 +220,3 @@ def customer_commitments(user, customer) -> list:
                         | Q(status=Commitment.Status.FULFILLED, return_visit__isnull=True))
                 .select_related("owner").order_by("due_on", "id"))
 
-
-def customer_visit_count(user, customer) -> int:
-    return Visit.objects.visible_to(user).filter(customer=customer).aggregate(n=Count("id"))["n"]
