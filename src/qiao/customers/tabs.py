@@ -96,12 +96,14 @@ VISITS_SHOWN = 20
 
 def _visits(user, customer):
     """The customer's latest visits and its commitments still open or awaiting their return
-    visit (visits.selectors): two queries whatever their number."""
+    visit (visits.selectors): two queries whatever their number. Shown to all who see the
+    customer (the call centre too); recording and opening a visit record need visit.record."""
     from qiao.visits import selectors as visit_selectors
 
     return {"visits": visit_selectors.customer_visits(user, customer, VISITS_SHOWN),
             "visit_commitments": visit_selectors.customer_commitments(user, customer),
-            "may_record": True, "limit": VISITS_SHOWN, "today": timezone.localdate()}
+            "may_record": can(user, VISIT_RECORD), "limit": VISITS_SHOWN,
+            "today": timezone.localdate()}
 
 
 TABS = (
@@ -110,8 +112,8 @@ TABS = (
     CustomerTab("attachments", _("Attachments"), "customers/_fragments/attachments.html",
                 _attachments, count_attr="attachment_count"),
     CustomerTab("timeline", _("Timeline"), "customers/_fragments/timeline.html", _timeline),
-    CustomerTab("visits", pgettext_lazy("customer tab", "Visits"), "visits/_customer_tab.html", _visits,
-                action=VISIT_RECORD),
+    CustomerTab("visits", pgettext_lazy("customer tab", "Visits"), "visits/_customer_tab.html",
+                _visits),
     # Not a tab of its own: the side card of the profile, loaded with the page's first screen.
     CustomerTab("lifecycle", _("Lifecycle"), "customers/_fragments/lifecycle.html", _lifecycle,
                 logs_view=False),
