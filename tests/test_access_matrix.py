@@ -68,8 +68,8 @@ from qiao.promotions.actions import PROMOTION_MANAGE, PROMOTION_RECOMMEND
 from qiao.promotions.models import Campaign, Handout, Recommendation
 from qiao.reports.actions import REPORT_VIEW
 from qiao.visits import services as visit_services
+from qiao.visits.actions import VISIT_EXPORT, VISIT_RECORD
 from qiao.visits.demo import ensure_hospitality_chain
-from qiao.visits.actions import VISIT_RECORD
 from qiao.visits.models import Commitment, Visit
 from qiao.workorders.models import StageAttachment, WorkOrder
 
@@ -253,8 +253,8 @@ ROUTES = {
     # visits (VIS-3…5): a visit record and its commitments are seen with their customer; a
     # commitment is kept or cancelled by anyone who sees it and records visits
     "visits:list": Route(LIST, (VISIT_RECORD,)),
-    "visits:export_xlsx": Route(EXPORT, (VISIT_RECORD, CUSTOMER_EXPORT)),
-    "visits:export_csv": Route(EXPORT, (VISIT_RECORD, CUSTOMER_EXPORT)),
+    "visits:export_xlsx": Route(EXPORT, (VISIT_RECORD, VISIT_EXPORT)),
+    "visits:export_csv": Route(EXPORT, (VISIT_RECORD, VISIT_EXPORT)),
     "visits:new": Route(CREATE, (VISIT_RECORD,), BOTH),
     "visits:detail": Route(VISIT, (VISIT_RECORD,)),
     "visits:signature": Route(VISIT, (VISIT_RECORD,)),
@@ -368,7 +368,7 @@ _AM = {CUSTOMER_VIEW, CUSTOMER_CREATE, CUSTOMER_EDIT, CUSTOMER_LIFECYCLE,
        CUSTOMER_HISTORY, CONTACT_EDIT, ATTACHMENT_UPLOAD, REPORT_VIEW, FIELD_REVEAL,
        POOL_CLAIM, API_USE, APPROVAL_REQUEST, PROMOTION_RECOMMEND, DATA_IMPORT, VISIT_RECORD}
 _SUP = _AM | {CUSTOMER_GRADE, CUSTOMER_DELETE, CUSTOMER_RESTORE, CUSTOMER_EXPORT,
-              CUSTOMER_REASSIGN}
+              CUSTOMER_REASSIGN, VISIT_EXPORT}
 _MGR = _SUP | {AUDIT_VIEW}
 _TOP = _MGR | {PROMOTION_MANAGE}
 MAY = {"director": _TOP, "deptmgr": _TOP, "region1": _MGR, "sup1": _MGR, "am01": _AM, "am02": _AM,

@@ -11,6 +11,7 @@ import random
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
 
 VISITS_VERSION = 1
 VISITS = 200_000
@@ -96,8 +97,8 @@ def generate(*, seed, total):
                 own = customers[manager.pk]
                 customer, level = own[(i // len(managers)) % len(own)]
                 day = today - timedelta(days=span - span * i // total)
-                moment = timezone.make_aware(datetime(day.year, day.month, day.day,
-                                                      9 + rng.randrange(8), rng.randrange(60)))
+                moment = timezone.make_aware(datetime.combine(
+                    day, dtime(9 + rng.randrange(8), rng.randrange(60))))
                 visits.append(Visit(
                     customer_id=customer, author=manager, kind="special" if i % 25 == 0
                     else "regular", situation="客户门店装修" if i % 25 == 0 else "",

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from qiao.promotions.demo import signature_data_url
+from qiao.core.signatures import signature_data_url
 from qiao.visits import services
 
 SIGNATURE = signature_data_url(3, width=300, height=120)

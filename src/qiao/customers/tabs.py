@@ -13,13 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from qiao.approvals.selectors import request_for
 from qiao.org.permissions import can
-from qiao.visits.actions import VISIT_RECORD
 
 from . import requests as lifecycle_requests
 from . import selectors
@@ -95,15 +93,10 @@ VISITS_SHOWN = 20
 
 
 def _visits(user, customer):
-    """The customer's latest visits and its commitments still open or awaiting their return
-    visit (visits.selectors): two queries whatever their number. Shown to all who see the
-    customer (the call centre too); recording and opening a visit record need visit.record."""
+    """The customer's visits and commitments (visits.selectors.customer_tab)."""
     from qiao.visits import selectors as visit_selectors
 
-    return {"visits": visit_selectors.customer_visits(user, customer, VISITS_SHOWN),
-            "visit_commitments": visit_selectors.customer_commitments(user, customer),
-            "may_record": can(user, VISIT_RECORD), "limit": VISITS_SHOWN,
-            "today": timezone.localdate()}
+    return visit_selectors.customer_tab(user, customer, VISITS_SHOWN)
 
 
 TABS = (

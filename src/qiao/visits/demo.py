@@ -15,9 +15,9 @@ from django.utils import timezone
 from qiao.approvals import services as approvals
 from qiao.approvals.models import Chain, ChainStep
 from qiao.core import calendar
+from qiao.core.signatures import signature_data_url
 from qiao.customers.models import Contact, Customer, Grade
 from qiao.org.models import Position, User
-from qiao.promotions.demo import signature_data_url
 
 from . import services
 from .models import HANDBOOK_TASKS, Commitment, Visit, VisitRule

@@ -8,7 +8,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from qiao.customers.models import Contact, Customer
+from qiao.org.permissions import can
 
+from .actions import VISIT_RECORD
 from .models import HANDBOOK_TASKS, Commitment, Method, Task, Visit, VisitRule
 
 # --- visit rules ---------------------------------------------------------------------------
@@ -141,6 +143,16 @@ def visit_get(user, pk) -> Visit:
 def visit_by_key(key) -> Visit | None:
     """The record already stored under a client's idempotency key, whoever sent it."""
     return Visit.objects.filter(idempotency_key=key).first()
+
+
+def customer_tab(user, customer, limit=20) -> dict:
+    """The customer page's visits tab: the latest visits and the commitments still open or
+    awaiting their return visit, two queries whatever their number; shown to all who see the
+    customer (the call centre too), recording and opening a record need visit.record."""
+    return {"visits": customer_visits(user, customer, limit),
+            "visit_commitments": customer_commitments(user, customer),
+            "may_record": can(user, VISIT_RECORD), "limit": limit,
+            "today": timezone.localdate()}
 
 
 def customer_visits(user, customer, limit=20) -> list:

@@ -12,13 +12,12 @@ from qiao.approvals.actions import APPROVAL_REQUEST
 from qiao.core.htmx import render_page
 from qiao.core.lists import list_export, list_page
 from qiao.core.views import attempt, perform
-from qiao.customers.actions import CUSTOMER_EXPORT
 from qiao.customers.models import Customer
 from qiao.org.decorators import requires
 from qiao.org.permissions import can
 
 from . import lists, selectors, services
-from .actions import VISIT_RECORD
+from .actions import VISIT_EXPORT, VISIT_RECORD
 from .forms import CancelForm, FulfilForm, HospitalityForm, VisitCustomerForm, VisitForm
 
 # --- visits --------------------------------------------------------------------------------
@@ -28,13 +27,13 @@ from .forms import CancelForm, FulfilForm, HospitalityForm, VisitCustomerForm, V
 @requires(VISIT_RECORD)
 def visit_list(request):
     return list_page(request, lists.VISITS,
-                     can_export=can(request.user, CUSTOMER_EXPORT),
+                     can_export=can(request.user, VISIT_EXPORT),
                      due=selectors.due_customers(request.user)[:10])
 
 
 @require_GET
 @requires(VISIT_RECORD)
-@requires(CUSTOMER_EXPORT)
+@requires(VISIT_EXPORT)
 def visit_export(request, fmt):
     return list_export(request, lists.VISITS, fmt)
 

@@ -1,6 +1,6 @@
 """Visit rules in the handbooks' spirit (分级管理规定定期访问: grade 1 weekly … grade 5
-quarterly) for the grades that exist, by rank; and the visit action for the roles of account
-managers and up. Written out here: a migration does not follow later changes of the code."""
+quarterly) for the grades that exist, by rank; and the visit actions for the roles of account
+managers and up (the export: supervisors and up). Written out here: a migration does not follow later changes of the code."""
 
 from django.db import migrations
 
@@ -44,4 +44,6 @@ class Migration(migrations.Migration):
         migrations.RunPython(add_rules, migrations.RunPython.noop),
         grant_action("visit.record", roles=("director", "dept_manager", "regional_manager",
                                             "supervisor", "account_manager")),
+        grant_action("visit.export", roles=("director", "dept_manager", "regional_manager",
+                                            "supervisor")),
     ]
