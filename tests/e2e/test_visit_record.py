@@ -85,6 +85,15 @@ def test_a_visit_is_recorded_with_a_signature_on_a_phone(personas, open_session,
     assert s.page_width() <= WIDTH + 1, s.widest_elements(WIDTH)
     s.shot("61-phone-visit-record")
 
+    # Printed: the record alone, with its signature; no menu, buttons or commitment forms.
+    page.emulate_media(media="print")
+    expect(page.locator(".qiao-nav")).to_be_hidden()
+    expect(page.get_by_test_id("print")).to_be_hidden()
+    expect(page.get_by_test_id("fulfil-form")).to_be_hidden()
+    expect(image).to_be_visible()
+    assert page.pdf(format="A4", prefer_css_page_size=True).startswith(b"%PDF")
+    page.emulate_media(media="screen")
+
     visit = Visit.objects.get()
     assert visit.tasks == ["inform", "training"] and visit.latitude == pytest.approx(31.2304)
     assert visit.file.read().startswith(b"\x89PNG")

@@ -290,3 +290,18 @@ def test_demo_visit_records(personas, media):
     load_demo_visit_records()
     assert Visit.objects.count() == count
     assert uuid.UUID(str(Visit.objects.first().idempotency_key))
+
+
+def test_a_sign_in_time_without_offset_or_out_of_range_is_handled(personas, media):
+    import datetime as dt
+
+    customer = personas.customers["am01"][0]
+    day = timezone.localdate() - timedelta(days=1)
+    naive = dt.datetime.combine(day, dt.time(10, 0))  # the local time, as a phone may send it
+    visit = make_visit(personas["am01"], customer, visited_on=day, signed_in_at=naive)
+    assert timezone.localtime(visit.signed_in_at).hour == 10
+    far = dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=-12)))
+    with pytest.raises(ValidationError) as refused:
+        services.visit_record(actor=personas["am01"], data=visit_input(customer,
+                                                                        signed_in_at=far))
+    assert "signed_in_at" in refused.value.message_dict

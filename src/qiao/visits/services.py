@@ -164,9 +164,15 @@ def _check_visit(actor, customer, data: VisitInput, now) -> dict:
     if (data.latitude is None) != (data.longitude is None):
         errors["latitude"] = _("A location needs both its latitude and its longitude.")
     signed_in_at = data.signed_in_at or now
+    try:
+        if timezone.is_naive(signed_in_at):  # a client's local time without its offset
+            signed_in_at = timezone.make_aware(signed_in_at)
+        sign_in_day = timezone.localtime(signed_in_at).date()
+    except (OverflowError, ValueError):  # year 1 or 9999 moved into the local time zone
+        sign_in_day = None
     if signed_in_at > now + CLOCK_SKEW:
         errors["signed_in_at"] = _("The sign-in time cannot be in the future.")
-    elif visited_on is not None and timezone.localtime(signed_in_at).date() != visited_on:
+    elif visited_on is not None and sign_in_day != visited_on:
         errors["signed_in_at"] = _("The sign-in time is on the day of the visit.")
     try:
         commitments = _check_commitments(data.commitments or [], visited_on)
