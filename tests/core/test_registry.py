@@ -91,7 +91,8 @@ def imported_modules(path):
 def test_the_directors_header_has_every_entry_in_the_menus_order(personas):
     response = personas.client("director").get(reverse("customers:list"))
     assert [item["testid"] for item in response.context["nav_items"]] == [
-        "nav-customers-list", "nav-reports-index", "nav-customers-pool", "nav-customers-handover",
+        "nav-customers-list", "nav-visits-list", "nav-reports-index", "nav-customers-pool",
+        "nav-customers-handover",
         "nav-customers-recycle_bin", "nav-audit-log", "nav-approvals-waiting",
         "nav-workorders-list", "nav-promotions-list"]
     content = response.content.decode()
@@ -187,7 +188,7 @@ def test_each_action_is_declared_once_by_its_app_for_default_roles_that_exist():
     for path in SRC.glob("*/actions.py"):
         declared += importlib.import_module(f"qiao.{path.parent.name}.actions").ACTIONS
     assert sorted(a.code for a in declared) == sorted(registry.actions.keys())
-    assert len(declared) == len(registry.actions) == 23
+    assert len(declared) == len(registry.actions) == 25
     for action in registry.actions:
         assert set(action.default_roles) <= set(DEFAULT_ROLES), action.code
 

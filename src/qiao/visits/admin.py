@@ -7,11 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from qiao.core.admin import CleanInputAdminMixin, ReadOnlyAdminMixin
+from qiao.core.forms import CleanInputMixin
 
 from .models import HANDBOOK_TASKS, Commitment, Visit, VisitRule
 
 
-class VisitRuleForm(forms.ModelForm):
+class VisitRuleForm(CleanInputMixin, forms.ModelForm):
     """The checklist as boxes to tick (seed 002 §4.1.3 a–f), stored as their codes."""
 
     tasks = forms.MultipleChoiceField(

@@ -9,14 +9,17 @@ nothing is stored twice; 201 answers a new record. A customer one does not see i
 `customer`; a broken rule (a future date, a blank or non-PNG signature, a special visit
 without its situation) is 400 with the field's message, nothing written."""
 
+import re
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from qiao.core.api import (
     MAX_ID,
@@ -41,6 +44,20 @@ KindCode = Literal[tuple(Visit.Kind.values)]
 MethodCode = Literal[tuple(Method.values)]
 TaskCode = Literal[tuple(Task.values)]
 StatusCode = Literal[tuple(Commitment.Status.values)]
+
+
+
+
+def _iso_date(value):
+    """A query's date as the schema says: YYYY-MM-DD (not a number of seconds, which pydantic
+    would otherwise read as a date)."""
+    if isinstance(value, date) or (isinstance(value, str)
+                                   and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
+        return value
+    raise PydanticCustomError("date_format", "Enter a date as YYYY-MM-DD.")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 # --- output ----------------------------------------------------------------------------------
@@ -175,8 +192,8 @@ class VisitIn(Input):
 
 
 class VisitQuery(PageQuery):
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
     kind: Literal[("", *Visit.Kind.values)] = ""
     customer: int | None = Field(None, ge=1, le=MAX_ID)
     q: str = Field("", max_length=100, description="Part of the customer's name.")
