@@ -94,6 +94,14 @@ def test_a_visit_is_recorded_with_a_signature_on_a_phone(personas, open_session,
     assert page.pdf(format="A4", prefer_css_page_size=True).startswith(b"%PDF")
     page.emulate_media(media="screen")
 
+    # The manager's list and start page, on the phone too.
+    s.goto("/visits/")
+    expect(page.get_by_test_id("visit-row")).to_have_count(1)
+    assert s.page_width() <= WIDTH + 1, s.widest_elements(WIDTH)
+    s.shot("62-phone-visit-list")
+    s.goto("/")
+    expect(page.get_by_test_id("desk-commitments")).to_be_visible()
+
     visit = Visit.objects.get()
     assert visit.tasks == ["inform", "training"] and visit.latitude == pytest.approx(31.2304)
     assert visit.file.read().startswith(b"\x89PNG")
