@@ -152,6 +152,9 @@ class Visit(StoredFile, TimeStampedModel):
             # The customer's visits (tab) and its last visit (due dates):
             #   WHERE customer_id = … ORDER BY visited_on DESC, id DESC
             models.Index(fields=["customer", "-visited_on", "-id"], name="visit_customer"),
+            # The count of a scoped list, from the index alone (the scope joins the customer
+            # and checks the record's own clearance): WHERE customer_id = … AND secret_level <= …
+            models.Index(fields=["customer", "secret_level"], name="visit_customer_level"),
             # A manager's visits: WHERE author_id = … ORDER BY visited_on DESC, id DESC
             models.Index(fields=["author", "-visited_on", "-id"], name="visit_author"),
             # Everyone's (the director, a unit read in order): ORDER BY visited_on DESC, id DESC
