@@ -305,3 +305,23 @@ def test_a_sign_in_time_without_offset_or_out_of_range_is_handled(personas, medi
         services.visit_record(actor=personas["am01"], data=visit_input(customer,
                                                                         signed_in_at=far))
     assert "signed_in_at" in refused.value.message_dict
+
+
+def test_commitments_to_keep_move_with_the_customers_handed_over(personas, media):
+    from qiao.customers.services import customers_handover
+
+    am01, am02 = personas["am01"], personas["am02"]
+    customer, kept = personas.customers["am01"]
+    today = timezone.localdate()
+    visit = make_visit(am01, customer, visited_on=today - timedelta(days=3),
+                       commitments=[("补货", today), ("培训", today), ("送资料", today)])
+    stays = make_visit(am01, kept, commitments=[("另一家", today)]).commitments.get()
+    open_, waiting, done = visit.commitments.order_by("id")
+    services.commitment_fulfil(actor=am01, commitment=waiting)
+    services.commitment_cancel(actor=am01, commitment=done, note="不需要了")
+    customers_handover(actor=personas["sup1"], from_user=am01, to_user=am02,
+                       customers=[customer], reason="岗位调整")
+    owners = dict(Commitment.objects.values_list("text", "owner__username"))
+    assert owners == {"补货": "am02", "培训": "am02", "送资料": "am01", "另一家": "am01"}
+    assert Commitment.objects.get(pk=open_.pk).history.first().history_user == personas["sup1"]
+    assert stays.owner == am01

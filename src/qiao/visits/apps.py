@@ -37,11 +37,13 @@ class VisitsConfig(AppConfig):
                           on_edit=services.hospitality_request_edit,
                           create_url="visits:hospitality_new",
                           create_label=_("New hospitality request"))
-        # Its lines on the customer's timeline (a visit is a follow-up of the customer).
-        from qiao.core.registry import timeline_kinds
+        # Its lines on the customer's timeline (a visit is a follow-up of the customer), and
+        # the commitments that move with the customers handed over to another manager.
+        from qiao.core.registry import handover_steps, timeline_kinds
 
         for kind in services.TIMELINE_KINDS:
             timeline_kinds.register(kind)
+        handover_steps.register(services.commitments_hand_over)
         # Who reads visits and commitments (core.registry.scopes).
         from qiao.core.registry import scopes
 

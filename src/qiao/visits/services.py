@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from qiao.approvals.services import request_submit
 from qiao.core import calendar
@@ -318,6 +320,23 @@ def commitment_cancel(*, actor, commitment, note) -> Commitment:
     commitment.updated_at = timezone.now()
     authored_by(commitment, actor).save()
     return commitment
+
+
+def commitments_hand_over(*, actor, from_user, to_user, customer_ids, reason, now) -> int:
+    """The handover step (core.registry.handover_steps): the commitments of the customers
+    handed over that `from_user` still has to keep — open, or fulfilled and waiting for their
+    return visit — become `to_user`'s, with a history row each. Inside the handover's
+    transaction; returns how many moved."""
+    moving = list(Commitment.objects.select_for_update()
+                  .filter(owner=from_user, customer_id__in=customer_ids)
+                  .filter(Q(status=Status.OPEN)
+                          | Q(status=Status.FULFILLED, return_visit__isnull=True)))
+    for commitment in moving:
+        commitment.owner = to_user
+        commitment.updated_at = now
+    bulk_update_with_history(moving, Commitment, ["owner", "updated_at"], default_user=actor,
+                             default_change_reason=reason, default_date=now)
+    return len(moving)
 
 
 # --- hospitality ---------------------------------------------------------------------------
