@@ -15,7 +15,7 @@ class VisitsConfig(AppConfig):
 
         for action in ACTIONS:
             actions.register(action)
-        navigation.register(NavEntry("visits:list", _("Customer visits"), "bi-geo-alt",
+        navigation.register(NavEntry("visits:list", _("Visits"), "bi-geo-alt",
                                      (VISIT_RECORD,), order=15))
         for widget in WIDGETS:
             desk_widgets.register(widget)
