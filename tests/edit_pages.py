@@ -46,13 +46,14 @@ from qiao.promotions.models import Campaign
 from qiao.tickets.models import AssignmentRule, CannedReply, Queue, SlaPolicy
 from qiao.visits import services as visit_services
 from qiao.visits.demo import ensure_hospitality_chain
-from qiao.visits.models import HospitalityRequest
+from qiao.visits.models import HospitalityRequest, VisitRule
 from qiao.workorders import services as work_order_services
 from qiao.workorders.models import StageAttachment, WorkOrder
 
 from .factories import valid_credit_code, valid_id_number
 from .promotions.factories import make_campaign, make_handout, make_recommendation
 from .tickets.factories import make_ticket
+from .visits.factories import make_visit
 from .workorders.factories import make_approved_work_order
 
 LANGUAGES = ("zh-hans", "en")
@@ -258,8 +259,11 @@ def _add_other_kinds(world):
         upload=SimpleUploadedFile("客户.csv", "客户名称\n某公司\n".encode(), "text/csv"))
     ticket = make_ticket(am01, personas.customers["am01"][0], product="硬盒中华", batch="B2611",
                          reporter_name="王店长", reporter_phone="13812345678")
+    visit = make_visit(am01, personas.customers["am01"][0], commitments=[
+        ("下周补送畅销品", _today() + timedelta(days=7))])
     pks = [attachment.pk, approved.pk, stage_file.pk, recommendation.pk, handout.pk,
-           recommendation.campaign_id, import_run.pk, ticket.pk,
+           recommendation.campaign_id, import_run.pk, ticket.pk, visit.pk,
+           visit.commitments.get().pk,
            *ApprovalRequest.objects.filter(requester=am01).values_list("pk", flat=True)]
     world.others += [(username, pk) for pk in pks for username in ("am01", "director")]
     notification = Notification.objects.order_by("pk").first()
@@ -268,7 +272,7 @@ def _add_other_kinds(world):
 
 def _add_admin_settings(world):
     """What administrators configure, for the admin's change pages: a pool rule, a checklist
-    item, a group robot (switched off: nothing is ever sent to it)."""
+    item, a group robot (switched off: nothing is ever sent to it), a visit rule."""
     PoolRule.objects.create(region=world.region, daily_claim_limit=3, max_owned=200,
                             reclaim_idle_days=60, reclaim_offboarded=False)
     ChecklistItem.objects.create(to_status=Customer.Status.ONBOARDED, label="核对营业执照",
@@ -286,6 +290,9 @@ def _add_admin_settings(world):
                            platform=Webhook.Platform.DINGTALK,
                            url="https://oapi.dingtalk.com/robot/send?access_token=test",
                            secret="SEC-test", active=False)
+    VisitRule.objects.create(grade=Grade.objects.order_by("rank")[0], category="key",
+                             frequency_days=10, method="phone", tasks=["collect", "price"],
+                             training=True)
 
 
 # --- finding the edit pages ------------------------------------------------------------------

@@ -70,13 +70,16 @@ from qiao.reports.actions import REPORT_VIEW
 from qiao.tickets.actions import TICKET_ASSIGN, TICKET_HANDLE
 from qiao.tickets.models import Ticket
 from qiao.visits import services as visit_services
+from qiao.visits.actions import VISIT_EXPORT, VISIT_RECORD
 from qiao.visits.demo import ensure_hospitality_chain
+from qiao.visits.models import Commitment, Visit
 from qiao.workorders.models import StageAttachment, WorkOrder
 
 from .conftest import PASSWORD, ROLES
 from .factories import make_contact, make_customer, valid_id_number
 from .promotions.factories import make_handout, make_recommendation
 from .tickets.factories import make_ticket
+from .visits.factories import make_visit
 from .workorders.factories import make_approved_work_order
 
 # --- what every route is ---------------------------------------------------------------------
@@ -103,9 +106,11 @@ RECOMMENDATION = "recommendation"  # the bucket's customer recommended (and conf
 HANDOUT = "handout"            # the signed receipt of the goods handed out to that customer
 IMPORT_RUN = "import_run"      # the bucket's account manager's import of a customer sheet
 TICKET = "ticket"              # a service ticket on the bucket's customer (the director's)
+VISIT = "visit"                # the bucket's account manager's signed visit record of its customer
+COMMITMENT = "commitment"      # an open commitment made on that visit
 OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT, STAFF, APPROVAL,
                 NOTIFICATION, DELEGATION, WORK_ORDER, WORK_ORDER_FILE, CAMPAIGN, RECOMMENDATION,
-                HANDOUT, IMPORT_RUN, TICKET)
+                HANDOUT, IMPORT_RUN, VISIT, COMMITMENT, TICKET)
 GET, POST = ("GET",), ("POST",)
 BOTH = ("GET", "POST")
 
@@ -264,6 +269,17 @@ ROUTES = {
        for step in ("reply", "note", "resolve", "close", "reopen", "take", "wait", "resume")},
     "tickets:assign": Route(TICKET, (TICKET_ASSIGN,), POST),
     "tickets:case": Route(TICKET, (TICKET_ASSIGN,), POST),
+    # visits (VIS-3…5): a visit record and its commitments are seen with their customer; a
+    # commitment is kept or cancelled by anyone who sees it and records visits
+    "visits:list": Route(LIST, (VISIT_RECORD,)),
+    "visits:export_xlsx": Route(EXPORT, (VISIT_RECORD, VISIT_EXPORT)),
+    "visits:export_csv": Route(EXPORT, (VISIT_RECORD, VISIT_EXPORT)),
+    "visits:new": Route(CREATE, (VISIT_RECORD,), BOTH),
+    "visits:detail": Route(VISIT, (VISIT_RECORD,)),
+    "visits:signature": Route(VISIT, (VISIT_RECORD,)),
+    "visits:commitments": Route(LIST, (VISIT_RECORD,)),
+    "visits:fulfil": Route(COMMITMENT, (VISIT_RECORD,), POST, writes=True),
+    "visits:cancel": Route(COMMITMENT, (VISIT_RECORD,), POST),
 }
 
 # The REST API has its own matrix, its routes taken from the OpenAPI schema (tests/api).
@@ -308,6 +324,8 @@ SCOPED_MODELS = {
     OperationLog: (LIST,),  # the log page (audit:log), checked for out-of-scope names
     ImportRun: (IMPORT_RUN,),
     Ticket: (TICKET,),
+    Visit: (VISIT,),
+    Commitment: (COMMITMENT,),
 }
 
 
@@ -368,13 +386,15 @@ def works_in_pool(persona, bucket):
 ROUTE_ACTIONS = {a for r in ROUTES.values() for a in r.actions}
 _AM = {CUSTOMER_VIEW, CUSTOMER_CREATE, CUSTOMER_EDIT, CUSTOMER_LIFECYCLE,
        CUSTOMER_HISTORY, CONTACT_EDIT, ATTACHMENT_UPLOAD, REPORT_VIEW, FIELD_REVEAL,
-       POOL_CLAIM, API_USE, APPROVAL_REQUEST, PROMOTION_RECOMMEND, DATA_IMPORT, TICKET_HANDLE}
+       POOL_CLAIM, API_USE, APPROVAL_REQUEST, PROMOTION_RECOMMEND, DATA_IMPORT, VISIT_RECORD,
+       TICKET_HANDLE}
 _SUP = _AM | {CUSTOMER_GRADE, CUSTOMER_DELETE, CUSTOMER_RESTORE, CUSTOMER_EXPORT,
-              CUSTOMER_REASSIGN, TICKET_ASSIGN}
+              CUSTOMER_REASSIGN, VISIT_EXPORT, TICKET_ASSIGN}
 _MGR = _SUP | {AUDIT_VIEW}
 _TOP = _MGR | {PROMOTION_MANAGE}
 MAY = {"director": _TOP, "deptmgr": _TOP, "region1": _MGR, "sup1": _MGR, "am01": _AM, "am02": _AM,
-       "am03": _AM, "agent01": {CUSTOMER_VIEW, TICKET_HANDLE}, "qa01": {CUSTOMER_VIEW}, "admin": {API_USE},
+       "am03": _AM, "agent01": {CUSTOMER_VIEW, TICKET_HANDLE}, "qa01": {CUSTOMER_VIEW},
+       "admin": {API_USE},
        "leaver": set()}
 # Where a persona's writes are tried (one bucket in scope, when there is one).
 HOME = {"director": "am05", "deptmgr": "qa01", "region1": "am03", "sup1": "am02", "am01": "am01",
@@ -400,6 +420,8 @@ class Records:
     recommendation: object = None
     handout: object = None
     import_run: object = None  # the manager's import of a sheet naming the bucket's customer
+    visit: object = None  # the manager's visit record of the customer (None without one)
+    commitment: object = None
     ticket: object = None  # a service ticket the director registered on the bucket's customer
 
     def of_kind(self, kind):
@@ -416,7 +438,8 @@ class Records:
         """What must never reach someone who cannot see these records."""
         return {self.customer.name, self.customer.credit_code, self.deleted_customer.name,
                 self.deleted_customer.credit_code, self.contact.name, self.deleted_contact.name,
-                self.attachment.original_name, self.ticket and self.ticket.subject}
+                self.attachment.original_name, self.commitment and self.commitment.text,
+                self.ticket and self.ticket.subject}
 
 
 @pytest.fixture
@@ -478,16 +501,22 @@ def matrix(personas, settings, tmp_path):
                 actor=owner, importer="customers", upload=SimpleUploadedFile(
                     f"矩阵导入{i}号.csv", f"客户名称\n{customer.name}\n".encode(), "text/csv"))
         ticket = make_ticket(director, customer, subject=f"矩阵服务单{i}号")
+        visit = commitment = None
+        if approval is not None:
+            visit = make_visit(owner, customer, commitments=[
+                (f"矩阵承诺{i}号", timezone.localdate() + timedelta(days=7))])
+            commitment = visit.commitments.get()
         records[bucket] = Records(customer, deleted, contact, old_contact, attachment, owner,
                                   approval, notification, delegation, work_order, work_order_file,
                                   recommendation and recommendation.campaign, recommendation,
-                                  handout, import_run, ticket)
+                                  handout, import_run, visit, commitment, ticket)
     return records
 
 
 STATE_FIELDS = {APPROVAL: ("state", "version"), WORK_ORDER: ("stage", "version"),
                 TICKET: ("status", "version"),
-                CAMPAIGN: ("state", "version"), RECOMMENDATION: ("state", "updated_at")}
+                CAMPAIGN: ("state", "version"), RECOMMENDATION: ("state", "updated_at"),
+                VISIT: ("kind", "updated_at"), COMMITMENT: ("status", "updated_at")}
 
 
 def state(records):

@@ -161,7 +161,7 @@ def test_every_admin_change_page_saved_unchanged_changes_no_column(world, langua
     # The walk works: the administrators' everyday pages are among those tried.
     assert tried >= {"org.orgunit", "org.role", "org.position", "org.user", "customers.grade",
                      "customers.tag", "customers.poolrule", "customers.checklistitem",
-                     "approvals.chain", "notify.webhook"}, tried
+                     "approvals.chain", "notify.webhook", "visits.visitrule"}, tried
     assert not failures, "\n".join(failures)
 
 

@@ -13,6 +13,7 @@ from qiao.customers.api import router as customers_router
 from qiao.org.api import router as org_router
 from qiao.org.api_access import SessionAuth, TokenAuth
 from qiao.tickets.api import router as tickets_router
+from qiao.visits.api import router as visits_router
 from qiao.workorders.api import router as workorders_router
 
 
@@ -30,8 +31,9 @@ api = QiaoAPI(
     version="1",
     description=(
         "Customers, contacts, the organisation, approvals (waiting for me, my requests, "
-        "approve / reject / return / withdraw / resubmit) and work orders (list, create, edit, "
-        "submit, record stages), with the same permissions, data "
+        "approve / reject / return / withdraw / resubmit), work orders (list, create, edit, "
+        "submit, record stages) and customer visits (list, record with an idempotency key, "
+        "detail; commitments), with the same permissions, data "
         "scope and masking as the pages. Authenticate with a personal API token (made on the page "
         "/account/tokens/) in `Authorization: Bearer <token>`. Errors are `{\"detail\", \"errors\": {field: "
         "[messages]}}`: 400 bad input, 401 no valid token, 404 not found / not in your scope / "
@@ -48,3 +50,4 @@ api.add_router("", customers_router)
 api.add_router("", approvals_router)
 api.add_router("", workorders_router)
 api.add_router("", tickets_router)
+api.add_router("", visits_router)

@@ -18,7 +18,7 @@ urlpatterns = [
     path("reports/", include("qiao.reports.urls")),
     path("audit/", include("qiao.audit.urls")),
     path("approvals/", include("qiao.approvals.urls")),
-    path("approvals/hospitality/", include("qiao.visits.urls")),
+    path("", include("qiao.visits.urls")),
     path("workorders/", include("qiao.workorders.urls")),
     path("account/", include("qiao.org.urls")),
     path("inbox/", include("qiao.notify.inbox.urls")),

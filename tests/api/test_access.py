@@ -41,6 +41,7 @@ from qiao.org.actions import FIELD_REVEAL
 from qiao.org.models import User
 from qiao.org.permissions import may_own_customers
 from qiao.tickets.actions import TICKET_ASSIGN, TICKET_HANDLE
+from qiao.visits.actions import VISIT_RECORD
 from tests.conftest import ROLES
 from tests.factories import make_contact, make_customer
 from tests.test_access_matrix import EAST, NORTH, SAMPLE, sees
@@ -61,6 +62,7 @@ POOL_CUSTOMER = "pool_claim"  # one pool customer, by id
 APPROVALS = "approvals"    # approval requests: scope, decisions and races in test_approvals.py
 WORKORDERS = "workorders"  # work orders: scope, author-only changes, stages in test_workorders.py
 TICKETS = "tickets"        # service tickets: scope, steps, conflicts in test_tickets.py
+VISITS = "visits"          # visit records and commitments: scope, idempotency in test_visits.py
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,10 @@ OPS = {
     ("POST", "/tickets/{ticket_id}/notes"): Op(TICKETS, TICKET_HANDLE, writes=True),
     ("POST", "/tickets/{ticket_id}/assign"): Op(TICKETS, TICKET_ASSIGN, writes=True),
     ("POST", "/tickets/{ticket_id}/transition"): Op(TICKETS, TICKET_HANDLE, writes=True),
+    ("GET", "/visits"): Op(VISITS, VISIT_RECORD),
+    ("POST", "/visits"): Op(VISITS, VISIT_RECORD, writes=True),
+    ("GET", "/visits/{visit_id}"): Op(VISITS, VISIT_RECORD),
+    ("GET", "/commitments"): Op(VISITS, VISIT_RECORD),
 }
 OBJECT_KINDS = (CUSTOMER, CONTACT, POOL_CUSTOMER)
 

@@ -16,6 +16,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis import Config
 
@@ -23,6 +24,7 @@ from qiao.visits.demo import ensure_hospitality_chain
 from tests.approvals.conftest import hospitality
 from tests.factories import make_contact
 from tests.tickets.factories import make_ticket
+from tests.visits.factories import make_visit
 from tests.workorders.factories import make_approved_work_order, make_work_order
 
 from .conftest import token_secret
@@ -70,13 +72,18 @@ def persona(request, personas, settings):
     # Tickets on am01's and am05's customers, registered by their managers.
     tickets = [make_ticket(personas[username], personas.customers[username][0])
                for username in ("am01", "am05")]
+    # Visit records of am01 (in am01's and region1's scope) and am05 (out of both).
+    visits = [make_visit(personas[username], personas.customers[username][0],
+                         commitments=[("模糊测试承诺", timezone.localdate())])
+              for username in ("am01", "am05")]
     try:
         yield {"headers": {"Authorization": f"Bearer {token_secret(personas[request.param])}"},
                "customer_id": cycle([c.pk for c in customers]),
                "contact_id": cycle([c.pk for c in contacts]),
                "approval_id": cycle([a.pk for a in approvals]),
                "work_order_id": cycle([w.pk for w in work_orders]),
-               "ticket_id": cycle([t.pk for t in tickets])}
+               "ticket_id": cycle([t.pk for t in tickets]),
+               "visit_id": cycle([v.pk for v in visits])}
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)

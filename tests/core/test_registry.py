@@ -93,8 +93,8 @@ def test_the_directors_header_has_every_entry_in_the_menus_order(personas):
     response = personas.client("director").get(reverse("customers:list"))
     items = response.context["nav_items"]
     assert [item["testid"] for item in items] == [
-        "nav-customers-list", "nav-reports-index", "nav-tickets-list", "nav-customers-pool",
-        "nav-approvals-waiting", "nav-menu-more"]
+        "nav-customers-list", "nav-visits-list", "nav-reports-index", "nav-tickets-list",
+        "nav-customers-pool", "nav-approvals-waiting", "nav-menu-more"]
     assert [entry["testid"] for entry in items[-1]["entries"]] == [
         "nav-customers-handover", "nav-customers-recycle_bin", "nav-audit-log",
         "nav-workorders-list", "nav-dataio-index", "nav-promotions-list"]

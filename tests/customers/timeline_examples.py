@@ -30,4 +30,6 @@ EXAMPLES = {
     "promotion_handout": {"name": "春节促销", "signer": "张伟"},
     "ticket_opened": {"number": "KF00000123", "subject": "卷烟受潮"},
     "ticket_closed": {"number": "KF00000123", "rating": 5},
+    "visit_recorded": {"kind": "special", "people": "钱经理、孙主任"},
+    "commitment_fulfilled": {"text": "下周补送畅销品", "due": "2026-12-14"},
 }

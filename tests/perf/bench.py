@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from tests.perf import approvals_data, served, tickets_data
+from tests.perf import approvals_data, served, tickets_data, visits_data
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = PROJECT_DIR / "var"
@@ -308,10 +308,15 @@ def cases_for(user, requests, rng):
     cases["detail"] = [f"/customers/{pk}/" for pk in picked]
     cases["api_list"] = ["/api/v1/customers?page=1"]
     cases["api_detail"] = [f"/api/v1/customers/{pk}" for pk in picked]
+    # Visit records (tests/perf/visits_data.py): the list as it opens, the customer's tab.
+    cases["visit_list"] = ["/visits/"]
+    cases["visit_tab"] = [f"/customers/{pk}/tab/visits/" for pk in picked]
+    cases["api_visits"] = ["/api/v1/visits?page=1"]
     return cases
 
 
-API_CASES = ("api_list", "api_detail", "api_apr_waiting", "api_apr_mine", "api_tkt_list")
+API_CASES = ("api_list", "api_detail", "api_apr_waiting", "api_apr_mine", "api_tkt_list",
+             "api_visits")
 # The approval lists (tests/perf/approvals_data.py: 100,000 requests at any scale): "waiting
 # for me" as the supervisor of am01/am02 and as the department manager, "my requests" as am01;
 # each the page and the REST API, the first five pages in turn.
@@ -502,14 +507,15 @@ def explain(client, url, username):
 # customer's page should not depend on how many others there are). The API's list and detail
 # borrow the targets of the list and of the customer page.
 TARGETS = {
-    "M": {"list": 60, "search": 100, "detail": 80, "approvals": 50, "tickets": 60,
-          "ticket_search": 80, "ticket_analysis": 300},
-    "L": {"list": 100, "search": 150, "detail": 80, "approvals": 50, "tickets": 60,
-          "ticket_search": 80, "ticket_analysis": 300},
+    "M": {"list": 60, "search": 100, "detail": 80, "approvals": 50, "visits": 40,
+          "tickets": 60, "ticket_search": 80, "ticket_analysis": 300},
+    "L": {"list": 100, "search": 150, "detail": 80, "approvals": 50, "visits": 40,
+          "tickets": 60, "ticket_search": 80, "ticket_analysis": 300},
 }
 TARGETS["S"] = TARGETS["demo"] = TARGETS["M"]
 KIND_OF_CASE = {"list": "list", "list_by_name": "list", "detail": "detail",
-                "api_list": "list", "api_detail": "detail"}
+                "api_list": "list", "api_detail": "detail", "visit_list": "visits",
+                "visit_tab": "visits", "api_visits": "visits"}
 
 
 # Served (--served), p50 at one connection, in ms (issue 15): at M the customer page 20, any
@@ -542,7 +548,8 @@ def targets_line(scale):
     return (f"Targets, p95: list ≤ {t['list']} ms, search ≤ {t['search']} ms, customer page ≤ "
             f"{t['detail']} ms (scale {scale}{'; held to M' if scale in ('S', 'demo') else ''}"
             f"{'; page: M' if scale == 'L' else ''}); api_list/api_detail as list/page; approval "
-            f"lists (apr_*, api_apr_*, 100,000 requests) ≤ {t['approvals']} ms; service desk "
+            f"lists (apr_*, api_apr_*, 100,000 requests) ≤ {t['approvals']} ms; visit list and "
+            f"tab (200,000 visits) ≤ {t['visits']} ms; service desk "
             f"(tkt_*, 500,000 tickets) lists ≤ {t['tickets']} ms, search ≤ "
             f"{t['ticket_search']} ms, analysis ≤ {t['ticket_analysis']} ms; queries per "
             "request identical at every scale")
@@ -624,6 +631,7 @@ def main(argv=None):
     meta = prepare(args, url, vendor)
     meta["approvals"] = approvals_data.ensure(vendor, seed=args.seed)
     meta["tickets"] = tickets_data.ensure(vendor, seed=args.seed)
+    meta["visits"] = visits_data.ensure(vendor, seed=args.seed)
     if args.prepare_only:
         return 0
     with connection.cursor() as cursor:
@@ -692,7 +700,7 @@ def main(argv=None):
                                           "migrate_seconds", "load_seconds",
                                           "load_ms_per_customer", "vacuum_analyze_seconds",
                                           "data_check", "migrations_applied_now",
-                                          "approvals", "tickets")},
+                                          "approvals", "visits", "tickets")},
         "cases": results,
     }
     if only or args.explain or args.exact_counts:

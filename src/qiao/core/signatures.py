@@ -6,11 +6,12 @@ PNG signature bytes, a size limit, dimensions, and that something was drawn."""
 import base64
 import binascii
 import io
+import math
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageDraw, UnidentifiedImageError
 
 PREFIX = "data:image/png;base64,"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -84,3 +85,22 @@ def _inked_pixels(image: Image.Image) -> int:
     grey = Image.alpha_composite(paper, image).convert("L")
     histogram = grey.histogram()
     return sum(histogram[:INK_BELOW])
+
+
+def signature_data_url(seed: int = 0, width: int = 600, height: int = 200) -> str:
+    """A PNG data URL of a handwriting-like stroke on a transparent pad (as the signature pad
+    sends): the demo data's and the tests' signatures."""
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    points = []
+    for i in range(120):
+        t = i / 119
+        x = 40 + t * (width - 80)
+        y = height / 2 + math.sin(t * (9 + seed % 4) + seed) * 45 * (1 - t / 2) \
+            + math.cos(t * 23 + seed) * 12
+        points.append((x, y))
+    draw.line(points, fill=(17, 17, 17, 255), width=4, joint="curve")
+    draw.line([(60, height - 40), (width - 60, height - 48)], fill=(17, 17, 17, 255), width=3)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()

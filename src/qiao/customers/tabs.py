@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qiao.approvals.selectors import request_for
 from qiao.org.permissions import can
@@ -91,6 +92,14 @@ def _lifecycle(user, customer):
 
 def _tickets(user, customer):
     return {"tickets": tickets.customer_tickets(user, customer)}
+VISITS_SHOWN = 20
+
+
+def _visits(user, customer):
+    """The customer's visits and commitments (visits.selectors.customer_tab)."""
+    from qiao.visits import selectors as visit_selectors
+
+    return visit_selectors.customer_tab(user, customer, VISITS_SHOWN)
 
 
 TABS = (
@@ -101,6 +110,8 @@ TABS = (
     CustomerTab("timeline", _("Timeline"), "customers/_fragments/timeline.html", _timeline),
     CustomerTab("tickets", _("Service tickets"), "tickets/_customer_tab.html", _tickets,
                 action=tickets.TICKET_HANDLE),
+    CustomerTab("visits", pgettext_lazy("customer tab", "Visits"), "visits/_customer_tab.html",
+                _visits),
     # Not a tab of its own: the side card of the profile, loaded with the page's first screen.
     CustomerTab("lifecycle", _("Lifecycle"), "customers/_fragments/lifecycle.html", _lifecycle,
                 logs_view=False),

@@ -2,15 +2,12 @@
 waiting, confirmed and declined, and hand-outs with signed receipts (a drawn PNG stroke), so
 each promotions screen has content on first start. Deterministic and idempotent."""
 
-import base64
-import io
-import math
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, ImageDraw
 
+from qiao.core.signatures import signature_data_url
 from qiao.org.models import User
 
 from . import selectors, services
@@ -20,24 +17,6 @@ USERS = ("brandmgr", "am01", "am02", "am05")
 SIGNERS = ("王建国", "李秀英", "张伟", "刘芳", "陈磊", "赵静", "孙强")
 REASONS = ("年采购额稳定增长，合作意愿强", "新品试用反馈积极，有扩大采购计划", "长期合作骨干客户，回款及时",
            "门店位置好，适合陈列宣传物料", "近期有竞品接触，需要维系")
-
-
-def signature_data_url(seed: int = 0, width: int = 600, height: int = 200) -> str:
-    """A PNG data URL of a handwriting-like stroke on a transparent pad (as the signature pad sends)."""
-    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(image)
-    points = []
-    for i in range(120):
-        t = i / 119
-        x = 40 + t * (width - 80)
-        y = height / 2 + math.sin(t * (9 + seed % 4) + seed) * 45 * (1 - t / 2) \
-            + math.cos(t * 23 + seed) * 12
-        points.append((x, y))
-    draw.line(points, fill=(17, 17, 17, 255), width=4, joint="curve")
-    draw.line([(60, height - 40), (width - 60, height - 48)], fill=(17, 17, 17, 255), width=3)
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
 
 
 def _campaign(brand, name, days, quota, items, description=""):

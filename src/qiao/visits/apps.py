@@ -7,12 +7,23 @@ class VisitsConfig(AppConfig):
     verbose_name = _("Visits")
 
     def ready(self):
+        # Its actions, header entry and block of the start page (core.registry).
+        from qiao.core.registry import NavEntry, actions, desk_widgets, navigation
+
+        from .actions import ACTIONS, VISIT_RECORD
+        from .desk import WIDGETS
+
+        for action in ACTIONS:
+            actions.register(action)
+        navigation.register(NavEntry("visits:list", _("Visits"), "bi-geo-alt",
+                                     (VISIT_RECORD,), order=15))
+        for widget in WIDGETS:
+            desk_widgets.register(widget)
         # The approval engine learns the "hospitality" request type here, as models register
         # with the admin; a returned request is changed through services.hospitality_request_edit.
         # Its form is reached from the approval pages' "new request" buttons (create_url) and
-        # the customer page; it needs approvals' approval.request action, so no action or
-        # header entry of its own. A hospitality request is read on its approval request's
-        # page (an approval subject): no scope of its own either.
+        # the customer page; it needs approvals' approval.request action. A hospitality request
+        # is read on its approval request's page (an approval subject): no scope of its own.
         from qiao.approvals import registry
 
         from . import forms, services
@@ -26,3 +37,17 @@ class VisitsConfig(AppConfig):
                           on_edit=services.hospitality_request_edit,
                           create_url="visits:hospitality_new",
                           create_label=_("New hospitality request"))
+        # Its lines on the customer's timeline (a visit is a follow-up of the customer), and
+        # the commitments that move with the customers handed over to another manager.
+        from qiao.core.registry import handover_steps, timeline_kinds
+
+        for kind in services.TIMELINE_KINDS:
+            timeline_kinds.register(kind)
+        handover_steps.register(services.commitments_hand_over)
+        # Who reads visits and commitments (core.registry.scopes).
+        from qiao.core.registry import scopes
+
+        from .scopes import SCOPES
+
+        for scope in SCOPES:
+            scopes.register(scope)

@@ -1,7 +1,12 @@
-"""Demo data for visits: the hospitality chain (supervisor, then the department manager from
-¥2,000) and a few requests in every state, so each screen has content on first start."""
+"""Demo data for visits: the visit rules of the demo grades; visit records of the demo account
+managers over the past months (some special, with commitments open, overdue, fulfilled and
+followed by their return visit); the hospitality chain (supervisor, then the department manager
+from ¥2,000) and a few requests in every state, so each screen has content on first start.
+Deterministic and idempotent."""
 
-from datetime import timedelta
+import random
+import uuid
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -10,10 +15,34 @@ from django.utils import timezone
 from qiao.approvals import services as approvals
 from qiao.approvals.models import Chain, ChainStep
 from qiao.core import calendar
-from qiao.customers.models import Customer
+from qiao.core.signatures import signature_data_url
+from qiao.customers.models import Contact, Customer, Grade
 from qiao.org.models import Position, User
 
 from . import services
+from .models import HANDBOOK_TASKS, Commitment, Visit, VisitRule
+
+# The rules of the demo grades (rank: days, visit type, tasks, customer training), as migration
+# 0003 writes them for the grades that exist when it runs: 一级 weekly … 五级 quarterly.
+ALL_TASKS = [task.value for task in HANDBOOK_TASKS]
+RULES = {1: (7, "on_site", ALL_TASKS, True), 2: (14, "on_site", ALL_TASKS, True),
+         3: (30, "on_site", ALL_TASKS, False),
+         4: (60, "on_site", ["inform", "collect", "stock", "price"], False),
+         5: (90, "phone", ["inform", "collect"], False)}
+BIG_OF_RANK_2 = (7, "on_site", ALL_TASKS, True)
+VISIT_MANAGERS = ("am01", "am02", "am03", "am05")
+CUSTOMERS_PER_MANAGER = 12
+DEMO_MONTHS = 4
+SIGNERS = ("王建国", "李秀英", "张伟", "刘芳", "陈磊", "赵静", "孙强")
+PURPOSES = ("例行走访，了解本月销售", "新品推介与陈列检查", "核对库存并建议订货", "传达本季度价格政策",
+            "收集客户意见和建议")
+FINDINGS = ("柜台陈列整齐，标价签齐全。", "库存偏低，畅销品断货两天。", "店面装修中，销售暂时下滑。",
+            "客户对配送时间有意见。", "周边新开一家竞品门店。")
+SITUATIONS = ("客户门店遭遇水管爆裂，部分商品受损。", "客户负责人变更，需要重新建立联系。",
+              "客户投诉上批货品包装破损。")
+COMMITMENTS = ("下周一前补送畅销品 20 件", "协调配送改为上午送达", "提供新版价格表和宣传资料",
+               "安排一次店员产品培训", "反馈包装破损问题并给出处理意见")
+COMPETITORS = ("竞品本月在该区域做买赠促销。", "", "竞品业务员每周来访一次。", "")
 
 
 def ensure_hospitality_chain():
@@ -30,6 +59,7 @@ def ensure_hospitality_chain():
 
 @transaction.atomic
 def load_demo_visits():
+    load_demo_visit_records()
     ensure_hospitality_chain()
     users = {u.username: u for u in User.objects.filter(username__in=(
         "am01", "am02", "am03", "sup1", "region1", "deptmgr"))}
@@ -59,3 +89,92 @@ def load_demo_visits():
                          comment="请补充来宾名单")
     withdrawn = raise_("am03", "600.00", "临时拜访")
     approvals.request_withdraw(actor=users["am03"], request=withdrawn)
+
+
+def ensure_visit_rules() -> list[VisitRule]:
+    """The demo grades' visit rules (by rank), created when missing, never changed once there
+    (an administrator's edits in the admin stay)."""
+    rules = []
+    for grade in Grade.objects.filter(rank__in=RULES):
+        entries = [("", RULES[grade.rank])] + ([("big", BIG_OF_RANK_2)] if grade.rank == 2 else [])
+        for category, (days, method, tasks, training) in entries:
+            rules.append(VisitRule.objects.get_or_create(
+                grade=grade, category=category, defaults={
+                    "frequency_days": days, "method": method, "tasks": tasks,
+                    "training": training})[0])
+    return rules
+
+
+def _visit_on(manager, customer, day, rng, *, special=False, commitments=()):
+    contacts = list(Contact.objects.filter(customer=customer, is_deleted=False)[:2])
+    checklist = services.selectors.checklist_for(customer)
+    tasks = [task for task in checklist if rng.random() < 0.8]
+    signed_in = min(timezone.make_aware(datetime.combine(day, time(9 + rng.randrange(8),
+                                                                   rng.randrange(60)))),
+                    timezone.now())
+    data = services.VisitInput(
+        customer=customer, visited_on=day, signer_name=rng.choice(SIGNERS),
+        signature=signature_data_url(rng.randrange(50), width=300, height=120),
+        idempotency_key=uuid.UUID(int=rng.getrandbits(128)),
+        kind=Visit.Kind.SPECIAL if special else Visit.Kind.REGULAR,
+        situation=rng.choice(SITUATIONS) if special else "",
+        planned=not special, purpose=rng.choice(PURPOSES), contacts=contacts, tasks=tasks,
+        findings=rng.choice(FINDINGS), competitors=rng.choice(COMPETITORS),
+        needs="希望增加畅销品的配送频次。" if rng.random() < 0.3 else "",
+        suggested_order="建议补货：畅销品 2 件、新品 1 件。" if rng.random() < 0.5 else "",
+        signed_in_at=signed_in, latitude=31.2 + rng.random() / 10,
+        longitude=121.4 + rng.random() / 10, accuracy=float(rng.randrange(8, 60)),
+        commitments=list(commitments))
+    visit, _created = services.visit_record(actor=manager, data=data)
+    return visit
+
+
+def load_demo_visit_records(today=None):
+    """Each demo manager's first customers visited over the past months at their grade's
+    frequency (now and then late, a few never visited, so some are overdue), a special visit
+    now and then; commitments made on some visits: the older ones fulfilled (their return
+    visits then due or made), some cancelled, the recent ones open or overdue."""
+    if Visit.objects.exists():
+        return
+    ensure_visit_rules()
+    today = today or timezone.localdate()
+    start = today - timedelta(days=30 * DEMO_MONTHS)
+    rules = services.selectors.rules_by_key()
+    for seed, username in enumerate(VISIT_MANAGERS):
+        manager = User.objects.filter(username=username).first()
+        if manager is None:
+            continue
+        rng = random.Random(f"visits-{seed}")
+        customers = list(Customer.objects.filter(owner=manager, is_deleted=False,
+                                                 grade__isnull=False)
+                         .select_related("grade").order_by("id")[:CUSTOMERS_PER_MANAGER])
+        for n, customer in enumerate(customers):
+            rule = services.selectors.rule_for(customer, rules)
+            if rule is None or n % 6 == 5:
+                continue  # never visited: due at once
+            day = start + timedelta(days=rng.randrange(rule.frequency_days))
+            while day <= today:
+                if calendar.is_working_day(day):
+                    promise = []
+                    if rng.random() < 0.25:
+                        promise = [(rng.choice(COMMITMENTS), day + timedelta(days=rng.randrange(3, 15)))]
+                    _visit_on(manager, customer, day, rng, special=rng.random() < 0.08,
+                              commitments=promise)
+                # now and then a visit late by a few days, or skipped: overdue customers
+                day += timedelta(days=rule.frequency_days + rng.choice((0, 0, 0, 2, 5)))
+                if n % 4 == 3 and day > today - timedelta(days=rule.frequency_days * 2):
+                    break
+        # Older open commitments: most kept (a return visit then due), a few cancelled.
+        old = Commitment.objects.filter(owner=manager, status=Commitment.Status.OPEN,
+                                        due_on__lt=today - timedelta(days=14)).order_by("id")
+        fulfilled = []
+        for i, commitment in enumerate(old):
+            if i % 5 == 4:
+                services.commitment_cancel(actor=manager, commitment=commitment,
+                                           note="客户已不需要")
+            elif i % 5 != 3:  # every fifth left open: overdue
+                fulfilled.append(services.commitment_fulfil(actor=manager, commitment=commitment,
+                                                            note="已按承诺办理"))
+        # The first one's return visit (回访) made today; the others' still due.
+        if fulfilled:
+            _visit_on(manager, fulfilled[0].customer, today, rng)

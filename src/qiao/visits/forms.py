@@ -1,9 +1,184 @@
+"""The visits' forms: the visit record (a plain form: a record is written once, never edited),
+the commitments' fulfil and cancel forms, the lists' filters, and the hospitality request."""
+
+import uuid
+
 from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from qiao.core.forms import BootstrapFormMixin
+from qiao.core.forms import BootstrapFormMixin, filter_description, valid_data
+from qiao.core.signatures import SignatureField
 from qiao.customers.selectors import offer_customers
+from qiao.org.scope import visible_users
 
-from .models import HospitalityRequest
+from . import selectors
+from .models import Commitment, HospitalityRequest, Method, Task, Visit
+from .services import VisitInput
+
+COMMITMENT_ROWS = 3  # blank rows for the commitments made on a visit
+
+
+class ContactChoice(forms.ModelMultipleChoiceField):
+    """The people met, each with position and decision power (第8条: 接待者的职务、姓名, 是否有
+    决策权)."""
+
+    def label_from_instance(self, contact):
+        parts = [contact.name]
+        if contact.title:
+            parts.append(contact.title)
+        if contact.has_decision_power:
+            parts.append(str(_("has decision power")))
+        return " · ".join(parts)
+
+
+class VisitCustomerForm(BootstrapFormMixin, forms.Form):
+    """The first step of a new visit reached from the visit list: which customer."""
+
+    customer = forms.ModelChoiceField(label=_("customer"), queryset=None)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_customers(self.fields["customer"], user, chosen=self.data.get("customer"))
+
+
+class VisitForm(BootstrapFormMixin, forms.Form):
+    """A visit record of one customer (拜访报告 / 拜访客户记录卡 / 特殊访问记录): its checklist
+    and people met are the customer's, so the customer is chosen before the form is shown."""
+
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+    kind = forms.ChoiceField(label=_("visit kind"), choices=Visit.Kind.choices,
+                             initial=Visit.Kind.REGULAR, widget=forms.RadioSelect)
+    situation = forms.CharField(label=_("special situation"), required=False, max_length=2000,
+                                widget=forms.Textarea(attrs={"rows": 2}),
+                                help_text=_("For a special visit: what happened at the "
+                                            "customer's."))
+    method = forms.ChoiceField(label=_("visit type"), choices=Method.choices)
+    planned = forms.BooleanField(label=pgettext_lazy("visit", "planned"), required=False,
+                                 initial=True,
+                                 help_text=_("On the visit schedule."))
+    visited_on = forms.DateField(label=_("visit date"))
+    purpose = forms.CharField(label=_("purpose"), required=False, max_length=200)
+    contacts = ContactChoice(label=_("people met"), queryset=None, required=False,
+                             widget=forms.CheckboxSelectMultiple)
+    tasks = forms.MultipleChoiceField(label=_("tasks done"), required=False,
+                                      widget=forms.CheckboxSelectMultiple)
+    findings = forms.CharField(label=_("findings"), required=False, max_length=4000,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+    needs = forms.CharField(label=_("customer needs"), required=False, max_length=2000,
+                            widget=forms.Textarea(attrs={"rows": 2}))
+    complaints = forms.CharField(label=_("complaints"), required=False, max_length=2000,
+                                 widget=forms.Textarea(attrs={"rows": 2}))
+    suggestions = forms.CharField(label=_("suggestions"), required=False, max_length=2000,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    competitors = forms.CharField(label=_("competitor information"), required=False,
+                                  max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    suggested_order = forms.CharField(label=_("suggested order"), required=False,
+                                      max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    # Filled by the sign-in button (签到): the phone's time and, if the person allows it, where.
+    signed_in_at = forms.DateTimeField(required=False, widget=forms.HiddenInput(
+        attrs={"data-sign-in-time": ""}))
+    latitude = forms.FloatField(required=False, min_value=-90, max_value=90,
+                                widget=forms.HiddenInput(attrs={"data-sign-in-lat": ""}))
+    longitude = forms.FloatField(required=False, min_value=-180, max_value=180,
+                                 widget=forms.HiddenInput(attrs={"data-sign-in-lon": ""}))
+    accuracy = forms.FloatField(required=False, min_value=0, max_value=100_000,
+                                widget=forms.HiddenInput(attrs={"data-sign-in-accuracy": ""}))
+    signer_name = forms.CharField(label=pgettext_lazy("visit", "signed by"), max_length=40,
+                                  help_text=_("The customer's person who confirms the visit."))
+    signature = SignatureField()
+
+    def __init__(self, *args, user, customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        rules = selectors.rules_by_key()
+        self.checklist = selectors.checklist_for(customer, rules)
+        labels = dict(Task.choices)
+        self.fields["tasks"].choices = [(code, labels[code]) for code in self.checklist]
+        self.fields["contacts"].queryset = selectors.visit_contacts(user, customer)
+        self.fields["method"].initial = selectors.default_method(customer, rules)
+        self.fields["visited_on"].initial = timezone.localdate()
+        self.fields["idempotency_key"].initial = uuid.uuid4()
+        for n in range(1, COMMITMENT_ROWS + 1):
+            self.fields[f"commitment_{n}"] = forms.CharField(
+                label=_("commitment"), required=False, max_length=300)
+            self.fields[f"commitment_{n}_due"] = forms.DateField(label=_("due date"),
+                                                                 required=False)
+
+    def commitment_rows(self):
+        return [(self[f"commitment_{n}"], self[f"commitment_{n}_due"])
+                for n in range(1, COMMITMENT_ROWS + 1)]
+
+    def to_input(self) -> VisitInput:
+        data = self.cleaned_data
+        return VisitInput(
+            customer=self.customer, visited_on=data["visited_on"],
+            signer_name=data["signer_name"], signature=data["signature"],
+            idempotency_key=data["idempotency_key"], kind=data["kind"],
+            situation=data["situation"], method=data["method"], planned=data["planned"],
+            purpose=data["purpose"], contacts=list(data["contacts"]), tasks=data["tasks"],
+            findings=data["findings"], needs=data["needs"], complaints=data["complaints"],
+            suggestions=data["suggestions"], competitors=data["competitors"],
+            suggested_order=data["suggested_order"], signed_in_at=data["signed_in_at"],
+            latitude=data["latitude"], longitude=data["longitude"], accuracy=data["accuracy"],
+            commitments=[(data[f"commitment_{n}"], data[f"commitment_{n}_due"])
+                         for n in range(1, COMMITMENT_ROWS + 1)])
+
+
+class FulfilForm(BootstrapFormMixin, forms.Form):
+    note = forms.CharField(label=_("note"), required=False, max_length=200)
+
+
+class CancelForm(BootstrapFormMixin, forms.Form):
+    note = forms.CharField(label=_("reason"), max_length=200)
+
+
+class VisitFilterForm(BootstrapFormMixin, forms.Form):
+    """The visit list's filters; invalid values are ignored, never an error page."""
+
+    q = forms.CharField(label=_("customer"), required=False, max_length=100)
+    date_from = forms.DateField(label=_("from"), required=False)
+    date_to = forms.DateField(label=_("to"), required=False)
+    kind = forms.ChoiceField(label=_("visit kind"), required=False,
+                             choices=[("", _("All kinds"))] + Visit.Kind.choices)
+    author = forms.ModelChoiceField(label=_("account manager"), queryset=None, required=False,
+                                    empty_label=_("All managers"))
+    customer = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["author"].queryset = visible_users(user)
+
+    def clean_q(self):
+        return self.cleaned_data["q"].strip()[:100]
+
+    def filters(self) -> selectors.VisitFilters:
+        data = valid_data(self)
+        return selectors.VisitFilters(
+            date_from=data.get("date_from"), date_to=data.get("date_to"),
+            kind=data.get("kind") or "", customer=data.get("customer"), q=data.get("q") or "",
+            author=data["author"].pk if data.get("author") else None)
+
+    def description(self) -> list[tuple[str, str]]:
+        return filter_description(self, skip=("customer",))
+
+
+class CommitmentFilterForm(BootstrapFormMixin, forms.Form):
+    status = forms.ChoiceField(label=_("status"), required=False,
+                               choices=[("", _("All statuses"))] + Commitment.Status.choices)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    returns = forms.BooleanField(label=_("Return visit due"), required=False)
+    mine = forms.BooleanField(label=_("Only mine"), required=False)
+
+    def filters(self) -> selectors.CommitmentFilters:
+        data = valid_data(self)
+        return selectors.CommitmentFilters(
+            status=data.get("status") or "", overdue=bool(data.get("overdue")),
+            returns=bool(data.get("returns")), mine=bool(data.get("mine")))
+
+    def description(self) -> list[tuple[str, str]]:
+        return filter_description(self)
 
 
 class HospitalityForm(BootstrapFormMixin, forms.ModelForm):

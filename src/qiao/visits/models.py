@@ -1,14 +1,233 @@
-"""Visits: a customer's people met and entertained. Today the hospitality request (招待费申请);
-the visits issue grows the rest here."""
+"""Visits: a customer's people met and entertained (SPEC VIS-1, VIS-3, VIS-4, VIS-5, VIS-7).
+
+- `VisitRule`: how often a customer of a grade (optionally of a classification) is visited,
+  how, and what is done on each visit (分级管理规定定期访问; seed 002 §4.1.3 a–f; the customer
+  training of seed 001 客户拜访管理制度 第14条). Edited in the admin.
+- `Visit`: one visit record (拜访报告 / 拜访客户记录卡, 特殊访问记录 for a special visit) with the
+  sign-in (签到: time, optional location) and the customer's signature (签名确认), which is the
+  record's stored file.
+- `Commitment`: a promise made on a visit (承诺), a to-do of its owner; once fulfilled, a
+  return visit (回访) is due (第15–16条).
+- `HospitalityRequest`: the hospitality request (招待费申请), approved through the engine.
+
+Records move only through `visits.services`; reads go through `visible_to(user)` (the scopes in
+`visits.scopes`: a visit and a commitment are seen exactly when their customer is).
+"""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from qiao.core.models import TimeStampedModel
+from qiao.core.models import StoredFile, TimeStampedModel
 from qiao.core.money import MoneyField, format_cny
 from qiao.core.validators import PlausibleDate
+from qiao.customers.models import Customer
+from qiao.org.scope import ScopedQuerySet
+
+
+class Task(models.TextChoices):
+    """What an account manager does on each visit: seed 002 §4.1.3 a–f, and the customer
+    training of seed 001 第14条 where the rule asks for it."""
+
+    INFORM = "inform", _("Pass on the company's information")
+    COLLECT = "collect", _("Collect information from the customer")
+    STOCK = "stock", _("Check the stock and suggest a reasonable order")
+    DISPLAY = "display", _("Help improve the counter display and replace soiled price tags")
+    LAWFUL = "lawful", _("Observe sales and urge lawful trading")
+    PRICE = "price", _("Check the unified minimum retail price")
+    TRAINING = "training", _("Coach and train the customer")
+
+
+HANDBOOK_TASKS = [Task.INFORM, Task.COLLECT, Task.STOCK, Task.DISPLAY, Task.LAWFUL, Task.PRICE]
+
+
+class Method(models.TextChoices):
+    """How the customer is visited (seed 001 第15条: 电话定期跟踪拜访或定期上门回访)."""
+
+    ON_SITE = "on_site", _("On-site visit")
+    PHONE = "phone", _("Phone visit")
+
+
+class VisitRule(models.Model):
+    """How often customers of a grade are visited (分级管理规定定期访问): a rule for a grade,
+    and optionally one for a classification within it, which then wins."""
+
+    grade = models.ForeignKey("customers.Grade", verbose_name=_("grade"),
+                              on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(_("classification"), max_length=10, blank=True,
+                                choices=[("", _("Every classification")),
+                                         *Customer.Category.choices],
+                                help_text=_("Empty: the rule of the grade; a classification: "
+                                            "its customers of this grade follow this rule "
+                                            "instead."))
+    frequency_days = models.PositiveSmallIntegerField(
+        _("visit every (days)"), validators=[MinValueValidator(1), MaxValueValidator(366)],
+        help_text=_("A customer is due for a visit this many days after the last one."))
+    method = models.CharField(_("visit type"), max_length=10, choices=Method.choices,
+                              default=Method.ON_SITE)
+    tasks = models.JSONField(_("tasks on each visit"), default=list, blank=True,
+                             help_text=_("The checklist of each visit (seed 002 §4.1.3 a–f)."))
+    training = models.BooleanField(_("customer training due"), default=False,
+                                   help_text=_("Each visit sets aside time to coach and train "
+                                               "the customer (客户拜访管理制度 第14条)."))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("visit rule")
+        verbose_name_plural = _("visit rules")
+        ordering = ["grade__rank", "category"]
+        constraints = [models.UniqueConstraint(fields=["grade", "category"],
+                                               name="visit_rule_once")]
+
+    def __str__(self):
+        label = self.get_category_display() if self.category else ""
+        return f"{self.grade}{' · ' + label if label else ''}"
+
+    @property
+    def checklist(self) -> list[str]:
+        """The task codes of each visit, in the handbook's order, training last."""
+        chosen = [task for task in HANDBOOK_TASKS if task in (self.tasks or [])]
+        return chosen + ([Task.TRAINING] if self.training else [])
+
+
+class Visit(StoredFile, TimeStampedModel):
+    """A visit record (拜访报告 / 拜访客户记录卡; 特殊访问记录 for a special visit), signed in
+    (签到) and confirmed by the customer's signature — the stored file, a PNG drawn on the
+    signature pad (营销人员市场走访签到记录簿: 请客户在记录簿上签名确认)."""
+
+    class Kind(models.TextChoices):
+        REGULAR = "regular", _("Regular visit")
+        SPECIAL = "special", _("Special visit")
+
+    upload_dir = "visits/signatures"
+
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"),
+                                 on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("account manager"),
+                               on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("visit kind"), max_length=10, choices=Kind.choices,
+                            default=Kind.REGULAR)
+    situation = models.TextField(_("special situation"), blank=True, max_length=2000,
+                                 help_text=_("What happened at the customer's that called for "
+                                             "a special visit."))
+    method = models.CharField(_("visit type"), max_length=10, choices=Method.choices,
+                              default=Method.ON_SITE)
+    planned = models.BooleanField(pgettext_lazy("visit", "planned"), default=True,
+                                  help_text=_("On the visit schedule."))
+    visited_on = models.DateField(_("visit date"), validators=[PlausibleDate(not_future=True)])
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+    contacts = models.ManyToManyField("customers.Contact", verbose_name=_("people met"),
+                                      blank=True, related_name="+")
+    tasks = models.JSONField(_("tasks done"), default=list, blank=True)
+    findings = models.TextField(_("findings"), blank=True, max_length=4000)
+    needs = models.TextField(_("customer needs"), blank=True, max_length=2000)
+    # A complaint found on a visit: the service desk takes it over once it exists.
+    complaints = models.TextField(_("complaints"), blank=True, max_length=2000)
+    suggestions = models.TextField(_("suggestions"), blank=True, max_length=2000)
+    competitors = models.TextField(_("competitor information"), blank=True, max_length=2000)
+    suggested_order = models.TextField(_("suggested order"), blank=True, max_length=2000)
+    signed_in_at = models.DateTimeField(_("signed in at"))
+    latitude = models.FloatField(_("latitude"), null=True, blank=True,
+                                 validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.FloatField(_("longitude"), null=True, blank=True,
+                                  validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    accuracy = models.FloatField(_("location accuracy (m)"), null=True, blank=True,
+                                 validators=[MinValueValidator(0), MaxValueValidator(100_000)])
+    signer_name = models.CharField(pgettext_lazy("visit", "signed by"), max_length=40)
+    signed_at = models.DateTimeField(_("signed at"))
+    # Made by the client for each record it sends: a record sent twice is stored once.
+    idempotency_key = models.UUIDField(_("idempotency key"), unique=True, editable=False)
+    history = HistoricalRecords(m2m_fields=[contacts])
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("visit record")
+        verbose_name_plural = _("visit records")
+        ordering = ["-visited_on", "-id"]
+        indexes = [
+            # The customer's visits (tab) and its last visit (due dates):
+            #   WHERE customer_id = … ORDER BY visited_on DESC, id DESC
+            models.Index(fields=["customer", "-visited_on", "-id"], name="visit_customer"),
+            # The count of a scoped list, from the index alone (the scope joins the customer
+            # and checks the record's own clearance): WHERE customer_id = … AND secret_level <= …
+            models.Index(fields=["customer", "secret_level"], name="visit_customer_level"),
+            # A manager's visits: WHERE author_id = … ORDER BY visited_on DESC, id DESC
+            models.Index(fields=["author", "-visited_on", "-id"], name="visit_author"),
+            # Everyone's (the director, a unit read in order): ORDER BY visited_on DESC, id DESC
+            models.Index(fields=["-visited_on", "-id"], name="visit_recent"),
+        ]
+
+    def __str__(self):
+        return f"{self.customer} · {self.visited_on}"
+
+    @property
+    def is_special(self):
+        return self.kind == self.Kind.SPECIAL
+
+
+class Commitment(TimeStampedModel):
+    """A promise made to the customer on a visit (承诺), its owner's to-do until fulfilled or
+    cancelled. Fulfilling it makes a return visit (回访) due on `return_due_on`; the next visit
+    of the customer after that is the return visit."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("commitment", "Open")
+        FULFILLED = "fulfilled", _("Fulfilled")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    visit = models.ForeignKey(Visit, verbose_name=_("visit record"), on_delete=models.PROTECT,
+                              related_name="commitments")
+    # The visit's customer, copied so that scope and the customer's lists need no join.
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"),
+                                 on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"),
+                              on_delete=models.PROTECT, related_name="+")
+    text = models.CharField(_("commitment"), max_length=300)
+    due_on = models.DateField(_("due date"), validators=[PlausibleDate()])
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.OPEN)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True,
+                                 validators=[PlausibleDate(not_future=True)])
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    return_due_on = models.DateField(_("return visit due"), null=True, blank=True,
+                                     validators=[PlausibleDate()])
+    return_visit = models.ForeignKey(Visit, verbose_name=_("return visit"), null=True,
+                                     blank=True, on_delete=models.PROTECT, related_name="returns")
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        ordering = ["due_on", "id"]
+        indexes = [
+            # A manager's open commitments, soonest (or most overdue) first, and the desk's:
+            #   WHERE owner_id = … AND status = 'open' ORDER BY due_on, id
+            models.Index(fields=["owner", "status", "due_on", "id"], name="cmt_owner"),
+            # The customer's commitments (its tab) and its return visits waiting:
+            #   WHERE customer_id = … AND status = …
+            models.Index(fields=["customer", "status", "due_on"], name="cmt_customer"),
+            # Return visits waiting for a manager: WHERE owner_id = … AND status = 'fulfilled'
+            #   AND return_visit_id IS NULL ORDER BY return_due_on
+            models.Index(fields=["owner", "return_due_on"], name="cmt_return_due",
+                         condition=models.Q(status="fulfilled", return_visit__isnull=True)),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.OPEN
+
+    @property
+    def awaits_return_visit(self):
+        return self.status == self.Status.FULFILLED and self.return_visit_id is None
 
 
 class HospitalityRequest(TimeStampedModel):
@@ -33,3 +252,4 @@ class HospitalityRequest(TimeStampedModel):
 
     def __str__(self):
         return f"{self.customer} · {format_cny(self.amount)}"
+

@@ -1,14 +1,345 @@
-"""Every change to a hospitality request: written with its approval request, changed by its
-requester when the approval engine returns it."""
+"""Every change to visits, commitments and hospitality requests: the only place they are written.
 
-from django.db import transaction
+Each function checks the actor's right to act (the rule book and the data scope), runs in one
+transaction, and names the actor as the author of the history rows it writes. Refusals are
+ValidationError (with a message for the user, by field where there is one) and leave nothing
+written; an action the actor may not take, or a customer outside their scope, is
+PermissionDenied, which pages and the API answer as 404.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from qiao.approvals.services import request_submit
+from qiao.core import calendar
+from qiao.core.exceptions import ConflictError
+from qiao.core.files import store
 from qiao.core.history import authored_by
 from qiao.core.money import format_amount
+from qiao.core.registry import TimelineKind
+from qiao.core.signatures import decode_signature
+from qiao.customers.models import Contact, Customer
+from qiao.customers.services import customer_event_record
+from qiao.org.permissions import can
 
-from .models import HospitalityRequest
+from . import selectors
+from .actions import VISIT_RECORD
+from .models import Commitment, HospitalityRequest, Visit
+
+Status = Commitment.Status
+VISIT_EVENT = "visit_recorded"
+COMMITMENT_FULFILLED = "commitment_fulfilled"
+# A return visit (回访) is due this many days after a commitment is fulfilled, on the next
+# working day of the business calendar from then (客户拜访管理制度 第16条: 及时进行客户回访).
+RETURN_VISIT_AFTER_DAYS = 7
+# A sign-in time a phone sends may run ahead of the server's clock by this much.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+MAX_COMMITMENTS = 10
+
+
+def _visit_text(params) -> str:
+    kind = dict(Visit.Kind.choices).get(params["kind"], params["kind"])
+    if params.get("people"):
+        return gettext("%(kind)s: met %(people)s") % {"kind": kind, "people": params["people"]}
+    return str(kind)
+
+
+def _fulfilled_text(params) -> str:
+    return gettext("Commitment fulfilled: %(text)s; return visit due %(due)s") % params
+
+
+# Its lines on the customer's timeline (registered in apps.ready). A visit is contact with the
+# customer: it moves "last follow-up".
+TIMELINE_KINDS = (
+    TimelineKind(VISIT_EVENT, _visit_text, "bi-geo-alt", follow_up=True,
+                 params=("kind", "people")),
+    TimelineKind(COMMITMENT_FULFILLED, _fulfilled_text, "bi-check2-square",
+                 params=("text", "due")),
+)
+
+
+@dataclass
+class VisitInput:
+    """What a visit record says, as the form or the API hands it to `visit_record`."""
+
+    customer: Customer
+    visited_on: datetime.date | None
+    signer_name: str
+    signature: str  # the signature pad's PNG data URL
+    idempotency_key: object
+    kind: str = Visit.Kind.REGULAR
+    situation: str = ""
+    method: str = ""
+    planned: bool = True
+    purpose: str = ""
+    contacts: list = field(default_factory=list)  # Contact rows or ids
+    tasks: list = field(default_factory=list)
+    findings: str = ""
+    needs: str = ""
+    complaints: str = ""
+    suggestions: str = ""
+    competitors: str = ""
+    suggested_order: str = ""
+    signed_in_at: datetime.datetime | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    accuracy: float | None = None
+    commitments: list = field(default_factory=list)  # (text, due date) pairs
+
+
+TEXT_FIELDS = ("situation", "purpose", "findings", "needs", "complaints", "suggestions",
+               "competitors", "suggested_order")
+
+
+def _may_record(actor):
+    if not can(actor, VISIT_RECORD):
+        raise PermissionDenied
+
+
+def _visible_customer(actor, customer) -> Customer:
+    """The customer as the actor sees it, locked for this transaction; PermissionDenied when it
+    is outside the actor's scope (or deleted)."""
+    found = (Customer.objects.visible_to(actor).select_for_update(of=("self",))
+             .filter(pk=customer.pk).first())
+    if found is None:
+        raise PermissionDenied
+    return found
+
+
+def _check_commitments(pairs, visited_on) -> list[tuple[str, datetime.date]]:
+    rows = []
+    for text, due_on in pairs:
+        text = (text or "").strip()
+        if not text and due_on is None:
+            continue
+        if not text:
+            raise ValidationError({"commitments": _("Say what was promised for each due date.")})
+        if due_on is None:
+            raise ValidationError({"commitments": _("Give each commitment a due date.")})
+        if visited_on is not None and due_on < visited_on:
+            raise ValidationError({"commitments": _("A commitment is due on or after the visit "
+                                                    "date.")})
+        rows.append((text[:300], due_on))
+    if len(rows) > MAX_COMMITMENTS:
+        raise ValidationError({"commitments": _("At most %(n)s commitments on one visit.")
+                               % {"n": MAX_COMMITMENTS}})
+    return rows
+
+
+def _check_visit(actor, customer, data: VisitInput, now) -> dict:
+    """The visit's values, cleaned, or ValidationError by field (nothing is written yet)."""
+    errors = {}
+    today = timezone.localdate()
+    visited_on = data.visited_on
+    if visited_on is None:
+        errors["visited_on"] = _("Enter the date of the visit.")
+    elif visited_on > today:
+        errors["visited_on"] = _("A visit is recorded once it has taken place: the date cannot "
+                                 "be in the future.")
+    values = {name: (getattr(data, name) or "").strip() for name in TEXT_FIELDS}
+    kind = data.kind or Visit.Kind.REGULAR
+    if kind not in Visit.Kind.values:
+        errors["kind"] = _("Choose regular or special visit.")
+    elif kind == Visit.Kind.SPECIAL and not values["situation"]:
+        errors["situation"] = _("A special visit says what happened at the customer's.")
+    signer = (data.signer_name or "").strip()
+    if not signer:
+        errors["signer_name"] = _("Enter the name of the person who signs.")
+    checklist = selectors.checklist_for(customer)
+    tasks = list(dict.fromkeys(data.tasks or []))
+    if set(tasks) - set(checklist):
+        errors["tasks"] = _("Tick only the tasks of this customer's visit checklist.")
+    contact_ids = {c.pk if isinstance(c, Contact) else c for c in data.contacts or []}
+    contacts = list(Contact.objects.filter(pk__in=contact_ids, customer=customer,
+                                           is_deleted=False))
+    if len(contacts) != len(contact_ids):
+        errors["contacts"] = _("Choose people met among this customer's contacts.")
+    if (data.latitude is None) != (data.longitude is None):
+        errors["latitude"] = _("A location needs both its latitude and its longitude.")
+    signed_in_at = data.signed_in_at or now
+    try:
+        if timezone.is_naive(signed_in_at):  # a client's local time without its offset
+            signed_in_at = timezone.make_aware(signed_in_at)
+        sign_in_day = timezone.localtime(signed_in_at).date()
+    except (OverflowError, ValueError):  # year 1 or 9999 moved into the local time zone
+        sign_in_day = None
+    if signed_in_at > now + CLOCK_SKEW:
+        errors["signed_in_at"] = _("The sign-in time cannot be in the future.")
+    elif visited_on is not None and sign_in_day != visited_on:
+        errors["signed_in_at"] = _("The sign-in time is on the day of the visit.")
+    try:
+        commitments = _check_commitments(data.commitments or [], visited_on)
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+        commitments = []
+    try:
+        png = decode_signature(data.signature)
+    except ValidationError as exc:
+        errors["signature"] = exc.messages[0]
+        png = None
+    if errors:
+        raise ValidationError(errors)
+    method = data.method or selectors.default_method(customer)
+    return {"values": values, "kind": kind, "method": method, "signer": signer[:40],
+            "tasks": [task for task in checklist if task in tasks], "contacts": contacts,
+            "signed_in_at": signed_in_at, "commitments": commitments, "png": png}
+
+
+def visit_record(*, actor, data: VisitInput) -> tuple[Visit, bool]:
+    """Store a visit record, signed by the customer, with the commitments made on it; (the
+    record, True). A record whose idempotency key is already stored — the same record sent
+    again — is not stored twice: (the first one, False), when it is the actor's; someone
+    else's key is a conflict. One transaction: the record, its signature file, its people met,
+    its commitments, the return visits it makes and its line on the customer's timeline, or
+    nothing."""
+    _may_record(actor)
+    existing = selectors.visit_by_key(data.idempotency_key)
+    if existing is not None:
+        return _already_sent(actor, existing), False
+    try:
+        with transaction.atomic():
+            return _visit_create(actor, data), True
+    except IntegrityError:
+        # Sent twice at once: the other request stored it first (the unique key decided).
+        existing = selectors.visit_by_key(data.idempotency_key)
+        if existing is None:
+            raise
+        return _already_sent(actor, existing), False
+
+
+def _already_sent(actor, visit) -> Visit:
+    if visit.author_id != actor.pk:
+        raise ConflictError(_("This record's key belongs to another visit record; send it "
+                              "again as a new record."), field="idempotency_key")
+    return visit
+
+
+def _visit_create(actor, data: VisitInput) -> Visit:
+    customer = _visible_customer(actor, data.customer)
+    now = timezone.now()
+    clean = _check_visit(actor, customer, data, now)
+    visit = Visit(customer=customer, author=actor, kind=clean["kind"], method=clean["method"],
+                  planned=bool(data.planned), visited_on=data.visited_on, tasks=clean["tasks"],
+                  signed_in_at=clean["signed_in_at"], latitude=data.latitude,
+                  longitude=data.longitude, accuracy=data.accuracy,
+                  signer_name=clean["signer"], signed_at=now,
+                  idempotency_key=data.idempotency_key, **clean["values"])
+    if visit.kind == Visit.Kind.REGULAR:
+        visit.situation = ""
+    store(visit, ContentFile(clean["png"], name="signature.png"), uploaded_by=actor,
+          secret_level=customer.secret_level,
+          original_name=_("Signature of %(name)s.png") % {"name": visit.signer_name})
+    # The file exists before the row: if writing the rows fails, remove it again.
+    try:
+        visit.full_clean(exclude=["file", "contacts"], validate_unique=False)
+        authored_by(visit, actor).save()
+        visit.contacts.set(clean["contacts"])
+        for text, due_on in clean["commitments"]:
+            commitment = Commitment(visit=visit, customer=customer, owner=actor, text=text,
+                                    due_on=due_on)
+            commitment.full_clean(exclude=["visit", "customer", "owner"])
+            authored_by(commitment, actor).save()
+        _link_return_visits(actor, visit)
+        customer_event_record(
+            customer, VISIT_EVENT, actor=actor, link=visit,
+            params={"kind": visit.kind, "people": "、".join(c.name for c in clean["contacts"])})
+    except Exception:
+        visit.file.delete(save=False)
+        raise
+    return visit
+
+
+def _link_return_visits(actor, visit):
+    """The visit is the return visit (回访) of the customer's commitments fulfilled on or before
+    its date and waiting for one."""
+    waiting = (Commitment.objects.select_for_update()
+               .filter(customer=visit.customer, status=Status.FULFILLED,
+                       return_visit__isnull=True, closed_on__lte=visit.visited_on))
+    for commitment in waiting:
+        commitment.return_visit = visit
+        commitment.updated_at = timezone.now()
+        authored_by(commitment, actor).save(update_fields=["return_visit", "updated_at"])
+
+
+def _lock_commitment(actor, commitment) -> Commitment:
+    _may_record(actor)
+    found = (Commitment.objects.visible_to(actor).select_for_update(of=("self",))
+             .filter(pk=commitment.pk).first())
+    if found is None:
+        raise PermissionDenied
+    if found.status != Status.OPEN:
+        raise ConflictError(_("This commitment is already %(status)s.")
+                            % {"status": found.get_status_display()})
+    return found
+
+
+def return_due_date(fulfilled_on) -> datetime.date:
+    """When the return visit of a commitment fulfilled on `fulfilled_on` is due: a week on, on
+    a working day."""
+    return calendar.next_working_day(
+        fulfilled_on + datetime.timedelta(days=RETURN_VISIT_AFTER_DAYS), including=True)
+
+
+@transaction.atomic
+def commitment_fulfil(*, actor, commitment, note="") -> Commitment:
+    """The promise is kept: the commitment is fulfilled today and its return visit (回访) falls
+    due (`return_due_date`), shown to its owner until the customer's next visit."""
+    commitment = _lock_commitment(actor, commitment)
+    today = timezone.localdate()
+    commitment.status = Status.FULFILLED
+    commitment.closed_on = today
+    commitment.note = (note or "").strip()[:200]
+    commitment.return_due_on = return_due_date(today)
+    commitment.updated_at = timezone.now()
+    authored_by(commitment, actor).save()
+    customer_event_record(commitment.customer, COMMITMENT_FULFILLED, actor=actor,
+                          link=commitment, params={"text": commitment.text,
+                                                   "due": commitment.return_due_on.isoformat()})
+    return commitment
+
+
+@transaction.atomic
+def commitment_cancel(*, actor, commitment, note) -> Commitment:
+    """The promise will not be kept (the customer no longer needs it…): cancelled, with why."""
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Say why the commitment is cancelled.")})
+    commitment = _lock_commitment(actor, commitment)
+    commitment.status = Status.CANCELLED
+    commitment.closed_on = timezone.localdate()
+    commitment.note = note[:200]
+    commitment.updated_at = timezone.now()
+    authored_by(commitment, actor).save()
+    return commitment
+
+
+def commitments_hand_over(*, actor, from_user, to_user, customer_ids, reason, now) -> int:
+    """The handover step (core.registry.handover_steps): the commitments of the customers
+    handed over that `from_user` still has to keep — open, or fulfilled and waiting for their
+    return visit — become `to_user`'s, with a history row each. Inside the handover's
+    transaction; returns how many moved."""
+    moving = list(Commitment.objects.select_for_update()
+                  .filter(owner=from_user, customer_id__in=customer_ids)
+                  .filter(Q(status=Status.OPEN)
+                          | Q(status=Status.FULFILLED, return_visit__isnull=True)))
+    for commitment in moving:
+        commitment.owner = to_user
+        commitment.updated_at = now
+    bulk_update_with_history(moving, Commitment, ["owner", "updated_at"], default_user=actor,
+                             default_change_reason=reason, default_date=now)
+    return len(moving)
+
+
+# --- hospitality ---------------------------------------------------------------------------
 
 HOSPITALITY_FIELDS = ("customer", "amount", "date", "guests", "purpose")
 

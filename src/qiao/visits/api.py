@@ -1,0 +1,268 @@
+"""REST API of visit records and commitments (拜访记录、承诺): a second interface to the pages'
+selectors and services (DESIGN rule 9), for the phone that records a visit on the road.
+
+Every operation needs the pages' action (visit.record; refused → 404) and reads through
+`selectors` (`visible_to`: a visit or commitment outside one's scope → 404). A record is
+created with a client-generated idempotency key: sent again with the same key (a resend after
+a lost answer, an offline queue flushed twice), the first record is answered with 200 and
+nothing is stored twice; 201 answers a new record. A customer one does not see is 400 on
+`customer`; a broken rule (a future date, a blank or non-PNG signature, a special visit
+without its situation) is 400 with the field's message, nothing written."""
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
+
+from qiao.core.api import (
+    MAX_ID,
+    Input,
+    PageQuery,
+    RecordId,
+    error_responses,
+    page_of,
+    paged,
+    record_id,
+)
+from qiao.customers.models import Customer
+from qiao.org.api_access import check
+
+from . import selectors, services
+from .actions import VISIT_RECORD
+from .models import Commitment, Method, Task, Visit
+
+router = Router(tags=["visits"])
+
+KindCode = Literal[tuple(Visit.Kind.values)]
+MethodCode = Literal[tuple(Method.values)]
+TaskCode = Literal[tuple(Task.values)]
+StatusCode = Literal[tuple(Commitment.Status.values)]
+
+
+
+
+def _iso_date(value):
+    """A query's date as the schema says: YYYY-MM-DD (not a number of seconds, which pydantic
+    would otherwise read as a date)."""
+    if isinstance(value, date) or (isinstance(value, str)
+                                   and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
+        return value
+    raise PydanticCustomError("date_format", "Enter a date as YYYY-MM-DD.")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+# --- output ----------------------------------------------------------------------------------
+
+class VisitUserRef(Schema):
+    id: int
+    username: str
+    display_name: str
+
+
+class VisitCustomerRef(Schema):
+    id: int
+    name: str
+
+
+class ContactMet(Schema):
+    id: int
+    name: str
+    title: str = Field(description="Position (职务).")
+    has_decision_power: bool
+
+
+class CommitmentOut(Schema):
+    id: int
+    visit_id: int
+    customer: VisitCustomerRef
+    owner: VisitUserRef
+    text: str
+    due_on: date
+    status: str
+    status_label: str
+    closed_on: date | None
+    note: str
+    return_due_on: date | None = Field(description="When its return visit (回访) is due, once "
+                                                   "fulfilled.")
+    return_visit_id: int | None = Field(description="The visit that was its return visit.")
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return str(obj.get_status_display())
+
+
+class VisitItem(Schema):
+    id: int
+    customer: VisitCustomerRef
+    author: VisitUserRef = Field(description="The account manager who visited.")
+    kind: str
+    kind_label: str
+    method: str
+    planned: bool
+    visited_on: date
+    purpose: str
+    signer_name: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_kind_label(obj):
+        return str(obj.get_kind_display())
+
+
+class VisitOut(VisitItem):
+    idempotency_key: UUID
+    situation: str
+    contacts: list[ContactMet] = Field(description="The people met.")
+    tasks: list[str] = Field(description="The checklist's tasks done (codes).")
+    findings: str
+    needs: str
+    complaints: str
+    suggestions: str
+    competitors: str
+    suggested_order: str
+    signed_in_at: datetime
+    latitude: float | None
+    longitude: float | None
+    accuracy: float | None = Field(description="Metres.")
+    signed_at: datetime
+    signature_url: str = Field(description="The customer's signature (PNG) on the pages' "
+                                           "address (a login session).")
+    commitments: list[CommitmentOut]
+
+    @staticmethod
+    def resolve_contacts(obj):
+        return list(obj.contacts.all())  # prefetched by selectors.visit_get
+
+    @staticmethod
+    def resolve_commitments(obj):
+        return list(obj.commitments.all())
+
+    @staticmethod
+    def resolve_signature_url(obj):
+        return reverse("visits:signature", args=[obj.pk])
+
+
+# --- input -----------------------------------------------------------------------------------
+
+class CommitmentIn(Input):
+    text: str = Field(..., min_length=1, max_length=300, description="What was promised.")
+    due_on: date = Field(..., description="On or after the visit date.")
+
+
+class VisitIn(Input):
+    idempotency_key: UUID = Field(..., description="Made by the client for this record (a "
+                                                   "UUID); the same key sent again answers the "
+                                                   "first record.")
+    customer: RecordId = Field(..., description="Id of one of the customers you see.")
+    visited_on: date = Field(..., description="Today or earlier.")
+    kind: KindCode = Visit.Kind.REGULAR.value
+    situation: str = Field("", max_length=2000, description="Required for a special visit.")
+    method: MethodCode | None = Field(None, description="The customer's rule's by default.")
+    planned: bool = True
+    purpose: str = Field("", max_length=200)
+    contacts: list[RecordId] = Field([], max_length=50,
+                                     description="Ids of the customer's contacts met.")
+    tasks: list[TaskCode] = Field([], max_length=len(Task.values),
+                                  description="Tasks of the customer's checklist done.")
+    findings: str = Field("", max_length=4000)
+    needs: str = Field("", max_length=2000)
+    complaints: str = Field("", max_length=2000)
+    suggestions: str = Field("", max_length=2000)
+    competitors: str = Field("", max_length=2000)
+    suggested_order: str = Field("", max_length=2000)
+    signed_in_at: datetime | None = Field(None, description="Sign-in time (签到) on the visit "
+                                                            "day; the time received otherwise.")
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    accuracy: float | None = Field(None, ge=0, le=100_000, description="Metres.")
+    signer_name: str = Field(..., max_length=40, description="Who signs for the customer.")
+    signature: str = Field(..., max_length=300_000,
+                           description="The signature pad's PNG as a data URL "
+                                       "(data:image/png;base64,…), something drawn on it.")
+    commitments: list[CommitmentIn] = Field([], max_length=services.MAX_COMMITMENTS)
+
+
+class VisitQuery(PageQuery):
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
+    kind: Literal[("", *Visit.Kind.values)] = ""
+    customer: int | None = Field(None, ge=1, le=MAX_ID)
+    q: str = Field("", max_length=100, description="Part of the customer's name.")
+    author: int | None = Field(None, ge=1, le=MAX_ID, description="The account manager's id.")
+    mine: bool = Field(False, description="Only the visits you made.")
+
+
+class CommitmentQuery(PageQuery):
+    status: Literal[("", *Commitment.Status.values)] = ""
+    overdue: bool = Field(False, description="Open and past their due date.")
+    returns: bool = Field(False, description="Fulfilled, their return visit not made yet.")
+    mine: bool = Field(False, description="Only your own.")
+
+
+# --- operations ------------------------------------------------------------------------------
+
+@router.get("/visits", response={200: paged(VisitItem), **error_responses()})
+def visit_list(request, query: Query[VisitQuery]):
+    """The visit records you see (those of the customers in your scope), newest first, with the
+    list page's filters."""
+    check(request, VISIT_RECORD)
+    q = query.q.strip()
+    filters = selectors.VisitFilters(date_from=query.date_from, date_to=query.date_to,
+                                     kind=query.kind, customer=query.customer, q=q,
+                                     author=query.author, mine=query.mine)
+    return page_of(selectors.visit_list(request.auth, filters), query, searched=bool(q))
+
+
+@router.get("/visits/{visit_id}", response={200: VisitOut, **error_responses()})
+def visit_detail(request, visit_id: int = record_id()):
+    """One visit record with its people met, tasks, sign-in and commitments; 404 outside your
+    scope."""
+    check(request, VISIT_RECORD)
+    return selectors.visit_get(request.auth, visit_id)
+
+
+@router.post("/visits", response={200: VisitOut, 201: VisitOut, **error_responses(409, 413)})
+def visit_create(request, payload: VisitIn):
+    """Record a visit, signed by the customer, with the commitments made on it (201). The same
+    idempotency key sent again answers the record already stored (200), whatever the body; a
+    key of someone else's record is 409."""
+    check(request, VISIT_RECORD)
+    user = request.auth
+    customer = Customer.objects.visible_to(user).filter(pk=payload.customer).first()
+    existing = selectors.visit_by_key(payload.idempotency_key)
+    if customer is None and existing is None:
+        raise ValidationError({"customer": _("Choose one of the customers you see; this one is "
+                                             "not (or no longer) in your scope.")})
+    data = services.VisitInput(
+        customer=customer, visited_on=payload.visited_on, signer_name=payload.signer_name,
+        signature=payload.signature, idempotency_key=payload.idempotency_key,
+        kind=payload.kind, situation=payload.situation, method=payload.method or "",
+        planned=payload.planned, purpose=payload.purpose, contacts=payload.contacts,
+        tasks=payload.tasks, findings=payload.findings, needs=payload.needs,
+        complaints=payload.complaints, suggestions=payload.suggestions,
+        competitors=payload.competitors, suggested_order=payload.suggested_order,
+        signed_in_at=payload.signed_in_at, latitude=payload.latitude,
+        longitude=payload.longitude, accuracy=payload.accuracy,
+        commitments=[(c.text, c.due_on) for c in payload.commitments])
+    visit, created = services.visit_record(actor=user, data=data)
+    answer = selectors.visit_get(user, visit.pk)
+    return Status(201, answer) if created else answer
+
+
+@router.get("/commitments", response={200: paged(CommitmentOut), **error_responses()})
+def commitment_list(request, query: Query[CommitmentQuery]):
+    """The commitments you see, soonest due first: open, overdue, fulfilled with their return
+    visit due or made, cancelled."""
+    check(request, VISIT_RECORD)
+    filters = selectors.CommitmentFilters(status=query.status, overdue=query.overdue,
+                                          returns=query.returns, mine=query.mine)
+    return page_of(selectors.commitment_list(request.auth, filters), query)
