@@ -340,7 +340,7 @@ def test_work_with_the_customer_done_elsewhere_is_a_follow_up(personas):
     from qiao.workorders.services import STAGE_DONE
 
     assert sorted(services.follow_up_kinds()) == sorted(
-        ["created", "follow_up", STAGE_DONE, HANDOUT_EVENT, "ticket_opened"])
+        ["created", "follow_up", STAGE_DONE, HANDOUT_EVENT, "ticket_opened", "visit_recorded"])
     customer = personas.customers["am01"][0]
     for kind in (STAGE_DONE, HANDOUT_EVENT):
         Customer.objects.filter(pk=customer.pk).update(

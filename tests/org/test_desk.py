@@ -28,7 +28,8 @@ from ..approvals.conftest import hospitality
 from ..factories import make_customer
 
 EVERY_WIDGET = ["approvals_waiting", "tickets", "approvals_mine", "inbox_unread",
-                "customers_idle", "customers_licences", "customers_pool", "team_overview"]
+                "customers_idle", "visits_commitments", "customers_licences", "customers_pool",
+                "team_overview"]
 
 
 @pytest.fixture
@@ -100,14 +101,16 @@ def test_labels_in_chinese_and_each_widget_links_to_its_full_list(personas):
     html = desk(personas, "sup1")
     titles = [text(t) for t in re.findall(r'<h2 [^>]*id="desk-title-[a-z_]+"[^>]*>(.*?)</h2>',
                                             html, re.S)]
-    assert titles == ["待我审批", "我的申请", "未读消息", "久未跟进的客户", "即将到期的许可证",
+    assert titles == ["待我审批", "我的申请", "未读消息", "久未跟进的客户", "逾期承诺与待回访",
+                      "即将到期的许可证",
                       "今日可领取", "团队概况"]
     links = dict(re.findall(r'href="([^"]+)" data-testid="desk-more-([a-z_]+)"', html))
     assert {v: unescape(k) for k, v in links.items()} == {
         "approvals_waiting": "/approvals/waiting/", "approvals_mine": "/approvals/mine/",
         "inbox_unread": "/inbox/", "customers_idle": f"/customers/?owner={personas['sup1'].pk}&sort=idle",
         "customers_licences": "/customers/?sort=licence", "customers_pool": "/customers/pool/",
-        "team_overview": "/reports/grades/"}
+        "team_overview": "/reports/grades/",
+        "visits_commitments": "/visits/commitments/?mine=on&overdue=on"}
     client = personas.client("sup1")
     for url in ({unescape(k) for k in links}):
         assert client.get(url).status_code == 200, url
@@ -311,8 +314,9 @@ def _queries(personas, username):
     return len(queries)
 
 
-# Session and user (2), the scope of a supervisor (3), and per widget one count and one list.
-QUERY_BUDGET = 22
+# Session and user (2), the scope of a supervisor (3), and per widget one count and one list
+# (the visits' block: overdue commitments counted and listed, and the return visits due).
+QUERY_BUDGET = 25
 
 
 @pytest.mark.parametrize("username", ["sup1", "am01", "director"])
