@@ -149,7 +149,8 @@ def _queue_rows(queryset, entry: Scope, user):
     recycle bin)."""
     if not _is_active(user):
         return queryset.none()
-    customer = registered_scope(_related_model(entry.model, entry.customer_field))
+    customer_model = _related_model(entry.model, entry.customer_field)
+    customer = registered_scope(customer_model)
     if sees_everything(user) and not clearance_q(user, customer.clearance_field or "pk"):
         return queryset
     queue_model = _related_model(entry.model, entry.queue_field)
@@ -159,7 +160,7 @@ def _queue_rows(queryset, entry: Scope, user):
     if above:
         # Not among the few customers above the user's clearance: a join to every customer
         # here would make the planner read the customers first (seconds for a queue).
-        in_my_queue &= ~Q(**{f"{entry.customer_field}__in": customer.model._default_manager
+        in_my_queue &= ~Q(**{f"{entry.customer_field}__in": customer_model._default_manager
                              .exclude(above).values("pk")})
     ways = [Q(**{entry.assignee_field: user}), in_my_queue,
             scope_filter(customer, user, f"{entry.customer_field}__")]
