@@ -111,6 +111,12 @@ def scope_filter(entry: Scope, user, prefix: str = "", *, deleted: bool = False)
         condition = _customer_filter(entry, user, prefix)
     else:
         condition = _queue_filter(entry, user, prefix)
+    return condition & _own_conditions(entry, user, prefix, deleted=deleted)
+
+
+def _own_conditions(entry: Scope, user, prefix: str = "", *, deleted: bool = False) -> Q:
+    """The row's own clearance and soft-delete conditions, whatever its mode."""
+    condition = Q()
     if entry.clearance_field:
         condition &= clearance_q(user, f"{prefix}{entry.clearance_field}")
     if entry.deleted_field:
@@ -125,46 +131,45 @@ def _customer_filter(entry: Scope, user, prefix: str) -> Q:
     return scope_filter(customer, user, f"{prefix}{entry.customer_field}__")
 
 
-def _queue_filter(entry: Scope, user, prefix: str) -> Q:
-    """Assigned to the user, or in one of the user's queues (within the user's clearance for
-    the customer), or about a customer the user sees."""
-    if not _is_active(user):
-        return Q(pk__in=[])
-    customer_path = f"{prefix}{entry.customer_field}__"
-    customer = registered_scope(_related_model(entry.model, entry.customer_field))
+def _queue_ways(entry: Scope, user, prefix: str = "") -> list[Q]:
+    """The three ways into a QUEUE-scoped row: assigned to the user; in one of the user's
+    queues, unless its customer is one of the few above the user's clearance (a NOT IN of
+    those, not a join to every customer: with a join the planner reads the customers first,
+    seconds for a queue); about a customer the user sees."""
+    customer_model = _related_model(entry.model, entry.customer_field)
+    customer = registered_scope(customer_model)
     queue_model = _related_model(entry.model, entry.queue_field)
     my_queues = queue_model._default_manager.filter(**{entry.members_field: user}).values("pk")
     in_my_queue = Q(**{f"{prefix}{entry.queue_field}__in": my_queues})
-    if customer.clearance_field:
-        in_my_queue &= clearance_q(user, f"{customer_path}{customer.clearance_field}")
-    return (Q(**{f"{prefix}{entry.assignee_field}": user}) | in_my_queue
-            | scope_filter(customer, user, customer_path))
+    above = clearance_q(user, customer.clearance_field) if customer.clearance_field else Q()
+    if above:
+        in_my_queue &= ~Q(**{f"{prefix}{entry.customer_field}__in": customer_model
+                             ._default_manager.exclude(above).values("pk")})
+    return [Q(**{f"{prefix}{entry.assignee_field}": user}), in_my_queue,
+            scope_filter(customer, user, f"{prefix}{entry.customer_field}__")]
+
+
+def _queue_filter(entry: Scope, user, prefix: str) -> Q:
+    """The QUEUE scope as one condition, for a model reached through such a row."""
+    if not _is_active(user):
+        return Q(pk__in=[])
+    assigned, in_my_queue, my_customers = _queue_ways(entry, user, prefix)
+    return assigned | in_my_queue | my_customers
 
 
 def _queue_rows(queryset, entry: Scope, user):
-    """The QUEUE scope as the union of its three ways in, each with the query's own conditions
-    (a list's status…): one OR across the row's and its customer's tables would read every row
-    (4 s at 500,000 tickets), while each way alone has its index. Someone who sees every
-    customer at every level sees every row, the soft-deleted customers' too (as in the
-    recycle bin)."""
+    """The QUEUE scope of `visible_to`: the union of the ids its three ways in give, each with
+    the query's own conditions (a list's status…). One OR across the row's and its customer's
+    tables would read every row (4 s at 500,000 tickets); each way alone has its index. Someone
+    who sees every customer at every level sees every row, the soft-deleted customers' too (as
+    in the recycle bin)."""
     if not _is_active(user):
         return queryset.none()
-    customer_model = _related_model(entry.model, entry.customer_field)
-    customer = registered_scope(customer_model)
+    queryset = queryset.filter(_own_conditions(entry, user))
+    customer = registered_scope(_related_model(entry.model, entry.customer_field))
     if sees_everything(user) and not clearance_q(user, customer.clearance_field or "pk"):
         return queryset
-    queue_model = _related_model(entry.model, entry.queue_field)
-    my_queues = queue_model._default_manager.filter(**{entry.members_field: user}).values("pk")
-    in_my_queue = Q(**{f"{entry.queue_field}__in": my_queues})
-    above = clearance_q(user, customer.clearance_field) if customer.clearance_field else Q()
-    if above:
-        # Not among the few customers above the user's clearance: a join to every customer
-        # here would make the planner read the customers first (seconds for a queue).
-        in_my_queue &= ~Q(**{f"{entry.customer_field}__in": customer_model._default_manager
-                             .exclude(above).values("pk")})
-    ways = [Q(**{entry.assignee_field: user}), in_my_queue,
-            scope_filter(customer, user, f"{entry.customer_field}__")]
-    ids = [queryset.filter(way).order_by().values("pk") for way in ways]
+    ids = [queryset.filter(way).order_by().values("pk") for way in _queue_ways(entry, user)]
     return queryset.filter(pk__in=ids[0].union(*ids[1:]))
 
 
@@ -178,8 +183,7 @@ class ScopedQuerySet(models.QuerySet):
         entry = registered_scope(self.model)
         if entry.mode == ScopeMode.CUSTOM and entry.custom is not None:  # Scope requires it
             return entry.custom(self, user)
-        if entry.mode == ScopeMode.QUEUE and not entry.clearance_field \
-                and not entry.deleted_field:
+        if entry.mode == ScopeMode.QUEUE:
             return _queue_rows(self, entry, user)
         return self.filter(scope_filter(entry, user))
 
@@ -201,12 +205,17 @@ def sees_everything(user) -> bool:
     return resolved_scope(user)[0] == "all"
 
 
+def holds_action_q(action: str, prefix: str = "") -> Q:
+    """Roles holding `action`, as a condition (`prefix`: the path from the queried model to the
+    role). The actions are a JSON list, which SQLite cannot search inside; its text always
+    holds each code in double quotes, so the quoted code is matched."""
+    return Q(**{f"{prefix}actions__icontains": f'"{action}"'})
+
+
 def may_own_customers_q(prefix: str = "") -> Q:
-    """permissions.role_may_own_customers as a condition on roles (`prefix`: the path from the
-    queried model to the role), so that choosing owners joins the role in the users' query
-    instead of reading the roles first. The actions are a JSON list, which SQLite cannot search
-    inside; its text always holds each code in double quotes, so the quoted code is matched."""
-    return Q(**{f"{prefix}actions__icontains": f'"{CREATES_CUSTOMERS}"'}) & ~Q(
+    """permissions.role_may_own_customers as a condition on roles, so that choosing owners
+    joins the role in the users' query instead of reading the roles first."""
+    return holds_action_q(CREATES_CUSTOMERS, prefix) & ~Q(
         **{f"{prefix}data_scope": DataScope.NONE})
 
 

@@ -8,8 +8,6 @@ ERP system registers tickets with channel "api"."""
 from datetime import datetime
 from typing import Literal
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from qiao.core.api import (
@@ -24,12 +22,11 @@ from qiao.core.api import (
     record_id,
 )
 from qiao.org.api_access import check
-from qiao.org.models import User
 
 from . import selectors, services
 from .actions import TICKET_ASSIGN, TICKET_HANDLE
-from .forms import TicketForm
-from .models import Category, Cause, Channel, Kind, Queue, Severity
+from .forms import AssignForm, TicketForm
+from .models import Category, Cause, Channel, Kind, Severity
 from .models import Status as TicketStatus
 
 router = Router(tags=["service desk"])
@@ -204,17 +201,6 @@ def _detail(user, pk):
     return ticket
 
 
-def _or_400(model, pk, field, **conditions):
-    """The record `pk` of `model` as a choice (None for None); one that is not a choice is 400
-    on `field`, never 404 (it is input, not the ticket)."""
-    if pk is None:
-        return None
-    found = model.objects.filter(pk=pk, **conditions).first()
-    if found is None:
-        raise ValidationError({field: _("Not a valid choice.")})
-    return found
-
-
 # --- reads -----------------------------------------------------------------------------------
 
 @router.get("/tickets", response={200: paged(TicketItem), **error_responses()})
@@ -278,10 +264,13 @@ def ticket_assign(request, payload: TicketAssignIn, ticket_id: int = record_id()
     check(request, TICKET_ASSIGN)
     user = request.auth
     ticket = selectors.ticket_get(user, ticket_id)
-    services.ticket_assign(
-        actor=user, ticket=ticket, reason=payload.reason, expected_version=payload.version,
-        queue=_or_400(Queue, payload.queue, "queue", is_active=True),
-        assignee=_or_400(User, payload.assignee, "assignee", is_active=True))
+    form = AssignForm(payload.model_dump())  # the page's: active queues, people who handle
+    if not form.is_valid():
+        raise FormInvalid(form)
+    data = form.cleaned_data
+    services.ticket_assign(actor=user, ticket=ticket, queue=data["queue"],
+                           assignee=data["assignee"], reason=data["reason"],
+                           expected_version=data["version"])
     return _detail(user, ticket_id)
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qiao.customers.models import Customer
 from qiao.org.models import User
+from qiao.org.scope import holds_action_q
 
 from .actions import TICKET_HANDLE
 from .models import (
@@ -108,10 +109,8 @@ def active_queues():
 
 
 def handlers():
-    """Active people whose role handles tickets: whom a ticket can be assigned to. A role's
-    actions are a JSON list, matched by its quoted code (as org.scope.may_own_customers_q)."""
-    return (User.objects.filter(is_active=True,
-                                position__role__actions__icontains=f'"{TICKET_HANDLE}"')
+    """Active people whose role handles tickets: whom a ticket can be assigned to."""
+    return (User.objects.filter(holds_action_q(TICKET_HANDLE, "position__role__"), is_active=True)
             .order_by("username"))
 
 
