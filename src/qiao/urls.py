@@ -25,6 +25,7 @@ urlpatterns = [
     path("promotions/", include("qiao.promotions.urls")),
     path("import/", include("qiao.dataio.urls")),
     path("tickets/", include("qiao.tickets.urls")),
+    path("sales/", include("qiao.sales.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -40,6 +40,7 @@ from qiao.customers.models import Contact, Customer
 from qiao.org.actions import FIELD_REVEAL
 from qiao.org.models import User
 from qiao.org.permissions import may_own_customers
+from qiao.sales.actions import SALES_POST, SALES_VIEW
 from qiao.tickets.actions import TICKET_ASSIGN, TICKET_HANDLE
 from qiao.visits.actions import VISIT_RECORD
 from tests.conftest import ROLES
@@ -63,6 +64,8 @@ APPROVALS = "approvals"    # approval requests: scope, decisions and races in te
 WORKORDERS = "workorders"  # work orders: scope, author-only changes, stages in test_workorders.py
 TICKETS = "tickets"        # service tickets: scope, steps, conflicts in test_tickets.py
 VISITS = "visits"          # visit records and commitments: scope, idempotency in test_visits.py
+SALES = "sales"            # orders, returns, receipts, figures, credit: scope, idempotency in
+                           # test_sales.py
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,15 @@ OPS = {
     ("POST", "/tickets/{ticket_id}/notes"): Op(TICKETS, TICKET_HANDLE, writes=True),
     ("POST", "/tickets/{ticket_id}/assign"): Op(TICKETS, TICKET_ASSIGN, writes=True),
     ("POST", "/tickets/{ticket_id}/transition"): Op(TICKETS, TICKET_HANDLE, writes=True),
+    ("GET", "/orders"): Op(SALES, SALES_VIEW),
+    ("POST", "/orders"): Op(SALES, SALES_POST, writes=True),
+    ("GET", "/orders/{order_id}"): Op(SALES, SALES_VIEW),
+    ("POST", "/orders/{order_id}/transition"): Op(SALES, SALES_POST, writes=True),
+    ("POST", "/returns"): Op(SALES, SALES_POST, writes=True),
+    ("GET", "/receipts"): Op(SALES, SALES_VIEW),
+    ("POST", "/receipts"): Op(SALES, SALES_POST, writes=True),
+    ("GET", "/figures"): Op(SALES, SALES_VIEW),
+    ("GET", "/credit/{customer_id}"): Op(SALES, SALES_VIEW),
     ("GET", "/visits"): Op(VISITS, VISIT_RECORD),
     ("POST", "/visits"): Op(VISITS, VISIT_RECORD, writes=True),
     ("GET", "/visits/{visit_id}"): Op(VISITS, VISIT_RECORD),

@@ -23,6 +23,7 @@ from schemathesis import Config
 from qiao.visits.demo import ensure_hospitality_chain
 from tests.approvals.conftest import hospitality
 from tests.factories import make_contact
+from tests.sales.factories import make_order
 from tests.tickets.factories import make_ticket
 from tests.visits.factories import make_visit
 from tests.workorders.factories import make_approved_work_order, make_work_order
@@ -76,6 +77,10 @@ def persona(request, personas, settings):
     visits = [make_visit(personas[username], personas.customers[username][0],
                          commitments=[("模糊测试承诺", timezone.localdate())])
               for username in ("am01", "am05")]
+    # Orders of am01 (posted, and delivered so that returns can be tried) and of am05.
+    orders = [make_order(personas[username], personas.customers[username][0],
+                         delivered_on=timezone.localdate() if delivered else None)
+              for username in ("am01", "am05") for delivered in (False, True)]
     try:
         yield {"headers": {"Authorization": f"Bearer {token_secret(personas[request.param])}"},
                "customer_id": cycle([c.pk for c in customers]),
@@ -83,7 +88,8 @@ def persona(request, personas, settings):
                "approval_id": cycle([a.pk for a in approvals]),
                "work_order_id": cycle([w.pk for w in work_orders]),
                "ticket_id": cycle([t.pk for t in tickets]),
-               "visit_id": cycle([v.pk for v in visits])}
+               "visit_id": cycle([v.pk for v in visits]),
+               "order_id": cycle([o.pk for o in orders])}
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)

@@ -32,4 +32,9 @@ EXAMPLES = {
     "ticket_closed": {"number": "KF00000123", "rating": 5},
     "visit_recorded": {"kind": "special", "people": "钱经理、孙主任"},
     "commitment_fulfilled": {"text": "下周补送畅销品", "due": "2026-12-14"},
+    "order_posted": {"number": "XS00000123", "amount": "¥12,800.00"},
+    "order_cancelled": {"number": "XS00000123"},
+    "goods_returned": {"number": "XS00000123", "amount": "¥450.00", "reason": "品质"},
+    "payment_received": {"amount": "¥12,800.00", "method": "转账"},
+    "credit_investigated": {"rating": "A", "limit": "¥200,000.00"},
 }

@@ -20,6 +20,7 @@ from qiao.core.api import (
     PageQuery,
     RecordId,
     Text,
+    UserRef,
     error_responses,
     page_of,
     paged,
@@ -33,12 +34,6 @@ router = Router(tags=["approvals"])
 
 
 # --- output ----------------------------------------------------------------------------------
-
-class UserRef(Schema):
-    id: int
-    username: str
-    display_name: str
-
 
 def _type_label(request) -> str:
     try:

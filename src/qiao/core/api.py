@@ -241,6 +241,21 @@ def optional_id(description):
 
 # --- output ----------------------------------------------------------------------------------
 
+class UserRef(Schema):
+    """A person a record names (its author, assignee, account manager), in every app's API."""
+
+    id: int
+    username: str
+    display_name: str
+
+
+class Ref(Schema):
+    """A record a record names by its name (a customer, a queue, a unit)."""
+
+    id: int
+    name: str
+
+
 class PageQuery(QueryInput):
     page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1.")
     page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE,

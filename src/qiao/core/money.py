@@ -68,7 +68,7 @@ class MaxAmountValidator:
     it without a migration)."""
 
     def __call__(self, value):
-        if value is not None and value > max_amount():
+        if value is not None and abs(value) > max_amount():
             raise ValidationError(
                 _("Enter an amount of at most %(limit)s.") % {"limit": format_cny(max_amount())},
                 code="max_amount")
@@ -115,13 +115,15 @@ class MoneyFormField(forms.DecimalField):
 
 class MoneyField(models.DecimalField):
     """An amount in CNY (see the module's docstring). `minimum` is the smallest amount the
-    field accepts (0 unless said)."""
+    field accepts (0 unless said); None for a signed amount (a reversal, a correction, a sum of
+    them), whose size is capped either way."""
 
     def __init__(self, verbose_name=None, *, minimum="0", **kwargs):
         kwargs.setdefault("max_digits", MAX_DIGITS)
         kwargs.setdefault("decimal_places", 2)
         self.minimum = minimum
-        kwargs.setdefault("validators", [min_amount_validator(minimum), MaxAmountValidator()])
+        floor = [] if minimum is None else [min_amount_validator(minimum)]
+        kwargs.setdefault("validators", [*floor, MaxAmountValidator()])
         super().__init__(verbose_name, **kwargs)
 
     def deconstruct(self):

@@ -102,6 +102,13 @@ def _visits(user, customer):
     return visit_selectors.customer_tab(user, customer, VISITS_SHOWN)
 
 
+def _sales(user, customer):
+    """The customer's orders, receipts, credit and receivable (sales.selectors.customer_tab)."""
+    from qiao.sales import selectors as sales_selectors
+
+    return sales_selectors.customer_tab(user, customer)
+
+
 TABS = (
     CustomerTab("contacts", _("Contacts"), "customers/_fragments/contacts.html", _contacts,
                 count_attr="contact_count"),
@@ -112,6 +119,8 @@ TABS = (
                 action=tickets.TICKET_HANDLE),
     CustomerTab("visits", pgettext_lazy("customer tab", "Visits"), "visits/_customer_tab.html",
                 _visits),
+    CustomerTab("sales", pgettext_lazy("customer tab", "Sales and credit"),
+                "sales/_customer_tab.html", _sales, action="sales.view"),
     # Not a tab of its own: the side card of the profile, loaded with the page's first screen.
     CustomerTab("lifecycle", _("Lifecycle"), "customers/_fragments/lifecycle.html", _lifecycle,
                 logs_view=False),

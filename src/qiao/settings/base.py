@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "qiao.promotions",
     "qiao.dataio",
     "qiao.tickets",
+    "qiao.sales",
     "qiao.demo",
 ]
 
@@ -247,6 +248,14 @@ QIAO_DUPLICATE_CHECKS_PER_HOUR = env.int("QIAO_DUPLICATE_CHECKS_PER_HOUR", defau
 QIAO_EXPORT_MAX_ROWS = env.int("QIAO_EXPORT_MAX_ROWS", default=50_000)
 # A closed service ticket can be reopened this many days after it was closed (TKT-6).
 QIAO_TICKET_REOPEN_DAYS = env.int("QIAO_TICKET_REOPEN_DAYS", default=7)
+# Sales and credit (issue 14): a promissory note's interest is counted at this rate a year over
+# the days it falls due before or after 60 days from shipment (seed 001 第15条); an order beyond
+# the credit limit or from a customer with overdue debt is refused ("block") or passed by someone
+# holding sales.manage with a reason ("approve"); an unpaid delivery is overdue after the credit
+# file's payment term, or QIAO_CREDIT_TERM_DAYS for a customer without one.
+QIAO_NOTE_INTEREST_RATE = env.str("QIAO_NOTE_INTEREST_RATE", default="0.0435")
+QIAO_CREDIT_POLICY = env.str("QIAO_CREDIT_POLICY", default="approve")
+QIAO_CREDIT_TERM_DAYS = env.int("QIAO_CREDIT_TERM_DAYS", default=30)
 
 # Uploads: attachments are checked by size and type in customers.services; this caps the body.
 QIAO_ATTACHMENT_MAX_BYTES = env.int("QIAO_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)

@@ -16,6 +16,8 @@ from qiao.core.api import (
     Input,
     PageQuery,
     RecordId,
+    Ref,
+    UserRef,
     error_responses,
     page_of,
     paged,
@@ -36,17 +38,6 @@ Version = Field(..., ge=1, le=MAX_ID, description="The version you read; a newer
 
 # --- output ----------------------------------------------------------------------------------
 
-class TicketPersonRef(Schema):
-    id: int
-    username: str
-    display_name: str
-
-
-class TicketRef(Schema):
-    id: int
-    name: str
-
-
 class TicketItem(Schema):
     id: int
     number: str = Field(description="KF and the id in eight digits: what the customer quotes.")
@@ -54,13 +45,13 @@ class TicketItem(Schema):
     kind_label: str
     channel: str
     subject: str
-    customer: TicketRef
+    customer: Ref
     severity: str
     category: str
     status: str
     status_label: str
-    queue: TicketRef | None
-    assignee: TicketPersonRef | None
+    queue: Ref | None
+    assignee: UserRef | None
     first_response_due: datetime
     first_response_at: datetime | None
     resolution_due: datetime = Field(description="Moves while the ticket waits on the "
@@ -86,14 +77,14 @@ class TicketMessageOut(Schema):
     kind: Literal["reply", "note"] = Field(description="A reply reaches the customer; a note "
                                                        "is for colleagues only.")
     body: str
-    author: TicketPersonRef | None
+    author: UserRef | None
     created_at: datetime
 
 
 class TicketStepOut(Schema):
     code: str
     text: str = Field(description="The step as the ticket's page shows it, in your language.")
-    actor: TicketPersonRef | None
+    actor: UserRef | None
     at: datetime
 
 

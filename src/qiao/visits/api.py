@@ -26,6 +26,8 @@ from qiao.core.api import (
     Input,
     PageQuery,
     RecordId,
+    Ref,
+    UserRef,
     error_responses,
     page_of,
     paged,
@@ -62,17 +64,6 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 # --- output ----------------------------------------------------------------------------------
 
-class VisitUserRef(Schema):
-    id: int
-    username: str
-    display_name: str
-
-
-class VisitCustomerRef(Schema):
-    id: int
-    name: str
-
-
 class ContactMet(Schema):
     id: int
     name: str
@@ -83,8 +74,8 @@ class ContactMet(Schema):
 class CommitmentOut(Schema):
     id: int
     visit_id: int
-    customer: VisitCustomerRef
-    owner: VisitUserRef
+    customer: Ref
+    owner: UserRef
     text: str
     due_on: date
     status: str
@@ -102,8 +93,8 @@ class CommitmentOut(Schema):
 
 class VisitItem(Schema):
     id: int
-    customer: VisitCustomerRef
-    author: VisitUserRef = Field(description="The account manager who visited.")
+    customer: Ref
+    author: UserRef = Field(description="The account manager who visited.")
     kind: str
     kind_label: str
     method: str

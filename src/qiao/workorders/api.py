@@ -20,6 +20,8 @@ from qiao.core.api import (
     Input,
     PageQuery,
     RecordId,
+    Ref,
+    UserRef,
     error_responses,
     page_of,
     paged,
@@ -39,24 +41,13 @@ StageCode = Literal[tuple(Stage.values)]
 
 # --- output ----------------------------------------------------------------------------------
 
-class WorkOrderUserRef(Schema):
-    id: int
-    username: str
-    display_name: str
-
-
-class WorkOrderCustomerRef(Schema):
-    id: int
-    name: str
-
-
 class WorkOrderItem(Schema):
     id: int
     kind: str
     kind_label: str
     title: str
-    customer: WorkOrderCustomerRef
-    author: WorkOrderUserRef = Field(description="The account manager who wrote it.")
+    customer: Ref
+    author: UserRef = Field(description="The account manager who wrote it.")
     departments: str
     budget: Decimal
     deadline: date
@@ -91,7 +82,7 @@ class StageRecordOut(Schema):
     date: date
     people: str
     note: str
-    recorded_by: WorkOrderUserRef
+    recorded_by: UserRef
     created_at: datetime
     attachments: list[StageAttachmentOut]
 

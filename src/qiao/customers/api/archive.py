@@ -15,6 +15,7 @@ from qiao.core.api import (
     Input,
     PageQuery,
     RecordId,
+    Ref,
     error_responses,
     optional_id,
     page_of,
@@ -42,11 +43,6 @@ def _choices(choices, blank=True):
 
 
 # --- output ----------------------------------------------------------------------------------
-
-class Ref(Schema):
-    id: int
-    name: str
-
 
 class GradeRef(Schema):
     id: int

@@ -17,6 +17,7 @@ from qiao.customers.reminders import (
 from qiao.demo.generator import SCALES, generate, summary
 from qiao.org.models import User
 from qiao.promotions.demo import load_demo_promotions
+from qiao.sales.demo import load_demo_sales
 from qiao.tickets.demo import load_demo_tickets
 from qiao.visits.demo import load_demo_visits
 from qiao.workorders.demo import load_demo_workorders
@@ -56,6 +57,7 @@ class Command(BaseCommand):
         load_demo_workorders()
         load_demo_promotions()
         load_demo_tickets()
+        load_demo_sales()
         # This morning's reminders, as the worker's 07:00 job would have sent them.
         licence_expiry_remind()
         birthday_remind()

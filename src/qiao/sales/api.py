@@ -1,0 +1,348 @@
+"""REST API of sales and credit (SAL, CRD): what an ERP posts and what a dashboard reads, through
+the pages' selectors and services. Reading needs sales.view, posting sales.post (refused → 404);
+a customer outside your scope is 404, as on the pages. Orders, returns and receipts carry the
+ERP's `external_id`: posting one again returns the first (200) instead of a second (201)."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from ninja import Field, Query, Router, Schema, Status
+
+from qiao.core.api import (
+    MAX_ID,
+    Input,
+    PageQuery,
+    QueryInput,
+    RecordId,
+    Ref,
+    UserRef,
+    error_responses,
+    page_of,
+    paged,
+    record_id,
+)
+from qiao.customers.selectors import customer_get
+from qiao.org.api_access import check
+from qiao.org.scope import visible_users
+
+from . import selectors, services
+from .actions import SALES_POST, SALES_VIEW
+from .models import (
+    MAX_QUANTITY,
+    Channel,
+    Order,
+    OrderStatus,
+    PaymentMethod,
+    Product,
+    Receipt,
+    ReturnReason,
+    SalesReturn,
+)
+
+router = Router(tags=["sales and credit"])
+
+Amount = Field(..., gt=0, max_digits=14, decimal_places=2, description="CNY, two decimals.")
+ExternalId = Field(None, min_length=1, max_length=64,
+                   description="The ERP's own number: a repeat returns what was posted first.")
+
+
+# --- output ----------------------------------------------------------------------------------
+
+class OrderLineOut(Schema):
+    id: int
+    product_code: str = Field(alias="product.code")
+    product_name: str = Field(alias="product.name")
+    quantity: int
+    price: Decimal
+    amount: Decimal
+    returned: int
+
+
+class OrderItem(Schema):
+    id: int
+    number: str = Field(description="XS and the id in eight digits.")
+    external_id: str | None
+    customer: Ref
+    manager: UserRef = Field(description="Who the order is credited to.")
+    ordered_on: date
+    channel: str
+    customer_kind: str = Field(description="new: the customer's first order; fixed: later ones.")
+    amount: Decimal
+    discount: Decimal
+    commission: Decimal
+    status: str
+    delivered_on: date | None
+    cancelled_on: date | None
+
+
+class OrderOut(OrderItem):
+    lines: list[OrderLineOut]
+
+    @staticmethod
+    def resolve_lines(obj):
+        return list(selectors.order_lines(obj))
+
+
+class ReturnOut(Schema):
+    id: int
+    external_id: str | None
+    order: int = Field(alias="line.order_id")
+    line: int = Field(alias="line_id")
+    quantity: int
+    amount: Decimal
+    reason: str
+    returned_on: date
+
+
+class ReceiptOut(Schema):
+    id: int
+    external_id: str | None
+    customer: Ref
+    manager: UserRef
+    order: int | None = Field(alias="order_id")
+    received_on: date
+    method: str
+    amount: Decimal
+    note_due: date | None
+    note_interest: Decimal = Field(description="A note's gain (+) or loss (−) against 60 days "
+                                               "from shipment.")
+
+
+class FiguresOut(Schema):
+    month: date
+    order_count: int
+    orders: Decimal
+    cancellations: Decimal
+    returns: Decimal
+    discounts: Decimal
+    commissions: Decimal
+    net_sales: Decimal = Field(description="Orders − cancellations − returns − discounts.")
+    marginal_cost: Decimal
+    gross_margin: Decimal
+    collections: Decimal = Field(description="Received in the month, notes included.")
+    notes: Decimal
+    note_interest: Decimal
+    costs: Decimal
+    net_profit: Decimal
+    receivable: Decimal = Field(description="At the month's end.")
+    target: Decimal
+    completion: Decimal | None = Field(description="Net sales ÷ target, in per cent.")
+
+
+class AgeingOut(Schema):
+    current: Decimal = Field(description="Not yet due.")
+    overdue: Decimal
+    d30: Decimal = Field(description="1–30 days overdue.")
+    d60: Decimal
+    d90: Decimal
+    over: Decimal = Field(description="More than 90 days overdue.")
+    oldest_days: int
+
+
+class CreditFileOut(Schema):
+    investigated_on: date
+    rating: str
+    score: int
+    terms: str
+    credit_limit: Decimal
+    term_days: int
+    guaranteed: bool
+
+
+class CreditOut(Schema):
+    customer: int
+    file: CreditFileOut | None = Field(description="The latest credit investigation.")
+    receivable: Decimal
+    available: Decimal | None = Field(description="Limit − receivable; none without a file.")
+    ageing: AgeingOut
+
+
+# --- input -----------------------------------------------------------------------------------
+
+class OrderLineIn(Input):
+    product: str = Field(..., max_length=30, description="A product code.")
+    quantity: int = Field(..., ge=1, le=MAX_QUANTITY)
+    price: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2,
+                                  description="Empty: the product's list price.")
+
+
+class OrderIn(Input):
+    customer: RecordId = Field(..., description="Id of one of the customers you see.")
+    ordered_on: date
+    channel: Literal[tuple(Channel.values)] = Channel.PHONE.value
+    lines: list[OrderLineIn] = Field(..., min_length=1, max_length=50)
+    discount: Decimal = Field(Decimal(0), ge=0, max_digits=14, decimal_places=2)
+    commission: Decimal = Field(Decimal(0), ge=0, max_digits=14, decimal_places=2)
+    note: str = Field("", max_length=500)
+    external_id: str | None = ExternalId
+
+
+class OrderStepIn(Input):
+    action: Literal["deliver", "cancel"]
+    on: date = Field(..., description="The delivery or cancellation date.")
+    reason: str = Field("", max_length=200, description="cancel: why.")
+
+
+class ReturnIn(Input):
+    line: RecordId = Field(..., description="Id of a delivered order line.")
+    quantity: int = Field(..., ge=1, le=MAX_QUANTITY)
+    reason: Literal[tuple(ReturnReason.values)]
+    returned_on: date
+    note: str = Field("", max_length=500)
+    external_id: str | None = ExternalId
+
+
+class ReceiptIn(Input):
+    customer: RecordId
+    amount: Decimal = Amount
+    method: Literal[tuple(PaymentMethod.values)]
+    received_on: date
+    note_due: date | None = Field(None, description="A promissory note's due date.")
+    order: int | None = Field(None, ge=1, le=MAX_ID, description="The order it pays.")
+    note: str = Field("", max_length=500)
+    external_id: str | None = ExternalId
+
+
+class OrderQuery(PageQuery):
+    q: str = Field("", max_length=100, description="An order number, an external id or words "
+                                                   "of the customer's name.")
+    status: Literal[("", *OrderStatus.values)] = ""
+    channel: Literal[("", *Channel.values)] = ""
+
+
+class FiguresQuery(QueryInput):
+    month: date = Field(..., description="Any day of the month.")
+    manager: int | None = Field(None, ge=1, le=MAX_ID,
+                                description="One account manager you see; none: all you see.")
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def _plausible(day: date, field: str):
+    if not date(2000, 1, 1) <= day <= date(2100, 12, 31):
+        raise ValidationError({field: "Enter a date from 2000 to 2100."})
+
+
+def _product(code: str) -> Product:
+    product = Product.objects.filter(code=code).first()
+    if product is None:
+        raise ValidationError({"lines": f"No product has the code {code!r}."})
+    return product
+
+
+def _posted(model, external_id, post):
+    """201 with what `post()` made, or 200 with what the same external id posted first."""
+    if external_id and model.objects.filter(external_id=external_id).exists():
+        return 200, post()
+    return 201, post()
+
+
+# --- reads -----------------------------------------------------------------------------------
+
+@router.get("/orders", response={200: paged(OrderItem), **error_responses()})
+def order_list(request, query: Query[OrderQuery]):
+    """The orders of the customers you see, newest first, with the list page's filters."""
+    check(request, SALES_VIEW)
+    rows = selectors.order_list(request.auth, q=query.q.strip(), status=query.status,
+                                channel=query.channel)
+    return page_of(rows, query, searched=bool(query.q.strip()))
+
+
+@router.get("/orders/{order_id}", response={200: OrderOut, **error_responses()})
+def order_detail(request, order_id: int = record_id()):
+    check(request, SALES_VIEW)
+    return selectors.order_get(request.auth, order_id)
+
+
+@router.get("/receipts", response={200: paged(ReceiptOut), **error_responses()})
+def receipt_list(request, query: Query[PageQuery]):
+    """The receipts of the customers you see, newest first (reversals are negative)."""
+    check(request, SALES_VIEW)
+    return page_of(selectors.receipt_list(request.auth), query)
+
+
+@router.get("/figures", response={200: FiguresOut, **error_responses()})
+def figures(request, query: Query[FiguresQuery]):
+    """A month's figures (SAL-3…SAL-6) over what you see, or one manager's."""
+    check(request, SALES_VIEW)
+    _plausible(query.month, "month")
+    manager = None
+    if query.manager is not None:
+        manager = visible_users(request.auth).filter(pk=query.manager).first()
+        if manager is None:
+            raise Http404
+    return selectors.figures(request.auth, query.month, manager=manager)
+
+
+@router.get("/credit/{customer_id}", response={200: CreditOut, **error_responses()})
+def credit(request, customer_id: int = record_id()):
+    """A customer's credit: the latest investigation, the receivable and its ageing."""
+    check(request, SALES_VIEW)
+    customer = customer_get(request.auth, customer_id)
+    result = selectors.customer_credit(customer)
+    return {**result, "customer": customer.pk}
+
+
+# --- writes ----------------------------------------------------------------------------------
+
+@router.post("/orders", response={200: OrderOut, 201: OrderOut, **error_responses(413)})
+def order_create(request, payload: OrderIn):
+    """Post an order for one of the customers you see, credited to its account manager; an
+    order over the credit limit or from a customer with overdue debt is refused (400)."""
+    check(request, SALES_POST)
+    user = request.auth
+    _plausible(payload.ordered_on, "ordered_on")
+    customer = customer_get(user, payload.customer)
+    lines = [(_product(line.product), line.quantity, line.price) for line in payload.lines]
+    status, order = _posted(Order, payload.external_id, lambda: services.order_post(
+        actor=user, customer=customer, lines=lines, ordered_on=payload.ordered_on,
+        channel=payload.channel, discount=payload.discount, commission=payload.commission,
+        note=payload.note, external_id=payload.external_id))
+    return Status(status, selectors.order_get(user, order.pk))
+
+
+@router.post("/orders/{order_id}/transition", response={200: OrderOut, **error_responses()})
+def order_transition(request, payload: OrderStepIn, order_id: int = record_id()):
+    """deliver (dates the shipment) or cancel (before delivery, with `reason`)."""
+    check(request, SALES_POST)
+    user = request.auth
+    _plausible(payload.on, "on")
+    order = selectors.order_get(user, order_id)
+    if payload.action == "deliver":
+        services.order_deliver(actor=user, order=order, delivered_on=payload.on)
+    else:
+        services.order_cancel(actor=user, order=order, cancelled_on=payload.on,
+                              reason=payload.reason)
+    return selectors.order_get(user, order_id)
+
+
+@router.post("/returns", response={200: ReturnOut, 201: ReturnOut, **error_responses()})
+def return_create(request, payload: ReturnIn):
+    """Goods returned on a delivered line of an order you see (at most what is left of it)."""
+    check(request, SALES_POST)
+    user = request.auth
+    _plausible(payload.returned_on, "returned_on")
+    line = selectors.order_line_get(user, payload.line)
+    return Status(*_posted(SalesReturn, payload.external_id, lambda: services.return_post(
+        actor=user, line=line, quantity=payload.quantity, reason=payload.reason,
+        returned_on=payload.returned_on, note=payload.note, external_id=payload.external_id)))
+
+
+@router.post("/receipts", response={200: ReceiptOut, 201: ReceiptOut, **error_responses()})
+def receipt_create(request, payload: ReceiptIn):
+    """A payment from one of the customers you see (another's: 404)."""
+    check(request, SALES_POST)
+    user = request.auth
+    _plausible(payload.received_on, "received_on")
+    if payload.note_due is not None:
+        _plausible(payload.note_due, "note_due")
+    customer = customer_get(user, payload.customer)
+    order = selectors.order_get(user, payload.order) if payload.order else None
+    return Status(*_posted(Receipt, payload.external_id, lambda: services.receipt_post(
+        actor=user, customer=customer, amount=payload.amount, method=payload.method,
+        received_on=payload.received_on, order=order, note_due=payload.note_due,
+        note=payload.note, external_id=payload.external_id)))
+

@@ -1,0 +1,38 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SalesConfig(AppConfig):
+    name = "qiao.sales"
+    verbose_name = _("Sales and credit")
+
+    def ready(self):
+        from qiao.core.registry import (
+            DeskWidget,
+            NavEntry,
+            actions,
+            desk_widgets,
+            navigation,
+            reports,
+            scopes,
+            timeline_kinds,
+        )
+
+        from . import desk, services
+        from .actions import ACTIONS, SALES_VIEW
+        from .reports import REPORTS
+        from .scopes import SCOPES
+
+        for action in ACTIONS:
+            actions.register(action)
+        for scope in SCOPES:
+            scopes.register(scope)
+        for kind in services.TIMELINE_KINDS:
+            timeline_kinds.register(kind)
+        for report in REPORTS:
+            reports.register(report)
+        navigation.register(NavEntry("sales:home", _("Sales"), "bi-graph-up-arrow",
+                                     (SALES_VIEW,), order=28))
+        desk_widgets.register(DeskWidget(
+            "sales", _("My sales this month"), "sales/_desk.html", desk.my_month,
+            (SALES_VIEW,), order=12, url_name="sales:home", icon="bi-graph-up-arrow"))

@@ -1,0 +1,251 @@
+"""Demo data of sales and credit: the products, two years of each account manager's orders
+(seasonal: the Spring Festival and the autumn holidays sell most, summer least; about 8 %
+more each year), deliveries, cancellations before delivery, returns for each reason (some in a
+later month than their order), receipts by cash, transfer and promissory note (some unpaid, so
+the arrears list has overdue customers), the managers' monthly costs and targets, and credit
+files. The documents are written in bulk and the fact tables built by `services.rebuild`, the
+same sums the postings keep — so the seasonal index and the year-on-year figures mean
+something on first start."""
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from qiao.core.money import round_half_up
+from qiao.customers.models import Customer
+from qiao.org.models import User
+
+from . import services
+from .models import (
+    Channel,
+    CostKind,
+    CreditFile,
+    CreditTerms,
+    CustomerKind,
+    ManagerCost,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    Product,
+    Rating,
+    Receipt,
+    ReturnReason,
+    SalesReturn,
+    SalesTarget,
+)
+
+PRODUCTS = [  # code, name, category, price per carton (条), marginal cost
+    ("ZH-YH", "中华（硬）", "一类烟", "450.00", "338.00"),
+    ("ZH-RH", "中华（软）", "一类烟", "650.00", "480.00"),
+    ("HHL-RL", "黄鹤楼（软蓝）", "一类烟", "190.00", "142.00"),
+    ("YX-R", "玉溪（软）", "一类烟", "230.00", "171.00"),
+    ("FRW-Y", "芙蓉王（硬）", "二类烟", "250.00", "190.00"),
+    ("LQ-XB", "利群（新版）", "二类烟", "170.00", "128.00"),
+    ("NJ-XHM", "南京（炫赫门）", "二类烟", "150.00", "112.00"),
+    ("YY-Z", "云烟（紫）", "三类烟", "110.00", "84.00"),
+    ("HTS-JD", "红塔山（经典）", "三类烟", "100.00", "77.00"),
+    ("JZ-KZ", "娇子（宽窄好运）", "三类烟", "120.00", "91.00"),
+]
+# How much each calendar month sells against an average month.
+SEASON = {1: 1.45, 2: 1.30, 3: 0.90, 4: 0.90, 5: 0.95, 6: 0.80, 7: 0.75, 8: 0.80, 9: 1.15,
+          10: 1.20, 11: 0.90, 12: 1.10}
+MANAGERS = [f"am{i:02d}" for i in range(1, 13)]
+ORDERS_A_MONTH = 26  # per manager in an average month
+MONTHS = 24
+RETURN_REASONS = ([ReturnReason.QUALITY] * 4 + [ReturnReason.LATE] * 3
+                  + [ReturnReason.BUSINESS] * 2 + [ReturnReason.OTHER])
+COSTS = {CostKind.SALARY: (6000, 8000), CostKind.ALLOWANCE: (600, 900),
+         CostKind.VEHICLE: (250, 350), CostKind.FUEL: (500, 1300), CostKind.TRAVEL: (300, 2000),
+         CostKind.ENTERTAINMENT: (400, 3000), CostKind.GIFTS: (0, 1500)}
+
+
+def ensure_products() -> list[Product]:
+    for code, name, category, price, cost in PRODUCTS:
+        Product.objects.get_or_create(code=code, defaults={
+            "name": name, "category": category, "unit": "条", "price": Decimal(price),
+            "marginal_cost": Decimal(cost)})
+    return list(Product.objects.filter(active=True).order_by("code"))
+
+
+def _months_back(today: date, count: int) -> list[date]:
+    first = today.replace(day=1)
+    months = []
+    for _ in range(count):
+        months.append(first)
+        first = (first - timedelta(days=1)).replace(day=1)
+    return months[::-1]
+
+
+@transaction.atomic
+def load_demo_sales(*, seed=2026):
+    products = ensure_products()
+    if Order.objects.exists():
+        return
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    managers = {u.username: u for u in User.objects.filter(username__in=MANAGERS)}
+    director = User.objects.filter(username="director").first()
+    if not managers or director is None:
+        return
+    customers = {name: list(Customer.objects.filter(is_deleted=False, owner=manager)
+                            .order_by("pk")[:60])
+                 for name, manager in managers.items()}
+    months = _months_back(today, MONTHS)
+    orders, plans = _orders(rng, months, today, managers, customers, products)
+    Order.objects.bulk_create(orders, batch_size=1000)
+    lines = [line for order, planned in zip(orders, plans, strict=True)
+             for line in _lines(order, planned)]
+    OrderLine.objects.bulk_create(lines, batch_size=2000)
+    SalesReturn.objects.bulk_create(_returns(rng, lines, today, director), batch_size=1000)
+    Receipt.objects.bulk_create(_receipts(rng, orders, today, director), batch_size=1000)
+    ManagerCost.objects.bulk_create(_costs(rng, months, managers, director), batch_size=1000)
+    SalesTarget.objects.bulk_create(_targets(months, managers), batch_size=1000)
+    CreditFile.objects.bulk_create(_credit_files(rng, customers, today, director),
+                                   batch_size=1000)
+    services.rebuild()
+
+
+def _orders(rng, months, today, managers, customers, products):
+    orders, plans, ordered_before = [], [], set()
+    for index, month in enumerate(months):
+        growth = 1 + 0.08 * (index - len(months) + 12) / 12  # this year's level is 1
+        for name, manager in managers.items():
+            mine = customers.get(name) or []
+            if not mine:
+                continue
+            count = round(ORDERS_A_MONTH * SEASON[month.month] * growth * rng.uniform(0.85, 1.15))
+            for _ in range(count):
+                day = month + timedelta(days=rng.randint(0, 27))
+                if day > today:
+                    continue
+                customer = rng.choice(mine)
+                planned = [(product, rng.randint(2, 30)) for product in
+                           rng.sample(products, rng.randint(1, 3))]
+                amount = sum((p.price * q for p, q in planned), Decimal(0))
+                order = Order(
+                    customer=customer, manager=manager, unit_id=manager.unit_id,
+                    secret_level=customer.secret_level, ordered_on=day,
+                    channel=Channel.VISIT if rng.random() < 0.6 else Channel.PHONE,
+                    customer_kind=(CustomerKind.FIXED if customer.pk in ordered_before
+                                   else CustomerKind.NEW),
+                    amount=amount, marginal_cost=sum((p.marginal_cost * q for p, q in planned),
+                                                     Decimal(0)),
+                    discount=round_half_up(amount * Decimal("0.02")) if rng.random() < 0.2
+                    else Decimal(0),
+                    commission=round_half_up(amount * Decimal("0.01")) if rng.random() < 0.1
+                    else Decimal(0),
+                    created_by=manager)
+                _fate(rng, order, today)
+                if order.status != OrderStatus.CANCELLED:
+                    ordered_before.add(customer.pk)
+                orders.append(order)
+                plans.append(planned)
+    pairs = sorted(zip(orders, plans, strict=True), key=lambda pair: pair[0].ordered_on)
+    return [order for order, _ in pairs], [planned for _, planned in pairs]
+
+
+def _fate(rng, order, today):
+    """Older orders are delivered within three days (3 % cancelled before); the last week's
+    are partly still waiting."""
+    if rng.random() < 0.03:
+        order.status = OrderStatus.CANCELLED
+        order.cancelled_on = min(order.ordered_on + timedelta(days=rng.randint(0, 2)), today)
+        order.cancel_reason = rng.choice(["客户取消订货", "重复下单", "库存不足"])
+        return
+    delivered = order.ordered_on + timedelta(days=rng.randint(1, 3))
+    if delivered <= today and (today - order.ordered_on).days > rng.randint(3, 8):
+        order.status, order.delivered_on = OrderStatus.DELIVERED, delivered
+
+
+def _lines(order, planned):
+    return [OrderLine(order=order, product=product, quantity=quantity, price=product.price,
+                      amount=product.price * quantity, unit_cost=product.marginal_cost)
+            for product, quantity in planned]
+
+
+def _returns(rng, lines, today, director):
+    returns = []
+    for line in lines:
+        order = line.order
+        if order.status != OrderStatus.DELIVERED or rng.random() > 0.04:
+            continue
+        day = order.delivered_on + timedelta(days=rng.randint(2, 45))
+        if day > today:
+            continue
+        quantity = rng.randint(1, max(1, line.quantity // 3))
+        line.returned = quantity
+        returns.append(SalesReturn(
+            line=line, customer_id=order.customer_id, manager_id=order.manager_id,
+            unit_id=order.unit_id, secret_level=order.secret_level, returned_on=day,
+            quantity=quantity, amount=services.return_amount(order, line, quantity),
+            reason=rng.choice(RETURN_REASONS), created_by=director))
+    OrderLine.objects.bulk_update([r.line for r in returns], ["returned"], batch_size=1000)
+    return returns
+
+
+def _receipts(rng, orders, today, director):
+    """Delivered orders are paid 5–45 days after delivery; of the last five months' about one
+    in twelve is left unpaid and as many half paid, so some customers are overdue."""
+    receipts = []
+    for order in orders:
+        if order.status != OrderStatus.DELIVERED:
+            continue
+        recent = (today - order.delivered_on).days < 150  # older debts were all collected
+        if recent and rng.random() < 0.08:
+            continue
+        day = order.delivered_on + timedelta(days=rng.randint(5, 45))
+        if day > today:
+            continue
+        amount = order.amount - order.discount
+        if recent and rng.random() < 0.08:
+            amount = round_half_up(amount * Decimal("0.5"))
+        method = rng.choices([PaymentMethod.TRANSFER, PaymentMethod.CASH, PaymentMethod.NOTE],
+                             weights=[60, 25, 15])[0]
+        receipt = Receipt(customer_id=order.customer_id, manager_id=order.manager_id,
+                          unit_id=order.unit_id, secret_level=order.secret_level, order=order,
+                          received_on=day, method=method, amount=amount, created_by=director)
+        if method == PaymentMethod.NOTE:
+            receipt.note_due = day + timedelta(days=rng.choice([30, 45, 60, 90]))
+            receipt.note_interest = services.note_interest(
+                amount, shipped_on=order.delivered_on, due=receipt.note_due)
+        receipts.append(receipt)
+    return receipts
+
+
+def _costs(rng, months, managers, director):
+    return [ManagerCost(manager=manager, unit_id=manager.unit_id, month=month, kind=kind,
+                        amount=Decimal(rng.randint(low, high)), created_by=director)
+            for month in months for manager in managers.values()
+            for kind, (low, high) in COSTS.items()]
+
+
+def _targets(months, managers):
+    """月标准销售额: an average month's sales this year, by the season, a little above."""
+    average = Decimal(ORDERS_A_MONTH) * Decimal("7600")
+    return [SalesTarget(manager=manager, unit_id=manager.unit_id, month=month,
+                        amount=round_half_up(average * Decimal(str(SEASON[month.month]))
+                                             * Decimal("1.05"), 0))
+            for month in months[-13:] for manager in managers.values()]
+
+
+def _credit_files(rng, customers, today, director):
+    files = []
+    for mine in customers.values():
+        for customer in mine[: len(mine) // 2]:
+            rating = rng.choices(list(Rating.values), weights=[30, 45, 20, 5])[0]
+            limit = {"A": 200_000, "B": 100_000, "C": 40_000, "D": 10_000}[rating]
+            files.append(CreditFile(
+                customer=customer, investigator=customer.owner or director,
+                investigated_on=today - timedelta(days=rng.randint(30, 400)), rating=rating,
+                score={"A": 90, "B": 78, "C": 64, "D": 45}[rating] + rng.randint(-5, 5),
+                terms=CreditTerms.CREDIT if rating in "AB" else CreditTerms.CASH,
+                credit_limit=Decimal(limit), term_days=rng.choice([15, 30, 30, 45]),
+                bank_credit=rng.choice(["very_good", "good", "fair"]),
+                payment_attitude=rng.choice(["prompt", "ordinary", "acceptable", "delays"]),
+                premises=rng.choice(["busy", "commercial", "remote"]),
+                guaranteed=rating in "CD" and rng.random() < 0.5))
+    return files

@@ -1,0 +1,213 @@
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qiao.core.forms import BootstrapFormMixin, filter_description, valid_data
+from qiao.core.money import MoneyFormField
+from qiao.customers.selectors import offer_customers
+from qiao.org.scope import visible_users
+
+from . import selectors
+from .models import (
+    MAX_QUANTITY,
+    Channel,
+    CostKind,
+    CreditFile,
+    Order,
+    OrderStatus,
+    PaymentMethod,
+    Product,
+    ReturnReason,
+)
+
+ALL = [("", _("All"))]
+LINES = 6  # the order form's product lines
+
+
+class MonthField(forms.DateField):
+    """A month as the browser's month picker sends it ("2026-11"), its first day; a month from
+    2000 to next year (a slip of the keyboard, year 0001, is refused)."""
+
+    widget = forms.DateInput(attrs={"type": "month"})
+    input_formats = ["%Y-%m", "%Y-%m-%d"]
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        if day is None:
+            return None
+        if not date(2000, 1, 1) <= day <= date(timezone.localdate().year + 1, 12, 31):
+            raise forms.ValidationError(_("Choose a month from 2000 to next year."))
+        return day.replace(day=1)
+
+    def prepare_value(self, value):
+        return value.strftime("%Y-%m") if isinstance(value, date) else value
+
+
+class FigureFilter(BootstrapFormMixin, forms.Form):
+    """The month (this month by default) and, for someone who sees several, the manager."""
+
+    month = MonthField(label=_("month"), required=False)
+    manager = forms.ModelChoiceField(label=_("account manager"), required=False, queryset=None,
+                                     empty_label=_("Everyone I see"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].queryset = visible_users(user)
+
+    def values(self) -> dict:
+        data = valid_data(self)
+        return {"month": data.get("month") or timezone.localdate().replace(day=1),
+                "manager": data.get("manager")}
+
+    def description(self):
+        return filter_description(self)
+
+
+class YearFilter(BootstrapFormMixin, forms.Form):
+    year = forms.IntegerField(label=_("last year"), required=False, min_value=2000,
+                              max_value=2100)
+    years = forms.TypedChoiceField(label=_("years"), required=False, coerce=int,
+                                   choices=[(2, "2"), (3, "3"), (4, "4"), (5, "5")])
+
+    def values(self) -> dict:
+        data = valid_data(self)
+        return {"last_year": data.get("year") or timezone.localdate().year - 1,
+                "years": data.get("years") or 2}
+
+    def description(self):
+        return filter_description(self)
+
+
+class OrderFilter(BootstrapFormMixin, forms.Form):
+    q = forms.CharField(label=_("search"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("status"), required=False,
+                               choices=ALL + list(OrderStatus.choices))
+    channel = forms.ChoiceField(label=_("order channel"), required=False,
+                                choices=ALL + list(Channel.choices))
+    month = MonthField(label=_("month"), required=False)
+
+    def values(self) -> dict:
+        return {k: v for k, v in valid_data(self).items() if v}
+
+    def description(self):
+        return filter_description(self)
+
+
+class OrderForm(BootstrapFormMixin, forms.ModelForm):
+    """售货清单: the order's head; its lines are `LineForm`s below it."""
+
+    class Meta:
+        model = Order
+        fields = ["customer", "ordered_on", "channel", "discount", "commission", "note",
+                  "over_limit_reason"]
+
+    def __init__(self, *args, user, may_pass_limit=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        chosen = self.data.get("customer") or self.initial.get("customer")
+        offer_customers(self.fields["customer"], user, chosen=chosen)
+        self.fields["ordered_on"].initial = timezone.localdate()
+        if not may_pass_limit:
+            del self.fields["over_limit_reason"]
+
+
+class LineForm(BootstrapFormMixin, forms.Form):
+    product = forms.ModelChoiceField(label=_("product"), queryset=Product.objects.none(),
+                                     required=False)
+    quantity = forms.IntegerField(label=_("quantity"), required=False, min_value=1,
+                                  max_value=MAX_QUANTITY)
+    price = MoneyFormField(label=_("unit price"), required=False,
+                           help_text=_("Empty: the list price."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = selectors.products()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("product") and not data.get("quantity"):
+            self.add_error("quantity", _("Enter the quantity."))
+        if data.get("quantity") and not data.get("product"):
+            self.add_error("product", _("Choose the product."))
+        return data
+
+
+LineFormSet = forms.formset_factory(LineForm, extra=LINES, max_num=50, absolute_max=50)
+
+
+class DeliverForm(BootstrapFormMixin, forms.Form):
+    delivered_on = forms.DateField(label=_("delivery date"))
+
+
+class CancelForm(BootstrapFormMixin, forms.Form):
+    cancelled_on = forms.DateField(label=_("cancellation date"))
+    reason = forms.CharField(label=_("cancellation reason"), max_length=200)
+
+
+class ReturnForm(BootstrapFormMixin, forms.Form):
+    line = forms.TypedChoiceField(label=_("order line"), coerce=int)
+    quantity = forms.IntegerField(label=_("quantity returned"), min_value=1,
+                                  max_value=MAX_QUANTITY)
+    reason = forms.ChoiceField(label=_("return reason"), choices=ReturnReason.choices)
+    returned_on = forms.DateField(label=_("return date"))
+    note = forms.CharField(label=_("notes"), max_length=500, required=False)
+
+    def __init__(self, *args, order, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["line"].choices = [
+            (line.pk, f"{line.product.name} × {line.quantity - line.returned}")
+            for line in selectors.order_lines(order) if line.returned < line.quantity]
+
+
+class ReceiptForm(BootstrapFormMixin, forms.Form):
+    customer = forms.ModelChoiceField(label=_("customer"), queryset=None)
+    received_on = forms.DateField(label=_("date received"))
+    method = forms.ChoiceField(label=_("payment method"), choices=PaymentMethod.choices)
+    amount = MoneyFormField(label=_("amount"))
+    note_due = forms.DateField(label=_("note due date"), required=False,
+                               help_text=_("For a promissory note."))
+    order = forms.ModelChoiceField(label=_("for order"), queryset=None, required=False)
+    note = forms.CharField(label=_("notes"), max_length=500, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        chosen = self.data.get("customer") or self.initial.get("customer")
+        offer_customers(self.fields["customer"], user, chosen=chosen)
+        orders = Order.objects.visible_to(user).exclude(status=OrderStatus.CANCELLED)
+        self.fields["order"].queryset = (orders.filter(customer_id=chosen).order_by("-id")
+                                         if str(chosen or "").isdigit() else orders.none())
+        self.fields["received_on"].initial = timezone.localdate()
+
+
+class ReverseForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(label=_("reason for the reversal"), max_length=500)
+
+
+class CreditFileForm(BootstrapFormMixin, forms.ModelForm):
+    """客户信用调查表, as on paper: the owner, the finances, the assets, the rating."""
+
+    class Meta:
+        model = CreditFile
+        fields = ["investigated_on", "owner_character", "owner_experience", "bank",
+                  "bank_credit", "accounts_complete", "peer_opinion", "neighbour_opinion",
+                  "capital", "payment_attitude", "premises", "premises_owned", "premises_area",
+                  "vehicles", "monthly_sales", "rating", "score", "terms", "credit_limit",
+                  "term_days", "guaranteed", "guarantee", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class TargetForm(BootstrapFormMixin, forms.Form):
+    amount = MoneyFormField(label=_("standard sales of the month"), required=False)
+
+
+class CostForm(BootstrapFormMixin, forms.Form):
+    manager = forms.ModelChoiceField(label=_("account manager"), queryset=None)
+    month = MonthField(label=_("month"))
+    kind = forms.ChoiceField(label=_("cost item"), choices=CostKind.choices)
+    amount = MoneyFormField(label=_("amount"), min_value=None)
+    note = forms.CharField(label=_("notes"), max_length=200, required=False)
+
+    def __init__(self, *args, managers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].queryset = managers

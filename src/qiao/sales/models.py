@@ -1,0 +1,442 @@
+"""Sales, performance and credit (SPEC SAL, CRD): the ledger the handbooks judge account
+managers by (seed 001 客户开发激励制度 第4–21条), and each customer's credit file.
+
+The ledger is its documents, each posted once and never edited in place:
+
+- `Order` (销售订单 / 售货清单) with its `OrderLine`s: the customer, the manager it is credited
+  to (and their unit then), the channel (推销订货 on a visit, 通信订货 by phone or letter), new
+  or fixed customer (from the customer's earlier orders), the discount (优惠/折扣) and the
+  commission (佣金). Delivering it dates the shipment; cancelling it before delivery
+  (销货作废) counts in the month it is cancelled, the order staying in its own month.
+- `SalesReturn` (销货退回): part of a delivered line, with its reason (误期, 业务, 品质, 其他),
+  counted in the month it is posted whatever the order's month (第6条).
+- `Receipt` (收款): cash, transfer or a promissory note (期票) with its due date; a wrong one is
+  undone by a reversing receipt of the opposite amount, never by an edit.
+- `ManagerCost` (开发费用 and 其他费用, 第7条): a manager's costs of a month by kind.
+
+The figures are read from two fact tables kept as entries post (`services` adds each
+document's amounts to its rows in the same transaction) and recomputed from the documents by
+`manage.py sales_rebuild`, which must give the same numbers: `ManagerMonth` (a manager's month,
+by the customers' secret level, so a viewer's totals hold only what they are cleared for) and
+`CustomerMonth` (a customer's month: net sales and collections, so its receivable).
+
+`SalesTarget` is a manager's standard sales of a month (月标准销售额, 第14条); `CreditFile`
+the customer's credit investigation (客户信用调查表) with its rating and credit-sale limit.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
+
+from qiao.core.models import Clearance, TimeStampedModel
+from qiao.core.money import MoneyField
+from qiao.core.validators import PlausibleDate, plausible_count
+from qiao.customers.models import Customer
+from qiao.org.scope import ScopedQuerySet
+
+ORDER_PREFIX = "XS"  # 销售: XS00000123
+MAX_QUANTITY = 1_000_000
+
+
+class Channel(models.TextChoices):
+    VISIT = "visit", _("Order taken on a visit")
+    PHONE = "phone", _("Order by phone or letter")
+
+
+class CustomerKind(models.TextChoices):
+    NEW = "new", _("New customer")
+    FIXED = "fixed", _("Fixed customer")
+
+
+class OrderStatus(models.TextChoices):
+    POSTED = "posted", pgettext_lazy("order", "Posted")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", pgettext_lazy("order", "Cancelled")
+
+
+class ReturnReason(models.TextChoices):
+    """Why goods came back (seed 001 第4条)."""
+
+    LATE = "late", _("Late delivery")
+    BUSINESS = "business", _("Supply and business")
+    QUALITY = "quality", _("Quality")
+    OTHER = "other", _("Other reasons")
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", _("Cash")
+    TRANSFER = "transfer", _("Bank transfer")
+    NOTE = "note", _("Promissory note")
+
+
+class CostKind(models.TextChoices):
+    """A manager's costs (seed 001 第7条): development costs, then the other costs."""
+
+    SALARY = "salary", _("Salary")
+    ALLOWANCE = "allowance", _("Allowances")
+    VEHICLE = "vehicle", _("Vehicle insurance")
+    FUEL = "fuel", _("Fuel")
+    TRAVEL = "travel", _("Travel")
+    ENTERTAINMENT = "entertainment", _("Entertainment")
+    GIFTS = "gifts", _("Gifts")
+
+
+class Product(TimeStampedModel):
+    code = models.CharField(_("product code"), max_length=30, unique=True)
+    name = models.CharField(_("product name"), max_length=100)
+    category = models.CharField(_("product category"), max_length=40, blank=True)
+    unit = models.CharField(_("unit of measure"), max_length=10, default="件")
+    price = MoneyField(_("list price"))
+    marginal_cost = MoneyField(_("marginal cost"), help_text=_(
+        "What one more unit costs to make and deliver; the gross margin is net sales less it."))
+    active = models.BooleanField(_("on sale"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class Order(TimeStampedModel):
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="orders")
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("account manager"),
+                                on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("org.OrgUnit", verbose_name=_("unit"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    secret_level = models.PositiveSmallIntegerField(choices=Clearance.choices,
+                                                    default=Clearance.INTERNAL, editable=False)
+    ordered_on = models.DateField(_("order date"), validators=[PlausibleDate(not_future=True)])
+    channel = models.CharField(_("order channel"), max_length=10, choices=Channel.choices)
+    customer_kind = models.CharField(_("new or fixed customer"), max_length=10,
+                                     choices=CustomerKind.choices, editable=False)
+    amount = MoneyField(_("order amount"), default=0, editable=False)
+    discount = MoneyField(_("discount"), default=0)
+    commission = MoneyField(_("commission"), default=0)
+    marginal_cost = MoneyField(default=0, editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=OrderStatus.choices,
+                              default=OrderStatus.POSTED)
+    delivered_on = models.DateField(_("delivery date"), null=True, blank=True)
+    cancelled_on = models.DateField(_("cancellation date"), null=True, blank=True)
+    cancel_reason = models.CharField(_("cancellation reason"), max_length=200, blank=True)
+    over_limit_reason = models.CharField(_("reason for exceeding the credit limit"),
+                                         max_length=200, blank=True)
+    external_id = models.CharField(_("external id"), max_length=64, null=True, blank=True,
+                                   unique=True, help_text=_("The ERP's number of the order."))
+    note = models.CharField(_("notes"), max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sales order")
+        verbose_name_plural = _("sales orders")
+        indexes = [models.Index(fields=["customer", "-ordered_on", "-id"]),
+                   models.Index(fields=["manager", "-ordered_on", "-id"]),
+                   models.Index(fields=["-ordered_on", "-id"])]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"{ORDER_PREFIX}{self.pk:08d}" if self.pk else ""
+
+    @property
+    def net_amount(self):
+        return self.amount - self.discount
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT,
+                                related_name="+")
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[
+        MinValueValidator(1), MaxValueValidator(MAX_QUANTITY)])
+    price = MoneyField(_("unit price"))
+    amount = MoneyField(_("amount"))
+    unit_cost = MoneyField(_("marginal cost per unit"))
+    returned = models.PositiveIntegerField(_("returned quantity"), default=0)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(returned__lte=models.F("quantity")),
+                                              name="sales_line_returned_lte_quantity")]
+
+    def __str__(self):
+        return f"{self.product_id} × {self.quantity}"
+
+
+class SalesReturn(TimeStampedModel):
+    line = models.ForeignKey(OrderLine, verbose_name=_("order line"), on_delete=models.PROTECT,
+                             related_name="returns")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="+")
+    unit = models.ForeignKey("org.OrgUnit", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    secret_level = models.PositiveSmallIntegerField(default=Clearance.INTERNAL, editable=False)
+    returned_on = models.DateField(_("return date"), validators=[PlausibleDate(not_future=True)])
+    quantity = models.PositiveIntegerField(_("quantity returned"), validators=[
+        MinValueValidator(1), MaxValueValidator(MAX_QUANTITY)])
+    amount = MoneyField(_("amount"))
+    reason = models.CharField(_("return reason"), max_length=10, choices=ReturnReason.choices)
+    note = models.CharField(_("notes"), max_length=500, blank=True)
+    external_id = models.CharField(_("external id"), max_length=64, null=True, blank=True,
+                                   unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sales return")
+        verbose_name_plural = _("sales returns")
+        indexes = [models.Index(fields=["customer", "-returned_on"])]
+
+
+class Receipt(TimeStampedModel):
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="receipts")
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="+")
+    unit = models.ForeignKey("org.OrgUnit", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    secret_level = models.PositiveSmallIntegerField(default=Clearance.INTERNAL, editable=False)
+    order = models.ForeignKey(Order, verbose_name=_("for order"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="receipts")
+    received_on = models.DateField(_("date received"), validators=[PlausibleDate(not_future=True)])
+    method = models.CharField(_("payment method"), max_length=10, choices=PaymentMethod.choices)
+    # Negative only on a reversing receipt (`reverses`), which undoes a wrong one.
+    amount = MoneyField(_("amount"), minimum=None)
+    note_due = models.DateField(_("note due date"), null=True, blank=True,
+                                validators=[PlausibleDate()])
+    note_interest = MoneyField(_("note interest gain or loss"), minimum=None, default=0,
+                               editable=False)
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="reversed_by")
+    note = models.CharField(_("notes"), max_length=500, blank=True)
+    external_id = models.CharField(_("external id"), max_length=64, null=True, blank=True,
+                                   unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        indexes = [models.Index(fields=["customer", "-received_on", "-id"])]
+
+
+class ManagerCost(TimeStampedModel):
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("account manager"),
+                                on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("org.OrgUnit", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    month = models.DateField(_("month"))  # its first day
+    kind = models.CharField(_("cost item"), max_length=20, choices=CostKind.choices)
+    amount = MoneyField(_("amount"), minimum=None)
+    note = models.CharField(_("notes"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("manager's cost")
+        verbose_name_plural = _("managers' costs")
+        indexes = [models.Index(fields=["manager", "month"])]
+
+
+class SalesTarget(TimeStampedModel):
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("account manager"),
+                                on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("org.OrgUnit", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    month = models.DateField(_("month"))
+    amount = MoneyField(_("standard sales of the month"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sales target")
+        verbose_name_plural = _("sales targets")
+        constraints = [models.UniqueConstraint(fields=["manager", "month"],
+                                               name="sales_target_one_per_month")]
+
+
+# The fact tables' amounts, each a sum of the documents' amounts (see services.FACTS).
+MANAGER_FIGURES = (
+    "orders", "visit_orders", "phone_orders", "new_orders", "cancellations",
+    "returns_late", "returns_business", "returns_quality", "returns_other",
+    "discounts", "commissions", "marginal_cost", "collections", "notes", "note_interest",
+    *(f"cost_{kind}" for kind in CostKind.values),
+)
+COST_FIGURES = tuple(f"cost_{kind}" for kind in CostKind.values)
+
+
+class ManagerMonth(models.Model):
+    """A manager's month, split by the customers' secret level (costs at 0)."""
+
+    month = models.DateField()
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="+")
+    unit = models.ForeignKey("org.OrgUnit", null=True, on_delete=models.PROTECT, related_name="+")
+    secret_level = models.PositiveSmallIntegerField(default=0)
+    order_count = models.PositiveIntegerField(default=0)
+    orders = MoneyField(minimum=None, default=0)
+    visit_orders = MoneyField(minimum=None, default=0)
+    phone_orders = MoneyField(minimum=None, default=0)
+    new_orders = MoneyField(minimum=None, default=0)
+    cancellations = MoneyField(minimum=None, default=0)
+    returns_late = MoneyField(minimum=None, default=0)
+    returns_business = MoneyField(minimum=None, default=0)
+    returns_quality = MoneyField(minimum=None, default=0)
+    returns_other = MoneyField(minimum=None, default=0)
+    discounts = MoneyField(minimum=None, default=0)
+    commissions = MoneyField(minimum=None, default=0)
+    marginal_cost = MoneyField(minimum=None, default=0)
+    collections = MoneyField(minimum=None, default=0)
+    notes = MoneyField(minimum=None, default=0)
+    note_interest = MoneyField(minimum=None, default=0)
+    cost_salary = MoneyField(minimum=None, default=0)
+    cost_allowance = MoneyField(minimum=None, default=0)
+    cost_vehicle = MoneyField(minimum=None, default=0)
+    cost_fuel = MoneyField(minimum=None, default=0)
+    cost_travel = MoneyField(minimum=None, default=0)
+    cost_entertainment = MoneyField(minimum=None, default=0)
+    cost_gifts = MoneyField(minimum=None, default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["month", "manager", "unit", "secret_level"], name="sales_manager_month_key")]
+        indexes = [models.Index(fields=["manager", "month"])]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.manager_id}"
+
+
+class CustomerMonth(models.Model):
+    """A customer's month: net sales (orders less cancellations, returns and discounts) and
+    collections; their running difference is the receivable."""
+
+    month = models.DateField()
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    net_sales = MoneyField(minimum=None, default=0)
+    marginal_cost = MoneyField(minimum=None, default=0)
+    collections = MoneyField(minimum=None, default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["customer", "month"],
+                                               name="sales_customer_month_key")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.customer_id}"
+
+
+class Rating(models.TextChoices):
+    A = "A", _("A: excellent")
+    B = "B", _("B: good")
+    C = "C", _("C: fair")
+    D = "D", _("D: poor")
+
+
+class Opinion(models.TextChoices):
+    VERY_GOOD = "very_good", _("Very good")
+    GOOD = "good", _("Good")
+    FAIR = "fair", _("Fair")
+    POOR = "poor", _("Poor")
+    VERY_POOR = "very_poor", _("Very poor")
+
+
+class PaymentAttitude(models.TextChoices):
+    PROMPT = "prompt", _("Prompt")
+    ORDINARY = "ordinary", _("Ordinary")
+    ACCEPTABLE = "acceptable", _("Acceptable")
+    DELAYS = "delays", _("Delays")
+    RELUCTANT = "reluctant", _("Makes difficulties")
+    LEAVES_BALANCES = "leaves_balances", _("Habitually leaves balances")
+
+
+class Premises(models.TextChoices):
+    BUSY = "busy", _("Busy district")
+    COMMERCIAL = "commercial", _("Ordinary commercial area")
+    REMOTE = "remote", _("Remote area")
+
+
+class CreditTerms(models.TextChoices):
+    CASH = "cash", _("Cash on delivery")
+    CREDIT = "credit", _("Credit sale")
+    NOTE = "note", _("Promissory note")
+
+
+class CreditFile(TimeStampedModel):
+    """The customer's credit investigation (客户信用调查表), the latest of which rules its orders."""
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE,
+                                 related_name="credit_files")
+    investigated_on = models.DateField(_("investigation date"),
+                                       validators=[PlausibleDate(not_future=True)])
+    investigator = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("investigator"),
+                                     null=True, on_delete=models.SET_NULL, related_name="+")
+    # 负责人情况
+    owner_character = models.CharField(_("owner's character and temperament"), max_length=200,
+                                       blank=True)
+    owner_experience = models.CharField(_("owner's education and experience"), max_length=200,
+                                        blank=True)
+    # 财务状况
+    bank = models.CharField(_("bank"), max_length=80, blank=True)
+    bank_credit = models.CharField(_("bank credit"), max_length=12, choices=Opinion.choices,
+                                   blank=True)
+    accounts_complete = models.BooleanField(_("complete accounting system"), default=False)
+    peer_opinion = models.CharField(_("peers' opinion"), max_length=12, choices=Opinion.choices,
+                                    blank=True)
+    neighbour_opinion = models.CharField(_("neighbours' opinion"), max_length=12,
+                                         choices=Opinion.choices, blank=True)
+    capital = MoneyField(_("registered capital"), null=True, blank=True)
+    payment_attitude = models.CharField(_("payment attitude"), max_length=16,
+                                        choices=PaymentAttitude.choices, blank=True)
+    # 资产 and 营业状况
+    premises = models.CharField(_("premises"), max_length=12, choices=Premises.choices,
+                                blank=True)
+    premises_owned = models.BooleanField(_("premises owned"), default=False)
+    premises_area = models.PositiveIntegerField(_("area (m²)"), null=True, blank=True,
+                                                validators=plausible_count(1_000_000))
+    vehicles = models.PositiveSmallIntegerField(_("vehicles"), null=True, blank=True,
+                                                validators=plausible_count(10_000))
+    monthly_sales = MoneyField(_("monthly sales"), null=True, blank=True)
+    # 信用评定
+    rating = models.CharField(_("credit rating"), max_length=1, choices=Rating.choices)
+    score = models.PositiveSmallIntegerField(_("credit score"), validators=[MaxValueValidator(100)])
+    terms = models.CharField(_("payment method"), max_length=10, choices=CreditTerms.choices)
+    credit_limit = MoneyField(_("credit-sale limit"))
+    term_days = models.PositiveSmallIntegerField(
+        _("payment term (days)"), default=30, validators=[MaxValueValidator(365)],
+        help_text=_("Days after delivery before an unpaid amount is overdue."))
+    guaranteed = models.BooleanField(_("guaranteed"), default=False)
+    guarantee = models.CharField(_("guarantee"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), max_length=2000, blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("credit investigation")
+        verbose_name_plural = _("credit investigations")
+        indexes = [models.Index(fields=["customer", "-investigated_on", "-id"])]

@@ -1,0 +1,463 @@
+"""Every read of the sales ledger on behalf of a user, through `visible_to(user)`.
+
+The figures come from the fact tables (`ManagerMonth`, `CustomerMonth`), summed over the rows
+the viewer may see, so a total is always the sum of the rows behind it. `derive` turns a row of
+sums into the handbook's figures (seed 001 第4–8条):
+
+- returns = the four reasons; net sales (实销额) = orders − cancellations − returns − discounts
+- gross margin (销售毛利) = net sales − the marginal cost of what stayed sold
+- costs = the seven cost items; net profit (销售净利润) = gross margin + the notes' interest gain
+  (a loss is negative) − commissions − costs
+- receivable (应收账款) at a month's end = every net sale up to it − every collection up to it
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from qiao.core.money import round_half_up
+from qiao.customers.models import Customer
+from qiao.org.models import OrgUnit, User
+from qiao.org.permissions import can
+
+from .actions import SALES_MANAGE, SALES_POST
+from .models import (
+    COST_FIGURES,
+    MANAGER_FIGURES,
+    CreditFile,
+    CustomerMonth,
+    ManagerCost,
+    ManagerMonth,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Product,
+    Receipt,
+    SalesReturn,
+    SalesTarget,
+)
+from .services import month_of
+
+ZERO = Decimal("0.00")
+RETURN_FIGURES = ("returns_late", "returns_business", "returns_quality", "returns_other")
+SUMMED = (*MANAGER_FIGURES, "order_count")
+AGEING_BUCKETS = (30, 60, 90)  # days overdue: 1–30, 31–60, 61–90, over 90
+
+
+def _money(expression):
+    return Coalesce(Sum(expression), Value(ZERO),
+                    output_field=DecimalField(max_digits=18, decimal_places=2))
+
+
+def _cents(value):
+    """A database sum to the cent: SQLite's sums of decimals come back with float-like tails
+    (Decimal('68033.800000000000')), which would show and compare as such."""
+    return round_half_up(value) if isinstance(value, Decimal) else value
+
+
+def _sums():
+    return {name: _money(name) for name in MANAGER_FIGURES} | {
+        "order_count": Coalesce(Sum("order_count"), 0)}
+
+
+def derive(row: dict) -> dict:
+    """The handbook's figures from a row of sums (see the module's docstring)."""
+    row = {name: _cents(value) for name, value in row.items()}
+    returns = sum((row[name] for name in RETURN_FIGURES), ZERO)
+    net_sales = row["orders"] - row["cancellations"] - returns - row["discounts"]
+    costs = sum((row[name] for name in COST_FIGURES), ZERO)
+    gross_margin = net_sales - row["marginal_cost"]
+    return {**row, "returns": returns, "fixed_orders": row["orders"] - row["new_orders"],
+            "net_sales": net_sales, "costs": costs, "gross_margin": gross_margin,
+            "margin_rate": _percent(gross_margin, net_sales),
+            "net_profit": gross_margin + row["note_interest"] - row["commissions"] - costs}
+
+
+def _percent(part, whole):
+    return round_half_up(Decimal(100) * part / whole, 1) if whole else None
+
+
+def empty_figures() -> dict:
+    return derive(dict.fromkeys(MANAGER_FIGURES, ZERO) | {"order_count": 0})
+
+
+def _months(user, manager=None, unit=None):
+    rows = ManagerMonth.objects.visible_to(user)
+    if manager is not None:
+        rows = rows.filter(manager=manager)
+    if unit is not None:
+        rows = rows.filter(Q(unit__path__startswith=unit.path))
+    return rows
+
+
+def figures(user, month: date, *, manager=None, unit=None) -> dict:
+    """The month's figures over what `user` sees (of one manager or unit if given), with the
+    receivable at the month's end and the target and its completion."""
+    month = month_of(month)
+    rows = _months(user, manager, unit)
+    result = derive(rows.filter(month=month).aggregate(**_sums()))
+    balance = rows.filter(month__lte=month).aggregate(
+        sold=_money(F("orders") - F("cancellations") - F("returns_late") - F("returns_business")
+                    - F("returns_quality") - F("returns_other") - F("discounts")),
+        paid=_money("collections"))
+    targets = SalesTarget.objects.visible_to(user).filter(month=month)
+    if manager is not None:
+        targets = targets.filter(manager=manager)
+    if unit is not None:
+        targets = targets.filter(unit__path__startswith=unit.path)
+    target = _cents(targets.aggregate(total=_money("amount"))["total"])
+    return {**result, "month": month, "receivable": _cents(balance["sold"] - balance["paid"]),
+            "target": target, "completion": _percent(result["net_sales"], target)}
+
+
+def trend(user, month: date, *, count=12, manager=None, unit=None) -> list[dict]:
+    """The `count` months up to `month`: net sales, collections, target (the desk's chart)."""
+    end = month_of(month)
+    start = _shift(end, -(count - 1))
+    rows = (_months(user, manager, unit).filter(month__gte=start, month__lte=end)
+            .values("month").annotate(**_sums()))
+    by_month = {row["month"]: derive(row) for row in rows}
+    targets = SalesTarget.objects.visible_to(user).filter(month__gte=start, month__lte=end)
+    if manager is not None:
+        targets = targets.filter(manager=manager)
+    if unit is not None:
+        targets = targets.filter(unit__path__startswith=unit.path)
+    target_of = dict(targets.values("month").annotate(total=_money("amount"))
+                     .values_list("month", "total"))
+    empty = empty_figures()
+    return [{"month": m, "net_sales": by_month.get(m, empty)["net_sales"],
+             "collections": by_month.get(m, empty)["collections"],
+             "target": _cents(target_of.get(m, ZERO))}
+            for m in (_shift(start, i) for i in range(count))]
+
+
+def _shift(month: date, months: int) -> date:
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def performance(user, month: date, *, by="manager", unit=None) -> dict:
+    """月度销售实绩统计表 (by="manager") or 月度组别销售实绩统计表 (by="unit"): one row per
+    manager or unit the user sees, with targets, completion and the receivable at month end;
+    the total row is the sum of the rows."""
+    month = month_of(month)
+    key = "manager_id" if by == "manager" else "unit_id"
+    rows = _months(user, unit=unit)
+    monthly = {row[key]: derive(row) for row in
+               rows.filter(month=month).values(key).annotate(**_sums())}
+    balances = dict(rows.filter(month__lte=month).values(key).annotate(
+        balance=_money(F("orders") - F("cancellations") - F("returns_late")
+                       - F("returns_business") - F("returns_quality") - F("returns_other")
+                       - F("discounts") - F("collections"))).values_list(key, "balance"))
+    targets = SalesTarget.objects.visible_to(user).filter(month=month)
+    if unit is not None:
+        targets = targets.filter(unit__path__startswith=unit.path)
+    target_of = dict(targets.values(key).annotate(total=_money("amount"))
+                     .values_list(key, "total"))
+    keys = {*monthly, *target_of, *(k for k, balance in balances.items() if balance)}
+    names = _names(by, keys)
+    lines = []
+    for k in keys:
+        line = monthly.get(k) or empty_figures()
+        target = _cents(target_of.get(k, ZERO))
+        lines.append({**line, "key": k, "name": names.get(k, "—"), "target": target,
+                      "completion": _percent(line["net_sales"], target),
+                      "receivable": _cents(balances.get(k, ZERO))})
+    lines.sort(key=lambda line: (-line["net_sales"], line["name"]))
+    for rank, line in enumerate(lines, 1):
+        line["rank"] = rank
+    total = _total(lines)
+    return {"month": month, "by": by, "lines": lines, "total": total}
+
+
+def _names(by, keys):
+    if by == "manager":
+        return {u.pk: str(u) for u in User.objects.filter(pk__in=keys)}
+    return dict(OrgUnit.objects.filter(pk__in=keys).values_list("pk", "name"))
+
+
+def _total(lines) -> dict:
+    total = derive({name: sum((line[name] for line in lines), ZERO) for name in SUMMED})
+    for name in ("target", "receivable"):
+        total[name] = sum((line[name] for line in lines), ZERO)
+    total["completion"] = _percent(total["net_sales"], total["target"])
+    return total
+
+
+def seasonal_index(user, last_year: int, *, years=2, unit=None) -> dict:
+    """销售额季节变动指数计算表: net sales of each calendar month over `years` years; a month's
+    index is its average over the years ÷ the average month × 100 (the simple-average method:
+    above 100 a peak month, below an off month)."""
+    first = last_year - years + 1
+    rows = (_months(user, unit=unit).filter(month__gte=date(first, 1, 1),
+                                            month__lte=date(last_year, 12, 1))
+            .values("month").annotate(**_sums()))
+    by_month = {(row["month"].year, row["month"].month): derive(row)["net_sales"]
+                for row in rows}
+    table = []
+    for m in range(1, 13):
+        values = [by_month.get((y, m), ZERO) for y in range(first, last_year + 1)]
+        table.append({"month": m, "values": values, "total": sum(values, ZERO),
+                      "average": round_half_up(sum(values, ZERO) / years)})
+    grand = sum((row["total"] for row in table), ZERO)
+    average_month = grand / (12 * years)
+    for row in table:
+        row["index"] = _percent(row["total"] / years, average_month) if average_month else None
+    return {"years": list(range(first, last_year + 1)), "rows": table,
+            "totals": [sum((row["values"][i] for row in table), ZERO) for i in range(years)],
+            "grand": grand, "average_month": round_half_up(average_month)}
+
+
+def top_three(month: date) -> list[dict]:
+    """The month's three best managers by net sales, company-wide: published to everyone on the
+    desk (seed 第16条 列表公布前三名) — names and amounts only, never a customer."""
+    rows = (ManagerMonth.objects.filter(month=month_of(month)).values("manager_id")
+            .annotate(**_sums()))
+    ranked = sorted((derive(row) for row in rows), key=lambda r: -r["net_sales"])
+    ranked = [row for row in ranked if row["net_sales"] > 0][:3]
+    names = _names("manager", [row["manager_id"] for row in ranked])
+    return [{"rank": i, "name": names.get(row["manager_id"], "—"),
+             "manager_id": row["manager_id"], "net_sales": row["net_sales"]}
+            for i, row in enumerate(ranked, 1)]
+
+
+def rank_of(manager, month: date) -> tuple[int | None, int]:
+    """The manager's place among every manager with sales in the month, and how many there are."""
+    rows = (ManagerMonth.objects.filter(month=month_of(month)).values("manager_id")
+            .annotate(**_sums()))
+    ranked = sorted(((derive(row)["net_sales"], row["manager_id"]) for row in rows),
+                    key=lambda r: -r[0])
+    places = [manager_id for _amount, manager_id in ranked]
+    return (places.index(manager.pk) + 1 if manager.pk in places else None), len(places)
+
+
+# --- documents -----------------------------------------------------------------------------------
+
+def order_list(user, *, q="", status="", channel="", manager=None, month=None):
+    orders = Order.objects.visible_to(user)
+    if q:
+        from .models import ORDER_PREFIX
+
+        number = q.upper().removeprefix(ORDER_PREFIX)
+        by_number = Q(pk=int(number)) if number.isdigit() and len(number) <= 12 else Q(pk=None)
+        orders = orders.filter(by_number | Q(external_id=q) | Q(customer__name__contains=q))
+    if status:
+        orders = orders.filter(status=status)
+    if channel:
+        orders = orders.filter(channel=channel)
+    if manager is not None:
+        orders = orders.filter(manager=manager)
+    if month is not None:
+        orders = orders.filter(ordered_on__gte=month_of(month),
+                               ordered_on__lt=_shift(month_of(month), 1))
+    return orders.select_related("customer", "manager").order_by("-ordered_on", "-id")
+
+
+def order_get(user, pk) -> Order:
+    order = (Order.objects.visible_to(user).select_related("customer", "manager", "unit")
+             .filter(pk=pk).first())
+    if order is None:
+        raise Http404
+    return order
+
+
+def order_lines(order):
+    return order.lines.select_related("product").order_by("id")
+
+
+def order_returns(order):
+    return (SalesReturn.objects.filter(line__order=order).select_related("line__product")
+            .order_by("returned_on", "id"))
+
+
+def order_receipts(order):
+    return order.receipts.order_by("received_on", "id")
+
+
+def order_line_get(user, pk):
+    line = (OrderLine.objects.filter(pk=pk, order__in=Order.objects.visible_to(user))
+            .select_related("order__customer", "product").first())
+    if line is None:
+        raise Http404
+    return line
+
+
+def receipt_list(user):
+    return (Receipt.objects.visible_to(user).select_related("customer", "manager")
+            .order_by("-received_on", "-id"))
+
+
+def products():
+    return Product.objects.filter(active=True).order_by("code")
+
+
+def customer_orders(user, customer, limit=20):
+    return list(Order.objects.visible_to(user).filter(customer=customer)
+                .select_related("manager").order_by("-ordered_on", "-id")[:limit])
+
+
+def customer_receipts(user, customer, limit=20):
+    return list(Receipt.objects.visible_to(user).filter(customer=customer)
+                .order_by("-received_on", "-id")[:limit])
+
+
+def receipt_get(user, pk) -> Receipt:
+    receipt = Receipt.objects.visible_to(user).select_related("customer").filter(pk=pk).first()
+    if receipt is None:
+        raise Http404
+    return receipt
+
+
+# --- credit --------------------------------------------------------------------------------------
+
+def latest_credit_file(customer):
+    return (CreditFile.objects.filter(customer=customer).select_related("investigator")
+            .order_by("-investigated_on", "-id").first())
+
+
+def customer_receivable(customer) -> Decimal:
+    totals = CustomerMonth.objects.filter(customer=customer).aggregate(
+        sold=_money("net_sales"), paid=_money("collections"))
+    return _cents(totals["sold"] - totals["paid"])
+
+
+def term_days(credit_file) -> int:
+    if credit_file is not None:
+        return credit_file.term_days
+    return getattr(settings, "QIAO_CREDIT_TERM_DAYS", 30)
+
+
+def customer_credit(customer, today=None) -> dict:
+    """The customer's latest credit file, receivable, what of it is overdue and by how long."""
+    credit_file = latest_credit_file(customer)
+    ageing = ageing_of([customer.pk], {customer.pk: term_days(credit_file)}, today)
+    receivable = customer_receivable(customer)
+    buckets = ageing.get(customer.pk, _no_ageing())
+    return {"file": credit_file, "receivable": receivable, "overdue": buckets["overdue"],
+            "ageing": buckets,
+            "available": (credit_file.credit_limit - receivable) if credit_file else None}
+
+
+def _no_ageing():
+    return {"current": ZERO, "overdue": ZERO, **{f"d{b}": ZERO for b in AGEING_BUCKETS},
+            "over": ZERO, "oldest_days": 0}
+
+
+def ageing_of(customer_ids, terms: dict, today=None) -> dict:
+    """Each customer's open amount by how long it is overdue: collections pay the oldest
+    deliveries first (first in, first out); a delivery's unpaid rest is overdue `terms[id]`
+    days after it was delivered (an order not yet delivered is not due)."""
+    today = today or timezone.localdate()
+    returned = (SalesReturn.objects.filter(line__order=OuterRef("pk")).values("line__order")
+                .annotate(total=Sum("amount")).values("total"))
+    orders = (Order.objects.filter(customer_id__in=customer_ids)
+              .exclude(status=OrderStatus.CANCELLED)
+              .annotate(returned=Coalesce(Subquery(returned), Value(ZERO),
+                                          output_field=DecimalField(max_digits=18,
+                                                                    decimal_places=2)))
+              .order_by("customer_id", F("delivered_on").asc(nulls_last=True), "id")
+              .values_list("customer_id", "delivered_on", "amount", "discount", "returned"))
+    paid = {customer_id: _cents(total) for customer_id, total in
+            CustomerMonth.objects.filter(customer_id__in=customer_ids).values("customer_id")
+            .annotate(total=_money("collections")).values_list("customer_id", "total")}
+    result: dict = {}
+    for customer_id, delivered_on, amount, discount, returned_amount in orders:
+        buckets = result.setdefault(customer_id, _no_ageing())
+        owed = _cents(amount - discount - returned_amount)
+        covered = min(owed, paid.get(customer_id, ZERO))
+        paid[customer_id] = paid.get(customer_id, ZERO) - covered
+        open_amount = owed - covered
+        if open_amount <= 0:
+            continue
+        days = (today - delivered_on).days - terms.get(customer_id, 30) if delivered_on else -1
+        if days <= 0:
+            buckets["current"] += open_amount
+            continue
+        buckets["overdue"] += open_amount
+        buckets["oldest_days"] = max(buckets["oldest_days"], days)
+        bucket = next((f"d{b}" for b in AGEING_BUCKETS if days <= b), "over")
+        buckets[bucket] += open_amount
+    return result
+
+
+def arrears(user, *, unit=None, manager=None, overdue_only=True, today=None):
+    """客户货款回收分析表: the customers `user` sees who owe money, with the ageing of what they
+    owe, the most overdue first."""
+    customers = Customer.objects.visible_to(user)
+    if manager is not None:
+        customers = customers.filter(owner=manager)
+    if unit is not None:
+        customers = customers.filter(owner_unit__path__startswith=unit.path)
+    balances = (CustomerMonth.objects.filter(customer__in=customers.values("pk"))
+                .values("customer_id").annotate(balance=_money(F("net_sales") - F("collections")))
+                .filter(balance__gt=0))
+    balance_of = dict(balances.values_list("customer_id", "balance"))
+    ids = list(balance_of)
+    latest = {}
+    for credit_file in CreditFile.objects.filter(customer_id__in=ids).order_by(
+            "customer_id", "investigated_on", "id"):
+        latest[credit_file.customer_id] = credit_file
+    ageing = ageing_of(ids, {pk: term_days(latest.get(pk)) for pk in ids}, today)
+    people = Customer.objects.filter(pk__in=ids).select_related("owner")
+    lines = []
+    for customer in people:
+        buckets = ageing.get(customer.pk, _no_ageing())
+        if overdue_only and not buckets["overdue"]:
+            continue
+        credit_file = latest.get(customer.pk)
+        lines.append({"customer": customer, "receivable": _cents(balance_of[customer.pk]),
+                      **buckets,
+                      "limit": credit_file.credit_limit if credit_file else None,
+                      "rating": credit_file.rating if credit_file else ""})
+    lines.sort(key=lambda line: (-line["oldest_days"], -line["overdue"], line["customer"].pk))
+    total = {name: sum((line[name] for line in lines), ZERO)
+             for name in ("receivable", "current", "overdue", "over",
+                          *(f"d{b}" for b in AGEING_BUCKETS))}
+    return {"lines": lines, "total": total}
+
+
+
+# --- targets and costs ---------------------------------------------------------------------------
+
+def targets_of(user, month: date) -> dict:
+    """{manager id: standard sales} of the month, for the managers `user` sees."""
+    return dict(SalesTarget.objects.visible_to(user).filter(month=month_of(month))
+                .values_list("manager_id", "amount"))
+
+
+def recent_costs(user, limit=20):
+    return list(ManagerCost.objects.visible_to(user).select_related("manager")
+                .order_by("-created_at", "-id")[:limit])
+
+
+# --- the customer page's tab (CUS-10 客户销售信息表) ------------------------------------------------
+
+def customer_months(customer, months=12, today=None) -> list[dict]:
+    """The customer's last `months` months: net sales, collections and the receivable after each."""
+    end = month_of(today or timezone.localdate())
+    start = _shift(end, -(months - 1))
+    rows = CustomerMonth.objects.filter(customer=customer)
+    before = rows.filter(month__lt=start).aggregate(sold=_money("net_sales"),
+                                                    paid=_money("collections"))
+    balance = _cents(before["sold"] - before["paid"])
+    by_month = {row.month: row for row in rows.filter(month__gte=start, month__lte=end)}
+    result = []
+    for month in (_shift(start, i) for i in range(months)):
+        row = by_month.get(month)
+        sold, paid = (row.net_sales, row.collections) if row else (ZERO, ZERO)
+        balance += sold - paid
+        result.append({"month": month, "net_sales": sold, "collections": paid,
+                       "margin": sold - (row.marginal_cost if row else ZERO),
+                       "receivable": balance})
+    return result
+
+
+def customer_tab(user, customer) -> dict:
+    return {"orders": customer_orders(user, customer), "receipts": customer_receipts(user, customer),
+            "credit": customer_credit(customer), "months": customer_months(customer),
+            "can_post": can(user, SALES_POST), "can_manage": can(user, SALES_MANAGE)}

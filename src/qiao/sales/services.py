@@ -1,0 +1,576 @@
+"""Every change to the sales ledger and the credit files (see models' docstring).
+
+Each posting checks, writes its document and adds its amounts to the fact tables in one
+transaction (`_add_facts`: an UPDATE … SET x = x + amount on the month's row, so concurrent
+postings never lose an amount), and puts it on the customer's timeline. `FACTS` says, for
+each kind of document, what it adds to which figure; `rebuild` sums the same from the
+documents and must give the same tables.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Case, DecimalField, F, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from qiao.core.history import authored_by
+from qiao.core.money import round_half_up
+from qiao.core.registry import TimelineKind
+from qiao.customers.models import Customer
+from qiao.customers.services import customer_event_record
+from qiao.org.permissions import can
+from qiao.org.scope import visible_users
+
+from .actions import SALES_MANAGE, SALES_POST
+from .models import (
+    COST_FIGURES,
+    MANAGER_FIGURES,
+    Channel,
+    CreditFile,
+    CustomerKind,
+    CustomerMonth,
+    ManagerCost,
+    ManagerMonth,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    Receipt,
+    SalesReturn,
+    SalesTarget,
+)
+
+NOTE_PERIOD_DAYS = 60  # seed 001 第15条: a note's gain or loss counts from 60 days after shipment
+ZERO = Decimal("0.00")
+
+TIMELINE_KINDS = (
+    TimelineKind("order_posted", gettext_lazy("Sales order %(number)s: %(amount)s"),
+                 "bi-cart-check", params=("number", "amount")),
+    TimelineKind("order_cancelled", gettext_lazy("Sales order %(number)s cancelled"),
+                 "bi-cart-x", params=("number",)),
+    TimelineKind("goods_returned",
+                 gettext_lazy("Goods returned on order %(number)s: %(amount)s (%(reason)s)"),
+                 "bi-arrow-return-left", params=("number", "amount", "reason")),
+    TimelineKind("payment_received", gettext_lazy("Payment received: %(amount)s (%(method)s)"),
+                 "bi-cash-coin", params=("amount", "method")),
+    TimelineKind("credit_investigated",
+                 gettext_lazy("Credit investigation: rating %(rating)s, limit %(limit)s"),
+                 "bi-shield-check", params=("rating", "limit")),
+)
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _require(user, action):
+    if not can(user, action):
+        raise PermissionDenied
+
+
+def _visible_customer(user, customer) -> Customer:
+    """The customer as `user` may see it now, locked for the posting (404 otherwise: a receipt
+    for another manager's customer is refused as if the customer did not exist)."""
+    found = (Customer.objects.visible_to(user).select_for_update(of=("self",))
+             .filter(pk=customer.pk).first())
+    if found is None:
+        raise PermissionDenied
+    return found
+
+
+def _already_posted(model, external_id, customer_id):
+    """What an ERP posted before under `external_id`, if it was for the same customer (the
+    repeat of a posting); the id used for another customer is refused, naming nothing of it."""
+    if not external_id:
+        return None
+    existing = model.objects.filter(external_id=external_id).first()
+    if existing is not None and existing.customer_id != customer_id:
+        raise ValidationError({"external_id": _("This external id was already used for "
+                                                "another posting.")})
+    return existing
+
+
+def _credited_to(customer, actor):
+    """Who a posting is credited to: the customer's account manager, or the one who posts it
+    for a customer in the public pool; and their unit now."""
+    manager = customer.owner if customer.owner_id else actor
+    return manager, manager.unit_id
+
+
+# --- the fact tables -----------------------------------------------------------------------------
+
+def _add(model, key: dict, amounts: dict, count: int = 0):
+    """Add `amounts` to the row of `key` (created at zero first): one UPDATE with F() + amount,
+    so two postings at once both count."""
+    amounts = {name: value for name, value in amounts.items() if value}
+    if not amounts and not count:
+        return
+    rows = model.objects.filter(**key)
+    if not rows.exists():
+        try:
+            with transaction.atomic():
+                model.objects.create(**key)
+        except IntegrityError:  # created meanwhile by a concurrent posting: add to it
+            pass
+    changes = {name: F(name) + value for name, value in amounts.items()}
+    if count:
+        changes["order_count"] = F("order_count") + count
+    rows.update(**changes)
+
+
+def _add_facts(*, day, manager_id, unit_id, level, customer_id=None, figures: dict,
+               net_sales=ZERO, cost=ZERO, collections=ZERO, count=0):
+    _add(ManagerMonth, {"month": month_of(day), "manager_id": manager_id, "unit_id": unit_id,
+                        "secret_level": level}, figures, count)
+    if customer_id is not None:
+        _add(CustomerMonth, {"month": month_of(day), "customer_id": customer_id},
+             {"net_sales": net_sales, "marginal_cost": cost, "collections": collections})
+
+
+def _order_facts(order, sign=1) -> dict:
+    """What an order adds in its month (sign 1), or takes back when cancelled (-1: into
+    `cancellations` and back out of discounts, commissions and the marginal cost)."""
+    amount = order.amount
+    if sign > 0:
+        figures = {"orders": amount, f"{order.channel}_orders": amount,
+                   "new_orders": amount if order.customer_kind == CustomerKind.NEW else ZERO}
+    else:
+        figures = {"cancellations": amount}
+    figures |= {"discounts": sign * order.discount, "commissions": sign * order.commission,
+                "marginal_cost": sign * order.marginal_cost}
+    return figures
+
+
+# --- orders --------------------------------------------------------------------------------------
+
+def _credit_check(customer, amount, *, actor, over_limit_reason):
+    """Seed CRD-2: an order beyond the credit limit of the customer's latest credit file, or
+    from a customer with overdue debt, is refused unless someone holding sales.manage posts it
+    with a reason (settings.QIAO_CREDIT_POLICY "block" refuses it for everyone)."""
+    from .selectors import customer_credit  # selectors read the same tables
+
+    credit = customer_credit(customer)
+    problems = []
+    if credit["file"] is not None and credit["receivable"] + amount > credit["file"].credit_limit:
+        problems.append(_("The order takes the receivable to %(total)s, over the credit-sale "
+                          "limit of %(limit)s.") % {
+            "total": f"¥{credit['receivable'] + amount:,.2f}",
+            "limit": f"¥{credit['file'].credit_limit:,.2f}"})
+    if credit["overdue"] > 0:
+        problems.append(_("The customer has %(amount)s overdue.")
+                        % {"amount": f"¥{credit['overdue']:,.2f}"})
+    if not problems:
+        return ""
+    policy = getattr(settings, "QIAO_CREDIT_POLICY", "approve")
+    if policy == "approve" and can(actor, SALES_MANAGE) and over_limit_reason.strip():
+        return over_limit_reason.strip()
+    hint = (_("A supervisor may post it with a reason.") if policy == "approve" else "")
+    raise ValidationError(" ".join([*problems, hint]).strip(), code="credit")
+
+
+def order_post(*, actor, customer, lines, ordered_on, channel, discount=ZERO, commission=ZERO,
+               note="", external_id=None, over_limit_reason="") -> Order:
+    """Post an order of `lines` ([(product, quantity, price or None for the list price)]),
+    credited to the customer's account manager. With `external_id` (an ERP's posting) a repeat
+    returns the order already posted instead of a second one."""
+    _require(actor, SALES_POST)
+    existing = _already_posted(Order, external_id, customer.pk)
+    if existing is not None:
+        return existing
+    if not lines:
+        raise ValidationError(_("An order needs at least one line."))
+    with transaction.atomic():
+        customer = _visible_customer(actor, customer)
+        built = [_line(product, quantity, price) for product, quantity, price in lines]
+        amount = sum((line.amount for line in built), ZERO)
+        if discount < 0 or commission < 0 or discount > amount:
+            raise ValidationError({"discount": _(
+                "The discount and the commission are not negative, the discount at most the "
+                "order's amount.")})
+        reason = _credit_check(customer, amount - discount, actor=actor,
+                               over_limit_reason=over_limit_reason)
+        manager, unit_id = _credited_to(customer, actor)
+        is_fixed = Order.objects.filter(customer=customer).exclude(
+            status=OrderStatus.CANCELLED).exists()
+        order = Order(customer=customer, manager=manager, unit_id=unit_id,
+                      secret_level=customer.secret_level, ordered_on=ordered_on,
+                      channel=channel, amount=amount, discount=discount, commission=commission,
+                      marginal_cost=sum((line.unit_cost * line.quantity for line in built), ZERO),
+                      customer_kind=CustomerKind.FIXED if is_fixed else CustomerKind.NEW,
+                      over_limit_reason=reason, note=note, external_id=external_id or None,
+                      created_by=actor)
+        order.full_clean(exclude=["customer", "manager", "unit", "created_by"])
+        try:
+            with transaction.atomic():
+                order.save()
+        except IntegrityError:  # the same external id posted at the same moment
+            if not external_id:
+                raise
+            return _already_posted(Order, external_id, customer.pk)
+        for line in built:
+            line.order = order
+        OrderLine.objects.bulk_create(built)
+        _add_facts(day=ordered_on, manager_id=manager.pk, unit_id=unit_id,
+                   level=order.secret_level, customer_id=customer.pk, figures=_order_facts(order),
+                   net_sales=order.net_amount, cost=order.marginal_cost, count=1)
+        customer_event_record(customer, "order_posted", actor=actor, link=order,
+                              params={"number": order.number, "amount": f"¥{order.net_amount:,.2f}"})
+    return order
+
+
+def _line(product, quantity, price) -> OrderLine:
+    if not product.active:
+        raise ValidationError(_("%(product)s is no longer on sale.") % {"product": product})
+    price = product.price if price is None else price
+    if not isinstance(quantity, int) or quantity < 1:
+        raise ValidationError(_("Enter a quantity of at least 1."))
+    if price < 0:
+        raise ValidationError(_("A price is not negative."))
+    line = OrderLine(product=product, quantity=quantity, price=price,
+                     amount=round_half_up(price * quantity), unit_cost=product.marginal_cost)
+    line.full_clean(exclude=["order"])
+    return line
+
+
+def _claim_order(order) -> Order:
+    return Order.objects.select_for_update().select_related("customer").get(pk=order.pk)
+
+
+def order_deliver(*, actor, order, delivered_on) -> Order:
+    """Date the shipment (发货): returns and a note's 60 days count from it."""
+    _require(actor, SALES_POST)
+    with transaction.atomic():
+        _visible_customer(actor, order.customer)
+        order = _claim_order(order)
+        if order.status != OrderStatus.POSTED:
+            raise ValidationError(_("Only a posted order that is not yet delivered can be "
+                                    "delivered."))
+        if delivered_on < order.ordered_on or delivered_on > timezone.localdate():
+            raise ValidationError({"delivered_on": _(
+                "The delivery date is between the order date and today.")})
+        order.status, order.delivered_on = OrderStatus.DELIVERED, delivered_on
+        order.save(update_fields=["status", "delivered_on", "updated_at"])
+    return order
+
+
+def order_cancel(*, actor, order, cancelled_on, reason) -> Order:
+    """销货作废: an order whose slip was issued, cancelled before delivery; it counts as a
+    cancellation in the month of `cancelled_on`, the order staying in its own month."""
+    _require(actor, SALES_POST)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the order is cancelled.")})
+    with transaction.atomic():
+        _visible_customer(actor, order.customer)
+        order = _claim_order(order)
+        if order.status != OrderStatus.POSTED:
+            raise ValidationError(_("A delivered or cancelled order cannot be cancelled; "
+                                    "post a return instead."))
+        if cancelled_on < order.ordered_on or cancelled_on > timezone.localdate():
+            raise ValidationError({"cancelled_on": _(
+                "The cancellation date is between the order date and today.")})
+        order.status, order.cancelled_on = OrderStatus.CANCELLED, cancelled_on
+        order.cancel_reason = reason.strip()[:200]
+        order.save(update_fields=["status", "cancelled_on", "cancel_reason", "updated_at"])
+        _add_facts(day=cancelled_on, manager_id=order.manager_id, unit_id=order.unit_id,
+                   level=order.secret_level, customer_id=order.customer_id,
+                   figures=_order_facts(order, -1), net_sales=-order.net_amount,
+                   cost=-order.marginal_cost)
+        customer_event_record(order.customer, "order_cancelled", actor=actor, link=order,
+                              params={"number": order.number})
+    return order
+
+
+# --- returns -------------------------------------------------------------------------------------
+
+def return_post(*, actor, line, quantity, reason, returned_on, note="",
+                external_id=None) -> SalesReturn:
+    """销货退回 of part of a delivered line, at the line's price less its share of the order's
+    discount; deducted in the month it is posted and credited back against the manager the
+    order was credited to (seed 第6条: the matching bonus is clawed back)."""
+    _require(actor, SALES_POST)
+    existing = _already_posted(SalesReturn, external_id, line.order.customer_id)
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        order = line.order
+        _visible_customer(actor, order.customer)
+        order = _claim_order(order)
+        line = OrderLine.objects.get(pk=line.pk)
+        if order.status != OrderStatus.DELIVERED:
+            raise ValidationError(_("Only goods delivered can be returned; cancel an order "
+                                    "that was not delivered."))
+        if not isinstance(quantity, int) or quantity < 1:
+            raise ValidationError({"quantity": _("Enter a quantity of at least 1.")})
+        if quantity > line.quantity - line.returned:
+            raise ValidationError({"quantity": _(
+                "At most %(left)s can be returned: %(quantity)s delivered, %(returned)s "
+                "returned already.") % {"left": line.quantity - line.returned,
+                                        "quantity": line.quantity, "returned": line.returned}})
+        if returned_on < order.delivered_on or returned_on > timezone.localdate():
+            raise ValidationError({"returned_on": _(
+                "The return date is between the delivery date and today.")})
+        amount = return_amount(order, line, quantity)
+        manager_unit = order.manager.unit_id
+        sales_return = SalesReturn(
+            line=line, customer_id=order.customer_id, manager_id=order.manager_id,
+            unit_id=manager_unit, secret_level=order.secret_level, returned_on=returned_on,
+            quantity=quantity, amount=amount, reason=reason, note=note,
+            external_id=external_id or None, created_by=actor)
+        sales_return.full_clean(exclude=["line", "customer", "manager", "unit", "created_by"])
+        sales_return.save()
+        OrderLine.objects.filter(pk=line.pk).update(returned=F("returned") + quantity)
+        cost = line.unit_cost * quantity
+        _add_facts(day=returned_on, manager_id=order.manager_id, unit_id=manager_unit,
+                   level=order.secret_level, customer_id=order.customer_id,
+                   figures={f"returns_{reason}": amount, "marginal_cost": -cost},
+                   net_sales=-amount, cost=-cost)
+        customer_event_record(order.customer, "goods_returned", actor=actor, link=order, params={
+            "number": order.number, "amount": f"¥{amount:,.2f}",
+            "reason": str(sales_return.get_reason_display())})
+    return sales_return
+
+
+def return_amount(order, line, quantity) -> Decimal:
+    """The line's amount for `quantity`, less that share of the order's discount (what the
+    customer actually paid for those goods)."""
+    gross = line.price * quantity
+    if not order.discount:
+        return round_half_up(gross)
+    return round_half_up(gross - order.discount * gross / order.amount)
+
+
+# --- receipts ------------------------------------------------------------------------------------
+
+def note_interest(amount, *, shipped_on: date, due: date) -> Decimal:
+    """A promissory note's interest gain (+) or loss (−) against the 60 days from shipment
+    (seed 第15条): at `QIAO_NOTE_INTEREST_RATE` a year, for the days the note falls due before
+    (gain) or after (loss) those 60 days."""
+    rate = Decimal(str(getattr(settings, "QIAO_NOTE_INTEREST_RATE", "0.0435")))
+    days = NOTE_PERIOD_DAYS - (due - shipped_on).days
+    return round_half_up(amount * rate * days / 365)
+
+
+def receipt_post(*, actor, customer, amount, method, received_on, order=None, note_due=None,
+                 note="", external_id=None) -> Receipt:
+    """收款: cash, a transfer or a promissory note (期票, with its due date), credited to the
+    customer's account manager; a note's interest gain or loss counted from the shipment of the
+    order it pays (from the day received when it names none)."""
+    _require(actor, SALES_POST)
+    existing = _already_posted(Receipt, external_id, customer.pk)
+    if existing is not None:
+        return existing
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": _("Enter an amount greater than zero.")})
+    if method == PaymentMethod.NOTE and note_due is None:
+        raise ValidationError({"note_due": _("A promissory note needs its due date.")})
+    if method != PaymentMethod.NOTE:
+        note_due = None
+    with transaction.atomic():
+        customer = _visible_customer(actor, customer)
+        if order is not None and order.customer_id != customer.pk:
+            raise ValidationError({"order": _("The order is not one of this customer's.")})
+        if note_due is not None and note_due < received_on:
+            raise ValidationError({"note_due": _("A note falls due on or after the day it "
+                                                 "is received.")})
+        manager, unit_id = _credited_to(customer, actor)
+        receipt = Receipt(customer=customer, manager=manager, unit_id=unit_id,
+                          secret_level=customer.secret_level, order=order,
+                          received_on=received_on, method=method, amount=amount,
+                          note_due=note_due, note=note, external_id=external_id or None,
+                          created_by=actor)
+        if note_due is not None:
+            shipped = order.delivered_on if order is not None and order.delivered_on else received_on
+            receipt.note_interest = note_interest(amount, shipped_on=shipped, due=note_due)
+        receipt.full_clean(exclude=["customer", "manager", "unit", "order", "created_by",
+                                    "reverses"])
+        try:
+            with transaction.atomic():
+                receipt.save()
+        except IntegrityError:  # the same external id posted at the same moment
+            if not external_id:
+                raise
+            return _already_posted(Receipt, external_id, customer.pk)
+        _post_receipt(receipt)
+        customer_event_record(customer, "payment_received", actor=actor, link=receipt, params={
+            "amount": f"¥{amount:,.2f}", "method": str(receipt.get_method_display())})
+    return receipt
+
+
+def _post_receipt(receipt):
+    notes = receipt.amount if receipt.method == PaymentMethod.NOTE else ZERO
+    _add_facts(day=receipt.received_on, manager_id=receipt.manager_id, unit_id=receipt.unit_id,
+               level=receipt.secret_level, customer_id=receipt.customer_id,
+               figures={"collections": receipt.amount, "notes": notes,
+                        "note_interest": receipt.note_interest},
+               collections=receipt.amount)
+
+
+def receipt_reverse(*, actor, receipt, reason) -> Receipt:
+    """Undo a wrong receipt by a reversing one of the opposite amount, dated today (the wrong
+    one stays, so every past report can be reproduced)."""
+    _require(actor, SALES_MANAGE)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the receipt is reversed.")})
+    with transaction.atomic():
+        _visible_customer(actor, receipt.customer)
+        receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+        if receipt.reverses_id or Receipt.objects.filter(reverses=receipt).exists():
+            raise ValidationError(_("This receipt is a reversal or was reversed already."))
+        reversal = Receipt.objects.create(
+            customer_id=receipt.customer_id, manager_id=receipt.manager_id,
+            unit_id=receipt.unit_id, secret_level=receipt.secret_level, order=receipt.order,
+            received_on=timezone.localdate(), method=receipt.method, amount=-receipt.amount,
+            note_due=receipt.note_due, note_interest=-receipt.note_interest,
+            reverses=receipt, note=reason.strip()[:500], created_by=actor)
+        _post_receipt(reversal)
+    return reversal
+
+
+# --- costs and targets ---------------------------------------------------------------------------
+
+def cost_post(*, actor, manager, month: date, kind, amount, note="") -> ManagerCost:
+    """A manager's cost of a month (a correction is another cost of the opposite amount)."""
+    _require(actor, SALES_MANAGE)
+    if not visible_users(actor).filter(pk=manager.pk).exists():
+        raise PermissionDenied
+    with transaction.atomic():
+        cost = ManagerCost(manager=manager, unit_id=manager.unit_id, month=month_of(month),
+                           kind=kind, amount=amount, note=note, created_by=actor)
+        cost.full_clean(exclude=["manager", "unit", "created_by"])
+        cost.save()
+        _add_facts(day=cost.month, manager_id=manager.pk, unit_id=manager.unit_id, level=0,
+                   figures={f"cost_{kind}": amount})
+    return cost
+
+
+def targets_set(*, actor, month: date, amounts: dict) -> None:
+    """Managers' standard sales of a month (月标准销售额), {manager: amount}, set or changed in
+    one transaction; an empty amount leaves a manager's as it is. Only managers in `actor`'s
+    scope."""
+    _require(actor, SALES_MANAGE)
+    allowed = set(visible_users(actor).filter(pk__in=[m.pk for m in amounts])
+                  .values_list("pk", flat=True))
+    with transaction.atomic():
+        for manager, amount in amounts.items():
+            if amount is None:
+                continue
+            if manager.pk not in allowed:
+                raise PermissionDenied
+            if amount < 0:
+                raise ValidationError({"amount": _("Enter an amount of zero or more.")})
+            SalesTarget.objects.update_or_create(
+                manager=manager, month=month_of(month),
+                defaults={"amount": amount, "unit_id": manager.unit_id})
+
+
+# --- credit --------------------------------------------------------------------------------------
+
+def credit_file_create(*, actor, customer, data: dict) -> CreditFile:
+    """A credit investigation (客户信用调查表); the newest one sets the customer's limit."""
+    _require(actor, SALES_POST)
+    with transaction.atomic():
+        customer = _visible_customer(actor, customer)
+        credit = CreditFile(customer=customer, investigator=actor, **data)
+        credit.full_clean(exclude=["customer", "investigator"])
+        authored_by(credit, actor).save()
+        customer_event_record(customer, "credit_investigated", actor=actor, link=credit, params={
+            "rating": credit.rating, "limit": f"¥{credit.credit_limit:,.2f}"})
+    return credit
+
+
+# --- rebuilding the fact tables ------------------------------------------------------------------
+
+def _sum(expression):
+    return Coalesce(Sum(expression), Value(ZERO), output_field=DecimalField(max_digits=18,
+                                                                            decimal_places=2))
+
+
+def _if(condition, value):
+    return Case(When(condition, then=value), default=Value(ZERO),
+                output_field=DecimalField(max_digits=18, decimal_places=2))
+
+
+def _manager_rows():
+    """Every document's amounts grouped as the fact rows are (month, manager, unit, level)."""
+    key = ("month", "manager_id", "unit_id", "secret_level")
+    orders = (Order.objects.annotate(month=TruncMonth("ordered_on")).values(*key).annotate(
+        order_count=Sum(Value(1), output_field=IntegerField()),
+        orders=_sum("amount"), visit_orders=_sum(_if(Q(channel=Channel.VISIT), F("amount"))),
+        phone_orders=_sum(_if(Q(channel=Channel.PHONE), F("amount"))),
+        new_orders=_sum(_if(Q(customer_kind=CustomerKind.NEW), F("amount"))),
+        discounts=_sum("discount"), commissions=_sum("commission"),
+        marginal_cost=_sum("marginal_cost")))
+    cancelled = (Order.objects.filter(status=OrderStatus.CANCELLED)
+                 .annotate(month=TruncMonth("cancelled_on")).values(*key).annotate(
+                     cancellations=_sum("amount"), discounts=-_sum("discount"),
+                     commissions=-_sum("commission"), marginal_cost=-_sum("marginal_cost")))
+    returns = (SalesReturn.objects.annotate(month=TruncMonth("returned_on")).values(*key)
+               .annotate(marginal_cost=-_sum(F("quantity") * F("line__unit_cost")),
+                         **{f"returns_{reason}": _sum(_if(Q(reason=reason), F("amount")))
+                            for reason in ("late", "business", "quality", "other")}))
+    receipts = (Receipt.objects.annotate(month=TruncMonth("received_on")).values(*key).annotate(
+        collections=_sum("amount"), notes=_sum(_if(Q(method=PaymentMethod.NOTE), F("amount"))),
+        note_interest=_sum("note_interest")))
+    costs = (ManagerCost.objects.annotate(secret_level=Value(0)).values(*key).annotate(
+        **{f"cost_{kind}": _sum(_if(Q(kind=kind), F("amount")))
+           for kind in (name.removeprefix("cost_") for name in COST_FIGURES)}))
+    return (orders, cancelled, returns, receipts, costs)
+
+
+def _customer_rows():
+    orders = (Order.objects.annotate(month=TruncMonth("ordered_on")).values("month", "customer_id")
+              .annotate(net_sales=_sum(F("amount") - F("discount")),
+                        marginal_cost=_sum("marginal_cost")))
+    cancelled = (Order.objects.filter(status=OrderStatus.CANCELLED)
+                 .annotate(month=TruncMonth("cancelled_on")).values("month", "customer_id")
+                 .annotate(net_sales=-_sum(F("amount") - F("discount")),
+                           marginal_cost=-_sum("marginal_cost")))
+    returns = (SalesReturn.objects.annotate(month=TruncMonth("returned_on"))
+               .values("month", "customer_id")
+               .annotate(net_sales=-_sum("amount"),
+                         marginal_cost=-_sum(F("quantity") * F("line__unit_cost"))))
+    receipts = (Receipt.objects.annotate(month=TruncMonth("received_on"))
+                .values("month", "customer_id").annotate(collections=_sum("amount")))
+    return (orders, cancelled, returns, receipts)
+
+
+def _merge(querysets, key, fields) -> dict:
+    totals: dict = {}
+    for queryset in querysets:
+        for row in queryset.iterator(chunk_size=5000):
+            month = row["month"]
+            month = month.date() if hasattr(month, "date") else month
+            row_key = (month, *(row[k] for k in key[1:]))
+            entry = totals.setdefault(row_key, dict.fromkeys(fields, ZERO))
+            for name in fields:
+                if name in row:
+                    entry[name] += row[name]
+    return totals
+
+
+def rebuild() -> dict:
+    """Recompute both fact tables from the documents (`manage.py sales_rebuild`); the result
+    must equal what the postings added up. Returns the number of rows of each."""
+    manager_key = ("month", "manager_id", "unit_id", "secret_level")
+    manager_fields = (*MANAGER_FIGURES, "order_count")
+    managers = _merge(_manager_rows(), manager_key, manager_fields)
+    customers = _merge(_customer_rows(), ("month", "customer_id"),
+                       ("net_sales", "marginal_cost", "collections"))
+    with transaction.atomic():
+        ManagerMonth.objects.all().delete()
+        CustomerMonth.objects.all().delete()
+        ManagerMonth.objects.bulk_create(
+            (ManagerMonth(**dict(zip(manager_key, key, strict=True)),
+                          **{**values, "order_count": int(values["order_count"])})
+             for key, values in managers.items()), batch_size=2000)
+        CustomerMonth.objects.bulk_create(
+            (CustomerMonth(month=key[0], customer_id=key[1], **values)
+             for key, values in customers.items()), batch_size=2000)
+    return {"managers": len(managers), "customers": len(customers)}
+

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+app_name = "sales"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("orders/", views.order_list, name="orders"),
+    path("orders/export/xlsx/", views.order_export, {"fmt": "xlsx"}, name="export_xlsx"),
+    path("orders/export/csv/", views.order_export, {"fmt": "csv"}, name="export_csv"),
+    path("orders/new/", views.order_new, name="order_new"),
+    path("orders/<int:pk>/", views.order_detail, name="order"),
+    *(path(f"orders/<int:pk>/{step}/", views.order_step, {"step": step}, name=f"order_{step}")
+      for step in views.ORDER_STEPS),
+    path("receipts/new/", views.receipt_new, name="receipt_new"),
+    path("receipts/<int:pk>/reverse/", views.receipt_reverse, name="receipt_reverse"),
+    path("credit/<int:customer_id>/new/", views.credit_new, name="credit_new"),
+    path("targets/", views.targets, name="targets"),
+    path("costs/new/", views.cost_new, name="cost_new"),
+    path("statistics/monthly/", views.monthly, name="monthly"),
+    path("statistics/groups/", views.monthly, {"by": "unit"}, name="groups"),
+    path("statistics/seasonal/", views.seasonal, name="seasonal"),
+    path("statistics/arrears/", views.arrears, name="arrears"),
+]

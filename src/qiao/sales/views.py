@@ -1,0 +1,348 @@
+"""Sales pages: thin — parse, fetch through the selectors, one service, render."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from qiao.audit import services as audit_services
+from qiao.core.exceptions import ANSWERED_ON_PAGE, http_status, user_message
+from qiao.core.forms import add_errors
+from qiao.core.htmx import render_page
+from qiao.core.lists import list_export, list_page
+from qiao.core.origin import Origin
+from qiao.core.views import attempt
+from qiao.customers.selectors import customer_get
+from qiao.org.decorators import requires
+from qiao.org.permissions import can
+from qiao.org.scope import visible_users
+
+from . import exports, lists, selectors, services
+from .actions import SALES_MANAGE, SALES_POST, SALES_VIEW
+from .forms import (
+    CancelForm,
+    CostForm,
+    CreditFileForm,
+    DeliverForm,
+    FigureFilter,
+    LineFormSet,
+    OrderForm,
+    ReceiptForm,
+    ReturnForm,
+    ReverseForm,
+    TargetForm,
+    YearFilter,
+)
+from .models import OrderStatus
+from .reports import COLLECTION, GROUPS, MONTHLY, SEASONAL
+
+
+def _chart_labels() -> dict:
+    return {"net_sales": _("Net sales"), "collections": _("Collected (incl. notes)"),
+            "target": _("Standard sales"), "index": _("Seasonal index %")}
+
+
+@require_GET
+@requires(SALES_VIEW)
+def home(request):
+    """销售业绩: the month's figures of what the user sees (or one manager's), against the
+    target, the last twelve months, the ranking's top three and the user's place."""
+    form = FigureFilter(request.GET or None, user=request.user)
+    chosen = form.values()
+    month, manager = chosen["month"], chosen["manager"]
+    trend = selectors.trend(request.user, month, manager=manager)
+    rank, ranked = selectors.rank_of(manager or request.user, month)
+    return render_page(request, "sales/home.html", {
+        "form": form, "month": month, "manager": manager,
+        "figures": selectors.figures(request.user, month, manager=manager),
+        "chart": {"months": [f"{m['month']:%Y-%m}" for m in trend],
+                  "net_sales": [str(m["net_sales"]) for m in trend],
+                  "collections": [str(m["collections"]) for m in trend],
+                  "target": [str(m["target"]) for m in trend], "labels": _chart_labels()},
+        "top": selectors.top_three(month), "rank": rank, "ranked": ranked,
+        "can_post": can(request.user, SALES_POST), "can_manage": can(request.user, SALES_MANAGE)})
+
+
+# --- orders --------------------------------------------------------------------------------------
+
+@require_GET
+@requires(SALES_VIEW)
+def order_list(request):
+    return list_page(request, lists.ORDERS, can_export=True,
+                     can_create=can(request.user, SALES_POST))
+
+
+@require_GET
+@requires(SALES_VIEW)
+def order_export(request, fmt):
+    return list_export(request, lists.ORDERS, fmt)
+
+
+@requires(SALES_POST)
+def order_new(request):
+    user = request.user
+    may_pass = can(user, SALES_MANAGE)
+    form = OrderForm(request.POST or None, user=user, may_pass_limit=may_pass,
+                     initial={"customer": request.GET.get("customer")})
+    lines = LineFormSet(request.POST or None, prefix="lines")
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid() and lines.is_valid():
+            chosen = [(line["product"], line["quantity"], line.get("price"))
+                      for line in lines.cleaned_data if line.get("product")]
+            data = form.cleaned_data
+            order, status = attempt(form, lambda: services.order_post(
+                actor=user, customer=data["customer"], lines=chosen,
+                ordered_on=data["ordered_on"], channel=data["channel"],
+                discount=data["discount"], commission=data["commission"], note=data["note"],
+                over_limit_reason=data.get("over_limit_reason", "")))
+            if status is None:
+                messages.success(request, _("Sales order %s posted.") % order.number)
+                return redirect("sales:order", pk=order.pk)
+    return render_page(request, "sales/order_form.html",
+                       {"form": form, "lines": lines, "may_pass": may_pass}, status=status)
+
+
+def _order_page(request, order, *, status=200, bound=None):
+    offered = {}
+    if can(request.user, SALES_POST):
+        today = timezone.localdate()
+        if order.status == OrderStatus.POSTED:
+            offered["deliver"] = DeliverForm(initial={"delivered_on": today},
+                                             auto_id="id_deliver_%s")
+            offered["cancel"] = CancelForm(initial={"cancelled_on": today},
+                                           auto_id="id_cancel_%s")
+        elif order.status == OrderStatus.DELIVERED:
+            offered["return"] = ReturnForm(order=order, initial={"returned_on": today},
+                                           auto_id="id_return_%s")
+    if bound:
+        offered[bound[0]] = bound[1]
+    return render_page(request, "sales/order.html", {
+        "order": order, "lines": selectors.order_lines(order),
+        "returns": selectors.order_returns(order), "receipts": selectors.order_receipts(order),
+        "forms": offered, "can_post": can(request.user, SALES_POST)}, status=status)
+
+
+@require_GET
+@requires(SALES_VIEW)
+def order_detail(request, pk):
+    return _order_page(request, selectors.order_get(request.user, pk))
+
+
+ORDER_STEPS = {
+    "deliver": (DeliverForm, lambda user, order, data: services.order_deliver(
+        actor=user, order=order, delivered_on=data["delivered_on"]), _("Order delivered.")),
+    "cancel": (CancelForm, lambda user, order, data: services.order_cancel(
+        actor=user, order=order, cancelled_on=data["cancelled_on"], reason=data["reason"]),
+        _("Order cancelled.")),
+    "return": (ReturnForm, lambda user, order, data: services.return_post(
+        actor=user, line=next(line for line in selectors.order_lines(order)
+                              if line.pk == data["line"]),
+        quantity=data["quantity"], reason=data["reason"], returned_on=data["returned_on"],
+        note=data["note"]), _("Return posted.")),
+}
+
+
+@require_POST
+@requires(SALES_POST)
+def order_step(request, pk, step):
+    order = selectors.order_get(request.user, pk)
+    form_class, call, done = ORDER_STEPS[step]
+    extra = {"order": order} if step == "return" else {}
+    form = form_class(request.POST, auto_id=f"id_{step}_%s", **extra)
+    if form.is_valid():
+        try:
+            call(request.user, order, form.cleaned_data)
+        except ANSWERED_ON_PAGE as exc:
+            add_errors(form, exc)
+            messages.error(request, user_message(exc))
+            return _order_page(request, selectors.order_get(request.user, pk),
+                               status=http_status(exc), bound=(step, form))
+        messages.success(request, done)
+        return redirect("sales:order", pk=pk)
+    return _order_page(request, order, status=400, bound=(step, form))
+
+
+# --- receipts ------------------------------------------------------------------------------------
+
+@requires(SALES_POST)
+def receipt_new(request):
+    form = ReceiptForm(request.POST or None, user=request.user, initial={
+        "customer": request.GET.get("customer"), "order": request.GET.get("order")})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            receipt, status = attempt(form, lambda: services.receipt_post(
+                actor=request.user, customer=data["customer"], amount=data["amount"],
+                method=data["method"], received_on=data["received_on"], order=data["order"],
+                note_due=data["note_due"], note=data["note"]))
+            if status is None:
+                messages.success(request, _("Receipt of ¥%s posted.") % f"{receipt.amount:,.2f}")
+                if receipt.order_id:
+                    return redirect("sales:order", pk=receipt.order_id)
+                return redirect("customers:detail_tab", pk=receipt.customer_id, tab="sales")
+    return render_page(request, "sales/receipt_form.html", {"form": form}, status=status)
+
+
+@requires(SALES_MANAGE)
+def receipt_reverse(request, pk):
+    receipt = selectors.receipt_get(request.user, pk)
+    form = ReverseForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            _reversal, status = attempt(form, lambda: services.receipt_reverse(
+                actor=request.user, receipt=receipt, reason=form.cleaned_data["reason"]))
+            if status is None:
+                messages.success(request, _("Receipt reversed."))
+                return redirect("customers:detail_tab", pk=receipt.customer_id, tab="sales")
+    return render_page(request, "sales/receipt_reverse.html",
+                       {"form": form, "receipt": receipt}, status=status)
+
+
+# --- credit --------------------------------------------------------------------------------------
+
+@requires(SALES_POST)
+def credit_new(request, customer_id):
+    customer = customer_get(request.user, customer_id)
+    latest = selectors.latest_credit_file(customer)
+    initial = {"investigated_on": timezone.localdate()}
+    form = CreditFileForm(request.POST or None, instance=None, initial=initial)
+    if latest is not None and request.method != "POST":
+        form = CreditFileForm(initial={**_copied(latest), **initial})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            _credit, status = attempt(form, lambda: services.credit_file_create(
+                actor=request.user, customer=customer, data=form.cleaned_data))
+            if status is None:
+                messages.success(request, _("Credit investigation saved."))
+                return redirect("customers:detail_tab", pk=customer.pk, tab="sales")
+    return render_page(request, "sales/credit_form.html",
+                       {"form": form, "customer": customer, "latest": latest}, status=status)
+
+
+def _copied(credit_file) -> dict:
+    """The last investigation's answers, to start the next one from."""
+    return {name: getattr(credit_file, name) for name in CreditFileForm.Meta.fields}
+
+
+# --- targets and costs ---------------------------------------------------------------------------
+
+@requires(SALES_MANAGE)
+def targets(request):
+    """月标准销售额: each manager's standard sales of a month, set by their supervisor."""
+    form = FigureFilter(request.GET or None, user=request.user)
+    month = form.values()["month"]
+    managers = list(visible_users(request.user).order_by("username"))
+    current = selectors.targets_of(request.user, month)
+    rows = [(manager, TargetForm(request.POST or None, prefix=f"m{manager.pk}",
+                                 initial={"amount": current.get(manager.pk)}))
+            for manager in managers]
+    if request.method == "POST" and all(target_form.is_valid() for _m, target_form in rows):
+        services.targets_set(actor=request.user, month=month, amounts={
+            manager: target_form.cleaned_data["amount"] for manager, target_form in rows})
+        messages.success(request, _("Targets saved."))
+        return redirect(f"{request.path}?month={month:%Y-%m}")
+    return render_page(request, "sales/targets.html",
+                       {"form": form, "month": month, "rows": rows},
+                       status=400 if request.method == "POST" else 200)
+
+
+@requires(SALES_MANAGE)
+def cost_new(request):
+    form = CostForm(request.POST or None, managers=visible_users(request.user),
+                    initial={"month": timezone.localdate().replace(day=1)})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            _cost, status = attempt(form, lambda: services.cost_post(
+                actor=request.user, manager=data["manager"], month=data["month"],
+                kind=data["kind"], amount=data["amount"], note=data["note"]))
+            if status is None:
+                messages.success(request, _("Cost recorded."))
+                return redirect("sales:cost_new")
+    return render_page(request, "sales/cost_form.html", {
+        "form": form, "recent": selectors.recent_costs(request.user)}, status=status)
+
+
+# --- the statistics ------------------------------------------------------------------------------
+
+def _report_page(request, report, template, context, *, filters, export):
+    """A statistics page, its print layout (?print=1) or its Excel file (?format=xlsx), the
+    last two logged as the lists' are."""
+    printing = request.GET.get("print") == "1"
+    wanted = request.GET.get("format")
+    described = dict(filters.description())
+    if wanted == "xlsx":
+        audit_services.export_record(actor=request.user, origin=Origin.of(request),
+                                     what=str(report.label), rows=export.rows,
+                                     filters=described, fmt="xlsx")
+        return export.response(request.user, report, filters.description())
+    if printing:
+        audit_services.print_record(actor=request.user, origin=Origin.of(request),
+                                    what=str(report.label), rows=export.rows, filters=described)
+    query = request.GET.copy()
+    for name in ("print", "format"):
+        query.pop(name, None)
+    return render_page(request, template, {
+        **context, "report": report, "form": filters, "printing": printing,
+        "query": query.urlencode(), "filters_text": filters.description(),
+        "today": timezone.localdate()})
+
+
+@require_GET
+@requires(SALES_VIEW)
+def monthly(request, by="manager"):
+    """月度销售实绩统计表 (by manager) and 月度组别销售实绩统计表 (by unit)."""
+    report = MONTHLY if by == "manager" else GROUPS
+    form = FigureFilter(request.GET or None, user=request.user)
+    del form.fields["manager"]
+    month = form.values()["month"]
+    table = selectors.performance(request.user, month, by=by)
+    for line in (*table["lines"], table["total"]):
+        line["cells"] = [(figure, line[figure.key]) for figure in exports.PERFORMANCE]
+    chart = {"names": [line["name"] for line in table["lines"]],
+             "net_sales": [str(line["net_sales"]) for line in table["lines"]],
+             "target": [str(line["target"]) for line in table["lines"]],
+             "labels": _chart_labels()}
+    return _report_page(request, report, "sales/monthly.html",
+                        {"table": table, "columns": exports.PERFORMANCE, "chart": chart},
+                        filters=form, export=exports.PerformanceFile(table))
+
+
+@require_GET
+@requires(SALES_VIEW)
+def seasonal(request):
+    form = YearFilter(request.GET or None)
+    chosen = form.values()
+    table = selectors.seasonal_index(request.user, chosen["last_year"], years=chosen["years"])
+    chart = {"months": [f"{row['month']}月" for row in table["rows"]],
+             "index": [str(row["index"]) if row["index"] is not None else None
+                       for row in table["rows"]],
+             "years": [{"name": str(year), "data": [str(row["values"][i]) for row in table["rows"]]}
+                       for i, year in enumerate(table["years"])],
+             "labels": _chart_labels()}
+    return _report_page(request, SEASONAL, "sales/seasonal.html",
+                        {"table": table, "chart": chart}, filters=form,
+                        export=exports.SeasonalFile(table))
+
+
+@require_GET
+@requires(SALES_VIEW)
+def arrears(request):
+    form = FigureFilter(request.GET or None, user=request.user)
+    del form.fields["month"]
+    manager = form.values()["manager"]
+    table = selectors.arrears(request.user, manager=manager)
+    return _report_page(request, COLLECTION, "sales/arrears.html",
+                        {"table": table, "buckets": exports.ageing_labels()}, filters=form,
+                        export=exports.ArrearsFile(table))

@@ -1,0 +1,46 @@
+// The sales pages' charts (ECharts, vendored): the desk's twelve months, the monthly table's
+// bars per manager or unit against the target, the seasonal index. The figures come from the
+// page's JSON (json_script), amounts as strings (Decimal), the labels already translated.
+document.addEventListener("DOMContentLoaded", () => {
+  const source = document.getElementById("sales-chart-data");
+  if (!source || !window.echarts) return;
+  const data = JSON.parse(source.textContent);
+  const labels = data.labels || {};
+  const numbers = (values) => values.map((v) => (v === null ? null : Number(v)));
+  const charts = [];
+  const draw = (id, option) => {
+    const element = document.getElementById(id);
+    if (!element) return;
+    const chart = echarts.init(element);
+    chart.setOption({ tooltip: { trigger: "axis" }, legend: { top: 0 },
+                      grid: { left: 64, right: 16, top: 36, bottom: 48 }, ...option });
+    charts.push(chart);
+  };
+  draw("chart-trend", {
+    xAxis: { type: "category", data: data.months },
+    yAxis: { type: "value" },
+    series: [
+      { name: labels.net_sales, type: "bar", data: numbers(data.net_sales || []) },
+      { name: labels.collections, type: "bar", data: numbers(data.collections || []) },
+      { name: labels.target, type: "line", data: numbers(data.target || []) },
+    ],
+  });
+  draw("chart-performance", {
+    xAxis: { type: "category", data: data.names, axisLabel: { interval: 0, rotate: 30 } },
+    yAxis: { type: "value" },
+    series: [
+      { name: labels.net_sales, type: "bar", data: numbers(data.net_sales || []) },
+      { name: labels.target, type: "line", data: numbers(data.target || []) },
+    ],
+  });
+  draw("chart-seasonal", {
+    xAxis: { type: "category", data: data.months },
+    yAxis: [{ type: "value" }, { type: "value", name: labels.index, splitLine: { show: false } }],
+    series: [
+      ...(data.years || []).map((year) => ({ name: year.name, type: "bar", data: numbers(year.data) })),
+      { name: labels.index, type: "line", yAxisIndex: 1, data: numbers(data.index || []),
+        markLine: { data: [{ yAxis: 100 }], symbol: "none" } },
+    ],
+  });
+  window.addEventListener("resize", () => charts.forEach((chart) => chart.resize()));
+});
