@@ -149,13 +149,13 @@ def _order_facts(order, sign=1) -> dict:
 
 # --- orders --------------------------------------------------------------------------------------
 
-def _credit_check(customer, amount, *, actor, over_limit_reason):
+def _credit_check(customer, amount, *, actor, over_limit_reason, on):
     """Seed CRD-2: an order beyond the credit limit of the customer's latest credit file, or
     from a customer with overdue debt, is refused unless someone holding sales.manage posts it
     with a reason (settings.QIAO_CREDIT_POLICY "block" refuses it for everyone)."""
     from .selectors import customer_credit  # selectors read the same tables
 
-    credit = customer_credit(customer)
+    credit = customer_credit(customer, today=on)  # overdue as on the order's day
     problems = []
     if credit["file"] is not None and credit["receivable"] + amount > credit["file"].credit_limit:
         problems.append(_("The order takes the receivable to %(total)s, over the credit-sale "
@@ -194,7 +194,7 @@ def order_post(*, actor, customer, lines, ordered_on, channel, discount=ZERO, co
                 "The discount and the commission are not negative, the discount at most the "
                 "order's amount.")})
         reason = _credit_check(customer, amount - discount, actor=actor,
-                               over_limit_reason=over_limit_reason)
+                               over_limit_reason=over_limit_reason, on=ordered_on)
         manager, unit_id = _credited_to(customer, actor)
         is_fixed = Order.objects.filter(customer=customer).exclude(
             status=OrderStatus.CANCELLED).exists()
