@@ -34,7 +34,7 @@ PERFORMANCE = (
     Figure("commissions", gettext_lazy("Commissions"), wide=False),
     Figure("net_sales", gettext_lazy("Net sales")),
     Figure("target", gettext_lazy("Standard sales")),
-    Figure("completion", gettext_lazy("Completion %"), NUMBER),
+    Figure("completion", gettext_lazy("Completion rate"), NUMBER),
     Figure("gross_margin", gettext_lazy("Gross margin"), wide=False),
     Figure("collections", gettext_lazy("Collected (incl. notes)"), wide=False),
     Figure("notes", gettext_lazy("Of which notes"), wide=False),
@@ -90,7 +90,7 @@ class SeasonalFile(_File):
     def write(self, sheet, title, notes):
         years = self.table["years"]
         headers = [_("Month"), *(str(year) for year in years), _("Total"), _("Monthly average"),
-                   _("Seasonal index %")]
+                   _("Seasonal index")]
         sheet.heading(title, notes, len(headers))
         sheet.widths([8] + [14] * (len(headers) - 1))
         sheet.header(headers)

@@ -40,7 +40,7 @@ from .reports import COLLECTION, GROUPS, MONTHLY, SEASONAL
 
 def _chart_labels() -> dict:
     return {"net_sales": _("Net sales"), "collections": _("Collected (incl. notes)"),
-            "target": _("Standard sales"), "index": _("Seasonal index %")}
+            "target": _("Standard sales"), "index": _("Seasonal index")}
 
 
 @require_GET
