@@ -1,10 +1,12 @@
 """Form helpers shared by every app."""
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
@@ -128,6 +130,32 @@ NOT_SET = _("— Not set —")
 CHOOSE = _("— Choose —")
 
 
+class MonthInput(forms.DateInput):
+    """The browser's month picker: it shows and sends "2026-11"."""
+
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m")
+
+
+class MonthField(forms.DateField):
+    """A month (its first day), from the browser's month picker or typed as 2026-11; a month
+    from 2000 to next year (a slip of the keyboard, year 0001, is refused)."""
+
+    widget = MonthInput
+    input_formats = ["%Y-%m", "%Y-%m-%d"]
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        if day is None:
+            return None
+        if not date(2000, 1, 1) <= day <= date(timezone.localdate().year + 1, 12, 31):
+            raise forms.ValidationError(_("Choose a month from 2000 to next year."),
+                                        code="implausible_month")
+        return day.replace(day=1)
+
+
 class BootstrapFormMixin(CleanInputMixin):
     """Every form of the project (tests/core/test_forms.py checks they all have it):
 
@@ -177,7 +205,7 @@ def _style(field):
 def _date_picker(field):
     widget = field.widget
     if isinstance(field, forms.DateField) and isinstance(widget, forms.DateInput) \
-            and not widget.is_hidden:
+            and not widget.is_hidden and not isinstance(widget, MonthInput):
         widget.input_type, widget.format = "date", ISO_DATE
 
 

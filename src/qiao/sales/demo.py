@@ -1,11 +1,11 @@
-"""Demo data of sales and credit: the products, two years of each account manager's orders
-(seasonal: the Spring Festival and the autumn holidays sell most, summer least; about 8 %
-more each year), deliveries, cancellations before delivery, returns for each reason (some in a
-later month than their order), receipts by cash, transfer and promissory note (some unpaid, so
-the arrears list has overdue customers), the managers' monthly costs and targets, and credit
-files. The documents are written in bulk and the fact tables built by `services.rebuild`, the
-same sums the postings keep — so the seasonal index and the year-on-year figures mean
-something on first start."""
+"""Demo data of sales and credit: the products, each account manager's orders of the last two
+years and this year (seasonal: the Spring Festival and the autumn holidays sell most, summer
+least; about 8 % more each year), deliveries, cancellations before delivery, returns for each
+reason (some in a later month than their order), receipts by cash, transfer and promissory
+note (some unpaid, so the arrears list has overdue customers), the managers' monthly costs and
+targets, and credit files. The documents are written in bulk and the fact tables built by
+`services.rebuild`, the same sums the postings keep — so the seasonal index and the
+year-on-year figures mean something on first start."""
 
 import random
 from datetime import date, timedelta
@@ -55,7 +55,7 @@ SEASON = {1: 1.45, 2: 1.30, 3: 0.90, 4: 0.90, 5: 0.95, 6: 0.80, 7: 0.75, 8: 0.80
           10: 1.20, 11: 0.90, 12: 1.10}
 MANAGERS = [f"am{i:02d}" for i in range(1, 13)]
 ORDERS_A_MONTH = 26  # per manager in an average month
-MONTHS = 24
+YEARS_BEFORE = 2  # complete years before this one, for the seasonal index
 RETURN_REASONS = ([ReturnReason.QUALITY] * 4 + [ReturnReason.LATE] * 3
                   + [ReturnReason.BUSINESS] * 2 + [ReturnReason.OTHER])
 COSTS = {CostKind.SALARY: (6000, 8000), CostKind.ALLOWANCE: (600, 900),
@@ -94,7 +94,7 @@ def load_demo_sales(*, seed=2026):
     customers = {name: list(Customer.objects.filter(is_deleted=False, owner=manager)
                             .order_by("pk")[:60])
                  for name, manager in managers.items()}
-    months = _months_back(today, MONTHS)
+    months = _months_back(today, 12 * YEARS_BEFORE + today.month)
     orders, plans = _orders(rng, months, today, managers, customers, products)
     Order.objects.bulk_create(orders, batch_size=1000)
     lines = [line for order, planned in zip(orders, plans, strict=True)
@@ -111,8 +111,8 @@ def load_demo_sales(*, seed=2026):
 
 def _orders(rng, months, today, managers, customers, products):
     orders, plans, ordered_before = [], [], set()
-    for index, month in enumerate(months):
-        growth = 1 + 0.08 * (index - len(months) + 12) / 12  # this year's level is 1
+    for month in months:
+        growth = 1 + 0.08 * (month.year - months[-1].year)  # this year's level is 1
         for name, manager in managers.items():
             mine = customers.get(name) or []
             if not mine:

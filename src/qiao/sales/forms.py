@@ -1,10 +1,8 @@
-from datetime import date
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qiao.core.forms import BootstrapFormMixin, filter_description, valid_data
+from qiao.core.forms import BootstrapFormMixin, MonthField, filter_description, valid_data
 from qiao.core.money import MoneyFormField
 from qiao.customers.selectors import offer_customers
 from qiao.org.scope import visible_users
@@ -24,25 +22,6 @@ from .models import (
 
 ALL = [("", _("All"))]
 LINES = 6  # the order form's product lines
-
-
-class MonthField(forms.DateField):
-    """A month as the browser's month picker sends it ("2026-11"), its first day; a month from
-    2000 to next year (a slip of the keyboard, year 0001, is refused)."""
-
-    widget = forms.DateInput(attrs={"type": "month"})
-    input_formats = ["%Y-%m", "%Y-%m-%d"]
-
-    def to_python(self, value):
-        day = super().to_python(value)
-        if day is None:
-            return None
-        if not date(2000, 1, 1) <= day <= date(timezone.localdate().year + 1, 12, 31):
-            raise forms.ValidationError(_("Choose a month from 2000 to next year."))
-        return day.replace(day=1)
-
-    def prepare_value(self, value):
-        return value.strftime("%Y-%m") if isinstance(value, date) else value
 
 
 class FigureFilter(BootstrapFormMixin, forms.Form):
@@ -66,10 +45,16 @@ class FigureFilter(BootstrapFormMixin, forms.Form):
 
 
 class YearFilter(BootstrapFormMixin, forms.Form):
+    """The seasonal index's years: the last complete year and how many before it."""
+
     year = forms.IntegerField(label=_("last year"), required=False, min_value=2000,
                               max_value=2100)
     years = forms.TypedChoiceField(label=_("years"), required=False, coerce=int,
                                    choices=[(2, "2"), (3, "3"), (4, "4"), (5, "5")])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year - 1
 
     def values(self) -> dict:
         data = valid_data(self)
@@ -117,8 +102,7 @@ class LineForm(BootstrapFormMixin, forms.Form):
                                      required=False)
     quantity = forms.IntegerField(label=_("quantity"), required=False, min_value=1,
                                   max_value=MAX_QUANTITY)
-    price = MoneyFormField(label=_("unit price"), required=False,
-                           help_text=_("Empty: the list price."))
+    price = MoneyFormField(label=_("unit price"), required=False)  # empty: the list price
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -52,10 +52,20 @@ def home(request):
     chosen = form.values()
     month, manager = chosen["month"], chosen["manager"]
     trend = selectors.trend(request.user, month, manager=manager)
+    figures = selectors.figures(request.user, month, manager=manager)
     rank, ranked = selectors.rank_of(manager or request.user, month)
     return render_page(request, "sales/home.html", {
         "form": form, "month": month, "manager": manager,
-        "figures": selectors.figures(request.user, month, manager=manager),
+        "figures": figures, "items": [
+            (_("Orders") + f" ({figures['order_count']})", figures["orders"]),
+            (_("New customers' orders"), figures["new_orders"]),
+            (_("Orders taken on visits"), figures["visit_orders"]),
+            (_("Orders by phone or letter"), figures["phone_orders"]),
+            (_("Returns"), figures["returns"]), (_("Cancellations"), figures["cancellations"]),
+            (_("Discounts"), figures["discounts"]), (_("Commissions"), figures["commissions"]),
+            (_("Marginal cost"), figures["marginal_cost"]), (_("Costs"), figures["costs"]),
+            (_("Of which notes"), figures["notes"]),
+            (_("Note interest gain/loss"), figures["note_interest"])],
         "chart": {"months": [f"{m['month']:%Y-%m}" for m in trend],
                   "net_sales": [str(m["net_sales"]) for m in trend],
                   "collections": [str(m["collections"]) for m in trend],
@@ -291,7 +301,7 @@ def _report_page(request, report, template, context, *, filters, export):
         audit_services.print_record(actor=request.user, origin=Origin.of(request),
                                     what=str(report.label), rows=export.rows, filters=described)
     query = request.GET.copy()
-    for name in ("print", "format"):
+    for name in ("print", "format", "details"):
         query.pop(name, None)
     return render_page(request, template, {
         **context, "report": report, "form": filters, "printing": printing,
@@ -315,7 +325,8 @@ def monthly(request, by="manager"):
              "target": [str(line["target"]) for line in table["lines"]],
              "labels": _chart_labels()}
     return _report_page(request, report, "sales/monthly.html",
-                        {"table": table, "columns": exports.PERFORMANCE, "chart": chart},
+                        {"table": table, "columns": exports.PERFORMANCE, "chart": chart,
+                         "details": request.GET.get("details") == "1"},
                         filters=form, export=exports.PerformanceFile(table))
 
 

@@ -34,6 +34,7 @@ document.addEventListener("DOMContentLoaded", () => {
     ],
   });
   draw("chart-seasonal", {
+    grid: { left: 64, right: 56, top: 36, bottom: 48 },
     xAxis: { type: "category", data: data.months },
     yAxis: [{ type: "value" }, { type: "value", name: labels.index, splitLine: { show: false } }],
     series: [
