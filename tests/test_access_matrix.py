@@ -67,6 +67,18 @@ from qiao.org.actions import API_USE, FIELD_REVEAL
 from qiao.promotions.actions import PROMOTION_MANAGE, PROMOTION_RECOMMEND
 from qiao.promotions.models import Campaign, Handout, Recommendation
 from qiao.reports.actions import REPORT_VIEW
+from qiao.sales import services as sales_services
+from qiao.sales.actions import SALES_MANAGE, SALES_POST, SALES_VIEW
+from qiao.sales.models import (
+    CreditFile,
+    CustomerMonth,
+    ManagerCost,
+    ManagerMonth,
+    Order,
+    Receipt,
+    SalesReturn,
+    SalesTarget,
+)
 from qiao.tickets.actions import TICKET_ASSIGN, TICKET_HANDLE
 from qiao.tickets.models import Ticket
 from qiao.visits import services as visit_services
@@ -78,6 +90,7 @@ from qiao.workorders.models import StageAttachment, WorkOrder
 from .conftest import PASSWORD, ROLES
 from .factories import make_contact, make_customer, valid_id_number
 from .promotions.factories import make_handout, make_recommendation
+from .sales.factories import make_order
 from .tickets.factories import make_ticket
 from .visits.factories import make_visit
 from .workorders.factories import make_approved_work_order
@@ -108,9 +121,11 @@ IMPORT_RUN = "import_run"      # the bucket's account manager's import of a cust
 TICKET = "ticket"              # a service ticket on the bucket's customer (the director's)
 VISIT = "visit"                # the bucket's account manager's signed visit record of its customer
 COMMITMENT = "commitment"      # an open commitment made on that visit
+ORDER = "order"                # a sales order of the bucket's customer (posted by the director)
+RECEIPT = "receipt"            # a receipt from the bucket's customer (posted by the director)
 OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT, STAFF, APPROVAL,
                 NOTIFICATION, DELEGATION, WORK_ORDER, WORK_ORDER_FILE, CAMPAIGN, RECOMMENDATION,
-                HANDOUT, IMPORT_RUN, VISIT, COMMITMENT, TICKET)
+                HANDOUT, IMPORT_RUN, VISIT, COMMITMENT, TICKET, ORDER, RECEIPT)
 GET, POST = ("GET",), ("POST",)
 BOTH = ("GET", "POST")
 
@@ -280,6 +295,26 @@ ROUTES = {
     "visits:commitments": Route(LIST, (VISIT_RECORD,)),
     "visits:fulfil": Route(COMMITMENT, (VISIT_RECORD,), POST, writes=True),
     "visits:cancel": Route(COMMITMENT, (VISIT_RECORD,), POST),
+    # sales and credit (SAL, CRD): orders, receipts and credit files are seen with their
+    # customer; figures are the managers' in scope; posting needs sales.post, targets, costs
+    # and reversals sales.manage; an empty POST is refused (400) and changes nothing
+    "sales:home": Route(LIST, (SALES_VIEW,)),
+    "sales:orders": Route(LIST, (SALES_VIEW,)),
+    "sales:export_xlsx": Route(EXPORT, (SALES_VIEW,)),
+    "sales:export_csv": Route(EXPORT, (SALES_VIEW,)),
+    "sales:order_new": Route(CREATE, (SALES_POST,), BOTH),
+    "sales:order": Route(ORDER, (SALES_VIEW,)),
+    **{f"sales:order_{step}": Route(ORDER, (SALES_POST,), POST)
+       for step in ("deliver", "cancel", "return")},
+    "sales:receipt_new": Route(CREATE, (SALES_POST,), BOTH),
+    "sales:receipt_reverse": Route(RECEIPT, (SALES_MANAGE,), BOTH),
+    "sales:credit_new": Route(CUSTOMER, (SALES_POST,), BOTH, kwarg="customer_id"),
+    "sales:targets": Route(LIST, (SALES_MANAGE,), BOTH),
+    "sales:cost_new": Route(CREATE, (SALES_MANAGE,), BOTH),
+    "sales:monthly": Route(LIST, (SALES_VIEW,)),
+    "sales:groups": Route(LIST, (SALES_VIEW,)),
+    "sales:seasonal": Route(LIST, (SALES_VIEW,)),
+    "sales:arrears": Route(LIST, (SALES_VIEW,)),
 }
 
 # The REST API has its own matrix, its routes taken from the OpenAPI schema (tests/api).
@@ -326,6 +361,14 @@ SCOPED_MODELS = {
     Ticket: (TICKET,),
     Visit: (VISIT,),
     Commitment: (COMMITMENT,),
+    Order: (ORDER,),
+    SalesReturn: (ORDER,),  # listed on the order's page
+    Receipt: (RECEIPT,),
+    CustomerMonth: (CUSTOMER,),  # the customer page's sales tab
+    CreditFile: (CUSTOMER,),
+    ManagerMonth: (LIST,),  # the sales figures and statistics
+    ManagerCost: (LIST,),
+    SalesTarget: (LIST,),
 }
 
 
@@ -387,9 +430,9 @@ ROUTE_ACTIONS = {a for r in ROUTES.values() for a in r.actions}
 _AM = {CUSTOMER_VIEW, CUSTOMER_CREATE, CUSTOMER_EDIT, CUSTOMER_LIFECYCLE,
        CUSTOMER_HISTORY, CONTACT_EDIT, ATTACHMENT_UPLOAD, REPORT_VIEW, FIELD_REVEAL,
        POOL_CLAIM, API_USE, APPROVAL_REQUEST, PROMOTION_RECOMMEND, DATA_IMPORT, VISIT_RECORD,
-       TICKET_HANDLE}
+       TICKET_HANDLE, SALES_VIEW, SALES_POST}
 _SUP = _AM | {CUSTOMER_GRADE, CUSTOMER_DELETE, CUSTOMER_RESTORE, CUSTOMER_EXPORT,
-              CUSTOMER_REASSIGN, VISIT_EXPORT, TICKET_ASSIGN}
+              CUSTOMER_REASSIGN, VISIT_EXPORT, TICKET_ASSIGN, SALES_MANAGE}
 _MGR = _SUP | {AUDIT_VIEW}
 _TOP = _MGR | {PROMOTION_MANAGE}
 MAY = {"director": _TOP, "deptmgr": _TOP, "region1": _MGR, "sup1": _MGR, "am01": _AM, "am02": _AM,
@@ -423,6 +466,8 @@ class Records:
     visit: object = None  # the manager's visit record of the customer (None without one)
     commitment: object = None
     ticket: object = None  # a service ticket the director registered on the bucket's customer
+    order: object = None  # a sales order the director posted for the bucket's customer
+    receipt: object = None  # a receipt the director posted from the bucket's customer
 
     def of_kind(self, kind):
         return getattr(self, kind)
@@ -439,7 +484,7 @@ class Records:
         return {self.customer.name, self.customer.credit_code, self.deleted_customer.name,
                 self.deleted_customer.credit_code, self.contact.name, self.deleted_contact.name,
                 self.attachment.original_name, self.commitment and self.commitment.text,
-                self.ticket and self.ticket.subject}
+                self.ticket and self.ticket.subject, self.order and self.order.note}
 
 
 @pytest.fixture
@@ -506,15 +551,20 @@ def matrix(personas, settings, tmp_path):
             visit = make_visit(owner, customer, commitments=[
                 (f"矩阵承诺{i}号", timezone.localdate() + timedelta(days=7))])
             commitment = visit.commitments.get()
+        order = make_order(director, customer, note=f"矩阵订单{i}号")
+        receipt = sales_services.receipt_post(actor=director, customer=customer,
+                                              amount=Decimal("100.00"), method="cash",
+                                              received_on=timezone.localdate())
         records[bucket] = Records(customer, deleted, contact, old_contact, attachment, owner,
                                   approval, notification, delegation, work_order, work_order_file,
                                   recommendation and recommendation.campaign, recommendation,
-                                  handout, import_run, visit, commitment, ticket)
+                                  handout, import_run, visit, commitment, ticket, order, receipt)
     return records
 
 
 STATE_FIELDS = {APPROVAL: ("state", "version"), WORK_ORDER: ("stage", "version"),
-                TICKET: ("status", "version"),
+                TICKET: ("status", "version"), ORDER: ("status", "updated_at"),
+                RECEIPT: ("amount", "updated_at"),
                 CAMPAIGN: ("state", "version"), RECOMMENDATION: ("state", "updated_at"),
                 VISIT: ("kind", "updated_at"), COMMITMENT: ("status", "updated_at")}
 
