@@ -114,6 +114,8 @@ def filter_description(form: forms.Form, *, skip=()) -> list[tuple[str, str]]:
             # Django keeps choices as (value, label) pairs once set; the stubs type the getter
             # as whatever the setter accepts.
             value = dict(field.choices).get(value, value)  # type: ignore[arg-type]
+        elif isinstance(field, MonthField):
+            value = value.strftime("%Y-%m")
         described.append((str(field.label).capitalize(), str(value)))
     return described
 
