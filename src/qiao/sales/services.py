@@ -187,6 +187,10 @@ def order_post(*, actor, customer, lines, ordered_on, channel, discount=ZERO, co
         raise ValidationError(_("An order needs at least one line."))
     with transaction.atomic():
         customer = _visible_customer(actor, customer)
+        # Postings for one customer queue on its row: a repeat that waited is seen now.
+        existing = _already_posted(Order, external_id, customer.pk)
+        if existing is not None:
+            return existing
         built = [_line(product, quantity, price) for product, quantity, price in lines]
         amount = sum((line.amount for line in built), ZERO)
         if discount < 0 or commission < 0 or discount > amount:
@@ -205,7 +209,8 @@ def order_post(*, actor, customer, lines, ordered_on, channel, discount=ZERO, co
                       customer_kind=CustomerKind.FIXED if is_fixed else CustomerKind.NEW,
                       over_limit_reason=reason, note=note, external_id=external_id or None,
                       created_by=actor)
-        order.full_clean(exclude=["customer", "manager", "unit", "created_by"])
+        order.full_clean(exclude=["customer", "manager", "unit", "created_by"],
+                         validate_unique=False)  # the external id: the insert says
         try:
             with transaction.atomic():
                 order.save()
@@ -301,6 +306,9 @@ def return_post(*, actor, line, quantity, reason, returned_on, note="",
         order = line.order
         _visible_customer(actor, order.customer)
         order = _claim_order(order)
+        existing = _already_posted(SalesReturn, external_id, order.customer_id)
+        if existing is not None:
+            return existing
         line = OrderLine.objects.get(pk=line.pk)
         if order.status != OrderStatus.DELIVERED:
             raise ValidationError(_("Only goods delivered can be returned; cancel an order "
@@ -322,7 +330,8 @@ def return_post(*, actor, line, quantity, reason, returned_on, note="",
             unit_id=manager_unit, secret_level=order.secret_level, returned_on=returned_on,
             quantity=quantity, amount=amount, reason=reason, note=note,
             external_id=external_id or None, created_by=actor)
-        sales_return.full_clean(exclude=["line", "customer", "manager", "unit", "created_by"])
+        sales_return.full_clean(exclude=["line", "customer", "manager", "unit", "created_by"],
+                                validate_unique=False)
         sales_return.save()
         OrderLine.objects.filter(pk=line.pk).update(returned=F("returned") + quantity)
         cost = line.unit_cost * quantity
@@ -373,6 +382,9 @@ def receipt_post(*, actor, customer, amount, method, received_on, order=None, no
         note_due = None
     with transaction.atomic():
         customer = _visible_customer(actor, customer)
+        existing = _already_posted(Receipt, external_id, customer.pk)
+        if existing is not None:
+            return existing
         if order is not None and order.customer_id != customer.pk:
             raise ValidationError({"order": _("The order is not one of this customer's.")})
         if note_due is not None and note_due < received_on:
@@ -388,7 +400,7 @@ def receipt_post(*, actor, customer, amount, method, received_on, order=None, no
             shipped = order.delivered_on if order is not None and order.delivered_on else received_on
             receipt.note_interest = note_interest(amount, shipped_on=shipped, due=note_due)
         receipt.full_clean(exclude=["customer", "manager", "unit", "order", "created_by",
-                                    "reverses"])
+                                    "reverses"], validate_unique=False)
         try:
             with transaction.atomic():
                 receipt.save()
