@@ -76,6 +76,7 @@ from qiao.sales.models import (
     ManagerMonth,
     Order,
     Receipt,
+    SalesReport,
     SalesReturn,
     SalesTarget,
 )
@@ -123,9 +124,12 @@ VISIT = "visit"                # the bucket's account manager's signed visit rec
 COMMITMENT = "commitment"      # an open commitment made on that visit
 ORDER = "order"                # a sales order of the bucket's customer (posted by the director)
 RECEIPT = "receipt"            # a receipt from the bucket's customer (posted by the director)
+REPORT = "report"              # the bucket's account manager's monthly sales analysis report
+OWN = "own"                    # an action on the user's own work, naming no record (tested in
+                               # its app: the monthly report's "open mine")
 OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT, STAFF, APPROVAL,
                 NOTIFICATION, DELEGATION, WORK_ORDER, WORK_ORDER_FILE, CAMPAIGN, RECOMMENDATION,
-                HANDOUT, IMPORT_RUN, VISIT, COMMITMENT, TICKET, ORDER, RECEIPT)
+                HANDOUT, IMPORT_RUN, VISIT, COMMITMENT, TICKET, ORDER, RECEIPT, REPORT)
 GET, POST = ("GET",), ("POST",)
 BOTH = ("GET", "POST")
 
@@ -311,6 +315,10 @@ ROUTES = {
     "sales:credit_new": Route(CUSTOMER, (SALES_POST,), BOTH, kwarg="customer_id"),
     "sales:targets": Route(LIST, (SALES_MANAGE,), BOTH),
     "sales:cost_new": Route(CREATE, (SALES_MANAGE,), BOTH),
+    "sales:reports": Route(LIST, (SALES_VIEW,)),
+    "sales:report_open": Route(OWN, (SALES_POST,), POST),
+    "sales:report": Route(REPORT, (SALES_VIEW,), BOTH),
+    "sales:report_review": Route(REPORT, (SALES_MANAGE,), POST),
     "sales:monthly": Route(LIST, (SALES_VIEW,)),
     "sales:groups": Route(LIST, (SALES_VIEW,)),
     "sales:seasonal": Route(LIST, (SALES_VIEW,)),
@@ -369,6 +377,7 @@ SCOPED_MODELS = {
     ManagerMonth: (LIST,),  # the sales figures and statistics
     ManagerCost: (LIST,),
     SalesTarget: (LIST,),
+    SalesReport: (REPORT,),
 }
 
 
@@ -468,6 +477,7 @@ class Records:
     ticket: object = None  # a service ticket the director registered on the bucket's customer
     order: object = None  # a sales order the director posted for the bucket's customer
     receipt: object = None  # a receipt the director posted from the bucket's customer
+    report: object = None  # the manager's draft monthly sales analysis report (None for a pool)
 
     def of_kind(self, kind):
         return getattr(self, kind)
@@ -484,7 +494,8 @@ class Records:
         return {self.customer.name, self.customer.credit_code, self.deleted_customer.name,
                 self.deleted_customer.credit_code, self.contact.name, self.deleted_contact.name,
                 self.attachment.original_name, self.commitment and self.commitment.text,
-                self.ticket and self.ticket.subject, self.order and self.order.note}
+                self.ticket and self.ticket.subject, self.order and self.order.note,
+                self.report and self.report.problems}
 
 
 @pytest.fixture
@@ -555,16 +566,22 @@ def matrix(personas, settings, tmp_path):
         receipt = sales_services.receipt_post(actor=director, customer=customer,
                                               amount=Decimal("100.00"), method="cash",
                                               received_on=timezone.localdate())
+        report = None
+        if approval is not None:
+            report = sales_services.report_draft(owner, timezone.localdate())
+            report.problems = f"矩阵报告{i}号"
+            report.save()
         records[bucket] = Records(customer, deleted, contact, old_contact, attachment, owner,
                                   approval, notification, delegation, work_order, work_order_file,
                                   recommendation and recommendation.campaign, recommendation,
-                                  handout, import_run, visit, commitment, ticket, order, receipt)
+                                  handout, import_run, visit, commitment, ticket, order, receipt,
+                                  report)
     return records
 
 
 STATE_FIELDS = {APPROVAL: ("state", "version"), WORK_ORDER: ("stage", "version"),
                 TICKET: ("status", "version"), ORDER: ("status", "updated_at"),
-                RECEIPT: ("amount", "updated_at"),
+                RECEIPT: ("amount", "updated_at"), REPORT: ("status", "version"),
                 CAMPAIGN: ("state", "version"), RECOMMENDATION: ("state", "updated_at"),
                 VISIT: ("kind", "updated_at"), COMMITMENT: ("status", "updated_at")}
 

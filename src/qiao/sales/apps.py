@@ -29,6 +29,7 @@ class SalesConfig(AppConfig):
             scopes.register(scope)
         for kind in services.TIMELINE_KINDS:
             timeline_kinds.register(kind)
+        services.register_kinds()
         for report in REPORTS:
             reports.register(report)
         navigation.register(NavEntry("sales:home", _("Sales"), "bi-graph-up-arrow",

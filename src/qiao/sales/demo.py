@@ -18,7 +18,7 @@ from qiao.core.money import round_half_up
 from qiao.customers.models import Customer
 from qiao.org.models import User
 
-from . import services
+from . import selectors, services
 from .models import (
     Channel,
     CostKind,
@@ -33,6 +33,7 @@ from .models import (
     Product,
     Rating,
     Receipt,
+    ReportStatus,
     ReturnReason,
     SalesReturn,
     SalesTarget,
@@ -107,6 +108,34 @@ def load_demo_sales(*, seed=2026):
     CreditFile.objects.bulk_create(_credit_files(rng, customers, today, director),
                                    batch_size=1000)
     services.rebuild()
+    _reports(rng, today, managers, director)
+
+
+def _reports(rng, today, managers, director):
+    """Last month's drafts (one already submitted and one returned), earlier months accepted."""
+    last = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    earlier = (last - timedelta(days=1)).replace(day=1)
+    for i, manager in enumerate(managers.values()):
+        reviewer = manager.supervisor or director
+        old = services.report_draft(manager, earlier)
+        old.problems = rng.choice(["部分客户资金紧张，回款放缓；已约定分期回款。",
+                                   "中秋前备货不足，畅销品断档两天；已与仓库确认安全库存。"])
+        old.forecast = "预计下月与本月基本持平，节前备货会带动畅销品。"
+        old.status, old.submitted_at = ReportStatus.ACCEPTED, timezone.now()
+        old.figures = selectors.frozen_figures(old)
+        old.reviewer, old.reviewed_at, old.review_comment = reviewer, timezone.now(), "同意。"
+        old.save()
+        report = services.report_draft(manager, last)
+        if i % 4 == 1:
+            report.problems = "个别客户反映送货不及时，已与物流协调固定送货日。"
+            report.status, report.submitted_at = ReportStatus.SUBMITTED, timezone.now()
+            report.figures = selectors.frozen_figures(report)
+            report.save()
+        elif i % 4 == 2:
+            report.problems = "销量下降。"
+            report.status, report.reviewer = ReportStatus.RETURNED, reviewer
+            report.review_comment = "请补充下降原因和具体措施。"
+            report.save()
 
 
 def _orders(rng, months, today, managers, customers, products):

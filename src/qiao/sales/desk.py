@@ -1,6 +1,7 @@
 """The sales block of the start page (工作台), registered in SalesConfig.ready: the month so
 far against the target, the viewer's place in the ranking, the overdue receivables of their own
-customers, and the month's top three published to everyone (seed 001 第16条)."""
+customers, their monthly analysis report still to hand in, and the month's top three published
+to everyone (seed 001 第16条)."""
 
 from django.utils import timezone
 
@@ -15,4 +16,5 @@ def my_month(user):
     if not (month["order_count"] or month["target"] or month["receivable"] or top):
         return None
     overdue = selectors.arrears(user, manager=user)["total"]["overdue"]
-    return {"month": month, "rank": rank, "ranked": ranked, "top": top, "overdue": overdue}
+    return {"month": month, "rank": rank, "ranked": ranked, "top": top, "overdue": overdue,
+            "report": selectors.waiting_report(user)}

@@ -17,7 +17,9 @@ from .models import (
     OrderStatus,
     PaymentMethod,
     Product,
+    ReportStatus,
     ReturnReason,
+    SalesReport,
 )
 
 ALL = [("", _("All"))]
@@ -195,3 +197,30 @@ class CostForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, managers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["manager"].queryset = managers
+
+
+class ReportForm(BootstrapFormMixin, forms.ModelForm):
+    """The manager's part of the monthly sales analysis report, at the version shown."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = SalesReport
+        fields = ["overview", "problems", "opinions", "forecast", "forecast_amount"]
+        widgets = {name: forms.Textarea(attrs={"rows": 4})
+                   for name in ("overview", "problems", "opinions", "forecast")}
+
+
+class ReviewForm(BootstrapFormMixin, forms.Form):
+    comment = forms.CharField(label=_("review comment"), max_length=2000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReportFilter(BootstrapFormMixin, forms.Form):
+    month = MonthField(label=_("month"), required=False)
+    status = forms.ChoiceField(label=_("status"), required=False,
+                               choices=ALL + list(ReportStatus.choices))
+
+    def values(self) -> dict:
+        return {k: v for k, v in valid_data(self).items() if v}

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from qiao.core.models import Clearance, TimeStampedModel
+from qiao.core.models import BusinessModel, Clearance, TimeStampedModel
 from qiao.core.money import MoneyField
 from qiao.core.validators import PlausibleDate, plausible_count
 from qiao.customers.models import Customer
@@ -440,3 +440,54 @@ class CreditFile(TimeStampedModel):
         verbose_name = _("credit investigation")
         verbose_name_plural = _("credit investigations")
         indexes = [models.Index(fields=["customer", "-investigated_on", "-id"])]
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("report", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("report", "Submitted")
+    RETURNED = "returned", pgettext_lazy("report", "Returned")
+    ACCEPTED = "accepted", pgettext_lazy("report", "Accepted")
+
+
+class SalesReport(BusinessModel):
+    """客户月度销售情况分析报告 (SAL-9): a manager's analysis of a month, due by the 5th of the
+    next (the next working day when that is a holiday). The figures are the system's (frozen when
+    it is submitted); the manager writes (b) problems, causes and measures, (c) the customers'
+    opinions and (d) the forecast; the supervisor or regional manager accepts it or returns it
+    with a comment."""
+
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("account manager"),
+                                on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("org.OrgUnit", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    month = models.DateField(_("month"))
+    due_on = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices,
+                              default=ReportStatus.DRAFT)
+    overview = models.TextField(_("(a) overall sales of my customers"), blank=True,
+                                max_length=4000)
+    problems = models.TextField(_("(b) problems, causes and measures"), blank=True,
+                                max_length=4000)
+    opinions = models.TextField(_("(c) customers' main opinions on goods and service"),
+                                blank=True, max_length=4000)
+    forecast = models.TextField(_("(d) forecast for next month"), blank=True, max_length=4000)
+    forecast_amount = MoneyField(_("forecast net sales"), null=True, blank=True)
+    figures = models.JSONField(default=dict, blank=True, editable=False)  # as submitted
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+", editable=False)
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    review_comment = models.TextField(_("review comment"), blank=True, max_length=2000)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monthly sales analysis report")
+        verbose_name_plural = _("monthly sales analysis reports")
+        constraints = [models.UniqueConstraint(fields=["manager", "month"],
+                                               name="sales_report_one_per_month")]
+        indexes = [models.Index(fields=["status", "due_on"])]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.manager}"

@@ -13,6 +13,7 @@ from .models import (
     ManagerMonth,
     Order,
     Receipt,
+    SalesReport,
     SalesReturn,
     SalesTarget,
 )
@@ -23,5 +24,5 @@ SCOPES = (
     Scope(ManagerMonth, ScopeMode.OWNER_UNIT, owner_field="manager_id", unit_field="unit_id",
           clearance_field="secret_level"),
     *(Scope(model, ScopeMode.OWNER_UNIT, owner_field="manager_id", unit_field="unit_id")
-      for model in (ManagerCost, SalesTarget)),
+      for model in (ManagerCost, SalesTarget, SalesReport)),
 )

@@ -11,6 +11,7 @@ sums into the handbook's figures (seed 001 第4–8条):
 - receivable (应收账款) at a month's end = every net sale up to it − every collection up to it
 """
 
+from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
@@ -19,8 +20,9 @@ from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from qiao.core.money import round_half_up
+from qiao.core.money import format_cny, round_half_up
 from qiao.customers.models import Customer
 from qiao.org.models import OrgUnit, User
 from qiao.org.permissions import can
@@ -38,6 +40,8 @@ from .models import (
     OrderStatus,
     Product,
     Receipt,
+    ReportStatus,
+    SalesReport,
     SalesReturn,
     SalesTarget,
 )
@@ -189,12 +193,12 @@ def _total(lines) -> dict:
     return total
 
 
-def seasonal_index(user, last_year: int, *, years=2, unit=None) -> dict:
+def seasonal_index(user, last_year: int, *, years=2, unit=None, manager=None) -> dict:
     """销售额季节变动指数计算表: net sales of each calendar month over `years` years; a month's
     index is its average over the years ÷ the average month × 100 (the simple-average method:
     above 100 a peak month, below an off month)."""
     first = last_year - years + 1
-    rows = (_months(user, unit=unit).filter(month__gte=date(first, 1, 1),
+    rows = (_months(user, manager, unit).filter(month__gte=date(first, 1, 1),
                                             month__lte=date(last_year, 12, 1))
             .values("month").annotate(**_sums()))
     by_month = {(row["month"].year, row["month"].month): derive(row)["net_sales"]
@@ -461,3 +465,101 @@ def customer_tab(user, customer) -> dict:
     return {"orders": customer_orders(user, customer), "receipts": customer_receipts(user, customer),
             "credit": customer_credit(customer), "months": customer_months(customer),
             "can_post": can(user, SALES_POST), "can_manage": can(user, SALES_MANAGE)}
+
+
+# --- the monthly sales analysis report (SAL-9) ---------------------------------------------------
+
+def report_list(user, *, month=None, status=""):
+    reports = SalesReport.objects.visible_to(user).select_related("manager", "reviewer")
+    if month is not None:
+        reports = reports.filter(month=month_of(month))
+    if status:
+        reports = reports.filter(status=status)
+    return reports.order_by("-month", "manager__username")
+
+
+def report_get(user, pk) -> SalesReport:
+    report = (SalesReport.objects.visible_to(user).select_related("manager", "reviewer", "unit")
+              .filter(pk=pk).first())
+    if report is None:
+        raise Http404
+    return report
+
+
+def waiting_report(user):
+    """The user's own report still to be handed in (draft or returned), the oldest first."""
+    return (SalesReport.objects.filter(manager=user, status__in=(
+        ReportStatus.DRAFT, ReportStatus.RETURNED)).order_by("month").first())
+
+
+def forecast_suggestion(manager, month: date) -> tuple[Decimal | None, str]:
+    """Next month's net sales from the last three months' average, moved by the seasonal index
+    of the last two complete years (the manager's own figures); the text says how."""
+    month = month_of(month)
+    recent = [row["net_sales"] for row in trend(manager, month, count=3, manager=manager)]
+    if not any(recent):
+        return None, ""
+    average = sum(recent, ZERO) / 3
+    index = seasonal_index(manager, month.year - 1, years=2, manager=manager)["rows"]
+    following = _shift(month, 1)
+    factor_of = {row["month"]: row["index"] for row in index}
+    last_three = [factor_of.get(_shift(month, -i).month) for i in range(3)]
+    if factor_of.get(following.month) and all(last_three):
+        amount = round_half_up(average * factor_of[following.month]
+                               / (sum(last_three, ZERO) / 3))
+        text = gettext("Last three months' average net sales %(average)s; with the seasonal "
+                       "index (next month %(next)s, the last three %(recent)s) next month's net "
+                       "sales are forecast at about %(amount)s.") % {
+            "average": format_cny(average), "next": factor_of[following.month],
+            "recent": round_half_up(sum(last_three, ZERO) / 3, 1), "amount": format_cny(amount)}
+    else:
+        amount = round_half_up(average)
+        text = gettext("Last three months' average net sales %(average)s: next month's net "
+                       "sales are forecast at about the same.") % {"average": format_cny(average)}
+    return amount, text
+
+
+def frozen_figures(report) -> dict:
+    """The report's figures as submitted (amounts as text, to the cent)."""
+    month = figures(report.manager, report.month, manager=report.manager)
+    return {name: (str(value) if isinstance(value, Decimal) else value)
+            for name, value in month.items() if name != "month"}
+
+
+def _changes(rows, limit):
+    """The biggest rises and falls of (name, before, now) rows."""
+    moved = sorted(((now - before, name, before, now) for name, before, now in rows
+                    if now != before), key=lambda row: row[0])
+    fields = ("change", "name", "before", "now")
+    return {"falls": [dict(zip(fields, row, strict=True)) for row in moved[:limit] if row[0] < 0],
+            "rises": [dict(zip(fields, row, strict=True)) for row in moved[::-1][:limit]
+                      if row[0] > 0]}
+
+
+def report_context(report, limit=5) -> dict:
+    """What the report's page shows beside the manager's text: (a) the month's figures (as
+    submitted once it is), the biggest changes by customer and by product against the month
+    before, (c) complaints from the service desk and opinions from visits, (d) the forecast."""
+    from qiao.tickets.selectors import complaints_of_owner
+    from qiao.visits.selectors import opinions_of
+
+    manager, month = report.manager, report.month
+    before, after = _shift(month, -1), _shift(month, 1)
+    shown = report.figures or frozen_figures(report)
+    customers = defaultdict(lambda: [ZERO, ZERO])
+    for row in (CustomerMonth.objects.filter(customer__owner=manager, month__in=(before, month))
+                .values("customer__name", "month", "net_sales")):
+        customers[row["customer__name"]][row["month"] == month] += _cents(row["net_sales"])
+    products = defaultdict(lambda: [ZERO, ZERO])
+    for row in (OrderLine.objects.filter(order__manager=manager, order__ordered_on__gte=before,
+                                         order__ordered_on__lt=after)
+                .exclude(order__status=OrderStatus.CANCELLED)
+                .values("product__name", "order__ordered_on__month").annotate(total=_money("amount"))):
+        products[row["product__name"]][row["order__ordered_on__month"] == month.month] += \
+            _cents(row["total"])
+    return {"figures": {name: Decimal(value) if isinstance(value, str) else value
+                        for name, value in shown.items()},
+            "by_customer": _changes([(n, b, a) for n, (b, a) in customers.items()], limit),
+            "by_product": _changes([(n, b, a) for n, (b, a) in products.items()], limit),
+            "complaints": complaints_of_owner(manager, month, after),
+            "opinions": opinions_of(manager, month, after), "before": before}

@@ -7,7 +7,7 @@ each kind of document, what it adds to which figure; `rebuild` sums the same fro
 documents and must give the same tables.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -15,17 +15,23 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, DecimalField, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from qiao.core import calendar
+from qiao.core.concurrency import save_versioned
 from qiao.core.history import authored_by
 from qiao.core.money import round_half_up
 from qiao.core.registry import TimelineKind
 from qiao.customers.models import Customer
 from qiao.customers.services import customer_event_record
+from qiao.notify import kinds
+from qiao.notify.services import notify
 from qiao.org.permissions import can
 from qiao.org.scope import visible_users
+from qiao.org.selectors import first_superior
 
 from .actions import SALES_MANAGE, SALES_POST
 from .models import (
@@ -42,6 +48,8 @@ from .models import (
     OrderStatus,
     PaymentMethod,
     Receipt,
+    ReportStatus,
+    SalesReport,
     SalesReturn,
     SalesTarget,
 )
@@ -586,3 +594,154 @@ def rebuild() -> dict:
              for key, values in customers.items()), batch_size=2000)
     return {"managers": len(managers), "customers": len(customers)}
 
+
+
+# --- the monthly sales analysis report (SAL-9) ---------------------------------------------------
+
+REPORT_READY, REPORT_SUBMITTED, REPORT_RETURNED, REPORT_ACCEPTED, REPORT_DUE, REPORT_OVERDUE = (
+    "sales_report_ready", "sales_report_submitted", "sales_report_returned",
+    "sales_report_accepted", "sales_report_due", "sales_report_overdue")
+REMIND_DAYS = 2  # the manager is reminded from this many days before the due date
+
+
+def register_kinds():
+    """Called from the app's ready(): how its inbox messages read."""
+    kinds.register(REPORT_READY, title=lambda p: _(
+        "Your sales analysis report for %(month)s is ready to write: due %(due)s") % p)
+    kinds.register(REPORT_SUBMITTED, title=lambda p: _(
+        "%(manager)s submitted the sales analysis report for %(month)s") % p)
+    kinds.register(REPORT_RETURNED, title=lambda p: _(
+        "Your sales analysis report for %(month)s was returned: %(comment)s") % p)
+    kinds.register(REPORT_ACCEPTED, title=lambda p: _(
+        "Your sales analysis report for %(month)s was accepted") % p)
+    kinds.register(REPORT_DUE, title=lambda p: _(
+        "The sales analysis report for %(month)s is due on %(due)s") % p)
+    kinds.register(REPORT_OVERDUE, title=lambda p: _(
+        "%(manager)s's sales analysis report for %(month)s is overdue (due %(due)s)") % p)
+
+
+def report_due(month: date) -> date:
+    """By the 5th of the next month, moved to the next working day over holidays."""
+    following = (month_of(month) + timedelta(days=32)).replace(day=5)
+    return calendar.next_working_day(following, including=True)
+
+
+def _report_url(report) -> str:
+    return reverse("sales:report", args=[report.pk])
+
+
+def _report_params(report) -> dict:
+    return {"month": f"{report.month:%Y-%m}", "due": report.due_on.isoformat(),
+            "manager": str(report.manager)}
+
+
+def report_draft(manager, month: date, *, tell=False) -> SalesReport:
+    """The manager's report for `month`, created as a draft when it does not exist yet (the
+    1st's job, or the manager opening it first), with the forecast suggested from the trend."""
+    month = month_of(month)
+    report = SalesReport.objects.filter(manager=manager, month=month).first()
+    if report is not None:
+        return report
+    from .selectors import forecast_suggestion
+
+    amount, _text = forecast_suggestion(manager, month)  # the text is shown in the reader's language
+    try:
+        with transaction.atomic():
+            report = SalesReport.objects.create(
+                manager=manager, unit_id=manager.unit_id, month=month, due_on=report_due(month),
+                forecast_amount=amount)
+    except IntegrityError:  # made meanwhile (the job and the manager at once)
+        return SalesReport.objects.get(manager=manager, month=month)
+    if tell:
+        notify(recipients=[manager], kind=REPORT_READY, params=_report_params(report),
+               url=_report_url(report), key=f"sales-report-ready-{report.pk}")
+    return report
+
+
+def report_drafts_create(month: date) -> int:
+    """On the 1st: a draft for last month for every active account manager who had sales or a
+    target in it, each told in the inbox. Returns how many were made or found."""
+    from qiao.org.models import User
+
+    month = month_of(month)
+    ids = {*ManagerMonth.objects.filter(month=month).values_list("manager_id", flat=True),
+           *SalesTarget.objects.filter(month=month).values_list("manager_id", flat=True)}
+    managers = User.objects.filter(pk__in=ids, is_active=True).select_related("unit")
+    return len([report_draft(manager, month, tell=True) for manager in managers])
+
+
+REPORT_FIELDS = ("overview", "problems", "opinions", "forecast", "forecast_amount")
+
+
+def report_save(*, actor, report, data: dict, expected_version: int, submit=False):
+    """The manager writes the report (a draft or one returned to them) and, with `submit`,
+    hands it in: (b) and (d) must be written; the figures are frozen as they are now; the first
+    superior who may review it is told."""
+    if actor.pk != report.manager_id:
+        raise PermissionDenied
+    if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+        raise ValidationError(_("This report was submitted; it can be changed only when it is "
+                                "returned."))
+    for name in REPORT_FIELDS:
+        setattr(report, name, data.get(name, getattr(report, name)))
+    if submit:
+        missing = {name: _("Write this section before submitting.")
+                   for name in ("problems", "forecast") if not (getattr(report, name) or "").strip()}
+        if missing:
+            raise ValidationError(missing)
+    from .selectors import frozen_figures
+
+    with transaction.atomic():
+        if submit:
+            report.status, report.submitted_at = ReportStatus.SUBMITTED, timezone.now()
+            report.figures = frozen_figures(report)
+        report.full_clean(exclude=["manager", "unit", "reviewer"])
+        save_versioned(authored_by(report, actor), expected_version=expected_version)
+        if submit:
+            reviewer = first_superior(actor, lambda person: can(person, SALES_MANAGE))
+            if reviewer is not None:
+                notify(recipients=[reviewer], kind=REPORT_SUBMITTED,
+                       params=_report_params(report), url=_report_url(report))
+    return report
+
+
+def report_review(*, actor, report, accept: bool, comment: str, expected_version: int):
+    """A supervisor or regional manager who sees the manager accepts the submitted report, or
+    returns it with a comment saying what to change."""
+    _require(actor, SALES_MANAGE)
+    if actor.pk == report.manager_id:
+        raise PermissionDenied
+    if report.status != ReportStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted report can be reviewed."))
+    comment = comment.strip()
+    if not accept and not comment:
+        raise ValidationError({"comment": _("Say what should change before returning it.")})
+    with transaction.atomic():
+        report.status = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
+        report.reviewer, report.reviewed_at = actor, timezone.now()
+        report.review_comment = comment[:2000]
+        save_versioned(authored_by(report, actor), expected_version=expected_version)
+        notify(recipients=[report.manager], kind=REPORT_ACCEPTED if accept else REPORT_RETURNED,
+               params={**_report_params(report), "comment": comment[:100]},
+               url=_report_url(report))
+    return report
+
+
+def report_reminders(today: date) -> dict:
+    """Every morning: each manager whose report is due within REMIND_DAYS and not handed in is
+    reminded once; a report past its due date is reported once to the first superior who may
+    review it."""
+    waiting = SalesReport.objects.filter(
+        status__in=(ReportStatus.DRAFT, ReportStatus.RETURNED)).select_related("manager")
+    due = overdue = 0
+    for report in waiting.filter(due_on__gte=today, due_on__lte=today + timedelta(days=REMIND_DAYS)):
+        due += len(notify(recipients=[report.manager], kind=REPORT_DUE,
+                          params=_report_params(report), url=_report_url(report),
+                          key=f"sales-report-due-{report.pk}"))
+    for report in waiting.filter(due_on__lt=today):
+        reviewer = first_superior(report.manager, lambda person: can(person, SALES_MANAGE))
+        if reviewer is not None:
+            overdue += len(notify(recipients=[reviewer], kind=REPORT_OVERDUE,
+                                  params=_report_params(report), url=_report_url(report),
+                                  key=f"sales-report-overdue-{report.pk}"))
+    return {"due": due, "overdue": overdue}

@@ -1,5 +1,7 @@
 """Sales pages: thin — parse, fetch through the selectors, one service, render."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -29,12 +31,15 @@ from .forms import (
     LineFormSet,
     OrderForm,
     ReceiptForm,
+    ReportFilter,
+    ReportForm,
     ReturnForm,
     ReverseForm,
+    ReviewForm,
     TargetForm,
     YearFilter,
 )
-from .models import OrderStatus
+from .models import OrderStatus, ReportStatus, SalesReport
 from .reports import COLLECTION, GROUPS, MONTHLY, SEASONAL
 
 
@@ -282,6 +287,89 @@ def cost_new(request):
                 return redirect("sales:cost_new")
     return render_page(request, "sales/cost_form.html", {
         "form": form, "recent": selectors.recent_costs(request.user)}, status=status)
+
+
+# --- the monthly sales analysis report (SAL-9) ---------------------------------------------------
+
+@require_GET
+@requires(SALES_VIEW)
+def reports(request):
+    """客户月度销售情况分析报告: one's own and, for a supervisor, the team's, overdue ones marked."""
+    form = ReportFilter(request.GET or None)
+    rows = selectors.report_list(request.user, **form.values())
+    return render_page(request, "sales/reports.html", {
+        "form": form, "reports": rows[:200], "today": timezone.localdate(),
+        "last_month": (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1),
+        "can_post": can(request.user, SALES_POST)})
+
+
+@require_POST
+@requires(SALES_POST)
+def report_open(request):
+    """Last month's report of the user, made as a draft if the 1st's job has not yet."""
+    last_month = (timezone.localdate().replace(day=1) - timedelta(days=1))
+    report = services.report_draft(request.user, last_month)
+    return redirect("sales:report", pk=report.pk)
+
+
+def _analysis_page(request, report, *, status=200, form=None, review=None):
+    user = request.user
+    writes = user.pk == report.manager_id and report.status in (
+        ReportStatus.DRAFT, ReportStatus.RETURNED)
+    reviews = (can(user, SALES_MANAGE) and user.pk != report.manager_id
+               and report.status == ReportStatus.SUBMITTED)
+    context = selectors.report_context(report)
+    return render_page(request, "sales/report.html", {
+        "report": report, **context,
+        "changes": [(_("Biggest changes by customer"), context["by_customer"]),
+                    (_("Biggest changes by product"), context["by_product"])],
+        "suggestion": selectors.forecast_suggestion(report.manager, report.month)[1],
+        "sections": [(SalesReport._meta.get_field(name).verbose_name, getattr(report, name))
+                     for name in ("overview", "problems", "opinions", "forecast")],
+        "form": form or (ReportForm(instance=report, initial={"version": report.version})
+                         if writes else None),
+        "review": review or (ReviewForm(initial={"version": report.version})
+                             if reviews else None),
+        "today": timezone.localdate()}, status=status)
+
+
+@requires(SALES_VIEW)
+def report_detail(request, pk):
+    report = selectors.report_get(request.user, pk)
+    if request.method != "POST":
+        return _analysis_page(request, report)
+    form = ReportForm(request.POST, instance=report)
+    if not form.is_valid():
+        return _analysis_page(request, selectors.report_get(request.user, pk), status=400,
+                            form=form)
+    submit = "submit" in request.POST
+    _saved, status = attempt(form, lambda: services.report_save(
+        actor=request.user, report=report, data=form.cleaned_data,
+        expected_version=form.cleaned_data["version"], submit=submit))
+    if status is not None:
+        return _analysis_page(request, selectors.report_get(request.user, pk), status=status,
+                            form=form)
+    messages.success(request, _("Report submitted for review.") if submit else _("Draft saved."))
+    return redirect("sales:report", pk=pk)
+
+
+@require_POST
+@requires(SALES_MANAGE)
+def report_review(request, pk):
+    report = selectors.report_get(request.user, pk)
+    form = ReviewForm(request.POST)
+    accept = request.POST.get("decision") == "accept"
+    if form.is_valid():
+        _done, status = attempt(form, lambda: services.report_review(
+            actor=request.user, report=report, accept=accept,
+            comment=form.cleaned_data["comment"], expected_version=form.cleaned_data["version"]))
+        if status is None:
+            messages.success(request, _("Report accepted.") if accept else _("Report returned."))
+            return redirect("sales:report", pk=pk)
+    else:
+        status = 400
+    return _analysis_page(request, selectors.report_get(request.user, pk), status=status,
+                        review=form)
 
 
 # --- the statistics ------------------------------------------------------------------------------

@@ -171,3 +171,17 @@ def analysis(user, year: int, now=None) -> dict:
         "by_region": counted("customer__region__name"),
         "by_manager": counted("customer__owner__display_name"),
     }
+
+
+def complaints_of_owner(owner, start, end, limit=10) -> dict:
+    """The complaints about `owner`'s customers registered from `start` to `end` (dates, end
+    excluded) that `owner` may see: how many by category, and the latest few (the monthly
+    sales analysis report's (c), SAL-9)."""
+    rows = (Ticket.objects.visible_to(owner)
+            .filter(kind=Kind.COMPLAINT, customer__owner=owner,
+                    created_at__date__gte=start, created_at__date__lt=end))
+    by_category = [{"label": Category(row["category"]).label, "n": row["n"]}
+                   for row in rows.values("category").annotate(n=Count("id")).order_by("-n")]
+    latest = list(rows.select_related("customer").order_by("-created_at")[:limit])
+    return {"by_category": by_category, "latest": latest,
+            "total": sum(row["n"] for row in by_category)}

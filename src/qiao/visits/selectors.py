@@ -232,3 +232,12 @@ def customer_commitments(user, customer) -> list:
                         | Q(status=Commitment.Status.FULFILLED, return_visit__isnull=True))
                 .select_related("owner").order_by("due_on", "id"))
 
+
+
+def opinions_of(author, start, end, limit=10) -> list:
+    """`author`'s visit records from `start` to `end` (end excluded) that noted a complaint or a
+    suggestion, newest first (the monthly sales analysis report's (c), SAL-9)."""
+    return list(Visit.objects.visible_to(author)
+                .filter(author=author, visited_on__gte=start, visited_on__lt=end)
+                .filter(~Q(complaints="") | ~Q(suggestions=""))
+                .select_related("customer").order_by("-visited_on", "-id")[:limit])

@@ -1,0 +1,20 @@
+"""Sales work in the task worker."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+from . import services
+
+
+@db_periodic_task(crontab(minute="10", hour="7"))
+@lock_task("sales-report-morning")
+def report_morning() -> dict:
+    """Each morning at 07:10: on the 1st, last month's report drafts (the managers are told);
+    every day, the reminders before the due date and the overdue reports to the reviewers."""
+    today = timezone.localdate()
+    made = services.report_drafts_create(today.replace(day=1) - timedelta(days=1)) \
+        if today.day == 1 else 0
+    return {"drafts": made, **services.report_reminders(today)}
