@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy
 from qiao.core.models import Clearance
 from qiao.core.registry import Importer, ImportField, ImportFieldKind
 from qiao.core.text import search_key
-from qiao.core.validators import normalize_company_name, normalize_credit_code
 from qiao.org.models import OrgUnit
 from qiao.org.permissions import can
 from qiao.org.scope import visible_users
@@ -282,18 +281,7 @@ class ContactRows:
         self.actor = actor
 
     def _customer(self, values: dict) -> Customer:
-        visible = Customer.objects.visible_to(self.actor)
-        if code := normalize_credit_code(values.get("credit_code", "")):
-            matches = list(visible.filter(credit_code=code)[:2])
-        else:
-            matches = list(visible.filter(
-                name_normalized=normalize_company_name(values.get("customer", ""))[:120])[:2])
-        if len(matches) != 1:
-            raise ValidationError({"customer": _(
-                "No customer of yours is called %s.") % values.get("customer", "")
-                if not matches else _("Several of your customers are called %s: give the "
-                                      "credit code.") % values.get("customer", "")})
-        return matches[0]
+        return selectors.row_customer(self.actor, values)
 
     def __call__(self, values: dict, *, duplicates: str = SKIP):
         given = {k: v for k, v in values.items() if v not in ("", None)}

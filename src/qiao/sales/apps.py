@@ -12,6 +12,7 @@ class SalesConfig(AppConfig):
             NavEntry,
             actions,
             desk_widgets,
+            importers,
             navigation,
             reports,
             scopes,
@@ -20,6 +21,7 @@ class SalesConfig(AppConfig):
 
         from . import desk, services
         from .actions import ACTIONS, SALES_VIEW
+        from .importers import IMPORTERS
         from .reports import REPORTS
         from .scopes import SCOPES
 
@@ -30,6 +32,8 @@ class SalesConfig(AppConfig):
         for kind in services.TIMELINE_KINDS:
             timeline_kinds.register(kind)
         services.register_kinds()
+        for importer in IMPORTERS:
+            importers.register(importer)
         for report in REPORTS:
             reports.register(report)
         navigation.register(NavEntry("sales:home", _("Sales"), "bi-graph-up-arrow",

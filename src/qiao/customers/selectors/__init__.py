@@ -13,6 +13,7 @@ from .archive import (
     customer_list,
     customer_page,
     customer_timeline,
+    customers_named,
     deleted_customers,
     find_duplicates,
     follow_ups_since,
@@ -21,6 +22,7 @@ from .archive import (
     idle_customers,
     licences_expiring,
     offer_customers,
+    row_customer,
     search_condition,
 )
 from .attachments import (
@@ -103,4 +105,6 @@ __all__ = [
     "handover_staff_get",
     "handover_customers",
     "handover_targets",
+    "customers_named",
+    "row_customer",
 ]

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import (
     Aggregate,
@@ -386,6 +387,28 @@ def customer_choices(user, chosen=None):
         return list(visible.filter(pk=chosen))
     return list(visible.filter(owner=user).order_by("-last_activity_at", "pk")[:CUSTOMER_CHOICES])
 
+
+
+def customers_named(user, *, name="", credit_code="", limit=2) -> list:
+    """The customers `user` sees with this credit code, or without one this name (compared as
+    duplicates compare names): how a sheet's row names its customer (imports)."""
+    visible = Customer.objects.visible_to(user)
+    if code := normalize_credit_code(credit_code):
+        return list(visible.filter(credit_code=code)[:limit])
+    return list(visible.filter(name_normalized=normalize_company_name(name)[:120])[:limit])
+
+
+def row_customer(user, values: dict) -> Customer:
+    """The one customer `user` sees that an imported row names (its "customer" and
+    "credit_code" columns), else the row's error."""
+    matches = customers_named(user, name=values.get("customer", ""),
+                              credit_code=values.get("credit_code", ""))
+    if len(matches) != 1:
+        raise ValidationError({"customer": _(
+            "No customer of yours is called %s.") % values.get("customer", "")
+            if not matches else _("Several of your customers are called %s: give the "
+                                  "credit code.") % values.get("customer", "")})
+    return matches[0]
 
 
 def offer_customers(field, user, chosen=None):
