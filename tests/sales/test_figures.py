@@ -203,3 +203,14 @@ def test_the_top_three_and_ranks_are_company_wide(personas, ledger):
     assert selectors.rank_of(personas["am01"], OCT) == (2, 2)
     assert selectors.rank_of(personas["am02"], OCT) == (None, 2)
     assert SalesTarget.objects.count() == 2
+
+
+def test_the_rebuild_command_reports_what_it_rebuilt(personas, ledger):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    kept = _facts()
+    out = StringIO()
+    call_command("sales_rebuild", stdout=out)
+    assert f"{len(kept[0])} manager-month" in out.getvalue() and _facts() == kept
