@@ -43,6 +43,8 @@ from qiao.notify.inbox.models import Notification
 from qiao.org import services as org_services
 from qiao.promotions import services as promotion_services
 from qiao.promotions.models import Campaign
+from qiao.sales import services as sales_services
+from qiao.sales.models import SalesReport
 from qiao.tickets.models import AssignmentRule, CannedReply, Queue, SlaPolicy
 from qiao.visits import services as visit_services
 from qiao.visits.demo import ensure_hospitality_chain
@@ -52,6 +54,7 @@ from qiao.workorders.models import StageAttachment, WorkOrder
 
 from .factories import valid_credit_code, valid_id_number
 from .promotions.factories import make_campaign, make_handout, make_recommendation
+from .sales.factories import make_order
 from .tickets.factories import make_ticket
 from .visits.factories import make_visit
 from .workorders.factories import make_approved_work_order
@@ -200,6 +203,17 @@ def return_hospitality(world, pk):
     approval_services.task_return(actor=task.approver, task=task, comment="请补充来宾名单")
 
 
+def make_report_full(world):
+    """Last month's sales analysis report, every section written and saved as a draft."""
+    am01 = world.personas["am01"]
+    report = sales_services.report_draft(am01, _today().replace(day=1) - timedelta(days=1))
+    return sales_services.report_save(actor=am01, report=report, expected_version=report.version,
+                                      data={"overview": "总体平稳。\n一类烟增长。",
+                                            "problems": "两家客户回款慢。", "opinions": "希望增加送货次数。",
+                                            "forecast": "节前备货，预计增长一成。",
+                                            "forecast_amount": Decimal("123456.78")})
+
+
 # In the order the world makes them (a contact needs the customer).
 FILLERS = {
     Customer: Filler(make_customer_full, ("am01", "sup1"), second_customer_values,
@@ -211,6 +225,7 @@ FILLERS = {
     HospitalityRequest: Filler(make_hospitality_full, ("am01",), reopen=return_hospitality,
                                moves=frozenset({"approvals.HistoricalApprovalRequest",
                                                 "approvals.HistoricalApprovalTask"})),
+    SalesReport: Filler(make_report_full, ("am01",)),
 }
 
 
@@ -261,8 +276,12 @@ def _add_other_kinds(world):
                          reporter_name="王店长", reporter_phone="13812345678")
     visit = make_visit(am01, personas.customers["am01"][0], commitments=[
         ("下周补送畅销品", _today() + timedelta(days=7))])
+    order = make_order(am01, personas.customers["am01"][0], note="月初补货")
+    receipt = sales_services.receipt_post(actor=am01, customer=personas.customers["am01"][0],
+                                          amount=Decimal("100.00"), method="cash",
+                                          received_on=_today())
     pks = [attachment.pk, approved.pk, stage_file.pk, recommendation.pk, handout.pk,
-           recommendation.campaign_id, import_run.pk, ticket.pk, visit.pk,
+           recommendation.campaign_id, import_run.pk, ticket.pk, visit.pk, order.pk, receipt.pk,
            visit.commitments.get().pk,
            *ApprovalRequest.objects.filter(requester=am01).values_list("pk", flat=True)]
     world.others += [(username, pk) for pk in pks for username in ("am01", "director")]

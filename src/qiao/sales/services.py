@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from qiao.core import calendar
 from qiao.core.concurrency import save_versioned
+from qiao.core.exceptions import StaleVersionError
 from qiao.core.history import authored_by
 from qiao.core.money import round_half_up
 from qiao.core.registry import TimelineKind
@@ -682,8 +683,14 @@ def report_save(*, actor, report, data: dict, expected_version: int, submit=Fals
     if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
         raise ValidationError(_("This report was submitted; it can be changed only when it is "
                                 "returned."))
-    for name in REPORT_FIELDS:
-        setattr(report, name, data.get(name, getattr(report, name)))
+    changed = {name: data[name] for name in REPORT_FIELDS
+               if name in data and data[name] != getattr(report, name)}
+    if not changed and not submit:
+        if report.version != expected_version:
+            raise StaleVersionError.of(report)
+        return report  # saved unchanged: nothing is written, not even a version
+    for name, value in changed.items():
+        setattr(report, name, value)
     if submit:
         missing = {name: _("Write this section before submitting.")
                    for name in ("problems", "forecast") if not (getattr(report, name) or "").strip()}
