@@ -219,7 +219,7 @@ class ScheduleForm(BootstrapFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     add_customer = forms.ModelChoiceField(label=_("add a customer"), queryset=None,
                                           required=False)
-    add_day = forms.TypedChoiceField(label=_("on"), required=False, coerce=date.fromisoformat,
+    add_day = forms.TypedChoiceField(label=_("day"), required=False, coerce=date.fromisoformat,
                                      empty_value=None)
 
     def __init__(self, *args, user, schedule, lines, **kwargs):

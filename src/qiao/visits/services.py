@@ -406,20 +406,17 @@ def schedule_weeks_open(today=None) -> tuple[datetime.date, datetime.date]:
 
 
 def _balance(candidates, days) -> list[tuple[Candidate, datetime.date]]:
-    """Each candidate on a working day: the first day on or after its earliest with room (an
-    even share of the week), else the least loaded such day (the last day when it is due
-    after the week's last working day). Candidates come most urgent first, so the overdue
-    fill the first days."""
+    """Each candidate on the least loaded working day on or after its earliest (the earlier
+    of equals; the last working day when it is due after it), so the week is balanced and
+    nothing comes before its date. Candidates come most urgent first: the overdue take the
+    first free days."""
     if not days:
         return []
-    share = -(-len(candidates) // len(days))  # ceil
     load = dict.fromkeys(days, 0)
     placed = []
     for candidate in candidates:
         allowed = [day for day in days if day >= candidate.earliest] or [days[-1]]
-        day = next((d for d in allowed if load[d] < share), None)
-        if day is None:
-            day = min(allowed, key=lambda d: (load[d], d))
+        day = min(allowed, key=lambda d: (load[d], d))
         load[day] += 1
         placed.append((candidate, day))
     return placed
