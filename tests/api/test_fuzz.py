@@ -20,6 +20,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis import Config
 
+from qiao.visits import selectors as schedule_selectors
+from qiao.visits import services as schedule_services
 from qiao.visits.demo import ensure_hospitality_chain
 from tests.approvals.conftest import hospitality
 from tests.factories import make_contact
@@ -76,6 +78,10 @@ def persona(request, personas, settings):
     visits = [make_visit(personas[username], personas.customers[username][0],
                          commitments=[("模糊测试承诺", timezone.localdate())])
               for username in ("am01", "am05")]
+    # Next week's visit schedules of am01 and am05, proposed.
+    schedules = [schedule_services.schedule_propose(
+        actor=personas[username], week_start=schedule_selectors.next_week())[0]
+        for username in ("am01", "am05")]
     try:
         yield {"headers": {"Authorization": f"Bearer {token_secret(personas[request.param])}"},
                "customer_id": cycle([c.pk for c in customers]),
@@ -83,7 +89,8 @@ def persona(request, personas, settings):
                "approval_id": cycle([a.pk for a in approvals]),
                "work_order_id": cycle([w.pk for w in work_orders]),
                "ticket_id": cycle([t.pk for t in tickets]),
-               "visit_id": cycle([v.pk for v in visits])}
+               "visit_id": cycle([v.pk for v in visits]),
+               "schedule_id": cycle([s.pk for s in schedules])}
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)

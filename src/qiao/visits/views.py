@@ -310,18 +310,20 @@ def schedule_month(request):
 def schedule_feed(request):
     """The user's calendar feed: its secret address, made anew or revoked."""
     user = request.user
-    if request.method == "POST":
-        if request.POST.get("action") == "revoke":
-            services.feed_revoke(actor=user)
-            messages.success(request, _("The calendar address no longer works."))
-        else:
-            services.feed_issue(actor=user)
-            messages.success(request, _("A new calendar address was made; the previous one no "
-                                        "longer works."))
+    action = request.POST.get("action")
+    if request.method == "POST" and action == "revoke":
+        services.feed_revoke(actor=user)
+        messages.success(request, _("The calendar address no longer works."))
+        return redirect("visits:schedule_feed")
+    if request.method == "POST" and action == "issue":
+        services.feed_issue(actor=user)
+        messages.success(request, _("A new calendar address was made; the previous one no "
+                                    "longer works."))
         return redirect("visits:schedule_feed")
     feed = selectors.feed_of(user)
     url = request.build_absolute_uri(reverse("visits:feed", args=[feed.token])) if feed else ""
-    return render_page(request, "visits/schedule_feed.html", {"feed": feed, "feed_url": url})
+    return render_page(request, "visits/schedule_feed.html", {"feed": feed, "feed_url": url},
+                       status=400 if request.method == "POST" else 200)
 
 
 @require_GET
