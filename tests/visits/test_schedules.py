@@ -441,3 +441,28 @@ def test_ics_text_is_escaped_and_folded():
     folded = _fold(long)
     assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
     assert folded.replace("\r\n ", "") == long
+
+
+# --- demo ------------------------------------------------------------------------------------
+
+def test_demo_schedules(personas):
+    """Past weeks submitted (made of the visits recorded), this week submitted, next week a
+    draft; loaded once."""
+    from qiao.visits.demo import load_demo_schedules, load_demo_visit_records
+
+    for username in ("am01", "am02", "am03", "am05"):
+        for n, customer in enumerate(personas.customers[username]):
+            _grade(customer, personas, 1 + n)
+    load_demo_visit_records()
+    load_demo_schedules()
+    am01 = personas["am01"]
+    this_week = selectors.week_of(timezone.localdate())
+    mine = {s.week_start: s for s in VisitSchedule.objects.filter(manager=am01)}
+    assert mine[this_week].is_submitted and mine[this_week + timedelta(days=7)].status == "draft"
+    past = [s for week, s in mine.items() if week < this_week]
+    assert len(past) == 8 and all(s.is_submitted for s in past)
+    assert ScheduledVisit.objects.filter(schedule__in=past).exists()
+    assert any(s.comment for s in past)
+    count = VisitSchedule.objects.count()
+    load_demo_schedules()
+    assert VisitSchedule.objects.count() == count

@@ -236,7 +236,8 @@ class ScheduleForm(BootstrapFormMixin, forms.Form):
                 (line.day.isoformat(), _day_label(line.day)), *days]
             self.fields[f"day_{line.pk}"] = forms.TypedChoiceField(
                 label=line.customer.name, choices=choices, coerce=date.fromisoformat,
-                initial=line.day.isoformat())
+                initial=line.day.isoformat(),
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
             self.fields[f"remove_{line.pk}"] = forms.BooleanField(
                 label=_("remove"), required=False)
 
