@@ -466,3 +466,32 @@ def test_demo_schedules(personas):
     count = VisitSchedule.objects.count()
     load_demo_schedules()
     assert VisitSchedule.objects.count() == count
+
+
+# --- handover and a move to another unit --------------------------------------------------------
+
+def test_customers_handed_over_leave_the_draft_schedule(personas, book, week):
+    from qiao.customers.services import customers_handover
+
+    am01, am02 = personas["am01"], personas["am02"]
+    draft, _ = services.schedule_propose(actor=am01, week_start=week)
+    this_week, _ = services.schedule_propose(actor=am01, week_start=week - timedelta(days=7))
+    assert "周访客户" in _lines(draft) and "周访客户" in _lines(this_week)  # overdue
+    this_week = services.schedule_submit(actor=am01, schedule=this_week, expected_version=1)
+    customers_handover(actor=personas["sup1"], from_user=am01, to_user=am02,
+                       customers=[book["weekly"]], reason="岗位调整")
+    assert "周访客户" not in _lines(draft)
+    draft.refresh_from_db()
+    assert draft.version == 2  # a page opened before is stale
+    assert "周访客户" in _lines(this_week)  # the submitted week as it was planned
+
+
+def test_schedules_follow_their_manager_to_another_unit(personas, week):
+    from qiao.org.services import user_move
+
+    am01 = personas["am01"]
+    schedule, _ = services.schedule_propose(actor=am01, week_start=week)
+    other_team = personas["am03"].unit
+    user_move(user=am01, unit=other_team)
+    schedule.refresh_from_db()
+    assert schedule.unit == other_team

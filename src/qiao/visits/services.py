@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -609,3 +609,25 @@ def feed_revoke(*, actor) -> bool:
     """The actor's calendar feed address stops working; True if there was one."""
     deleted, _rows = CalendarFeed.objects.filter(user=actor).delete()
     return bool(deleted)
+
+
+def schedules_hand_over(*, actor, from_user, to_user, customer_ids, reason, now) -> int:
+    """The handover step (core.registry.handover_steps): the customers handed over leave
+    `from_user`'s draft schedules (their new manager's next proposal takes them in); each
+    schedule changed gets a new version, so a page opened before the handover is stale (409).
+    Submitted weeks keep them, as planned. Inside the handover's transaction; returns how
+    many lines were removed."""
+    lines = ScheduledVisit.objects.filter(schedule__manager=from_user,
+                                          schedule__status=VisitSchedule.Status.DRAFT,
+                                          customer_id__in=customer_ids)
+    schedule_ids = set(lines.values_list("schedule_id", flat=True))
+    removed, _rows = lines.delete()
+    VisitSchedule._base_manager.filter(pk__in=schedule_ids).update(
+        version=F("version") + 1, updated_at=now)
+    return removed
+
+
+def schedules_follow_manager(*, owner) -> int:
+    """The owner_moved hook: a manager's schedules carry the manager's unit (their scope), so
+    they follow the manager to a new unit, as the customers do (derived data, no history)."""
+    return VisitSchedule._base_manager.filter(manager=owner).update(unit_id=owner.unit_id)
