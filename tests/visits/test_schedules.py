@@ -495,3 +495,18 @@ def test_schedules_follow_their_manager_to_another_unit(personas, week):
     user_move(user=am01, unit=other_team)
     schedule.refresh_from_db()
     assert schedule.unit == other_team
+
+
+def test_submitting_tells_the_supervisor_and_a_comment_tells_the_manager(personas, week):
+    from qiao.notify.models import Notification
+
+    am01, sup1 = personas["am01"], personas["sup1"]
+    schedule, _ = services.schedule_propose(actor=am01, week_start=week)
+    schedule = services.schedule_submit(actor=am01, schedule=schedule, expected_version=1)
+    told = Notification.objects.get(recipient=sup1, kind=services.SCHEDULE_SUBMITTED)
+    assert told.url == reverse("visits:schedule_detail", args=[schedule.pk])
+    services.schedule_comment(actor=sup1, schedule=schedule, expected_version=2,
+                              comment="周三路线太长")
+    note = Notification.objects.get(recipient=am01, kind=services.SCHEDULE_COMMENTED)
+    inbox = personas.client("am01").get(reverse("notify:inbox")).content.decode()
+    assert "批注了您" in inbox and note.url.endswith(f"?week={week.isoformat()}")

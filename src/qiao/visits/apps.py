@@ -49,6 +49,7 @@ class VisitsConfig(AppConfig):
         from qiao.core.registry import owner_moved
 
         owner_moved.register(services.schedules_follow_manager)
+        services.register_message_kinds()
         # Who reads visits and commitments (core.registry.scopes).
         from qiao.core.registry import scopes
 

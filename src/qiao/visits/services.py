@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
@@ -33,7 +34,10 @@ from qiao.core.registry import TimelineKind
 from qiao.core.signatures import decode_signature
 from qiao.customers.models import Contact, Customer
 from qiao.customers.services import customer_event_record
+from qiao.notify import kinds as notify_kinds
+from qiao.notify.services import notify
 from qiao.org.permissions import can
+from qiao.org.selectors import first_superior
 
 from . import selectors
 from .actions import VISIT_RECORD
@@ -394,6 +398,18 @@ def approval_title_params(hospitality):
 # --- weekly visit schedules (客户访问日程表) ---------------------------------------------------
 
 Reason = ScheduledVisit.Reason
+# Inbox messages (notify.kinds, registered in apps.ready): a schedule submitted, for the
+# manager's supervisor; the supervisor's comment, for the manager.
+SCHEDULE_SUBMITTED = "schedule_submitted"
+SCHEDULE_COMMENTED = "schedule_commented"
+
+
+def register_message_kinds():
+    notify_kinds.register(SCHEDULE_SUBMITTED, title=lambda p: gettext(
+        "%(manager)s submitted the visit schedule of the week of %(week)s") % p)
+    notify_kinds.register(SCHEDULE_COMMENTED, title=lambda p: gettext(
+        "%(supervisor)s commented on your visit schedule of the week of %(week)s") % p,
+        body=lambda p: p["comment"])
 MAX_SCHEDULED = 200  # lines on one week's schedule
 ALREADY_SUBMITTED = _lazy("This week's schedule has already been submitted; it can no longer "
                           "be changed or submitted again.")
@@ -573,6 +589,12 @@ def schedule_submit(*, actor, schedule, expected_version) -> VisitSchedule:
     schedule.submitted_at = timezone.now()
     save_versioned(schedule, expected_version=expected_version,
                    change_reason="submitted")
+    supervisor = first_superior(actor, lambda person: can(person, VISIT_RECORD))
+    if supervisor is not None:
+        notify(recipients=[supervisor], kind=SCHEDULE_SUBMITTED,
+               params={"manager": str(actor), "week": schedule.week_start.isoformat()},
+               url=reverse("visits:schedule_detail", args=[schedule.pk]),
+               key=f"schedule-submitted-{schedule.pk}")
     return schedule
 
 
@@ -593,6 +615,10 @@ def schedule_comment(*, actor, schedule, expected_version, comment) -> VisitSche
     schedule.commented_by = actor
     schedule.commented_at = timezone.now()
     save_versioned(schedule, expected_version=expected_version)
+    notify(recipients=[schedule.manager], kind=SCHEDULE_COMMENTED,
+           params={"supervisor": str(actor), "week": schedule.week_start.isoformat(),
+                   "comment": schedule.comment[:200]},
+           url=f"{reverse('visits:schedule')}?week={schedule.week_start.isoformat()}")
     return schedule
 
 
