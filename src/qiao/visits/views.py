@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -333,7 +333,9 @@ def calendar_feed(request, token):
     user = selectors.feed_user(token)
     if user is None or not can(user, VISIT_RECORD):
         raise Http404
-    body = exports.schedule_ics(user, selectors.feed_items(user))
+    # In the user's language (a calendar app sends no session and its own Accept-Language).
+    with translation.override(user.language or translation.get_language()):
+        body = exports.schedule_ics(user, selectors.feed_items(user))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="qiao-visits.ics"'
     response["Cache-Control"] = "private, no-store"
