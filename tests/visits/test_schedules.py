@@ -283,6 +283,9 @@ def test_the_supervisor_sees_the_team_and_comments_on_the_page(personas, book, w
     sup1 = personas.client("sup1")
     team = sup1.get(reverse("visits:schedule_team") + f"?week={week}").content.decode()
     assert 'data-testid="team-schedule"' in team and str(personas["am01"]) in team
+    # am02 has not opened next week's yet: named as missing.
+    missing = team.split('data-testid="team-missing"')[1].split("</p>")[0]
+    assert str(personas["am02"]) in missing and str(personas["am01"]) not in missing
     page = sup1.get(reverse("visits:schedule_detail", args=[schedule.pk])).content.decode()
     assert "周访客户" in page and 'data-testid="schedule-comment-form"' in page
     assert 'data-testid="schedule-form"' in page and 'name="day_' not in page  # read-only

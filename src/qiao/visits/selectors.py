@@ -12,6 +12,7 @@ from django.utils import timezone
 from qiao.core import calendar
 from qiao.customers.models import Contact, Customer
 from qiao.org.permissions import can
+from qiao.org.scope import visible_users
 from qiao.tickets.models import OPEN_STATUSES, Kind, Ticket
 
 from .actions import VISIT_RECORD
@@ -375,6 +376,13 @@ def team_schedules(user, week_start) -> list:
                 .exclude(manager=user).select_related("manager", "unit", "commented_by")
                 .annotate(planned=Count("items"))
                 .order_by("manager__username", "id"))
+
+
+def team_without_schedule(user, week_start, schedules, limit=50) -> list:
+    """The account managers in `user`'s scope (other than `user`) with no schedule of the
+    week yet (not opened since it was proposable): one query, at most `limit`."""
+    have = {schedule.manager_id for schedule in schedules} | {user.pk}
+    return list(visible_users(user).exclude(pk__in=have).order_by("username")[:limit])
 
 
 def month_days(user, manager, year, month) -> list[list[dict]]:

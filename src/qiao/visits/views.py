@@ -281,8 +281,10 @@ def schedule_comment(request, pk):
 def schedule_team(request):
     """The team's schedules of a week (the supervisor's), each with its number of visits."""
     week = _week(request)
+    schedules = selectors.team_schedules(request.user, week)
     return render_page(request, "visits/schedule_team.html", {
-        "week": week, "schedules": selectors.team_schedules(request.user, week),
+        "week": week, "schedules": schedules,
+        "missing": selectors.team_without_schedule(request.user, week, schedules),
         **_week_links(week)})
 
 
