@@ -326,8 +326,14 @@ def password_reset_link(world):
                                                  user=world.personas["am01"])
 
 
+def calendar_feed_link(world):
+    """am01's calendar feed (.ics, a file, no form)."""
+    feed = visit_services.feed_issue(actor=world.personas["am01"])
+    return reverse("visits:feed", args=[feed.token])
+
+
 # Routes whose arguments are tokens rather than ids: how to make a real address for each.
-TOKEN_ROUTES = {"org:password_reset": password_reset_link}
+TOKEN_ROUTES = {"org:password_reset": password_reset_link, "visits:feed": calendar_feed_link}
 # Routes with words among their arguments, and the words they take: each is tried as a route
 # with ids only is.
 WORD_ARGS = {"customers:detail_tab": {"tab": [tab.code for tab in customer_tabs.TABS]}}

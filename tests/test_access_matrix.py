@@ -82,10 +82,11 @@ from qiao.sales.models import (
 )
 from qiao.tickets.actions import TICKET_ASSIGN, TICKET_HANDLE
 from qiao.tickets.models import Ticket
+from qiao.visits import selectors as visit_selectors
 from qiao.visits import services as visit_services
 from qiao.visits.actions import VISIT_EXPORT, VISIT_RECORD
 from qiao.visits.demo import ensure_hospitality_chain
-from qiao.visits.models import Commitment, Visit
+from qiao.visits.models import Commitment, ScheduledVisit, Visit, VisitSchedule
 from qiao.workorders.models import StageAttachment, WorkOrder
 
 from .conftest import PASSWORD, ROLES
@@ -125,11 +126,14 @@ COMMITMENT = "commitment"      # an open commitment made on that visit
 ORDER = "order"                # a sales order of the bucket's customer (posted by the director)
 RECEIPT = "receipt"            # a receipt from the bucket's customer (posted by the director)
 REPORT = "report"              # the bucket's account manager's monthly sales analysis report
+SCHEDULE = "schedule"          # the bucket's account manager's visit schedule of next week
+SECRET_LINK = "secret_link"    # no login, a secret token in the URL (a calendar feed): a wrong
+                               # token answers 404 to anyone
 OWN = "own"                    # an action on the user's own work, naming no record (tested in
                                # its app: the monthly report's "open mine")
 OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT, STAFF, APPROVAL,
                 NOTIFICATION, DELEGATION, WORK_ORDER, WORK_ORDER_FILE, CAMPAIGN, RECOMMENDATION,
-                HANDOUT, IMPORT_RUN, VISIT, COMMITMENT, TICKET, ORDER, RECEIPT, REPORT)
+                HANDOUT, IMPORT_RUN, VISIT, COMMITMENT, TICKET, ORDER, RECEIPT, REPORT, SCHEDULE)
 GET, POST = ("GET",), ("POST",)
 BOTH = ("GET", "POST")
 
@@ -323,6 +327,18 @@ ROUTES = {
     "sales:groups": Route(LIST, (SALES_VIEW,)),
     "sales:seasonal": Route(LIST, (SALES_VIEW,)),
     "sales:arrears": Route(LIST, (SALES_VIEW,)),
+    # visit schedules (VIS-2): one's own week and month (proposed when opened), the team's
+    # week; a schedule is seen by its manager and whoever's scope covers the manager (the
+    # supervisor, who comments); edited and submitted by its manager alone
+    "visits:schedule": Route(LIST, (VISIT_RECORD,)),
+    "visits:schedule_month": Route(LIST, (VISIT_RECORD,)),
+    "visits:schedule_team": Route(LIST, (VISIT_RECORD,)),
+    "visits:schedule_feed": Route(CREATE, (VISIT_RECORD,), BOTH),
+    "visits:schedule_detail": Route(SCHEDULE, (VISIT_RECORD,)),
+    "visits:schedule_edit": Route(SCHEDULE, (VISIT_RECORD,), POST, requester_only=True),
+    "visits:schedule_submit": Route(SCHEDULE, (VISIT_RECORD,), POST, requester_only=True),
+    "visits:schedule_comment": Route(SCHEDULE, (VISIT_RECORD,), POST),
+    "visits:feed": Route(SECRET_LINK, extra=(("token", "not-a-token"),)),
 }
 
 # The REST API has its own matrix, its routes taken from the OpenAPI schema (tests/api).
@@ -378,6 +394,8 @@ SCOPED_MODELS = {
     ManagerCost: (LIST,),
     SalesTarget: (LIST,),
     SalesReport: (REPORT,),
+    VisitSchedule: (SCHEDULE,),
+    ScheduledVisit: (SCHEDULE,),  # its lines, on the schedule's page
 }
 
 
@@ -478,6 +496,7 @@ class Records:
     order: object = None  # a sales order the director posted for the bucket's customer
     receipt: object = None  # a receipt the director posted from the bucket's customer
     report: object = None  # the manager's draft monthly sales analysis report (None for a pool)
+    schedule: object = None  # the manager's next week's visit schedule, the customer on it
 
     def of_kind(self, kind):
         return getattr(self, kind)
@@ -571,11 +590,20 @@ def matrix(personas, settings, tmp_path):
             report = sales_services.report_draft(owner, timezone.localdate())
             report.problems = f"矩阵报告{i}号"
             report.save()
+        schedule = None
+        if approval is not None:
+            schedule, _created = visit_services.schedule_propose(
+                actor=owner, week_start=visit_selectors.next_week())
+            if not schedule.items.filter(customer=customer).exists():  # (its commitment)
+                schedule = visit_services.schedule_edit(
+                    actor=owner, schedule=schedule, expected_version=schedule.version,
+                    change=visit_services.ScheduleChange(add=[(customer, next(iter(
+                        visit_selectors.working_days(schedule.week_start))))]))
         records[bucket] = Records(customer, deleted, contact, old_contact, attachment, owner,
                                   approval, notification, delegation, work_order, work_order_file,
                                   recommendation and recommendation.campaign, recommendation,
                                   handout, import_run, visit, commitment, ticket, order, receipt,
-                                  report)
+                                  report, schedule)
     return records
 
 
@@ -583,7 +611,8 @@ STATE_FIELDS = {APPROVAL: ("state", "version"), WORK_ORDER: ("stage", "version")
                 TICKET: ("status", "version"), ORDER: ("status", "updated_at"),
                 RECEIPT: ("amount", "updated_at"), REPORT: ("status", "version"),
                 CAMPAIGN: ("state", "version"), RECOMMENDATION: ("state", "updated_at"),
-                VISIT: ("kind", "updated_at"), COMMITMENT: ("status", "updated_at")}
+                VISIT: ("kind", "updated_at"), COMMITMENT: ("status", "updated_at"),
+                SCHEDULE: ("status", "version")}
 
 
 def state(records):
@@ -790,7 +819,7 @@ def test_the_leaver_cannot_log_in_and_is_sent_to_login_everywhere(personas, matr
     login = reverse("login")
     problems = []
     for name, route in ROUTES.items():
-        if route.kind == PUBLIC:
+        if route.kind in (PUBLIC, SECRET_LINK):
             continue
         url = route.url(name, matrix["am01"].of_kind(route.kind).pk
                         if route.kind in OBJECT_KINDS else None)
@@ -821,6 +850,8 @@ def test_anonymous_requests_go_to_login_and_public_routes_answer(personas, matri
             response = getattr(client, method.lower())(url)
             if route.kind == PUBLIC:
                 assert response.status_code in (200, 302), (method, url)
+            elif route.kind == SECRET_LINK:
+                assert response.status_code == 404, (method, url)
             else:
                 assert response.status_code == 302, (method, url)
                 assert response["Location"].startswith(login), (method, url)

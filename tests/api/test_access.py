@@ -66,6 +66,7 @@ TICKETS = "tickets"        # service tickets: scope, steps, conflicts in test_ti
 VISITS = "visits"          # visit records and commitments: scope, idempotency in test_visits.py
 SALES = "sales"            # orders, returns, receipts, figures, credit: scope, idempotency in
                            # test_sales.py
+SCHEDULES = "schedules"    # visit schedules: scope, manager-only edits, 409, in test_schedules.py
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,11 @@ OPS = {
     ("POST", "/visits"): Op(VISITS, VISIT_RECORD, writes=True),
     ("GET", "/visits/{visit_id}"): Op(VISITS, VISIT_RECORD),
     ("GET", "/commitments"): Op(VISITS, VISIT_RECORD),
+    ("GET", "/schedules"): Op(SCHEDULES, VISIT_RECORD),
+    ("GET", "/schedules/{schedule_id}"): Op(SCHEDULES, VISIT_RECORD),
+    ("POST", "/schedules/{schedule_id}/edit"): Op(SCHEDULES, VISIT_RECORD, writes=True),
+    ("POST", "/schedules/{schedule_id}/submit"): Op(SCHEDULES, VISIT_RECORD, writes=True),
+    ("POST", "/schedules/{schedule_id}/comment"): Op(SCHEDULES, VISIT_RECORD, writes=True),
 }
 OBJECT_KINDS = (CUSTOMER, CONTACT, POOL_CUSTOMER)
 

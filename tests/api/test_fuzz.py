@@ -20,6 +20,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis import Config
 
+from qiao.visits import selectors as schedule_selectors
+from qiao.visits import services as schedule_services
 from qiao.visits.demo import ensure_hospitality_chain
 from tests.approvals.conftest import hospitality
 from tests.factories import make_contact
@@ -81,6 +83,10 @@ def persona(request, personas, settings):
     orders = [make_order(personas[username], personas.customers[username][0],
                          delivered_on=timezone.localdate() if delivered else None)
               for username in ("am01", "am05") for delivered in (False, True)]
+    # Next week's visit schedules of am01 and am05, proposed.
+    schedules = [schedule_services.schedule_propose(
+        actor=personas[username], week_start=schedule_selectors.next_week())[0]
+        for username in ("am01", "am05")]
     try:
         yield {"headers": {"Authorization": f"Bearer {token_secret(personas[request.param])}"},
                "customer_id": cycle([c.pk for c in customers]),
@@ -89,7 +95,8 @@ def persona(request, personas, settings):
                "work_order_id": cycle([w.pk for w in work_orders]),
                "ticket_id": cycle([t.pk for t in tickets]),
                "visit_id": cycle([v.pk for v in visits]),
-               "order_id": cycle([o.pk for o in orders])}
+               "order_id": cycle([o.pk for o in orders]),
+               "schedule_id": cycle([s.pk for s in schedules])}
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)

@@ -315,7 +315,8 @@ def _queries(personas, username):
 
 
 # Session and user (2), the scope of a supervisor (3), and per widget one count and one list
-# (the visits' block: overdue commitments counted and listed, and the return visits due).
+# (the visits' block: overdue commitments counted and listed, the return visits due, and
+# from Friday next week's visit schedule).
 QUERY_BUDGET = 25
 
 

@@ -312,11 +312,19 @@ def cases_for(user, requests, rng):
     cases["visit_list"] = ["/visits/"]
     cases["visit_tab"] = [f"/customers/{pk}/tab/visits/" for pk in picked]
     cases["api_visits"] = ["/api/v1/visits?page=1"]
+    # The weekly visit schedule (issue 12 item 2): next week's (proposed by the first
+    # request, then read), the month, and the API's week.
+    from qiao.visits.selectors import next_week
+
+    week = next_week().isoformat()
+    cases["schedule_week"] = [f"/visits/schedule/?week={week}"]
+    cases["schedule_month"] = ["/visits/schedule/month/"]
+    cases["api_schedules"] = [f"/api/v1/schedules?week={week}"]
     return cases
 
 
 API_CASES = ("api_list", "api_detail", "api_apr_waiting", "api_apr_mine", "api_tkt_list",
-             "api_visits")
+             "api_visits", "api_schedules")
 # The approval lists (tests/perf/approvals_data.py: 100,000 requests at any scale): "waiting
 # for me" as the supervisor of am01/am02 and as the department manager, "my requests" as am01;
 # each the page and the REST API, the first five pages in turn.
@@ -515,7 +523,8 @@ TARGETS = {
 TARGETS["S"] = TARGETS["demo"] = TARGETS["M"]
 KIND_OF_CASE = {"list": "list", "list_by_name": "list", "detail": "detail",
                 "api_list": "list", "api_detail": "detail", "visit_list": "visits",
-                "visit_tab": "visits", "api_visits": "visits"}
+                "visit_tab": "visits", "api_visits": "visits", "schedule_week": "visits",
+                "schedule_month": "visits", "api_schedules": "visits"}
 
 
 # Served (--served), p50 at one connection, in ms (issue 15): at M the customer page 20, any

@@ -7,7 +7,11 @@ created with a client-generated idempotency key: sent again with the same key (a
 a lost answer, an offline queue flushed twice), the first record is answered with 200 and
 nothing is stored twice; 201 answers a new record. A customer one does not see is 400 on
 `customer`; a broken rule (a future date, a blank or non-PNG signature, a special visit
-without its situation) is 400 with the field's message, nothing written."""
+without its situation) is 400 with the field's message, nothing written.
+
+A manager's week of visits (`/schedules`, 客户访问日程表) is read, edited and submitted with the
+pages' services: a stale version is 409, a week already submitted 400, another manager's
+schedule outside one's scope 404."""
 
 import re
 from datetime import date, datetime
@@ -15,6 +19,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -25,6 +30,7 @@ from qiao.core.api import (
     MAX_ID,
     Input,
     PageQuery,
+    QueryInput,
     RecordId,
     Ref,
     UserRef,
@@ -38,7 +44,7 @@ from qiao.org.api_access import check
 
 from . import selectors, services
 from .actions import VISIT_RECORD
-from .models import Commitment, Method, Task, Visit
+from .models import Commitment, Method, ScheduledVisit, Task, Visit
 
 router = Router(tags=["visits"])
 
@@ -257,3 +263,159 @@ def commitment_list(request, query: Query[CommitmentQuery]):
     filters = selectors.CommitmentFilters(status=query.status, overdue=query.overdue,
                                           returns=query.returns, mine=query.mine)
     return page_of(selectors.commitment_list(request.auth, filters), query)
+
+
+# --- weekly visit schedules (客户访问日程表) ---------------------------------------------------
+
+ReasonCode = Literal[tuple(ScheduledVisit.Reason.values)]
+
+
+class ScheduledVisitOut(Schema):
+    id: int
+    customer: Ref
+    day: date
+    reason: str = Field(description="Why it is on the schedule: " + ", ".join(
+        ScheduledVisit.Reason.values) + ".")
+    reason_label: str
+    note: str = Field(description="The commitment it is about, if any.")
+    order: int
+
+    @staticmethod
+    def resolve_reason_label(obj):
+        return str(obj.get_reason_display())
+
+
+class ScheduleOut(Schema):
+    id: int
+    manager: UserRef
+    week_start: date = Field(description="The Monday of the week.")
+    status: str = Field(description="draft (proposed, being edited) or submitted.")
+    status_label: str
+    version: int = Field(description="Send it back with a change; a stale one answers 409.")
+    working_days: list[date] = Field(description="The week's working days (business "
+                                                 "calendar): the days visits may go on.")
+    submitted_at: datetime | None
+    comment: str = Field(description="The supervisor's comment.")
+    commented_by: UserRef | None
+    commented_at: datetime | None
+    visits: list[ScheduledVisitOut]
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_working_days(obj):
+        return selectors.working_days(obj.week_start)
+
+    @staticmethod
+    def resolve_visits(obj):
+        return obj.lines  # read by _answer through the reader's scope
+
+
+class ScheduleQuery(QueryInput):
+    week: IsoDate | None = Field(None, description="Any day of the week (YYYY-MM-DD); by "
+                                                   "default next week from Friday on, this "
+                                                   "week before.")
+    manager: int | None = Field(None, ge=1, le=MAX_ID,
+                                description="The account manager's id; yourself by default.")
+
+
+class ScheduleMove(Input):
+    visit: RecordId = Field(..., description="Id of one of the schedule's visits.")
+    day: date = Field(..., description="A working day of the week.")
+
+
+class ScheduleAdd(Input):
+    customer: RecordId = Field(..., description="Id of one of the customers you see.")
+    day: date = Field(..., description="A working day of the week.")
+
+
+class ScheduleEditIn(Input):
+    version: int = Field(..., ge=1, le=MAX_ID)
+    moves: list[ScheduleMove] = Field([], max_length=services.MAX_SCHEDULED)
+    remove: list[RecordId] = Field([], max_length=services.MAX_SCHEDULED,
+                                   description="Ids of the schedule's visits to take off.")
+    add: list[ScheduleAdd] = Field([], max_length=services.MAX_SCHEDULED)
+
+
+class VersionIn(Input):
+    version: int = Field(..., ge=1, le=MAX_ID)
+
+
+class ScheduleCommentIn(Input):
+    version: int = Field(..., ge=1, le=MAX_ID)
+    comment: str = Field(..., min_length=1, max_length=2000)
+
+
+def _answer(user, schedule):
+    schedule = selectors.schedule_get(user, schedule.pk)
+    schedule.lines = selectors.schedule_items(user, schedule)
+    return schedule
+
+
+@router.get("/schedules", response={200: ScheduleOut, **error_responses()})
+def schedule_week(request, query: Query[ScheduleQuery]):
+    """A manager's visit schedule of a week (yours by default): your own this week's or next
+    week's is proposed from the visit rules the first time it is read; another week without
+    one, or another manager's outside your scope, is 404."""
+    check(request, VISIT_RECORD)
+    user = request.auth
+    week = selectors.week_of(query.week) if query.week else selectors.default_week()
+    if query.manager in (None, user.pk):
+        schedule, _created = services.schedule_propose(actor=user, week_start=week)
+    else:
+        schedule = selectors.schedule_of(user, query.manager, week)
+        if schedule is None:
+            raise Http404
+    return _answer(user, schedule)
+
+
+@router.get("/schedules/{schedule_id}", response={200: ScheduleOut, **error_responses()})
+def schedule_detail(request, schedule_id: int = record_id()):
+    """One visit schedule you see: yours, or a team member's."""
+    check(request, VISIT_RECORD)
+    return _answer(request.auth, selectors.schedule_get(request.auth, schedule_id))
+
+
+@router.post("/schedules/{schedule_id}/edit",
+             response={200: ScheduleOut, **error_responses(409)})
+def schedule_edit(request, payload: ScheduleEditIn, schedule_id: int = record_id()):
+    """Change your draft schedule: move visits to other days, take some off, add customers.
+    All or nothing; a submitted week is 400, a stale version 409."""
+    check(request, VISIT_RECORD)
+    user = request.auth
+    schedule = selectors.schedule_get(user, schedule_id)
+    if schedule.manager_id != user.pk:
+        raise Http404
+    change = services.ScheduleChange(
+        moves={move.visit: move.day for move in payload.moves}, remove=set(payload.remove),
+        add=[(item.customer, item.day) for item in payload.add])
+    schedule = services.schedule_edit(actor=user, schedule=schedule,
+                                      expected_version=payload.version, change=change)
+    return _answer(user, schedule)
+
+
+@router.post("/schedules/{schedule_id}/submit",
+             response={200: ScheduleOut, **error_responses(409)})
+def schedule_submit(request, payload: VersionIn, schedule_id: int = record_id()):
+    """Submit your schedule to your supervisor; a week already submitted is 400."""
+    check(request, VISIT_RECORD)
+    user = request.auth
+    schedule = services.schedule_submit(actor=user,
+                                        schedule=selectors.schedule_get(user, schedule_id),
+                                        expected_version=payload.version)
+    return _answer(user, schedule)
+
+
+@router.post("/schedules/{schedule_id}/comment",
+             response={200: ScheduleOut, **error_responses(409)})
+def schedule_comment(request, payload: ScheduleCommentIn, schedule_id: int = record_id()):
+    """The supervisor's comment on a team member's schedule (not on one's own: 404)."""
+    check(request, VISIT_RECORD)
+    user = request.auth
+    schedule = services.schedule_comment(actor=user,
+                                         schedule=selectors.schedule_get(user, schedule_id),
+                                         expected_version=payload.version,
+                                         comment=payload.comment)
+    return _answer(user, schedule)

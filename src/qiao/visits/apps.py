@@ -44,6 +44,12 @@ class VisitsConfig(AppConfig):
         for kind in services.TIMELINE_KINDS:
             timeline_kinds.register(kind)
         handover_steps.register(services.commitments_hand_over)
+        handover_steps.register(services.schedules_hand_over)
+        # A schedule carries its manager's unit (its scope): it follows the manager.
+        from qiao.core.registry import owner_moved
+
+        owner_moved.register(services.schedules_follow_manager)
+        services.register_message_kinds()
         # Who reads visits and commitments (core.registry.scopes).
         from qiao.core.registry import scopes
 

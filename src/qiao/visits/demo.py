@@ -1,8 +1,9 @@
 """Demo data for visits: the visit rules of the demo grades; visit records of the demo account
 managers over the past months (some special, with commitments open, overdue, fulfilled and
-followed by their return visit); the hospitality chain (supervisor, then the department manager
-from ¥2,000) and a few requests in every state, so each screen has content on first start.
-Deterministic and idempotent."""
+followed by their return visit); their weekly visit schedules (submitted for the past weeks,
+this week's submitted, next week's proposed and left a draft); the hospitality chain
+(supervisor, then the department manager from ¥2,000) and a few requests in every state, so
+each screen has content on first start. Deterministic and idempotent."""
 
 import random
 import uuid
@@ -20,7 +21,14 @@ from qiao.customers.models import Contact, Customer, Grade
 from qiao.org.models import Position, User
 
 from . import services
-from .models import HANDBOOK_TASKS, Commitment, Visit, VisitRule
+from .models import (
+    HANDBOOK_TASKS,
+    Commitment,
+    ScheduledVisit,
+    Visit,
+    VisitRule,
+    VisitSchedule,
+)
 
 # The rules of the demo grades (rank: days, visit type, tasks, customer training), as migration
 # 0003 writes them for the grades that exist when it runs: 一级 weekly … 五级 quarterly.
@@ -60,6 +68,7 @@ def ensure_hospitality_chain():
 @transaction.atomic
 def load_demo_visits():
     load_demo_visit_records()
+    load_demo_schedules()
     ensure_hospitality_chain()
     users = {u.username: u for u in User.objects.filter(username__in=(
         "am01", "am02", "am03", "sup1", "region1", "deptmgr"))}
@@ -178,3 +187,50 @@ def load_demo_visit_records(today=None):
         # The first one's return visit (回访) made today; the others' still due.
         if fulfilled:
             _visit_on(manager, fulfilled[0].customer, today, rng)
+
+
+SCHEDULE_WEEKS_BACK = 8
+SCHEDULE_COMMENTS = ("重点客户安排在周初，很好。", "请把逾期客户尽快安排上门。", "周三安排偏多，注意路线。")
+
+
+def load_demo_schedules(today=None):
+    """Each demo manager's visit schedules: the past weeks' submitted, made of the visits they
+    recorded that week (the supervisor commenting on some); this week's proposed and
+    submitted; next week's proposed from the rules and left a draft to edit."""
+    if VisitSchedule.objects.exists():
+        return
+    today = today or timezone.localdate()
+    this_week = services.selectors.week_of(today)
+    supervisor = User.objects.filter(username="sup1").first()
+    for seed, username in enumerate(VISIT_MANAGERS):
+        manager = User.objects.filter(username=username).first()
+        if manager is None:
+            continue
+        for back in range(SCHEDULE_WEEKS_BACK, 0, -1):
+            week = this_week - timedelta(weeks=back)
+            visits = list(Visit.objects.filter(author=manager, visited_on__gte=week,
+                                               visited_on__lte=week + timedelta(days=6))
+                          .order_by("visited_on", "id"))
+            submitted = timezone.make_aware(datetime.combine(week - timedelta(days=2),
+                                                             time(17, 30)))
+            schedule = VisitSchedule.objects.create(
+                manager=manager, unit=manager.unit, week_start=week,
+                status=VisitSchedule.Status.SUBMITTED, submitted_at=submitted,
+                created_at=submitted, updated_at=submitted)
+            seen = set()
+            for order, visit in enumerate(visits, start=1):
+                if visit.customer_id in seen:
+                    continue
+                seen.add(visit.customer_id)
+                ScheduledVisit.objects.create(schedule=schedule, customer_id=visit.customer_id,
+                                              day=visit.visited_on, order=order,
+                                              reason=ScheduledVisit.Reason.DUE)
+            if supervisor is not None and username in ("am01", "am02") and back % 3 == 1:
+                schedule.comment = SCHEDULE_COMMENTS[(seed + back) % len(SCHEDULE_COMMENTS)]
+                schedule.commented_by = supervisor
+                schedule.commented_at = submitted + timedelta(hours=16)
+                schedule.save(update_fields=["comment", "commented_by", "commented_at"])
+        current, _created = services.schedule_propose(actor=manager, week_start=this_week)
+        services.schedule_submit(actor=manager, schedule=current,
+                                 expected_version=current.version)
+        services.schedule_propose(actor=manager, week_start=this_week + timedelta(days=7))

@@ -2,6 +2,7 @@
 the commitments' fulfil and cancel forms, the lists' filters, and the hospitality request."""
 
 import uuid
+from datetime import date
 
 from django import forms
 from django.utils import timezone
@@ -15,7 +16,7 @@ from qiao.org.scope import visible_users
 
 from . import selectors
 from .models import Commitment, HospitalityRequest, Method, Task, Visit
-from .services import VisitInput
+from .services import ScheduleChange, VisitInput
 
 COMMITMENT_ROWS = 3  # blank rows for the commitments made on a visit
 
@@ -196,3 +197,78 @@ class HospitalityForm(BootstrapFormMixin, forms.ModelForm):
 def returned_hospitality_form(data=None, *, subject, user):
     """The request type's edit form: the requester changes a returned request."""
     return HospitalityForm(data, instance=subject, user=user)
+
+
+# --- weekly visit schedules ----------------------------------------------------------------
+
+
+def _day_label(day):
+    return f"{WEEKDAYS[day.weekday()]} {day:%m-%d}"
+
+
+WEEKDAYS = [pgettext_lazy("weekday", "Mon"), pgettext_lazy("weekday", "Tue"),
+            pgettext_lazy("weekday", "Wed"), pgettext_lazy("weekday", "Thu"),
+            pgettext_lazy("weekday", "Fri"), pgettext_lazy("weekday", "Sat"),
+            pgettext_lazy("weekday", "Sun")]
+
+
+class ScheduleForm(BootstrapFormMixin, forms.Form):
+    """The manager's week: a day for each line (`day_<id>`, moved by dragging on a desktop or
+    chosen on a phone), lines to remove (`remove_<id>`) and one customer to add on a day."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    add_customer = forms.ModelChoiceField(label=_("add a customer"), queryset=None,
+                                          required=False)
+    add_day = forms.TypedChoiceField(label=_("day"), required=False, coerce=date.fromisoformat,
+                                     empty_value=None)
+
+    def __init__(self, *args, user, schedule, lines, **kwargs):
+        kwargs.setdefault("initial", {"version": schedule.version})
+        super().__init__(*args, **kwargs)
+        self.lines = lines
+        days = [(d.isoformat(), _day_label(d)) for d in selectors.working_days(
+            schedule.week_start)]
+        self.fields["add_day"].choices = [("", "—"), *days]
+        offer_customers(self.fields["add_customer"], user,
+                        chosen=self.data.get("add_customer"))
+        for line in lines:
+            choices = days if line.day.isoformat() in dict(days) else [
+                (line.day.isoformat(), _day_label(line.day)), *days]
+            self.fields[f"day_{line.pk}"] = forms.TypedChoiceField(
+                label=line.customer.name, choices=choices, coerce=date.fromisoformat,
+                initial=line.day.isoformat(),
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+            self.fields[f"remove_{line.pk}"] = forms.BooleanField(
+                label=_("remove"), required=False)
+
+    def line_fields(self, line):
+        return self[f"day_{line.pk}"], self[f"remove_{line.pk}"]
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("add_customer")) != bool(data.get("add_day")):
+            self.add_error("add_day" if data.get("add_customer") else "add_customer",
+                           _("Choose both the customer and the day."))
+        return data
+
+    def to_change(self) -> ScheduleChange:
+        data = self.cleaned_data
+        change = ScheduleChange()
+        for line in self.lines:
+            if data.get(f"remove_{line.pk}"):
+                change.remove.add(line.pk)
+            elif data.get(f"day_{line.pk}") and data[f"day_{line.pk}"] != line.day:
+                change.moves[line.pk] = data[f"day_{line.pk}"]
+        if data.get("add_customer") and data.get("add_day"):
+            change.add.append((data["add_customer"], data["add_day"]))
+        return change
+
+
+class VersionForm(BootstrapFormMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ScheduleCommentForm(BootstrapFormMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    comment = forms.CharField(label=_("supervisor's comment"), max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3}))

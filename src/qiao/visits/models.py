@@ -9,10 +9,15 @@
 - `Commitment`: a promise made on a visit (承诺), a to-do of its owner; once fulfilled, a
   return visit (回访) is due (第15–16条).
 - `HospitalityRequest`: the hospitality request (招待费申请), approved through the engine.
+- `VisitSchedule` and its `ScheduledVisit`s: a manager's week of visits (客户访问日程表),
+  proposed from the rules, edited, submitted, commented by the supervisor; `CalendarFeed`: the
+  manager's secret .ics address for a phone's calendar.
 
 Records move only through `visits.services`; reads go through `visible_to(user)` (the scopes in
 `visits.scopes`: a visit and a commitment are seen exactly when their customer is).
 """
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -21,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from qiao.core.models import StoredFile, TimeStampedModel
+from qiao.core.models import BusinessModel, StoredFile, TimeStampedModel
 from qiao.core.money import MoneyField, format_cny
 from qiao.core.validators import PlausibleDate
 from qiao.customers.models import Customer
@@ -253,3 +258,105 @@ class HospitalityRequest(TimeStampedModel):
     def __str__(self):
         return f"{self.customer} · {format_cny(self.amount)}"
 
+
+
+class VisitSchedule(BusinessModel):
+    """A manager's weekly visit schedule (客户访问日程表 / 拜访计划): proposed by the system
+    from the visit rules, edited by the manager and submitted before the week; the supervisor
+    reads it and comments. One per manager and week (the week starts on Monday)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("schedule", "Draft")
+        SUBMITTED = "submitted", pgettext_lazy("schedule", "Submitted")
+
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("account manager"),
+                                on_delete=models.PROTECT, related_name="+")
+    # The manager's unit when the schedule was made, copied so scope is one condition.
+    unit = models.ForeignKey("org.OrgUnit", verbose_name=_("unit"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+", editable=False)
+    week_start = models.DateField(_("week starting"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.DRAFT)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    comment = models.TextField(_("supervisor's comment"), blank=True, max_length=2000)
+    commented_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("commented by"),
+                                     null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    commented_at = models.DateTimeField(_("commented at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("visit schedule")
+        verbose_name_plural = _("visit schedules")
+        ordering = ["-week_start", "id"]
+        constraints = [models.UniqueConstraint(fields=["manager", "week_start"],
+                                               name="schedule_once_a_week")]
+        indexes = [
+            # The team's schedules of a week: WHERE unit_id IN (…) AND week_start = …
+            models.Index(fields=["week_start", "unit"], name="schedule_week_unit"),
+        ]
+
+    def __str__(self):
+        return f"{self.manager} · {self.week_start}"
+
+    @property
+    def week_end(self):
+        return self.week_start + timedelta(days=6)
+
+    @property
+    def is_submitted(self):
+        return self.status == self.Status.SUBMITTED
+
+
+class ScheduledVisit(TimeStampedModel):
+    """One customer on a schedule's day, with why it is there."""
+
+    class Reason(models.TextChoices):
+        OVERDUE = "overdue", _("Overdue by the visit rule")
+        DUE = "due", _("Due by the visit rule")
+        COMMITMENT = "commitment", _("Open commitment")
+        RETURN = "return", _("Return visit due")
+        AT_RISK = "at_risk", _("At-risk customer")
+        MANUAL = "manual", _("Added by hand")
+
+    schedule = models.ForeignKey(VisitSchedule, verbose_name=_("visit schedule"),
+                                 on_delete=models.CASCADE, related_name="items")
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"),
+                                 on_delete=models.PROTECT, related_name="+")
+    day = models.DateField(_("day"))
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices,
+                              default=Reason.MANUAL)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("scheduled visit")
+        verbose_name_plural = _("scheduled visits")
+        ordering = ["day", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["schedule", "customer"],
+                                               name="scheduled_customer_once")]
+        indexes = [models.Index(fields=["schedule", "day", "order"], name="scheduled_day")]
+
+    def __str__(self):
+        return f"{self.customer} · {self.day}"
+
+
+class CalendarFeed(models.Model):
+    """A user's personal calendar feed (.ics) of their visit schedules: read without a login
+    at a secret address, so it is revocable (deleted) and replaceable (a new token)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user"),
+                                on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(_("token"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return str(self.user)

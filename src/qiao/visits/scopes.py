@@ -1,8 +1,9 @@
-"""Who reads visits and commitments (core.registry.scopes, registered in apps.ready)."""
+"""Who reads visits, commitments and visit schedules (core.registry.scopes, registered in
+apps.ready)."""
 
 from qiao.core.registry import Scope, ScopeMode
 
-from .models import Commitment, Visit
+from .models import Commitment, ScheduledVisit, Visit, VisitSchedule
 
 SCOPES = (
     # A visit record is visible exactly when its customer is (data scope over the customer's
@@ -11,4 +12,12 @@ SCOPES = (
           clearance_field="secret_level"),
     # A commitment with its customer (copied from the visit).
     Scope(Commitment, ScopeMode.VIA_CUSTOMER, customer_field="customer"),
+    # A visit schedule is its manager's: seen by the manager and whoever's data scope covers
+    # the manager or the manager's unit (copied onto the schedule) — the supervisor's team.
+    Scope(VisitSchedule, ScopeMode.OWNER_UNIT, owner_field="manager_id", unit_field="unit_id",
+          deleted_field="is_deleted"),
+    # Its lines with their schedule, each within the reader's clearance for its customer.
+    Scope(ScheduledVisit, ScopeMode.OWNER_UNIT, owner_field="schedule__manager_id",
+          unit_field="schedule__unit_id", clearance_field="customer__secret_level",
+          deleted_field="schedule__is_deleted"),
 )

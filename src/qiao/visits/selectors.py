@@ -1,17 +1,32 @@
-"""Reads of visits, commitments and visit rules, each starting from `visible_to(user)`."""
+"""Reads of visits, commitments, visit rules and visit schedules, each starting from
+`visible_to(user)`."""
 
+import calendar as months
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
+from qiao.core import calendar
 from qiao.customers.models import Contact, Customer
 from qiao.org.permissions import can
+from qiao.org.scope import visible_users
+from qiao.tickets.models import OPEN_STATUSES, Kind, Ticket
 
 from .actions import VISIT_RECORD
-from .models import HANDBOOK_TASKS, Commitment, Method, Task, Visit, VisitRule
+from .models import (
+    HANDBOOK_TASKS,
+    CalendarFeed,
+    Commitment,
+    Method,
+    ScheduledVisit,
+    Task,
+    Visit,
+    VisitRule,
+    VisitSchedule,
+)
 
 # --- visit rules ---------------------------------------------------------------------------
 
@@ -241,3 +256,184 @@ def opinions_of(author, start, end, limit=10) -> list:
                 .filter(author=author, visited_on__gte=start, visited_on__lt=end)
                 .filter(~Q(complaints="") | ~Q(suggestions=""))
                 .select_related("customer").order_by("-visited_on", "-id")[:limit])
+
+
+# --- weekly visit schedules (客户访问日程表) ---------------------------------------------------
+
+# At-risk customers (SPEC CUS-9, until the at-risk rules exist): an open complaint on the
+# service desk, or a business licence expiring within this many days of the week's end.
+AT_RISK_LICENCE_DAYS = 30
+
+
+def week_of(day) -> date:
+    """The Monday of `day`'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+def next_week(today=None) -> date:
+    today = today or timezone.localdate()
+    return week_of(today) + timedelta(days=7)
+
+
+def default_week(today=None) -> date:
+    """The week a manager's schedule page opens on: next week from Friday on (the week is
+    planned at the weekend, 每周末制定下周计划), this week before."""
+    today = today or timezone.localdate()
+    return next_week(today) if today.weekday() >= 4 else week_of(today)
+
+
+def week_days(week_start) -> list[date]:
+    return [week_start + timedelta(days=n) for n in range(7)]
+
+
+def working_days(week_start) -> list[date]:
+    """The week's working days by the business calendar (holidays off, make-up workdays on)."""
+    return [day for day in week_days(week_start) if calendar.is_working_day(day)]
+
+
+@dataclass
+class Candidate:
+    """A customer the proposal puts on the week: why, and the earliest day it belongs on."""
+
+    customer: Customer
+    reason: str
+    earliest: date
+    note: str = ""
+
+
+def schedule_candidates(manager, week_start) -> list[Candidate]:
+    """The customers of `manager` next week's schedule proposes, most urgent first, each once
+    (the most urgent reason wins): overdue by the rule, open commitments and return visits
+    due by the week's end, due by the rule, at risk. Five queries whatever the number of
+    customers (rules, due customers, commitments, return visits, at risk)."""
+    Reason = ScheduledVisit.Reason
+    today = timezone.localdate()
+    week_end = week_start + timedelta(days=6)
+    found: dict[int, Candidate] = {}
+    rank = {Reason.OVERDUE: 0, Reason.COMMITMENT: 1, Reason.RETURN: 2, Reason.DUE: 3,
+            Reason.AT_RISK: 4}
+
+    def offer(customer, reason, earliest, note=""):
+        current = found.get(customer.pk)
+        if current is None or rank[reason] < rank[current.reason]:
+            found[customer.pk] = Candidate(customer, reason, max(earliest, week_start), note)
+
+    for due in due_customers(manager, today=today,
+                             within_days=max((week_end - today).days, 0)):
+        late = due.last_visit is not None and due.due_on < week_start
+        offer(due.customer, Reason.OVERDUE if late else Reason.DUE, due.due_on)
+    live = Q(customer__is_deleted=False) & ~Q(customer__status__in=(
+        Customer.Status.SUSPENDED, Customer.Status.OFFBOARDED))
+    for commitment in (Commitment.objects.visible_to(manager).filter(live)
+                       .filter(owner=manager, status=Commitment.Status.OPEN,
+                               due_on__lte=week_end)
+                       .select_related("customer").order_by("due_on", "id")):
+        offer(commitment.customer, Reason.COMMITMENT, commitment.due_on, commitment.text)
+    for commitment in (Commitment.objects.visible_to(manager).filter(live)
+                       .filter(owner=manager, status=Commitment.Status.FULFILLED,
+                               return_visit__isnull=True, return_due_on__lte=week_end)
+                       .select_related("customer").order_by("return_due_on", "id")):
+        offer(commitment.customer, Reason.RETURN, commitment.return_due_on, commitment.text)
+    complaints = Ticket.objects.filter(customer=OuterRef("pk"), kind=Kind.COMPLAINT,
+                                       status__in=OPEN_STATUSES)
+    licence_by = week_end + timedelta(days=AT_RISK_LICENCE_DAYS)
+    at_risk = (Customer.objects.visible_to(manager).filter(owner=manager)
+               .exclude(status__in=(Customer.Status.SUSPENDED, Customer.Status.OFFBOARDED))
+               .filter(Q(Exists(complaints)) | Q(licence_expiry__lte=licence_by))
+               .order_by("id"))
+    for customer in at_risk:
+        offer(customer, Reason.AT_RISK, week_start)
+    return sorted(found.values(), key=lambda c: (rank[c.reason], c.earliest, c.customer.pk))
+
+
+def schedule_get(user, pk) -> VisitSchedule:
+    """One schedule `user` sees (404 otherwise), with its manager and commenter."""
+    try:
+        return (VisitSchedule.objects.visible_to(user)
+                .select_related("manager", "unit", "commented_by").get(pk=pk))
+    except (VisitSchedule.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def schedule_of(user, manager, week_start):
+    """`manager`'s schedule of the week, as `user` sees it; None if there is none (or out of
+    scope)."""
+    return (VisitSchedule.objects.visible_to(user)
+            .select_related("manager", "unit", "commented_by")
+            .filter(manager=manager, week_start=week_start).first())
+
+
+def schedule_items(user, schedule) -> list:
+    """The schedule's lines `user` sees, by day and order, with their customers: one query."""
+    return list(ScheduledVisit.objects.visible_to(user).filter(schedule=schedule)
+                .select_related("customer", "customer__grade").order_by("day", "order", "id"))
+
+
+def schedule_days(user, schedule) -> list[dict]:
+    """The week as columns: each day with its lines, whether it is a working day."""
+    items = schedule_items(user, schedule)
+    open_days = set(working_days(schedule.week_start))
+    return [{"day": day, "working": day in open_days,
+             "items": [item for item in items if item.day == day]}
+            for day in week_days(schedule.week_start)]
+
+
+def team_schedules(user, week_start) -> list:
+    """The schedules of the week that `user` sees other than their own (the supervisor's
+    team), with how many visits each plans: one query."""
+    return list(VisitSchedule.objects.visible_to(user).filter(week_start=week_start)
+                .exclude(manager=user).select_related("manager", "unit", "commented_by")
+                .annotate(planned=Count("items"))
+                .order_by("manager__username", "id"))
+
+
+def team_without_schedule(user, week_start, schedules, limit=50) -> list:
+    """The account managers in `user`'s scope (other than `user`) with no schedule of the
+    week yet (not opened since it was proposable): one query, at most `limit`."""
+    have = {schedule.manager_id for schedule in schedules} | {user.pk}
+    return list(visible_users(user).exclude(pk__in=have).order_by("username")[:limit])
+
+
+def month_days(user, manager, year, month) -> list[list[dict]]:
+    """A month's calendar of `manager`'s scheduled visits as `user` sees them: weeks of seven
+    days (None outside the month), each day with its lines; one query."""
+    first = date(year, month, 1)
+    last = date(year, month, months.monthrange(year, month)[1])
+    items = list(ScheduledVisit.objects.visible_to(user)
+                 .filter(schedule__manager=manager, day__gte=first, day__lte=last)
+                 .select_related("customer", "schedule").order_by("day", "order", "id"))
+    by_day: dict = {}
+    for item in items:
+        by_day.setdefault(item.day, []).append(item)
+    weeks = []
+    for week in months.Calendar().monthdatescalendar(year, month):
+        weeks.append([{"day": day, "items": by_day.get(day, [])} if day.month == month
+                      else None for day in week])
+    return weeks
+
+
+FEED_WEEKS_BACK = 8
+
+
+def feed_items(user, *, today=None) -> list:
+    """The user's own scheduled visits for their calendar feed: from `FEED_WEEKS_BACK` weeks
+    ago on, drafts and submitted; one query."""
+    today = today or timezone.localdate()
+    since = week_of(today) - timedelta(weeks=FEED_WEEKS_BACK)
+    return list(ScheduledVisit.objects.visible_to(user)
+                .filter(schedule__manager=user, schedule__week_start__gte=since)
+                .select_related("customer", "schedule").order_by("day", "order", "id"))
+
+
+def feed_of(user):
+    return CalendarFeed.objects.filter(user=user).first()
+
+
+def feed_user(token):
+    """The active user whose calendar feed has this token, or None."""
+    if not token or len(token) > 64:
+        return None
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        return None
+    return feed.user

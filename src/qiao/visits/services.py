@@ -8,20 +8,25 @@ PermissionDenied, which pages and the API answer as 404.
 """
 
 import datetime
+import secrets
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from simple_history.utils import bulk_update_with_history
 
 from qiao.approvals.services import request_submit
 from qiao.core import calendar
-from qiao.core.exceptions import ConflictError
+from qiao.core.concurrency import save_versioned
+from qiao.core.exceptions import ConflictError, StaleVersionError
 from qiao.core.files import store
 from qiao.core.history import authored_by
 from qiao.core.money import format_amount
@@ -29,11 +34,22 @@ from qiao.core.registry import TimelineKind
 from qiao.core.signatures import decode_signature
 from qiao.customers.models import Contact, Customer
 from qiao.customers.services import customer_event_record
+from qiao.notify import kinds as notify_kinds
+from qiao.notify.services import notify
 from qiao.org.permissions import can
+from qiao.org.selectors import first_superior
 
 from . import selectors
 from .actions import VISIT_RECORD
-from .models import Commitment, HospitalityRequest, Visit
+from .models import (
+    CalendarFeed,
+    Commitment,
+    HospitalityRequest,
+    ScheduledVisit,
+    Visit,
+    VisitSchedule,
+)
+from .selectors import Candidate
 
 Status = Commitment.Status
 VISIT_EVENT = "visit_recorded"
@@ -377,3 +393,267 @@ def approval_title(params):
 
 def approval_title_params(hospitality):
     return {"customer": hospitality.customer.name, "amount": f"{hospitality.amount:.2f}"}
+
+
+# --- weekly visit schedules (客户访问日程表) ---------------------------------------------------
+
+Reason = ScheduledVisit.Reason
+# Inbox messages (notify.kinds, registered in apps.ready): a schedule submitted, for the
+# manager's supervisor; the supervisor's comment, for the manager.
+SCHEDULE_SUBMITTED = "schedule_submitted"
+SCHEDULE_COMMENTED = "schedule_commented"
+
+
+def register_message_kinds():
+    notify_kinds.register(SCHEDULE_SUBMITTED, title=lambda p: gettext(
+        "%(manager)s submitted the visit schedule of the week of %(week)s") % p)
+    notify_kinds.register(SCHEDULE_COMMENTED, title=lambda p: gettext(
+        "%(supervisor)s commented on your visit schedule of the week of %(week)s") % p,
+        body=lambda p: p["comment"])
+MAX_SCHEDULED = 200  # lines on one week's schedule
+ALREADY_SUBMITTED = _lazy("This week's schedule has already been submitted; it can no longer "
+                          "be changed or submitted again.")
+
+
+def schedule_weeks_open(today=None) -> tuple[datetime.date, datetime.date]:
+    """The weeks a manager may have proposed: this week and the next."""
+    this_week = selectors.week_of(today or timezone.localdate())
+    return this_week, this_week + datetime.timedelta(days=7)
+
+
+def _balance(candidates, days) -> list[tuple[Candidate, datetime.date]]:
+    """Each candidate on the least loaded working day on or after its earliest (the earlier
+    of equals; the last working day when it is due after it), so the week is balanced and
+    nothing comes before its date. Candidates come most urgent first: the overdue take the
+    first free days."""
+    if not days:
+        return []
+    load = dict.fromkeys(days, 0)
+    placed = []
+    for candidate in candidates:
+        allowed = [day for day in days if day >= candidate.earliest] or [days[-1]]
+        day = min(allowed, key=lambda d: (load[d], d))
+        load[day] += 1
+        placed.append((candidate, day))
+    return placed
+
+
+def schedule_propose(*, actor, week_start) -> tuple[VisitSchedule, bool]:
+    """`actor`'s schedule of the week starting `week_start`: the one already made, or a draft
+    proposed from the rules (`selectors.schedule_candidates`) and balanced over the week's
+    working days; (schedule, True when proposed now). Only this week's and next week's are
+    proposed; another week without a schedule is Http404. A fixed number of queries whatever
+    the number of customers."""
+    _may_record(actor)
+    week_start = selectors.week_of(week_start)
+    existing = VisitSchedule.objects.filter(manager=actor, week_start=week_start).first()
+    if existing is not None:
+        return existing, False
+    if week_start not in schedule_weeks_open():
+        raise Http404
+    candidates = selectors.schedule_candidates(actor, week_start)[:MAX_SCHEDULED]
+    placed = _balance(candidates, selectors.working_days(week_start))
+    try:
+        with transaction.atomic():
+            schedule = VisitSchedule(manager=actor, unit=actor.unit, week_start=week_start)
+            authored_by(schedule, actor).save()
+            orders: dict = {}
+            lines = []
+            for candidate, day in placed:
+                orders[day] = orders.get(day, 0) + 1
+                lines.append(ScheduledVisit(schedule=schedule, customer=candidate.customer,
+                                            day=day, reason=candidate.reason,
+                                            note=candidate.note[:300], order=orders[day]))
+            ScheduledVisit.objects.bulk_create(lines)
+    except IntegrityError:
+        # Opened twice at once: the other request proposed it first (the unique week decided).
+        return VisitSchedule.objects.get(manager=actor, week_start=week_start), False
+    return schedule, True
+
+
+def _lock_schedule(actor, schedule) -> VisitSchedule:
+    found = (VisitSchedule.objects.visible_to(actor).select_for_update(of=("self",))
+             .filter(pk=schedule.pk).first())
+    if found is None:
+        raise PermissionDenied
+    return found
+
+
+def _own_draft(actor, schedule) -> VisitSchedule:
+    """The actor's own schedule, locked, while it is a draft (ValidationError once submitted:
+    nothing of the change is written)."""
+    _may_record(actor)
+    schedule = _lock_schedule(actor, schedule)
+    if schedule.manager_id != actor.pk:
+        raise PermissionDenied
+    if schedule.is_submitted:
+        raise ValidationError(str(ALREADY_SUBMITTED))
+    return schedule
+
+
+@dataclass
+class ScheduleChange:
+    """An edit of a schedule: lines moved to another day ({line id: day}), lines removed (ids)
+    and customers added ((customer or id, day) pairs)."""
+
+    moves: dict = field(default_factory=dict)
+    remove: set = field(default_factory=set)
+    add: list = field(default_factory=list)
+
+
+@transaction.atomic
+def schedule_edit(*, actor, schedule, expected_version, change: ScheduleChange) -> VisitSchedule:
+    """The manager's changes to their draft schedule, all or nothing: a move to a day outside
+    the week's working days, a line not on it, a customer out of scope or already on it is
+    ValidationError; a schedule changed since `expected_version` is StaleVersionError (409).
+    A change that changes nothing writes nothing."""
+    schedule = _own_draft(actor, schedule)
+    open_days = set(selectors.working_days(schedule.week_start))
+    lines = {line.pk: line for line in ScheduledVisit.objects.filter(schedule=schedule)}
+    errors = {}
+    moves = {}
+    for pk, day in (change.moves or {}).items():
+        line = lines.get(_int(pk))
+        if line is None:
+            errors["moves"] = _("Move only the visits of this schedule.")
+        elif day not in open_days:
+            errors["moves"] = _("Choose a working day of the week for each visit.")
+        elif line.day != day:
+            moves[line.pk] = day
+    removed = set()
+    for pk in change.remove or ():
+        if _int(pk) not in lines:
+            errors["remove"] = _("Remove only the visits of this schedule.")
+        else:
+            removed.add(_int(pk))
+    on_it = {line.customer_id for pk, line in lines.items() if pk not in removed}
+    wanted = [(c.pk if isinstance(c, Customer) else _int(c), day) for c, day in change.add or ()]
+    visible = {c.pk: c for c in Customer.objects.visible_to(actor)
+               .filter(pk__in=[pk for pk, _day in wanted])}
+    added = []
+    for pk, day in wanted:
+        if pk not in visible:
+            errors["add"] = _("Choose one of the customers you see.")
+        elif pk in on_it:
+            errors["add"] = _("%(customer)s is already on this schedule.") % {
+                "customer": visible[pk].name}
+        elif day not in open_days:
+            errors["add"] = _("Choose a working day of the week for each visit.")
+        else:
+            on_it.add(pk)
+            added.append((visible[pk], day))
+    if len(on_it) > MAX_SCHEDULED:
+        errors["add"] = _("At most %(n)s visits on one week's schedule.") % {"n": MAX_SCHEDULED}
+    if errors:
+        raise ValidationError(errors)
+    if not (moves or removed or added):
+        if expected_version != schedule.version:
+            raise StaleVersionError.of(schedule)
+        return schedule
+    save_versioned(schedule, expected_version=expected_version)
+    ends: dict = {}
+    for line in lines.values():
+        if line.pk not in removed and line.pk not in moves:
+            ends[line.day] = max(ends.get(line.day, 0), line.order)
+    now = timezone.now()
+    moved = []
+    for pk, day in sorted(moves.items()):
+        line = lines[pk]
+        ends[day] = ends.get(day, 0) + 1
+        line.day, line.order, line.updated_at = day, ends[day], now
+        moved.append(line)
+    ScheduledVisit.objects.bulk_update(moved, ["day", "order", "updated_at"])
+    ScheduledVisit.objects.filter(pk__in=removed).delete()
+    new_lines = []
+    for customer, day in added:
+        ends[day] = ends.get(day, 0) + 1
+        new_lines.append(ScheduledVisit(schedule=schedule, customer=customer, day=day,
+                                        reason=Reason.MANUAL, order=ends[day]))
+    ScheduledVisit.objects.bulk_create(new_lines)
+    return schedule
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@transaction.atomic
+def schedule_submit(*, actor, schedule, expected_version) -> VisitSchedule:
+    """The manager hands the week's schedule in: no longer changed afterwards. A week already
+    submitted is refused (ValidationError), a stale version is 409; nothing is written then."""
+    schedule = _own_draft(actor, schedule)
+    schedule.status = VisitSchedule.Status.SUBMITTED
+    schedule.submitted_at = timezone.now()
+    save_versioned(schedule, expected_version=expected_version,
+                   change_reason="submitted")
+    supervisor = first_superior(actor, lambda person: can(person, VISIT_RECORD))
+    if supervisor is not None:
+        notify(recipients=[supervisor], kind=SCHEDULE_SUBMITTED,
+               params={"manager": str(actor), "week": schedule.week_start.isoformat()},
+               url=reverse("visits:schedule_detail", args=[schedule.pk]),
+               key=f"schedule-submitted-{schedule.pk}")
+    return schedule
+
+
+@transaction.atomic
+def schedule_comment(*, actor, schedule, expected_version, comment) -> VisitSchedule:
+    """The supervisor's comment on a manager's schedule (draft or submitted): whoever sees the
+    schedule and records visits, but not its own manager. An empty comment is refused."""
+    _may_record(actor)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": _("Write a comment.")})
+    schedule = _lock_schedule(actor, schedule)
+    if schedule.manager_id == actor.pk:
+        raise PermissionDenied
+    if comment == schedule.comment and expected_version == schedule.version:
+        return schedule
+    schedule.comment = comment[:2000]
+    schedule.commented_by = actor
+    schedule.commented_at = timezone.now()
+    save_versioned(schedule, expected_version=expected_version)
+    notify(recipients=[schedule.manager], kind=SCHEDULE_COMMENTED,
+           params={"supervisor": str(actor), "week": schedule.week_start.isoformat(),
+                   "comment": schedule.comment[:200]},
+           url=f"{reverse('visits:schedule')}?week={schedule.week_start.isoformat()}")
+    return schedule
+
+
+def feed_issue(*, actor) -> CalendarFeed:
+    """A new secret address for the actor's calendar feed; the previous one stops working."""
+    _may_record(actor)
+    token = secrets.token_urlsafe(32)
+    feed, _created = CalendarFeed.objects.update_or_create(user=actor,
+                                                           defaults={"token": token})
+    return feed
+
+
+def feed_revoke(*, actor) -> bool:
+    """The actor's calendar feed address stops working; True if there was one."""
+    deleted, _rows = CalendarFeed.objects.filter(user=actor).delete()
+    return bool(deleted)
+
+
+def schedules_hand_over(*, actor, from_user, to_user, customer_ids, reason, now) -> int:
+    """The handover step (core.registry.handover_steps): the customers handed over leave
+    `from_user`'s draft schedules (their new manager's next proposal takes them in); each
+    schedule changed gets a new version, so a page opened before the handover is stale (409).
+    Submitted weeks keep them, as planned. Inside the handover's transaction; returns how
+    many lines were removed."""
+    lines = ScheduledVisit.objects.filter(schedule__manager=from_user,
+                                          schedule__status=VisitSchedule.Status.DRAFT,
+                                          customer_id__in=customer_ids)
+    schedule_ids = set(lines.values_list("schedule_id", flat=True))
+    removed, _rows = lines.delete()
+    VisitSchedule._base_manager.filter(pk__in=schedule_ids).update(
+        version=F("version") + 1, updated_at=now)
+    return removed
+
+
+def schedules_follow_manager(*, owner) -> int:
+    """The owner_moved hook: a manager's schedules carry the manager's unit (their scope), so
+    they follow the manager to a new unit, as the customers do (derived data, no history)."""
+    return VisitSchedule._base_manager.filter(manager=owner).update(unit_id=owner.unit_id)

@@ -22,4 +22,16 @@ urlpatterns = [
     path("visits/commitments/", views.commitment_list, name="commitments"),
     path("visits/commitments/<int:pk>/fulfil/", views.commitment_fulfil, name="fulfil"),
     path("visits/commitments/<int:pk>/cancel/", views.commitment_cancel, name="cancel"),
+    # The weekly visit schedule (客户访问日程表): one's own week and month, a schedule by id
+    # (the supervisor's view, with the comment), the team's week, the calendar feed.
+    path("visits/schedule/", views.schedule_week, name="schedule"),
+    path("visits/schedule/month/", views.schedule_month, name="schedule_month"),
+    path("visits/schedule/team/", views.schedule_team, name="schedule_team"),
+    path("visits/schedule/<int:pk>/", views.schedule_detail, name="schedule_detail"),
+    path("visits/schedule/<int:pk>/edit/", views.schedule_edit, name="schedule_edit"),
+    path("visits/schedule/<int:pk>/submit/", views.schedule_submit, name="schedule_submit"),
+    path("visits/schedule/<int:pk>/comment/", views.schedule_comment, name="schedule_comment"),
+    path("visits/schedule/calendar/", views.schedule_feed, name="schedule_feed"),
+    # Read by a phone's calendar without a login: the secret token is the key.
+    path("visits/feed/<str:token>.ics", views.calendar_feed, name="feed"),
 ]
