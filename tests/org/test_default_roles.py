@@ -27,6 +27,10 @@ _SUPERVISOR |= {"ticket.handle", "ticket.assign"}
 # supervisors up.
 _ACCOUNT_MANAGER |= {"visit.record"}
 _SUPERVISOR |= {"visit.record", "visit.export"}
+# Sales and credit (issue 14): seeing and posting from the account managers up; targets,
+# costs, reversals and passing the credit limit from the supervisors up.
+_ACCOUNT_MANAGER |= {"sales.view", "sales.post"}
+_SUPERVISOR |= {"sales.view", "sales.post", "sales.manage"}
 ROLE_ACTIONS = {
     "director": _SUPERVISOR | {"promotion.manage"},
     "dept_manager": _SUPERVISOR | {"promotion.manage"},

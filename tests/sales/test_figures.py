@@ -198,10 +198,10 @@ def test_the_top_three_and_ranks_are_company_wide(personas, ledger):
     other = make_customer(personas["am05"], region=personas.org.regions[1])
     make_order(personas["am05"], other, ordered_on=date(2026, 10, 9),
                lines=[(make_product("P1"), 30)])  # ¥3,000
-    top = selectors.top_three(OCT)
-    assert [row["name"] for row in top] == [str(personas["am05"]), str(personas["am01"])]
-    assert selectors.rank_of(personas["am01"], OCT) == (2, 2)
-    assert selectors.rank_of(personas["am02"], OCT) == (None, 2)
+    ranking = selectors.ranking(OCT)
+    assert [(row["rank"], row["name"]) for row in ranking] == [
+        (1, str(personas["am05"])), (2, str(personas["am01"]))]
+    assert ranking[1]["net_sales"] == D("1680.00")
     assert SalesTarget.objects.count() == 2
 
 

@@ -1,7 +1,8 @@
-"""The sales block of the start page (工作台), registered in SalesConfig.ready: the month so
-far against the target, the viewer's place in the ranking, the overdue receivables of their own
-customers, their monthly analysis report still to hand in, and the month's top three published
-to everyone (seed 001 第16条)."""
+"""The sales block of the start page (工作台), registered in SalesConfig.ready: the user's month
+so far against the target and their place in the ranking, the month's top three published to
+everyone (seed 001 第16条), and their monthly analysis report still to hand in — three queries
+(the month's ranking, the target, the report). Receivables and the arrears are on the sales
+page and the collection table, which the block links to."""
 
 from django.utils import timezone
 
@@ -10,11 +11,14 @@ from . import selectors
 
 def my_month(user):
     today = timezone.localdate()
-    month = selectors.figures(user, today)
-    rank, ranked = selectors.rank_of(user, today)
-    top = selectors.top_three(today)
-    if not (month["order_count"] or month["target"] or month["receivable"] or top):
+    ranking = selectors.ranking(today)
+    mine = next((row for row in ranking if row["manager_id"] == user.pk), None)
+    target = selectors.targets_of(user, today).get(user.pk)
+    report = selectors.waiting_report(user)
+    if not (ranking or target or report):
         return None
-    overdue = selectors.arrears(user, manager=user)["total"]["overdue"]
-    return {"month": month, "rank": rank, "ranked": ranked, "top": top, "overdue": overdue,
-            "report": selectors.waiting_report(user)}
+    net_sales = mine["net_sales"] if mine else None
+    return {"net_sales": net_sales, "target": target, "rank": mine and mine["rank"],
+            "ranked": len(ranking), "top": selectors.top_three(ranking),
+            "report": report,
+            "completion": selectors.percent(net_sales or 0, target) if target else None}

@@ -124,8 +124,10 @@ class Order(TimeStampedModel):
     marginal_cost = MoneyField(default=0, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=OrderStatus.choices,
                               default=OrderStatus.POSTED)
-    delivered_on = models.DateField(_("delivery date"), null=True, blank=True)
-    cancelled_on = models.DateField(_("cancellation date"), null=True, blank=True)
+    delivered_on = models.DateField(_("delivery date"), null=True, blank=True,
+                                    validators=[PlausibleDate(not_future=True)])
+    cancelled_on = models.DateField(_("cancellation date"), null=True, blank=True,
+                                    validators=[PlausibleDate(not_future=True)])
     cancel_reason = models.CharField(_("cancellation reason"), max_length=200, blank=True)
     over_limit_reason = models.CharField(_("reason for exceeding the credit limit"),
                                          max_length=200, blank=True)
@@ -165,7 +167,7 @@ class OrderLine(models.Model):
     price = MoneyField(_("unit price"))
     amount = MoneyField(_("amount"))
     unit_cost = MoneyField(_("marginal cost per unit"))
-    returned = models.PositiveIntegerField(_("returned quantity"), default=0)
+    returned = models.PositiveIntegerField(_("returned quantity"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("order line")
@@ -245,7 +247,7 @@ class ManagerCost(TimeStampedModel):
                                 on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey("org.OrgUnit", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="+")
-    month = models.DateField(_("month"))  # its first day
+    month = models.DateField(_("month"), validators=[PlausibleDate()])  # its first day
     kind = models.CharField(_("cost item"), max_length=20, choices=CostKind.choices)
     amount = MoneyField(_("amount"), minimum=None)
     note = models.CharField(_("notes"), max_length=200, blank=True)
@@ -265,7 +267,7 @@ class SalesTarget(TimeStampedModel):
                                 on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey("org.OrgUnit", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="+")
-    month = models.DateField(_("month"))
+    month = models.DateField(_("month"), validators=[PlausibleDate()])
     amount = MoneyField(_("standard sales of the month"))
 
     objects = ScopedQuerySet.as_manager()
@@ -290,34 +292,34 @@ COST_FIGURES = tuple(f"cost_{kind}" for kind in CostKind.values)
 class ManagerMonth(models.Model):
     """A manager's month, split by the customers' secret level (costs at 0)."""
 
-    month = models.DateField()
+    month = models.DateField(editable=False)
     manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                 related_name="+")
     unit = models.ForeignKey("org.OrgUnit", null=True, on_delete=models.PROTECT, related_name="+")
-    secret_level = models.PositiveSmallIntegerField(default=0)
-    order_count = models.PositiveIntegerField(default=0)
-    orders = MoneyField(minimum=None, default=0)
-    visit_orders = MoneyField(minimum=None, default=0)
-    phone_orders = MoneyField(minimum=None, default=0)
-    new_orders = MoneyField(minimum=None, default=0)
-    cancellations = MoneyField(minimum=None, default=0)
-    returns_late = MoneyField(minimum=None, default=0)
-    returns_business = MoneyField(minimum=None, default=0)
-    returns_quality = MoneyField(minimum=None, default=0)
-    returns_other = MoneyField(minimum=None, default=0)
-    discounts = MoneyField(minimum=None, default=0)
-    commissions = MoneyField(minimum=None, default=0)
-    marginal_cost = MoneyField(minimum=None, default=0)
-    collections = MoneyField(minimum=None, default=0)
-    notes = MoneyField(minimum=None, default=0)
-    note_interest = MoneyField(minimum=None, default=0)
-    cost_salary = MoneyField(minimum=None, default=0)
-    cost_allowance = MoneyField(minimum=None, default=0)
-    cost_vehicle = MoneyField(minimum=None, default=0)
-    cost_fuel = MoneyField(minimum=None, default=0)
-    cost_travel = MoneyField(minimum=None, default=0)
-    cost_entertainment = MoneyField(minimum=None, default=0)
-    cost_gifts = MoneyField(minimum=None, default=0)
+    secret_level = models.PositiveSmallIntegerField(default=0, editable=False)
+    order_count = models.PositiveIntegerField(default=0, editable=False)
+    orders = MoneyField(minimum=None, default=0, editable=False)
+    visit_orders = MoneyField(minimum=None, default=0, editable=False)
+    phone_orders = MoneyField(minimum=None, default=0, editable=False)
+    new_orders = MoneyField(minimum=None, default=0, editable=False)
+    cancellations = MoneyField(minimum=None, default=0, editable=False)
+    returns_late = MoneyField(minimum=None, default=0, editable=False)
+    returns_business = MoneyField(minimum=None, default=0, editable=False)
+    returns_quality = MoneyField(minimum=None, default=0, editable=False)
+    returns_other = MoneyField(minimum=None, default=0, editable=False)
+    discounts = MoneyField(minimum=None, default=0, editable=False)
+    commissions = MoneyField(minimum=None, default=0, editable=False)
+    marginal_cost = MoneyField(minimum=None, default=0, editable=False)
+    collections = MoneyField(minimum=None, default=0, editable=False)
+    notes = MoneyField(minimum=None, default=0, editable=False)
+    note_interest = MoneyField(minimum=None, default=0, editable=False)
+    cost_salary = MoneyField(minimum=None, default=0, editable=False)
+    cost_allowance = MoneyField(minimum=None, default=0, editable=False)
+    cost_vehicle = MoneyField(minimum=None, default=0, editable=False)
+    cost_fuel = MoneyField(minimum=None, default=0, editable=False)
+    cost_travel = MoneyField(minimum=None, default=0, editable=False)
+    cost_entertainment = MoneyField(minimum=None, default=0, editable=False)
+    cost_gifts = MoneyField(minimum=None, default=0, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -334,11 +336,11 @@ class CustomerMonth(models.Model):
     """A customer's month: net sales (orders less cancellations, returns and discounts) and
     collections; their running difference is the receivable."""
 
-    month = models.DateField()
+    month = models.DateField(editable=False)
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
-    net_sales = MoneyField(minimum=None, default=0)
-    marginal_cost = MoneyField(minimum=None, default=0)
-    collections = MoneyField(minimum=None, default=0)
+    net_sales = MoneyField(minimum=None, default=0, editable=False)
+    marginal_cost = MoneyField(minimum=None, default=0, editable=False)
+    collections = MoneyField(minimum=None, default=0, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -460,8 +462,8 @@ class SalesReport(BusinessModel):
                                 on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey("org.OrgUnit", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="+")
-    month = models.DateField(_("month"))
-    due_on = models.DateField(_("due date"))
+    month = models.DateField(_("month"), validators=[PlausibleDate()])
+    due_on = models.DateField(_("due date"), validators=[PlausibleDate()])
     status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices,
                               default=ReportStatus.DRAFT)
     overview = models.TextField(_("(a) overall sales of my customers"), blank=True,

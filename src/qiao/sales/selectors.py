@@ -78,11 +78,11 @@ def derive(row: dict) -> dict:
     gross_margin = net_sales - row["marginal_cost"]
     return {**row, "returns": returns, "fixed_orders": row["orders"] - row["new_orders"],
             "net_sales": net_sales, "costs": costs, "gross_margin": gross_margin,
-            "margin_rate": _percent(gross_margin, net_sales),
+            "margin_rate": percent(gross_margin, net_sales),
             "net_profit": gross_margin + row["note_interest"] - row["commissions"] - costs}
 
 
-def _percent(part, whole):
+def percent(part, whole):
     return round_half_up(Decimal(100) * part / whole, 1) if whole else None
 
 
@@ -116,7 +116,7 @@ def figures(user, month: date, *, manager=None, unit=None) -> dict:
         targets = targets.filter(unit__path__startswith=unit.path)
     target = _cents(targets.aggregate(total=_money("amount"))["total"])
     return {**result, "month": month, "receivable": _cents(balance["sold"] - balance["paid"]),
-            "target": target, "completion": _percent(result["net_sales"], target)}
+            "target": target, "completion": percent(result["net_sales"], target)}
 
 
 def trend(user, month: date, *, count=12, manager=None, unit=None) -> list[dict]:
@@ -170,7 +170,7 @@ def performance(user, month: date, *, by="manager", unit=None) -> dict:
         line = monthly.get(k) or empty_figures()
         target = _cents(target_of.get(k, ZERO))
         lines.append({**line, "key": k, "name": names.get(k, "—"), "target": target,
-                      "completion": _percent(line["net_sales"], target),
+                      "completion": percent(line["net_sales"], target),
                       "receivable": _cents(balances.get(k, ZERO))})
     lines.sort(key=lambda line: (-line["net_sales"], line["name"]))
     for rank, line in enumerate(lines, 1):
@@ -189,7 +189,7 @@ def _total(lines) -> dict:
     total = derive({name: sum((line[name] for line in lines), ZERO) for name in SUMMED})
     for name in ("target", "receivable"):
         total[name] = sum((line[name] for line in lines), ZERO)
-    total["completion"] = _percent(total["net_sales"], total["target"])
+    total["completion"] = percent(total["net_sales"], total["target"])
     return total
 
 
@@ -211,33 +211,29 @@ def seasonal_index(user, last_year: int, *, years=2, unit=None, manager=None) ->
     grand = sum((row["total"] for row in table), ZERO)
     average_month = grand / (12 * years)
     for row in table:
-        row["index"] = _percent(row["total"] / years, average_month) if average_month else None
+        row["index"] = percent(row["total"] / years, average_month) if average_month else None
     return {"years": list(range(first, last_year + 1)), "rows": table,
             "totals": [sum((row["values"][i] for row in table), ZERO) for i in range(years)],
             "grand": grand, "average_month": round_half_up(average_month)}
 
 
-def top_three(month: date) -> list[dict]:
-    """The month's three best managers by net sales, company-wide: published to everyone on the
-    desk (seed 第16条 列表公布前三名) — names and amounts only, never a customer."""
-    rows = (ManagerMonth.objects.filter(month=month_of(month)).values("manager_id")
+def ranking(month: date) -> list[dict]:
+    """Every manager with sales in the month, best net sales first, with their rank and name
+    (one query): published company-wide — the top three on every desk (seed 第16条 列表公布前三名)
+    and each manager's own place — names and amounts only, never a customer."""
+    rows = (ManagerMonth.objects.filter(month=month_of(month))
+            .values("manager_id", "manager__display_name", "manager__username")
             .annotate(**_sums()))
-    ranked = sorted((derive(row) for row in rows), key=lambda r: -r["net_sales"])
-    ranked = [row for row in ranked if row["net_sales"] > 0][:3]
-    names = _names("manager", [row["manager_id"] for row in ranked])
-    return [{"rank": i, "name": names.get(row["manager_id"], "—"),
-             "manager_id": row["manager_id"], "net_sales": row["net_sales"]}
+    ranked = sorted((derive(row) for row in rows),
+                    key=lambda row: (-row["net_sales"], row["manager_id"]))
+    return [{"rank": i, "manager_id": row["manager_id"], "net_sales": row["net_sales"],
+             "name": row["manager__display_name"] or row["manager__username"]}
             for i, row in enumerate(ranked, 1)]
 
 
-def rank_of(manager, month: date) -> tuple[int | None, int]:
-    """The manager's place among every manager with sales in the month, and how many there are."""
-    rows = (ManagerMonth.objects.filter(month=month_of(month)).values("manager_id")
-            .annotate(**_sums()))
-    ranked = sorted(((derive(row)["net_sales"], row["manager_id"]) for row in rows),
-                    key=lambda r: -r[0])
-    places = [manager_id for _amount, manager_id in ranked]
-    return (places.index(manager.pk) + 1 if manager.pk in places else None), len(places)
+def top_three(ranking) -> list[dict]:
+    """The ranking's first three, if they sold anything (第16条: published on every desk)."""
+    return [row for row in ranking[:3] if row["net_sales"] > 0]
 
 
 # --- documents -----------------------------------------------------------------------------------

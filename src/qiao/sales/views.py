@@ -58,7 +58,9 @@ def home(request):
     month, manager = chosen["month"], chosen["manager"]
     trend = selectors.trend(request.user, month, manager=manager)
     figures = selectors.figures(request.user, month, manager=manager)
-    rank, ranked = selectors.rank_of(manager or request.user, month)
+    ranking = selectors.ranking(month)
+    me = (manager or request.user).pk
+    rank = next((row["rank"] for row in ranking if row["manager_id"] == me), None)
     return render_page(request, "sales/home.html", {
         "form": form, "month": month, "manager": manager,
         "figures": figures, "items": [
@@ -75,7 +77,8 @@ def home(request):
                   "net_sales": [str(m["net_sales"]) for m in trend],
                   "collections": [str(m["collections"]) for m in trend],
                   "target": [str(m["target"]) for m in trend], "labels": _chart_labels()},
-        "top": selectors.top_three(month), "rank": rank, "ranked": ranked,
+        "top": selectors.top_three(ranking), "rank": rank,
+        "ranked": len(ranking),
         "can_post": can(request.user, SALES_POST), "can_manage": can(request.user, SALES_MANAGE)})
 
 

@@ -274,7 +274,7 @@ class VisitSchedule(BusinessModel):
     # The manager's unit when the schedule was made, copied so scope is one condition.
     unit = models.ForeignKey("org.OrgUnit", verbose_name=_("unit"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="+", editable=False)
-    week_start = models.DateField(_("week starting"))
+    week_start = models.DateField(_("week starting"), validators=[PlausibleDate()])
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
                               default=Status.DRAFT)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -325,11 +325,11 @@ class ScheduledVisit(TimeStampedModel):
                                  on_delete=models.CASCADE, related_name="items")
     customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"),
                                  on_delete=models.PROTECT, related_name="+")
-    day = models.DateField(_("day"))
+    day = models.DateField(_("day"), validators=[PlausibleDate()])
     reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices,
                               default=Reason.MANUAL)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    order = models.PositiveSmallIntegerField(_("order"), default=0, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 
