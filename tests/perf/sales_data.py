@@ -153,14 +153,13 @@ def generate(*, seed, total) -> dict:
 
 def _month(rng, month, count, today, managers, customers, products, director, ordered_before):
     from qiao.core.money import round_half_up
-    from qiao.sales import services
+    from qiao.sales import demo, services
     from qiao.sales.models import (
         Channel,
         CustomerKind,
         Order,
         OrderLine,
         OrderStatus,
-        PaymentMethod,
         Receipt,
         SalesReturn,
     )
@@ -233,29 +232,7 @@ def _month(rng, month, count, today, managers, customers, products, director, or
             quantity=line.returned, amount=services.return_amount(order, line, line.returned),
             reason=rng.choice(reasons), created_by=director))
     SalesReturn.objects.bulk_create(sales_returns, batch_size=2000)
-    receipts = []
-    for order in orders:
-        if order.status != OrderStatus.DELIVERED:
-            continue
-        recent = (today - order.delivered_on).days < 150
-        if recent and rng.random() < 0.08:
-            continue
-        day = order.delivered_on + timedelta(days=rng.randint(5, 45))
-        if day > today:
-            continue
-        amount = order.amount - order.discount
-        if recent and rng.random() < 0.08:
-            amount = round_half_up(amount * Decimal("0.5"))
-        method = rng.choices([PaymentMethod.TRANSFER, PaymentMethod.CASH, PaymentMethod.NOTE],
-                             weights=[60, 25, 15])[0]
-        receipt = Receipt(customer_id=order.customer_id, manager_id=order.manager_id,
-                          unit_id=order.unit_id, secret_level=order.secret_level, order=order,
-                          received_on=day, method=method, amount=amount, created_by=director)
-        if method == PaymentMethod.NOTE:
-            receipt.note_due = day + timedelta(days=rng.choice([30, 45, 60, 90]))
-            receipt.note_interest = services.note_interest(
-                amount, shipped_on=order.delivered_on, due=receipt.note_due)
-        receipts.append(receipt)
+    receipts = demo.receipts_for(rng, orders, today, director)
     Receipt.objects.bulk_create(receipts, batch_size=2000)
     return {"orders": len(orders), "order_lines": len(lines), "returns": len(sales_returns),
             "receipts": len(receipts)}

@@ -102,7 +102,7 @@ def load_demo_sales(*, seed=2026):
              for line in _lines(order, planned)]
     OrderLine.objects.bulk_create(lines, batch_size=2000)
     SalesReturn.objects.bulk_create(_returns(rng, lines, today, director), batch_size=1000)
-    Receipt.objects.bulk_create(_receipts(rng, orders, today, director), batch_size=1000)
+    Receipt.objects.bulk_create(receipts_for(rng, orders, today, director), batch_size=1000)
     ManagerCost.objects.bulk_create(_costs(rng, months, managers, director), batch_size=1000)
     SalesTarget.objects.bulk_create(_targets(months, managers), batch_size=1000)
     CreditFile.objects.bulk_create(_credit_files(rng, customers, today, director),
@@ -216,7 +216,7 @@ def _returns(rng, lines, today, director):
     return returns
 
 
-def _receipts(rng, orders, today, director):
+def receipts_for(rng, orders, today, director):
     """Delivered orders are paid 5–45 days after delivery; of the last five months' about one
     in twelve is left unpaid and as many half paid, so some customers are overdue."""
     receipts = []
