@@ -10,7 +10,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from qiao.core import calendar
 from qiao.core.exceptions import StaleVersionError
+from qiao.core.models import CalendarDay
 from qiao.notify.models import Notification
 from qiao.sales import selectors, services
 from qiao.sales.models import SalesReport
@@ -33,11 +35,18 @@ def _inbox(user, kind):
 
 
 def test_the_due_date_is_the_5th_or_the_next_working_day():
+    # National Day 2026 as the business calendar has it: October 1–8 off, the 10th worked.
+    CalendarDay.objects.filter(date__gte=date(2026, 10, 1), date__lte=date(2026, 10, 10)).delete()
+    for day in range(1, 9):
+        CalendarDay.objects.create(date=date(2026, 10, day), kind=CalendarDay.Kind.HOLIDAY,
+                                   name="国庆节")
+    CalendarDay.objects.create(date=date(2026, 10, 10), kind=CalendarDay.Kind.WORKDAY,
+                               name="国庆节调休")
+    calendar.forget()
     assert services.report_due(date(2026, 11, 1)) == date(2026, 12, 7)  # the 5th is a Saturday
     assert services.report_due(date(2026, 12, 1)) == date(2027, 1, 5)
-    # The 5th of October 2026 is in the National Day holiday.
     assert services.report_due(OCT) == date(2026, 11, 5)
-    assert services.report_due(date(2026, 9, 1)) == date(2026, 10, 8)
+    assert services.report_due(date(2026, 9, 1)) == date(2026, 10, 9)  # the 5th is a holiday
 
 
 def test_drafts_are_made_once_for_the_managers_with_sales(personas, october):

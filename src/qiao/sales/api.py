@@ -209,8 +209,8 @@ class ReceiptIn(Input):
 class OrderQuery(PageQuery):
     q: str = Field("", max_length=100, description="An order number, an external id or words "
                                                    "of the customer's name.")
-    status: Literal[("", *OrderStatus.values)] = ""
-    channel: Literal[("", *Channel.values)] = ""
+    status: Literal[("all", *OrderStatus.values)] = "all"
+    channel: Literal[("all", *Channel.values)] = "all"
 
 
 class FiguresQuery(QueryInput):
@@ -246,8 +246,9 @@ def _posted(model, external_id, post):
 def order_list(request, query: Query[OrderQuery]):
     """The orders of the customers you see, newest first, with the list page's filters."""
     check(request, SALES_VIEW)
-    rows = selectors.order_list(request.auth, q=query.q.strip(), status=query.status,
-                                channel=query.channel)
+    rows = selectors.order_list(request.auth, q=query.q.strip(),
+                                status="" if query.status == "all" else query.status,
+                                channel="" if query.channel == "all" else query.channel)
     return page_of(rows, query, searched=bool(query.q.strip()))
 
 
