@@ -46,6 +46,7 @@ from qiao.promotions.models import Campaign
 from qiao.sales import services as sales_services
 from qiao.sales.models import SalesReport
 from qiao.tickets.models import AssignmentRule, CannedReply, Queue, SlaPolicy
+from qiao.visits import selectors as visit_selectors
 from qiao.visits import services as visit_services
 from qiao.visits.demo import ensure_hospitality_chain
 from qiao.visits.models import HospitalityRequest, VisitRule
@@ -276,12 +277,15 @@ def _add_other_kinds(world):
                          reporter_name="王店长", reporter_phone="13812345678")
     visit = make_visit(am01, personas.customers["am01"][0], commitments=[
         ("下周补送畅销品", _today() + timedelta(days=7))])
+    schedule, _proposed = visit_services.schedule_propose(actor=am01,
+                                                          week_start=visit_selectors.next_week())
     order = make_order(am01, personas.customers["am01"][0], note="月初补货")
     receipt = sales_services.receipt_post(actor=am01, customer=personas.customers["am01"][0],
                                           amount=Decimal("100.00"), method="cash",
                                           received_on=_today())
     pks = [attachment.pk, approved.pk, stage_file.pk, recommendation.pk, handout.pk,
            recommendation.campaign_id, import_run.pk, ticket.pk, visit.pk, order.pk, receipt.pk,
+           schedule.pk,
            visit.commitments.get().pk,
            *ApprovalRequest.objects.filter(requester=am01).values_list("pk", flat=True)]
     world.others += [(username, pk) for pk in pks for username in ("am01", "director")]
