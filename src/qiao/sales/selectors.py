@@ -31,6 +31,7 @@ from .actions import SALES_MANAGE, SALES_POST
 from .models import (
     COST_FIGURES,
     MANAGER_FIGURES,
+    ORDER_PREFIX,
     CreditFile,
     CustomerMonth,
     ManagerCost,
@@ -241,8 +242,6 @@ def top_three(ranking) -> list[dict]:
 def order_list(user, *, q="", status="", channel="", manager=None, month=None):
     orders = Order.objects.visible_to(user)
     if q:
-        from .models import ORDER_PREFIX
-
         number = q.upper().removeprefix(ORDER_PREFIX)
         by_number = Q(pk=int(number)) if number.isdigit() and len(number) <= 12 else Q(pk=None)
         orders = orders.filter(by_number | Q(external_id=q) | Q(customer__name__contains=q))
