@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from qiao.sales import selectors
-from qiao.sales.models import Order, Receipt, SalesReturn
+from qiao.customers.models import CustomerEvent
+from qiao.sales import selectors, services
+from qiao.sales.models import CustomerMonth, ManagerMonth, Order, Receipt, SalesReturn
 from tests.sales.factories import make_order, make_product
 
 SEES_AM01 = {"am01", "sup1", "region1", "deptmgr", "director"}
@@ -141,3 +142,89 @@ def test_the_order_list_has_a_fixed_number_of_queries(personas, api, products):
     with CaptureQueriesContext(connection) as more:
         assert client.get("/orders").json()["count"] == 5
     assert len(more) == len(few)
+
+
+def batch_entry(customer, external_id, *, quantity=1, product="P1", **changes):
+    return {"customer": customer.pk, "ordered_on": timezone.localdate().isoformat(),
+            "channel": "phone", "external_id": external_id,
+            "lines": [{"product": product, "quantity": quantity}], **changes}
+
+
+def test_a_batch_posts_each_order_as_one_posting_would_and_refuses_the_bad_ones(
+        personas, api, products):
+    client = api("am01")
+    first, limited = personas.customers["am01"]
+    services.credit_file_create(actor=personas["am01"], customer=limited, data={
+        "investigated_on": timezone.localdate(), "rating": "B", "score": 70,
+        "terms": "credit", "credit_limit": Decimal("250.00"), "term_days": 30})
+    batch = [batch_entry(first, "B-1", quantity=2),            # ¥200, the customer's first
+             batch_entry(first, "B-2", quantity=3),            # ¥300, now a fixed customer
+             batch_entry(limited, "B-3", product="NOPE"),      # no such product
+             batch_entry(personas.customers["am02"][0], "B-4"),  # not am01's
+             batch_entry(limited, "B-5", quantity=2),          # ¥200 within ¥250
+             batch_entry(limited, "B-6", quantity=1),          # ¥300 in all: over the limit
+             batch_entry(first, "B-1", quantity=2),            # B-1 repeated
+             batch_entry(limited, "B-7", ordered_on="0001-01-01")]
+    answer = client.post("/orders/batch", {"orders": batch})
+    assert answer.status_code == 200, answer.json()
+    body = answer.json()
+    assert (body["created"], body["existing"], body["refused"]) == (3, 1, 4)
+    results = body["results"]
+    assert [result["status"] for result in results] == [
+        "created", "created", "refused", "refused", "created", "refused", "existing", "refused"]
+    assert results[0]["order"]["customer_kind"] == "new"
+    assert results[1]["order"]["customer_kind"] == "fixed"
+    assert results[6]["order"]["id"] == results[0]["order"]["id"]
+    assert "NOPE" in results[2]["error"] and "超过赊销限额" in results[5]["error"]
+    assert results[3]["error"] and results[7]["error"]
+    assert Order.objects.count() == 3
+    figures = selectors.figures(personas["am01"], timezone.localdate())
+    assert figures["net_sales"] == Decimal("700.00") and figures["order_count"] == 3
+    assert CustomerEvent.objects.filter(kind="order_posted").count() == 3
+    again = client.post("/orders/batch", {"orders": batch}).json()
+    assert (again["created"], again["existing"], again["refused"]) == (0, 4, 4)
+    assert Order.objects.count() == 3
+    assert selectors.figures(personas["am01"], timezone.localdate())["order_count"] == 3
+
+
+def test_a_batch_leaves_the_figures_the_ledger_rebuilds(personas, api, products):
+    customers = personas.customers["am01"]
+    batch = [batch_entry(customers[i % 2], f"R-{i}", quantity=i + 1,
+                         product=("P1", "P2")[i % 2], discount=f"{i}.00", commission="1.50")
+             for i in range(12)]
+    assert api("am01").post("/orders/batch", {"orders": batch}).json()["created"] == 12
+    posted = {model: list(model.objects.order_by(*keys).values())
+              for model, keys in ((ManagerMonth, ("month", "manager")),
+                                  (CustomerMonth, ("month", "customer")))}
+    services.rebuild()
+    for model, rows in posted.items():
+        keys = ("month", "manager") if model is ManagerMonth else ("month", "customer")
+        rebuilt = list(model.objects.order_by(*keys).values())
+        assert [{k: v for k, v in row.items() if k != "id"} for row in rebuilt] == [
+            {k: v for k, v in row.items() if k != "id"} for row in rows]
+
+
+def test_a_batchs_queries_grow_with_its_customers_not_its_orders(personas, api, products):
+    client = api("am01")
+    customers = personas.customers["am01"][:2]
+
+    def queries(count, run):
+        with CaptureQueriesContext(connection) as captured:
+            answer = client.post("/orders/batch", {"orders": [
+                batch_entry(customers[i % 2], f"{run}-{i}") for i in range(count)]})
+        assert answer.json()["created"] == count
+        return len(captured)
+
+    queries(2, "warm")
+    assert queries(4, "few") == queries(40, "many")
+
+
+@pytest.mark.parametrize("orders", [[], "many", [{"customer": 1}]])
+def test_a_malformed_batch_is_refused_whole(personas, api, products, orders):
+    customer = personas.customers["am01"][0]
+    if orders == "many":
+        orders = [batch_entry(customer, f"M-{i}") for i in range(501)]
+    elif orders:
+        orders = [{k: v for k, v in batch_entry(customer, "X").items() if k != "external_id"}]
+    assert api("am01").post("/orders/batch", {"orders": orders}).status_code == 400
+    assert Order.objects.count() == 0

@@ -180,6 +180,35 @@ class OrderIn(Input):
     external_id: str | None = ExternalId
 
 
+BATCH_MAX = 500
+
+
+class OrderBatchEntry(OrderIn):
+    external_id: str = Field(..., min_length=1, max_length=64,
+                             description="The ERP's own number: required in a batch, so that "
+                                         "sending it again posts nothing twice.")
+
+
+class OrderBatchIn(Input):
+    orders: list[OrderBatchEntry] = Field(..., min_length=1, max_length=BATCH_MAX)
+
+
+class OrderBatchResult(Schema):
+    external_id: str
+    status: Literal["created", "existing", "refused"] = Field(
+        description="created now; existing: posted before under this external id; refused: "
+                    "nothing posted, `error` says why.")
+    order: OrderItem | None
+    error: str
+
+
+class OrderBatchOut(Schema):
+    created: int
+    existing: int
+    refused: int
+    results: list[OrderBatchResult] = Field(description="One per order sent, in its order.")
+
+
 class OrderStepIn(Input):
     action: Literal["deliver", "cancel"]
     on: date = Field(..., description="The delivery or cancellation date.")
@@ -226,11 +255,26 @@ def _plausible(day: date, field: str):
         raise ValidationError({field: "Enter a date from 2000 to 2100."})
 
 
-def _product(code: str) -> Product:
-    product = Product.objects.filter(code=code).first()
-    if product is None:
-        raise ValidationError({"lines": f"No product has the code {code!r}."})
-    return product
+def _products(codes) -> dict:
+    return {product.code: product for product in Product.objects.filter(code__in=set(codes))}
+
+
+def _lines(lines: list[OrderLineIn], products: dict) -> list:
+    """order_post's lines: (product, quantity, price or None)."""
+    missing = sorted({line.product for line in lines} - set(products))
+    if missing:
+        raise ValidationError({"lines": f"No product has the code {missing[0]!r}."})
+    return [(products[line.product], line.quantity, line.price) for line in lines]
+
+
+def _batch_entry(entry: OrderBatchEntry, products: dict) -> dict:
+    """order_post's arguments for one order of a batch (ValidationError: refused)."""
+    _plausible(entry.ordered_on, "ordered_on")
+    return {"customer_id": entry.customer, "ordered_on": entry.ordered_on,
+            "channel": entry.channel, "discount": entry.discount,
+            "commission": entry.commission, "note": entry.note,
+            "external_id": entry.external_id,
+            "lines": _lines(entry.lines, products)}
 
 
 def _posted(model, external_id, post):
@@ -250,6 +294,34 @@ def order_list(request, query: Query[OrderQuery]):
                                 status="" if query.status == "all" else query.status,
                                 channel="" if query.channel == "all" else query.channel)
     return page_of(rows, query, searched=bool(query.q.strip()))
+
+
+# Before /orders/{order_id}, which would take "batch" for an order id.
+@router.post("/orders/batch", response={200: OrderBatchOut, **error_responses(413)})
+def order_batch(request, payload: OrderBatchIn):
+    """Post up to 500 orders at once (an ERP's day), each as `POST /orders` would, with its
+    `external_id` required: each is created, found posted before, or refused with its reason
+    (nothing of it posted) — the others are posted all the same. Send a batch again after a
+    failure: what was posted is answered `existing`."""
+    check(request, SALES_POST)
+    products = _products(line.product for entry in payload.orders for line in entry.lines)
+    entries, refusals = [], {}
+    for index, entry in enumerate(payload.orders):
+        try:
+            entries.append(_batch_entry(entry, products))
+        except ValidationError as error:
+            refusals[index] = " ".join(error.messages)
+    posted = iter(services.orders_post_batch(actor=request.auth, entries=entries))
+    results = []
+    for index, entry in enumerate(payload.orders):
+        status, order, error = ((services.BATCH_REFUSED, None, refusals[index])
+                                if index in refusals else next(posted))
+        results.append({"external_id": entry.external_id, "status": status, "order": order,
+                        "error": error})
+    return {**{status: sum(1 for result in results if result["status"] == status)
+               for status in (services.BATCH_CREATED, services.BATCH_EXISTING,
+                              services.BATCH_REFUSED)},
+            "results": results}
 
 
 @router.get("/orders/{order_id}", response={200: OrderOut, **error_responses()})
@@ -297,7 +369,7 @@ def order_create(request, payload: OrderIn):
     user = request.auth
     _plausible(payload.ordered_on, "ordered_on")
     customer = customer_get(user, payload.customer)
-    lines = [(_product(line.product), line.quantity, line.price) for line in payload.lines]
+    lines = _lines(payload.lines, _products(line.product for line in payload.lines))
     status, order = _posted(Order, payload.external_id, lambda: services.order_post(
         actor=user, customer=customer, lines=lines, ordered_on=payload.ordered_on,
         channel=payload.channel, discount=payload.discount, commission=payload.commission,

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -315,14 +315,30 @@ def receipt_get(user, pk) -> Receipt:
 # --- credit --------------------------------------------------------------------------------------
 
 def latest_credit_file(customer):
-    return (CreditFile.objects.filter(customer=customer).select_related("investigator")
-            .order_by("-investigated_on", "-id").first())
+    return latest_credit_files([customer.pk]).get(customer.pk)
+
+
+def latest_credit_files(customer_ids) -> dict:
+    """{customer id: its latest credit investigation} of those of `customer_ids` that had one."""
+    latest = {}
+    for credit_file in (CreditFile.objects.filter(customer_id__in=customer_ids)
+                        .select_related("investigator")
+                        .order_by("customer_id", "investigated_on", "id")):
+        latest[credit_file.customer_id] = credit_file
+    return latest
+
+
+def receivables_of(customer_ids) -> dict:
+    """{customer id: what it owes now} (sold less collected, the fact table's months summed)."""
+    totals = (CustomerMonth.objects.filter(customer_id__in=customer_ids).values("customer_id")
+              .annotate(total=_money(F("net_sales") - F("collections")))
+              .values_list("customer_id", "total"))
+    owed = {customer_id: _cents(total) for customer_id, total in totals}
+    return {customer_id: owed.get(customer_id, ZERO) for customer_id in customer_ids}
 
 
 def customer_receivable(customer) -> Decimal:
-    totals = CustomerMonth.objects.filter(customer=customer).aggregate(
-        sold=_money("net_sales"), paid=_money("collections"))
-    return _cents(totals["sold"] - totals["paid"])
+    return receivables_of([customer.pk])[customer.pk]
 
 
 def term_days(credit_file) -> int:
@@ -333,13 +349,23 @@ def term_days(credit_file) -> int:
 
 def customer_credit(customer, today=None) -> dict:
     """The customer's latest credit file, receivable, what of it is overdue and by how long."""
-    credit_file = latest_credit_file(customer)
-    ageing = ageing_of([customer.pk], {customer.pk: term_days(credit_file)}, today)
-    receivable = customer_receivable(customer)
-    buckets = ageing.get(customer.pk, _no_ageing())
-    return {"file": credit_file, "receivable": receivable, "overdue": buckets["overdue"],
-            "ageing": buckets,
-            "available": (credit_file.credit_limit - receivable) if credit_file else None}
+    return credits_of([customer.pk], today)[customer.pk]
+
+
+def credits_of(customer_ids, today=None) -> dict:
+    """customer_credit of each of `customer_ids` (on `today`), read together."""
+    files = latest_credit_files(customer_ids)
+    receivables = receivables_of(customer_ids)
+    ageing = ageing_of(customer_ids, {pk: term_days(files.get(pk)) for pk in customer_ids}, today)
+    credits = {}
+    for pk in customer_ids:
+        credit_file, receivable = files.get(pk), receivables[pk]
+        buckets = ageing.get(pk, _no_ageing())
+        credits[pk] = {"file": credit_file, "receivable": receivable,
+                       "overdue": buckets["overdue"], "ageing": buckets,
+                       "available": (credit_file.credit_limit - receivable) if credit_file
+                       else None}
+    return credits
 
 
 def _no_ageing():
@@ -352,22 +378,22 @@ def ageing_of(customer_ids, terms: dict, today=None) -> dict:
     deliveries first (first in, first out); a delivery's unpaid rest is overdue `terms[id]`
     days after it was delivered (an order not yet delivered is not due)."""
     today = today or timezone.localdate()
-    returned = (SalesReturn.objects.filter(line__order=OuterRef("pk")).values("line__order")
-                .annotate(total=Sum("amount")).values("total"))
+    # The returns summed per order in one grouped query (a subquery per order was most of
+    # the director's arrears list).
+    returned = dict(SalesReturn.objects.filter(line__order__customer_id__in=customer_ids)
+                    .values("line__order_id").annotate(total=Sum("amount"))
+                    .values_list("line__order_id", "total"))
     orders = (Order.objects.filter(customer_id__in=customer_ids)
               .exclude(status=OrderStatus.CANCELLED)
-              .annotate(returned=Coalesce(Subquery(returned), Value(ZERO),
-                                          output_field=DecimalField(max_digits=18,
-                                                                    decimal_places=2)))
               .order_by("customer_id", F("delivered_on").asc(nulls_last=True), "id")
-              .values_list("customer_id", "delivered_on", "amount", "discount", "returned"))
+              .values_list("id", "customer_id", "delivered_on", "amount", "discount"))
     paid = {customer_id: _cents(total) for customer_id, total in
             CustomerMonth.objects.filter(customer_id__in=customer_ids).values("customer_id")
             .annotate(total=_money("collections")).values_list("customer_id", "total")}
     result: dict = {}
-    for customer_id, delivered_on, amount, discount, returned_amount in orders:
+    for order_id, customer_id, delivered_on, amount, discount in orders:
         buckets = result.setdefault(customer_id, _no_ageing())
-        owed = _cents(amount - discount - returned_amount)
+        owed = _cents(amount - discount - returned.get(order_id, ZERO))
         covered = min(owed, paid.get(customer_id, ZERO))
         paid[customer_id] = paid.get(customer_id, ZERO) - covered
         open_amount = owed - covered
@@ -397,10 +423,7 @@ def arrears(user, *, unit=None, manager=None, overdue_only=True, today=None):
                 .filter(balance__gt=0))
     balance_of = dict(balances.values_list("customer_id", "balance"))
     ids = list(balance_of)
-    latest = {}
-    for credit_file in CreditFile.objects.filter(customer_id__in=ids).order_by(
-            "customer_id", "investigated_on", "id"):
-        latest[credit_file.customer_id] = credit_file
+    latest = latest_credit_files(ids)
     ageing = ageing_of(ids, {pk: term_days(latest.get(pk)) for pk in ids}, today)
     people = Customer.objects.filter(pk__in=ids).select_related("owner")
     lines = []

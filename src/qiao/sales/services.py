@@ -22,12 +22,12 @@ from django.utils.translation import gettext_lazy
 
 from qiao.core import calendar
 from qiao.core.concurrency import save_versioned
-from qiao.core.exceptions import StaleVersionError
+from qiao.core.exceptions import ConflictError, StaleVersionError
 from qiao.core.history import authored_by
 from qiao.core.money import round_half_up
 from qiao.core.registry import TimelineKind
-from qiao.customers.models import Customer
-from qiao.customers.services import customer_event_record
+from qiao.customers.models import Customer, CustomerEvent
+from qiao.customers.services import customer_event_build, customer_event_record
 from qiao.notify import kinds
 from qiao.notify.services import notify
 from qiao.org.permissions import can
@@ -158,13 +158,9 @@ def _order_facts(order, sign=1) -> dict:
 
 # --- orders --------------------------------------------------------------------------------------
 
-def _credit_check(customer, amount, *, actor, over_limit_reason, on):
-    """Seed CRD-2: an order beyond the credit limit of the customer's latest credit file, or
-    from a customer with overdue debt, is refused unless someone holding sales.manage posts it
-    with a reason (settings.QIAO_CREDIT_POLICY "block" refuses it for everyone)."""
-    from .selectors import customer_credit  # selectors read the same tables
-
-    credit = customer_credit(customer, today=on)  # overdue as on the order's day
+def _credit_problems(credit, amount) -> list[str]:
+    """Seed CRD-2: what is wrong with adding `amount` to a customer's receivable, given its
+    `credit` (selectors.credits_of): over the limit of the latest credit file, or overdue debt."""
     problems = []
     if credit["file"] is not None and credit["receivable"] + amount > credit["file"].credit_limit:
         problems.append(_("The order takes the receivable to %(total)s, over the credit-sale "
@@ -174,6 +170,15 @@ def _credit_check(customer, amount, *, actor, over_limit_reason, on):
     if credit["overdue"] > 0:
         problems.append(_("The customer has %(amount)s overdue.")
                         % {"amount": f"¥{credit['overdue']:,.2f}"})
+    return problems
+
+
+def _credit_check(customer, amount, *, actor, over_limit_reason, on):
+    """An order with credit problems is refused unless someone holding sales.manage posts it
+    with a reason (settings.QIAO_CREDIT_POLICY "block" refuses it for everyone)."""
+    from .selectors import customer_credit  # selectors read the same tables
+
+    problems = _credit_problems(customer_credit(customer, today=on), amount)  # overdue then
     if not problems:
         return ""
     policy = getattr(settings, "QIAO_CREDIT_POLICY", "approve")
@@ -181,6 +186,69 @@ def _credit_check(customer, amount, *, actor, over_limit_reason, on):
         return over_limit_reason.strip()
     hint = (_("A supervisor may post it with a reason.") if policy == "approve" else "")
     raise ValidationError(" ".join([*problems, hint]).strip(), code="credit")
+
+
+def _order_build(*, actor, customer, lines, ordered_on, channel, discount=ZERO,
+                 commission=ZERO, note="", external_id=None) -> tuple[Order, list[OrderLine]]:
+    """The unsaved order of `lines` and its lines, checked, credited to the customer's account
+    manager; its customer kind and credit are the caller's to settle."""
+    if not lines:
+        raise ValidationError(_("An order needs at least one line."))
+    built = [_line(product, quantity, price) for product, quantity, price in lines]
+    amount = sum((line.amount for line in built), ZERO)
+    if discount < 0 or commission < 0 or discount > amount:
+        raise ValidationError({"discount": _(
+            "The discount and the commission are not negative, the discount at most the "
+            "order's amount.")})
+    manager, unit_id = _credited_to(customer, actor)
+    order = Order(customer=customer, manager=manager, unit_id=unit_id,
+                  secret_level=customer.secret_level, ordered_on=ordered_on,
+                  channel=channel, amount=amount, discount=discount, commission=commission,
+                  marginal_cost=sum((line.unit_cost * line.quantity for line in built), ZERO),
+                  customer_kind=CustomerKind.NEW, note=note,
+                  external_id=external_id or None, created_by=actor)
+    order.full_clean(exclude=["customer", "manager", "unit", "created_by"],
+                     validate_unique=False)  # the external id: the insert says
+    return order, built
+
+
+def _orders_record(posted: list[tuple[Order, list[OrderLine]]], actor):
+    """Everything saved orders add: their lines, their months' figures (one UPDATE per month
+    and manager, and per month and customer) and each one's line on its customer's timeline."""
+    manager_rows: dict = {}
+    customer_rows: dict = {}
+    lines = []
+    for order, built in posted:
+        for line in built:
+            line.order = order
+        lines += built
+        key = (month_of(order.ordered_on), order.manager_id, order.unit_id, order.secret_level)
+        row = manager_rows.setdefault(key, {"figures": {}, "count": 0})
+        row["count"] += 1
+        for name, value in _order_facts(order).items():
+            row["figures"][name] = row["figures"].get(name, ZERO) + value
+        sums = customer_rows.setdefault((month_of(order.ordered_on), order.customer_id),
+                                        {"net_sales": ZERO, "marginal_cost": ZERO})
+        sums["net_sales"] += order.net_amount
+        sums["marginal_cost"] += order.marginal_cost
+    OrderLine.objects.bulk_create(lines)
+    for (month, manager_id, unit_id, level), row in manager_rows.items():
+        _add(ManagerMonth, {"month": month, "manager_id": manager_id, "unit_id": unit_id,
+                            "secret_level": level}, row["figures"], row["count"])
+    for (month, customer_id), sums in customer_rows.items():
+        _add(CustomerMonth, {"month": month, "customer_id": customer_id}, sums)
+    CustomerEvent.objects.bulk_create(
+        customer_event_build(order.customer, "order_posted", actor=actor, link=order,
+                             params={"number": order.number,
+                                     "amount": f"¥{order.net_amount:,.2f}"})
+        for order, _built in posted)
+
+
+def _is_fixed(customer_ids) -> set:
+    """Those of `customer_ids` who ordered before (a later order is a fixed customer's)."""
+    return set(Order.objects.filter(customer_id__in=customer_ids)
+               .exclude(status=OrderStatus.CANCELLED)
+               .values_list("customer_id", flat=True).distinct())
 
 
 def order_post(*, actor, customer, lines, ordered_on, channel, discount=ZERO, commission=ZERO,
@@ -192,34 +260,20 @@ def order_post(*, actor, customer, lines, ordered_on, channel, discount=ZERO, co
     existing = _already_posted(Order, external_id, customer.pk)
     if existing is not None:
         return existing
-    if not lines:
-        raise ValidationError(_("An order needs at least one line."))
     with transaction.atomic():
         customer = _visible_customer(actor, customer)
         # Postings for one customer queue on its row: a repeat that waited is seen now.
         existing = _already_posted(Order, external_id, customer.pk)
         if existing is not None:
             return existing
-        built = [_line(product, quantity, price) for product, quantity, price in lines]
-        amount = sum((line.amount for line in built), ZERO)
-        if discount < 0 or commission < 0 or discount > amount:
-            raise ValidationError({"discount": _(
-                "The discount and the commission are not negative, the discount at most the "
-                "order's amount.")})
-        reason = _credit_check(customer, amount - discount, actor=actor,
-                               over_limit_reason=over_limit_reason, on=ordered_on)
-        manager, unit_id = _credited_to(customer, actor)
-        is_fixed = Order.objects.filter(customer=customer).exclude(
-            status=OrderStatus.CANCELLED).exists()
-        order = Order(customer=customer, manager=manager, unit_id=unit_id,
-                      secret_level=customer.secret_level, ordered_on=ordered_on,
-                      channel=channel, amount=amount, discount=discount, commission=commission,
-                      marginal_cost=sum((line.unit_cost * line.quantity for line in built), ZERO),
-                      customer_kind=CustomerKind.FIXED if is_fixed else CustomerKind.NEW,
-                      over_limit_reason=reason, note=note, external_id=external_id or None,
-                      created_by=actor)
-        order.full_clean(exclude=["customer", "manager", "unit", "created_by"],
-                         validate_unique=False)  # the external id: the insert says
+        order, built = _order_build(
+            actor=actor, customer=customer, lines=lines, ordered_on=ordered_on, channel=channel,
+            discount=discount, commission=commission, note=note, external_id=external_id)
+        order.over_limit_reason = _credit_check(customer, order.net_amount, actor=actor,
+                                                over_limit_reason=over_limit_reason,
+                                                on=ordered_on)
+        if _is_fixed([customer.pk]):
+            order.customer_kind = CustomerKind.FIXED
         try:
             with transaction.atomic():
                 order.save()
@@ -227,15 +281,93 @@ def order_post(*, actor, customer, lines, ordered_on, channel, discount=ZERO, co
             if not external_id:
                 raise
             return _already_posted(Order, external_id, customer.pk)
-        for line in built:
-            line.order = order
-        OrderLine.objects.bulk_create(built)
-        _add_facts(day=ordered_on, manager_id=manager.pk, unit_id=unit_id,
-                   level=order.secret_level, customer_id=customer.pk, figures=_order_facts(order),
-                   net_sales=order.net_amount, cost=order.marginal_cost, count=1)
-        customer_event_record(customer, "order_posted", actor=actor, link=order,
-                              params={"number": order.number, "amount": f"¥{order.net_amount:,.2f}"})
+        _orders_record([(order, built)], actor)
     return order
+
+
+BATCH_CREATED, BATCH_EXISTING, BATCH_REFUSED = "created", "existing", "refused"
+
+
+def orders_post_batch(*, actor, entries: list[dict]) -> list[tuple[str, Order | None, str]]:
+    """Post an ERP's batch of orders: each entry holds order_post's arguments, `customer_id`
+    for `customer` and an `external_id`. Each order is checked as order_post checks it, but the
+    customers are locked, their earlier orders and credit read, and the orders, lines, figures
+    and timeline written once for the batch. Per entry: (created | existing | refused, the
+    order, why refused). A refused entry posts nothing; the others post, in one transaction."""
+    _require(actor, SALES_POST)
+    with transaction.atomic():
+        customers = {customer.pk: customer for customer in (
+            Customer.objects.visible_to(actor).select_for_update(of=("self",))
+            .select_related("owner")
+            .filter(pk__in={entry["customer_id"] for entry in entries}).order_by("pk"))}
+        earlier = {order.external_id: order for order in Order.objects.filter(
+            external_id__in=[entry["external_id"] for entry in entries])}
+        batch = _Batch(actor, customers, entries)
+        results: list[tuple[str, Order | None, str]] = []
+        for entry in entries:
+            customer = customers.get(entry["customer_id"])
+            repeated = earlier.get(entry["external_id"])
+            if customer is None:
+                results.append((BATCH_REFUSED, None, _("No customer you see has this id.")))
+            elif repeated is not None:
+                results.append((BATCH_EXISTING, repeated, "")
+                               if repeated.customer_id == customer.pk else
+                               (BATCH_REFUSED, None, _("This external id was already used "
+                                                       "for another posting.")))
+            else:
+                order, refusal = batch.add(customer, entry)
+                results.append((BATCH_REFUSED, None, refusal) if refusal else
+                               (BATCH_CREATED, order, ""))
+                if order is not None:
+                    earlier[order.external_id] = order  # a repeat within the batch
+        try:
+            with transaction.atomic():
+                Order.objects.bulk_create([order for order, _built in batch.posted])
+        except IntegrityError:  # an external id of the batch posted at the same moment
+            raise ConflictError(_("Some of these external ids were posted at the same moment "
+                                  "by another request; send the batch again.")) from None
+        _orders_record(batch.posted, actor)
+    return results
+
+
+class _Batch:
+    """The orders of orders_post_batch so far: the customers' credit read once per order day,
+    what the batch has added to each receivable, who has ordered before."""
+
+    def __init__(self, actor, customers, entries):
+        self.actor = actor
+        self.days: dict = {}
+        for entry in entries:
+            if entry["customer_id"] in customers:
+                self.days.setdefault(entry["ordered_on"], set()).add(entry["customer_id"])
+        self.credits: dict = {}
+        self.added: dict = {}
+        self.fixed = _is_fixed(list(customers))
+        self.posted: list[tuple[Order, list[OrderLine]]] = []
+
+    def add(self, customer, entry) -> tuple[Order | None, str]:
+        """The order of `entry` checked and kept for posting, or why it is refused."""
+        from .selectors import credits_of  # selectors read the same tables
+
+        arguments = {name: value for name, value in entry.items() if name != "customer_id"}
+        try:
+            order, built = _order_build(actor=self.actor, customer=customer, **arguments)
+        except ValidationError as error:
+            return None, " ".join(error.messages)
+        day = order.ordered_on
+        if day not in self.credits:  # overdue as on the order's day, as order_post reads it
+            self.credits[day] = credits_of(sorted(self.days[day]), today=day)
+        credit = dict(self.credits[day][customer.pk])
+        credit["receivable"] += self.added.get(customer.pk, ZERO)
+        problems = _credit_problems(credit, order.net_amount)
+        if problems:
+            return None, " ".join(problems)
+        self.added[customer.pk] = self.added.get(customer.pk, ZERO) + order.net_amount
+        if customer.pk in self.fixed:
+            order.customer_kind = CustomerKind.FIXED
+        self.fixed.add(customer.pk)
+        self.posted.append((order, built))
+        return order, ""
 
 
 def _line(product, quantity, price) -> OrderLine:
@@ -248,7 +380,9 @@ def _line(product, quantity, price) -> OrderLine:
         raise ValidationError(_("A price is not negative."))
     line = OrderLine(product=product, quantity=quantity, price=price,
                      amount=round_half_up(price * quantity), unit_cost=product.marginal_cost)
-    line.full_clean(exclude=["order"])
+    # The fields' own limits; the product is the one given, and nothing is returned yet (the
+    # table's one constraint): no query per line, which a batch of orders would multiply.
+    line.full_clean(exclude=["order", "product"], validate_constraints=False)
     return line
 
 
