@@ -16,6 +16,7 @@ Errors, all `{"detail": "...", "errors": {field: [messages]}}`:
 
 import functools
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Annotated
 
 from django.core.exceptions import RequestDataTooBig
@@ -232,6 +233,17 @@ def record_id(description="id"):
 
 
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]  # an id inside a body (a list of tags…)
+
+
+def _date_text(value):
+    if not isinstance(value, str):
+        raise PydanticCustomError("date_type", "Input should be a date as YYYY-MM-DD text")
+    return value
+
+
+# A date in a body written as text only: pydantic would read a number as a Unix time, so a
+# malformed body whose refusal is reported per item (a batch) would pass as 1970-01-01.
+DateText = Annotated[date, BeforeValidator(_date_text)]
 Text = Annotated[str, BeforeValidator(_clean_text)]  # text nested in a body (a dict's values)
 
 

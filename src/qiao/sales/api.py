@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from qiao.core.api import (
     MAX_ID,
+    DateText,
     Input,
     PageQuery,
     QueryInput,
@@ -184,6 +185,7 @@ BATCH_MAX = 500
 
 
 class OrderBatchEntry(OrderIn):
+    ordered_on: DateText
     external_id: str = Field(..., min_length=1, max_length=64,
                              description="The ERP's own number: required in a batch, so that "
                                          "sending it again posts nothing twice.")
