@@ -75,6 +75,7 @@ from qiao.sales.models import (
     ManagerCost,
     ManagerMonth,
     Order,
+    ProductMonth,
     Receipt,
     SalesReport,
     SalesReturn,
@@ -391,6 +392,7 @@ SCOPED_MODELS = {
     CustomerMonth: (CUSTOMER,),  # the customer page's sales tab
     CreditFile: (CUSTOMER,),
     ManagerMonth: (LIST,),  # the sales figures and statistics
+    ProductMonth: (LIST,),  # the product statistics
     ManagerCost: (LIST,),
     SalesTarget: (LIST,),
     SalesReport: (REPORT,),
