@@ -17,4 +17,5 @@ class Command(BaseCommand):
         counts = rebuild()
         self.stdout.write(self.style.SUCCESS(
             f"Rebuilt {counts['managers']:,} manager-month, {counts['customers']:,} "
-            f"customer-month and {counts['products']:,} product-month rows in {time.monotonic() - started:.1f} s."))
+            f"customer-month and {counts['products']:,} product-month rows in "
+            f"{time.monotonic() - started:.1f} s."))
