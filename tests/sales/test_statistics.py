@@ -110,6 +110,8 @@ def test_the_annual_assessment_by_hand(personas, ledger):
     # A manager sees their own line; another region's manager none of these.
     assert [line["name"] for line in selectors.annual(personas["am01"], 2026)["lines"]] == [am01]
     assert am01 not in _by_name(selectors.annual(personas["am05"], 2026))
+    region = _by_name(selectors.annual(personas["region1"], 2026))  # its units' managers
+    assert {am01, am02} <= set(region) and str(personas["am05"]) not in region
     units = selectors.annual(personas["sup1"], 2026, by="unit")
     assert len(units["lines"]) == 1 and units["total"]["net_profit"] == D("-8729.91")
 
