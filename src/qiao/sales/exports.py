@@ -296,7 +296,7 @@ def cumulative_table(data) -> Table:
                  flat(data["total"]), _period(months[0], months[-1]),
                  _("Net sales added up from January to each month, against the same months "
                    "last year."),
-                 tuple((f"m{i}", "line") for i in range(1, last + 1)), _shown_of(data))
+                 (("before", "bar"), (f"m{last}", "bar")), _shown_of(data))
 
 
 def growth_table(data) -> Table:

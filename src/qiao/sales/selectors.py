@@ -880,20 +880,25 @@ def growth(user, month: date, *, by="industry") -> dict:
     end = month_of(month)
     start = end.replace(month=1)
     last_start, last_end = _year_before(start), _year_before(end)
-    periods = Q(month__gte=start, month__lte=end) | Q(month__gte=last_start, month__lte=last_end)
-    sums = {"now": _money(_when(Q(month__gte=start), F("net_sales"))),
-            "before": _money(_when(Q(month__lte=last_end), F("net_sales")))}
     if by == "industry":
-        rows = (CustomerMonth.objects.visible_to(user).filter(periods)
-                .values("customer__industry").annotate(**sums))
-        labels = dict(Customer.Industry.choices)
-        named = [(row["customer__industry"] or "",
-                  str(labels.get(row["customer__industry"], gettext("Not given"))), row)
-                 for row in rows]
+        rows, group = CustomerMonth.objects.visible_to(user), ("customer__industry",)
     else:
-        rows = (_products(user).filter(periods)
-                .values("product_id", "product__code", "product__name").annotate(**sums))
-        named = [(row["product_id"], _product_name(row), row) for row in rows]
+        rows, group = _products(user), ("product_id", "product__code", "product__name")
+    # Each year in its own reading: one range each uses the (customer, month) index better than
+    # an OR of both (SQLite; measured at scale S).
+    found: dict = {}
+    for name, (first, last) in (("now", (start, end)), ("before", (last_start, last_end))):
+        for row in (rows.filter(month__gte=first, month__lte=last).values(*group)
+                    .annotate(total=_money("net_sales"))):
+            entry = found.setdefault(tuple(row[field] for field in group),
+                                     {"now": ZERO, "before": ZERO})
+            entry[name] = row["total"]
+    if by == "industry":
+        labels = dict(Customer.Industry.choices)
+        named = [(key[0] or "", str(labels.get(key[0], gettext("Not given"))), row)
+                 for key, row in found.items()]
+    else:
+        named = [(key[0], f"{key[1]} {key[2]}", row) for key, row in found.items()]
     lines = []
     for key, name, row in named:
         now, before = _cents(row["now"]), _cents(row["before"])
