@@ -75,6 +75,7 @@ from qiao.sales.models import (
     ManagerCost,
     ManagerMonth,
     Order,
+    ProductMonth,
     Receipt,
     SalesReport,
     SalesReturn,
@@ -327,6 +328,9 @@ ROUTES = {
     "sales:groups": Route(LIST, (SALES_VIEW,)),
     "sales:seasonal": Route(LIST, (SALES_VIEW,)),
     "sales:arrears": Route(LIST, (SALES_VIEW,)),
+    **{f"sales:{name}": Route(LIST, (SALES_VIEW,)) for name in (
+        "annual", "products", "costs", "profit", "comparison", "customer_comparison",
+        "cumulative", "customer_cumulative", "industry_growth", "product_growth")},
     # visit schedules (VIS-2): one's own week and month (proposed when opened), the team's
     # week; a schedule is seen by its manager and whoever's scope covers the manager (the
     # supervisor, who comments); edited and submitted by its manager alone
@@ -391,6 +395,7 @@ SCOPED_MODELS = {
     CustomerMonth: (CUSTOMER,),  # the customer page's sales tab
     CreditFile: (CUSTOMER,),
     ManagerMonth: (LIST,),  # the sales figures and statistics
+    ProductMonth: (LIST,),  # the product statistics
     ManagerCost: (LIST,),
     SalesTarget: (LIST,),
     SalesReport: (REPORT,),

@@ -390,7 +390,21 @@ def sales_cases(user, requests, rng):
         cases["api_sal_figures"] = [f"/api/v1/figures?month={month:%Y-%m-%d}"]
     cases["sal_arrears"] = ["/sales/statistics/arrears/"]
     cases["sal_orders"] = ["/sales/orders/"]
+    # The other statistics (年度业务绩效及费用考核表 and on, SAL-8): each for both users, the
+    # month last month, the year this year; the customer tables list the 100 biggest.
+    for name, query in STATISTICS_CASES.items():
+        cases[f"sal_{name}"] = [f"/sales/statistics/{name.replace('_', '-')}/?"
+                                + query.format(month=f"{month:%Y-%m}", year=month.year)]
     return cases
+
+
+STATISTICS_CASES = {
+    "annual": "year={year}", "products": "month={month}&period=year",
+    "costs": "month={month}&period=year", "profit": "month={month}",
+    "comparison": "month={month}", "customer_comparison": "month={month}",
+    "cumulative": "month={month}", "customer_cumulative": "month={month}",
+    "industry_growth": "month={month}", "product_growth": "month={month}",
+}
 
 
 _NET = ("(orders - cancellations - returns_late - returns_business - returns_quality "
@@ -418,6 +432,16 @@ SALES_FLOORS = {
     "sal_orders": "SELECT COUNT(*) FROM sales_order WHERE {scope} 1 = 1",
 }
 SALES_FLOORS["api_sal_figures"] = SALES_FLOORS["sal_home"]
+# The product composition of the year to last month: ProductMonth grouped by product.
+SALES_FLOORS["sal_products"] = (
+    "SELECT product_id, SUM(quantity), SUM(net_sales), SUM(marginal_cost) "
+    "FROM sales_productmonth WHERE {scope} month >= %(year_start)s AND month <= %(month)s "
+    "GROUP BY product_id")
+# The customers' comparison: CustomerMonth of three months grouped by customer, the biggest 100.
+SALES_FLOORS["sal_customer_comparison"] = (
+    "SELECT customer_id, SUM(CASE WHEN month = %(month)s THEN net_sales END) AS now "
+    "FROM sales_customermonth WHERE {customer_scope} month IN (%(month)s, %(last)s, %(ago)s) "
+    "GROUP BY customer_id ORDER BY now DESC LIMIT 100")
 
 
 def sales_floor(case, user, requests):
@@ -432,7 +456,10 @@ def sales_floor(case, user, requests):
     month = _last_month()
     director = user.username == "director"
     params = {"month": month, "first": date(month.year - 2, 1, 1),
-              "last": date(month.year - 1, 12, 1), "user": user.pk}
+              "last": date(month.year - 1, 12, 1), "user": user.pk,
+              "year_start": month.replace(month=1), "ago": month.replace(year=month.year - 1)}
+    if case == "sal_customer_comparison":
+        params["last"] = (month - timedelta(days=1)).replace(day=1)
     sql = sql.replace("_NET", _NET).replace("{scope}", "" if director else
                                             "manager_id = %(user)s AND")
     sql = sql.replace("{customer_scope}", "" if director else
@@ -701,6 +728,8 @@ def kind_of(case):
         return "sales_month"
     if case in ("sal_monthly", "sal_seasonal"):
         return {"sal_monthly": "sales_monthly", "sal_seasonal": "sales_seasonal"}[case]
+    if case.removeprefix("sal_") in STATISTICS_CASES:  # held to the monthly table's target
+        return "sales_monthly"
     if case == "sal_orders":
         return "sales_list"
     if case.startswith(("apr_", "api_apr_")):

@@ -28,7 +28,11 @@ def test_index_lists_the_registered_reports_by_group_to_those_who_may_open_them(
 
     seed = [("客户信息管理表格", ["grades", "regions", "registration"]),
             ("客户关系管理表格", ["classification", "key_customers"])]
-    sales = ("销售统计", ["sales_monthly", "sales_groups", "sales_seasonal", "sales_collection"])
+    sales = ("销售统计", ["sales_monthly", "sales_groups", "sales_annual", "sales_products",
+                      "sales_seasonal", "sales_costs", "sales_collection", "sales_profit",
+                      "sales_comparison", "sales_customer_comparison", "sales_cumulative",
+                      "sales_customer_cumulative", "sales_industry_growth",
+                      "sales_product_growth"])
     assert listed("am01") == [*seed, sales]
     assert listed("director") == [seed[0], (seed[1][0], [*seed[1][1], "test_log_summary"]),
                                   ("客户服务", ["ticket_analysis"]), sales]

@@ -12,7 +12,13 @@ import pytest
 from qiao.core.models import Clearance
 from qiao.customers.models import Customer
 from qiao.sales import selectors, services
-from qiao.sales.models import MANAGER_FIGURES, CustomerMonth, ManagerMonth, SalesTarget
+from qiao.sales.models import (
+    MANAGER_FIGURES,
+    CustomerMonth,
+    ManagerMonth,
+    ProductMonth,
+    SalesTarget,
+)
 
 from ..factories import make_customer
 from .factories import make_order, make_product
@@ -122,7 +128,9 @@ def _facts():
                 for r in ManagerMonth.objects.all()}
     customers = {(r.month, r.customer_id): (r.net_sales, r.marginal_cost, r.collections)
                  for r in CustomerMonth.objects.all()}
-    return managers, customers
+    products = {(r.month, r.product_id, r.manager_id, r.unit_id, r.secret_level):
+                (r.quantity, r.net_sales, r.marginal_cost) for r in ProductMonth.objects.all()}
+    return managers, customers, products
 
 
 def test_a_rebuild_from_the_documents_gives_the_same_tables(personas, ledger):
@@ -133,7 +141,8 @@ def test_a_rebuild_from_the_documents_gives_the_same_tables(personas, ledger):
                                       received_on=date(2026, 11, 20)))
     assert reversal.amount == D("-70.00")
     kept = _facts()
-    assert services.rebuild() == {"managers": len(kept[0]), "customers": len(kept[1])}
+    assert services.rebuild() == {"managers": len(kept[0]), "customers": len(kept[1]),
+                                  "products": len(kept[2])}
     assert _facts() == kept
 
 

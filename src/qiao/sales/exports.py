@@ -124,3 +124,218 @@ class ArrearsFile(_File):
         total = self.table["total"]
         sheet.values([_("Total"), "", "", None, *(total[key] for key in keys), None], "total",
                      kinds=kinds)
+
+
+# --- the other statistics (年度业务绩效及费用考核表 and on): one layout for the page and file -----
+
+PERCENT = "percent"  # a rate in per cent, to one decimal (a number in the file)
+COUNT = "count"  # a quantity
+
+
+@dataclass
+class Table:
+    """A statistic as its page and its Excel file show it: the rows' heading (`first`), the
+    columns, the lines (dicts with "name" and each column's key), the total row (None: none),
+    the period, what the figures mean (`note`), and the columns the chart draws (key, type)."""
+
+    first: object
+    columns: tuple
+    lines: list
+    total: dict | None
+    period: str
+    note: object = ""
+    chart: tuple = ()
+    shown_of: str = ""  # "the 100 biggest of 2,345" when not every row is listed
+
+    def cells(self, line):
+        return [(figure, line.get(figure.key)) for figure in self.columns]
+
+
+def _period(start, end) -> str:
+    return f"{start:%Y-%m}" if start == end else f"{start:%Y-%m} — {end:%Y-%m}"
+
+
+def _first(by):
+    return {"manager": _("Account manager"), "unit": _("Unit"), "customer": _("Customer"),
+            "product": _("Product"), "industry": _("Industry")}[by]
+
+
+def _cost_items():
+    from .models import CostKind
+
+    return {f"cost_{kind.value}": kind.label for kind in CostKind}
+
+
+def annual_table(data) -> Table:
+    items = _cost_items()
+    columns = (
+        Figure("net_sales", gettext_lazy("Net sales")),
+        Figure("target", gettext_lazy("Standard sales")),
+        Figure("completion", gettext_lazy("Completion rate"), PERCENT),
+        Figure("gross_margin", gettext_lazy("Gross margin")),
+        *(Figure(key, label, wide=False) for key, label in items.items()),
+        Figure("costs", gettext_lazy("Total costs")),
+        Figure("cost_ratio", gettext_lazy("Costs to net sales"), PERCENT),
+        Figure("commissions", gettext_lazy("Commissions"), wide=False),
+        Figure("note_interest", gettext_lazy("Note interest gain/loss"), wide=False),
+        Figure("net_profit", gettext_lazy("Net profit")),
+    )
+    return Table(_first(data["by"]), columns, data["lines"], data["total"],
+                 _("Year %(year)s") % {"year": data["year"]},
+                 _("Net profit = gross margin + note interest gain (a loss is negative) − "
+                   "commissions − costs; completion rate = net sales ÷ the year's standard "
+                   "sales; cost ratio = costs ÷ net sales."),
+                 (("net_sales", "bar"), ("costs", "bar"), ("net_profit", "line")))
+
+
+def cost_table(data) -> Table:
+    items = list(_cost_items().items())
+    development, other = items[:5], items[5:]
+
+    def item_columns(pairs):
+        for key, label in pairs:
+            yield Figure(key, label)
+            yield Figure(f"share_{key}", _("%(item)s share") % {"item": label}, PERCENT,
+                         wide=False)
+
+    columns = (*item_columns(development),
+               Figure("development_costs", gettext_lazy("Development costs")),
+               *item_columns(other),
+               Figure("other_costs", gettext_lazy("Other costs")),
+               Figure("costs", gettext_lazy("Total costs")),
+               Figure("net_sales", gettext_lazy("Net sales"), wide=False),
+               Figure("cost_ratio", gettext_lazy("Costs to net sales"), PERCENT))
+    return Table(_first(data["by"]), columns, data["lines"], data["total"],
+                 _period(data["start"], data["end"]),
+                 _("Development costs: salary, allowances, vehicle insurance, fuel and travel; "
+                   "other costs: entertainment and gifts (第7条). A share is the item ÷ the "
+                   "row's total costs."),
+                 tuple((key, "stack") for key, _label in items))
+
+
+def product_table(data) -> Table:
+    columns = (Figure("quantity", gettext_lazy("Quantity"), COUNT),
+               Figure("net_sales", gettext_lazy("Net sales")),
+               Figure("share", gettext_lazy("Share of net sales"), PERCENT),
+               Figure("marginal_cost", gettext_lazy("Marginal cost"), wide=False),
+               Figure("gross_margin", gettext_lazy("Gross margin")),
+               Figure("margin_rate", gettext_lazy("Margin rate"), PERCENT))
+    return Table(_first("product"), columns, data["lines"], data["total"],
+                 _period(data["start"], data["end"]),
+                 _("Quantity and net sales that stayed sold: ordered, less cancelled and "
+                   "returned; each line's net sales less its share of the order's discount. "
+                   "Gross margin = net sales − marginal cost; margin rate = gross margin ÷ net "
+                   "sales."),
+                 (("net_sales", "pie"),))
+
+
+def profit_table(data) -> Table:
+    base = _("Same month last year") if data["compare"] == "year" else _("Last month")
+    labels = {"net_sales": _("Net sales"), "gross_margin": _("Gross margin"),
+              "costs": _("Costs"), "other": _("Note interest less commissions"),
+              "net_profit": _("Net profit")}
+    columns = []
+    for key, label in labels.items():
+        columns.append(Figure(f"{key}_0", f"{label}（{base}）", wide=key == "net_profit"))
+        columns.append(Figure(f"{key}_1", f"{label}（{_('This month')}）",
+                              wide=key in ("net_sales", "net_profit")))
+    columns += [Figure("sales_growth", gettext_lazy("Net sales growth rate"), PERCENT),
+                Figure("change", gettext_lazy("Change of net profit")),
+                Figure("volume_effect", gettext_lazy("Sales volume effect")),
+                Figure("margin_effect", gettext_lazy("Margin rate effect")),
+                Figure("cost_effect", gettext_lazy("Cost effect")),
+                Figure("other_effect", gettext_lazy("Other effect"), wide=False)]
+    return Table(_first(data["by"]), tuple(columns), data["lines"], data["total"],
+                 f"{data['month']:%Y-%m} / {data['base']:%Y-%m}（{base}）",
+                 _("Change of net profit = sales volume effect + margin rate effect + cost "
+                   "effect + other effect. Sales volume effect = the change of net sales × the "
+                   "earlier margin rate (gross margin ÷ net sales; all of the gross margin's "
+                   "change when there were no sales before); margin rate effect = the rest of "
+                   "the gross margin's change (prices, discounts, product mix); cost effect = "
+                   "the earlier costs − this month's; other effect = the change of note "
+                   "interest less commissions. The total row adds up the rows."),
+                 (("volume_effect", "stack"), ("margin_effect", "stack"),
+                  ("cost_effect", "stack"), ("other_effect", "stack"), ("change", "line")))
+
+
+def _shown_of(data) -> str:
+    if data.get("limit") is None or data["count"] <= len(data["lines"]):
+        return ""
+    return _("The %(shown)s biggest of %(count)s customers are listed; the total is all of "
+             "them.") % {"shown": len(data["lines"]), "count": data["count"]}
+
+
+def comparison_table(data) -> Table:
+    columns = (Figure("now", f"{_('This month')}（{data['now']:%Y-%m}）"),
+               Figure("last", f"{_('Last month')}（{data['last']:%Y-%m}）"),
+               Figure("ago", f"{_('Same month last year')}（{data['ago']:%Y-%m}）"),
+               Figure("vs_last", gettext_lazy("Change on last month")),
+               Figure("vs_last_rate", gettext_lazy("Rate on last month"), PERCENT),
+               Figure("vs_ago", gettext_lazy("Change on last year")),
+               Figure("vs_ago_rate", gettext_lazy("Rate on last year"), PERCENT))
+    return Table(_first(data["by"]), columns, data["lines"], data["total"],
+                 f"{data['month']:%Y-%m}",
+                 _("Net sales (orders − cancellations − returns − discounts) of each month; a "
+                   "rate is the change ÷ the earlier month's net sales."),
+                 (("now", "bar"), ("last", "bar"), ("ago", "bar")), _shown_of(data))
+
+
+def cumulative_table(data) -> Table:
+    months = data["months"]
+
+    def flat(line):
+        return {**line, **{f"m{i}": value for i, value in enumerate(line["cumulative"], 1)}}
+
+    last = len(months)
+    columns = (*(Figure(f"m{i}", _("To %(month)s") % {"month": f"{m:%Y-%m}"},
+                        wide=i == last) for i, m in enumerate(months, 1)),
+               Figure("before", _("Same months last year")),
+               Figure("change", gettext_lazy("Growth")),
+               Figure("growth", gettext_lazy("Growth rate"), PERCENT))
+    return Table(_first(data["by"]), columns, [flat(line) for line in data["lines"]],
+                 flat(data["total"]), _period(months[0], months[-1]),
+                 _("Net sales added up from January to each month, against the same months "
+                   "last year."),
+                 (("before", "bar"), (f"m{last}", "bar")), _shown_of(data))
+
+
+def growth_table(data) -> Table:
+    columns = (Figure("before", _("Last year %(period)s") % {
+                   "period": _period(data["last_start"], data["last_end"])}),
+               Figure("now", _("This year %(period)s") % {
+                   "period": _period(data["start"], data["end"])}),
+               Figure("change", gettext_lazy("Growth")),
+               Figure("growth", gettext_lazy("Growth rate"), PERCENT),
+               Figure("share", gettext_lazy("Share of net sales"), PERCENT))
+    return Table(_first(data["by"]), columns, data["lines"], data["total"],
+                 _period(data["start"], data["end"]),
+                 _("Net sales of this year up to the month against the same months last year; "
+                   "growth rate = growth ÷ last year's."),
+                 (("before", "bar"), ("now", "bar")))
+
+
+def _file_kind(kind):
+    return NUMBER if kind in (PERCENT, COUNT) else kind
+
+
+class TableFile(_File):
+    def __init__(self, table: Table):
+        self.table = table
+        self.rows = len(table.lines)
+
+    def write(self, sheet, title, notes):
+        table = self.table
+        headers = [str(table.first), *(str(f.label) for f in table.columns)]
+        sheet.heading(title, [table.period, *([table.shown_of] if table.shown_of else []),
+                              *notes], len(headers))
+        sheet.widths([24] + [13] * len(table.columns))
+        sheet.header(headers, repeat=True)
+        kinds = [None, *(_file_kind(f.kind) for f in table.columns)]
+        for line in table.lines:
+            sheet.values([line["name"], *(value for _f, value in table.cells(line))],
+                         kinds=kinds)
+        if table.total is not None:
+            sheet.values([_("Total"), *(value for _f, value in table.cells(table.total))],
+                         "total", kinds=kinds)
+        sheet.skip()
+        sheet.values([str(table.note)], "note")

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qiao.core.forms import BootstrapFormMixin, MonthField, filter_description, valid_data
 from qiao.core.money import MoneyFormField
@@ -62,6 +63,39 @@ class YearFilter(BootstrapFormMixin, forms.Form):
         data = valid_data(self)
         return {"last_year": data.get("year") or timezone.localdate().year - 1,
                 "years": data.get("years") or 2}
+
+    def description(self):
+        return filter_description(self)
+
+
+class StatisticsFilter(BootstrapFormMixin, forms.Form):
+    """The statistics' choices, each page keeping those it uses (`fields`): the month (this
+    month by default) or the year (this year), the month alone or the year to it, by manager or
+    by unit, and what a month is compared with."""
+
+    month = MonthField(label=_("month"), required=False)
+    year = forms.IntegerField(label=_("year"), required=False, min_value=2000, max_value=2100)
+    period = forms.ChoiceField(label=pgettext_lazy("statistics", "period"), required=False, choices=[
+        ("month", _("The month")), ("year", _("The year to the month"))])
+    by = forms.ChoiceField(label=_("group rows by"), required=False, choices=[
+        ("manager", _("By account manager")), ("unit", _("By unit"))])
+    compare = forms.ChoiceField(label=_("compared with"), required=False, choices=[
+        ("year", _("Same month last year")), ("month", _("Last month"))])
+
+    def __init__(self, *args, fields=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in [name for name in self.fields if name not in fields]:
+            del self.fields[name]
+        if "year" in self.fields:
+            self.fields["year"].initial = timezone.localdate().year
+
+    def values(self) -> dict:
+        data = valid_data(self)
+        today = timezone.localdate()
+        return {"month": data.get("month") or today.replace(day=1),
+                "year": data.get("year") or today.year,
+                "period": data.get("period") or "month", "by": data.get("by") or "manager",
+                "compare": data.get("compare") or "year"}
 
     def description(self):
         return filter_description(self)

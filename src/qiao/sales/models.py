@@ -17,8 +17,9 @@ The ledger is its documents, each posted once and never edited in place:
 The figures are read from two fact tables kept as entries post (`services` adds each
 document's amounts to its rows in the same transaction) and recomputed from the documents by
 `manage.py sales_rebuild`, which must give the same numbers: `ManagerMonth` (a manager's month,
-by the customers' secret level, so a viewer's totals hold only what they are cleared for) and
-`CustomerMonth` (a customer's month: net sales and collections, so its receivable).
+by the customers' secret level, so a viewer's totals hold only what they are cleared for),
+`CustomerMonth` (a customer's month: net sales and collections, so its receivable) and
+`ProductMonth` (a product's month as each manager sold it).
 
 `SalesTarget` is a manager's standard sales of a month (月标准销售额, 第14条); `CreditFile`
 the customer's credit investigation (客户信用调查表) with its rating and credit-sale limit.
@@ -350,6 +351,36 @@ class CustomerMonth(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m} {self.customer_id}"
+
+
+class ProductMonth(models.Model):
+    """A product's month as one manager sold it (the 产品构成分析表 and 产品销售额增长一览表):
+    the quantity and net sales that stayed sold (ordered, less cancelled and returned) and their
+    marginal cost, split like ManagerMonth by unit and the customers' secret level. A line's net
+    sales carry its share of the order's discount (`services.line_discounts`), so a manager's
+    products add up to their ManagerMonth net sales."""
+
+    month = models.DateField(editable=False)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="+")
+    unit = models.ForeignKey("org.OrgUnit", null=True, on_delete=models.PROTECT, related_name="+")
+    secret_level = models.PositiveSmallIntegerField(default=0, editable=False)
+    quantity = models.IntegerField(default=0, editable=False)
+    net_sales = MoneyField(minimum=None, default=0, editable=False)
+    marginal_cost = MoneyField(minimum=None, default=0, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["month", "product", "manager", "unit", "secret_level"],
+            name="sales_product_month_key")]
+        indexes = [models.Index(fields=["manager", "month"]),
+                   models.Index(fields=["month", "product"])]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.product_id} {self.manager_id}"
 
 
 class Rating(models.TextChoices):

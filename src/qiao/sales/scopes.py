@@ -12,6 +12,7 @@ from .models import (
     ManagerCost,
     ManagerMonth,
     Order,
+    ProductMonth,
     Receipt,
     SalesReport,
     SalesReturn,
@@ -21,8 +22,8 @@ from .models import (
 SCOPES = (
     *(Scope(model, ScopeMode.VIA_CUSTOMER, customer_field="customer")
       for model in (Order, SalesReturn, Receipt, CustomerMonth, CreditFile)),
-    Scope(ManagerMonth, ScopeMode.OWNER_UNIT, owner_field="manager_id", unit_field="unit_id",
-          clearance_field="secret_level"),
+    *(Scope(model, ScopeMode.OWNER_UNIT, owner_field="manager_id", unit_field="unit_id",
+            clearance_field="secret_level") for model in (ManagerMonth, ProductMonth)),
     *(Scope(model, ScopeMode.OWNER_UNIT, owner_field="manager_id", unit_field="unit_id")
       for model in (ManagerCost, SalesTarget, SalesReport)),
 )

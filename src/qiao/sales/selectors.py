@@ -16,7 +16,16 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import DecimalField, F, Q, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -40,6 +49,7 @@ from .models import (
     OrderLine,
     OrderStatus,
     Product,
+    ProductMonth,
     Receipt,
     ReportStatus,
     SalesReport,
@@ -187,9 +197,7 @@ def _names(by, keys):
 
 
 def _total(lines) -> dict:
-    total = derive({name: sum((line[name] for line in lines), ZERO) for name in SUMMED})
-    for name in ("target", "receivable"):
-        total[name] = sum((line[name] for line in lines), ZERO)
+    total = _total_of(lines, ("target", "receivable"))
     total["completion"] = percent(total["net_sales"], total["target"])
     return total
 
@@ -581,3 +589,349 @@ def report_context(report, limit=5) -> dict:
             "by_product": _changes([(n, b, a) for n, (b, a) in products.items()], limit),
             "complaints": complaints_of_owner(manager, month, after),
             "opinions": opinions_of(manager, month, after), "before": before}
+
+
+# --- the other statistics of 第11, 12 and 21条 ----------------------------------------------------
+#
+# Each reads a fact table summed over what the viewer sees: a manager their own figures, a
+# supervisor or region their units' (ManagerMonth and ProductMonth by the manager a sale was
+# credited to; CustomerMonth by the customers the viewer sees now). A page's total is the sum of
+# its rows, except the customer tables', which show the biggest `limit` customers and total
+# them all.
+
+GROUP_KEYS = {"manager": "manager_id", "unit": "unit_id"}
+DEVELOPMENT_COSTS = ("cost_salary", "cost_allowance", "cost_vehicle", "cost_fuel", "cost_travel")
+OTHER_COSTS = ("cost_entertainment", "cost_gifts")  # 第7条: 开发费用, then 其他费用
+CUSTOMER_LIMIT = 100
+
+
+def _net_sales():
+    return (F("orders") - F("cancellations") - F("returns_late") - F("returns_business")
+            - F("returns_quality") - F("returns_other") - F("discounts"))
+
+
+def _when(condition, expression):
+    return Case(When(condition, then=expression), default=Value(ZERO),
+                output_field=DecimalField(max_digits=18, decimal_places=2))
+
+
+def period_of(month: date, period: str) -> tuple[date, date]:
+    """The months a statistic covers: the month, or the year up to it (本年累计)."""
+    month = month_of(month)
+    return (month.replace(month=1) if period == "year" else month), month
+
+
+def _year_before(day: date) -> date:
+    return _shift(day, -12)
+
+
+def _total_of(lines, extra=()) -> dict:
+    """The total row of `lines` (each a derived row): their sums derived again, and `extra`
+    figures summed as they are."""
+    total = derive({name: sum((line[name] for line in lines), ZERO) for name in SUMMED})
+    for name in extra:
+        total[name] = sum((line[name] for line in lines), ZERO)
+    return total
+
+
+def _grouped(rows, key, start, end) -> dict:
+    """{key: the handbook's figures} of the months `start`..`end`."""
+    return {row[key]: derive(row) for row in rows.filter(month__gte=start, month__lte=end)
+            .values(key).annotate(**_sums())}
+
+
+def _assessed(line: dict) -> dict:
+    """A line of 年度业务绩效及费用考核表 / 销售管理费用分解表: the completion, the cost ratio,
+    the development and other costs, and each cost item's share of the costs."""
+    line["completion"] = percent(line["net_sales"], line.get("target", ZERO))
+    line["cost_ratio"] = percent(line["costs"], line["net_sales"])
+    line["development_costs"] = sum((line[name] for name in DEVELOPMENT_COSTS), ZERO)
+    line["other_costs"] = sum((line[name] for name in OTHER_COSTS), ZERO)
+    for name in COST_FIGURES:
+        line[f"share_{name}"] = percent(line[name], line["costs"])
+    return line
+
+
+def annual(user, year: int, *, by="manager") -> dict:
+    """年度业务绩效及费用考核表: each manager's (or unit's) year — net sales against the year's
+    targets, gross margin, each cost item of 第7条, the costs against the sales and the net
+    profit; the best net profit first."""
+    start, end = date(year, 1, 1), date(year, 12, 1)
+    key = GROUP_KEYS[by]
+    sums = _grouped(_months(user), key, start, end)
+    target_of = dict(SalesTarget.objects.visible_to(user).filter(month__gte=start, month__lte=end)
+                     .values(key).annotate(total=_money("amount")).values_list(key, "total"))
+    keys = {*sums, *target_of}
+    names = _names(by, keys)
+    lines = [_assessed({**(sums.get(k) or empty_figures()), "key": k, "name": names.get(k, "—"),
+                        "target": _cents(target_of.get(k, ZERO))}) for k in keys]
+    lines.sort(key=lambda line: (-line["net_profit"], line["name"]))
+    return {"year": year, "by": by, "lines": lines,
+            "total": _assessed(_total_of(lines, ("target",)))}
+
+
+def cost_breakdown(user, month: date, *, by="manager", period="month") -> dict:
+    """销售管理费用分解表: each manager's (or unit's) costs by item in the month or the year to
+    it, each item's share of their costs, and the costs against their net sales."""
+    start, end = period_of(month, period)
+    key = GROUP_KEYS[by]
+    sums = _grouped(_months(user), key, start, end)
+    names = _names(by, set(sums))
+    lines = [_assessed({**row, "key": k, "name": names.get(k, "—")})
+             for k, row in sums.items() if row["costs"] or row["net_sales"]]
+    lines.sort(key=lambda line: (-line["costs"], line["name"]))
+    return {"start": start, "end": end, "by": by, "lines": lines,
+            "total": _assessed(_total_of(lines))}
+
+
+def _products(user):
+    return ProductMonth.objects.visible_to(user)
+
+
+def _product_line(row, name) -> dict:
+    net_sales, cost = _cents(row["net_sales"]), _cents(row["marginal_cost"])
+    return {"key": row["product_id"], "name": name, "quantity": row["quantity"],
+            "net_sales": net_sales, "marginal_cost": cost, "gross_margin": net_sales - cost,
+            "margin_rate": percent(net_sales - cost, net_sales)}
+
+
+def _product_name(row) -> str:
+    return f"{row['product__code']} {row['product__name']}"
+
+
+def product_mix(user, month: date, *, period="month") -> dict:
+    """产品构成分析表: each product's quantity, net sales and their share of the total, gross
+    margin and margin rate, in the month or the year to it; the biggest sales first."""
+    start, end = period_of(month, period)
+    rows = (_products(user).filter(month__gte=start, month__lte=end)
+            .values("product_id", "product__code", "product__name")
+            .annotate(quantity=Coalesce(Sum("quantity"), 0), net_sales=_money("net_sales"),
+                      marginal_cost=_money("marginal_cost")))
+    lines = [_product_line(row, _product_name(row)) for row in rows]
+    lines = [line for line in lines if line["quantity"] or line["net_sales"]]
+    net_sales = sum((line["net_sales"] for line in lines), ZERO)
+    cost = sum((line["marginal_cost"] for line in lines), ZERO)
+    for line in lines:
+        line["share"] = percent(line["net_sales"], net_sales)
+    lines.sort(key=lambda line: (-line["net_sales"], line["name"]))
+    total = {"quantity": None, "net_sales": net_sales, "marginal_cost": cost,
+             "gross_margin": net_sales - cost, "margin_rate": percent(net_sales - cost, net_sales),
+             "share": percent(net_sales, net_sales)}
+    return {"start": start, "end": end, "lines": lines, "total": total}
+
+
+PROFIT_FIGURES = ("net_sales", "gross_margin", "costs", "other", "net_profit")
+EFFECTS = ("volume_effect", "margin_effect", "cost_effect", "other_effect")
+
+
+def profit_change(before: dict, now: dict) -> dict:
+    """The change of the net profit from `before` to `now` (two derived rows), taken apart:
+    - volume effect: the change of net sales at the earlier margin rate, (S₁ − S₀) × GM₀ / S₀
+      (all of the gross margin's change when there were no sales before);
+    - margin effect: the rest of the gross margin's change (prices, discounts, product mix);
+    - cost effect: the costs' change, with its sign turned (more costs, less profit);
+    - other: the change of the notes' interest less the commissions.
+    The four add up to the change to the cent."""
+    line = {}
+    for name in ("net_sales", "gross_margin", "costs", "net_profit"):
+        line[f"{name}_0"], line[f"{name}_1"] = before[name], now[name]
+    line["other_0"] = before["note_interest"] - before["commissions"]
+    line["other_1"] = now["note_interest"] - now["commissions"]
+    margin_change = now["gross_margin"] - before["gross_margin"]
+    if before["net_sales"]:
+        volume = round_half_up((now["net_sales"] - before["net_sales"]) * before["gross_margin"]
+                               / before["net_sales"])
+    else:
+        volume = margin_change
+    line.update(change=now["net_profit"] - before["net_profit"], volume_effect=volume,
+                margin_effect=margin_change - volume, cost_effect=before["costs"] - now["costs"],
+                other_effect=line["other_1"] - line["other_0"])
+    return _change_rates(line)
+
+
+def _change_rates(line):
+    line["sales_growth"] = percent(line["net_sales_1"] - line["net_sales_0"], line["net_sales_0"])
+    return line
+
+
+def profit_analysis(user, month: date, *, compare="year", by="manager") -> dict:
+    """销售总利润增减分析表: each manager's (or unit's) month against the same month last year
+    (compare="year") or last month ("month"), the change of the net profit and its effects
+    (`profit_change`); the total row is the sum of the rows, effects included."""
+    month = month_of(month)
+    base = _year_before(month) if compare == "year" else _shift(month, -1)
+    key = GROUP_KEYS[by]
+    rows = _months(user)
+    now, before = _grouped(rows, key, month, month), _grouped(rows, key, base, base)
+    keys = {*now, *before}
+    names = _names(by, keys)
+    empty = empty_figures()
+    lines = [{**profit_change(before.get(k, empty), now.get(k, empty)), "key": k,
+              "name": names.get(k, "—")} for k in keys]
+    lines.sort(key=lambda line: (line["change"], line["name"]))
+    summed = [f"{name}_{i}" for name in PROFIT_FIGURES for i in (0, 1)]
+    total = _change_rates({name: sum((line[name] for line in lines), ZERO)
+                           for name in (*summed, "change", *EFFECTS)})
+    return {"month": month, "base": base, "compare": compare, "by": by, "lines": lines,
+            "total": total}
+
+
+def _compared(now, last, ago) -> dict:
+    now, last, ago = _cents(now), _cents(last), _cents(ago)
+    return {"now": now, "last": last, "ago": ago, "vs_last": now - last,
+            "vs_last_rate": percent(now - last, last), "vs_ago": now - ago,
+            "vs_ago_rate": percent(now - ago, ago)}
+
+
+def _three_months(month, expression):
+    base = {"now": month, "last": _shift(month, -1), "ago": _year_before(month)}
+    return base, {name: _money(_when(Q(month=day), expression)) for name, day in base.items()}
+
+
+def comparison(user, month: date, *, by="manager", limit=CUSTOMER_LIMIT) -> dict:
+    """个人业绩统计比较表 (by manager or unit) and 客户业绩统计比较表 (by="customer"): net
+    sales of the month against last month and the same month last year, the changes and their
+    rates. The customer table shows the `limit` biggest of the month; its total is all of
+    them."""
+    month = month_of(month)
+    if by == "customer":
+        months, sums = _three_months(month, F("net_sales"))
+        rows = (CustomerMonth.objects.visible_to(user).filter(month__in=list(months.values()))
+                .values("customer_id"))
+        grouped = (rows.values("customer_id", "customer__name").annotate(**sums)
+                   .order_by("-now", "-last", "customer_id"))
+        lines = [{**_compared(row["now"], row["last"], row["ago"]), "key": row["customer_id"],
+                  "name": row["customer__name"]} for row in grouped[:limit]]
+        totals = rows.aggregate(**sums, count=Count("customer_id", distinct=True))
+        total = _compared(totals["now"], totals["last"], totals["ago"])
+        return {"month": month, "by": by, "lines": lines, "total": total,
+                "count": totals["count"], "limit": limit, **months}
+    key = GROUP_KEYS[by]
+    months, sums = _three_months(month, _net_sales())
+    grouped = (_months(user).filter(month__in=list(months.values())).values(key)
+               .annotate(**sums))
+    names = _names(by, {row[key] for row in grouped})
+    lines = [{**_compared(row["now"], row["last"], row["ago"]), "key": row[key],
+              "name": names.get(row[key], "—")} for row in grouped]
+    lines.sort(key=lambda line: (-line["now"], line["name"]))
+    total = _compared(*(sum((line[name] for line in lines), ZERO)
+                        for name in ("now", "last", "ago")))
+    return {"month": month, "by": by, "lines": lines, "total": total, "count": len(lines),
+            "limit": None, **months}
+
+
+def _running(values) -> list:
+    total, result = ZERO, []
+    for value in values:
+        total += value
+        result.append(total)
+    return result
+
+
+def _monthly(running) -> list:
+    """The months' own values of a running total."""
+    return [value - (running[i - 1] if i else ZERO) for i, value in enumerate(running)]
+
+
+def _cumulated(key, name, by_month: dict, months, last_year) -> dict:
+    cumulative = _running([_cents(by_month.get(m, ZERO)) for m in months])
+    now, before = cumulative[-1], _cents(last_year)
+    return {"key": key, "name": name, "cumulative": cumulative, "now": now, "before": before,
+            "change": now - before, "growth": percent(now - before, before)}
+
+
+def cumulative(user, month: date, *, by="manager", limit=CUSTOMER_LIMIT) -> dict:
+    """个人每月业绩累计比较表 (by manager or unit) and 客户业绩累计比较表 (by="customer"): net
+    sales added up month by month from January to `month`, against the same months last year,
+    the growth and its rate. The customer table shows the `limit` biggest of the year; its total
+    is all of them."""
+    end = month_of(month)
+    start = end.replace(month=1)
+    months = [_shift(start, i) for i in range(end.month)]
+    last_start, last_end = _year_before(start), _year_before(end)
+    if by == "customer":
+        rows = CustomerMonth.objects.visible_to(user)
+        this_year = rows.filter(month__gte=start, month__lte=end)
+        top = list(this_year.values("customer_id", "customer__name")
+                   .annotate(total=_money("net_sales")).order_by("-total", "customer_id")[:limit])
+        ids = [row["customer_id"] for row in top]
+        by_month: dict = defaultdict(dict)
+        for row in (this_year.filter(customer_id__in=ids).values("customer_id", "month")
+                    .annotate(total=_money("net_sales"))):
+            by_month[row["customer_id"]][row["month"]] = row["total"]
+        before = dict(rows.filter(customer_id__in=ids, month__gte=last_start,
+                                  month__lte=last_end).values("customer_id")
+                      .annotate(total=_money("net_sales")).values_list("customer_id", "total"))
+        lines = [_cumulated(row["customer_id"], row["customer__name"],
+                            by_month[row["customer_id"]], months,
+                            before.get(row["customer_id"], ZERO)) for row in top]
+        all_months = dict(this_year.values("month").annotate(total=_money("net_sales"))
+                          .values_list("month", "total"))
+        all_before = rows.filter(month__gte=last_start, month__lte=last_end).aggregate(
+            total=_money("net_sales"))["total"]
+        total = _cumulated(None, "", all_months, months, all_before)
+        count = this_year.values("customer_id").distinct().count()
+    else:
+        key = GROUP_KEYS[by]
+        rows = _months(user)
+        by_month = defaultdict(dict)
+        for row in (rows.filter(month__gte=start, month__lte=end).values(key, "month")
+                    .annotate(total=_money(_net_sales()))):
+            by_month[row[key]][row["month"]] = row["total"]
+        before = dict(rows.filter(month__gte=last_start, month__lte=last_end).values(key)
+                      .annotate(total=_money(_net_sales())).values_list(key, "total"))
+        keys = {*by_month, *before}
+        names = _names(by, keys)
+        lines = [_cumulated(k, names.get(k, "—"), by_month.get(k, {}), months,
+                            before.get(k, ZERO)) for k in keys]
+        lines.sort(key=lambda line: (-line["now"], line["name"]))
+        summed = [sum((line["cumulative"][i] for line in lines), ZERO)
+                  for i in range(len(months))]
+        total = _cumulated(None, "", dict(zip(months, _monthly(summed), strict=True)), months,
+                           sum((line["before"] for line in lines), ZERO))
+        count, limit = len(lines), None
+    return {"month": end, "by": by, "months": months, "lines": lines, "total": total,
+            "count": count, "limit": limit}
+
+
+def growth(user, month: date, *, by="industry") -> dict:
+    """各业种销售总额增长一览表 (by the customers' industry) and 产品销售额增长一览表 (by
+    product): net sales of this year up to `month` against the same months last year, the
+    growth, its rate and each row's share of this year's sales."""
+    end = month_of(month)
+    start = end.replace(month=1)
+    last_start, last_end = _year_before(start), _year_before(end)
+    if by == "industry":
+        rows, group = CustomerMonth.objects.visible_to(user), ("customer__industry",)
+    else:
+        rows, group = _products(user), ("product_id", "product__code", "product__name")
+    # Each year in its own reading: one range each uses the (customer, month) index better than
+    # an OR of both (SQLite; measured at scale S).
+    found: dict = {}
+    for name, (first, last) in (("now", (start, end)), ("before", (last_start, last_end))):
+        for row in (rows.filter(month__gte=first, month__lte=last).values(*group)
+                    .annotate(total=_money("net_sales"))):
+            entry = found.setdefault(tuple(row[field] for field in group),
+                                     {"now": ZERO, "before": ZERO})
+            entry[name] = row["total"]
+    if by == "industry":
+        labels = dict(Customer.Industry.choices)
+        named = [(key[0] or "", str(labels.get(key[0], gettext("Not given"))), row)
+                 for key, row in found.items()]
+    else:
+        named = [(key[0], f"{key[1]} {key[2]}", row) for key, row in found.items()]
+    lines = []
+    for key, name, row in named:
+        now, before = _cents(row["now"]), _cents(row["before"])
+        if now or before:
+            lines.append({"key": key, "name": name, "now": now, "before": before,
+                          "change": now - before, "growth": percent(now - before, before)})
+    now = sum((line["now"] for line in lines), ZERO)
+    before = sum((line["before"] for line in lines), ZERO)
+    for line in lines:
+        line["share"] = percent(line["now"], now)
+    lines.sort(key=lambda line: (-line["now"], line["name"]))
+    total = {"now": now, "before": before, "change": now - before,
+             "growth": percent(now - before, before), "share": percent(now, now)}
+    return {"start": start, "end": end, "last_start": last_start, "last_end": last_end,
+            "by": by, "lines": lines, "total": total}

@@ -48,6 +48,7 @@ from .models import (
     OrderLine,
     OrderStatus,
     PaymentMethod,
+    ProductMonth,
     Receipt,
     ReportStatus,
     SalesReport,
@@ -156,6 +157,47 @@ def _order_facts(order, sign=1) -> dict:
     return figures
 
 
+def line_discounts(discount, amounts) -> list:
+    """The order's discount shared over its lines (in their order) in proportion to their
+    amounts, each to the cent, the last taking what rounding leaves: the shares add up to the
+    discount exactly."""
+    if not discount or not amounts:
+        return [ZERO] * len(amounts)
+    total = sum(amounts, ZERO)
+    shares = [round_half_up(discount * amount / total) for amount in amounts[:-1]]
+    return [*shares, discount - sum(shares, ZERO)]
+
+
+def _product_sums(order, lines, sums=None, sign=1) -> dict:
+    """{product id: [quantity, net sales, marginal cost]} of the order's `lines`, each net of
+    its share of the discount, added into `sums` (sign -1: taken back)."""
+    sums = {} if sums is None else sums
+    shares = line_discounts(order.discount, [line.amount for line in lines])
+    for line, share in zip(lines, shares, strict=True):
+        entry = sums.setdefault(line.product_id, [0, ZERO, ZERO])
+        entry[0] += sign * line.quantity
+        entry[1] += sign * (line.amount - share)
+        entry[2] += sign * line.unit_cost * line.quantity
+    return sums
+
+
+def _add_product_sums(key: tuple, sums: dict):
+    """`sums` (_product_sums) into ProductMonth's rows of `key` (month, manager id, unit id,
+    secret level), one per product."""
+    month, manager_id, unit_id, level = key
+    for product_id, (quantity, net_sales, cost) in sorted(sums.items()):
+        _add(ProductMonth, {"month": month, "product_id": product_id, "manager_id": manager_id,
+                            "unit_id": unit_id, "secret_level": level},
+             {"quantity": quantity, "net_sales": net_sales, "marginal_cost": cost})
+
+
+def _add_products(*, day, order, lines, sign=1):
+    """The order's lines into ProductMonth in the month of `day` (sign -1: cancelled), one row
+    per product, net of each line's share of the discount."""
+    _add_product_sums((month_of(day), order.manager_id, order.unit_id, order.secret_level),
+                      _product_sums(order, lines, sign=sign))
+
+
 # --- orders --------------------------------------------------------------------------------------
 
 def _credit_problems(credit, amount) -> list[str]:
@@ -214,7 +256,8 @@ def _order_build(*, actor, customer, lines, ordered_on, channel, discount=ZERO,
 
 def _orders_record(posted: list[tuple[Order, list[OrderLine]]], actor):
     """Everything saved orders add: their lines, their months' figures (one UPDATE per month
-    and manager, and per month and customer) and each one's line on its customer's timeline."""
+    and manager, per month, manager and product, and per month and customer) and each one's
+    line on its customer's timeline."""
     manager_rows: dict = {}
     customer_rows: dict = {}
     lines = []
@@ -223,8 +266,9 @@ def _orders_record(posted: list[tuple[Order, list[OrderLine]]], actor):
             line.order = order
         lines += built
         key = (month_of(order.ordered_on), order.manager_id, order.unit_id, order.secret_level)
-        row = manager_rows.setdefault(key, {"figures": {}, "count": 0})
+        row = manager_rows.setdefault(key, {"figures": {}, "count": 0, "products": {}})
         row["count"] += 1
+        _product_sums(order, built, row["products"])
         for name, value in _order_facts(order).items():
             row["figures"][name] = row["figures"].get(name, ZERO) + value
         sums = customer_rows.setdefault((month_of(order.ordered_on), order.customer_id),
@@ -232,9 +276,11 @@ def _orders_record(posted: list[tuple[Order, list[OrderLine]]], actor):
         sums["net_sales"] += order.net_amount
         sums["marginal_cost"] += order.marginal_cost
     OrderLine.objects.bulk_create(lines)
-    for (month, manager_id, unit_id, level), row in manager_rows.items():
+    for key, row in manager_rows.items():
+        month, manager_id, unit_id, level = key
         _add(ManagerMonth, {"month": month, "manager_id": manager_id, "unit_id": unit_id,
                             "secret_level": level}, row["figures"], row["count"])
+        _add_product_sums(key, row["products"])
     for (month, customer_id), sums in customer_rows.items():
         _add(CustomerMonth, {"month": month, "customer_id": customer_id}, sums)
     CustomerEvent.objects.bulk_create(
@@ -429,6 +475,8 @@ def order_cancel(*, actor, order, cancelled_on, reason) -> Order:
                    level=order.secret_level, customer_id=order.customer_id,
                    figures=_order_facts(order, -1), net_sales=-order.net_amount,
                    cost=-order.marginal_cost)
+        _add_products(day=cancelled_on, order=order, lines=list(order.lines.order_by("id")),
+                      sign=-1)
         customer_event_record(order.customer, "order_cancelled", actor=actor, link=order,
                               params={"number": order.number})
     return order
@@ -482,6 +530,10 @@ def return_post(*, actor, line, quantity, reason, returned_on, note="",
                    level=order.secret_level, customer_id=order.customer_id,
                    figures={f"returns_{reason}": amount, "marginal_cost": -cost},
                    net_sales=-amount, cost=-cost)
+        _add(ProductMonth, {"month": month_of(returned_on), "product_id": line.product_id,
+                            "manager_id": order.manager_id, "unit_id": manager_unit,
+                            "secret_level": order.secret_level},
+             {"quantity": -quantity, "net_sales": -amount, "marginal_cost": -cost})
         customer_event_record(order.customer, "goods_returned", actor=actor, link=order, params={
             "number": order.number, "amount": f"¥{amount:,.2f}",
             "reason": str(sales_return.get_reason_display())})
@@ -695,6 +747,65 @@ def _customer_rows():
     return (orders, cancelled, returns, receipts)
 
 
+PRODUCT_KEY = ("month", "product_id", "manager_id", "unit_id", "secret_level")
+PRODUCT_FIGURES = ("quantity", "net_sales", "marginal_cost")
+
+
+def _product_rows():
+    """The lines of orders without a discount grouped as ProductMonth's rows (in their month,
+    and back out in the month of their cancellation), and the returns; the lines of discounted
+    orders are shared out in Python (`_discounted_lines`), as the postings did."""
+    of_order = {"manager_id": F("order__manager_id"), "unit_id": F("order__unit_id"),
+                "secret_level": F("order__secret_level")}
+    lines = OrderLine.objects.filter(order__discount=0)
+    sold = (lines.annotate(month=TruncMonth("order__ordered_on")).values(
+        "month", "product_id", **of_order).annotate(  # the cost first: F("quantity") the line's
+        marginal_cost=_sum(F("quantity") * F("unit_cost")), net_sales=_sum("amount"),
+        quantity=Sum("quantity")))
+    cancelled = (lines.filter(order__status=OrderStatus.CANCELLED)
+                 .annotate(month=TruncMonth("order__cancelled_on")).values(
+                     "month", "product_id", **of_order).annotate(
+                     marginal_cost=-_sum(F("quantity") * F("unit_cost")),
+                     net_sales=-_sum("amount"), quantity=-Sum("quantity")))
+    returns = (SalesReturn.objects.annotate(month=TruncMonth("returned_on"))
+               .values("month", "manager_id", "unit_id", "secret_level",
+                       product_id=F("line__product_id"))
+               .annotate(marginal_cost=-_sum(F("quantity") * F("line__unit_cost")),
+                         net_sales=-_sum("amount"), quantity=-Sum("quantity")))
+    return (sold, cancelled, returns)
+
+
+def _discounted_lines(totals: dict) -> None:
+    """Add the lines of discounted orders to `totals` (keyed as `_merge`'s), each net of its
+    share of the discount, read order by order in the lines' order."""
+    lines = (OrderLine.objects.filter(order__discount__gt=0)
+             .values_list("order_id", "product_id", "quantity", "amount", "unit_cost",
+                          "order__discount", "order__ordered_on", "order__cancelled_on",
+                          "order__manager_id", "order__unit_id", "order__secret_level")
+             .order_by("order_id", "id"))
+
+    def flush(batch):
+        shares = line_discounts(batch[0][5], [row[3] for row in batch])
+        for row, share in zip(batch, shares, strict=True):
+            for day, sign in ((row[6], 1), (row[7], -1)):
+                if day is None:
+                    continue
+                key = (month_of(day), row[1], row[8], row[9], row[10])
+                entry = totals.setdefault(key, dict.fromkeys(PRODUCT_FIGURES, ZERO))
+                entry["quantity"] += sign * row[2]
+                entry["net_sales"] += sign * (row[3] - share)
+                entry["marginal_cost"] += sign * row[2] * row[4]
+
+    batch: list = []
+    for row in lines.iterator(chunk_size=5000):
+        if batch and row[0] != batch[0][0]:
+            flush(batch)
+            batch = []
+        batch.append(row)
+    if batch:
+        flush(batch)
+
+
 def _merge(querysets, key, fields) -> dict:
     totals: dict = {}
     for queryset in querysets:
@@ -710,16 +821,19 @@ def _merge(querysets, key, fields) -> dict:
 
 
 def rebuild() -> dict:
-    """Recompute both fact tables from the documents (`manage.py sales_rebuild`); the result
+    """Recompute the three fact tables from the documents (`manage.py sales_rebuild`); the result
     must equal what the postings added up. Returns the number of rows of each."""
     manager_key = ("month", "manager_id", "unit_id", "secret_level")
     manager_fields = (*MANAGER_FIGURES, "order_count")
     managers = _merge(_manager_rows(), manager_key, manager_fields)
     customers = _merge(_customer_rows(), ("month", "customer_id"),
                        ("net_sales", "marginal_cost", "collections"))
+    products = _merge(_product_rows(), PRODUCT_KEY, PRODUCT_FIGURES)
+    _discounted_lines(products)
     with transaction.atomic():
         ManagerMonth.objects.all().delete()
         CustomerMonth.objects.all().delete()
+        ProductMonth.objects.all().delete()
         ManagerMonth.objects.bulk_create(
             (ManagerMonth(**dict(zip(manager_key, key, strict=True)),
                           **{**values, "order_count": int(values["order_count"])})
@@ -727,7 +841,11 @@ def rebuild() -> dict:
         CustomerMonth.objects.bulk_create(
             (CustomerMonth(month=key[0], customer_id=key[1], **values)
              for key, values in customers.items()), batch_size=2000)
-    return {"managers": len(managers), "customers": len(customers)}
+        ProductMonth.objects.bulk_create(
+            (ProductMonth(**dict(zip(PRODUCT_KEY, key, strict=True)),
+                          **{**values, "quantity": int(values["quantity"])})
+             for key, values in products.items()), batch_size=2000)
+    return {"managers": len(managers), "customers": len(customers), "products": len(products)}
 
 
 

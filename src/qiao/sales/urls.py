@@ -26,4 +26,6 @@ urlpatterns = [
     path("statistics/groups/", views.monthly, {"by": "unit"}, name="groups"),
     path("statistics/seasonal/", views.seasonal, name="seasonal"),
     path("statistics/arrears/", views.arrears, name="arrears"),
+    *(path(f"statistics/{name.replace('_', '-')}/", views.statistic, {"name": name}, name=name)
+      for name in views.STATISTICS),
 ]

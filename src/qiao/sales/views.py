@@ -36,11 +36,27 @@ from .forms import (
     ReturnForm,
     ReverseForm,
     ReviewForm,
+    StatisticsFilter,
     TargetForm,
     YearFilter,
 )
 from .models import OrderStatus, ReportStatus, SalesReport
-from .reports import COLLECTION, GROUPS, MONTHLY, SEASONAL
+from .reports import (
+    ANNUAL,
+    COLLECTION,
+    COMPARISON,
+    COSTS,
+    CUMULATIVE,
+    CUSTOMER_COMPARISON,
+    CUSTOMER_CUMULATIVE,
+    GROUPS,
+    INDUSTRY_GROWTH,
+    MONTHLY,
+    PRODUCT_GROWTH,
+    PRODUCTS,
+    PROFIT,
+    SEASONAL,
+)
 
 
 def _chart_labels() -> dict:
@@ -448,3 +464,55 @@ def arrears(request):
     return _report_page(request, COLLECTION, "sales/arrears.html",
                         {"table": table, "buckets": exports.ageing_labels()}, filters=form,
                         export=exports.ArrearsFile(table))
+
+
+# The other statistics (seed 第21条 3, 4, 6, 8; 第11条; 第12条): name (the URL's) → the report,
+# the filter's fields, and how the table is made from the user and the filter's values.
+STATISTICS = {
+    "annual": (ANNUAL, ("year", "by"), lambda user, v: exports.annual_table(
+        selectors.annual(user, v["year"], by=v["by"]))),
+    "products": (PRODUCTS, ("month", "period"), lambda user, v: exports.product_table(
+        selectors.product_mix(user, v["month"], period=v["period"]))),
+    "costs": (COSTS, ("month", "period", "by"), lambda user, v: exports.cost_table(
+        selectors.cost_breakdown(user, v["month"], by=v["by"], period=v["period"]))),
+    "profit": (PROFIT, ("month", "compare", "by"), lambda user, v: exports.profit_table(
+        selectors.profit_analysis(user, v["month"], compare=v["compare"], by=v["by"]))),
+    "comparison": (COMPARISON, ("month", "by"), lambda user, v: exports.comparison_table(
+        selectors.comparison(user, v["month"], by=v["by"]))),
+    "customer_comparison": (CUSTOMER_COMPARISON, ("month",),
+                            lambda user, v: exports.comparison_table(
+                                selectors.comparison(user, v["month"], by="customer"))),
+    "cumulative": (CUMULATIVE, ("month", "by"), lambda user, v: exports.cumulative_table(
+        selectors.cumulative(user, v["month"], by=v["by"]))),
+    "customer_cumulative": (CUSTOMER_CUMULATIVE, ("month",),
+                            lambda user, v: exports.cumulative_table(
+                                selectors.cumulative(user, v["month"], by="customer"))),
+    "industry_growth": (INDUSTRY_GROWTH, ("month",), lambda user, v: exports.growth_table(
+        selectors.growth(user, v["month"], by="industry"))),
+    "product_growth": (PRODUCT_GROWTH, ("month",), lambda user, v: exports.growth_table(
+        selectors.growth(user, v["month"], by="product"))),
+}
+CHART_ROWS = 20  # the chart draws the first rows only; the table has them all
+
+
+def _chart_of(table) -> dict:
+    lines = table.lines[:CHART_ROWS]
+    labels = {figure.key: str(figure.label) for figure in table.columns}
+    return {"names": [str(line["name"]) for line in lines],
+            "series": [{"name": labels[key], "type": kind,
+                        "data": [None if line.get(key) is None else str(line[key])
+                                 for line in lines]} for key, kind in table.chart]}
+
+
+@require_GET
+@requires(SALES_VIEW)
+def statistic(request, name):
+    """One of STATISTICS: its filter, table, chart, Excel file and print layout."""
+    report, fields, build = STATISTICS[name]
+    form = StatisticsFilter(request.GET or None, fields=fields)
+    table = build(request.user, form.values())
+    for line in (*table.lines, *([table.total] if table.total is not None else [])):
+        line["cells"] = table.cells(line)
+    return _report_page(request, report, "sales/statistic.html",
+                        {"table": table, "chart": _chart_of(table), "name": name},
+                        filters=form, export=exports.TableFile(table))

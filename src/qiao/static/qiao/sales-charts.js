@@ -1,5 +1,5 @@
 // The sales pages' charts (ECharts, vendored): the desk's twelve months, the monthly table's
-// bars per manager or unit against the target, the seasonal index. The figures come from the
+// bars per manager or unit against the target, the seasonal index, the other statistics. The figures come from the
 // page's JSON (json_script), amounts as strings (Decimal), the labels already translated.
 document.addEventListener("DOMContentLoaded", () => {
   const source = document.getElementById("sales-chart-data");
@@ -42,6 +42,21 @@ document.addEventListener("DOMContentLoaded", () => {
       { name: labels.index, type: "line", yAxisIndex: 1, data: numbers(data.index || []),
         markLine: { data: [{ yAxis: 100 }], symbol: "none" } },
     ],
+  });
+  // The other statistics: a row's figures as bars, stacked bars ("stack"), lines, or one pie.
+  const statistic = data.series || [];
+  const pie = statistic.find((series) => series.type === "pie");
+  draw("chart-statistic", pie ? {
+    tooltip: { trigger: "item" }, xAxis: { show: false }, yAxis: { show: false },
+    series: [{ name: pie.name, type: "pie", radius: ["35%", "65%"], top: 24,
+               data: (data.names || []).map((name, i) => ({ name, value: Number(pie.data[i]) }))
+                 .filter((item) => item.value > 0) }],
+  } : {
+    xAxis: { type: "category", data: data.names || [], axisLabel: { interval: 0, rotate: 30 } },
+    yAxis: { type: "value" },
+    series: statistic.map((series) => ({
+      name: series.name, type: series.type === "stack" ? "bar" : series.type,
+      stack: series.type === "stack" ? "total" : undefined, data: numbers(series.data) })),
   });
   window.addEventListener("resize", () => charts.forEach((chart) => chart.resize()));
 });

@@ -9,11 +9,13 @@ from qiao.sales.services import rebuild
 
 
 class Command(BaseCommand):
-    help = "Recompute the monthly sales figures (ManagerMonth, CustomerMonth) from the ledger."
+    help = ("Recompute the monthly sales figures (ManagerMonth, CustomerMonth, ProductMonth) "
+            "from the ledger.")
 
     def handle(self, *args, **options):
         started = time.monotonic()
         counts = rebuild()
         self.stdout.write(self.style.SUCCESS(
-            f"Rebuilt {counts['managers']:,} manager-month and {counts['customers']:,} "
-            f"customer-month rows in {time.monotonic() - started:.1f} s."))
+            f"Rebuilt {counts['managers']:,} manager-month, {counts['customers']:,} "
+            f"customer-month and {counts['products']:,} product-month rows in "
+            f"{time.monotonic() - started:.1f} s."))
