@@ -12,7 +12,7 @@ sums into the handbook's figures (seed 001 第4–8条):
 """
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -32,14 +32,18 @@ from .models import (
     COST_FIGURES,
     MANAGER_FIGURES,
     ORDER_PREFIX,
+    ArrearsEscalation,
     CreditFile,
     CustomerMonth,
+    DunningAction,
     ManagerCost,
     ManagerMonth,
     Order,
     OrderLine,
     OrderStatus,
+    PaymentPromise,
     Product,
+    PromiseStatus,
     Receipt,
     ReportStatus,
     SalesReport,
@@ -397,10 +401,7 @@ def arrears(user, *, unit=None, manager=None, overdue_only=True, today=None):
                 .filter(balance__gt=0))
     balance_of = dict(balances.values_list("customer_id", "balance"))
     ids = list(balance_of)
-    latest = {}
-    for credit_file in CreditFile.objects.filter(customer_id__in=ids).order_by(
-            "customer_id", "investigated_on", "id"):
-        latest[credit_file.customer_id] = credit_file
+    latest = latest_files(ids)
     ageing = ageing_of(ids, {pk: term_days(latest.get(pk)) for pk in ids}, today)
     people = Customer.objects.filter(pk__in=ids).select_related("owner")
     lines = []
@@ -413,11 +414,86 @@ def arrears(user, *, unit=None, manager=None, overdue_only=True, today=None):
                       **buckets,
                       "limit": credit_file.credit_limit if credit_file else None,
                       "rating": credit_file.rating if credit_file else ""})
+    collection = collection_state([line["customer"].pk for line in lines])
+    for line in lines:
+        line.update(collection.get(line["customer"].pk, {}))
     lines.sort(key=lambda line: (-line["oldest_days"], -line["overdue"], line["customer"].pk))
     total = {name: sum((line[name] for line in lines), ZERO)
              for name in ("receivable", "current", "overdue", "over",
                           *(f"d{b}" for b in AGEING_BUCKETS))}
     return {"lines": lines, "total": total}
+
+
+def latest_files(customer_ids) -> dict:
+    """{customer id: latest credit file} (one query)."""
+    latest = {}
+    for credit_file in CreditFile.objects.filter(customer_id__in=customer_ids).order_by(
+            "customer_id", "investigated_on", "id"):
+        latest[credit_file.customer_id] = credit_file
+    return latest
+
+
+# --- arrears collection (欠费催缴, CRD-3) -----------------------------------------------------------
+
+def collection_state(customer_ids) -> dict:
+    """{customer id: {"last_action", "open_promise", "escalation"}} for the arrears list: the
+    latest dunning action, the earliest open promise and the open escalation of each (three
+    queries whatever the number of customers)."""
+    state: dict = {pk: {"last_action": None, "open_promise": None, "escalation": None}
+                   for pk in customer_ids}
+    for action in (DunningAction.objects.filter(customer_id__in=customer_ids)
+                   .select_related("actor").order_by("customer_id", "acted_on", "id")):
+        state[action.customer_id]["last_action"] = action
+    for promise in (PaymentPromise.objects.filter(customer_id__in=customer_ids,
+                                                  status=PromiseStatus.OPEN)
+                    .order_by("customer_id", "-due_on", "-id")):
+        state[promise.customer_id]["open_promise"] = promise
+    for escalation in (ArrearsEscalation.objects.filter(customer_id__in=customer_ids,
+                                                        closed_on__isnull=True)
+                       .select_related("escalated_to").order_by("customer_id", "id")):
+        state[escalation.customer_id]["escalation"] = escalation
+    return state
+
+
+def dunning_actions(user, customer=None):
+    actions = DunningAction.objects.visible_to(user).select_related("customer", "actor")
+    if customer is not None:
+        actions = actions.filter(customer=customer)
+    return actions.order_by("-acted_on", "-id")
+
+
+def payment_promises(user, customer=None, status=""):
+    promises = PaymentPromise.objects.visible_to(user).select_related("customer", "created_by")
+    if customer is not None:
+        promises = promises.filter(customer=customer)
+    if status:
+        promises = promises.filter(status=status)
+    return promises.order_by("-promised_on", "-id")
+
+
+def my_overdue(user, today=None) -> dict:
+    """The desk's arrears of the customers `user` manages: what is overdue, how many customers
+    owe it, how many promises were broken in the last 30 days (four queries: the credit files,
+    the deliveries, the collections, the broken promises)."""
+    today = today or timezone.localdate()
+    mine = Customer.objects.filter(owner=user, is_deleted=False).values("pk")  # a subquery
+    files = latest_files(mine)
+    ageing = ageing_of(mine, _Terms(files), today)
+    overdue = [row["overdue"] for row in ageing.values() if row["overdue"] > 0]
+    broken = PaymentPromise.objects.filter(
+        customer__owner=user, status=PromiseStatus.BROKEN,
+        settled_on__gte=today - timedelta(days=30)).count()
+    return {"overdue": _cents(sum(overdue, ZERO)), "customers": len(overdue), "broken": broken}
+
+
+class _Terms(dict):
+    """{customer id: payment term} read from the latest credit files, the default for the rest."""
+
+    def __init__(self, files):
+        super().__init__({pk: term_days(credit_file) for pk, credit_file in files.items()})
+
+    def get(self, key, default=None):
+        return super().get(key, term_days(None))
 
 
 
@@ -458,6 +534,10 @@ def customer_months(customer, months=12, today=None) -> list[dict]:
 
 def customer_tab(user, customer) -> dict:
     return {"orders": customer_orders(user, customer), "receipts": customer_receipts(user, customer),
+            "dunning": list(dunning_actions(user, customer)[:10]),
+            "promises": list(payment_promises(user, customer)[:10]),
+            "escalation": ArrearsEscalation.objects.filter(customer=customer,
+                                                           closed_on__isnull=True).first(),
             "credit": customer_credit(customer), "months": customer_months(customer),
             "can_post": can(user, SALES_POST), "can_manage": can(user, SALES_MANAGE)}
 
