@@ -65,7 +65,7 @@ WORKORDERS = "workorders"  # work orders: scope, author-only changes, stages in 
 TICKETS = "tickets"        # service tickets: scope, steps, conflicts in test_tickets.py
 VISITS = "visits"          # visit records and commitments: scope, idempotency in test_visits.py
 SALES = "sales"            # orders, returns, receipts, figures, credit: scope, idempotency in
-                           # test_sales.py
+                           # test_sales.py; dunning and promises in tests/sales/test_dunning.py
 SCHEDULES = "schedules"    # visit schedules: scope, manager-only edits, 409, in test_schedules.py
 
 
@@ -136,6 +136,10 @@ OPS = {
     ("POST", "/receipts"): Op(SALES, SALES_POST, writes=True),
     ("GET", "/figures"): Op(SALES, SALES_VIEW),
     ("GET", "/credit/{customer_id}"): Op(SALES, SALES_VIEW),
+    ("GET", "/dunning"): Op(SALES, SALES_VIEW),
+    ("POST", "/dunning"): Op(SALES, SALES_POST, writes=True),
+    ("GET", "/promises"): Op(SALES, SALES_VIEW),
+    ("POST", "/promises"): Op(SALES, SALES_POST, writes=True),
     ("GET", "/visits"): Op(VISITS, VISIT_RECORD),
     ("POST", "/visits"): Op(VISITS, VISIT_RECORD, writes=True),
     ("GET", "/visits/{visit_id}"): Op(VISITS, VISIT_RECORD),
