@@ -3,7 +3,6 @@ the reason written out (figures checked by hand), a manager never sees another's
 count does not grow with the customers, the page filters, prints and exports."""
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.db import connection

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,7 +24,6 @@ from qiao.sales.models import (
     Order,
     PaymentPromise,
 )
-
 from tests.api.conftest import api  # noqa: F401 (the /api/v1 client fixture)
 
 from .factories import make_order, make_product
