@@ -1,8 +1,8 @@
 """The sales block of the start page (工作台), registered in SalesConfig.ready: the user's month
 so far against the target and their place in the ranking, the month's top three published to
 everyone (seed 001 第16条), their monthly analysis report still to hand in, and what their
-customers have overdue with the promises to pay broken lately (CRD-3) — seven queries (the
-month's ranking, the target, the report, the overdue's four). The ageing itself is on the
+customers have overdue with the promises to pay broken lately (CRD-3) — four queries (the
+month's ranking, the target, the report, the overdue). The ageing itself is on the
 collection table, which the block links to."""
 
 from django.utils import timezone

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -351,33 +351,48 @@ def _no_ageing():
             "over": ZERO, "oldest_days": 0}
 
 
+def _orders_owed(customer_ids):
+    """The customers' orders that count (not cancelled), oldest delivery first, each with what
+    was returned of it."""
+    returned = (SalesReturn.objects.filter(line__order=OuterRef("pk")).values("line__order")
+                .annotate(total=Sum("amount")).values("total"))
+    return (Order.objects.filter(customer_id__in=customer_ids)
+            .exclude(status=OrderStatus.CANCELLED)
+            .annotate(returned=Coalesce(Subquery(returned), Value(ZERO),
+                                        output_field=DecimalField(max_digits=18,
+                                                                  decimal_places=2)))
+            .order_by("customer_id", F("delivered_on").asc(nulls_last=True), "id"))
+
+
 def ageing_of(customer_ids, terms: dict, today=None) -> dict:
     """Each customer's open amount by how long it is overdue: collections pay the oldest
     deliveries first (first in, first out); a delivery's unpaid rest is overdue `terms[id]`
     days after it was delivered (an order not yet delivered is not due)."""
-    today = today or timezone.localdate()
-    returned = (SalesReturn.objects.filter(line__order=OuterRef("pk")).values("line__order")
-                .annotate(total=Sum("amount")).values("total"))
-    orders = (Order.objects.filter(customer_id__in=customer_ids)
-              .exclude(status=OrderStatus.CANCELLED)
-              .annotate(returned=Coalesce(Subquery(returned), Value(ZERO),
-                                          output_field=DecimalField(max_digits=18,
-                                                                    decimal_places=2)))
-              .order_by("customer_id", F("delivered_on").asc(nulls_last=True), "id")
-              .values_list("customer_id", "delivered_on", "amount", "discount", "returned"))
+    orders = _orders_owed(customer_ids).values_list("customer_id", "delivered_on", "amount",
+                                                    "discount", "returned")
     paid = {customer_id: _cents(total) for customer_id, total in
             CustomerMonth.objects.filter(customer_id__in=customer_ids).values("customer_id")
             .annotate(total=_money("collections")).values_list("customer_id", "total")}
+    return _fifo(((customer_id, delivered_on, amount - discount - returned_amount,
+                   terms.get(customer_id, 30))
+                  for customer_id, delivered_on, amount, discount, returned_amount in orders),
+                 paid, today)
+
+
+def _fifo(rows, paid: dict, today=None) -> dict:
+    """The ageing of rows (customer id, delivered on, amount owed, payment term) in the order
+    collections pay them, `paid` the customers' collections."""
+    today = today or timezone.localdate()
     result: dict = {}
-    for customer_id, delivered_on, amount, discount, returned_amount in orders:
+    for customer_id, delivered_on, owed, term in rows:
         buckets = result.setdefault(customer_id, _no_ageing())
-        owed = _cents(amount - discount - returned_amount)
+        owed = _cents(owed)
         covered = min(owed, paid.get(customer_id, ZERO))
         paid[customer_id] = paid.get(customer_id, ZERO) - covered
         open_amount = owed - covered
         if open_amount <= 0:
             continue
-        days = (today - delivered_on).days - terms.get(customer_id, 30) if delivered_on else -1
+        days = (today - delivered_on).days - term if delivered_on else -1
         if days <= 0:
             buckets["current"] += open_amount
             continue
@@ -473,17 +488,33 @@ def payment_promises(user, customer=None, status=""):
 
 def my_overdue(user, today=None) -> dict:
     """The desk's arrears of the customers `user` manages: what is overdue, how many customers
-    owe it, how many promises were broken in the last 30 days (four queries: the credit files,
-    the deliveries, the collections, the broken promises)."""
+    owe it, how many of their promises were broken in the last 30 days — in one query (the
+    desk's budget): their orders with the returns, each customer's collections and latest
+    payment term, and the broken promises' count, as subqueries; the ageing as `ageing_of`."""
     today = today or timezone.localdate()
-    mine = Customer.objects.filter(owner=user, is_deleted=False).values("pk")  # a subquery
-    files = latest_files(mine)
-    ageing = ageing_of(mine, _Terms(files), today)
-    overdue = [row["overdue"] for row in ageing.values() if row["overdue"] > 0]
-    broken = PaymentPromise.objects.filter(
+    money = DecimalField(max_digits=18, decimal_places=2)
+    collected = (CustomerMonth.objects.filter(customer_id=OuterRef("customer_id"))
+                 .order_by().values("customer_id").annotate(total=Sum("collections"))
+                 .values("total"))
+    term = (CreditFile.objects.filter(customer_id=OuterRef("customer_id"))
+            .order_by("-investigated_on", "-id").values("term_days")[:1])
+    broken = (PaymentPromise.objects.filter(
         customer__owner=user, status=PromiseStatus.BROKEN,
-        settled_on__gte=today - timedelta(days=30)).count()
-    return {"overdue": _cents(sum(overdue, ZERO)), "customers": len(overdue), "broken": broken}
+        settled_on__gte=today - timedelta(days=30))
+        .order_by().values("status").annotate(count=Count("pk")).values("count"))
+    rows = list(_orders_owed(Customer.objects.filter(owner=user, is_deleted=False).values("pk"))
+                .annotate(collected=Coalesce(Subquery(collected), Value(ZERO),
+                                             output_field=money),
+                          term=Coalesce(Subquery(term), Value(term_days(None))),
+                          broken=Coalesce(Subquery(broken), Value(0)))
+                .values_list("customer_id", "delivered_on", "amount", "discount", "returned",
+                             "collected", "term", "broken"))
+    paid = {row[0]: _cents(row[5]) for row in rows}
+    ageing = _fifo(((row[0], row[1], row[2] - row[3] - row[4], row[6]) for row in rows),
+                   paid, today)
+    overdue = [row["overdue"] for row in ageing.values() if row["overdue"] > 0]
+    return {"overdue": _cents(sum(overdue, ZERO)), "customers": len(overdue),
+            "broken": rows[0][7] if rows else 0}
 
 
 class _Terms(dict):
