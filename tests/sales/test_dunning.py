@@ -16,7 +16,7 @@ from qiao.approvals import services as approval_services
 from qiao.approvals.models import ApprovalRequest, ApprovalTask
 from qiao.customers.models import CustomerEvent
 from qiao.notify.models import Notification
-from qiao.sales import selectors, services
+from qiao.sales import credit_requests, selectors, services
 from qiao.sales.models import (
     ArrearsEscalation,
     CreditOrderRequest,
@@ -223,7 +223,9 @@ def test_the_desk_shows_my_overdue_and_broken_promises(personas):
 
 # --- CRD-2: over the limit, as an approval request ---------------------------------------------
 
-def _over_limit(personas):
+def _over_limit(personas, chain=True):
+    if chain:
+        credit_requests.ensure_chain()
     customer = personas.customers["am01"][0]
     services.credit_file_create(actor=personas["am01"], customer=customer, data={
         "investigated_on": timezone.localdate(), "rating": "B", "score": 75, "terms": "credit",
@@ -254,6 +256,15 @@ def test_an_account_managers_order_over_the_limit_waits_for_approval(personas):
     credit.refresh_from_db()
     assert credit.state == "posted" and credit.order.over_limit_reason == "老客户，月底结清"
     assert credit.order.manager == personas["am01"] and Order.objects.count() == orders + 1
+
+
+def test_without_a_chain_the_request_is_refused_and_nothing_is_kept(personas):
+    customer = _over_limit(personas, chain=False)
+    orders = Order.objects.count()
+    with pytest.raises(ValidationError, match="尚未配置审批流程"):
+        _request(personas, customer)
+    assert not CreditOrderRequest.objects.exists() and Order.objects.count() == orders
+    assert not ApprovalRequest.objects.exists()
 
 
 def test_a_rejected_request_posts_nothing(personas):

@@ -97,6 +97,20 @@ def edit(credit, data, actor):
     authored_by(credit, actor).save(update_fields=["reason", "note", "updated_at"])
 
 
+def ensure_chain():
+    """The chain of orders over the credit limit the demo and a fresh install start from: the
+    requester's supervisor (the chain admin changes it; without a chain, such an order is
+    refused by the approval engine, saying so)."""
+    from qiao.approvals.models import Chain, ChainStep
+
+    chain, created = Chain.objects.get_or_create(type_code=CREDIT_ORDER_TYPE,
+                                                 defaults={"name": "超信用额度订单审批"})
+    if created:
+        ChainStep.objects.create(chain=chain, order=1, label="主管审批",
+                                 rule=ChainStep.Rule.SUPERVISOR)
+    return chain
+
+
 def register():
     from qiao.approvals import registry
 

@@ -18,7 +18,7 @@ from qiao.core.money import round_half_up
 from qiao.customers.models import Customer
 from qiao.org.models import User
 
-from . import selectors, services
+from . import credit_requests, selectors, services
 from .models import (
     Channel,
     CostKind,
@@ -110,6 +110,7 @@ def load_demo_sales(*, seed=2026):
     services.rebuild()
     _reports(rng, today, managers, director)
     _dunning(rng, today, managers)
+    credit_requests.ensure_chain()
 
 
 RESULTS = ("客户答应月底前付清", "财务负责人出差，下周再联系", "客户称资金紧张，申请分期",

@@ -9,28 +9,11 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def _credit_chain(apps, schema_editor):
-    """The approval chain of orders over the credit limit: the requester's supervisor (an
-    administrator may change it in the chain admin)."""
-    Chain = apps.get_model("approvals", "Chain")
-    ChainStep = apps.get_model("approvals", "ChainStep")
-    chain, created = Chain.objects.get_or_create(type_code="sales_credit_order",
-                                                 defaults={"name": "超信用额度订单审批"})
-    if created:
-        ChainStep.objects.create(chain=chain, order=1, label="主管审批", rule="supervisor")
-
-
-def _no_credit_chain(apps, schema_editor):
-    apps.get_model("approvals", "Chain").objects.filter(type_code="sales_credit_order").delete()
-
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
         ('customers', '0019_short_term_search_index'),
         ('sales', '0004_plausible_ranges'),
-        ('approvals', '0012_hospitality_moves_to_visits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -229,5 +212,4 @@ class Migration(migrations.Migration):
             model_name='arrearsescalation',
             constraint=models.UniqueConstraint(condition=models.Q(('closed_on__isnull', True), ('reason', 'overdue')), fields=('customer',), name='sales_escalation_one_open_overdue'),
         ),
-        migrations.RunPython(_credit_chain, _no_credit_chain),
     ]
