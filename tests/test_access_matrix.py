@@ -70,11 +70,14 @@ from qiao.reports.actions import REPORT_VIEW
 from qiao.sales import services as sales_services
 from qiao.sales.actions import SALES_MANAGE, SALES_POST, SALES_VIEW
 from qiao.sales.models import (
+    ArrearsEscalation,
     CreditFile,
     CustomerMonth,
+    DunningAction,
     ManagerCost,
     ManagerMonth,
     Order,
+    PaymentPromise,
     ProductMonth,
     Receipt,
     SalesReport,
@@ -207,6 +210,7 @@ ROUTES = {
     "reports:index": Route(LIST, (REPORT_VIEW,)),
     "reports:grades": Route(LIST, (REPORT_VIEW,)),
     "reports:regions": Route(LIST, (REPORT_VIEW,)),
+    "reports:at_risk": Route(LIST, (REPORT_VIEW,)),
     "reports:classification": Route(LIST, (REPORT_VIEW,)),
     "reports:key_customers": Route(LIST, (REPORT_VIEW,)),
     "reports:registration_pick": Route(LIST, (REPORT_VIEW,)),
@@ -318,6 +322,7 @@ ROUTES = {
     "sales:receipt_new": Route(CREATE, (SALES_POST,), BOTH),
     "sales:receipt_reverse": Route(RECEIPT, (SALES_MANAGE,), BOTH),
     "sales:credit_new": Route(CUSTOMER, (SALES_POST,), BOTH, kwarg="customer_id"),
+    "sales:dunning_new": Route(CUSTOMER, (SALES_POST,), BOTH, kwarg="customer_id"),
     "sales:targets": Route(LIST, (SALES_MANAGE,), BOTH),
     "sales:cost_new": Route(CREATE, (SALES_MANAGE,), BOTH),
     "sales:reports": Route(LIST, (SALES_VIEW,)),
@@ -394,6 +399,9 @@ SCOPED_MODELS = {
     Receipt: (RECEIPT,),
     CustomerMonth: (CUSTOMER,),  # the customer page's sales tab
     CreditFile: (CUSTOMER,),
+    DunningAction: (CUSTOMER,),  # the sales tab and the dunning page
+    PaymentPromise: (CUSTOMER,),
+    ArrearsEscalation: (CUSTOMER,),
     ManagerMonth: (LIST,),  # the sales figures and statistics
     ProductMonth: (LIST,),  # the product statistics
     ManagerCost: (LIST,),
@@ -590,6 +598,11 @@ def matrix(personas, settings, tmp_path):
         receipt = sales_services.receipt_post(actor=director, customer=customer,
                                               amount=Decimal("100.00"), method="cash",
                                               received_on=timezone.localdate())
+        # Collection (CRD-3): shown on the customer's sales tab and the arrears list.
+        sales_services.dunning_record(
+            actor=director, customer=customer, method="phone", acted_on=timezone.localdate(),
+            result=f"矩阵催缴{i}号", promise_amount=Decimal("100.00"),
+            promise_due=timezone.localdate() + timedelta(days=7))
         report = None
         if approval is not None:
             report = sales_services.report_draft(owner, timezone.localdate())

@@ -65,7 +65,7 @@ WORKORDERS = "workorders"  # work orders: scope, author-only changes, stages in 
 TICKETS = "tickets"        # service tickets: scope, steps, conflicts in test_tickets.py
 VISITS = "visits"          # visit records and commitments: scope, idempotency in test_visits.py
 SALES = "sales"            # orders, returns, receipts, figures, credit: scope, idempotency in
-                           # test_sales.py
+                           # test_sales.py; dunning and promises in tests/sales/test_dunning.py
 SCHEDULES = "schedules"    # visit schedules: scope, manager-only edits, 409, in test_schedules.py
 
 
@@ -129,6 +129,7 @@ OPS = {
     ("POST", "/tickets/{ticket_id}/transition"): Op(TICKETS, TICKET_HANDLE, writes=True),
     ("GET", "/orders"): Op(SALES, SALES_VIEW),
     ("POST", "/orders"): Op(SALES, SALES_POST, writes=True),
+    ("POST", "/orders/batch"): Op(SALES, SALES_POST, writes=True),
     ("GET", "/orders/{order_id}"): Op(SALES, SALES_VIEW),
     ("POST", "/orders/{order_id}/transition"): Op(SALES, SALES_POST, writes=True),
     ("POST", "/returns"): Op(SALES, SALES_POST, writes=True),
@@ -136,6 +137,10 @@ OPS = {
     ("POST", "/receipts"): Op(SALES, SALES_POST, writes=True),
     ("GET", "/figures"): Op(SALES, SALES_VIEW),
     ("GET", "/credit/{customer_id}"): Op(SALES, SALES_VIEW),
+    ("GET", "/dunning"): Op(SALES, SALES_VIEW),
+    ("POST", "/dunning"): Op(SALES, SALES_POST, writes=True),
+    ("GET", "/promises"): Op(SALES, SALES_VIEW),
+    ("POST", "/promises"): Op(SALES, SALES_POST, writes=True),
     ("GET", "/visits"): Op(VISITS, VISIT_RECORD),
     ("POST", "/visits"): Op(VISITS, VISIT_RECORD, writes=True),
     ("GET", "/visits/{visit_id}"): Op(VISITS, VISIT_RECORD),

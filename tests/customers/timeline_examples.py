@@ -37,4 +37,7 @@ EXAMPLES = {
     "goods_returned": {"number": "XS00000123", "amount": "¥450.00", "reason": "品质"},
     "payment_received": {"amount": "¥12,800.00", "method": "转账"},
     "credit_investigated": {"rating": "A", "limit": "¥200,000.00"},
+    "dunning_recorded": {"method": "电话", "result": "客户答应月底付清"},
+    "payment_promised": {"amount": "¥5,000.00", "due": "2026-12-31"},
+    "promise_settled": {"amount": "¥5,000.00", "due": "2026-12-31", "status": "已违约"},
 }

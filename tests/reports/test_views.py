@@ -26,7 +26,7 @@ def test_index_lists_the_registered_reports_by_group_to_those_who_may_open_them(
         sections = world.client(username).get("/reports/").context["sections"]
         return [(str(group), [report.code for report in reports]) for group, reports in sections]
 
-    seed = [("客户信息管理表格", ["grades", "regions", "registration"]),
+    seed = [("客户信息管理表格", ["grades", "regions", "registration", "at_risk"]),
             ("客户关系管理表格", ["classification", "key_customers"])]
     sales = ("销售统计", ["sales_monthly", "sales_groups", "sales_annual", "sales_products",
                       "sales_seasonal", "sales_costs", "sales_collection", "sales_profit",

@@ -279,6 +279,18 @@ class Importer:
 
 # --- the registries ------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class RiskRule:
+    """An at-risk rule (危险客户, CUS-9): `find(customers, today)` takes a queryset of customers
+    (used as a subquery) and returns {customer id: the reason in the active language} for those
+    it flags, in a fixed number of queries; `label` names the rule in filters and columns."""
+
+    code: str
+    label: Any
+    find: Callable
+    order: int = 100
+
+
 navigation = Registry("navigation", key=lambda e: e.url_name)
 actions = Registry("actions", key=lambda e: e.code)
 scopes = Registry("scopes", key=lambda e: e.model)
@@ -290,6 +302,7 @@ handover_steps = Registry("handover steps", key=lambda e: f"{e.__module__}.{e.__
 owner_moved = Registry("owner moved hooks", key=lambda e: f"{e.__module__}.{e.__qualname__}")
 events = Registry("domain events", key=lambda e: e.code)
 importers = Registry("importers", key=lambda e: e.code)
+risk_rules = Registry("at-risk rules", key=lambda e: e.code)
 
 
 def subscribe(code: str, handler: Callable, *, in_transaction: bool = False) -> None:

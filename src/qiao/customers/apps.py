@@ -94,3 +94,10 @@ class CustomersConfig(AppConfig):
 
         for widget in WIDGETS:
             desk_widgets.register(widget)
+        # Its at-risk rules (CUS-9, core.registry.risk_rules).
+        from qiao.core.registry import risk_rules as risk_rules
+
+        from .selectors.risk import RULES as RISK_RULES
+
+        for rule in RISK_RULES:
+            risk_rules.register(rule)

@@ -34,4 +34,10 @@ KEY_CUSTOMERS = ReportDef(
     RELATIONSHIP_FORMS, order=50, icon="bi-star", short_label=_("Key customers"),
     description=_("Big and key customers with their manager, contacts and key person."))
 
-REPORTS = (GRADES, REGIONS, REGISTRATION, CLASSIFICATION, KEY_CUSTOMERS)
+AT_RISK = ReportDef(
+    "at_risk", _("At-risk customer statistics table"), "reports:at_risk", (REPORT_VIEW,),
+    INFORMATION_FORMS, order=35, icon="bi-exclamation-triangle", short_label=_("At-risk customers"),
+    description=_("Customers with receivables long overdue, falling orders, an open complaint, "
+                  "a licence expiring or no visit for a long time, with the reasons."))
+
+REPORTS = (GRADES, REGIONS, REGISTRATION, AT_RISK, CLASSIFICATION, KEY_CUSTOMERS)

@@ -67,3 +67,20 @@ def registration_response(*, title, sheet, customer, notes, rows, contact_column
             form.values([display(value(contact)) for _header, value in contact_columns])
 
     return xlsx_response(f"{title}-{customer.name}", build)
+
+
+def at_risk_response(user, report, lines, filters):
+    """危险客户统计表 as an Excel file: one row per customer, its reasons one per line."""
+    def build(book, formats):
+        sheet = Sheet(book, formats, str(report.short_label or report.label), landscape=True)
+        headers = [_("Customer"), _("Account manager"), _("grade"), _("Reasons")]
+        sheet.heading(str(report.label), notes_for(user, filters), len(headers))
+        sheet.widths([28, 12, 8, 70])
+        sheet.header(headers, repeat=True)
+        for line in lines:
+            customer = line["customer"]
+            sheet.values([customer.name, str(customer.owner or ""),
+                          str(customer.grade or ""),
+                          "\n".join(f"{label}: {text}" for _code, label, text in line["reasons"])])
+
+    return xlsx_response(report.label, build)

@@ -87,3 +87,23 @@ class CustomerSearchForm(BootstrapFormMixin, forms.Form):
 
     def search(self) -> str:
         return valid_data(self).get("q") or ""
+
+
+class AtRiskFilter(BootstrapFormMixin, forms.Form):
+    """危险客户统计表's filters: the account manager, the rule."""
+
+    manager = forms.ModelChoiceField(label=_("account manager"), required=False, queryset=None,
+                                     empty_label=_("Everyone I see"))
+    rule = forms.ChoiceField(label=_("at-risk rule"), required=False)
+
+    def __init__(self, *args, user, rules, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].queryset = visible_users(user)
+        self.fields["rule"].choices = [("", _("All")), *rules]
+
+    def values(self) -> dict:
+        data = valid_data(self)
+        return {"manager": data.get("manager"), "rule": data.get("rule") or ""}
+
+    def description(self):
+        return filter_description(self)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("classification/export/", views.classification_export, name="classification_export"),
     path("key-customers/", views.key_customers, name="key_customers"),
     path("key-customers/export/", views.key_customers_export, name="key_customers_export"),
+    path("at-risk/", views.at_risk, name="at_risk"),
     path("registration/", views.registration_pick, name="registration_pick"),
     path("registration/<int:customer_id>/", views.registration, name="registration"),
     path("registration/<int:customer_id>/export/", views.registration_export,

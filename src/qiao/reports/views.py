@@ -5,6 +5,7 @@ every export is in the operation log (what, rows, filters)."""
 
 from itertools import groupby
 
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -13,6 +14,7 @@ from qiao.audit import services as audit_services
 from qiao.core import registry
 from qiao.core.lists import list_export, list_page
 from qiao.core.origin import Origin
+from qiao.customers import selectors as customer_selectors
 from qiao.customers.actions import CUSTOMER_EXPORT, CUSTOMER_VIEW
 from qiao.org.decorators import requires
 from qiao.org.permissions import can
@@ -20,7 +22,8 @@ from qiao.org.permissions import can
 from . import columns as cols
 from . import exports, selectors
 from .actions import REPORT_VIEW
-from .definitions import REGISTRATION
+from .definitions import AT_RISK, REGISTRATION
+from .forms import AtRiskFilter
 from .lists import (
     CLASSIFICATION_TABLE,
     GRADE_TABLE,
@@ -138,3 +141,33 @@ def registration_export(request, customer_id):
         title=str(REGISTRATION.label), sheet=str(REGISTRATION.short_label), customer=customer,
         notes=notes, rows=rows,
         contact_columns=cols.CONTACT_COLUMNS, contacts=contacts)
+
+
+# --- 危险客户统计表 (CUS-9): the customers the at-risk rules flag, with the reasons ---------------
+
+@requires(REPORT_VIEW)
+def at_risk(request):
+    form = AtRiskFilter(request.GET or None, user=request.user,
+                        rules=customer_selectors.rule_choices())
+    chosen = form.values()
+    lines = customer_selectors.at_risk(request.user, manager=chosen["manager"],
+                                       rule=chosen["rule"])
+    described = dict(form.description())
+    wanted, printing = request.GET.get("format"), request.GET.get("print") == "1"
+    if wanted == "xlsx":
+        if not can(request.user, CUSTOMER_EXPORT):
+            raise Http404
+        audit_services.export_record(actor=request.user, origin=Origin.of(request),
+                                     what=str(AT_RISK.label), rows=len(lines),
+                                     filters=described, fmt="xlsx")
+        return exports.at_risk_response(request.user, AT_RISK, lines, form.description())
+    if printing:
+        audit_services.print_record(actor=request.user, origin=Origin.of(request),
+                                    what=str(AT_RISK.label), rows=len(lines), filters=described)
+    query = request.GET.copy()
+    for name in ("print", "format"):
+        query.pop(name, None)
+    return render(request, "reports/at_risk.html", {
+        "report": AT_RISK, "form": form, "lines": lines, "printing": printing,
+        "query": query.urlencode(), "filters_text": form.description(),
+        "today": timezone.localdate(), "can_export": can(request.user, CUSTOMER_EXPORT)})

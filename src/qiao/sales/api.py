@@ -34,10 +34,12 @@ from .actions import SALES_POST, SALES_VIEW
 from .models import (
     MAX_QUANTITY,
     Channel,
+    DunningMethod,
     Order,
     OrderStatus,
     PaymentMethod,
     Product,
+    PromiseStatus,
     Receipt,
     ReturnReason,
     SalesReturn,
@@ -421,3 +423,90 @@ def receipt_create(request, payload: ReceiptIn):
         received_on=payload.received_on, order=order, note_due=payload.note_due,
         note=payload.note, external_id=payload.external_id)))
 
+
+
+# --- arrears collection (欠费催缴, CRD-3) -----------------------------------------------------------
+
+class DunningOut(Schema):
+    id: int
+    customer: Ref
+    method: str
+    acted_on: date
+    actor: UserRef
+    result: str
+    note: str
+
+
+class PromiseOut(Schema):
+    id: int
+    customer: Ref
+    promised_on: date
+    due_on: date
+    amount: Decimal
+    status: str = Field(description="open, kept (receipts reached it by its date) or broken.")
+    paid: Decimal = Field(description="Receipts towards it when it was settled.")
+    settled_on: date | None
+    note: str
+
+
+class DunningIn(Input):
+    customer: RecordId
+    method: Literal[tuple(DunningMethod.values)]
+    acted_on: date
+    result: str = Field(..., min_length=1, max_length=200)
+    note: str = Field("", max_length=500)
+
+
+class PromiseIn(Input):
+    customer: RecordId
+    amount: Decimal = Amount
+    due_on: date
+    promised_on: date | None = Field(None, description="Today if not given.")
+    note: str = Field("", max_length=500)
+
+
+class PromiseQuery(PageQuery):
+    status: Literal[("all", *PromiseStatus.values)] = "all"
+
+
+@router.get("/dunning", response={200: paged(DunningOut), **error_responses()})
+def dunning_list(request, query: Query[PageQuery]):
+    """Dunning actions on the customers you see, newest first."""
+    check(request, SALES_VIEW)
+    return page_of(selectors.dunning_actions(request.auth), query)
+
+
+@router.post("/dunning", response={201: DunningOut, **error_responses()})
+def dunning_create(request, payload: DunningIn):
+    """Record a dunning action (phone, visit, letter, SMS) on a customer you see."""
+    check(request, SALES_POST)
+    user = request.auth
+    _plausible(payload.acted_on, "acted_on")
+    customer = customer_get(user, payload.customer)
+    action = services.dunning_record(actor=user, customer=customer, method=payload.method,
+                                     acted_on=payload.acted_on, result=payload.result,
+                                     note=payload.note)
+    return Status(201, selectors.dunning_actions(user).get(pk=action.pk))
+
+
+@router.get("/promises", response={200: paged(PromiseOut), **error_responses()})
+def promise_list(request, query: Query[PromiseQuery]):
+    """Promises to pay of the customers you see, newest first."""
+    check(request, SALES_VIEW)
+    status = "" if query.status == "all" else query.status
+    return page_of(selectors.payment_promises(request.auth, status=status), query)
+
+
+@router.post("/promises", response={201: PromiseOut, **error_responses()})
+def promise_create(request, payload: PromiseIn):
+    """Record a customer's promise to pay: at most what it owes, due within a year."""
+    check(request, SALES_POST)
+    user = request.auth
+    _plausible(payload.due_on, "due_on")
+    if payload.promised_on is not None:
+        _plausible(payload.promised_on, "promised_on")
+    customer = customer_get(user, payload.customer)
+    promise = services.promise_record(actor=user, customer=customer, amount=payload.amount,
+                                      due_on=payload.due_on, promised_on=payload.promised_on,
+                                      note=payload.note)
+    return Status(201, selectors.payment_promises(user).get(pk=promise.pk))

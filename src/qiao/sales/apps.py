@@ -32,6 +32,10 @@ class SalesConfig(AppConfig):
         for kind in services.TIMELINE_KINDS:
             timeline_kinds.register(kind)
         services.register_kinds()
+        services.register_dunning_kinds()
+        from . import credit_requests
+
+        credit_requests.register()
         for importer in IMPORTERS:
             importers.register(importer)
         for report in REPORTS:
@@ -41,3 +45,10 @@ class SalesConfig(AppConfig):
         desk_widgets.register(DeskWidget(
             "sales", _("My sales this month"), "sales/_desk.html", desk.my_month,
             (SALES_VIEW,), order=12, url_name="sales:home", icon="bi-graph-up-arrow"))
+        # Its at-risk rules (CUS-9, core.registry.risk_rules).
+        from qiao.core.registry import risk_rules as risk_rules
+
+        from .risk import RULES as RISK_RULES
+
+        for rule in RISK_RULES:
+            risk_rules.register(rule)

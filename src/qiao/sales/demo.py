@@ -18,7 +18,7 @@ from qiao.core.money import round_half_up
 from qiao.customers.models import Customer
 from qiao.org.models import User
 
-from . import selectors, services
+from . import credit_requests, selectors, services
 from .models import (
     Channel,
     CostKind,
@@ -109,6 +109,47 @@ def load_demo_sales(*, seed=2026):
                                    batch_size=1000)
     services.rebuild()
     _reports(rng, today, managers, director)
+    _dunning(rng, today, managers)
+    credit_requests.ensure_chain()
+
+
+RESULTS = ("客户答应月底前付清", "财务负责人出差，下周再联系", "客户称资金紧张，申请分期",
+           "已寄送催款函，客户签收", "短信已发送，未回复")
+
+
+def _dunning(rng, today, managers):
+    """Dunning on the most overdue customers of each manager: actions, a promise kept, one broken
+    (escalated by the daily pass) and one still open (CRD-3)."""
+    for manager in managers.values():
+        lines = selectors.arrears(manager, manager=manager, today=today)["lines"][:4]
+        for index, line in enumerate(lines):
+            customer, owed = line["customer"], line["receivable"]
+            acted = today - timedelta(days=40 - index * 8)
+            first = services._first_debt_day(customer)
+            if first is None or acted < first:
+                continue
+            for step, method in enumerate(("phone", "sms", "visit")[:1 + index % 3]):
+                services.dunning_record(
+                    actor=manager, customer=customer, method=method,
+                    acted_on=acted + timedelta(days=step * 5), result=rng.choice(RESULTS))
+            amount = round_half_up(min(owed, owed * Decimal("0.4")))
+            if amount <= 0:
+                continue
+            if index == 0:  # kept: paid within the promised time
+                services.promise_record(
+                    actor=manager, customer=customer, amount=amount,
+                    promised_on=acted, due_on=acted + timedelta(days=10))
+                services.receipt_post(actor=manager, customer=customer, amount=amount,
+                                      method="transfer", received_on=acted + timedelta(days=7))
+            elif index == 1:  # broken: the date passed with nothing paid
+                services.promise_record(
+                    actor=manager, customer=customer, amount=amount,
+                    promised_on=acted, due_on=acted + timedelta(days=14))
+            else:  # open: due in the coming days
+                services.promise_record(
+                    actor=manager, customer=customer, amount=amount,
+                    promised_on=today - timedelta(days=2), due_on=today + timedelta(days=12))
+    services.dunning_daily(today)
 
 
 def _reports(rng, today, managers, director):

@@ -111,19 +111,27 @@ class ArrearsFile(_File):
     def write(self, sheet, title, notes):
         headers = [_("Customer"), _("Account manager"), _("Credit rating"),
                    _("Credit-sale limit"), _("Receivable"), _("Not yet due"), _("Overdue"),
-                   *ageing_labels(), _("Days overdue")]
+                   *ageing_labels(), _("Days overdue"), _("Promised"), _("Last dunning"),
+                   _("Escalated")]
         sheet.heading(title, notes, len(headers))
         sheet.widths([28, 10, 8] + [13] * (len(headers) - 3))
         sheet.header(headers, repeat=True)
         keys = ["receivable", "current", "overdue", *(f"d{b}" for b in AGEING_BUCKETS), "over"]
-        kinds = [None, None, None, MONEY, *([MONEY] * len(keys)), NUMBER]
+        kinds = [None, None, None, MONEY, *([MONEY] * len(keys)), NUMBER, None, None, None]
         for line in self.table["lines"]:
             customer = line["customer"]
+            promise, action = line.get("open_promise"), line.get("last_action")
+            escalation = line.get("escalation")
             sheet.values([customer.name, str(customer.owner or ""), line["rating"], line["limit"],
-                          *(line[key] for key in keys), line["oldest_days"]], kinds=kinds)
+                          *(line[key] for key in keys), line["oldest_days"],
+                          f"¥{promise.amount:,.2f} {promise.due_on:%Y-%m-%d}" if promise else "",
+                          f"{action.acted_on:%Y-%m-%d} {action.get_method_display()}: "
+                          f"{action.result}" if action else "",
+                          str(escalation.get_reason_display()) if escalation else ""],
+                         kinds=kinds)
         total = self.table["total"]
-        sheet.values([_("Total"), "", "", None, *(total[key] for key in keys), None], "total",
-                     kinds=kinds)
+        sheet.values([_("Total"), "", "", None, *(total[key] for key in keys), None, "", "", ""],
+                     "total", kinds=kinds)
 
 
 # --- the other statistics (年度业务绩效及费用考核表 and on): one layout for the page and file -----

@@ -14,6 +14,7 @@ from .models import (
     Channel,
     CostKind,
     CreditFile,
+    DunningMethod,
     Order,
     OrderStatus,
     PaymentMethod,
@@ -198,6 +199,32 @@ class ReceiptForm(BootstrapFormMixin, forms.Form):
         self.fields["order"].queryset = (orders.filter(customer_id=chosen).order_by("-id")
                                          if str(chosen or "").isdigit() else orders.none())
         self.fields["received_on"].initial = timezone.localdate()
+
+
+class DunningForm(BootstrapFormMixin, forms.Form):
+    """催缴: how the customer was reminded, when, what came of it; and, if the customer promised,
+    the promise to pay (承诺付款)."""
+
+    method = forms.ChoiceField(label=_("dunning method"), choices=DunningMethod.choices)
+    acted_on = forms.DateField(label=_("dunning date"))
+    result = forms.CharField(label=_("dunning result"), max_length=200)
+    note = forms.CharField(label=_("notes"), max_length=500, required=False)
+    promise_amount = MoneyFormField(label=_("promised amount"), required=False,
+                                    help_text=_("If the customer promised to pay."))
+    promise_due = forms.DateField(label=_("promised payment date"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["acted_on"].initial = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        amount, due = data.get("promise_amount"), data.get("promise_due")
+        if amount is not None and due is None and "promise_due" not in self.errors:
+            self.add_error("promise_due", _("Enter the date the customer promised to pay by."))
+        if due is not None and amount is None and "promise_amount" not in self.errors:
+            self.add_error("promise_amount", _("Enter the amount the customer promised."))
+        return data
 
 
 class ReverseForm(BootstrapFormMixin, forms.Form):

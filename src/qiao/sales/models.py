@@ -524,3 +524,146 @@ class SalesReport(BusinessModel):
 
     def __str__(self):
         return f"{self.month:%Y-%m} {self.manager}"
+
+
+# --- arrears collection (欠费催缴, CRD-3) and over-limit approvals (CRD-2) ------------------------
+
+class DunningMethod(models.TextChoices):
+    PHONE = "phone", pgettext_lazy("dunning", "Phone")
+    VISIT = "visit", pgettext_lazy("dunning", "Visit")
+    LETTER = "letter", pgettext_lazy("dunning", "Letter")
+    SMS = "sms", pgettext_lazy("dunning", "SMS")
+
+
+class DunningAction(TimeStampedModel):
+    """A dunning action (催缴) on a customer who owes money: how, when, by whom, what came of it."""
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="dunning_actions")
+    method = models.CharField(_("dunning method"), max_length=10, choices=DunningMethod.choices)
+    acted_on = models.DateField(_("dunning date"), validators=[PlausibleDate(not_future=True)])
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("dunned by"),
+                              on_delete=models.PROTECT, related_name="+")
+    result = models.CharField(_("dunning result"), max_length=200)
+    note = models.CharField(_("notes"), max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dunning action")
+        verbose_name_plural = _("dunning actions")
+        indexes = [models.Index(fields=["customer", "-acted_on", "-id"])]
+
+    def __str__(self):
+        return f"{self.acted_on} {self.get_method_display()}"
+
+
+class PromiseStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("promise", "Open")
+    KEPT = "kept", pgettext_lazy("promise", "Kept")
+    BROKEN = "broken", pgettext_lazy("promise", "Broken")
+
+
+class PaymentPromise(TimeStampedModel):
+    """A promise to pay (承诺付款): kept when the receipts from the day it was made reach its
+    amount by its date, broken otherwise (settled by the worker's `dunning_daily`)."""
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="payment_promises")
+    promised_on = models.DateField(_("date promised"),
+                                   validators=[PlausibleDate(not_future=True)])
+    due_on = models.DateField(_("promised payment date"), validators=[PlausibleDate()])
+    amount = MoneyField(_("promised amount"))
+    status = models.CharField(_("status"), max_length=10, choices=PromiseStatus.choices,
+                              default=PromiseStatus.OPEN, editable=False)
+    paid = MoneyField(_("paid towards it"), default=0, editable=False)
+    settled_on = models.DateField(_("settled on"), null=True, blank=True, editable=False)
+    action = models.ForeignKey(DunningAction, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="promises", editable=False)
+    note = models.CharField(_("notes"), max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("promise to pay")
+        verbose_name_plural = _("promises to pay")
+        indexes = [models.Index(fields=["customer", "-promised_on", "-id"]),
+                   models.Index(fields=["status", "due_on"])]
+
+    def __str__(self):
+        return f"{self.due_on} ¥{self.amount:,.2f}"
+
+
+class EscalationReason(models.TextChoices):
+    BROKEN_PROMISE = "broken", _("Promise to pay broken")
+    OVERDUE = "overdue", _("Debt long overdue")
+
+
+class ArrearsEscalation(TimeStampedModel):
+    """An escalation of a customer's arrears to the account manager's superior: a broken promise
+    (one per promise) or a debt overdue past `QIAO_DUNNING_ESCALATE_DAYS` (one open per
+    customer); closed when the customer no longer has anything overdue."""
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="+")
+    reason = models.CharField(_("reason"), max_length=10, choices=EscalationReason.choices)
+    promise = models.OneToOneField(PaymentPromise, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="escalation")
+    overdue = MoneyField(_("overdue"), editable=False)
+    days = models.PositiveIntegerField(_("days overdue"), default=0, editable=False)
+    escalated_on = models.DateField(_("escalated on"), editable=False)
+    escalated_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+", editable=False)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("arrears escalation")
+        verbose_name_plural = _("arrears escalations")
+        constraints = [models.UniqueConstraint(
+            fields=["customer"], condition=Q(reason="overdue", closed_on__isnull=True),
+            name="sales_escalation_one_open_overdue")]
+        indexes = [models.Index(fields=["customer", "closed_on"])]
+
+
+class CreditOrderRequest(TimeStampedModel):
+    """An order over the credit limit or from a customer with overdue debt, entered by an
+    account manager who may not pass it (CRD-2, policy "approve"): it waits for the superior's
+    approval, which posts it through `services.order_post`; rejected, nothing is posted."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Waiting for approval")
+        POSTED = "posted", pgettext_lazy("order", "Posted")
+        REJECTED = "rejected", pgettext_lazy("credit request", "Rejected")
+        WITHDRAWN = "withdrawn", pgettext_lazy("credit request", "Withdrawn")
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="+")
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    ordered_on = models.DateField(_("order date"), validators=[PlausibleDate(not_future=True)])
+    channel = models.CharField(_("order channel"), max_length=10, choices=Channel.choices)
+    lines = models.JSONField(default=list, editable=False)  # [[product id, quantity, price|None]]
+    amount = MoneyField(_("order amount"), editable=False)
+    discount = MoneyField(_("discount"), default=0)
+    commission = MoneyField(_("commission"), default=0)
+    note = models.CharField(_("notes"), max_length=500, blank=True)
+    problems = models.CharField(_("credit problems"), max_length=500, editable=False)
+    reason = models.CharField(_("reason for exceeding the credit limit"), max_length=200)
+    state = models.CharField(_("status"), max_length=10, choices=State.choices,
+                             default=State.WAITING, editable=False)
+    order = models.OneToOneField(Order, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="credit_request", editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("order over the credit limit")
+        verbose_name_plural = _("orders over the credit limit")
+
+    def __str__(self):
+        return f"{self.customer} ¥{self.amount - self.discount:,.2f}"

@@ -7,11 +7,14 @@ manager or the manager's unit then, for the customers' secret levels they are cl
 from qiao.core.registry import Scope, ScopeMode
 
 from .models import (
+    ArrearsEscalation,
     CreditFile,
     CustomerMonth,
+    DunningAction,
     ManagerCost,
     ManagerMonth,
     Order,
+    PaymentPromise,
     ProductMonth,
     Receipt,
     SalesReport,
@@ -21,7 +24,8 @@ from .models import (
 
 SCOPES = (
     *(Scope(model, ScopeMode.VIA_CUSTOMER, customer_field="customer")
-      for model in (Order, SalesReturn, Receipt, CustomerMonth, CreditFile)),
+      for model in (Order, SalesReturn, Receipt, CustomerMonth, CreditFile, DunningAction,
+                    PaymentPromise, ArrearsEscalation)),
     *(Scope(model, ScopeMode.OWNER_UNIT, owner_field="manager_id", unit_field="unit_id",
             clearance_field="secret_level") for model in (ManagerMonth, ProductMonth)),
     *(Scope(model, ScopeMode.OWNER_UNIT, owner_field="manager_id", unit_field="unit_id")

@@ -12,7 +12,7 @@ sums into the handbook's figures (seed 001 第4–8条):
 """
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -21,7 +21,9 @@ from django.db.models import (
     Count,
     DecimalField,
     F,
+    OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
     When,
@@ -41,15 +43,19 @@ from .models import (
     COST_FIGURES,
     MANAGER_FIGURES,
     ORDER_PREFIX,
+    ArrearsEscalation,
     CreditFile,
     CustomerMonth,
+    DunningAction,
     ManagerCost,
     ManagerMonth,
     Order,
     OrderLine,
     OrderStatus,
+    PaymentPromise,
     Product,
     ProductMonth,
+    PromiseStatus,
     Receipt,
     ReportStatus,
     SalesReport,
@@ -381,13 +387,26 @@ def _no_ageing():
             "over": ZERO, "oldest_days": 0}
 
 
+def _orders_owed(customer_ids):
+    """The customers' orders that count (not cancelled), oldest delivery first, each with what
+    was returned of it."""
+    returned = (SalesReturn.objects.filter(line__order=OuterRef("pk")).values("line__order")
+                .annotate(total=Sum("amount")).values("total"))
+    return (Order.objects.filter(customer_id__in=customer_ids)
+            .exclude(status=OrderStatus.CANCELLED)
+            .annotate(returned=Coalesce(Subquery(returned), Value(ZERO),
+                                        output_field=DecimalField(max_digits=18,
+                                                                  decimal_places=2)))
+            .order_by("customer_id", F("delivered_on").asc(nulls_last=True), "id"))
+
+
 def ageing_of(customer_ids, terms: dict, today=None) -> dict:
     """Each customer's open amount by how long it is overdue: collections pay the oldest
     deliveries first (first in, first out); a delivery's unpaid rest is overdue `terms[id]`
     days after it was delivered (an order not yet delivered is not due)."""
-    today = today or timezone.localdate()
-    # The returns summed per order in one grouped query (a subquery per order was most of
-    # the director's arrears list).
+    # The returns summed per order in one grouped query (a subquery per order, as the desk's
+    # one-query `my_overdue` reads them for one manager's customers, was most of the
+    # director's arrears list).
     returned = dict(SalesReturn.objects.filter(line__order__customer_id__in=customer_ids)
                     .values("line__order_id").annotate(total=Sum("amount"))
                     .values_list("line__order_id", "total"))
@@ -398,16 +417,26 @@ def ageing_of(customer_ids, terms: dict, today=None) -> dict:
     paid = {customer_id: _cents(total) for customer_id, total in
             CustomerMonth.objects.filter(customer_id__in=customer_ids).values("customer_id")
             .annotate(total=_money("collections")).values_list("customer_id", "total")}
+    return _fifo(((customer_id, delivered_on, amount - discount - returned.get(order_id, ZERO),
+                   terms.get(customer_id, 30))
+                  for order_id, customer_id, delivered_on, amount, discount in orders),
+                 paid, today)
+
+
+def _fifo(rows, paid: dict, today=None) -> dict:
+    """The ageing of rows (customer id, delivered on, amount owed, payment term) in the order
+    collections pay them, `paid` the customers' collections."""
+    today = today or timezone.localdate()
     result: dict = {}
-    for order_id, customer_id, delivered_on, amount, discount in orders:
+    for customer_id, delivered_on, owed, term in rows:
         buckets = result.setdefault(customer_id, _no_ageing())
-        owed = _cents(amount - discount - returned.get(order_id, ZERO))
+        owed = _cents(owed)
         covered = min(owed, paid.get(customer_id, ZERO))
         paid[customer_id] = paid.get(customer_id, ZERO) - covered
         open_amount = owed - covered
         if open_amount <= 0:
             continue
-        days = (today - delivered_on).days - terms.get(customer_id, 30) if delivered_on else -1
+        days = (today - delivered_on).days - term if delivered_on else -1
         if days <= 0:
             buckets["current"] += open_amount
             continue
@@ -444,11 +473,93 @@ def arrears(user, *, unit=None, manager=None, overdue_only=True, today=None):
                       **buckets,
                       "limit": credit_file.credit_limit if credit_file else None,
                       "rating": credit_file.rating if credit_file else ""})
+    collection = collection_state([line["customer"].pk for line in lines])
+    for line in lines:
+        line.update(collection.get(line["customer"].pk, {}))
     lines.sort(key=lambda line: (-line["oldest_days"], -line["overdue"], line["customer"].pk))
     total = {name: sum((line[name] for line in lines), ZERO)
              for name in ("receivable", "current", "overdue", "over",
                           *(f"d{b}" for b in AGEING_BUCKETS))}
     return {"lines": lines, "total": total}
+
+
+# --- arrears collection (欠费催缴, CRD-3) -----------------------------------------------------------
+
+def collection_state(customer_ids) -> dict:
+    """{customer id: {"last_action", "open_promise", "escalation"}} for the arrears list: the
+    latest dunning action, the earliest open promise and the open escalation of each (three
+    queries whatever the number of customers)."""
+    state: dict = {pk: {"last_action": None, "open_promise": None, "escalation": None}
+                   for pk in customer_ids}
+    for action in (DunningAction.objects.filter(customer_id__in=customer_ids)
+                   .select_related("actor").order_by("customer_id", "acted_on", "id")):
+        state[action.customer_id]["last_action"] = action
+    for promise in (PaymentPromise.objects.filter(customer_id__in=customer_ids,
+                                                  status=PromiseStatus.OPEN)
+                    .order_by("customer_id", "-due_on", "-id")):
+        state[promise.customer_id]["open_promise"] = promise
+    for escalation in (ArrearsEscalation.objects.filter(customer_id__in=customer_ids,
+                                                        closed_on__isnull=True)
+                       .select_related("escalated_to").order_by("customer_id", "id")):
+        state[escalation.customer_id]["escalation"] = escalation
+    return state
+
+
+def dunning_actions(user, customer=None):
+    actions = DunningAction.objects.visible_to(user).select_related("customer", "actor")
+    if customer is not None:
+        actions = actions.filter(customer=customer)
+    return actions.order_by("-acted_on", "-id")
+
+
+def payment_promises(user, customer=None, status=""):
+    promises = PaymentPromise.objects.visible_to(user).select_related("customer", "created_by")
+    if customer is not None:
+        promises = promises.filter(customer=customer)
+    if status:
+        promises = promises.filter(status=status)
+    return promises.order_by("-promised_on", "-id")
+
+
+def my_overdue(user, today=None) -> dict:
+    """The desk's arrears of the customers `user` manages: what is overdue, how many customers
+    owe it, how many of their promises were broken in the last 30 days — in one query (the
+    desk's budget): their orders with the returns, each customer's collections and latest
+    payment term, and the broken promises' count, as subqueries; the ageing as `ageing_of`."""
+    today = today or timezone.localdate()
+    money = DecimalField(max_digits=18, decimal_places=2)
+    collected = (CustomerMonth.objects.filter(customer_id=OuterRef("customer_id"))
+                 .order_by().values("customer_id").annotate(total=Sum("collections"))
+                 .values("total"))
+    term = (CreditFile.objects.filter(customer_id=OuterRef("customer_id"))
+            .order_by("-investigated_on", "-id").values("term_days")[:1])
+    broken = (PaymentPromise.objects.filter(
+        customer__owner=user, status=PromiseStatus.BROKEN,
+        settled_on__gte=today - timedelta(days=30))
+        .order_by().values("status").annotate(count=Count("pk")).values("count"))
+    rows = list(_orders_owed(Customer.objects.filter(owner=user, is_deleted=False).values("pk"))
+                .annotate(collected=Coalesce(Subquery(collected), Value(ZERO),
+                                             output_field=money),
+                          term=Coalesce(Subquery(term), Value(term_days(None))),
+                          broken=Coalesce(Subquery(broken), Value(0)))
+                .values_list("customer_id", "delivered_on", "amount", "discount", "returned",
+                             "collected", "term", "broken"))
+    paid = {row[0]: _cents(row[5]) for row in rows}
+    ageing = _fifo(((row[0], row[1], row[2] - row[3] - row[4], row[6]) for row in rows),
+                   paid, today)
+    overdue = [row["overdue"] for row in ageing.values() if row["overdue"] > 0]
+    return {"overdue": _cents(sum(overdue, ZERO)), "customers": len(overdue),
+            "broken": rows[0][7] if rows else 0}
+
+
+class _Terms(dict):
+    """{customer id: payment term} read from the latest credit files, the default for the rest."""
+
+    def __init__(self, files):
+        super().__init__({pk: term_days(credit_file) for pk, credit_file in files.items()})
+
+    def get(self, key, default=None):
+        return super().get(key, term_days(None))
 
 
 
@@ -489,6 +600,10 @@ def customer_months(customer, months=12, today=None) -> list[dict]:
 
 def customer_tab(user, customer) -> dict:
     return {"orders": customer_orders(user, customer), "receipts": customer_receipts(user, customer),
+            "dunning": list(dunning_actions(user, customer)[:10]),
+            "promises": list(payment_promises(user, customer)[:10]),
+            "escalation": ArrearsEscalation.objects.filter(customer=customer,
+                                                           closed_on__isnull=True).first(),
             "credit": customer_credit(customer), "months": customer_months(customer),
             "can_post": can(user, SALES_POST), "can_manage": can(user, SALES_MANAGE)}
 

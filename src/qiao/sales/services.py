@@ -38,17 +38,22 @@ from .actions import SALES_MANAGE, SALES_POST
 from .models import (
     COST_FIGURES,
     MANAGER_FIGURES,
+    ArrearsEscalation,
     Channel,
     CreditFile,
     CustomerKind,
     CustomerMonth,
+    DunningAction,
+    EscalationReason,
     ManagerCost,
     ManagerMonth,
     Order,
     OrderLine,
     OrderStatus,
     PaymentMethod,
+    PaymentPromise,
     ProductMonth,
+    PromiseStatus,
     Receipt,
     ReportStatus,
     SalesReport,
@@ -72,6 +77,15 @@ TIMELINE_KINDS = (
     TimelineKind("credit_investigated",
                  gettext_lazy("Credit investigation: rating %(rating)s, limit %(limit)s"),
                  "bi-shield-check", params=("rating", "limit")),
+    TimelineKind("dunning_recorded",
+                 gettext_lazy("Dunning (%(method)s): %(result)s"),
+                 "bi-telephone-outbound", follow_up=True, params=("method", "result")),
+    TimelineKind("payment_promised",
+                 gettext_lazy("Promise to pay %(amount)s by %(due)s"),
+                 "bi-calendar-check", params=("amount", "due")),
+    TimelineKind("promise_settled",
+                 gettext_lazy("Promise to pay %(amount)s by %(due)s: %(status)s"),
+                 "bi-calendar-x", params=("amount", "due", "status")),
 )
 
 
@@ -223,11 +237,25 @@ def _credit_check(customer, amount, *, actor, over_limit_reason, on):
     problems = _credit_problems(customer_credit(customer, today=on), amount)  # overdue then
     if not problems:
         return ""
-    policy = getattr(settings, "QIAO_CREDIT_POLICY", "approve")
+    policy = credit_policy()
     if policy == "approve" and can(actor, SALES_MANAGE) and over_limit_reason.strip():
         return over_limit_reason.strip()
     hint = (_("A supervisor may post it with a reason.") if policy == "approve" else "")
-    raise ValidationError(" ".join([*problems, hint]).strip(), code="credit")
+    raise CreditRefused(" ".join([*problems, hint]).strip(), code="credit", problems=problems)
+
+
+class CreditRefused(ValidationError):
+    """The credit check's refusal, with the problems it found."""
+
+    def __init__(self, message, *, code, problems):
+        super().__init__(message, code=code)
+        self.problems = problems
+
+
+def credit_policy() -> str:
+    """settings.QIAO_CREDIT_POLICY: "approve" (a supervisor passes an order over the limit, an
+    account manager asks for approval) or "block"."""
+    return getattr(settings, "QIAO_CREDIT_POLICY", "approve")
 
 
 def _order_build(*, actor, customer, lines, ordered_on, channel, discount=ZERO,
@@ -298,10 +326,13 @@ def _is_fixed(customer_ids) -> set:
 
 
 def order_post(*, actor, customer, lines, ordered_on, channel, discount=ZERO, commission=ZERO,
-               note="", external_id=None, over_limit_reason="") -> Order:
+               note="", external_id=None, over_limit_reason="", request_approval=False):
     """Post an order of `lines` ([(product, quantity, price or None for the list price)]),
     credited to the customer's account manager. With `external_id` (an ERP's posting) a repeat
-    returns the order already posted instead of a second one."""
+    returns the order already posted instead of a second one. With `request_approval` (the
+    order page), an order the credit check refuses, from someone who may not pass it, becomes
+    an approval request (`credit_requests`) under the "approve" policy: the
+    `CreditOrderRequest` is returned and nothing is posted."""
     _require(actor, SALES_POST)
     existing = _already_posted(Order, external_id, customer.pk)
     if existing is not None:
@@ -315,9 +346,20 @@ def order_post(*, actor, customer, lines, ordered_on, channel, discount=ZERO, co
         order, built = _order_build(
             actor=actor, customer=customer, lines=lines, ordered_on=ordered_on, channel=channel,
             discount=discount, commission=commission, note=note, external_id=external_id)
-        order.over_limit_reason = _credit_check(customer, order.net_amount, actor=actor,
-                                                over_limit_reason=over_limit_reason,
-                                                on=ordered_on)
+        try:
+            order.over_limit_reason = _credit_check(customer, order.net_amount, actor=actor,
+                                                    over_limit_reason=over_limit_reason,
+                                                    on=ordered_on)
+        except CreditRefused as refused:
+            if not (request_approval and credit_policy() == "approve"
+                    and not can(actor, SALES_MANAGE)):
+                raise
+            from . import credit_requests
+
+            return credit_requests.request_create(
+                actor=actor, customer=customer, built=built, ordered_on=ordered_on,
+                channel=channel, amount=order.amount, discount=discount, commission=commission,
+                note=note, problems=refused.problems, reason=over_limit_reason)
         if _is_fixed([customer.pk]):
             order.customer_kind = CustomerKind.FIXED
         try:
@@ -1004,3 +1046,201 @@ def report_reminders(today: date) -> dict:
                                   params=_report_params(report), url=_report_url(report),
                                   key=f"sales-report-overdue-{report.pk}"))
     return {"due": due, "overdue": overdue}
+
+
+# --- arrears collection (欠费催缴, CRD-3) -----------------------------------------------------------
+
+DUNNING_ESCALATED = "sales_dunning_escalated"
+PROMISE_MAX_DAYS = 366  # a promise further off than a year is not a promise
+
+
+def register_dunning_kinds():
+    kinds.register(DUNNING_ESCALATED, title=lambda p: (
+        _("%(customer)s broke a promise to pay %(amount)s by %(due)s (account manager "
+          "%(manager)s)") if p.get("reason") == EscalationReason.BROKEN_PROMISE else
+        _("%(customer)s has %(amount)s overdue for %(days)s days (account manager %(manager)s)"))
+        % p)
+
+
+def _first_debt_day(customer):
+    """The day the customer's first order still counted was placed (no debt before it)."""
+    return (Order.objects.filter(customer=customer).exclude(status=OrderStatus.CANCELLED)
+            .order_by("ordered_on").values_list("ordered_on", flat=True).first())
+
+
+def _check_day(field, day, customer, label):
+    first = _first_debt_day(customer)
+    if first is None:
+        raise ValidationError(_("This customer has no orders, so owes nothing to collect."))
+    if day < first:
+        raise ValidationError({field: _("%(label)s is before the customer's first order "
+                                        "(%(first)s), when there was no debt yet.")
+                               % {"label": label, "first": first.isoformat()}})
+
+
+def dunning_record(*, actor, customer, method, acted_on, result, note="", promise_amount=None,
+                   promise_due=None) -> DunningAction:
+    """Record a dunning action (催缴) on a customer the actor sees: phone, visit, letter or SMS,
+    its date (not before the customer's first order, not in the future) and what came of it;
+    with `promise_amount` and `promise_due`, the promise to pay the customer made then, in the
+    same transaction (both or neither)."""
+    _require(actor, SALES_POST)
+    result, note = (result or "").strip(), (note or "").strip()
+    if not result:
+        raise ValidationError({"result": _("Say what came of the dunning.")})
+    with transaction.atomic():
+        customer = _visible_customer(actor, customer)
+        action = DunningAction(customer=customer, method=method, acted_on=acted_on,
+                               actor=actor, result=result, note=note)
+        action.full_clean(exclude=["customer", "actor"])
+        _check_day("acted_on", acted_on, customer, _("The dunning date"))
+        authored_by(action, actor).save()
+        customer_event_record(customer, "dunning_recorded", actor=actor, link=action, params={
+            "method": str(action.get_method_display()), "result": result[:100]})
+        if promise_amount is not None or promise_due is not None:
+            if promise_amount is None or promise_due is None:
+                raise ValidationError(_("A promise to pay needs both its amount and its date."))
+            try:
+                promise_record(actor=actor, customer=customer, amount=promise_amount,
+                               due_on=promise_due, promised_on=acted_on, action=action)
+            except ValidationError as exc:  # named as the dunning form's fields
+                if not hasattr(exc, "error_dict"):
+                    raise
+                names = {"amount": "promise_amount", "due_on": "promise_due",
+                         "promised_on": "acted_on"}
+                raise ValidationError({names.get(name, name): errors for name, errors
+                                       in exc.error_dict.items()}) from exc
+    return action
+
+
+def promise_record(*, actor, customer, amount, due_on, promised_on=None, note="",
+                   action=None) -> PaymentPromise:
+    """Record the customer's promise to pay (承诺付款) `amount` by `due_on`: more than zero and at
+    most what the customer owes now, due on or after the day promised and within a year."""
+    from .selectors import customer_receivable
+
+    _require(actor, SALES_POST)
+    promised_on = promised_on or timezone.localdate()
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": _("Enter an amount greater than zero.")})
+    with transaction.atomic():
+        customer = _visible_customer(actor, customer)
+        promise = PaymentPromise(customer=customer, promised_on=promised_on, due_on=due_on,
+                                 amount=amount, note=(note or "").strip(), created_by=actor,
+                                 action=action)
+        promise.full_clean(exclude=["customer", "created_by", "action"])
+        _check_day("promised_on", promised_on, customer, _("The date promised"))
+        if due_on < promised_on:
+            raise ValidationError({"due_on": _("The promised payment date is on or after the "
+                                               "day the promise was made.")})
+        if (due_on - promised_on).days > PROMISE_MAX_DAYS:
+            raise ValidationError({"due_on": _("The promised payment date is at most a year "
+                                               "after the day the promise was made.")})
+        owed = customer_receivable(customer)
+        if amount > owed:
+            raise ValidationError({"amount": _("The customer owes %(owed)s; a promise cannot be "
+                                               "for more.") % {"owed": f"¥{owed:,.2f}"}})
+        authored_by(promise, actor).save()
+        customer_event_record(customer, "payment_promised", actor=actor, link=promise, params={
+            "amount": f"¥{amount:,.2f}", "due": due_on.isoformat()})
+    return promise
+
+
+def _paid_towards(promises) -> dict:
+    """{promise id: receipts of its customer from the day promised to its date} (one query)."""
+    from django.db.models import OuterRef, Subquery
+
+    paid = (Receipt.objects.filter(customer_id=OuterRef("customer_id"),
+                                   received_on__gte=OuterRef("promised_on"),
+                                   received_on__lte=OuterRef("due_on"))
+            .values("customer_id").annotate(total=Sum("amount")).values("total"))
+    return {pk: (total or ZERO) for pk, total in PaymentPromise.objects.filter(
+        pk__in=[p.pk for p in promises]).annotate(
+        total=Subquery(paid, output_field=DecimalField(max_digits=18, decimal_places=2)))
+        .values_list("pk", "total")}
+
+
+def _escalate(customer, *, reason, overdue, days, today, promise=None) -> bool:
+    """Write the escalation and tell the account manager's first superior holding
+    sales.manage (once: the escalation's row is the dedupe)."""
+    manager = customer.owner
+    boss = first_superior(manager, lambda person: can(person, SALES_MANAGE)) \
+        if manager is not None else None
+    try:
+        with transaction.atomic():
+            escalation = ArrearsEscalation.objects.create(
+                customer=customer, reason=reason, promise=promise, overdue=max(overdue, ZERO),
+                days=max(days, 0), escalated_on=today, escalated_to=boss)
+    except IntegrityError:  # escalated already (a repeated run)
+        return False
+    if boss is not None:
+        params = {"customer": customer.name, "manager": str(manager), "reason": reason,
+                  "amount": f"¥{(promise.amount if promise else overdue):,.2f}",
+                  "due": promise.due_on.isoformat() if promise else "", "days": days}
+        notify(recipients=[boss], kind=DUNNING_ESCALATED, params=params,
+               url=reverse("customers:detail_tab", args=[customer.pk, "sales"]),
+               key=f"sales-escalation-{escalation.pk}")
+    return True
+
+
+def escalate_days() -> int:
+    return int(getattr(settings, "QIAO_DUNNING_ESCALATE_DAYS", 90))
+
+
+def dunning_daily(today=None) -> dict:
+    """The worker's daily pass, safe to repeat: settles the open promises (kept once the
+    receipts from the day promised reach the amount by the date; broken once the date has passed
+    short of it), escalates each broken promise and each customer with a debt overdue more than
+    `QIAO_DUNNING_ESCALATE_DAYS` days, and closes the escalations of customers with nothing
+    overdue any more."""
+    from .selectors import ageing_of, latest_credit_files, term_days
+
+    today = today or timezone.localdate()
+    counts = {"kept": 0, "broken": 0, "escalated": 0, "closed": 0}
+    open_promises = list(PaymentPromise.objects.filter(status=PromiseStatus.OPEN)
+                         .select_related("customer__owner"))
+    paid = _paid_towards(open_promises)
+    for promise in open_promises:
+        total = paid.get(promise.pk, ZERO)
+        if total >= promise.amount:
+            status = PromiseStatus.KEPT
+        elif promise.due_on < today:
+            status = PromiseStatus.BROKEN
+        else:
+            continue
+        with transaction.atomic():
+            changed = PaymentPromise.objects.filter(pk=promise.pk, status=PromiseStatus.OPEN) \
+                .update(status=status, paid=min(total, promise.amount), settled_on=today)
+            if not changed:
+                continue
+            counts[status] += 1
+            customer_event_record(promise.customer, "promise_settled", link=promise, params={
+                "amount": f"¥{promise.amount:,.2f}", "due": promise.due_on.isoformat(),
+                "status": str(PromiseStatus(status).label)})
+            if status == PromiseStatus.BROKEN:
+                from .selectors import customer_credit
+
+                overdue = customer_credit(promise.customer, today=today)["overdue"]
+                counts["escalated"] += _escalate(
+                    promise.customer, reason=EscalationReason.BROKEN_PROMISE, overdue=overdue,
+                    days=(today - promise.due_on).days, today=today, promise=promise)
+    owing = list(CustomerMonth.objects.values("customer_id")
+                 .annotate(balance=Sum(F("net_sales") - F("collections")))
+                 .filter(balance__gt=0).values_list("customer_id", flat=True))
+    files = latest_credit_files(owing)
+    ageing = ageing_of(owing, {pk: term_days(files.get(pk)) for pk in owing}, today)
+    limit = escalate_days()
+    late = {pk: row for pk, row in ageing.items() if row["oldest_days"] > limit}
+    escalated = set(ArrearsEscalation.objects.filter(
+        reason=EscalationReason.OVERDUE, closed_on__isnull=True).values_list("customer_id",
+                                                                            flat=True))
+    for customer in Customer.objects.filter(pk__in=set(late) - escalated).select_related("owner"):
+        row = late[customer.pk]
+        with transaction.atomic():
+            counts["escalated"] += _escalate(customer, reason=EscalationReason.OVERDUE,
+                                             overdue=row["overdue"], days=row["oldest_days"],
+                                             today=today)
+    still_overdue = {pk for pk, row in ageing.items() if row["overdue"] > 0}
+    counts["closed"] = (ArrearsEscalation.objects.filter(closed_on__isnull=True)
+                        .exclude(customer_id__in=still_overdue).update(closed_on=today))
+    return counts

@@ -18,3 +18,12 @@ def report_morning() -> dict:
     made = services.report_drafts_create(today.replace(day=1) - timedelta(days=1)) \
         if today.day == 1 else 0
     return {"drafts": made, **services.report_reminders(today)}
+
+
+@db_periodic_task(crontab(minute="30", hour="6"))
+@lock_task("sales-dunning-daily")
+def dunning_daily() -> dict:
+    """Each morning at 06:30: promises to pay settled (kept or broken), broken promises and
+    long-overdue debts escalated to the managers' superiors, settled escalations closed; a
+    repeated run changes nothing more."""
+    return services.dunning_daily(timezone.localdate())

@@ -16,6 +16,7 @@ urlpatterns = [
     path("receipts/new/", views.receipt_new, name="receipt_new"),
     path("receipts/<int:pk>/reverse/", views.receipt_reverse, name="receipt_reverse"),
     path("credit/<int:customer_id>/new/", views.credit_new, name="credit_new"),
+    path("credit/<int:customer_id>/dunning/", views.dunning_new, name="dunning_new"),
     path("targets/", views.targets, name="targets"),
     path("costs/new/", views.cost_new, name="cost_new"),
     path("reports/", views.reports, name="reports"),

@@ -27,6 +27,7 @@ from .forms import (
     CostForm,
     CreditFileForm,
     DeliverForm,
+    DunningForm,
     FigureFilter,
     LineFormSet,
     OrderForm,
@@ -40,7 +41,7 @@ from .forms import (
     TargetForm,
     YearFilter,
 )
-from .models import OrderStatus, ReportStatus, SalesReport
+from .models import CreditOrderRequest, OrderStatus, ReportStatus, SalesReport
 from .reports import (
     ANNUAL,
     COLLECTION,
@@ -117,7 +118,8 @@ def order_export(request, fmt):
 def order_new(request):
     user = request.user
     may_pass = can(user, SALES_MANAGE)
-    form = OrderForm(request.POST or None, user=user, may_pass_limit=may_pass,
+    may_ask = not may_pass and services.credit_policy() == "approve"
+    form = OrderForm(request.POST or None, user=user, may_pass_limit=may_pass or may_ask,
                      initial={"customer": request.GET.get("customer")})
     lines = LineFormSet(request.POST or None, prefix="lines")
     status = 200
@@ -131,12 +133,17 @@ def order_new(request):
                 actor=user, customer=data["customer"], lines=chosen,
                 ordered_on=data["ordered_on"], channel=data["channel"],
                 discount=data["discount"], commission=data["commission"], note=data["note"],
-                over_limit_reason=data.get("over_limit_reason", "")))
+                over_limit_reason=data.get("over_limit_reason", ""), request_approval=True))
+            if status is None and isinstance(order, CreditOrderRequest):
+                messages.success(request, _("The order is over the credit limit: it was sent "
+                                            "for approval and is posted once approved."))
+                return redirect("customers:detail_tab", pk=order.customer_id, tab="sales")
             if status is None:
                 messages.success(request, _("Sales order %s posted.") % order.number)
                 return redirect("sales:order", pk=order.pk)
     return render_page(request, "sales/order_form.html",
-                       {"form": form, "lines": lines, "may_pass": may_pass}, status=status)
+                       {"form": form, "lines": lines, "may_pass": may_pass or may_ask,
+                        "may_ask": may_ask}, status=status)
 
 
 def _order_page(request, order, *, status=200, bound=None):
@@ -462,7 +469,8 @@ def arrears(request):
     manager = form.values()["manager"]
     table = selectors.arrears(request.user, manager=manager)
     return _report_page(request, COLLECTION, "sales/arrears.html",
-                        {"table": table, "buckets": exports.ageing_labels()}, filters=form,
+                        {"table": table, "buckets": exports.ageing_labels(),
+                         "can_post": can(request.user, SALES_POST)}, filters=form,
                         export=exports.ArrearsFile(table))
 
 
@@ -516,3 +524,31 @@ def statistic(request, name):
     return _report_page(request, report, "sales/statistic.html",
                         {"table": table, "chart": _chart_of(table), "name": name},
                         filters=form, export=exports.TableFile(table))
+# --- arrears collection (欠费催缴, CRD-3) -----------------------------------------------------------
+
+@requires(SALES_POST)
+def dunning_new(request, customer_id):
+    """Record a dunning action on the customer and, if it promised, its promise to pay; back to
+    the arrears list or the customer's 销售与信用 tab."""
+    customer = customer_get(request.user, customer_id)
+    form = DunningForm(request.POST or None)
+    back = request.GET.get("next") == "arrears"
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            _action, status = attempt(form, lambda: services.dunning_record(
+                actor=request.user, customer=customer, method=data["method"],
+                acted_on=data["acted_on"], result=data["result"], note=data["note"],
+                promise_amount=data["promise_amount"], promise_due=data["promise_due"]))
+            if status is None:
+                messages.success(request, _("Dunning recorded."))
+                if back:
+                    return redirect("sales:arrears")
+                return redirect("customers:detail_tab", pk=customer.pk, tab="sales")
+    return render_page(request, "sales/dunning_form.html", {
+        "form": form, "customer": customer, "credit": selectors.customer_credit(customer),
+        "actions": list(selectors.dunning_actions(request.user, customer)[:5]),
+        "promises": list(selectors.payment_promises(request.user, customer)[:5]),
+        "back": back}, status=status)

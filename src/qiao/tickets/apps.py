@@ -40,3 +40,10 @@ class TicketsConfig(AppConfig):
         for kind in services.TIMELINE_KINDS:
             timeline_kinds.register(kind)
         services.register_kinds()
+        # Its at-risk rules (CUS-9, core.registry.risk_rules).
+        from qiao.core.registry import risk_rules as risk_rules
+
+        from .risk import RULES as RISK_RULES
+
+        for rule in RISK_RULES:
+            risk_rules.register(rule)

@@ -57,3 +57,10 @@ class VisitsConfig(AppConfig):
 
         for scope in SCOPES:
             scopes.register(scope)
+        # Its at-risk rules (CUS-9, core.registry.risk_rules).
+        from qiao.core.registry import risk_rules as risk_rules
+
+        from .risk import RULES as RISK_RULES
+
+        for rule in RISK_RULES:
+            risk_rules.register(rule)

@@ -5,15 +5,15 @@ import calendar as months
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from qiao.core import calendar
 from qiao.customers.models import Contact, Customer
+from qiao.customers.selectors import at_risk
 from qiao.org.permissions import can
 from qiao.org.scope import visible_users
-from qiao.tickets.models import OPEN_STATUSES, Kind, Ticket
 
 from .actions import VISIT_RECORD
 from .models import (
@@ -260,10 +260,6 @@ def opinions_of(author, start, end, limit=10) -> list:
 
 # --- weekly visit schedules (客户访问日程表) ---------------------------------------------------
 
-# At-risk customers (SPEC CUS-9, until the at-risk rules exist): an open complaint on the
-# service desk, or a business licence expiring within this many days of the week's end.
-AT_RISK_LICENCE_DAYS = 30
-
 
 def week_of(day) -> date:
     """The Monday of `day`'s week."""
@@ -304,8 +300,9 @@ class Candidate:
 def schedule_candidates(manager, week_start) -> list[Candidate]:
     """The customers of `manager` next week's schedule proposes, most urgent first, each once
     (the most urgent reason wins): overdue by the rule, open commitments and return visits
-    due by the week's end, due by the rule, at risk. Five queries whatever the number of
-    customers (rules, due customers, commitments, return visits, at risk)."""
+    due by the week's end, due by the rule, at risk (customers.risk's rules). A fixed number of
+    queries whatever the number of customers (rules, due customers, commitments, return
+    visits, and the at-risk rules' own)."""
     Reason = ScheduledVisit.Reason
     today = timezone.localdate()
     week_end = week_start + timedelta(days=6)
@@ -334,15 +331,11 @@ def schedule_candidates(manager, week_start) -> list[Candidate]:
                                return_visit__isnull=True, return_due_on__lte=week_end)
                        .select_related("customer").order_by("return_due_on", "id")):
         offer(commitment.customer, Reason.RETURN, commitment.return_due_on, commitment.text)
-    complaints = Ticket.objects.filter(customer=OuterRef("pk"), kind=Kind.COMPLAINT,
-                                       status__in=OPEN_STATUSES)
-    licence_by = week_end + timedelta(days=AT_RISK_LICENCE_DAYS)
-    at_risk = (Customer.objects.visible_to(manager).filter(owner=manager)
-               .exclude(status__in=(Customer.Status.SUSPENDED, Customer.Status.OFFBOARDED))
-               .filter(Q(Exists(complaints)) | Q(licence_expiry__lte=licence_by))
-               .order_by("id"))
-    for customer in at_risk:
-        offer(customer, Reason.AT_RISK, week_start)
+    # At-risk customers by the rules of CUS-9 (customers.risk), as on the week's first day.
+    for line in sorted(at_risk(manager, manager=manager, today=max(today, week_start)),
+                       key=lambda line: line["customer"].pk):
+        offer(line["customer"], Reason.AT_RISK, week_start,
+              "; ".join(text for _code, _label, text in line["reasons"])[:200])
     return sorted(found.values(), key=lambda c: (rank[c.reason], c.earliest, c.customer.pk))
 
 

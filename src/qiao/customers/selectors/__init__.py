@@ -58,8 +58,16 @@ from .pool import (
     pool_rules,
     start_of_today,
 )
+from .risk import (
+    at_risk,
+    risk_threshold,
+    rule_choices,
+)
 
 __all__ = [
+    "at_risk",
+    "risk_threshold",
+    "rule_choices",
     "SORTS",
     "CustomerFilters",
     "search_condition",
