@@ -12,6 +12,7 @@ from qiao.core.api import install_error_handlers
 from qiao.customers.api import router as customers_router
 from qiao.org.api import router as org_router
 from qiao.org.api_access import SessionAuth, TokenAuth
+from qiao.appraisal.api import router as appraisal_router
 from qiao.sales.api import router as sales_router
 from qiao.tickets.api import router as tickets_router
 from qiao.visits.api import router as visits_router
@@ -52,4 +53,5 @@ api.add_router("", approvals_router)
 api.add_router("", workorders_router)
 api.add_router("", tickets_router)
 api.add_router("", sales_router)
+api.add_router("", appraisal_router)
 api.add_router("", visits_router)

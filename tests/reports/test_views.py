@@ -29,9 +29,10 @@ def test_index_lists_the_registered_reports_by_group_to_those_who_may_open_them(
     seed = [("客户信息管理表格", ["grades", "regions", "registration"]),
             ("客户关系管理表格", ["classification", "key_customers"])]
     sales = ("销售统计", ["sales_monthly", "sales_groups", "sales_seasonal", "sales_collection"])
-    assert listed("am01") == [*seed, sales]
+    appraisal = ("绩效考核", ["appraisal_ranking"])
+    assert listed("am01") == [*seed, sales, appraisal]
     assert listed("director") == [seed[0], (seed[1][0], [*seed[1][1], "test_log_summary"]),
-                                  ("客户服务", ["ticket_analysis"]), sales]
+                                  ("客户服务", ["ticket_analysis"]), sales, appraisal]
     assert 'href="/audit/' in world.client("director").get("/reports/").content.decode()
 
 
