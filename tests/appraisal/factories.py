@@ -38,4 +38,4 @@ KPIS = [
 def make_scheme(actor, *, subject="person", kpis=None, name="客户经理季度考核", role=None):
     return services.scorecard_save(actor=actor, scorecard=None, data={
         "name": name, "role": role, "subject": subject, "period_kind": "quarter",
-        "active": True, "note": ""}, kpis=kpis or KPIS)
+        "active": True, "note": ""}, kpis=KPIS if kpis is None else kpis)
