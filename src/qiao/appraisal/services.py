@@ -220,9 +220,12 @@ def _writable(actor, appraisal):
 
 def _rescore(appraisal):
     """The score (the sheet's from its criteria), the points and the final score."""
-    if appraisal.form == Form.SHEET:
-        appraisal.score = scoring.sheet_score(c.score for c in appraisal.criteria.all())
-    appraisal.points = sum((line.signed_points for line in appraisal.lines.all()), Decimal("0"))
+    if appraisal.form == Form.SHEET:  # read again: a page's appraisal holds them prefetched
+        appraisal.score = scoring.sheet_score(
+            CriterionScore.objects.filter(appraisal=appraisal).values_list("score", flat=True))
+    appraisal.points = sum((line.signed_points
+                            for line in RewardPenalty.objects.filter(appraisal=appraisal)),
+                           Decimal("0"))
     appraisal.final_score = appraisal.score + appraisal.points
 
 

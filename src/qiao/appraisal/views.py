@@ -1,5 +1,7 @@
 """Appraisal pages: thin — parse, fetch through the selectors, one service, render."""
 
+import copy
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
@@ -94,7 +96,8 @@ def appraisal_detail(request, pk):
         return _page(request, appraisal)
     if not can(request.user, APPRAISAL_MANAGE):
         raise Http404
-    form = AppraisalForm(request.POST, instance=appraisal)
+    # The form fills a copy: the service compares what was posted with the record as it is.
+    form = AppraisalForm(request.POST, instance=copy.copy(appraisal))
     if not form.is_valid():
         return _page(request, selectors.appraisal_get(request.user, pk), status=400, form=form)
     _saved, status = attempt(form, lambda: services.appraisal_save(
