@@ -7,12 +7,12 @@ The online spec validator badge is switched off (it would call out to swagger.io
 
 from ninja import NinjaAPI, Swagger
 
+from qiao.appraisal.api import router as appraisal_router
 from qiao.approvals.api import router as approvals_router
 from qiao.core.api import install_error_handlers
 from qiao.customers.api import router as customers_router
 from qiao.org.api import router as org_router
 from qiao.org.api_access import SessionAuth, TokenAuth
-from qiao.appraisal.api import router as appraisal_router
 from qiao.sales.api import router as sales_router
 from qiao.tickets.api import router as tickets_router
 from qiao.visits.api import router as visits_router

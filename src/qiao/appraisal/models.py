@@ -206,6 +206,9 @@ class AppraisalKpi(models.Model):
     class Meta:
         ordering = ["order", "id"]
 
+    def __str__(self):
+        return f"{self.label} {self.weighted}"
+
 
 class CriterionScore(models.Model):
     """One criterion of the department manager's sheet (seed 002 篇2) and the evaluator's
@@ -221,6 +224,9 @@ class CriterionScore(models.Model):
 
     class Meta:
         ordering = ["order", "id"]
+
+    def __str__(self):
+        return f"{self.dimension} {self.number}: {self.score}"
 
 
 class RewardPenalty(TimeStampedModel):
@@ -241,6 +247,9 @@ class RewardPenalty(TimeStampedModel):
         verbose_name = _("reward or penalty")
         verbose_name_plural = _("rewards and penalties")
         ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.reason}"
 
     @property
     def signed_points(self) -> Decimal:
