@@ -10,11 +10,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from qiao.appraisal import services
 from qiao.appraisal.models import Appraisal, AppraisalKpi, RewardPenalty, Scorecard, ScorecardKpi
 from qiao.core.exceptions import StaleVersionError
+from qiao.notify.models import Notification
 
 from .factories import KPIS, Q3, TODAY, make_quarter, make_scheme
 
 pytestmark = pytest.mark.django_db
 D = Decimal
+
+
+def _inbox(user, kind):
+    return Notification.objects.filter(recipient=user, kind=kind).count()
 
 
 def _messages(exc):
@@ -69,6 +74,7 @@ def test_draft_submit_return_resubmit_confirm(personas):
     appraisal = services.appraisal_submit(actor=sup1, appraisal=appraisal,
                                           expected_version=appraisal.version)
     assert appraisal.status == "submitted"
+    assert _inbox(region1, services.SUBMITTED) == 1  # the evaluator's first superior
     with pytest.raises(ValidationError):  # handed in: no more changes
         services.appraisal_save(actor=sup1, appraisal=appraisal, data={"evaluation": "改"},
                                 expected_version=appraisal.version)
@@ -85,6 +91,7 @@ def test_draft_submit_return_resubmit_confirm(personas):
     appraisal = services.appraisal_review(actor=region1, appraisal=appraisal, confirm=False,
                                           comment="奖惩未填", expected_version=appraisal.version)
     assert (appraisal.status, appraisal.return_comment) == ("returned", "奖惩未填")
+    assert _inbox(sup1, services.RETURNED) == 1
     services.line_add(actor=sup1, appraisal=appraisal, kind="reward", reason="新客户开发",
                       points=D("3"), expected_version=appraisal.version)
     appraisal.refresh_from_db()
@@ -94,6 +101,9 @@ def test_draft_submit_return_resubmit_confirm(personas):
                                           comment="", expected_version=appraisal.version)
     assert appraisal.status == "confirmed" and appraisal.confirmed_by == region1
     assert appraisal.final_score == D("88.50")
+    assert _inbox(am01, services.CONFIRMED) == _inbox(sup1, services.CONFIRMED) == 1
+    message = Notification.objects.get(recipient=am01, kind=services.CONFIRMED)
+    assert message.display_title == (f"{am01} 2026年第3季度 的考核表已确认：最终得分 88.50")
     with pytest.raises(ValidationError):
         services.appraisal_review(actor=region1, appraisal=appraisal, confirm=False,
                                   comment="再议", expected_version=appraisal.version)

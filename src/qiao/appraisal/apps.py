@@ -9,6 +9,7 @@ class AppraisalConfig(AppConfig):
     def ready(self):
         from qiao.core.registry import NavEntry, actions, navigation, reports, scopes
 
+        from . import services
         from .actions import ACTIONS, APPRAISAL_VIEW
         from .reports import REPORTS
         from .scopes import SCOPES
@@ -17,6 +18,7 @@ class AppraisalConfig(AppConfig):
             actions.register(action)
         for scope in SCOPES:
             scopes.register(scope)
+        services.register_kinds()
         for report in REPORTS:
             reports.register(report)
         navigation.register(NavEntry("appraisal:list", _("Performance appraisal"),

@@ -195,13 +195,16 @@ class AppraisalKpi(models.Model):
     label = models.CharField(_("indicator"), max_length=60)
     measure = models.CharField(_("unit of measure"), max_length=10, blank=True)
     lower_better = models.BooleanField(default=False)
-    weight = models.PositiveSmallIntegerField(_("weight (%)"))
-    target = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
-    cap = models.PositiveSmallIntegerField(_("score cap (%)"))
-    actual = models.DecimalField(_("actual"), max_digits=14, decimal_places=2, null=True)
-    score = models.DecimalField(_("score"), max_digits=6, decimal_places=2)
-    weighted = models.DecimalField(_("weighted score"), max_digits=6, decimal_places=2)
-    order = models.PositiveSmallIntegerField(default=0)
+    weight = models.PositiveSmallIntegerField(_("weight (%)"), editable=False)
+    target = models.DecimalField(_("target"), max_digits=14, decimal_places=2,
+                                 editable=False)
+    cap = models.PositiveSmallIntegerField(_("score cap (%)"), editable=False)
+    actual = models.DecimalField(_("actual"), max_digits=14, decimal_places=2, null=True,
+                                 editable=False)
+    score = models.DecimalField(_("score"), max_digits=6, decimal_places=2, editable=False)
+    weighted = models.DecimalField(_("weighted score"), max_digits=6, decimal_places=2,
+                                   editable=False)
+    order = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["order", "id"]
@@ -216,11 +219,11 @@ class CriterionScore(models.Model):
 
     appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="criteria")
     dimension = models.CharField(_("dimension"), max_length=20)
-    number = models.PositiveSmallIntegerField()
+    number = models.PositiveSmallIntegerField(editable=False)
     text = models.CharField(_("criterion"), max_length=200)
     score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True, validators=[
         MaxValueValidator(CRITERION_MAX)])
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["order", "id"]

@@ -14,13 +14,17 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qiao.core.concurrency import save_versioned
 from qiao.core.exceptions import StaleVersionError
 from qiao.core.history import authored_by
+from qiao.notify import kinds
+from qiao.notify.services import notify
 from qiao.org.permissions import can
+from qiao.org.selectors import first_superior
 
 from . import scoring, sources
 from .actions import APPRAISAL_MANAGE
@@ -39,7 +43,38 @@ from .models import (
     Status,
     Subject,
 )
-from .periods import period_bounds
+from .periods import period_bounds, period_label
+
+# Inbox messages (kind and params stored, the title rendered in the reader's language).
+SUBMITTED = "appraisal.submitted"
+RETURNED = "appraisal.returned"
+CONFIRMED = "appraisal.confirmed"
+
+
+def _title_params(p: dict) -> dict:
+    return {**p, "period": period_label(p["kind"], date.fromisoformat(p["start"]))}
+
+
+def register_kinds():
+    """Called from the app's ready(): how its inbox messages read."""
+    kinds.register(SUBMITTED, title=lambda p: _(
+        "%(evaluator)s submitted the appraisal of %(subject)s for %(period)s") % _title_params(p))
+    kinds.register(RETURNED, title=lambda p: _(
+        "The appraisal of %(subject)s for %(period)s was returned: %(comment)s")
+        % _title_params(p))
+    kinds.register(CONFIRMED, title=lambda p: _(
+        "The appraisal of %(subject)s for %(period)s was confirmed: final score %(score)s")
+        % _title_params(p))
+
+
+def _tell(appraisal, recipients, kind, **extra):
+    recipients = [person for person in recipients if person is not None]
+    if recipients:
+        notify(recipients=recipients, kind=kind, url=reverse("appraisal:detail",
+                                                             args=[appraisal.pk]),
+               params={"subject": appraisal.subject_name, "kind": appraisal.period_kind,
+                       "start": appraisal.period_start.isoformat(),
+                       "evaluator": str(appraisal.evaluator), **extra})
 
 
 def _require(actor, action=APPRAISAL_MANAGE):
@@ -310,6 +345,9 @@ def appraisal_submit(*, actor, appraisal, expected_version: int):
         appraisal.status, appraisal.submitted_at = Status.SUBMITTED, timezone.now()
         appraisal.return_comment = ""
         save_versioned(authored_by(appraisal, actor), expected_version=expected_version)
+        reviewer = first_superior(actor, lambda person: can(person, APPRAISAL_MANAGE)
+                                  and person.pk != appraisal.person_id)
+        _tell(appraisal, [reviewer], SUBMITTED)
     return appraisal
 
 
@@ -331,4 +369,10 @@ def appraisal_review(*, actor, appraisal, confirm: bool, comment: str, expected_
         else:
             appraisal.status, appraisal.return_comment = Status.RETURNED, comment[:2000]
         save_versioned(authored_by(appraisal, actor), expected_version=expected_version)
+        if confirm:  # the appraised person (a unit's head for a unit) and the evaluator
+            told = [appraisal.person or appraisal.unit.manager, appraisal.evaluator]
+            _tell(appraisal, list({p.pk: p for p in told if p is not None}.values()), CONFIRMED,
+                  score=str(appraisal.final_score))
+        else:
+            _tell(appraisal, [appraisal.evaluator], RETURNED, comment=comment[:100])
     return appraisal
