@@ -219,13 +219,13 @@ def make_report_full(world):
 
 
 def make_scorecard_full(world):
-    """An appraisal scheme for account managers, every field filled, with two KPIs."""
+    """An appraisal scheme (of teams, monthly), every field filled."""
     from qiao.org.models import Role
 
     return appraisal_services.scorecard_save(
         actor=world.personas["sup1"], scorecard=None, data={
-            "name": "客户经理季度考核", "role": Role.objects.get(code="account_manager"),
-            "subject": "person", "period_kind": "quarter", "active": True,
+            "name": "重客组月度考核", "role": Role.objects.get(code="supervisor"),
+            "subject": "unit", "period_kind": "month", "active": True,
             "note": "销售与回款并重"},
         kpis=[{"source": "net_sales", "weight": 60, "target": Decimal("30000.00"), "cap": 120},
               {"source": "collections", "weight": 40, "target": Decimal("25000.00"),
@@ -235,8 +235,13 @@ def make_scorecard_full(world):
 def make_appraisal_full(world):
     """Last quarter's appraisal of am01 by sup1, the evaluation and comments written."""
     sup1 = world.personas["sup1"]
+    scheme = appraisal_services.scorecard_save(
+        actor=sup1, scorecard=None, data={"name": "客户经理季度考核", "role": None,
+                                          "subject": "person", "period_kind": "quarter",
+                                          "active": True, "note": ""},
+        kpis=[{"source": "net_sales", "weight": 100, "target": Decimal("30000.00")}])
     appraisal = appraisal_services.appraisal_draft(
-        actor=sup1, scorecard=world.records[Scorecard], person=world.personas["am01"],
+        actor=sup1, scorecard=scheme, person=world.personas["am01"],
         day=previous_period("quarter", _today()))
     return appraisal_services.appraisal_save(
         actor=sup1, appraisal=appraisal, expected_version=appraisal.version,

@@ -29,6 +29,11 @@ class ScorecardForm(BootstrapFormMixin, forms.ModelForm):
         model = Scorecard
         fields = ["name", "role", "subject", "period_kind", "active", "note"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.initial.setdefault("active", True)
+
 
 class KpiForm(BootstrapFormMixin, forms.Form):
     """One KPI line of a scheme; a line without an indicator is left out."""

@@ -25,7 +25,7 @@ from qiao.core.money import MoneyField
 from qiao.core.validators import PlausibleDate
 from qiao.org.scope import ScopedQuerySet
 
-MAX_TARGET = Decimal("999999999999.99")
+MAX_TARGET = Decimal("100000000.00")  # ¥100 million, 100 million hours or %
 MAX_CAP = 200  # % of the KPI's score a result above target may reach
 MAX_POINTS = Decimal("100.0")
 CRITERION_MAX = 5  # a criterion of the manager's sheet: 0–5 points
@@ -68,7 +68,7 @@ class Scorecard(TimeStampedModel):
                                default=Subject.PERSON)
     period_kind = models.CharField(_("period"), max_length=10, choices=PeriodKind.choices,
                                    default=PeriodKind.QUARTER)
-    active = models.BooleanField(_("in use"), default=True)
+    active = models.BooleanField(_("in use"), default=False)  # the new-scheme form ticks it
     note = models.CharField(_("notes"), max_length=200, blank=True)
     history = HistoricalRecords()
 
@@ -89,7 +89,7 @@ class ScorecardKpi(models.Model):
     target = models.DecimalField(_("target"), max_digits=14, decimal_places=2, validators=[
         MinValueValidator(Decimal("0.01")), MaxValueValidator(MAX_TARGET)])
     cap = models.PositiveSmallIntegerField(
-        _("score cap (%)"), default=100, validators=[MinValueValidator(100),
+        _("score cap (%)"), default=100, validators=[MinValueValidator(1),
                                                      MaxValueValidator(MAX_CAP)],
         help_text=_("The most a KPI can score, as a % of its full score, when the target is "
                     "beaten."))
