@@ -185,3 +185,54 @@ def test_rewards_and_penalties_refuse_bad_input(personas):
                           points=D("500"), expected_version=appraisal.version)
     assert not RewardPenalty.objects.exists()
     assert Appraisal.objects.get(pk=appraisal.pk).version == appraisal.version
+
+
+def test_the_sheet_is_submitted_only_when_every_criterion_is_scored(personas):
+    director, deptmgr = personas["director"], personas["deptmgr"]
+    sheet = services.sheet_draft(actor=director, person=deptmgr, period_kind="quarter",
+                                 day=Q3, today=TODAY)
+    sheet = services.appraisal_save(actor=director, appraisal=sheet,
+                                    data={"evaluation": "称职"}, expected_version=sheet.version,
+                                    scores={c.pk: 4 for c in list(sheet.criteria.all())[:-1]})
+    with pytest.raises(ValidationError) as unscored:
+        services.appraisal_submit(actor=director, appraisal=sheet, expected_version=sheet.version)
+    assert "提交前请为每项标准评分" in _messages(unscored)
+    last = sheet.criteria.order_by("-order").first()
+    with pytest.raises(ValidationError):  # 0–5 only
+        services.appraisal_save(actor=director, appraisal=sheet, data={},
+                                expected_version=sheet.version, scores={last.pk: 6})
+    assert Appraisal.objects.get(pk=sheet.pk).version == sheet.version
+    sheet = services.appraisal_save(actor=director, appraisal=sheet, data={},
+                                    expected_version=sheet.version, scores={last.pk: 2})
+    # 31 criteria at 4 and one at 2: 126 of 160 = 78.75
+    assert sheet.score == D("78.75")
+    sheet = services.appraisal_submit(actor=director, appraisal=sheet,
+                                      expected_version=sheet.version)
+    with pytest.raises(PermissionDenied):  # the appraised never confirms their own
+        services.appraisal_review(actor=deptmgr, appraisal=sheet, confirm=True, comment="",
+                                  expected_version=sheet.version)
+
+
+def test_a_scheme_appraises_its_role_and_its_kind_of_subject(personas):
+    from qiao.org.models import Role
+
+    make_quarter(personas)
+    region1 = personas["region1"]
+    supervisors = make_scheme(region1, role=Role.objects.get(code="supervisor"))
+    with pytest.raises(ValidationError) as wrong_role:
+        services.appraisal_draft(actor=region1, scorecard=supervisors, day=Q3,
+                                 person=personas["am01"], today=TODAY)
+    assert "该方案适用于角色" in _messages(wrong_role)
+    units = make_scheme(region1, subject="unit", name="组别考核")
+    with pytest.raises(ValidationError) as no_unit:
+        services.appraisal_draft(actor=region1, scorecard=units, day=Q3,
+                                 person=personas["am01"], today=TODAY)
+    assert "该方案考核单位：请选择单位" in _messages(no_unit)
+    with pytest.raises(ValidationError) as own_unit:  # a unit below one's own only
+        services.appraisal_draft(actor=region1, scorecard=units, day=Q3,
+                                 unit=region1.unit, today=TODAY)
+    assert "该单位不在您的数据范围内" in _messages(own_unit)
+    with pytest.raises(ValidationError):  # another region's team
+        services.appraisal_draft(actor=region1, scorecard=units, day=Q3,
+                                 unit=personas["am05"].unit, today=TODAY)
+    assert not Appraisal.objects.exists()
