@@ -22,5 +22,5 @@ class AppraisalConfig(AppConfig):
         for report in REPORTS:
             reports.register(report)
         navigation.register(NavEntry("appraisal:list", _("Performance appraisal"),
-                                     "bi-clipboard-check", (APPRAISAL_VIEW,), order=70,
+                                     "bi-clipboard-check", (APPRAISAL_VIEW,), order=95,
                                      menu="more"))
