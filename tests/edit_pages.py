@@ -31,6 +31,9 @@ from django.urls.converters import IntConverter
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
+from qiao.appraisal import services as appraisal_services
+from qiao.appraisal.models import Appraisal, Scorecard
+from qiao.appraisal.periods import previous_period
 from qiao.approvals import services as approval_services
 from qiao.approvals.models import ApprovalRequest
 from qiao.core.models import Clearance
@@ -215,6 +218,36 @@ def make_report_full(world):
                                             "forecast_amount": Decimal("123456.78")})
 
 
+def make_scorecard_full(world):
+    """An appraisal scheme (of teams, monthly), every field filled."""
+    from qiao.org.models import Role
+
+    return appraisal_services.scorecard_save(
+        actor=world.personas["sup1"], scorecard=None, data={
+            "name": "重客组月度考核", "role": Role.objects.get(code="supervisor"),
+            "subject": "unit", "period_kind": "month", "active": True,
+            "note": "销售与回款并重"},
+        kpis=[{"source": "net_sales", "weight": 60, "target": Decimal("30000.00"), "cap": 120},
+              {"source": "collections", "weight": 40, "target": Decimal("25000.00"),
+               "cap": 100}])
+
+
+def make_appraisal_full(world):
+    """Last quarter's appraisal of am01 by sup1, the evaluation and comments written."""
+    sup1 = world.personas["sup1"]
+    scheme = appraisal_services.scorecard_save(
+        actor=sup1, scorecard=None, data={"name": "客户经理季度考核", "role": None,
+                                          "subject": "person", "period_kind": "quarter",
+                                          "active": True, "note": ""},
+        kpis=[{"source": "net_sales", "weight": 100, "target": Decimal("30000.00")}])
+    appraisal = appraisal_services.appraisal_draft(
+        actor=sup1, scorecard=scheme, person=world.personas["am01"],
+        day=previous_period("quarter", _today()))
+    return appraisal_services.appraisal_save(
+        actor=sup1, appraisal=appraisal, expected_version=appraisal.version,
+        data={"evaluation": "完成良好。\n回款偏慢。", "comments": "下季度加强回款。"})
+
+
 # In the order the world makes them (a contact needs the customer).
 FILLERS = {
     Customer: Filler(make_customer_full, ("am01", "sup1"), second_customer_values,
@@ -227,6 +260,8 @@ FILLERS = {
                                moves=frozenset({"approvals.HistoricalApprovalRequest",
                                                 "approvals.HistoricalApprovalTask"})),
     SalesReport: Filler(make_report_full, ("am01",)),
+    Scorecard: Filler(make_scorecard_full, ("sup1",)),
+    Appraisal: Filler(make_appraisal_full, ("sup1",)),
 }
 
 

@@ -34,6 +34,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from qiao.appraisal import services as appraisal_services
+from qiao.appraisal.actions import APPRAISAL_MANAGE, APPRAISAL_VIEW
+from qiao.appraisal.models import Appraisal
+from qiao.appraisal.periods import previous_period
 from qiao.approvals import services as approval_services
 from qiao.approvals.actions import APPROVAL_REQUEST
 from qiao.approvals.models import ApprovalRequest, Delegation
@@ -131,13 +135,16 @@ ORDER = "order"                # a sales order of the bucket's customer (posted 
 RECEIPT = "receipt"            # a receipt from the bucket's customer (posted by the director)
 REPORT = "report"              # the bucket's account manager's monthly sales analysis report
 SCHEDULE = "schedule"          # the bucket's account manager's visit schedule of next week
+APPRAISAL = "appraisal"        # the director's appraisal of the bucket's account manager
+SCHEME = "scheme"              # the appraisal scheme (one, shared: not scoped)
 SECRET_LINK = "secret_link"    # no login, a secret token in the URL (a calendar feed): a wrong
                                # token answers 404 to anyone
 OWN = "own"                    # an action on the user's own work, naming no record (tested in
                                # its app: the monthly report's "open mine")
 OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT, STAFF, APPROVAL,
                 NOTIFICATION, DELEGATION, WORK_ORDER, WORK_ORDER_FILE, CAMPAIGN, RECOMMENDATION,
-                HANDOUT, IMPORT_RUN, VISIT, COMMITMENT, TICKET, ORDER, RECEIPT, REPORT, SCHEDULE)
+                HANDOUT, IMPORT_RUN, VISIT, COMMITMENT, TICKET, ORDER, RECEIPT, REPORT, SCHEDULE,
+                APPRAISAL, SCHEME)
 GET, POST = ("GET",), ("POST",)
 BOTH = ("GET", "POST")
 
@@ -348,6 +355,23 @@ ROUTES = {
     "visits:schedule_submit": Route(SCHEDULE, (VISIT_RECORD,), POST, requester_only=True),
     "visits:schedule_comment": Route(SCHEDULE, (VISIT_RECORD,), POST),
     "visits:feed": Route(SECRET_LINK, extra=(("token", "not-a-token"),)),
+    # staff appraisal (SAL-10): an appraisal is seen by the appraised and whoever's scope
+    # covers the person or unit; written and submitted by its evaluator, confirmed or returned
+    # by another holding appraisal.manage; an empty POST is refused (400) and changes nothing.
+    # Schemes are the department's (shared), set by those holding appraisal.manage.
+    "appraisal:list": Route(LIST, (APPRAISAL_VIEW,)),
+    "appraisal:export_xlsx": Route(EXPORT, (APPRAISAL_VIEW,)),
+    "appraisal:export_csv": Route(EXPORT, (APPRAISAL_VIEW,)),
+    "appraisal:new": Route(CREATE, (APPRAISAL_MANAGE,), BOTH),
+    "appraisal:detail": Route(APPRAISAL, (APPRAISAL_VIEW,), BOTH),
+    "appraisal:line_add": Route(APPRAISAL, (APPRAISAL_MANAGE,), POST),
+    "appraisal:line_remove": Route(APPRAISAL, (APPRAISAL_MANAGE,), POST),
+    "appraisal:submit": Route(APPRAISAL, (APPRAISAL_MANAGE,), POST),
+    "appraisal:review": Route(APPRAISAL, (APPRAISAL_MANAGE,), POST),
+    "appraisal:scorecards": Route(LIST, (APPRAISAL_MANAGE,)),
+    "appraisal:scorecard_new": Route(CREATE, (APPRAISAL_MANAGE,), BOTH),
+    "appraisal:scorecard_edit": Route(SCHEME, (APPRAISAL_MANAGE,), BOTH, shared=True),
+    "appraisal:ranking": Route(LIST, (APPRAISAL_VIEW,)),
 }
 
 # The REST API has its own matrix, its routes taken from the OpenAPI schema (tests/api).
@@ -409,6 +433,7 @@ SCOPED_MODELS = {
     SalesReport: (REPORT,),
     VisitSchedule: (SCHEDULE,),
     ScheduledVisit: (SCHEDULE,),  # its lines, on the schedule's page
+    Appraisal: (APPRAISAL, LIST),  # its page; the list and the ranking
 }
 
 
@@ -470,9 +495,9 @@ ROUTE_ACTIONS = {a for r in ROUTES.values() for a in r.actions}
 _AM = {CUSTOMER_VIEW, CUSTOMER_CREATE, CUSTOMER_EDIT, CUSTOMER_LIFECYCLE,
        CUSTOMER_HISTORY, CONTACT_EDIT, ATTACHMENT_UPLOAD, REPORT_VIEW, FIELD_REVEAL,
        POOL_CLAIM, API_USE, APPROVAL_REQUEST, PROMOTION_RECOMMEND, DATA_IMPORT, VISIT_RECORD,
-       TICKET_HANDLE, SALES_VIEW, SALES_POST}
+       TICKET_HANDLE, SALES_VIEW, SALES_POST, APPRAISAL_VIEW}
 _SUP = _AM | {CUSTOMER_GRADE, CUSTOMER_DELETE, CUSTOMER_RESTORE, CUSTOMER_EXPORT,
-              CUSTOMER_REASSIGN, VISIT_EXPORT, TICKET_ASSIGN, SALES_MANAGE}
+              CUSTOMER_REASSIGN, VISIT_EXPORT, TICKET_ASSIGN, SALES_MANAGE, APPRAISAL_MANAGE}
 _MGR = _SUP | {AUDIT_VIEW}
 _TOP = _MGR | {PROMOTION_MANAGE}
 MAY = {"director": _TOP, "deptmgr": _TOP, "region1": _MGR, "sup1": _MGR, "am01": _AM, "am02": _AM,
@@ -510,6 +535,8 @@ class Records:
     receipt: object = None  # a receipt the director posted from the bucket's customer
     report: object = None  # the manager's draft monthly sales analysis report (None for a pool)
     schedule: object = None  # the manager's next week's visit schedule, the customer on it
+    appraisal: object = None  # the director's appraisal of the manager (None without one)
+    scheme: object = None  # the appraisal scheme (the same for every bucket)
 
     def of_kind(self, kind):
         return getattr(self, kind)
@@ -527,7 +554,8 @@ class Records:
                 self.deleted_customer.credit_code, self.contact.name, self.deleted_contact.name,
                 self.attachment.original_name, self.commitment and self.commitment.text,
                 self.ticket and self.ticket.subject, self.order and self.order.note,
-                self.report and self.report.problems}
+                self.report and self.report.problems,
+                self.appraisal and self.appraisal.evaluation}
 
 
 @pytest.fixture
@@ -539,6 +567,12 @@ def matrix(personas, settings, tmp_path):
     director = personas["director"]
     regions = {r.name: r for r in personas.org.regions}
     records = {}
+    scheme = appraisal_services.scorecard_save(
+        actor=director, scorecard=None, data={"name": "矩阵考核方案", "role": None,
+                                              "subject": "person", "period_kind": "quarter",
+                                              "active": True, "note": ""},
+        kpis=[{"source": "net_sales", "weight": 100, "target": Decimal("1000.00")}])
+    last_quarter = previous_period("quarter", timezone.localdate())
     for i, bucket in enumerate(SAMPLE):
         owner = None if bucket.startswith("pool:") else personas[bucket]
         region = regions[bucket[5:]] if owner is None else None
@@ -617,11 +651,18 @@ def matrix(personas, settings, tmp_path):
                     actor=owner, schedule=schedule, expected_version=schedule.version,
                     change=visit_services.ScheduleChange(add=[(customer, next(iter(
                         visit_selectors.working_days(schedule.week_start))))]))
+        appraisal = None
+        if approval is not None:
+            appraisal = appraisal_services.appraisal_draft(
+                actor=director, scorecard=scheme, day=last_quarter, person=owner)
+            appraisal = appraisal_services.appraisal_save(
+                actor=director, appraisal=appraisal, data={"evaluation": f"矩阵考核{i}号"},
+                expected_version=appraisal.version)
         records[bucket] = Records(customer, deleted, contact, old_contact, attachment, owner,
                                   approval, notification, delegation, work_order, work_order_file,
                                   recommendation and recommendation.campaign, recommendation,
                                   handout, import_run, visit, commitment, ticket, order, receipt,
-                                  report, schedule)
+                                  report, schedule, appraisal, scheme)
     return records
 
 
@@ -630,7 +671,8 @@ STATE_FIELDS = {APPROVAL: ("state", "version"), WORK_ORDER: ("stage", "version")
                 RECEIPT: ("amount", "updated_at"), REPORT: ("status", "version"),
                 CAMPAIGN: ("state", "version"), RECOMMENDATION: ("state", "updated_at"),
                 VISIT: ("kind", "updated_at"), COMMITMENT: ("status", "updated_at"),
-                SCHEDULE: ("status", "version")}
+                SCHEDULE: ("status", "version"), APPRAISAL: ("status", "version"),
+                SCHEME: ("name", "updated_at")}
 
 
 def state(records):

@@ -7,6 +7,7 @@ The online spec validator badge is switched off (it would call out to swagger.io
 
 from ninja import NinjaAPI, Swagger
 
+from qiao.appraisal.api import router as appraisal_router
 from qiao.approvals.api import router as approvals_router
 from qiao.core.api import install_error_handlers
 from qiao.customers.api import router as customers_router
@@ -52,4 +53,5 @@ api.add_router("", approvals_router)
 api.add_router("", workorders_router)
 api.add_router("", tickets_router)
 api.add_router("", sales_router)
+api.add_router("", appraisal_router)
 api.add_router("", visits_router)

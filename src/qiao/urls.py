@@ -26,6 +26,7 @@ urlpatterns = [
     path("import/", include("qiao.dataio.urls")),
     path("tickets/", include("qiao.tickets.urls")),
     path("sales/", include("qiao.sales.urls")),
+    path("appraisal/", include("qiao.appraisal.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -26,6 +26,7 @@ import pytest
 from stdnum.cn import ric
 
 from qiao.api import api as ninja_api
+from qiao.appraisal.actions import APPRAISAL_VIEW
 from qiao.approvals.actions import APPROVAL_REQUEST
 from qiao.customers import services
 from qiao.customers.actions import (
@@ -67,6 +68,7 @@ VISITS = "visits"          # visit records and commitments: scope, idempotency i
 SALES = "sales"            # orders, returns, receipts, figures, credit: scope, idempotency in
                            # test_sales.py; dunning and promises in tests/sales/test_dunning.py
 SCHEDULES = "schedules"    # visit schedules: scope, manager-only edits, 409, in test_schedules.py
+APPRAISALS = "appraisals"  # staff appraisals, read-only: scope in test_appraisal.py
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,8 @@ OPS = {
     ("POST", "/schedules/{schedule_id}/edit"): Op(SCHEDULES, VISIT_RECORD, writes=True),
     ("POST", "/schedules/{schedule_id}/submit"): Op(SCHEDULES, VISIT_RECORD, writes=True),
     ("POST", "/schedules/{schedule_id}/comment"): Op(SCHEDULES, VISIT_RECORD, writes=True),
+    ("GET", "/appraisals"): Op(APPRAISALS, APPRAISAL_VIEW),
+    ("GET", "/appraisals/{appraisal_id}"): Op(APPRAISALS, APPRAISAL_VIEW),
 }
 OBJECT_KINDS = (CUSTOMER, CONTACT, POOL_CUSTOMER)
 

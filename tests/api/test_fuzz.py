@@ -9,6 +9,7 @@ The budget (FUZZ_EXAMPLES per operation, persona and mode) keeps this file under
 a soak run may raise it with QIAO_FUZZ_EXAMPLES."""
 
 import os
+from decimal import Decimal
 from itertools import cycle
 
 import pytest
@@ -20,6 +21,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis import Config
 
+from qiao.appraisal import services as appraisal_services
+from qiao.appraisal.periods import previous_period
 from qiao.visits import selectors as schedule_selectors
 from qiao.visits import services as schedule_services
 from qiao.visits.demo import ensure_hospitality_chain
@@ -87,6 +90,15 @@ def persona(request, personas, settings):
     schedules = [schedule_services.schedule_propose(
         actor=personas[username], week_start=schedule_selectors.next_week())[0]
         for username in ("am01", "am05")]
+    # Last quarter's appraisals of am01 and am05, drafted by the director.
+    scheme = appraisal_services.scorecard_save(
+        actor=director, scorecard=None, data={"name": "模糊测试考核", "role": None,
+                                              "subject": "person", "period_kind": "quarter",
+                                              "active": True, "note": ""},
+        kpis=[{"source": "net_sales", "weight": 100, "target": Decimal("1000.00")}])
+    appraisals = [appraisal_services.appraisal_draft(
+        actor=director, scorecard=scheme, person=personas[username],
+        day=previous_period("quarter", timezone.localdate())) for username in ("am01", "am05")]
     try:
         yield {"headers": {"Authorization": f"Bearer {token_secret(personas[request.param])}"},
                "customer_id": cycle([c.pk for c in customers]),
@@ -96,7 +108,8 @@ def persona(request, personas, settings):
                "ticket_id": cycle([t.pk for t in tickets]),
                "visit_id": cycle([v.pk for v in visits]),
                "order_id": cycle([o.pk for o in orders]),
-               "schedule_id": cycle([s.pk for s in schedules])}
+               "schedule_id": cycle([s.pk for s in schedules]),
+               "appraisal_id": cycle([a.pk for a in appraisals])}
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)

@@ -82,6 +82,14 @@ def test_exponents_and_a_third_decimal_place_are_refused(typed):
 # Decimal fields that are no amount of money: business hours of the service desk's policies.
 NOT_MONEY = {"tickets.SlaPolicy.first_response_hours", "tickets.SlaPolicy.resolution_hours",
              "tickets.SlaPolicy.warn_hours"}
+# Staff appraisal's scores and points, and a KPI's target and actual value, which are yuan, a
+# percentage, points or business hours as the KPI's source says (the amounts of rewards and
+# penalties are money fields).
+NOT_MONEY |= {f"appraisal.{field}" for field in (
+    "Appraisal.score", "Appraisal.points", "Appraisal.final_score",
+    "HistoricalAppraisal.score", "HistoricalAppraisal.points", "HistoricalAppraisal.final_score",
+    "AppraisalKpi.target", "AppraisalKpi.actual", "AppraisalKpi.score", "AppraisalKpi.weighted",
+    "ScorecardKpi.target", "RewardPenalty.points")}
 
 
 def test_every_amount_field_of_the_project_is_a_money_field():

@@ -31,6 +31,10 @@ _SUPERVISOR |= {"visit.record", "visit.export"}
 # costs, reversals and passing the credit limit from the supervisors up.
 _ACCOUNT_MANAGER |= {"sales.view", "sales.post"}
 _SUPERVISOR |= {"sales.view", "sales.post", "sales.manage"}
+# Staff appraisal (SAL-10): reading one's own and those in scope from the account managers up;
+# schemes, appraising, confirming and returning from the supervisors up.
+_ACCOUNT_MANAGER |= {"appraisal.view"}
+_SUPERVISOR |= {"appraisal.view", "appraisal.manage"}
 ROLE_ACTIONS = {
     "director": _SUPERVISOR | {"promotion.manage"},
     "dept_manager": _SUPERVISOR | {"promotion.manage"},

@@ -395,6 +395,10 @@ def sales_cases(user, requests, rng):
     for name, query in STATISTICS_CASES.items():
         cases[f"sal_{name}"] = [f"/sales/statistics/{name.replace('_', '-')}/?"
                                 + query.format(month=f"{month:%Y-%m}", year=month.year)]
+    # Staff appraisal (SAL-10): last quarter's appraisals (the demo's, drafted from the bench's
+    # ledger by appraisal_ensure), the list and the ranking, held to the list's target.
+    cases["appraisal_list"] = ["/appraisal/"]
+    cases["appraisal_ranking"] = ["/appraisal/ranking/"]
     return cases
 
 
@@ -405,6 +409,15 @@ STATISTICS_CASES = {
     "cumulative": "month={month}", "customer_cumulative": "month={month}",
     "industry_growth": "month={month}", "product_growth": "month={month}",
 }
+
+
+def appraisal_ensure() -> dict:
+    """Last quarter's appraisals of the demo's account managers, drafted once."""
+    from qiao.appraisal.demo import load_demo_appraisal
+    from qiao.appraisal.models import Appraisal
+
+    load_demo_appraisal()
+    return {"appraisals": Appraisal.objects.count()}
 
 
 _NET = ("(orders - cancellations - returns_late - returns_business - returns_quality "
@@ -708,7 +721,8 @@ TARGETS["S"] = TARGETS["demo"] = TARGETS["M"]
 KIND_OF_CASE = {"list": "list", "list_by_name": "list", "detail": "detail",
                 "api_list": "list", "api_detail": "detail", "visit_list": "visits",
                 "visit_tab": "visits", "api_visits": "visits", "schedule_week": "visits",
-                "schedule_month": "visits", "api_schedules": "visits"}
+                "schedule_month": "visits", "api_schedules": "visits",
+                "appraisal_list": "list", "appraisal_ranking": "list"}
 
 
 # Served (--served), p50 at one connection, in ms (issue 15): at M the customer page 20, any
@@ -846,6 +860,7 @@ def main(argv=None):
     meta["visits"] = visits_data.ensure(vendor, seed=args.seed)
     meta["sales"] = sales_data.ensure(vendor, seed=args.seed, total=args.sales_lines or None,
                                       scale=args.scale)
+    meta["appraisal"] = appraisal_ensure()
     if args.prepare_only:
         return 0
     with connection.cursor() as cursor:

@@ -33,9 +33,10 @@ def test_index_lists_the_registered_reports_by_group_to_those_who_may_open_them(
                       "sales_comparison", "sales_customer_comparison", "sales_cumulative",
                       "sales_customer_cumulative", "sales_industry_growth",
                       "sales_product_growth"])
-    assert listed("am01") == [*seed, sales]
+    appraisal = ("绩效考核", ["appraisal_ranking"])
+    assert listed("am01") == [*seed, sales, appraisal]
     assert listed("director") == [seed[0], (seed[1][0], [*seed[1][1], "test_log_summary"]),
-                                  ("客户服务", ["ticket_analysis"]), sales]
+                                  ("客户服务", ["ticket_analysis"]), sales, appraisal]
     assert 'href="/audit/' in world.client("director").get("/reports/").content.decode()
 
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "qiao.dataio",
     "qiao.tickets",
     "qiao.sales",
+    "qiao.appraisal",
     "qiao.demo",
 ]
 

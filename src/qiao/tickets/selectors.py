@@ -185,3 +185,30 @@ def complaints_of_owner(owner, start, end, limit=10) -> dict:
     latest = list(rows.select_related("customer").order_by("-created_at")[:limit])
     return {"by_category": by_category, "latest": latest,
             "total": sum(row["n"] for row in by_category)}
+
+
+# --- staff appraisal (SAL-10: 客户满意度, 投诉处理时长) ---------------------------------------
+
+def _of_owner(user, start, end, owner, unit, field):
+    rows = Ticket.objects.visible_to(user).filter(**{f"{field}__date__gte": start,
+                                                     f"{field}__date__lte": end})
+    if owner is not None:
+        rows = rows.filter(customer__owner=owner)
+    if unit is not None:
+        rows = rows.filter(customer__owner_unit__path__startswith=unit.path)
+    return rows
+
+
+def satisfaction_of(user, start, end, *, owner=None, unit=None) -> dict:
+    """The customers' ratings (1–5) of the tickets about `owner`'s customers (or those of the
+    customers owned in `unit` and below) closed from `start` to `end` (dates, inclusive) that
+    `user` sees: their average and how many. One query."""
+    return _of_owner(user, start, end, owner, unit, "closed_at").aggregate(
+        average=Avg("rating"), rated=Count("rating"))
+
+
+def complaint_durations(user, start, end, *, owner=None, unit=None) -> list:
+    """(registered, resolved) of the complaints about `owner`'s customers (or `unit`'s)
+    resolved from `start` to `end` (dates, inclusive) that `user` sees. One query."""
+    return list(_of_owner(user, start, end, owner, unit, "resolved_at")
+                .filter(kind=Kind.COMPLAINT).values_list("created_at", "resolved_at"))

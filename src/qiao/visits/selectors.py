@@ -5,7 +5,7 @@ import calendar as months
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -430,3 +430,23 @@ def feed_user(token):
     if feed is None or not feed.user.is_active:
         return None
     return feed.user
+
+
+# --- staff appraisal (SAL-10: 按时访问率) ----------------------------------------------------
+
+def visits_on_time(user, start: date, end: date, *, manager=None, unit=None) -> dict:
+    """The visits planned on submitted schedules for days from `start` to `end` (inclusive),
+    of `manager` or of the schedules of `unit` and below, that `user` sees: how many were
+    planned and how many were done on time (a visit of that customer by the schedule's manager
+    from the week's Monday up to the planned day). One query."""
+    lines = ScheduledVisit.objects.visible_to(user).filter(
+        schedule__status=VisitSchedule.Status.SUBMITTED, day__gte=start, day__lte=end)
+    if manager is not None:
+        lines = lines.filter(schedule__manager=manager)
+    if unit is not None:
+        lines = lines.filter(schedule__unit__path__startswith=unit.path)
+    done = Visit.objects.filter(customer=OuterRef("customer_id"),
+                                author=OuterRef("schedule__manager_id"),
+                                visited_on__gte=OuterRef("schedule__week_start"),
+                                visited_on__lte=OuterRef("day"))
+    return lines.aggregate(planned=Count("id"), on_time=Count("id", filter=Exists(done)))

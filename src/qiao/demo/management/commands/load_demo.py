@@ -8,6 +8,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from qiao.appraisal.demo import load_demo_appraisal
 from qiao.customers.demo_requests import load_demo_lifecycle
 from qiao.customers.reminders import (
     birthday_remind,
@@ -58,6 +59,7 @@ class Command(BaseCommand):
         load_demo_promotions()
         load_demo_tickets()
         load_demo_sales()
+        load_demo_appraisal()
         # This morning's reminders, as the worker's 07:00 job would have sent them.
         licence_expiry_remind()
         birthday_remind()
