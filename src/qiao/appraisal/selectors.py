@@ -7,7 +7,7 @@ from django.db.models import Prefetch, Q
 from django.http import Http404
 
 from qiao.org.models import OrgUnit, User
-from qiao.org.scope import resolved_scope
+from qiao.org.scope import resolved_scope, staff_in_scope_q
 
 from .criteria import DIMENSIONS
 from .models import Appraisal, AppraisalKpi, CriterionScore, Form, RewardPenalty, Scorecard
@@ -15,16 +15,7 @@ from .models import Appraisal, AppraisalKpi, CriterionScore, Form, RewardPenalty
 
 def appraisable_people(user):
     """Active staff in `user`'s data scope other than `user`."""
-    kind, ids = resolved_scope(user)
-    if kind == "all":
-        in_scope = Q()
-    elif kind == "owners":
-        in_scope = Q(pk__in=ids)
-    elif kind == "units":
-        in_scope = Q(unit_id__in=ids)
-    else:
-        in_scope = Q(pk__in=[])
-    return (User.objects.filter(in_scope, is_active=True).exclude(pk=user.pk)
+    return (User.objects.filter(staff_in_scope_q(user), is_active=True).exclude(pk=user.pk)
             .select_related("unit").order_by("unit__path", "username"))
 
 

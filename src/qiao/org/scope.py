@@ -219,6 +219,18 @@ def may_own_customers_q(prefix: str = "") -> Q:
         **{f"{prefix}data_scope": DataScope.NONE})
 
 
+def staff_in_scope_q(user) -> Q:
+    """The condition on User rows of the staff within `user`'s data scope (themselves included)."""
+    kind, ids = resolved_scope(user)
+    if kind == "all":
+        return Q()
+    if kind == "owners":
+        return Q(pk__in=ids)
+    if kind == "units":
+        return Q(unit_id__in=ids)
+    return Q(pk__in=[])
+
+
 def visible_users(user, *, keep=None):
     """The account managers `user` may choose (客户经理: the owner choices of the filters, the
     customer form, a handover's target and the API's staff list): active staff within `user`'s
@@ -226,16 +238,8 @@ def visible_users(user, *, keep=None):
 
     `keep`: the id of a record's current owner, a valid choice whatever the above says (a
     role changed, an account disabled): a form saved unchanged must never be refused for it."""
-    kind, ids = resolved_scope(user)
-    if kind == "all":
-        in_scope = Q()
-    elif kind == "owners":
-        in_scope = Q(pk__in=ids)
-    elif kind == "units":
-        in_scope = Q(unit_id__in=ids)
-    else:
-        in_scope = Q(pk__in=[])
-    choices = Q(in_scope, may_own_customers_q("position__role__"), is_active=True)
+    choices = Q(staff_in_scope_q(user), may_own_customers_q("position__role__"),
+                is_active=True)
     if keep is not None:
         choices |= Q(pk=keep)
     return User.objects.filter(choices).select_related("unit")

@@ -8,11 +8,12 @@ document.addEventListener("DOMContentLoaded", () => {
   const labels = data.labels || {};
   const numbers = (values) => values.map((v) => (v === null ? null : Number(v)));
   const charts = [];
+  const narrow = window.matchMedia("(max-width: 575.98px)").matches; // a phone
   const draw = (id, option) => {
     const element = document.getElementById(id);
     if (!element) return;
     const chart = echarts.init(element);
-    chart.setOption({ tooltip: { trigger: "axis" }, legend: { top: 0 },
+    chart.setOption({ tooltip: { trigger: "axis" }, legend: { top: 0, type: "scroll" },
                       grid: { left: 64, right: 16, top: 36, bottom: 48 }, ...option });
     charts.push(chart);
   };
@@ -48,7 +49,9 @@ document.addEventListener("DOMContentLoaded", () => {
   const pie = statistic.find((series) => series.type === "pie");
   draw("chart-statistic", pie ? {
     tooltip: { trigger: "item" }, xAxis: { show: false }, yAxis: { show: false },
+    // On a phone the slices' names stay in the legend and the tooltip, not around the pie.
     series: [{ name: pie.name, type: "pie", radius: ["35%", "65%"], top: 24,
+               label: { show: !narrow }, labelLine: { show: !narrow },
                data: (data.names || []).map((name, i) => ({ name, value: Number(pie.data[i]) }))
                  .filter((item) => item.value > 0) }],
   } : {
