@@ -334,13 +334,14 @@ def test_edits_of_the_record_and_the_pools_own_events_are_not_a_follow_up(person
 
 
 def test_work_with_the_customer_done_elsewhere_is_a_follow_up(personas):
-    """The kinds other apps register: a work-order stage done with the customer's people, and
-    promotional goods the customer signed for."""
+    """The kinds other apps register: a work-order stage done with the customer's people,
+    promotional goods the customer signed for, a dunning call or visit about its debt."""
     from qiao.promotions.services import HANDOUT_EVENT
     from qiao.workorders.services import STAGE_DONE
 
     assert sorted(services.follow_up_kinds()) == sorted(
-        ["created", "follow_up", STAGE_DONE, HANDOUT_EVENT, "ticket_opened", "visit_recorded"])
+        ["created", "follow_up", STAGE_DONE, HANDOUT_EVENT, "ticket_opened", "visit_recorded",
+         "dunning_recorded"])
     customer = personas.customers["am01"][0]
     for kind in (STAGE_DONE, HANDOUT_EVENT):
         Customer.objects.filter(pk=customer.pk).update(

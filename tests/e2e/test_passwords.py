@@ -55,8 +55,7 @@ def test_changing_ones_password_from_the_header_and_on_a_phone(personas, open_se
     s = open_session(device=PHONE)
     page = s.page
     s.login("sup1", PASSWORD)
-    page.locator(".navbar-toggler").click()
-    page.get_by_test_id("user-menu").click()
+    s.user_menu()  # unfolds the header first, and waits for it to stand still
     page.get_by_test_id("password-change-link").click()
     expect(page.get_by_test_id("password-change")).to_be_visible()
     assert s.page_width() <= 390, s.widest_elements(390)
