@@ -52,6 +52,7 @@ CASES = [
     ("post", "/customers", {"name": "x", "tags": [999_999]}, None, 400, "tags"),
     ("post", "/customers", {"name": "x", "staff_count": -1}, None, 400, "staff_count"),
     ("post", "/customers", {"name": "x", "staff_count": "many"}, None, 400, "staff_count"),
+    ("post", "/customers", {"name": "x", "staff_count": False}, None, 400, "staff_count"),
     ("post", "/customers", {"name": "x", "licence_expiry": "2024-02-30"}, None, 400,
      "licence_expiry"),
     ("post", "/customers", {"name": "x", "region": BIG}, None, 400, "region"),

@@ -17,7 +17,7 @@ Errors, all `{"detail": "...", "errors": {field: [messages]}}`:
 import functools
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Annotated
+from typing import Annotated, get_args
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -214,7 +214,16 @@ class _CleanText(Schema):
     @classmethod
     def _text(cls, value, info):
         _within_documented_length(cls, info.field_name, value)
+        if isinstance(value, bool) and not _takes_bool(cls.model_fields[info.field_name]):
+            # pydantic would read true/false as 1/0 for a number: a malformed body.
+            raise PydanticCustomError("bool_not_number", "Input should be a number, not true "
+                                                         "or false")
         return _clean_text(value)
+
+
+def _takes_bool(field) -> bool:
+    annotation = field.annotation
+    return annotation is bool or bool in get_args(annotation)
 
 
 class Input(_CleanText):
