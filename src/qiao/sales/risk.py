@@ -25,7 +25,7 @@ def overdue_long(customers, today) -> dict:
              .annotate(balance=Sum(F("net_sales") - F("collections"))).filter(balance__gt=0)
              .values("customer_id"))
     files = selectors.latest_credit_files(owing)
-    ageing = selectors.ageing_of(owing, selectors._Terms(files), today)
+    ageing = selectors.ageing_of(owing, files, today)
     return {pk: _("%(amount)s overdue, the oldest for %(days)s days") % {
         "amount": f"¥{row['overdue']:,.2f}", "days": row["oldest_days"]}
         for pk, row in ageing.items() if row["oldest_days"] > days}

@@ -370,7 +370,7 @@ def credits_of(customer_ids, today=None) -> dict:
     """customer_credit of each of `customer_ids` (on `today`), read together."""
     files = latest_credit_files(customer_ids)
     receivables = receivables_of(customer_ids)
-    ageing = ageing_of(customer_ids, {pk: term_days(files.get(pk)) for pk in customer_ids}, today)
+    ageing = ageing_of(customer_ids, files, today)
     credits = {}
     for pk in customer_ids:
         credit_file, receivable = files.get(pk), receivables[pk]
@@ -400,10 +400,11 @@ def _orders_owed(customer_ids):
             .order_by("customer_id", F("delivered_on").asc(nulls_last=True), "id"))
 
 
-def ageing_of(customer_ids, terms: dict, today=None) -> dict:
+def ageing_of(customer_ids, files: dict, today=None) -> dict:
     """Each customer's open amount by how long it is overdue: collections pay the oldest
-    deliveries first (first in, first out); a delivery's unpaid rest is overdue `terms[id]`
-    days after it was delivered (an order not yet delivered is not due)."""
+    deliveries first (first in, first out); a delivery's unpaid rest is overdue the payment
+    term of the customer's latest credit file (`files`: latest_credit_files; the default term
+    without one) after it was delivered (an order not yet delivered is not due)."""
     # The returns summed per order in one grouped query (a subquery per order, as the desk's
     # one-query `my_overdue` reads them for one manager's customers, was most of the
     # director's arrears list).
@@ -418,7 +419,7 @@ def ageing_of(customer_ids, terms: dict, today=None) -> dict:
             CustomerMonth.objects.filter(customer_id__in=customer_ids).values("customer_id")
             .annotate(total=_money("collections")).values_list("customer_id", "total")}
     return _fifo(((customer_id, delivered_on, amount - discount - returned.get(order_id, ZERO),
-                   terms.get(customer_id, 30))
+                   term_days(files.get(customer_id)))
                   for order_id, customer_id, delivered_on, amount, discount in orders),
                  paid, today)
 
@@ -461,7 +462,7 @@ def arrears(user, *, unit=None, manager=None, overdue_only=True, today=None):
     balance_of = dict(balances.values_list("customer_id", "balance"))
     ids = list(balance_of)
     latest = latest_credit_files(ids)
-    ageing = ageing_of(ids, {pk: term_days(latest.get(pk)) for pk in ids}, today)
+    ageing = ageing_of(ids, latest, today)
     people = Customer.objects.filter(pk__in=ids).select_related("owner")
     lines = []
     for customer in people:
@@ -550,16 +551,6 @@ def my_overdue(user, today=None) -> dict:
     overdue = [row["overdue"] for row in ageing.values() if row["overdue"] > 0]
     return {"overdue": _cents(sum(overdue, ZERO)), "customers": len(overdue),
             "broken": rows[0][7] if rows else 0}
-
-
-class _Terms(dict):
-    """{customer id: payment term} read from the latest credit files, the default for the rest."""
-
-    def __init__(self, files):
-        super().__init__({pk: term_days(credit_file) for pk, credit_file in files.items()})
-
-    def get(self, key, default=None):
-        return super().get(key, term_days(None))
 
 
 

@@ -1193,7 +1193,7 @@ def dunning_daily(today=None) -> dict:
     short of it), escalates each broken promise and each customer with a debt overdue more than
     `QIAO_DUNNING_ESCALATE_DAYS` days, and closes the escalations of customers with nothing
     overdue any more."""
-    from .selectors import ageing_of, latest_credit_files, term_days
+    from .selectors import ageing_of, latest_credit_files
 
     today = today or timezone.localdate()
     counts = {"kept": 0, "broken": 0, "escalated": 0, "closed": 0}
@@ -1228,7 +1228,7 @@ def dunning_daily(today=None) -> dict:
                  .annotate(balance=Sum(F("net_sales") - F("collections")))
                  .filter(balance__gt=0).values_list("customer_id", flat=True))
     files = latest_credit_files(owing)
-    ageing = ageing_of(owing, {pk: term_days(files.get(pk)) for pk in owing}, today)
+    ageing = ageing_of(owing, files, today)
     limit = escalate_days()
     late = {pk: row for pk, row in ageing.items() if row["oldest_days"] > limit}
     escalated = set(ArrearsEscalation.objects.filter(
