@@ -320,6 +320,8 @@ def test_the_worker_runs_the_import_and_a_cancellation_stops_it(personas, monkey
         monkeypatch.setattr(importers.CustomerRows, "__call__", real)
         assert (run.status, run.created) == (ImportRun.Status.CANCELLED, kept)
         assert Customer.objects.filter(name__startswith="导入后台").count() == kept
+        # The cancel is spent: no later pass (nor another test's run of the same id) sees it.
+        assert not services._cancelled(run.pk)
     run = services.import_start(actor=am01, run=run, dry_run=False)  # the partial one again
     assert (run.status, run.created, run.skipped) == (ImportRun.Status.DONE, 3, 2)
     assert Customer.objects.filter(name__startswith="导入后台").count() == 5

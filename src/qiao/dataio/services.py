@@ -170,8 +170,7 @@ def import_start(*, actor, run: ImportRun, dry_run: bool) -> ImportRun:
     run.status, run.job, run.started_at = ImportRun.Status.QUEUED, "check" if dry_run else "run", \
         timezone.now()
     run.save(update_fields=["status", "job", "started_at"])
-    huey = _huey()
-    huey.delete(_key(run.pk, "cancel"))
+    _forget_signals(run.pk)
     from .tasks import import_task
 
     import_task(run.pk, actor.pk, dry_run)
@@ -293,7 +292,18 @@ def _execute(actor, run: ImportRun, *, dry_run: bool) -> ImportRun:
             was = ImportRun.Status.CHECKED if run.checked_at else ImportRun.Status.UPLOADED
         ImportRun.objects.filter(pk=run.pk).update(status=was)
         raise
+    finally:
+        _forget_signals(run.pk)
     return _finish(run, outcome, total=len(table.rows), dry_run=dry_run)
+
+
+def _forget_signals(run_pk: int) -> None:
+    """The pass is over: its progress and a cancel that came late mean nothing to the next
+    pass (a cancel left behind would stop it at its first row)."""
+    with contextlib.suppress(Exception):  # the queue's storage is down: nothing was kept there
+        huey = _huey()
+        huey.delete(_key(run_pk, "cancel"))
+        huey.delete(_key(run_pk, "progress"))
 
 
 def _pass(actor, run, importer, table, *, dry_run: bool):
