@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
+from huey.contrib.djhuey import HUEY
 
 from qiao.core import calendar
 from qiao.demo.generator import ensure_grades, ensure_tags
@@ -49,6 +50,14 @@ def fresh_business_calendar():
     """The business calendar's per-process cache starts empty in every test, so that no day a
     rolled-back test entered (or a flush removed) is remembered."""
     calendar.forget()
+
+
+@pytest.fixture(autouse=True)
+def empty_task_store():
+    """Tasks run immediately on an in-memory store that lives as long as the test process:
+    every test starts with it empty, so that nothing one test left there (a result, a
+    run's cancel signal) reaches the next."""
+    HUEY.storage.flush_all()
 
 
 @pytest.fixture(autouse=True)
