@@ -50,6 +50,7 @@ class AuditConfig(AppConfig):
         # Lists' files and prints (core.lists), org's changes of accounts and access: recorded
         # inside their transactions.
         from qiao.core import exports, registry
+        from qiao.org import second_factor
         from qiao.org import services as org_services
 
         from . import services
@@ -64,6 +65,9 @@ class AuditConfig(AppConfig):
             (org_services.API_TOKEN_CREATED, services.api_token_created_record),
             (org_services.API_TOKEN_REVOKED, services.api_token_revoked_record),
             (org_services.ACCESS_CHANGED, services.access_change_record),
+            (second_factor.ENROLLED, services.second_factor_enrolled_record),
+            (second_factor.RECOVERY_CODES_RENEWED, services.recovery_codes_renewed_record),
+            (second_factor.RESET, services.second_factor_reset_record),
         ]:
             registry.subscribe(code, recorder, in_transaction=True)
         # The supervisor's alert, announced for the inbox (notify subscribes).

@@ -63,6 +63,9 @@ class OperationLog(models.Model):
         PASSWORD_SET_BY_ADMIN = "password_set_by_admin", _("Set a user's password")
         PASSWORD_RESET_ISSUED = "password_reset_issued", _("Issued a password reset link")
         PASSWORD_RESET_USED = "password_reset_used", _("Set a new password with a reset link")
+        SECOND_FACTOR_ENROLLED = "second_factor_enrolled", _("Set up their second factor")
+        RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("Renewed their recovery codes")
+        SECOND_FACTOR_RESET = "second_factor_reset", _("Reset a user's second factor")
 
     occurred_at = models.DateTimeField(_("time"), default=timezone.now)
     actor = models.ForeignKey(

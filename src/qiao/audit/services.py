@@ -15,6 +15,7 @@ from qiao.core import registry
 from qiao.core.exceptions import RateLimited
 from qiao.core.masking import mask_phone, sensitive_kind
 from qiao.core.origin import Origin
+from qiao.org import second_factor
 from qiao.org.actions import FIELD_REVEAL
 from qiao.org.permissions import can
 from qiao.org.selectors import first_superior
@@ -142,17 +143,35 @@ def field_reveal(*, actor, instance, field: str, customer, origin: Origin | None
         raise ObjectDoesNotExist(f"{field} is not a sensitive field of {instance._meta.label}")
     if not can(actor, FIELD_REVEAL) or customer.in_pool:
         raise PermissionDenied
-    now = timezone.now()
-    budget = getattr(settings, "QIAO_REVEALS_PER_HOUR", 50)
     where = {"actor": actor, "origin": origin, "customer": customer,
              "details": {"model": instance._meta.label_lower, "pk": instance.pk, "field": field}}
-    if _recent_count(actor, Kind.REVEAL, now) >= budget:
+    refusal = _reveal_refusal(actor, _recent_count(actor, Kind.REVEAL, timezone.now()))
+    if refusal is not None:
         operation_record(action=Kind.REVEAL_REFUSED, **where)
-        raise RateLimited(_("You have revealed %(n)d values in the last hour, the most allowed. "
-                            "Try again later.") % {"n": budget})
+        raise refusal
     operation_record(action=Kind.REVEAL, object_repr=f"{instance._meta.verbose_name}: {instance}",
                      **where)
     return getattr(instance, field)
+
+
+def _reveal_refusal(actor, revealed: int) -> RateLimited | None:
+    """Within QIAO_REVEALS_PER_HOUR, nothing; beyond it, only a session that has verified its
+    second factor goes on, up to QIAO_REVEALS_PER_HOUR_VERIFIED (C24)."""
+    budget = settings.QIAO_REVEALS_PER_HOUR
+    if revealed < budget:
+        return None
+    if not second_factor.required():
+        return RateLimited(_("You have revealed %(n)d values in the last hour, the most allowed. "
+                             "Try again later.") % {"n": budget})
+    if not second_factor.verified(actor):
+        return second_factor.SecondFactorNeeded(
+            _("You have revealed %(n)d values in the last hour. To reveal more, verify with your "
+              "second factor.") % {"n": budget})
+    most = settings.QIAO_REVEALS_PER_HOUR_VERIFIED
+    if revealed < most:
+        return None
+    return RateLimited(_("You have revealed %(n)d values in the last hour, the most allowed. "
+                         "Try again later.") % {"n": most})
 
 
 def duplicate_check_record(*, actor, origin: Origin | None = None, name="", credit_code="",
@@ -239,6 +258,19 @@ def api_token_revoked_record(*, actor, token, origin: Origin | None = None) -> O
                             object_repr=str(token),
                             details={"token": token.pk, "prefix": token.prefix,
                                      "owner": token.user.get_username()})
+
+
+def second_factor_enrolled_record(*, user, origin: Origin | None = None) -> OperationLog:
+    return operation_record(actor=user, action=Kind.SECOND_FACTOR_ENROLLED, origin=origin)
+
+
+def recovery_codes_renewed_record(*, user, origin: Origin | None = None) -> OperationLog:
+    return operation_record(actor=user, action=Kind.RECOVERY_CODES_RENEWED, origin=origin)
+
+
+def second_factor_reset_record(*, actor, user, origin: Origin | None = None) -> OperationLog:
+    return operation_record(actor=actor, action=Kind.SECOND_FACTOR_RESET, origin=origin,
+                            object_repr=str(user), details={"user": user.get_username()})
 
 
 # The operation of a change of who may do or see what, by the model saved in the admin.

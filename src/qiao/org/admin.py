@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from qiao.core import registry
@@ -17,6 +19,7 @@ from qiao.core.admin import CleanInputAdminMixin, ReadOnlyAdminMixin
 from qiao.core.forms import CleanInputMixin
 from qiao.core.origin import Origin
 
+from . import second_factor
 from .models import ApiToken, OrgUnit, Position, Role, User
 from .permissions import action_choices
 from .services import (
@@ -148,7 +151,7 @@ class QiaoUserAdmin(CleanInputAdminMixin, AccessChangeAdminMixin, UserAdmin, Sim
     search_fields = ("username", "display_name", "mobile")
     autocomplete_fields = ("unit", "supervisor")
     list_select_related = ("unit", "position", "supervisor")
-    actions = ["password_reset_links"]
+    actions = ["password_reset_links", "second_factor_reset"]
     # Kept by Django, not typed in: the admin's time input (hours and minutes in Chinese)
     # would cut their seconds off at every save.
     readonly_fields = ("last_login", "date_joined")
@@ -192,6 +195,15 @@ class QiaoUserAdmin(CleanInputAdminMixin, AccessChangeAdminMixin, UserAdmin, Sim
                    "refused": refused, "hours": password_reset_hours()}
         return TemplateResponse(request, "admin/org/user/password_reset_links.html", context)
 
+    @admin.action(description=_("Reset the second factor (lost phone)"))
+    def second_factor_reset(self, request, queryset):
+        """Clears the selected users' authenticator and recovery codes: their next privileged
+        request asks them to set up again. Logged, one entry a user."""
+        for user in queryset:
+            second_factor.reset(actor=request.user, user=user, origin=Origin.of(request))
+        self.message_user(request, _("The second factor of %(n)d users was reset.")
+                          % {"n": queryset.count()})
+
     fieldsets = (*(UserAdmin.fieldsets or ()),
         (_("Organisation"), {"fields": ("display_name", "unit", "position", "supervisor",
                                          "mobile", "language")}),
@@ -220,3 +232,10 @@ class ApiTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         for token in queryset.select_related("user"):
             api_token_revoke(actor=request.user, token=token, origin=Origin.of(request))
         messages.success(request, _("The tokens are revoked."))
+
+
+# django-otp's own pages of devices (their keys in clear, English only) are not offered: an
+# administrator resets a user's second factor with the users' action above, which is logged.
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)

@@ -11,7 +11,7 @@ class OrgConfig(AppConfig):
         # The changes of accounts and access: the operation log records them.
         from qiao.core.registry import DomainEvent, actions, events
 
-        from . import services
+        from . import second_factor, services
 
         for code, label in [
             (services.CLEARANCE_CHANGED, _("Clearance changed")),
@@ -22,6 +22,9 @@ class OrgConfig(AppConfig):
             (services.API_TOKEN_CREATED, _("API token created")),
             (services.API_TOKEN_REVOKED, _("API token revoked")),
             (services.ACCESS_CHANGED, _("Access changed in the admin")),
+            (second_factor.ENROLLED, _("Second factor set up")),
+            (second_factor.RECOVERY_CODES_RENEWED, _("Recovery codes renewed")),
+            (second_factor.RESET, _("Second factor reset by an administrator")),
         ]:
             events.register(DomainEvent(code, label))
         # Its own actions (administering the organisation, revealing numbers, the API).

@@ -42,3 +42,10 @@ class PasswordChangeForm(_PolicyHelpMixin, BootstrapFormMixin, auth_forms.Passwo
 
 class PasswordResetForm(_PolicyHelpMixin, BootstrapFormMixin, auth_forms.SetPasswordForm):
     """The new password twice, for a reset link (no current password: it was forgotten)."""
+
+
+class SecondFactorCodeForm(BootstrapFormMixin, forms.Form):
+    code = forms.CharField(label=_("verification code"), max_length=32, strip=True,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
+                                                         "inputmode": "numeric",
+                                                         "autofocus": True}))

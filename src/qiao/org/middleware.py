@@ -1,6 +1,6 @@
 """Activate the user's chosen language before LocaleMiddleware falls back to the browser's;
 log out sessions that have been idle or alive too long; send a user whose password someone else
-chose to the page where they choose their own."""
+chose to the page where they choose their own; ask for the second factor on privileged routes."""
 
 import time
 
@@ -12,6 +12,8 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from . import second_factor
 
 
 class UserLanguageMiddleware:
@@ -119,4 +121,40 @@ class PasswordChangeRequiredMiddleware:
             return response
         if request.method == "GET":  # back to this page afterwards (?next=)
             url = redirect_to_login(request.get_full_path(), url)["Location"]
+        return HttpResponseRedirect(url)
+
+
+class SecondFactorMiddleware:
+    """The privileged routes (C24) — the admin's pages and views marked
+    `second_factor.mark_required` — answer a session that has not verified its second factor
+    with a redirect to the verification page (the set-up page for someone without an
+    authenticator; htmx: an HX-Redirect), coming back afterwards to a GET's page. The admin's
+    logout stays open. Below django-otp's OTPMiddleware, which tells whether it has verified."""
+
+    OPEN_ADMIN_VIEWS = ("logout",)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or second_factor.satisfied(user):
+            return None
+        match = request.resolver_match
+        privileged = getattr(view_func, "second_factor_required", False) or (
+            match is not None and match.namespace == "admin"
+            and match.url_name not in self.OPEN_ADMIN_VIEWS)
+        if not privileged:
+            return None
+        # A POST cannot be replayed: back to the page it was sent from.
+        back = (request.get_full_path() if request.method == "GET"
+                else request.headers.get("Referer") or reverse("home"))
+        url = second_factor.page_for(user, back)
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
         return HttpResponseRedirect(url)

@@ -1,4 +1,5 @@
-"""Login, logout, language choice, the landing page, the user's password and API tokens."""
+"""Login, logout, language choice, the landing page, the user's password, second factor and API
+tokens."""
 
 import time
 
@@ -10,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -21,9 +23,9 @@ from qiao.core.origin import Origin
 from qiao.core.views import attempt
 from qiao.org.decorators import requires
 
-from . import selectors, services
+from . import second_factor, selectors, services
 from .actions import API_USE
-from .forms import ApiTokenForm, PasswordChangeForm, PasswordResetForm
+from .forms import ApiTokenForm, PasswordChangeForm, PasswordResetForm, SecondFactorCodeForm
 from .lockout import ADDRESS_LOCKED
 from .middleware import SessionTimeoutMiddleware
 from .permissions import VIEWS_CUSTOMERS, can
@@ -190,3 +192,71 @@ def _api_token_revoke(request):
     services.api_token_revoke(actor=request.user, token=token, origin=Origin.of(request))
     messages.success(request, _("Token “%s” revoked: it no longer opens the API.") % token.name)
     return redirect("org:api_tokens")
+
+
+# --- the second factor (org.second_factor) --------------------------------------------------------
+
+@never_cache
+@login_required
+def second_factor_page(request):
+    """The user's second factor: whether it is set up, how many recovery codes are left; set it
+    up (again), new recovery codes."""
+    return render(request, "org/second_factor.html", {
+        "enrolled": second_factor.enrolled(request.user),
+        "verified": second_factor.verified(request.user),
+        "codes_left": second_factor.recovery_codes_left(request.user),
+        "required": second_factor.required(),
+    })
+
+
+@never_cache
+@login_required
+def second_factor_setup(request):
+    """The QR code of a new secret (and the secret as text), then the first code from the app;
+    the recovery codes shown once. Replacing an authenticator asks for the current one first,
+    so that a stolen password alone cannot move the second factor to another phone."""
+    if second_factor.enrolled(request.user) and not second_factor.verified(request.user):
+        return redirect(second_factor.page_for(request.user, request.get_full_path()))
+    device = second_factor.pending_device(request.user)
+    form = SecondFactorCodeForm(request.POST or None)
+    if request.method == "POST" and device is not None and form.is_valid():
+        codes = second_factor.enrolment_confirm(request, device, form.cleaned_data["code"])
+        if codes is not None:
+            return render(request, "org/second_factor_codes.html",
+                          {"codes": codes, "next": _safe_next(request, reverse("home"))})
+        form.add_error("code", _("The code is wrong or has expired. Enter the code the app "
+                                 "shows now."))
+    if device is None or request.method == "GET":
+        device = second_factor.enrolment_start(request.user)
+    return render(request, "org/second_factor_setup.html", {
+        "form": form, "next": _safe_next(request, ""),
+        "qr_code": second_factor.qr_code_svg(device), "secret": second_factor.secret_text(device),
+    }, status=400 if form.errors else 200)
+
+
+@never_cache
+@login_required
+def second_factor_verify(request):
+    """A code from the authenticator app or a recovery code, then back where the user was."""
+    if not second_factor.enrolled(request.user):
+        return redirect(second_factor.page_for(request.user, _safe_next(request, reverse("home"))))
+    form = SecondFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if second_factor.verify(request, form.cleaned_data["code"]):
+            return redirect(_safe_next(request, "home"))
+        form.add_error("code", _("The code is wrong or has expired (or too many wrong codes: "
+                                 "wait a little and enter the code the app shows now)."))
+    return render(request, "org/second_factor_verify.html",
+                  {"form": form, "next": _safe_next(request, "")},
+                  status=400 if form.errors else 200)
+
+
+@require_POST
+@login_required
+def second_factor_recovery_codes(request):
+    """New recovery codes (the old ones stop working), for a session that has verified."""
+    if not second_factor.verified(request.user):
+        return redirect(second_factor.page_for(request.user, reverse("org:second_factor")))
+    return render(request, "org/second_factor_codes.html", {
+        "codes": second_factor.recovery_codes_renew(request),
+        "next": reverse("org:second_factor")})

@@ -37,6 +37,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "qiao.core.thirdparty.AxesConfig",  # django-axes with a translated name
+    # The second factor on privileged routes (org.second_factor): authenticator codes, recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "huey.contrib.djhuey",  # background and periodic tasks: HUEY below, `manage.py run_huey`
     # django-ninja's own Swagger UI files (static/ninja/), served from here instead of a CDN.
@@ -71,9 +75,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "qiao.org.middleware.SessionTimeoutMiddleware",
     "qiao.org.middleware.PasswordChangeRequiredMiddleware",
+    "qiao.org.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -160,6 +166,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 QIAO_FORCE_PASSWORD_CHANGE = env.bool("QIAO_FORCE_PASSWORD_CHANGE", default=True)
+# The second factor (C24, org.second_factor): the admin, the routes marked privileged and reveals
+# beyond QIAO_REVEALS_PER_HOUR ask once per session for a code from an authenticator app (TOTP,
+# any app that reads the QR code: 腾讯身份验证器, Microsoft or Google Authenticator, FreeOTP).
+QIAO_SECOND_FACTOR = env.bool("QIAO_SECOND_FACTOR", default=True)
+OTP_TOTP_ISSUER = "Qiao"
 PASSWORD_RESET_TIMEOUT = env.int("QIAO_PASSWORD_RESET_HOURS", default=24) * 3600
 
 LANGUAGE_CODE = "zh-hans"
@@ -242,6 +253,8 @@ CONTENT_SECURITY_POLICY = {
 # questions, so 60 covers twenty new customers an hour).
 QIAO_AUDIT_VIEW_ALERT_PER_HOUR = env.int("QIAO_AUDIT_VIEW_ALERT_PER_HOUR", default=100)
 QIAO_REVEALS_PER_HOUR = env.int("QIAO_REVEALS_PER_HOUR", default=50)
+# Beyond that, a session that has verified its second factor may reveal up to this many an hour.
+QIAO_REVEALS_PER_HOUR_VERIFIED = env.int("QIAO_REVEALS_PER_HOUR_VERIFIED", default=200)
 QIAO_DUPLICATE_CHECKS_PER_HOUR = env.int("QIAO_DUPLICATE_CHECKS_PER_HOUR", default=60)
 
 # Exports (qiao.core.exports): a file of more rows than this is refused with a message asking

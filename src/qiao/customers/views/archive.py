@@ -18,6 +18,7 @@ from qiao.core.origin import Origin
 from qiao.core.pagination import paginate
 from qiao.core.views import attempt, perform
 from qiao.dataio.actions import DATA_IMPORT
+from qiao.org import second_factor
 from qiao.org.actions import FIELD_REVEAL
 from qiao.org.decorators import requires
 from qiao.org.permissions import action_flags, can
@@ -299,8 +300,11 @@ def field_reveal(request, model, pk, field):
     try:
         value = audit_services.field_reveal(actor=request.user, instance=instance, field=field,
                                             customer=customer, origin=Origin.of(request))
-    except RateLimited as exc:  # said in place of the value
+    except RateLimited as exc:  # said in place of the value (with the way on, if there is one)
+        verify_url = (second_factor.page_for(request.user, request.headers.get("HX-Current-URL")
+                                             or reverse("customers:detail", args=[customer.pk]))
+                      if isinstance(exc, second_factor.SecondFactorNeeded) else "")
         return render_page(request, "customers/_fragments/revealed.html",
-                           {"error": str(exc)}, status=http_status(exc))
+                           {"error": str(exc), "verify_url": verify_url}, status=http_status(exc))
     return render_page(request, "customers/_fragments/revealed.html",
                        {"value": value, "field": field, "kind": instance.SENSITIVE_FIELDS[field]})

@@ -38,4 +38,7 @@ class Command(BaseCommand):
         yield f"Password: {settings.QIAO_DEMO_PASSWORD}"
         if settings.QIAO_FORCE_PASSWORD_CHANGE:
             yield "Each user chooses a password of their own at the first login."
+        if settings.QIAO_SECOND_FACTOR:
+            yield ("The admin (and approving exports, revealing many numbers) asks for an "
+                   "authenticator app's code: have one on your phone (QIAO_SECOND_FACTOR=0 turns it off).")
         yield ""
