@@ -243,6 +243,12 @@ ROUTES = {
     "org:password_change": Route(CREATE, (), BOTH),
     "org:password_reset": Route(PUBLIC, methods=BOTH,
                                 extra=(("uidb64", "MQ"), ("token", "not-a-token"))),
+    # one's own second factor (login only): the set-up (a QR code of a new secret of one's
+    # own); its page, the verification and new recovery codes (tests/security/test_second_factor.py)
+    "org:second_factor_setup": Route(CREATE, (), BOTH),
+    "org:second_factor": Route(OWN),
+    "org:second_factor_verify": Route(OWN, methods=BOTH),
+    "org:second_factor_recovery_codes": Route(OWN, methods=POST),
     # approvals (APR-1): a request is seen by its requester, its approvers and those whose scope
     # covers the requester; acting on it is the current approver's (or requester's) alone, so
     # an empty or not-yours POST is refused (400 / 409) and changes nothing

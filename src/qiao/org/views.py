@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from qiao.core.htmx import render_page
 from qiao.core.origin import Origin
@@ -196,6 +196,7 @@ def _api_token_revoke(request):
 
 # --- the second factor (org.second_factor) --------------------------------------------------------
 
+@require_GET
 @never_cache
 @login_required
 def second_factor_page(request):
