@@ -150,7 +150,7 @@ def test_reveals_beyond_the_hourly_budget_need_the_second_factor(personas, setti
     assert client.post(phone).status_code == 200
     refused = client.post(account, headers={"HX-Request": "true",
                                             "HX-Current-URL": f"http://testserver/customers/{customer.pk}/"})
-    assert refused.status_code == 429
+    assert refused.status_code == 403
     body = refused.content.decode()
     assert 'data-testid="reveal-verify"' in body and "8888" not in body
     enrol(client, am01)  # set up and verified in this session

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qiao.core import registry
-from qiao.core.exceptions import RateLimited
+from qiao.core.exceptions import RateLimited, SecondFactorRequired
 from qiao.core.masking import mask_phone, sensitive_kind
 from qiao.core.origin import Origin
 from qiao.org import second_factor
@@ -154,7 +154,7 @@ def field_reveal(*, actor, instance, field: str, customer, origin: Origin | None
     return getattr(instance, field)
 
 
-def _reveal_refusal(actor, revealed: int) -> RateLimited | None:
+def _reveal_refusal(actor, revealed: int) -> RateLimited | SecondFactorRequired | None:
     """Within QIAO_REVEALS_PER_HOUR, nothing; beyond it, only a session that has verified its
     second factor goes on, up to QIAO_REVEALS_PER_HOUR_VERIFIED (C24)."""
     budget = settings.QIAO_REVEALS_PER_HOUR
@@ -164,7 +164,7 @@ def _reveal_refusal(actor, revealed: int) -> RateLimited | None:
         return RateLimited(_("You have revealed %(n)d values in the last hour, the most allowed. "
                              "Try again later.") % {"n": budget})
     if not second_factor.verified(actor):
-        return second_factor.SecondFactorNeeded(
+        return SecondFactorRequired(
             _("You have revealed %(n)d values in the last hour. To reveal more, verify with your "
               "second factor.") % {"n": budget})
     most = settings.QIAO_REVEALS_PER_HOUR_VERIFIED

@@ -55,8 +55,14 @@ class RateLimited(Exception):
     """Too many of one kind of action in a period (HTTP 429); the message says when to retry."""
 
 
+class SecondFactorRequired(Exception):
+    """Allowed only to a session that has verified its second factor (HTTP 403; C24,
+    org.second_factor): the message says so."""
+
+
 STATUS_OF_REFUSAL = (
     ((PermissionDenied, ObjectDoesNotExist, Http404), 404),
+    (SecondFactorRequired, 403),
     (RateLimited, 429),
     (ConflictError, 409),
     (ValidationError, 400),
@@ -75,7 +81,7 @@ def http_status(exc) -> int:
 REFUSALS = tuple(kind for kinds, _status in STATUS_OF_REFUSAL
                  for kind in (kinds if isinstance(kinds, tuple) else (kinds,)))
 # What a page tells the user on the page itself; out of scope is "not found", whatever asked.
-ANSWERED_ON_PAGE = (RateLimited, ConflictError, ValidationError)
+ANSWERED_ON_PAGE = (RateLimited, SecondFactorRequired, ConflictError, ValidationError)
 
 
 def user_message(exc) -> str:

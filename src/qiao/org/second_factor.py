@@ -20,7 +20,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from qiao.core import registry
-from qiao.core.exceptions import RateLimited
+from qiao.core.exceptions import SecondFactorRequired
 from qiao.core.origin import Origin
 
 ENROLLED = "org.second_factor_enrolled"
@@ -28,10 +28,6 @@ RECOVERY_CODES_RENEWED = "org.recovery_codes_renewed"
 RESET = "org.second_factor_reset"
 RECOVERY_CODES = 10
 DEVICE_NAME = "Qiao"
-
-
-class SecondFactorNeeded(RateLimited):
-    """Refused until this session has verified the second factor (said with a link to it)."""
 
 
 def mark_required(view):
@@ -54,6 +50,13 @@ def verified(user) -> bool:
 
 def satisfied(user) -> bool:
     return not required() or verified(user)
+
+
+def check(user, message) -> None:
+    """For a service doing something privileged: refused (403) unless `user`'s session has
+    verified — a user acting through an API token never has."""
+    if not satisfied(user):
+        raise SecondFactorRequired(message)
 
 
 def enrolled(user) -> bool:

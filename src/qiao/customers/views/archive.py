@@ -11,7 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qiao.audit import services as audit_services
-from qiao.core.exceptions import ANSWERED_ON_PAGE, RateLimited, http_status, user_message
+from qiao.core.exceptions import (
+    ANSWERED_ON_PAGE,
+    RateLimited,
+    SecondFactorRequired,
+    http_status,
+    user_message,
+)
 from qiao.core.htmx import render_page
 from qiao.core.lists import list_export, list_page
 from qiao.core.origin import Origin
@@ -300,10 +306,10 @@ def field_reveal(request, model, pk, field):
     try:
         value = audit_services.field_reveal(actor=request.user, instance=instance, field=field,
                                             customer=customer, origin=Origin.of(request))
-    except RateLimited as exc:  # said in place of the value (with the way on, if there is one)
+    except (RateLimited, SecondFactorRequired) as exc:  # said in place of the value
         verify_url = (second_factor.page_for(request.user, request.headers.get("HX-Current-URL")
                                              or reverse("customers:detail", args=[customer.pk]))
-                      if isinstance(exc, second_factor.SecondFactorNeeded) else "")
+                      if isinstance(exc, SecondFactorRequired) else "")
         return render_page(request, "customers/_fragments/revealed.html",
                            {"error": str(exc), "verify_url": verify_url}, status=http_status(exc))
     return render_page(request, "customers/_fragments/revealed.html",
