@@ -200,6 +200,23 @@ def test_an_archive_of_another_engine_and_a_media_file_that_differs_are_refused(
     assert (media / "files" / "a.pdf").read_bytes() == b"another file"
 
 
+def test_a_target_with_qiao_tables_but_no_rows(archive, target, tmp_path):
+    """SQLite: a migrated, empty file is replaced whole by the archive's copy. PostgreSQL:
+    pg_restore creates the tables, so a migrated database is refused, saying why."""
+    if engine() == backup.SQLITE:
+        with sqlite3.connect(target["NAME"]) as connection:
+            connection.execute("CREATE TABLE customers_customer (id integer)")
+        connection.close()
+        report = backup.restore(archive.path, database=target, media_root=tmp_path / "m")
+        assert report.ok, report.mismatches
+        return
+    with backup._pg_connect(target) as connection:
+        connection.execute("CREATE TABLE customers_customer (id integer)")
+    with pytest.raises(backup.BackupError, match="already has Qiao's tables .* not migrated"):
+        backup.restore(archive.path, database=target, media_root=tmp_path / "m")
+    assert not (tmp_path / "m").exists()
+
+
 def test_restore_command_fails_loudly_on_a_missing_archive(db, backups):
     with pytest.raises(CommandError, match="not a backup archive"):
         call_command("restore", "qiao-19000101-000000")

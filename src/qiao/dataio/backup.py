@@ -38,6 +38,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -535,6 +536,35 @@ def _media_conflicts(manifest: dict, media_root: Path) -> list[str]:
     return conflicts
 
 
+def _pg_restore(database: dict, dump: Path) -> None:
+    """pg_restore in one transaction (a failure restores nothing), the objects owned by the
+    restoring role (the tables' owner, as for migrate), the grants to the application's role
+    kept. An extension's comment is left out: only the extension's owner (the superuser who
+    created it) may set it, and Qiao does not need it."""
+    listing = subprocess.run(  # noqa: S603 -- the fixed program and the archive's file
+        [PG_RESTORE, "--list", str(dump)], capture_output=True, text=True, check=False)
+    if listing.returncode != 0:
+        raise BackupError(f"pg_restore cannot read {dump.name}, nothing was restored: "
+                          f"{listing.stderr.strip()[:1000]}")
+    entries = [line for line in listing.stdout.splitlines()
+               if not (" COMMENT " in line and " EXTENSION " in line)]
+    handle, name = tempfile.mkstemp(prefix="qiao-restore-", suffix=".list")
+    list_file = Path(name)
+    with os.fdopen(handle, "w", encoding="utf-8") as written:
+        written.write("\n".join(entries) + "\n")
+    try:
+        done = subprocess.run(  # noqa: S603 -- the fixed program, arguments from settings
+            [PG_RESTORE, *_pg_args(database), "--dbname", str(database["NAME"]),
+             "--single-transaction", "--exit-on-error", "--no-owner",
+             f"--use-list={list_file}", str(dump)],
+            env=_pg_env(database), capture_output=True, text=True, check=False)
+    finally:
+        list_file.unlink(missing_ok=True)
+    if done.returncode != 0:
+        raise BackupError(f"pg_restore failed, nothing was restored: "
+                          f"{done.stderr.strip()[:1000]}")
+
+
 @dataclass
 class RestoreReport:
     archive: str
@@ -574,7 +604,13 @@ def restore(path: Path, *, database: dict | None = None,
                           f"{engine}. Restore it into a {manifest['engine']} database.")
     if engine == POSTGRESQL:
         _pg_tool(PG_RESTORE)
-    holding = {table: n for table, n in _target_rows(database, engine).items() if n}
+    present = _target_rows(database, engine)
+    holding = {table: n for table, n in present.items() if n}
+    if present and not holding and engine == POSTGRESQL:
+        raise BackupError(
+            f"The database {database['NAME']} already has Qiao's tables ({len(present)}, "
+            "empty: migrated?); nothing was restored. pg_restore creates them: restore into a "
+            "new database that was not migrated.")
     if holding:
         shown = ", ".join(f"{table} ({n})" for table, n in sorted(holding.items())[:5])
         raise BackupError(
@@ -598,14 +634,7 @@ def restore(path: Path, *, database: dict | None = None,
             source.close()
             destination.close()
     else:
-        done = subprocess.run(  # noqa: S603 -- the fixed program, arguments from settings
-            [PG_RESTORE, *_pg_args(database), "--dbname", str(database["NAME"]),
-             "--single-transaction", "--exit-on-error", "--no-owner", "--clean", "--if-exists",
-             str(database_file)],
-            env=_pg_env(database), capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            raise BackupError(f"pg_restore failed, nothing was restored: "
-                              f"{done.stderr.strip()[:1000]}")
+        _pg_restore(database, database_file)
     copied = 0
     for name in manifest["files"]:
         if name.startswith("media/"):
