@@ -60,11 +60,13 @@ soak: install
 		$(PY) -m pytest -q -p no:cacheprovider tests/notify/test_worker_killed.py; \
 	fi
 
-## Browser tests need Debian's chromium and CJK fonts; installed here when missing.
+## Browser tests need Debian's chromium and CJK fonts, the PostgreSQL backup tests pg_dump and
+## pg_restore (postgresql-client); installed here when missing.
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
-		echo "Installing chromium and fonts-noto-cjk with apt-get"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
+			|| [ ! -x /usr/bin/pg_dump ] || [ ! -x /usr/bin/pg_restore ]; then \
+		echo "Installing chromium, fonts-noto-cjk and postgresql-client with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk postgresql-client >/dev/null; \
 	fi
 
 ## The served benchmark's load generator: Debian's wrk; installed here when missing.

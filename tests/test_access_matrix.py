@@ -63,7 +63,7 @@ from qiao.customers.actions import (
 from qiao.customers.models import Attachment, Contact, Customer, CustomerEvent
 from qiao.customers.tabs import TABS
 from qiao.dataio import services as dataio_services
-from qiao.dataio.actions import DATA_IMPORT
+from qiao.dataio.actions import DATA_BACKUP, DATA_IMPORT
 from qiao.dataio.models import ImportRun
 from qiao.notify import services as notify_services
 from qiao.notify.models import Notification
@@ -296,6 +296,9 @@ ROUTES = {
     "dataio:index": Route(CREATE, (DATA_IMPORT,), BOTH),
     "dataio:detail": Route(IMPORT_RUN, (DATA_IMPORT,), BOTH, requester_only=True),
     "dataio:errors_xlsx": Route(IMPORT_RUN, (DATA_IMPORT,), requester_only=True),
+    # backups (DAT-4): the administrator's alone; an empty POST asks nothing (400), no archive
+    # is ever downloaded from the web
+    "dataio:backups": Route(CREATE, (DATA_BACKUP,), BOTH),
     # the service desk (TKT): a ticket is seen by those who see its customer, its assignee and
     # its queue's members (none here); handling needs ticket.handle, assigning and the case
     # library ticket.assign; an empty POST is refused (400) and changes nothing
@@ -508,7 +511,7 @@ _MGR = _SUP | {AUDIT_VIEW}
 _TOP = _MGR | {PROMOTION_MANAGE}
 MAY = {"director": _TOP, "deptmgr": _TOP, "region1": _MGR, "sup1": _MGR, "am01": _AM, "am02": _AM,
        "am03": _AM, "agent01": {CUSTOMER_VIEW, TICKET_HANDLE}, "qa01": {CUSTOMER_VIEW},
-       "admin": {API_USE},
+       "admin": {API_USE, DATA_BACKUP},
        "leaver": set()}
 # Where a persona's writes are tried (one bucket in scope, when there is one).
 HOME = {"director": "am05", "deptmgr": "qa01", "region1": "am03", "sup1": "am02", "am01": "am01",

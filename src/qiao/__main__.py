@@ -6,6 +6,10 @@
                   the web server and the task worker together, stopped together
     qiao check    Django's deployment checks and Qiao's own, migrations applied, static files
                   collected; exits non-zero on any problem
+    qiao backup   one archive of the database, the stored files and a manifest in QIAO_BACKUP_DIR
+                  (--prune: then delete those older than QIAO_BACKUP_KEEP_DAYS)
+    qiao restore  ARCHIVE into the configured, empty database and MEDIA_ROOT, verified against
+                  the archive's manifest; exits non-zero on a refusal or a difference
     qiao manage   any Django management command (`qiao manage migrate`, `qiao manage createsuperuser`)
 
 Settings: DJANGO_SETTINGS_MODULE when it is set; otherwise qiao.settings.demo for `demo` and
@@ -25,7 +29,8 @@ DEMO_SETTINGS = "qiao.settings.demo"
 PRODUCTION_SETTINGS = "qiao.settings.production"
 DEFAULT_SETTINGS = {"demo": DEMO_SETTINGS, "serve": PRODUCTION_SETTINGS,
                     "worker": PRODUCTION_SETTINGS, "check": PRODUCTION_SETTINGS,
-                    "manage": PRODUCTION_SETTINGS}
+                    "manage": PRODUCTION_SETTINGS, "backup": PRODUCTION_SETTINGS,
+                    "restore": PRODUCTION_SETTINGS}
 DEFAULT_WORKERS = 2  # gunicorn processes
 DEFAULT_THREADS = 4  # threads per process
 
@@ -102,6 +107,16 @@ def worker(args, extra) -> int:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["qiao worker", "run_huey", *extra])
+    return 0
+
+
+def backup_or_restore(command, extra) -> int:
+    """`qiao backup` and `qiao restore`: the management commands of the same names
+    (dataio.management.commands), their options passed on."""
+    use_settings(command)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line([f"qiao {command}", command, *extra])
     return 0
 
 
@@ -277,6 +292,10 @@ def parser() -> argparse.ArgumentParser:
     check_parser.add_argument("--fail-level", default="WARNING",
                               choices=["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"],
                               help="the least serious check message that fails (default WARNING)")
+    commands.add_parser("backup", help="back up the database and stored files (QIAO_BACKUP_DIR)",
+                        epilog="Its options: qiao manage backup --help.")
+    commands.add_parser("restore", help="restore a backup into an empty database, verified",
+                        epilog="Its options: qiao manage restore --help.")
     commands.add_parser("manage", add_help=False,
                         help="a Django management command: qiao manage <command> [options]")
     return main_parser
@@ -289,10 +308,12 @@ def main(argv=None) -> int:
             return manage(argv[1:])
         main_parser = parser()
         args, extra = main_parser.parse_known_args(argv)
-        if extra and args.command != "worker":
+        if extra and args.command not in ("worker", "backup", "restore"):
             main_parser.error(f"unrecognized arguments: {' '.join(extra)}")
         if args.command == "worker":
             return worker(args, extra)
+        if args.command in ("backup", "restore"):
+            return backup_or_restore(args.command, extra)
         return {"serve": serve, "demo": demo, "check": check}[args.command](args)
     except CannotStart as error:
         print(error, file=sys.stderr)

@@ -58,7 +58,7 @@ def test_python_m_qiao_help_lists_the_commands():
     result = subprocess.run([PYTHON, "-m", "qiao", "--help"], capture_output=True, text=True,
                             timeout=60, cwd=django_settings.PROJECT_DIR)
     assert result.returncode == 0, result.stderr
-    for command in ("serve", "worker", "demo", "check", "manage"):
+    for command in ("serve", "worker", "demo", "check", "backup", "restore", "manage"):
         assert command in result.stdout
 
 
@@ -123,6 +123,15 @@ def test_worker_runs_run_huey_with_its_options(environment, django_main):
     assert cli.main(["worker", "-w", "4", "-k", "process"]) == 0
     assert django_main == [["qiao worker", "run_huey"],
                            ["qiao worker", "run_huey", "-w", "4", "-k", "process"]]
+    assert os.environ["DJANGO_SETTINGS_MODULE"] == "qiao.settings.production"
+
+
+def test_backup_and_restore_run_their_management_commands(environment, django_main):
+    assert cli.main(["backup"]) == 0
+    assert cli.main(["backup", "--prune"]) == 0
+    assert cli.main(["restore", "var/backups/qiao-20261207-013000"]) == 0
+    assert django_main == [["qiao backup", "backup"], ["qiao backup", "backup", "--prune"],
+                           ["qiao restore", "restore", "var/backups/qiao-20261207-013000"]]
     assert os.environ["DJANGO_SETTINGS_MODULE"] == "qiao.settings.production"
 
 

@@ -45,7 +45,8 @@ ROLE_ACTIONS = {
     "agent": {"customer.view", "ticket.handle"},
     "qa_inspector": {"customer.view"},
     "brand_manager": {"promotion.manage"},
-    "admin": {"org.admin", "api.use"},
+    # Backups (DAT-4): the backups page, the administrator's alone.
+    "admin": {"org.admin", "api.use", "data.backup"},
 }
 
 

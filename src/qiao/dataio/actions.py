@@ -8,7 +8,11 @@ from qiao.core.registry import ActionDef
 from qiao.org.roles import ACCOUNT_MANAGERS_AND_UP
 
 DATA_IMPORT = "data.import"
+# The backups page (DAT-4): the list of archives and "back up now". The archives hold every
+# record, so only the administrator's role holds it; they are never downloaded from the web.
+DATA_BACKUP = "data.backup"
 
 ACTIONS = (
     ActionDef(DATA_IMPORT, _("Import data from Excel and CSV files"), ACCOUNT_MANAGERS_AND_UP),
+    ActionDef(DATA_BACKUP, _("See the backups and start one"), ("admin",)),
 )

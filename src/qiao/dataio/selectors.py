@@ -1,7 +1,13 @@
-"""Reads of import runs, always through visible_to (one's own runs only)."""
+"""Reads of import runs, always through visible_to (one's own runs only); the backups (files,
+not records: to those holding data.backup)."""
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
+from qiao.org.permissions import can
+
+from . import backup
+from .actions import DATA_BACKUP
 from .models import ImportRun
 
 RECENT = 50
@@ -15,3 +21,12 @@ def run_list(user):
 def run_get(user, pk) -> ImportRun:
     """The user's own run, or 404 (another person's run is as missing as one that never was)."""
     return get_object_or_404(ImportRun.objects.visible_to(user), pk=pk)
+
+
+def backups(user) -> dict:
+    """The archives in QIAO_BACKUP_DIR, newest first, and the last failed backup if none
+    succeeded since; for those holding data.backup alone."""
+    if not can(user, DATA_BACKUP):
+        raise PermissionDenied
+    return {"archives": backup.archives(), "failure": backup.last_failure(),
+            "directory": backup.backup_dir(), "keep_days": backup.keep_days()}

@@ -32,7 +32,7 @@ from qiao.org.permissions import can
 
 from . import mapping as mappings
 from . import reading
-from .actions import DATA_IMPORT
+from .actions import DATA_BACKUP, DATA_IMPORT
 from .models import ImportedRow, ImportMapping, ImportRun
 from .normalize import normalize
 
@@ -378,3 +378,15 @@ def _finish(run: ImportRun, outcome: _Outcome, *, total: int, dry_run: bool) -> 
         run.status, run.finished_at = ImportRun.Status.DONE, now
     run.save()
     return run
+
+
+# --- backups (DAT-4; dataio.backup does the work) ---------------------------------------------
+
+def backup_queue(*, actor) -> None:
+    """An administrator's "back up now": the nightly backup's steps, queued in the task worker
+    (with its retention). Refused (404) to anyone without data.backup."""
+    if not can(actor, DATA_BACKUP):
+        raise PermissionDenied
+    from .tasks import backup_now
+
+    backup_now()

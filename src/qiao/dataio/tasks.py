@@ -1,7 +1,9 @@
-"""dataio's background task (huey; run by `manage.py run_huey`): a dry run or a run of an
-import, queued by services.import_start."""
+"""dataio's background tasks (huey; run by `manage.py run_huey`): a dry run or a run of an
+import, queued by services.import_start; the nightly backup and one an administrator asks for
+(services.backup_queue)."""
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 
 @db_task()
@@ -18,3 +20,23 @@ def import_task(run_id: int, actor_id: int, dry_run: bool) -> str:
     if dry_run:
         return services.import_check(actor=actor, run=run).status
     return services.import_run(actor=actor, run=run).status
+
+
+@db_periodic_task(crontab(hour="1", minute="30"))
+@lock_task("dataio-backup")
+def backup_daily() -> str:
+    """Every night at 01:30 (TIME_ZONE): a new archive in QIAO_BACKUP_DIR, then the archives
+    older than QIAO_BACKUP_KEEP_DAYS deleted (only after the new one is complete). A failure is
+    logged and shown on the backups page (dataio.backup.backup_scheduled)."""
+    from . import backup
+
+    return backup.backup_scheduled().name
+
+
+@db_task()
+@lock_task("dataio-backup")
+def backup_now() -> str:
+    """An administrator's "back up now" (services.backup_queue): the nightly job's steps."""
+    from . import backup
+
+    return backup.backup_scheduled().name

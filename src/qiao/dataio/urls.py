@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/errors.xlsx", views.errors_xlsx, name="errors_xlsx"),
+    path("backups/", views.backups, name="backups"),
 ]

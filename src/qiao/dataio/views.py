@@ -9,11 +9,11 @@ from qiao.core import exports
 from qiao.core.exceptions import ANSWERED_ON_PAGE, http_status, user_message
 from qiao.core.htmx import render_page
 from qiao.core.registry import importers
-from qiao.core.views import attempt
+from qiao.core.views import attempt, perform
 from qiao.org.decorators import requires
 
 from . import selectors, services
-from .actions import DATA_IMPORT
+from .actions import DATA_BACKUP, DATA_IMPORT
 from .forms import SettingsForm, UploadForm
 from .models import ImportRun
 from .reading import max_rows
@@ -122,3 +122,22 @@ def errors_xlsx(request, pk):
             sheet.values([error["row"], error["column"], error["header"], error["reason"]])
 
     return exports.xlsx_response(title, build)
+
+
+@requires(DATA_BACKUP)
+def backups(request):
+    """The backups (DAT-4): the archives, and "back up now" queued in the task worker. No
+    archive is downloaded from here: each holds every record and file."""
+    if request.method == "POST":
+        if request.POST.get("action") != "backup":
+            messages.error(request, _("Nothing was asked."))
+            return render_page(request, "dataio/backups.html",
+                               selectors.backups(request.user), status=400)
+        return perform(request, lambda: services.backup_queue(actor=request.user),
+                       done=_("The backup has been queued; it appears here when the task "
+                              "worker has made it."),
+                       then="dataio:backups",
+                       refused=lambda status: render_page(
+                           request, "dataio/backups.html", selectors.backups(request.user),
+                           status=status))
+    return render_page(request, "dataio/backups.html", selectors.backups(request.user))

@@ -284,6 +284,11 @@ QIAO_DELEGATION_MAX_DAYS = env.int("QIAO_DELEGATION_MAX_DAYS", default=90)
 
 QIAO_DEMO_PASSWORD = env.str("QIAO_DEMO_PASSWORD", default="demo-12345")
 
+# Backups (dataio.backup, `qiao backup`): one archive a run in this directory, the worker's
+# daily one at 01:30; archives older than QIAO_BACKUP_KEEP_DAYS are deleted after a new one.
+QIAO_BACKUP_DIR = Path(env.str("QIAO_BACKUP_DIR", default=str(VAR_DIR / "backups")))
+QIAO_BACKUP_KEEP_DAYS = env.int("QIAO_BACKUP_KEEP_DAYS", default=14)
+
 # Background and periodic tasks (huey). `manage.py run_huey` runs the worker and the periodic
 # tasks of each app's tasks.py (the public pool's daily reclaim: customers.tasks; the outbox of
 # e-mail and webhook copies, sent after commit, retried, swept every minute:
