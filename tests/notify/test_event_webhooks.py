@@ -16,8 +16,9 @@ from django.contrib.admin.sites import site
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.test import RequestFactory
-from django.utils import timezone
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from qiao.approvals import services as approval_services
 from qiao.core.registry import events
@@ -256,7 +257,7 @@ def test_replay_is_refused_for_a_switched_off_subscription_and_for_notification_
     (delivery,) = queue("order.posted", order_id=1)
     hook.active = False
     hook.save()
-    with pytest.raises(ValidationError, match="switched off"):
+    with translation.override("en"), pytest.raises(ValidationError, match="switched off"):
         delivery_services.delivery_replay(Delivery.objects.get(pk=delivery.pk))
     assert delivery_services.delivery_send(delivery.pk) == "retry"  # and it is not sent
     assert robot.received == []
@@ -264,7 +265,7 @@ def test_replay_is_refused_for_a_switched_off_subscription_and_for_notification_
                            url=f"{robot.url}/robot")
     notify_services.notify(recipients=[org.users["am01"]], kind="x", title="t")
     robot_copy = Delivery.objects.get(channel=Delivery.Channel.WEBHOOK)
-    with pytest.raises(ValidationError, match="Only event webhook"):
+    with translation.override("en"), pytest.raises(ValidationError, match="Only event webhook"):
         delivery_services.delivery_replay(robot_copy)
     assert event_rows().count() == 1
 
@@ -485,3 +486,34 @@ def test_no_subscription_no_rows_and_no_extra_query_in_the_change(personas,
         emit("customer.updated", customer_id=customer.pk, name=customer.name, owner="am01")
     assert len(transaction.get_connection().run_on_commit) == events_before + 1
     assert queue("customer.updated", customer_id=customer.pk) == []
+
+
+def test_administrators_add_a_subscription_in_the_admin_and_read_its_secret_and_log(org):
+    admin_client = Client()
+    admin_client.force_login(org.users["admin"])
+    add = reverse("admin:notify_subscription_add")
+    page = admin_client.get(add).content.decode()
+    assert "customer.transferred" in page and "approval.decided" in page
+    refused = admin_client.post(add, {"name": "ERP", "url": "file:///etc/passwd",
+                                      "events": ["order.posted"], "active": "on"})
+    assert refused.status_code == 200 and not Subscription.objects.exists()
+    assert "https://" in refused.content.decode()  # the reason is shown
+    created = admin_client.post(add, {"name": "ERP", "url": "https://erp.example.cn/h?token=s3cr3t",
+                                      "events": ["order.posted", "ticket.closed"],
+                                      "active": "on"})
+    assert created.status_code == 302
+    hook = Subscription.objects.get()
+    assert hook.events == ["order.posted", "ticket.closed"]
+    page = admin_client.get(reverse("admin:notify_subscription_change", args=[hook.pk]))
+    html = page.content.decode()
+    assert hook.secret in html  # shown to the administrators
+    log = f"{reverse('admin:notify_delivery_changelist')}?subscription__id__exact={hook.pk}"
+    assert log in html
+    queue("order.posted", order_id=1)
+    listed = admin_client.get(log).content.decode()
+    assert "order.posted" in listed and "s3cr3t" not in listed  # the address's token stays hidden
+    # An account manager has no admin at all.
+    manager = Client()
+    manager.force_login(org.users["am01"])
+    assert manager.get(add).status_code in (302, 403, 404)
+    assert manager.get(log).status_code in (302, 403, 404)

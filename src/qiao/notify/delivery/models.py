@@ -130,7 +130,8 @@ class Delivery(models.Model):
                             default=uuid.uuid4, editable=False)
     replay_of = models.ForeignKey("self", verbose_name=_("replay of"), null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="replays")
-    response_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)
+    response_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True,
+                                                     editable=False)  # the answer's status
     target = models.CharField(_("recipient address"), max_length=500)
     message = models.TextField(_("message"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
@@ -154,4 +155,6 @@ class Delivery(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_channel_display()} → {self.target}"
+        # A webhook address may carry its access token: say where, not the token.
+        target = self.target if self.channel == self.Channel.EMAIL else self.target.split("?")[0]
+        return f"{self.get_channel_display()} → {target}"

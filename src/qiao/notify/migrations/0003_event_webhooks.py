@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='delivery',
             name='response_code',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='response code'),
+            field=models.PositiveSmallIntegerField(blank=True, editable=False, null=True, verbose_name='response code'),
         ),
         migrations.AddField(
             model_name='delivery',
