@@ -128,7 +128,9 @@ def event_request(delivery_id: str, event: str, payload: dict, secret: str,
     """(body, headers) of an event webhook: {"id", "event", "occurred_at", "data"} as compact
     UTF-8 JSON, and the X-Qiao-* headers with the signature."""
     timestamp = int(time.time() if now is None else now)
-    body = json.dumps({"id": delivery_id, "event": event, **payload}, ensure_ascii=False,
+    # The keys in this order whatever the stored payload's (PostgreSQL's jsonb sorts them).
+    body = json.dumps({"id": delivery_id, "event": event, "occurred_at": payload["occurred_at"],
+                       "data": payload["data"]}, ensure_ascii=False,
                       separators=(",", ":")).encode()
     return body, {"X-Qiao-Event": event, "X-Qiao-Delivery": delivery_id,
                   "X-Qiao-Timestamp": str(timestamp),
