@@ -103,10 +103,14 @@ def event_deliveries_create(event: DomainEvent, payload: dict) -> list[Delivery]
     if not event.webhook:
         return []
     try:
+        # Read outside a transaction: with none to send, no write lock is taken (SQLite's
+        # transactions begin IMMEDIATE).
+        hooks = [hook for hook in Subscription.objects.filter(active=True).order_by("pk")
+                 if event.code in hook.events]
+        if not hooks:
+            return []
+        body = {"occurred_at": timezone.now().isoformat(), "data": payload}
         with transaction.atomic():
-            hooks = [hook for hook in Subscription.objects.filter(active=True).order_by("pk")
-                     if event.code in hook.events]
-            body = {"occurred_at": timezone.now().isoformat(), "data": payload}
             return _queue([Delivery(channel=Delivery.Channel.EVENT, subscription=hook,
                                     event=event.code, payload=body, target=hook.url)
                            for hook in hooks])
