@@ -1,6 +1,6 @@
 """The organisation of the demo (without customers) and a local HTTP server standing in for
-the WeCom / DingTalk / Feishu robots: it records what it was sent and answers what the test
-tells it to (by default the platform's "ok")."""
+the WeCom / DingTalk / Feishu robots and an integration's webhook receiver: it records what it
+was sent and answers what the test tells it to (by default the platform's "ok")."""
 
 import json
 import threading
@@ -62,6 +62,7 @@ def robot():
             received = Received(split.path, dict(urllib.parse.parse_qsl(split.query)),
                                 dict(self.headers), json.loads(raw.decode()))
             received.status = status
+            received.raw = raw  # the bytes as sent (a signature covers them)
             with state.lock:
                 state.received.append(received)
             data = json.dumps(answer).encode()

@@ -14,6 +14,13 @@ class ApprovalsConfig(AppConfig):
 
         for action in ACTIONS:
             actions.register(action)
+        # Its domain events, offered to the integrations' webhooks (core.registry.events).
+        from qiao.core.registry import events as domain_events
+
+        from .events import EVENTS
+
+        for event in EVENTS:
+            domain_events.register(event)
         navigation.register(NavEntry("approvals:waiting", _("Approvals"), "bi-check2-square",
                                      (APPROVAL_REQUEST,), order=70))
         # Its inbox messages. Request types are registered by the modules of their subjects.

@@ -25,6 +25,7 @@ from qiao.org.permissions import can, stand_in_line
 
 from . import notifications, registry, rules
 from .actions import APPROVAL_REQUEST
+from .events import decided_emit
 from .models import (
     ApprovalEvent,
     ApprovalRequest,
@@ -76,6 +77,7 @@ def _decided(request, actor):
     """The outcome reaches the subject's module (inside this transaction) and the requester."""
     request.type.decided(request, actor)
     notifications.decided(request)
+    decided_emit(request)
 
 
 def _start_round(request, actor, plan):

@@ -225,6 +225,9 @@ class DomainEvent:
     label: Any
     subscribers: list = field(default_factory=list, compare=False, hash=False)
     recorders: list = field(default_factory=list, compare=False, hash=False)
+    # Offered to integrations (notify's webhook subscriptions): its payload is then plain JSON
+    # values (ids, codes, amounts as strings), what an ERP needs and an API token could read.
+    webhook: bool = False
 
 
 class ImportFieldKind:
@@ -315,6 +318,17 @@ def subscribe(code: str, handler: Callable, *, in_transaction: bool = False) -> 
         handlers.append(handler)
 
 
+_every: list[Callable] = []
+
+
+def subscribe_every(handler: Callable) -> None:
+    """Call `handler(event, payload)` after the commit of every transaction that emits any
+    event, whichever app registers it and whenever (notify's webhooks: its `ready` runs before
+    the domain apps register their events)."""
+    if handler not in _every:
+        _every.append(handler)
+
+
 def emit(code: str, **payload) -> None:
     """Announce a domain event: its recorders run now, in the current transaction; each
     subscriber runs after that transaction commits (at once outside a transaction), so nobody
@@ -324,3 +338,5 @@ def emit(code: str, **payload) -> None:
         handler(**payload)
     for handler in event.subscribers:
         transaction.on_commit(functools.partial(handler, **payload))
+    for every in _every:
+        transaction.on_commit(functools.partial(every, event, payload))

@@ -38,6 +38,11 @@ class CustomersConfig(AppConfig):
                               (CUSTOMER_RESTORE,), order=50, menu="more"),
         ):
             registry.navigation.register(entry)
+        # Its domain events, offered to the integrations' webhooks (core.registry.events).
+        from .events import EVENTS
+
+        for event in EVENTS:
+            registry.events.register(event)
         # Who reads which of its records (core.registry.scopes).
         from .scopes import SCOPES
 

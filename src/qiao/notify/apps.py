@@ -8,9 +8,10 @@ class NotifyConfig(AppConfig):
 
     def ready(self):
         from qiao.audit import services as audit_services
-        from qiao.core.registry import desk_widgets, scopes, subscribe
+        from qiao.core.registry import desk_widgets, scopes, subscribe, subscribe_every
 
         from . import kinds, services
+        from .delivery import services as delivery_services
         from .delivery import tasks  # noqa: F401 — huey discovers only an app's own `tasks`
         from .inbox.desk import WIDGETS
         from .scopes import SCOPES
@@ -25,3 +26,6 @@ class NotifyConfig(AppConfig):
         # alert as a domain event, the inbox carries it, inside the alert's transaction).
         kinds.register(audit_services.VIEW_ALERT, title=audit_services.view_alert_title)
         subscribe(audit_services.VIEW_ALERT_RAISED, services.notify_one, in_transaction=True)
+        # The integrations' webhooks: every domain event offered to them (`webhook=True`),
+        # whichever app registers it, queued in the outbox after the event's commit.
+        subscribe_every(delivery_services.event_deliveries_create)

@@ -19,6 +19,14 @@ class SalesConfig(AppConfig):
             timeline_kinds,
         )
 
+        # Its domain events, offered to the integrations' webhooks (core.registry.events).
+        from qiao.core.registry import events as domain_events
+
+        from .events import EVENTS
+
+        for event in EVENTS:
+            domain_events.register(event)
+
         from . import desk, services
         from .actions import ACTIONS, SALES_VIEW
         from .importers import IMPORTERS

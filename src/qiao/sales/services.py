@@ -35,6 +35,7 @@ from qiao.org.scope import visible_users
 from qiao.org.selectors import first_superior
 
 from .actions import SALES_MANAGE, SALES_POST
+from .events import order_emit
 from .models import (
     COST_FIGURES,
     MANAGER_FIGURES,
@@ -316,6 +317,8 @@ def _orders_record(posted: list[tuple[Order, list[OrderLine]]], actor):
                              params={"number": order.number,
                                      "amount": f"¥{order.net_amount:,.2f}"})
         for order, _built in posted)
+    for order, _built in posted:
+        order_emit(order)
 
 
 def _is_fixed(customer_ids) -> set:

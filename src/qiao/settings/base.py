@@ -321,6 +321,9 @@ EMAIL_USE_SSL = env.bool("QIAO_EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env.str("QIAO_EMAIL_FROM", default="qiao@localhost")
 QIAO_BASE_URL = env.str("QIAO_BASE_URL", default="").rstrip("/")
+# Seconds a robot or an integration's webhook address has to answer before the attempt fails
+# (and is retried with backoff).
+QIAO_WEBHOOK_TIMEOUT = env.float("QIAO_WEBHOOK_TIMEOUT", default=5.0)
 
 LOGGING = {
     "version": 1,

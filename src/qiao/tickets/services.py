@@ -33,6 +33,7 @@ from qiao.org.permissions import can
 from qiao.org.selectors import first_superior
 
 from .actions import TICKET_ASSIGN, TICKET_HANDLE
+from .events import TICKET_CLOSED, TICKET_CREATED, ticket_emit
 from .models import (
     OPEN_STATUSES,
     AssignmentRule,
@@ -279,6 +280,7 @@ def ticket_create(*, actor, data: dict, now=None) -> Ticket:
             _event(ticket, ASSIGNED, actor, at=now, to=str(assignee or queue), reason="")
         customer_event_record(customer, "ticket_opened", actor=actor, link=ticket,
                               params={"number": ticket.number, "subject": ticket.subject})
+        ticket_emit(TICKET_CREATED, ticket)
         params = _message_params(ticket)
         if customer.owner_id and customer.owner_id != actor.pk:
             notify(recipients=[customer.owner], kind=OPENED_FOR_OWNER, params=params,
@@ -483,6 +485,7 @@ def ticket_close(*, actor, ticket, rating, comment="", expected_version=None,
         _event(ticket, CLOSED, actor, at=now, rating=rating)
         customer_event_record(ticket.customer, "ticket_closed", actor=actor, link=ticket,
                               params={"number": ticket.number, "rating": rating})
+        ticket_emit(TICKET_CLOSED, ticket, rating=rating)
     return ticket
 
 

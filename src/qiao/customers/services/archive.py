@@ -20,10 +20,12 @@ from qiao.core.validators import (
     normalize_id_number,
     normalize_phone,
 )
+from qiao.org.models import User
 from qiao.org.permissions import can
 
 from .. import selectors
 from ..actions import CUSTOMER_SECRET_LEVEL
+from ..events import CUSTOMER_CREATED, CUSTOMER_TRANSFERRED, CUSTOMER_UPDATED, customer_emit
 from ..lifecycle import allowed_targets
 from ..models import Contact, Customer, CustomerEvent, FollowUpChannel
 
@@ -330,6 +332,7 @@ def customer_create(*, actor, data: dict, tags=(), confirmed_not_duplicate=True)
     if tags:
         customer.tags.set(tags)
     customer_event_record(customer, "created", actor=actor)
+    customer_emit(CUSTOMER_CREATED, customer)
     return customer
 
 
@@ -376,7 +379,15 @@ def customer_update(*, actor, customer: Customer, data: dict, expected_version: 
                                 owner_unit_id=customer.owner_unit_id)
     customer_event_record(customer, "edited", actor=actor,
                           params={"fields": changed + ["tags"] * tags_changed})
+    customer_emit(CUSTOMER_UPDATED, customer, fields=changed + ["tags"] * tags_changed)
+    if customer.owner_id != before["owner"]:
+        customer_emit(CUSTOMER_TRANSFERRED, customer, previous_owner=_owner_name(before["owner"]))
     return customer
+
+
+def _owner_name(user_id) -> str | None:
+    return (User.objects.filter(pk=user_id).values_list("username", flat=True).first()
+            if user_id else None)
 
 
 @transaction.atomic

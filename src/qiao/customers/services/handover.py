@@ -17,6 +17,7 @@ from qiao.org.scope import visible_users
 
 from .. import selectors
 from ..actions import CUSTOMER_REASSIGN
+from ..events import CUSTOMER_TRANSFERRED, customer_emit
 from ..models import Customer, CustomerEvent
 from .archive import _bulk_history, _reason, customer_event_build, events_follow_customers
 
@@ -122,6 +123,9 @@ def customers_handover(*, actor, from_user, to_user, customers=None, reason,
             data={"from": from_user.pk, "to": to_user.pk, "reason": reason}))
     _bulk_history(rows, actor=actor, when=now)
     CustomerEvent.objects.bulk_create(events)
+    for customer in rows:
+        customer_emit(CUSTOMER_TRANSFERRED, customer, owner=to_user,
+                      previous_owner=from_user.get_username())
     steps = {}
     for step in handover_steps:
         steps[f"{step.__module__}.{step.__qualname__}"] = step(

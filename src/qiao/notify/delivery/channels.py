@@ -1,6 +1,8 @@
-"""Sending one copy outside: an e-mail, or a message to a group robot in the format each
-platform documents for a custom robot's text/markdown message. Standard library only; a short
-timeout. Any failure raises DeliveryError with a message for the delivery's `last_error`."""
+"""Sending one copy outside: an e-mail, a message to a group robot in the format each platform
+documents for a custom robot's text/markdown message, or a domain event to an integration's
+address, signed. Standard library only; a short timeout (QIAO_WEBHOOK_TIMEOUT seconds). Any
+failure raises DeliveryError with a message for the delivery's `last_error` (and the HTTP
+status, when there was an answer)."""
 
 import base64
 import hashlib
@@ -17,8 +19,14 @@ from django.core.mail import send_mail
 TIMEOUT = 5  # seconds per request; the sweeper's lease (tasks.LEASE) is far longer
 
 
+def timeout() -> float:
+    return getattr(settings, "QIAO_WEBHOOK_TIMEOUT", TIMEOUT)
+
+
 class DeliveryError(Exception):
-    pass
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status  # the HTTP status of the answer, if any
 
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
@@ -71,24 +79,69 @@ def _platform_error(answer: bytes) -> str | None:
     return None
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer (3xx, a failed attempt), never followed: it could lead off
+    http(s) (urllib follows one to ftp://) or somewhere the administrator did not enter."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def _post(url: str, body: bytes, headers: dict) -> tuple[int, bytes]:
+    """POST `body` to an http(s) `url`: (status, the answer's first 64 KiB), or DeliveryError."""
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise DeliveryError("the webhook address must start with https:// or http://")
+    request = urllib.request.Request(  # noqa: S310 (http or https, checked above)
+        url, data=body, method="POST",
+        headers={"Content-Type": "application/json; charset=utf-8", **headers})
+    try:
+        # The address is the administrator's (http/https checked above).
+        with _opener.open(request, timeout=timeout()) as response:
+            return response.status, response.read(65536)
+    except urllib.error.HTTPError as exc:
+        raise DeliveryError(f"HTTP {exc.code}", status=exc.code) from exc
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise DeliveryError(str(getattr(exc, "reason", exc))[:500] or type(exc).__name__) from exc
+
+
 def send_webhook(platform: str, url: str, secret: str, title: str, text: str) -> None:
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
         raise DeliveryError("the webhook address must start with https:// or http://")
     address, body = webhook_request(platform, url, secret, title, text)
-    request = urllib.request.Request(  # noqa: S310 (http or https, checked above)
-        address, data=json.dumps(body, ensure_ascii=False).encode(), method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8"})
-    try:
-        # The address is the administrator's (http/https checked above).
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
-            answer = response.read(65536)
-    except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"HTTP {exc.code}") from exc
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise DeliveryError(str(getattr(exc, "reason", exc))[:500]) from exc
+    _status, answer = _post(address, json.dumps(body, ensure_ascii=False).encode(), {})
     error = _platform_error(answer)
     if error:
         raise DeliveryError(error)
+
+
+def event_signature(secret: str, timestamp: int | str, body: bytes) -> str:
+    """X-Qiao-Signature: hex HMAC-SHA256 with the subscription's secret over
+    "{timestamp}.{body}" (the body's bytes as sent)."""
+    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+def event_request(delivery_id: str, event: str, payload: dict, secret: str,
+                  now: float | None = None) -> tuple[bytes, dict]:
+    """(body, headers) of an event webhook: {"id", "event", "occurred_at", "data"} as compact
+    UTF-8 JSON, and the X-Qiao-* headers with the signature."""
+    timestamp = int(time.time() if now is None else now)
+    # The keys in this order whatever the stored payload's (PostgreSQL's jsonb sorts them).
+    body = json.dumps({"id": delivery_id, "event": event, "occurred_at": payload["occurred_at"],
+                       "data": payload["data"]}, ensure_ascii=False,
+                      separators=(",", ":")).encode()
+    return body, {"X-Qiao-Event": event, "X-Qiao-Delivery": delivery_id,
+                  "X-Qiao-Timestamp": str(timestamp),
+                  "X-Qiao-Signature": event_signature(secret, timestamp, body)}
+
+
+def send_event(url: str, secret: str, delivery_id: str, event: str, payload: dict) -> int:
+    """POST a domain event to an integration; any 2xx is accepted. Returns the status."""
+    body, headers = event_request(delivery_id, event, payload, secret)
+    status, _answer = _post(url, body, headers)
+    return status
 
 
 def send_email(to: str, subject: str, text: str) -> None:

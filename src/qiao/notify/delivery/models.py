@@ -1,7 +1,12 @@
-"""The group-robot webhooks of the teams, and the outbox of copies of the inbox's messages that
-leave the server (e-mail, webhooks): written in the notification's transaction, sent by a
-background task after commit, retried until sent, never sent twice once sent."""
+"""The group-robot webhooks of the teams, the integrations' subscriptions to domain events, and
+the one outbox of what leaves the server (e-mail copies and robot messages of the inbox's
+notifications, written in the notification's transaction; event webhooks, written after the
+event's commit): sent by a background task, retried until sent, never sent twice once sent."""
 
+import secrets
+import uuid
+
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
@@ -43,6 +48,55 @@ class Webhook(models.Model):
         return f"{self.name} ({self.get_platform_display()})"
 
 
+HTTP_URL = URLValidator(schemes=["https", "http"],
+                        message=_("Enter an address starting with https:// or http://."))
+
+
+def new_secret() -> str:
+    return secrets.token_hex(32)
+
+
+def webhook_event_choices() -> list[tuple[str, str]]:
+    """The domain events offered to integrations (core.registry.events, `webhook=True`)."""
+    from qiao.core.registry import events
+
+    return [(event.code, f"{event.code} — {event.label}") for event in events if event.webhook]
+
+
+def validate_events(value) -> None:
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("Choose at least one event."), code="required")
+    known = {code for code, _label in webhook_event_choices()}
+    unknown = [str(code) for code in value if code not in known]
+    if unknown:
+        raise ValidationError(_("Unknown events: %(codes)s.") % {"codes": ", ".join(unknown)},
+                              code="invalid")
+
+
+class Subscription(models.Model):
+    """An integration's webhook (an ERP's address): each domain event it chose is POSTed there
+    as signed JSON (delivery.channels.send_event), through the outbox below."""
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.CharField(_("address"), max_length=500, validators=[HTTP_URL],
+                           help_text=_("https:// or http:// only; the events are POSTed here."))
+    events = models.JSONField(_("events"), default=list, validators=[validate_events])
+    secret = models.CharField(_("signing secret"), max_length=200, default=new_secret,
+                              editable=False,
+                              help_text=_("Generated when the subscription is created: the "
+                                          "receiver checks X-Qiao-Signature with it."))
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("event webhook")
+        verbose_name_plural = _("event webhooks")
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
 class Delivery(models.Model):
     """One copy of a notification to send outside (the outbox). `sending` is a claim with a
     lease: the worker that set it owns the row until `claimed_until`; a worker killed while
@@ -51,6 +105,7 @@ class Delivery(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", _("E-mail")
         WEBHOOK = "webhook", _("Webhook")
+        EVENT = "event", _("Event webhook")
 
     class Status(models.TextChoices):
         PENDING = "pending", pgettext_lazy("delivery", "Pending")
@@ -58,11 +113,25 @@ class Delivery(models.Model):
         SENT = "sent", pgettext_lazy("delivery", "Sent")
         FAILED = "failed", pgettext_lazy("delivery", "Failed")
 
-    notification = models.ForeignKey(Notification, verbose_name=_("notification"),
-                                     on_delete=models.CASCADE, related_name="deliveries")
+    notification = models.ForeignKey(Notification, verbose_name=_("notification"), null=True,
+                                     blank=True, on_delete=models.CASCADE,
+                                     related_name="deliveries")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     webhook = models.ForeignKey(Webhook, verbose_name=_("webhook"), null=True, blank=True,
                                 on_delete=models.CASCADE, related_name="deliveries")
+    # An event webhook's: the subscription, the event, its body but for the id (the event's
+    # time and data), the id the receiver sees, and the delivery it replays.
+    subscription = models.ForeignKey(Subscription, verbose_name=_("event webhook"), null=True,
+                                     blank=True, on_delete=models.CASCADE,
+                                     related_name="deliveries")
+    event = models.CharField(_("event"), max_length=100, blank=True)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    uuid = models.UUIDField(_("delivery id"), null=True, blank=True, unique=True,
+                            default=uuid.uuid4, editable=False)
+    replay_of = models.ForeignKey("self", verbose_name=_("replay of"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="replays")
+    response_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True,
+                                                     editable=False)  # the answer's status
     target = models.CharField(_("recipient address"), max_length=500)
     message = models.TextField(_("message"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
@@ -86,4 +155,6 @@ class Delivery(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_channel_display()} → {self.target}"
+        # A webhook address may carry its access token: say where, not the token.
+        target = self.target if self.channel == self.Channel.EMAIL else self.target.split("?")[0]
+        return f"{self.get_channel_display()} → {target}"

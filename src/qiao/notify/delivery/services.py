@@ -1,6 +1,8 @@
-"""Copies of the inbox's messages that leave the server (e-mail, group robots): written in the
-notification's transaction, sent by a background task after commit (tasks.py), retried with
-backoff, and swept up every minute if their task was lost, so none is lost.
+"""The outbox: copies of the inbox's messages that leave the server (e-mail, group robots),
+written in the notification's transaction, and domain events for the integrations' webhook
+subscriptions, written when the event's transaction has committed; each sent by a background
+task after commit (tasks.py), retried with backoff, and swept up every minute if its task was
+lost, so none is lost.
 
 Sending is at most once per claim: a worker claims a delivery with a conditional UPDATE
 (pending and due, or `sending` with its lease run out) before sending, and marks it sent with
@@ -13,15 +15,17 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qiao.core.registry import DomainEvent
 from qiao.org.models import PATH_STEP, OrgUnit
 
-from .channels import DeliveryError, send_email, send_webhook
-from .models import Delivery, Webhook
+from .channels import DeliveryError, send_email, send_event, send_webhook
+from .models import Delivery, Subscription, Webhook
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +95,48 @@ def robot_text(platform: str, title: str, body: str, url: str, names: str) -> st
     return "\n\n".join(part for part in parts if part)
 
 
+def event_deliveries_create(event: DomainEvent, payload: dict) -> list[Delivery]:
+    """Subscribed to every domain event (core.registry.subscribe_every), run after the event's
+    transaction commits: one outbox row per active subscription that chose it, for an event
+    offered to integrations. A rolled-back change queues nothing. A failure to write the rows
+    is logged, not raised: the change itself has committed."""
+    if not event.webhook:
+        return []
+    try:
+        # Read outside a transaction: with none to send, no write lock is taken (SQLite's
+        # transactions begin IMMEDIATE).
+        hooks = [hook for hook in Subscription.objects.filter(active=True).order_by("pk")
+                 if event.code in hook.events]
+        if not hooks:
+            return []
+        body = {"occurred_at": timezone.now().isoformat(), "data": payload}
+        with transaction.atomic():
+            return _queue([Delivery(channel=Delivery.Channel.EVENT, subscription=hook,
+                                    event=event.code, payload=body, target=hook.url)
+                           for hook in hooks])
+    except Exception:
+        logger.exception("could not queue the webhooks of event %s %s", event.code, payload)
+        return []
+
+
+def delivery_replay(delivery: Delivery) -> Delivery:
+    """Send an event webhook's delivery again (failed or not) as a new delivery: a new id, the
+    same event, time and data, to the subscription's address as it is now; the original keeps
+    its log. Refused (ValidationError) for a notification's copy or a switched-off
+    subscription."""
+    if delivery.channel != Delivery.Channel.EVENT or delivery.subscription is None:
+        raise ValidationError(_("Only event webhook deliveries can be sent again."))
+    hook = delivery.subscription
+    if not hook.active:
+        raise ValidationError(_("The event webhook “%(name)s” is switched off; switch it on "
+                                "first.") % {"name": hook.name})
+    with transaction.atomic():
+        (replay,) = _queue([Delivery(channel=Delivery.Channel.EVENT, subscription=hook,
+                                     event=delivery.event, payload=delivery.payload,
+                                     target=hook.url, replay_of=delivery)])
+    return replay
+
+
 def _enqueue(ids):
     """After commit: one task per delivery. A queue that cannot be reached loses nothing — the
     rows are pending and the sweeper sends them within a minute."""
@@ -119,32 +165,42 @@ def delivery_send(delivery_id: int, *, now=None) -> str | None:
         status=Delivery.Status.SENDING, attempts=F("attempts") + 1, claimed_until=now + LEASE)
     if not claimed:
         return None
-    delivery = Delivery.objects.select_related("notification", "webhook").get(pk=delivery_id)
+    delivery = (Delivery.objects.select_related("notification", "webhook", "subscription")
+                .get(pk=delivery_id))
     mine = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING,
                                    attempts=delivery.attempts)
     try:
-        _send(delivery)
+        status = _send(delivery)
     except DeliveryError as exc:
         final = delivery.attempts >= MAX_ATTEMPTS
         mine.update(status=Delivery.Status.FAILED if final else Delivery.Status.PENDING,
-                    last_error=str(exc)[:2000], claimed_until=None,
+                    last_error=str(exc)[:2000], claimed_until=None, response_code=exc.status,
                     next_attempt_at=timezone.now() + backoff(delivery.attempts))
         logger.warning("delivery %s attempt %s failed: %s", delivery_id, delivery.attempts, exc)
         return "failed" if final else "retry"
     mine.update(status=Delivery.Status.SENT, sent_at=timezone.now(), claimed_until=None,
-                last_error="")
+                last_error="", response_code=status)
     return "sent"
 
 
-def _send(delivery: Delivery):
+def _send(delivery: Delivery) -> int | None:
+    """Send one delivery; the HTTP status of an event webhook's answer."""
     notification = delivery.notification
+    if delivery.channel == Delivery.Channel.EVENT:
+        subscription = delivery.subscription
+        if subscription is None or not subscription.active:
+            raise DeliveryError("the event webhook was switched off")
+        return send_event(delivery.target, subscription.secret, str(delivery.uuid),
+                          delivery.event, delivery.payload)
+    assert notification is not None  # e-mail and robot copies are a notification's
     if delivery.channel == Delivery.Channel.EMAIL:
         send_email(delivery.target, notification.title, delivery.message)
-        return
+        return None
     hook = delivery.webhook
     if hook is None or not hook.active:
         raise DeliveryError("the webhook was switched off")
     send_webhook(hook.platform, delivery.target, hook.secret, notification.title, delivery.message)
+    return None
 
 
 def deliveries_sweep(*, now=None, limit: int = 200) -> int:
