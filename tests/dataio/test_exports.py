@@ -77,10 +77,10 @@ def test_200_rows_go_straight_out_watermarked_and_hashed(personas):
     sheet = book.active
     mark = sheet["A1"].value
     assert mark.startswith("导出人：") and "（am01）" in mark and "来源：桥 Qiao" in mark
-    assert sheet["A2"].value == "客户清单"  # the title under the watermark line
-    assert sheet.max_row - 5 == LIMIT  # watermark, title, two notes, a blank line, header
+    assert sheet["A2"].value == "客户档案"  # the title under the watermark line
+    assert sheet.max_row - 6 == LIMIT  # watermark, title, two notes, a blank line, header
     assert book.properties.creator == f"{personas['am01'].display_name}（am01）"
-    assert book.properties.title == "客户清单"
+    assert book.properties.title == "客户档案"
     assert book.properties.keywords == mark and book.properties.description == mark
     log = exports_logged().get()
     assert log.actor == personas["am01"]
@@ -108,7 +108,7 @@ def test_201_rows_make_a_request_to_the_superior_and_no_file(world):
     # The approver reads what the file will hold on the approval's page.
     detail = world.client("sup1").get(reverse("approvals:detail", args=[request.pk]))
     text = detail.content.decode()
-    assert 'data-testid="export-subject"' in text and "客户清单" in text and "201" in text
+    assert 'data-testid="export-subject"' in text and "客户档案" in text and "201" in text
 
 
 def test_approved_the_requester_downloads_and_the_log_holds_its_sha256(world):
@@ -122,7 +122,7 @@ def test_approved_the_requester_downloads_and_the_log_holds_its_sha256(world):
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.active["A1"].value.startswith("导出人：")
     assert book.properties.creator.endswith("（am01）")
-    assert book.active.max_row - 5 == LIMIT + 1
+    assert book.active.max_row - 6 == LIMIT + 1
     log = exports_logged().get()
     assert log.actor == world["am01"] and log.details["rows"] == LIMIT + 1
     assert log.details["sha256"] == hashlib.sha256(data).hexdigest()
@@ -139,7 +139,8 @@ def test_nobody_but_the_requester_downloads_it(world, who):
     approve(world, export)
     url = reverse("dataio:export_download", args=[export.pk])
     assert world.client(who).get(url).status_code == 404
-    assert "客户清单" not in world.client(who).get(reverse("dataio:exports")).content.decode()
+    page = world.client(who).get(reverse("dataio:exports")).content.decode()
+    assert 'data-testid="export-request-row"' not in page
     assert not exports_logged().exists()
 
 
@@ -211,8 +212,27 @@ def test_my_exports_page_reads_in_a_fixed_number_of_queries(world):
         return len(ctx)
 
     ask(world)
+    count()  # the first request of a session fills per-process caches
     one = count()
     for _ in range(4):
         client.get(EXPORT)
     assert ExportRequest.objects.count() == 5
     assert count() == one
+
+
+def test_a_file_that_is_no_list_goes_through_the_same_gate(personas, settings):
+    """The registration form (one customer, rows=1) with the threshold at 0: a request, then
+    the same page makes the file for its requester when approved."""
+    grant_export()
+    settings.QIAO_EXPORT_APPROVAL_ROWS = 0
+    customer = personas.customers["am01"][0]
+    export = ask(personas, reverse("reports:registration_export", args=[customer.pk]))
+    assert export.rows == 1 and export.list_name == "reports:registration_export"
+    approve(personas, export)
+    data = body(personas.client("am01").get(reverse("dataio:export_download",
+                                                     args=[export.pk])))
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    assert sheet["A1"].value.startswith("导出人：") and sheet["A2"].value == "客户信息登记表"
+    log = exports_logged().get()
+    assert log.customer_id == customer.pk
+    assert log.details["sha256"] == hashlib.sha256(data).hexdigest()

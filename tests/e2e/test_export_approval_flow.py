@@ -54,7 +54,7 @@ def test_am01_asks_sup1_approves_am01_downloads_the_watermarked_file(personas, o
     s.goto("/approvals/waiting/")
     page.get_by_test_id("waiting-row").filter(has_text="数据导出").click()
     subject = page.get_by_test_id("export-subject")
-    expect(subject).to_contain_text("客户清单")
+    expect(subject).to_contain_text("客户档案")
     expect(page.get_by_test_id("export-subject-rows")).to_have_text("201")
     s.shot("exports-02-sup1-decide")
     form = page.get_by_test_id("decision-form")
@@ -67,7 +67,7 @@ def test_am01_asks_sup1_approves_am01_downloads_the_watermarked_file(personas, o
     s.login("am01", PASSWORD)
     s.goto("/import/exports/")
     row = page.get_by_test_id("export-request-row")
-    expect(row.get_by_test_id("export-state")).to_have_text("已批准")
+    expect(row.get_by_test_id("export-state")).to_have_text("已通过")
     s.shot("exports-03-am01-approved")
     with page.expect_download() as download:
         row.get_by_test_id("export-download").click()
