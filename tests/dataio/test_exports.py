@@ -236,3 +236,13 @@ def test_a_file_that_is_no_list_goes_through_the_same_gate(personas, settings):
     log = exports_logged().get()
     assert log.customer_id == customer.pk
     assert log.details["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_a_request_that_cannot_be_recorded_is_refused_whole(world):
+    """A query string too long to keep: a message, no request, no approval, no file."""
+    response = world.client("am01").get(EXPORT + "?sort=name&x=" + "长" * 3000, follow=True,
+                                        HTTP_REFERER="http://testserver/customers/")
+    assert response.redirect_chain[-1][0] == "/customers/"
+    assert not response.get("Content-Disposition")
+    assert not ExportRequest.objects.exists() and not ApprovalRequest.objects.exists()
+    assert not exports_logged().exists()

@@ -81,7 +81,8 @@ def ask(request, *, what, rows, filters, fmt):
     for name in NOT_FILTERS:
         query.pop(name, None)
     try:
-        request_create(actor=request.user, list_name=request.resolver_match.view_name,
+        match = request.resolver_match
+        request_create(actor=request.user, list_name=match.view_name if match else "",
                        path=request.path_info, query=query.urlencode(), title=what,
                        filters=filters, fmt=fmt, rows=rows)
     except PermissionDenied:
