@@ -242,7 +242,7 @@ def test_a_request_that_cannot_be_recorded_is_refused_whole(world):
     """A query string too long to keep: a message, no request, no approval, no file."""
     response = world.client("am01").get(EXPORT + "?sort=name&x=" + "长" * 3000, follow=True,
                                         HTTP_REFERER="http://testserver/customers/")
-    assert response.redirect_chain[-1][0] == "/customers/"
+    assert response.redirect_chain[-1][0].endswith("/customers/")  # back where it was asked
     assert not response.get("Content-Disposition")
     assert not ExportRequest.objects.exists() and not ApprovalRequest.objects.exists()
     assert not exports_logged().exists()

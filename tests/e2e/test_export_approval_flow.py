@@ -9,6 +9,7 @@ width. Screenshots go to test-artifacts/screenshots/ (exports-*.png).
 """
 
 import hashlib
+import io
 
 import openpyxl
 import pytest
@@ -74,7 +75,7 @@ def test_am01_asks_sup1_approves_am01_downloads_the_watermarked_file(personas, o
     assert download.value.suggested_filename.endswith(".xlsx")
     with open(download.value.path(), "rb") as handle:
         data = handle.read()
-    book = openpyxl.load_workbook(download.value.path())
+    book = openpyxl.load_workbook(io.BytesIO(data))
     mark = book.active["A1"].value
     assert mark.startswith(f"导出人：{am01.display_name}（am01） 导出时间：") and "来源：桥 Qiao" in mark
     assert book.properties.creator == f"{am01.display_name}（am01）"
