@@ -64,7 +64,7 @@ from qiao.customers.models import Attachment, Contact, Customer, CustomerEvent
 from qiao.customers.tabs import TABS
 from qiao.dataio import services as dataio_services
 from qiao.dataio.actions import DATA_BACKUP, DATA_IMPORT
-from qiao.dataio.models import ImportRun
+from qiao.dataio.models import ExportRequest, ImportRun
 from qiao.notify import services as notify_services
 from qiao.notify.models import Notification
 from qiao.org.actions import API_USE, FIELD_REVEAL
@@ -128,6 +128,7 @@ CAMPAIGN = "campaign"          # the brand manager's campaign the bucket's custo
 RECOMMENDATION = "recommendation"  # the bucket's customer recommended (and confirmed) for it
 HANDOUT = "handout"            # the signed receipt of the goods handed out to that customer
 IMPORT_RUN = "import_run"      # the bucket's account manager's import of a customer sheet
+EXPORT_REQUEST = "export_request"  # the bucket's account manager's approved export of orders
 TICKET = "ticket"              # a service ticket on the bucket's customer (the director's)
 VISIT = "visit"                # the bucket's account manager's signed visit record of its customer
 COMMITMENT = "commitment"      # an open commitment made on that visit
@@ -144,7 +145,7 @@ OWN = "own"                    # an action on the user's own work, naming no rec
 OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT, STAFF, APPROVAL,
                 NOTIFICATION, DELEGATION, WORK_ORDER, WORK_ORDER_FILE, CAMPAIGN, RECOMMENDATION,
                 HANDOUT, IMPORT_RUN, VISIT, COMMITMENT, TICKET, ORDER, RECEIPT, REPORT, SCHEDULE,
-                APPRAISAL, SCHEME)
+                APPRAISAL, SCHEME, EXPORT_REQUEST)
 GET, POST = ("GET",), ("POST",)
 BOTH = ("GET", "POST")
 
@@ -299,6 +300,9 @@ ROUTES = {
     # backups (DAT-4): the administrator's alone; an empty POST asks nothing (400), no archive
     # is ever downloaded from the web
     "dataio:backups": Route(CREATE, (DATA_BACKUP,), BOTH),
+    "dataio:exports": Route(LIST, (APPROVAL_REQUEST,)),
+    # The file is made by the orders' export as the requester (who holds sales.view).
+    "dataio:export_download": Route(EXPORT_REQUEST, (APPROVAL_REQUEST,), requester_only=True),
     # the service desk (TKT): a ticket is seen by those who see its customer, its assignee and
     # its queue's members (none here); handling needs ticket.handle, assigning and the case
     # library ticket.assign; an empty POST is refused (400) and changes nothing
@@ -424,6 +428,7 @@ SCOPED_MODELS = {
     Handout: (HANDOUT,),
     OperationLog: (LIST,),  # the log page (audit:log), checked for out-of-scope names
     ImportRun: (IMPORT_RUN,),
+    ExportRequest: (EXPORT_REQUEST,),
     Ticket: (TICKET,),
     Visit: (VISIT,),
     Commitment: (COMMITMENT,),
@@ -546,6 +551,7 @@ class Records:
     schedule: object = None  # the manager's next week's visit schedule, the customer on it
     appraisal: object = None  # the director's appraisal of the manager (None without one)
     scheme: object = None  # the appraisal scheme (the same for every bucket)
+    export_request: object = None  # the manager's approved export of their orders (C07)
 
     def of_kind(self, kind):
         return getattr(self, kind)
@@ -672,6 +678,11 @@ def matrix(personas, settings, tmp_path):
                                   recommendation and recommendation.campaign, recommendation,
                                   handout, import_run, visit, commitment, ticket, order, receipt,
                                   report, schedule, appraisal, scheme)
+        if approval is not None:
+            records[bucket].export_request = ExportRequest.objects.create(
+                requester=owner, list_name="sales:export_xlsx", path="/sales/orders/export/xlsx/",
+                title="订单", fmt="xlsx", rows=10_000, state=ExportRequest.State.APPROVED,
+                expires_at=timezone.now() + timedelta(days=7))
     return records
 
 
@@ -690,7 +701,8 @@ def state(records):
                              .values_list(*STATE_FIELDS.get(kind, ("is_deleted", "version")))
                              .get())
             for bucket, recs in records.items() for kind in OBJECT_KINDS
-            if kind not in (STAFF, NOTIFICATION, DELEGATION, WORK_ORDER_FILE, HANDOUT, IMPORT_RUN)
+            if kind not in (STAFF, NOTIFICATION, DELEGATION, WORK_ORDER_FILE, HANDOUT, IMPORT_RUN,
+                            EXPORT_REQUEST)
             for obj in [recs.of_kind(kind)] if obj is not None} | {
         ("owners", 0): tuple(Customer._base_manager.order_by("pk").values_list("owner_id", flat=True)),
         ("delegations", 0): tuple(Delegation.objects.order_by("pk").values_list("pk", "ends_on"))}

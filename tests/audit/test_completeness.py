@@ -54,7 +54,9 @@ def test_a_session_leaves_one_row_per_operation_and_change(personas, exporter):
     assert reveal_row.customer_id == customer.pk and reveal_row.details["field"] == "phone"
     visible = Customer.objects.visible_to(exporter).count()
     assert grades_export.details["rows"] == visible and grades_export.object_repr == "客户等级分类表"
-    assert form_export.details == {"rows": 1, "filters": {"customer": customer.pk}, "format": "xlsx"}
+    assert form_export.details == {"rows": 1, "filters": {"customer": customer.pk}, "format": "xlsx",
+                                   "sha256": form_export.details["sha256"]}
+    assert len(form_export.details["sha256"]) == 64
     assert log[4].details == {"rows": visible, "filters": {}}
 
     changes = list(customer.history.order_by("history_date"))

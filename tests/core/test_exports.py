@@ -135,11 +135,13 @@ def test_csv_has_a_bom_and_the_same_neutralised_cells():
     assert [t for t in texts if t.startswith(FORMULA_TRIGGERS) and t not in ("-2.00", "-2")] == []
 
 
-def test_csv_is_sent_in_chunks(monkeypatch):
+def test_csv_is_written_in_chunks(monkeypatch):
+    """CHUNK rows at a time go to the temporary file; the whole text is never held."""
     monkeypatch.setattr(exports, "CHUNK", 2)
-    response = list_response("csv", title="t", columns=COLUMNS[:1], rows=ROWS)
-    chunks = list(response.streaming_content)
+    chunks = list(exports.csv_lines(COLUMNS[:1], ROWS))
     assert len(chunks) == 1 + 3  # the header, then 2 + 2 + 1 rows
+    handle = exports.csv_file("t", COLUMNS[:1], ROWS).write(None)
+    assert handle.read() == "".join(chunks).encode("utf-8")
 
 
 def test_chinese_file_name_per_rfc_5987():

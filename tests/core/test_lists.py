@@ -89,4 +89,6 @@ def test_a_report_file_above_the_cap_is_refused_and_the_filters_kept(personas, s
     settings.QIAO_EXPORT_MAX_ROWS = 2
     assert client.get("/reports/grades/export/?status=prospect").status_code == 200
     log = OperationLog.objects.get(action="export")
-    assert log.details == {"rows": 2, "filters": {"状态": "潜在"}, "format": "xlsx"}
+    assert log.details == {"rows": 2, "filters": {"状态": "潜在"}, "format": "xlsx",
+                           "sha256": log.details["sha256"]}
+    assert len(log.details["sha256"]) == 64

@@ -4,6 +4,7 @@ filters and format; refused (404) without customer.export; capped; a constant nu
 queries whatever the rows."""
 
 import csv
+import hashlib
 import io
 
 import openpyxl
@@ -23,7 +24,7 @@ from .test_queries import add_customers
 HOSTILE = ["=1+1", "@SUM(A1)", "-2", "\t x"]
 PHONE = "+86 138 0013 8000"
 MASKED_PHONE = "138****8000"
-HEADER_ROW = 5  # the title, two notes, a blank line, then the header
+HEADER_ROW = 6  # the watermark, the title, two notes, a blank line, then the header
 HEADER = ["序号", "客户名称", "等级", "客户分类", "状态", "区域", "电话", "客户经理", "更新时间"]
 
 
@@ -67,8 +68,9 @@ def csv_rows(response):
     body = b"".join(response.streaming_content)
     assert body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
-    assert rows[0] == HEADER
-    return rows[1:]
+    assert rows[0][0].startswith("导出人：") and len(rows[0]) == 1  # the watermark's line
+    assert rows[1] == HEADER
+    return rows[2:]
 
 
 def test_export_holds_the_rows_of_the_list_with_its_filters(hostile):
@@ -127,13 +129,16 @@ def test_phone_is_masked_as_on_screen(hostile):
 
 def test_each_export_is_in_the_operation_log(hostile):
     client = hostile.client("am01")
-    client.get("/customers/export/csv/?status=active&sort=name")
-    client.get("/customers/export/xlsx/")
+    csv_body = b"".join(client.get("/customers/export/csv/?status=active&sort=name")
+                        .streaming_content)
+    xlsx_body = b"".join(client.get("/customers/export/xlsx/").streaming_content)
     csv_log, xlsx_log = OperationLog.objects.filter(action="export").order_by("id")
     assert csv_log.actor == hostile["am01"]
     assert csv_log.object_repr == "客户档案"
-    assert csv_log.details == {"rows": 2, "filters": {"状态": "活跃"}, "format": "csv"}
-    assert xlsx_log.details == {"rows": 4, "filters": {}, "format": "xlsx"}
+    assert csv_log.details == {"rows": 2, "filters": {"状态": "活跃"}, "format": "csv",
+                               "sha256": hashlib.sha256(csv_body).hexdigest()}
+    assert xlsx_log.details == {"rows": 4, "filters": {}, "format": "xlsx",
+                                "sha256": hashlib.sha256(xlsx_body).hexdigest()}
     # The supervisor reads them in the operation log: rows, format, filters.
     log = hostile.client("sup1").get("/audit/?action=export").content.decode()
     assert "2 行 · CSV" in log and "4 行 · XLSX" in log and "活跃" in log

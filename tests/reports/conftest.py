@@ -61,7 +61,7 @@ def workbook(response):
     return openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
 
 
-LIST_HEADER_ROW = 5  # title, two notes, a blank line, then the header
+LIST_HEADER_ROW = 6  # watermark, title, two notes, a blank line, then the header
 
 
 def listed(sheet, column=1):

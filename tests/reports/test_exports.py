@@ -34,7 +34,11 @@ def test_export_in_chinese(world):
     book = workbook(world.client("director").get("/reports/grades/export/"))
     summary, detail = book.worksheets
     assert book.sheetnames == ["客户等级分类表", "客户明细"]
-    assert summary["A1"].value == detail["A1"].value == "客户等级分类表"
+    assert summary["A2"].value == detail["A2"].value == "客户等级分类表"
+    # Every sheet's first line is the watermark: who exported it, when, from where.
+    assert summary["A1"].value == detail["A1"].value
+    assert summary["A1"].value.startswith(f"导出人：{world['director'].display_name}（director）")
+    assert summary["A1"].value.endswith("来源：桥 Qiao")
     header = [c.value for c in detail[LIST_HEADER_ROW]]
     assert header[:3] == ["序号", "客户名称", "等级"]
     assert detail.max_row == LIST_HEADER_ROW + 27  # every customer, not one page of 25
@@ -45,7 +49,8 @@ def test_export_in_english(world):
     book = workbook(client.get("/reports/key-customers/export/", HTTP_ACCEPT_LANGUAGE="en"))
     summary, detail = book.worksheets
     assert book.sheetnames == ["Key customers", "Customer list"]
-    assert summary["A1"].value == "Key customer statistics table"
+    assert summary["A2"].value == "Key customer statistics table"
+    assert summary["A1"].value.startswith("Exported by: ")
     header = [c.value for c in detail[LIST_HEADER_ROW]]
     assert header[:3] == ["No.", "Customer name", "Classification"]
     response = client.get("/reports/key-customers/export/")
@@ -57,4 +62,4 @@ def test_export_follows_the_screen_filters(world):
     big = workbook(client.get("/reports/classification/export/?category=big")).worksheets[1]
     assert sorted(listed(big)) == sorted([world.customers["am02"][0].name,
                                      world.customers["am05"][0].name])
-    assert "big" not in str(big["A2"].value) and "大客户" in str(big["A3"].value)
+    assert "big" not in str(big["A3"].value) and "大客户" in str(big["A4"].value)

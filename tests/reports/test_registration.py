@@ -43,7 +43,8 @@ def test_registration_export(world):
     assert customer.name in values and "王总" in values and "138****8000" in values
     assert "13800138000" not in values
     assert "小李" not in values
-    assert book.worksheets[0]["A1"].value == "客户信息登记表"
+    assert book.worksheets[0]["A2"].value == "客户信息登记表"
+    assert book.worksheets[0]["A1"].value.startswith("导出人：")
 
 
 def test_registration_print_stylesheet_is_linked(world):

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from qiao.core.exports import NUMBER, Sheet, notes_for, xlsx_response
+from qiao.core.exports import NUMBER, Sheet, notes_for, workbook
 
 
 class RankingFile:
@@ -10,7 +10,7 @@ class RankingFile:
         self.table = table
         self.rows = len(table["lines"])
 
-    def response(self, user, report, filters):
+    def file(self, user, report, filters):
         def build(book, formats):
             sheet = Sheet(book, formats, str(report.short_label or report.label), landscape=True)
             headers = [_("Rank"), _("Appraisee"), _("Unit"), _("Appraisal scheme"), _("Score"),
@@ -25,4 +25,4 @@ class RankingFile:
                               line["score"], line["points"], line["final_score"],
                               line["status"]], kinds=kinds)
 
-        return xlsx_response(report.label, build)
+        return workbook(report.label, build)

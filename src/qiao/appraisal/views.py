@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from qiao.audit import services as audit_services
+from qiao.core.exports import send
 from qiao.core.htmx import render_page
 from qiao.core.lists import list_export, list_page
 from qiao.core.origin import Origin
@@ -220,10 +221,8 @@ def ranking(request):
     described = dict(form.description())
     export = exports.RankingFile(table)
     if request.GET.get("format") == "xlsx":
-        audit_services.export_record(actor=request.user, origin=Origin.of(request),
-                                     what=str(RANKING.label), rows=export.rows,
-                                     filters=described, fmt="xlsx")
-        return export.response(request.user, RANKING, form.description())
+        return send(request, export.file(request.user, RANKING, form.description()),
+                    rows=export.rows, filters=described)
     if printing:
         audit_services.print_record(actor=request.user, origin=Origin.of(request),
                                     what=str(RANKING.label), rows=export.rows, filters=described)

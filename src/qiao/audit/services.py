@@ -200,14 +200,15 @@ def duplicate_check_record(*, actor, origin: Origin | None = None, name="", cred
 
 
 def export_record(*, actor, origin: Origin | None = None, what: str, rows: int, filters=None,
-                  fmt: str = "xlsx", customer=None) -> OperationLog:
-    """A file left the system (every export of qiao.core.exports, whichever module made it):
+                  fmt: str = "xlsx", sha256: str = "", customer=None) -> OperationLog:
+    """A file left the system (every file of core.exports.send, whichever module made it):
     who, what, how many rows, with which filters ({label: value} as people read them), in
-    which format (xlsx or csv). Written before the file is sent, so a download broken off
-    half-way is in the log too."""
+    which format (xlsx or csv), and the SHA-256 of the bytes sent. Written before the file is
+    sent, so a download broken off half-way is in the log too."""
     return operation_record(actor=actor, action=Kind.EXPORT, origin=origin, object_repr=what,
                             customer=customer,
-                            details={"rows": rows, "filters": filters or {}, "format": fmt})
+                            details={"rows": rows, "filters": filters or {}, "format": fmt,
+                                     "sha256": sha256})
 
 
 def print_record(*, actor, origin: Origin | None = None, what: str, rows: int, filters=None,

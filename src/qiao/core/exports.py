@@ -9,8 +9,9 @@ Memory stays flat whatever the number of rows:
   chunks of CHUNK (`QuerySet.iterator`, a server-side cursor on PostgreSQL), and the finished
   workbook — a zip that can only be assembled at the end — is sent from a temporary file in
   blocks (FileResponse).
-- CSV: a StreamingHttpResponse whose generator reads the cursor CHUNK rows at a time and sends
-  each chunk as it is written; nothing holds more than one chunk.
+- CSV: the generator reads the cursor CHUNK rows at a time and writes each chunk to a temporary
+  file as it is made; nothing holds more than one chunk. Both files are then hashed and sent
+  from the temporary file in blocks (`send`).
 
 Formula safety (CHECKS C08): every text cell is written as a string, never a formula
 (xlsxwriter's strings_to_formulas is off), and a text that starts with = + - @, tab or carriage
@@ -27,13 +28,26 @@ File names are the export's title in Chinese plus the date, sent per RFC 6266 / 
 for every current browser.
 
 Exports are capped at settings.QIAO_EXPORT_MAX_ROWS rows (`check_size`): beyond it the user is
-told to narrow the filters; a file is never cut short. Every list's export is logged by
-core.lists.list_export (audit.services.export_record: rows, filters, format) before the file is
-sent; a file that is no list (one customer's registration form) is logged by its view.
+told to narrow the filters; a file is never cut short.
+
+Every file of business rows leaves through `send` (CHECKS C07), whichever page made it — a list
+(core.lists.list_export), a statistics table, the ranking, a registration form:
+- more rows than settings.QIAO_EXPORT_APPROVAL_ROWS (default 200) and no approval: no file; the
+  export approval registered in core.registry.export_approvals (dataio's export requests) takes
+  the request to the user's superior instead. Approved, the requester downloads it later: the
+  file is made again then, as the requester sees the rows (scope, masking) with the approved
+  filters, under a `Grant`; more rows than were approved are refused;
+- every file is watermarked with who made it and when (`watermark`: the first line of every
+  sheet and the workbook's properties; the first line of a CSV);
+- the file is written to a temporary file (constant memory), its SHA-256 computed, the export
+  logged with its rows, filters, format and that SHA-256 (the event EXPORTED, which
+  audit.services.export_record records in the same transaction), then the file is sent in
+  blocks (FileResponse).
 """
 
 import csv
 import datetime
+import hashlib
 import re
 import tempfile
 from collections.abc import Callable, Iterable
@@ -44,11 +58,17 @@ from urllib.parse import quote
 
 import xlsxwriter
 from django.conf import settings
-from django.http import FileResponse, StreamingHttpResponse
-from django.utils import timezone, translation
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse
+from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qiao.core import registry
 from qiao.core.masking import masked, sensitive_kind
+from qiao.core.origin import Origin
 
 # Announced (core.registry.emit) before a list's file or print layout is sent; the operation log
 # records them inside the request's transaction (audit subscribes), so no file leaves unlogged.
@@ -212,6 +232,10 @@ class Sheet:
         self.ws.fit_to_pages(1, 0)
         if landscape:
             self.ws.set_landscape()
+        mark = getattr(book, "watermark", "")
+        if mark:  # the first line of every sheet of a watermarked workbook
+            self.ws.write_string(0, 0, neutralise(mark), formats["note"])
+            self.row = 1
 
     def heading(self, title, notes, width):
         """The title across the table, then the notes (who made it, when, which filters)."""
@@ -294,19 +318,62 @@ def content_disposition(name: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=utf-8''{quote(name, safe='')}"
 
 
-def xlsx_response(title, build) -> FileResponse:
-    """Run `build(book, formats)` on a new workbook written to a temporary file, and send it."""
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes (and so deletes) it
-    book = xlsxwriter.Workbook(handle, {
-        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-        "strings_to_numbers": False, "remove_timezone": True,
-    })
-    build(book, formats(book))
-    book.close()
-    handle.seek(0)
-    response = FileResponse(handle, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition(filename(title, "xlsx"))
-    return response
+# --- files ----------------------------------------------------------------------------------------
+
+def watermark(user, when: datetime.datetime | None = None) -> str:
+    """Who made a file and when, as the file carries it: its first line and its properties."""
+    return _("Exported by: %(name)s (%(username)s)  Exported at: %(time)s  Source: 桥 Qiao") % {
+        "name": getattr(user, "display_name", "") or user.get_username(),
+        "username": user.get_username(),
+        "time": timezone.localtime(when).strftime("%Y-%m-%d %H:%M")}
+
+
+class Workbook(xlsxwriter.Workbook):
+    """An xlsxwriter workbook in constant-memory mode, formula-safe; with a `watermark`, every
+    Sheet's first line and the document's properties carry it."""
+
+    watermark = ""
+
+    def __init__(self, handle, *, title="", watermark="", creator=""):
+        super().__init__(handle, {
+            "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+            "strings_to_numbers": False, "remove_timezone": True,
+        })
+        self.watermark = watermark
+        if watermark:
+            self.set_properties({"title": str(title), "author": creator, "comments": watermark,
+                                 "keywords": watermark, "company": "桥 Qiao"})
+
+
+def _temporary():
+    return tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes (and so deletes) it
+
+
+@dataclass(frozen=True)
+class File:
+    """A file about to leave: its format, its title (the file's name) and `write(user)`, which
+    writes it watermarked for `user` (None: no watermark) to a temporary file, at its start."""
+
+    fmt: str
+    title: str
+    write: Callable[[Any], Any]
+
+
+def workbook(title, build) -> File:
+    """An Excel file whose sheets `build(book, formats)` writes."""
+
+    def write(user):
+        handle = _temporary()
+        mark = watermark(user) if user is not None else ""
+        creator = (f"{getattr(user, 'display_name', '') or user.get_username()}"
+                   f"（{user.get_username()}）") if user is not None else ""
+        book = Workbook(handle, title=title, watermark=mark, creator=creator)
+        build(book, formats(book))
+        book.close()
+        handle.seek(0)
+        return handle
+
+    return File("xlsx", str(title), write)
 
 
 class _Line:
@@ -316,11 +383,12 @@ class _Line:
         return text
 
 
-def csv_lines(columns, rows, *, numbered=True):
-    """The CSV text: the byte-order mark and the header, then CHUNK rows at a time."""
+def csv_lines(columns, rows, *, numbered=True, mark=""):
+    """The CSV text: the byte-order mark, the watermark's line, the header, then CHUNK rows at
+    a time."""
     writer = csv.writer(_Line())
-    yield BOM + writer.writerow([_("No.")] * numbered
-                                + [neutralise(str(c.header)) for c in columns])
+    yield BOM + (writer.writerow([neutralise(mark)]) if mark else "") + writer.writerow(
+        [_("No.")] * numbered + [neutralise(str(c.header)) for c in columns])
     lines = []
     for number, row in enumerate(records(rows), start=1):
         lines.append(writer.writerow([str(number)] * numbered
@@ -332,30 +400,29 @@ def csv_lines(columns, rows, *, numbered=True):
         yield "".join(lines)
 
 
-def csv_response(title, columns, rows, *, numbered=True) -> StreamingHttpResponse:
-    """The rows as CSV, sent while they are read. The body is produced after the view has
-    returned, so it is written in the language the request was answered in, kept here."""
-    language = translation.get_language()
+def csv_file(title, columns, rows, *, numbered=True) -> File:
+    """The rows as CSV (UTF-8 with its byte-order mark), written CHUNK rows at a time."""
 
-    def body():
-        with translation.override(language):
-            for text in csv_lines(columns, rows, numbered=numbered):
-                yield text.encode("utf-8")
+    def write(user):
+        handle = _temporary()
+        mark = watermark(user) if user is not None else ""
+        for text in csv_lines(columns, rows, numbered=numbered, mark=mark):
+            handle.write(text.encode("utf-8"))
+        handle.seek(0)
+        return handle
 
-    response = StreamingHttpResponse(body(), content_type=CSV)
-    response["Content-Disposition"] = content_disposition(filename(title, "csv"))
-    return response
+    return File("csv", str(title), write)
 
 
-def list_response(fmt, *, title, columns, rows, notes=(), sheet=None, landscape=True,
-                  before=None):
+def list_file(fmt, *, title, columns, rows, notes=(), sheet=None, landscape=True,
+              before=None) -> File:
     """A list as a file: in Excel the title, the notes and the numbered rows on an A4 sheet,
     after the sheets `before(book, formats)` writes (a report's count tables), if any; in CSV
     the header and the rows only (a CSV is data for another program)."""
     if fmt not in FORMATS:
         raise ValueError(f"Unknown export format {fmt!r}; one of {FORMATS}.")
     if fmt == "csv":
-        return csv_response(title, columns, rows)
+        return csv_file(title, columns, rows)
 
     def build(book, formats):
         if before is not None:
@@ -365,4 +432,91 @@ def list_response(fmt, *, title, columns, rows, notes=(), sheet=None, landscape=
         page.widths([6, *[c.width for c in columns]])
         page.rows(columns, rows)
 
-    return xlsx_response(title, build)
+    return workbook(title, build)
+
+
+def file_response(file: File, handle) -> FileResponse:
+    """`handle` (the written `file`) sent in blocks as an attachment."""
+    response = FileResponse(handle, content_type=XLSX if file.fmt == "xlsx" else CSV)
+    response["Content-Disposition"] = content_disposition(filename(file.title, file.fmt))
+    return response
+
+
+def xlsx_response(title, build) -> FileResponse:
+    """An Excel file that holds no business rows (an import's error report: the user's own
+    upload): written and sent, neither watermarked nor logged."""
+    file = workbook(title, build)
+    return file_response(file, file.write(None))
+
+
+def list_response(fmt, *, title, columns, rows, user=None, **options) -> FileResponse:
+    """`list_file` written (watermarked for `user`, if any) and sent, unlogged: for tests and
+    tools; pages send files through `send`."""
+    file = list_file(fmt, title=title, columns=columns, rows=rows, **options)
+    return file_response(file, file.write(user))
+
+
+def sha256_of(handle) -> str:
+    """The SHA-256 of a file's bytes, read in blocks; the file is back at its start."""
+    digest = hashlib.sha256()
+    for block in iter(lambda: handle.read(1 << 16), b""):
+        digest.update(block)
+    handle.seek(0)
+    return digest.hexdigest()
+
+
+# --- sending: approval, watermark, log -------------------------------------------------------------
+
+def approval_rows() -> int:
+    return getattr(settings, "QIAO_EXPORT_APPROVAL_ROWS", 200)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """An approved export being downloaded by its requester (set on the request as
+    `export_grant` by the export approval's download page): at most `rows` rows; a refusal goes
+    back to `back`; `sent(sha256)` is told of the file sent, inside the log's transaction."""
+
+    rows: int
+    back: str
+    sent: Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ExportApproval:
+    """How an export above QIAO_EXPORT_APPROVAL_ROWS goes to a superior instead of leaving:
+    `ask(request, *, what, rows, filters, fmt)` records the request (the path and query string
+    of `request` say how to make the file again) and returns the response the user gets."""
+
+    code: str
+    ask: Callable[..., Any]
+
+
+def send(request, file: File, *, rows: int, filters, what=None, customer=None):
+    """The one way a file of business rows leaves (C07). Above the approval threshold and not
+    approved: the export approval's answer, no file. Approved (`request.export_grant`) but the
+    rows now more than approved: refused. Otherwise the file is written watermarked for the
+    user, hashed, logged (rows, filters as people read them, format, SHA-256), then sent."""
+    grant: Grant | None = getattr(request, "export_grant", None)
+    filters = dict(filters or {})
+    what = str(what or file.title)
+    if grant is None and rows > approval_rows():
+        approval = next(iter(registry.export_approvals), None)
+        if approval is None:
+            raise PermissionDenied
+        return approval.ask(request, what=what, rows=rows, filters=filters, fmt=file.fmt)
+    if grant is not None and rows > grant.rows:
+        messages.error(request, _(
+            "The export now holds %(rows)s rows, more than the %(approved)s approved; no file "
+            "was made. Ask for the export again.") % {"rows": f"{rows:,}",
+                                                     "approved": f"{grant.rows:,}"})
+        return redirect(grant.back)
+    handle = file.write(request.user)
+    digest = sha256_of(handle)
+    with transaction.atomic():
+        registry.emit(EXPORTED, actor=request.user, origin=Origin.of(request), what=what,
+                      rows=rows, filters=filters, fmt=file.fmt, sha256=digest,
+                      customer=customer)
+        if grant is not None:
+            grant.sent(digest)
+    return file_response(file, handle)

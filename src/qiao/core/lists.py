@@ -8,9 +8,10 @@ Two helpers do the rest, the same way for every list:
 - `list_page`: the page, or the fragment an htmx request refreshes (core.htmx.render_page),
   paginated with the estimated count at scale (core.pagination), optionally as a print layout
   (`?print=1`, capped and logged like a file).
-- `list_export`: the rows as an Excel or CSV file streamed through core.exports (constant
-  memory, formula-safe cells, capped at QIAO_EXPORT_MAX_ROWS), logged first with its row count,
-  filters and format.
+- `list_export`: the rows as an Excel or CSV file through core.exports (constant memory,
+  formula-safe cells, capped at QIAO_EXPORT_MAX_ROWS), sent by `exports.send`: approved first
+  above QIAO_EXPORT_APPROVAL_ROWS, watermarked, logged with its row count, filters, format and
+  SHA-256.
 
 Columns (`Column`) are mask-aware: a column declared by a field path ("phone", "grade.name")
 shows a sensitive field masked as the `{% sensitive %}` tag does (core.masking), and a choice
@@ -186,8 +187,9 @@ def list_page(request, spec: ListSpec, *, print_limit: int | None = None, **cont
 
 def list_export(request, spec: ListSpec, fmt: str = "xlsx"):
     """The list as the user sees it (scope, secret level, filters, order, masking) in an Excel
-    or CSV file, logged with its rows, filters and format before it is sent. More rows than
-    QIAO_EXPORT_MAX_ROWS: back to the list with a message, no file."""
+    or CSV file, sent through `exports.send`: above QIAO_EXPORT_APPROVAL_ROWS rows it needs a
+    superior's approval first; every file watermarked and logged with its rows, filters, format
+    and SHA-256. More rows than QIAO_EXPORT_MAX_ROWS: back to the list with a message, no file."""
     form = spec.form(request)
     rows = spec.rows(request.user, form)
     tables = spec.summary(request.user, form) if spec.summary else None
@@ -200,10 +202,9 @@ def list_export(request, spec: ListSpec, fmt: str = "xlsx"):
         return redirect(reverse(spec.url_name) + (f"?{query}" if query else ""))
     filters = form.description()
     title = str(spec.title)
-    registry.emit(exports.EXPORTED, actor=request.user, origin=Origin.of(request), what=title, rows=count,
-                  filters=dict(filters), fmt=fmt)
     notes = exports.notes_for(request.user, filters, no_filters=spec.no_filters)
     before = (partial(spec.summary_sheet, tables=tables, title=title, notes=notes)
               if spec.summary_sheet else None)
-    return exports.list_response(fmt, title=title, columns=spec.columns, rows=rows, notes=notes,
-                                 sheet=spec.sheet and str(spec.sheet), before=before)
+    file = exports.list_file(fmt, title=title, columns=spec.columns, rows=rows, notes=notes,
+                             sheet=spec.sheet and str(spec.sheet), before=before)
+    return exports.send(request, file, rows=count, filters=filters)

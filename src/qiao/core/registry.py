@@ -306,6 +306,8 @@ owner_moved = Registry("owner moved hooks", key=lambda e: f"{e.__module__}.{e.__
 events = Registry("domain events", key=lambda e: e.code)
 importers = Registry("importers", key=lambda e: e.code)
 risk_rules = Registry("at-risk rules", key=lambda e: e.code)
+# core.exports.ExportApproval: where an export above the approval threshold goes (dataio).
+export_approvals = Registry("export approvals", key=lambda e: e.code)
 
 
 def subscribe(code: str, handler: Callable, *, in_transaction: bool = False) -> None:

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from qiao.core.models import StoredFile
+from qiao.core.models import StoredFile, TimeStampedModel
 from qiao.org.scope import ScopedQuerySet
 
 
@@ -99,3 +99,49 @@ class ImportMapping(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.importer} {self.layout[:12]}"
+
+
+class ExportRequest(TimeStampedModel):
+    """An export above QIAO_EXPORT_APPROVAL_ROWS rows (C07), waiting for, or given, the
+    requester's superior's approval (approval type `data_export`). It holds what makes the file
+    again when the requester downloads it: the export's URL (its name, path and query string:
+    the filters), its title and filters as people read them, the format and the rows counted
+    when it was asked for. Visible to its requester alone; its approver reads it on the
+    approval's page."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        RETURNED = "returned", _("Returned")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requester"),
+                                  on_delete=models.PROTECT, related_name="+")
+    list_name = models.CharField(_("list"), max_length=100)  # the export URL's name
+    path = models.CharField(max_length=300)
+    query = models.CharField(max_length=2000, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    filters = models.JSONField(_("filters"), default=list, blank=True)  # [[label, value], …]
+    fmt = models.CharField(_("format"), max_length=4)
+    rows = models.PositiveIntegerField(_("rows"))
+    state = models.CharField(_("status"), max_length=10, choices=State.choices,
+                             default=State.WAITING)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("download until"), null=True, blank=True)
+    downloads = models.PositiveIntegerField(_("downloads"), default=0)
+    last_downloaded_at = models.DateTimeField(null=True, blank=True)
+    last_sha256 = models.CharField(max_length=64, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["requester", "-created_at"], name="exportrequest_requester")]
+
+    def __str__(self):
+        return f"{self.title} ({self.rows})"
+
+    def downloadable(self, now) -> bool:
+        return (self.state == self.State.APPROVED and self.expires_at is not None
+                and now < self.expires_at)

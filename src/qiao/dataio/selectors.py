@@ -1,5 +1,5 @@
-"""Reads of import runs, always through visible_to (one's own runs only); the backups (files,
-not records: to those holding data.backup)."""
+"""Reads of import runs and export requests, always through visible_to (one's own only); the
+backups (files, not records: to those holding data.backup)."""
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
@@ -8,7 +8,7 @@ from qiao.org.permissions import can
 
 from . import backup
 from .actions import DATA_BACKUP
-from .models import ImportRun
+from .models import ExportRequest, ImportRun
 
 RECENT = 50
 
@@ -30,3 +30,11 @@ def backups(user) -> dict:
         raise PermissionDenied
     return {"archives": backup.archives(), "failure": backup.last_failure(),
             "directory": backup.backup_dir(), "keep_days": backup.keep_days()}
+def export_list(user):
+    """The user's own export requests, newest first (one query)."""
+    return ExportRequest.objects.visible_to(user)[:RECENT]
+
+
+def export_get(user, pk) -> ExportRequest:
+    """The user's own export request, or 404 (anyone else's, the approver's too, is missing)."""
+    return get_object_or_404(ExportRequest.objects.visible_to(user), pk=pk)

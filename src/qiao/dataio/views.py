@@ -1,10 +1,18 @@
-"""Import pages: thin — parse, one service, render."""
+"""Import pages and my exports: thin — parse, one service, render."""
+
+import copy
+from functools import partial
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from qiao.approvals.actions import APPROVAL_REQUEST
 from qiao.core import exports
 from qiao.core.exceptions import ANSWERED_ON_PAGE, http_status, user_message
 from qiao.core.htmx import render_page
@@ -12,7 +20,7 @@ from qiao.core.registry import importers
 from qiao.core.views import attempt, perform
 from qiao.org.decorators import requires
 
-from . import selectors, services
+from . import export_requests, selectors, services
 from .actions import DATA_BACKUP, DATA_IMPORT
 from .forms import SettingsForm, UploadForm
 from .models import ImportRun
@@ -141,3 +149,40 @@ def backups(request):
                            request, "dataio/backups.html", selectors.backups(request.user),
                            status=status))
     return render_page(request, "dataio/backups.html", selectors.backups(request.user))
+# --- my exports (我的导出): export requests and their approved downloads ---------------------------
+
+@require_GET
+@requires(APPROVAL_REQUEST)
+def exports_mine(request):
+    """The user's export requests with their state; an approved one's download button."""
+    return render_page(request, "dataio/exports.html", {
+        "requests": selectors.export_list(request.user), "now": timezone.now(),
+        "days": export_requests.download_days(), "limit": exports.approval_rows()})
+
+
+@require_GET
+@requires(APPROVAL_REQUEST)
+def export_download(request, pk):
+    """An approved export, made now by the page it was asked from, as its requester sees the
+    rows (scope, masking) with the approved filters, no more rows than approved (core.exports.
+    send under a Grant). Anyone else's request is missing (404), the approver's too."""
+    export = selectors.export_get(request.user, pk)
+    back = reverse("dataio:exports")
+    try:
+        export_requests.downloadable_check(export)
+        match = resolve(export.path)
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+        return redirect(back)
+    except Resolver404:
+        messages.error(request, _("This export no longer exists; ask for it again."))
+        return redirect(back)
+    again = copy.copy(request)
+    again.GET = QueryDict(export.query)
+    again.META = {**request.META, "QUERY_STRING": export.query}
+    again.path_info = export.path
+    again.path = f"{request.META.get('SCRIPT_NAME', '')}{export.path}"
+    again.resolver_match = match
+    again.export_grant = exports.Grant(
+        rows=export.rows, back=back, sent=partial(export_requests.downloaded, export))
+    return match.func(again, *match.args, **match.kwargs)

@@ -6,7 +6,7 @@ file names)."""
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from qiao.core.exports import Sheet, neutralise, notes_for, xlsx_response
+from qiao.core.exports import Sheet, neutralise, notes_for, workbook
 from qiao.core.lists import display
 
 # The note of a table with no filter: it holds every customer the user sees.
@@ -43,7 +43,7 @@ def summary_sheet(book, formats, *, name, tables, title, notes):
         summary.skip()
 
 
-def registration_response(*, title, sheet, customer, notes, rows, contact_columns, contacts):
+def registration_file(*, title, sheet, customer, notes, rows, contact_columns, contacts):
     """The registration form of one customer: label / value pairs as on paper, then the
     key people."""
 
@@ -66,10 +66,10 @@ def registration_response(*, title, sheet, customer, notes, rows, contact_column
         for contact in contacts:
             form.values([display(value(contact)) for _header, value in contact_columns])
 
-    return xlsx_response(f"{title}-{customer.name}", build)
+    return workbook(f"{title}-{customer.name}", build)
 
 
-def at_risk_response(user, report, lines, filters):
+def at_risk_file(user, report, lines, filters):
     """危险客户统计表 as an Excel file: one row per customer, its reasons one per line."""
     def build(book, formats):
         sheet = Sheet(book, formats, str(report.short_label or report.label), landscape=True)
@@ -83,4 +83,4 @@ def at_risk_response(user, report, lines, filters):
                           str(customer.grade or ""),
                           "\n".join(f"{label}: {text}" for _code, label, text in line["reasons"])])
 
-    return xlsx_response(report.label, build)
+    return workbook(report.label, build)

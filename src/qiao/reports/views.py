@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from qiao.audit import services as audit_services
 from qiao.core import registry
+from qiao.core.exports import send
 from qiao.core.lists import list_export, list_page
 from qiao.core.origin import Origin
 from qiao.customers import selectors as customer_selectors
@@ -134,13 +135,12 @@ def registration_export(request, customer_id):
     customer, rows, contacts = _registration(request, customer_id)
     notes = [*exports.report_notes(request.user, [])[:1],
              gettext("Customer No. %(number)s") % {"number": customer.pk}]
-    audit_services.export_record(actor=request.user, origin=Origin.of(request),
-                                 what=f"{REGISTRATION.label}: {customer.name}", rows=1,
-                                 filters={"customer": customer.pk}, customer=customer)
-    return exports.registration_response(
+    file = exports.registration_file(
         title=str(REGISTRATION.label), sheet=str(REGISTRATION.short_label), customer=customer,
         notes=notes, rows=rows,
         contact_columns=cols.CONTACT_COLUMNS, contacts=contacts)
+    return send(request, file, rows=1, filters={"customer": customer.pk},
+                what=f"{REGISTRATION.label}: {customer.name}", customer=customer)
 
 
 # --- 危险客户统计表 (CUS-9): the customers the at-risk rules flag, with the reasons ---------------
@@ -157,10 +157,9 @@ def at_risk(request):
     if wanted == "xlsx":
         if not can(request.user, CUSTOMER_EXPORT):
             raise Http404
-        audit_services.export_record(actor=request.user, origin=Origin.of(request),
-                                     what=str(AT_RISK.label), rows=len(lines),
-                                     filters=described, fmt="xlsx")
-        return exports.at_risk_response(request.user, AT_RISK, lines, form.description())
+        return send(request, exports.at_risk_file(request.user, AT_RISK, lines,
+                                                  form.description()),
+                    rows=len(lines), filters=described)
     if printing:
         audit_services.print_record(actor=request.user, origin=Origin.of(request),
                                     what=str(AT_RISK.label), rows=len(lines), filters=described)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from qiao.core.exports import MONEY, NUMBER, Sheet, notes_for, xlsx_response
+from qiao.core.exports import MONEY, NUMBER, Sheet, notes_for, workbook
 
 from .selectors import AGEING_BUCKETS
 
@@ -55,12 +55,12 @@ def ageing_labels() -> list[str]:
 class _File:
     rows = 0
 
-    def response(self, user, report, filters):
+    def file(self, user, report, filters):
         def build(book, formats):
             sheet = Sheet(book, formats, str(report.short_label or report.label), landscape=True)
             self.write(sheet, str(report.label), notes_for(user, filters))
 
-        return xlsx_response(report.label, build)
+        return workbook(report.label, build)
 
 
 class PerformanceFile(_File):

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from qiao.audit import services as audit_services
 from qiao.core.exceptions import ANSWERED_ON_PAGE, http_status, user_message
+from qiao.core.exports import send
 from qiao.core.forms import add_errors
 from qiao.core.htmx import render_page
 from qiao.core.lists import list_export, list_page
@@ -407,10 +408,8 @@ def _report_page(request, report, template, context, *, filters, export):
     wanted = request.GET.get("format")
     described = dict(filters.description())
     if wanted == "xlsx":
-        audit_services.export_record(actor=request.user, origin=Origin.of(request),
-                                     what=str(report.label), rows=export.rows,
-                                     filters=described, fmt="xlsx")
-        return export.response(request.user, report, filters.description())
+        return send(request, export.file(request.user, report, filters.description()),
+                    rows=export.rows, filters=described)
     if printing:
         audit_services.print_record(actor=request.user, origin=Origin.of(request),
                                     what=str(report.label), rows=export.rows, filters=described)

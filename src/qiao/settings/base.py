@@ -260,6 +260,10 @@ QIAO_DUPLICATE_CHECKS_PER_HOUR = env.int("QIAO_DUPLICATE_CHECKS_PER_HOUR", defau
 # Exports (qiao.core.exports): a file of more rows than this is refused with a message asking
 # for narrower filters, never cut short.
 QIAO_EXPORT_MAX_ROWS = env.int("QIAO_EXPORT_MAX_ROWS", default=50_000)
+# A file of more rows than this needs the requester's superior's approval first (C07; dataio's
+# export requests), and an approved export can be downloaded for this many days.
+QIAO_EXPORT_APPROVAL_ROWS = env.int("QIAO_EXPORT_APPROVAL_ROWS", default=200)
+QIAO_EXPORT_DOWNLOAD_DAYS = env.int("QIAO_EXPORT_DOWNLOAD_DAYS", default=7)
 # A closed service ticket can be reopened this many days after it was closed (TKT-6).
 QIAO_TICKET_REOPEN_DAYS = env.int("QIAO_TICKET_REOPEN_DAYS", default=7)
 # Sales and credit (issue 14): a promissory note's interest is counted at this rate a year over
