@@ -246,3 +246,29 @@ def test_a_request_that_cannot_be_recorded_is_refused_whole(world):
     assert not response.get("Content-Disposition")
     assert not ExportRequest.objects.exists() and not ApprovalRequest.objects.exists()
     assert not exports_logged().exists()
+
+
+def test_approving_an_export_needs_the_approvers_second_factor(world, settings):
+    """C24: an export's approval is a privileged route — the page sends an approver whose
+    session has not verified to verify first, and the service refuses anyone else (an API
+    token never has a verified session); rejecting needs nothing."""
+    from qiao.core.exceptions import SecondFactorRequired
+    from tests.security.test_second_factor import enrol
+
+    settings.QIAO_SECOND_FACTOR = True
+    export = ask(world)
+    request, task = approval_task(export)
+    sup1 = world.client("sup1")
+    decide = reverse("approvals:decide", args=[request.pk])
+    answer = sup1.post(decide, {"task": task.pk, "decision": "approve", "comment": "同意"})
+    assert answer.status_code == 302 and answer["Location"].startswith(
+        reverse("org:second_factor_setup"))
+    with pytest.raises(SecondFactorRequired):
+        approval_services.task_approve(actor=world["sup1"], task=task, comment="同意")
+    export.refresh_from_db()
+    assert export.state == ExportRequest.State.WAITING
+    enrol(sup1, world["sup1"])  # set up and verified in this session
+    answer = sup1.post(decide, {"task": task.pk, "decision": "approve", "comment": "同意"})
+    assert answer.status_code == 302
+    export.refresh_from_db()
+    assert export.state == ExportRequest.State.APPROVED

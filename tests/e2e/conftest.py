@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 # pytest-django's live server listens on "localhost" unless told otherwise; say 127.0.0.1 so
 # that no name lookup (or IPv6 ::1) is involved. An explicit --liveserver still wins.
@@ -42,6 +43,11 @@ DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
          "has_touch": True}
 TIMEOUT_MS = 10_000
+# Pages that do much (several people's pages on one live server thread, the API docs' whole
+# schema) beside the rest of the suite on a busy machine: a longer wait per step.
+SLOW_MS = 30_000
+# Expectations (expect(...).to_…) wait as long as actions do, not Playwright's 5 s.
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -113,8 +119,6 @@ class Session:
         return self.page.goto(self.base_url + path)
 
     def login(self, username, password):
-        from playwright.sync_api import expect
-
         self.goto("/login/")
         self.page.locator("#id_username").fill(username)
         self.page.locator("#id_password").fill(password)

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from qiao.api import api
 
 from ..conftest import PASSWORD
+from .conftest import SLOW_MS
 
 pytestmark = pytest.mark.e2e
 
@@ -27,10 +28,12 @@ def watch_console(session):
 
 def test_the_docs_page_renders_every_operation_under_the_csp(open_session, personas):
     session = open_session("docs")
+    session.context.set_default_timeout(SLOW_MS)  # the whole schema, rendered in the browser
     console = watch_console(session)
     response = session.goto(DOCS)
     assert "script-src 'self'" in response.headers["content-security-policy"]
-    expect(session.page.locator(".swagger-ui .info .title")).to_contain_text("Qiao API")
+    expect(session.page.locator(".swagger-ui .info .title")).to_contain_text("Qiao API",
+                                                                             timeout=SLOW_MS)
     blocks = session.page.locator(".swagger-ui .opblock")
     expect(blocks.first).to_be_visible()
     assert blocks.count() == operations_count()
@@ -41,6 +44,7 @@ def test_the_docs_page_renders_every_operation_under_the_csp(open_session, perso
 
 def test_try_it_out_with_the_login_session(open_session, personas):
     session = open_session("try")
+    session.context.set_default_timeout(SLOW_MS)
     session.login("am01", PASSWORD)
     session.goto(DOCS)
     me = session.page.locator("#operations-org-qiao_org_api_me")

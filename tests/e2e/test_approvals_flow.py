@@ -19,7 +19,7 @@ from qiao.approvals.models import ApprovalRequest
 from qiao.visits.demo import ensure_hospitality_chain
 from tests.conftest import PASSWORD
 
-from .conftest import PHONE
+from .conftest import PHONE, SLOW_MS
 
 pytestmark = pytest.mark.e2e
 
@@ -39,9 +39,6 @@ def state_badge(page):
     return page.locator("div:has(> h1) > [data-state]")
 
 
-# Four people's pages on one live server thread, beside the rest of the suite: more time
-# than conftest's 10 s per step when the machine is busy.
-SLOW_MS = 30_000
 
 
 def open_(open_session, name, **device):

@@ -20,8 +20,8 @@ from qiao.visits import services as visit_services
 from qiao.visits.demo import ensure_hospitality_chain
 from tests.conftest import PASSWORD
 
-from .conftest import PHONE
-from .test_approvals_flow import SLOW_MS, assert_fits, state_badge
+from .conftest import PHONE, SLOW_MS
+from .test_approvals_flow import assert_fits, state_badge
 
 pytestmark = pytest.mark.e2e
 

@@ -21,11 +21,9 @@ from tests.conftest import PASSWORD
 from tests.customers.test_queries import add_customers
 from tests.reports.conftest import grant_export
 
-from .conftest import PHONE
+from .conftest import PHONE, SLOW_MS
 
 pytestmark = pytest.mark.e2e
-
-SLOW_MS = 30_000
 
 
 def test_am01_asks_sup1_approves_am01_downloads_the_watermarked_file(personas, open_session):

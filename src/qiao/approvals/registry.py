@@ -43,6 +43,9 @@ class RequestType:
     # label, offered on the approval pages to those who may request approval.
     create_url: str | None = None
     create_label: str | None = None
+    # Approving lets something privileged happen (a file of many customers leaves): only from a
+    # session that has verified its second factor (C24, org.second_factor).
+    second_factor: bool = False
 
     def amount_of(self, subject):
         return getattr(subject, self.amount_field) if self.amount_field else None

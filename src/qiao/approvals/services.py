@@ -21,6 +21,7 @@ from qiao.core.concurrency import save_versioned
 from qiao.core.exceptions import ConflictError
 from qiao.core.history import authored_by
 from qiao.core.models import Clearance
+from qiao.org import second_factor
 from qiao.org.permissions import can, stand_in_line
 
 from . import notifications, registry, rules
@@ -198,6 +199,9 @@ def _advance(request, actor, expected_version):
 
 @transaction.atomic
 def task_approve(*, actor, task, comment=""):
+    if registry.get(task.request.type_code).second_factor:
+        second_factor.check(actor, _("Approving this needs your second factor: verify with your "
+                                     "authenticator app on the request's page."))
     request = _lock(task.request)
     version = request.version
     task = _claim(request, task, actor, Task.APPROVED, comment.strip())

@@ -15,6 +15,7 @@ from qiao.core.forms import add_errors
 from qiao.core.htmx import render_page
 from qiao.core.pagination import paginate
 from qiao.core.views import attempt, perform
+from qiao.org import second_factor
 from qiao.org.permissions import can
 
 from . import registry, selectors, services
@@ -79,6 +80,9 @@ def decide(request, pk):
         messages.error(request, _("Choose approve, reject or return."))
         return _detail(request, approval, status=400)
     task = selectors.task_on_request(approval, form.cleaned_data["task"])
+    if (form.cleaned_data["decision"] == "approve" and registry.get(approval.type_code).second_factor
+            and not second_factor.satisfied(request.user)):  # verify first, then approve again
+        return redirect(second_factor.page_for(request.user, reverse("approvals:detail", args=[pk])))
     action = {"approve": services.task_approve, "reject": services.task_reject,
               "return": services.task_return}[form.cleaned_data["decision"]]
 

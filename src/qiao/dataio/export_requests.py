@@ -148,4 +148,5 @@ def register():
 
     registry.register(EXPORT_TYPE, ExportRequest, EXPORT_LABEL,
                       detail_template="dataio/_subject_export.html",
-                      on_decided=decided, title=title, title_params=title_params)
+                      on_decided=decided, title=title, title_params=title_params,
+                      second_factor=True)
