@@ -148,8 +148,6 @@ class Session:
         self.page.get_by_test_id(f"language-{code}").click()
 
     def logout(self):
-        from playwright.sync_api import expect
-
         self.user_menu()
         self.page.get_by_test_id("logout").click()
         expect(self.page).to_have_url(re.compile(r"/login/"))
