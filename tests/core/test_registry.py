@@ -97,7 +97,8 @@ def test_the_directors_header_has_every_entry_in_the_menus_order(personas):
         "nav-sales-home", "nav-customers-pool", "nav-approvals-waiting", "nav-menu-more"]
     assert [entry["testid"] for entry in items[-1]["entries"]] == [
         "nav-customers-handover", "nav-customers-recycle_bin", "nav-audit-log",
-        "nav-workorders-list", "nav-dataio-index", "nav-promotions-list", "nav-appraisal-list"]
+        "nav-workorders-list", "nav-dataio-index", "nav-dataio-exports", "nav-promotions-list",
+        "nav-appraisal-list"]
     content = response.content.decode()
     assert content.index('data-testid="nav-customers-list"') < content.index(
         'data-testid="nav-menu-more"') < content.index('data-testid="nav-promotions-list"')
