@@ -40,6 +40,7 @@ from qiao.core.models import Clearance
 from qiao.customers import services as customer_services
 from qiao.customers import tabs as customer_tabs
 from qiao.customers.models import ChecklistItem, Contact, Customer, CustomerEvent, Grade, PoolRule
+from qiao.dataio import export_requests
 from qiao.dataio import services as dataio_services
 from qiao.notify.delivery.models import Webhook
 from qiao.notify.inbox.models import Notification
@@ -315,12 +316,15 @@ def _add_other_kinds(world):
     schedule, _proposed = visit_services.schedule_propose(actor=am01,
                                                           week_start=visit_selectors.next_week())
     order = make_order(am01, personas.customers["am01"][0], note="月初补货")
+    export = export_requests.request_create(
+        actor=am01, list_name="customers:export_xlsx", path="/customers/export/xlsx/", query="",
+        title="客户列表", filters=[], fmt="xlsx", rows=201)
     receipt = sales_services.receipt_post(actor=am01, customer=personas.customers["am01"][0],
                                           amount=Decimal("100.00"), method="cash",
                                           received_on=_today())
     pks = [attachment.pk, approved.pk, stage_file.pk, recommendation.pk, handout.pk,
            recommendation.campaign_id, import_run.pk, ticket.pk, visit.pk, order.pk, receipt.pk,
-           schedule.pk,
+           schedule.pk, export.pk,
            visit.commitments.get().pk,
            *ApprovalRequest.objects.filter(requester=am01).values_list("pk", flat=True)]
     world.others += [(username, pk) for pk in pks for username in ("am01", "director")]
@@ -461,7 +465,7 @@ def discover(world) -> Discovery:
         # Without arguments: a page of one's own (a profile?) as a few people. With ids: the
         # filled records, each of which may be the one the route edits, then the others until
         # one answers (a record of another kind shows whether the route is an edit page too).
-        attempts = [(u, None) for u in ("am01", "sup1", "brandmgr")] if not ids else \
+        attempts = [(u, None) for u in ("am01", "sup1", "brandmgr", "admin")] if not ids else \
             world.filled + world.others
         answered = False
         variants = itertools.product(*words.values())

@@ -272,3 +272,26 @@ def test_approving_an_export_needs_the_approvers_second_factor(world, settings):
     assert answer.status_code == 302
     export.refresh_from_db()
     assert export.state == ExportRequest.State.APPROVED
+
+
+def test_a_returned_export_is_asked_again_with_what_it_is_for(world):
+    """An approver returns a request to ask what the file is for; the requester says so (an
+    empty or invisible answer is refused, nothing changed) and it waits for approval again."""
+    from django.core.exceptions import ValidationError
+
+    export = ask(world)
+    request, task = approval_task(export)
+    approval_services.task_return(actor=world["sup1"], task=task, comment="请说明用途")
+    request.refresh_from_db()
+    with pytest.raises(ValidationError):
+        approval_services.request_resubmit(actor=world["am01"], request=request,
+                                           data={"purpose": " \u200b "})
+    export.refresh_from_db()
+    assert export.purpose == "" and export.state == ExportRequest.State.RETURNED
+    approval_services.request_resubmit(actor=world["am01"], request=request,
+                                       data={"purpose": "季度拜访计划，核对门店地址"})
+    export.refresh_from_db()
+    assert export.purpose == "季度拜访计划，核对门店地址"
+    assert export.state == ExportRequest.State.WAITING
+    page = world.client("sup1").get(reverse("approvals:detail", args=[request.pk])).content.decode()
+    assert "季度拜访计划" in page

@@ -3,6 +3,8 @@ these instead, so the admin speaks the administrator's language there too."""
 
 from axes.apps import AppConfig as AxesAppConfig
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.apps import DefaultConfig as OtpStaticAppConfig
+from django_otp.plugins.otp_totp.apps import DefaultConfig as OtpTotpAppConfig
 
 
 class AxesConfig(AxesAppConfig):
@@ -16,3 +18,15 @@ class AxesConfig(AxesAppConfig):
         # After the admin's autodiscovery (django.contrib.admin is the first app), which has
         # registered axes' own admin classes.
         from . import thirdparty_admin  # noqa: F401
+
+
+class TotpConfig(OtpTotpAppConfig):
+    """django-otp's authenticator codes (the second factor, C24)."""
+
+    verbose_name = _("Authenticator codes")
+
+
+class StaticConfig(OtpStaticAppConfig):
+    """django-otp's single-use recovery codes (the second factor, C24)."""
+
+    verbose_name = _("Recovery codes")

@@ -12,6 +12,7 @@ Rejected, returned or withdrawn: nothing to download."""
 
 import datetime
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qiao.core.exports import approval_rows
+from qiao.core.forms import BootstrapFormMixin
+from qiao.core.text import clean_text
 
 from .models import ExportRequest
 
@@ -143,10 +146,32 @@ def title_params(export) -> dict:
     return {"what": export.title, "rows": f"{export.rows:,}"}
 
 
+class EditForm(BootstrapFormMixin, forms.ModelForm):
+    """What the requester adds before asking again: what the file is for (an approver returns
+    a request to ask). The list and its filters stay: other rows are another export."""
+
+    class Meta:
+        model = ExportRequest
+        fields = ["purpose"]
+        widgets = {"purpose": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, data=None, *, subject, user, **kwargs):
+        super().__init__(data, instance=subject, **kwargs)
+        self.fields["purpose"].required = True
+
+
+def edit(export, data, actor):
+    purpose = clean_text(data.get("purpose") or "", multiline=True)
+    if not purpose:
+        raise ValidationError({"purpose": _("Say what the file is for.")})
+    export.purpose = purpose[:500]
+    export.save(update_fields=["purpose", "updated_at"])
+
+
 def register():
     from qiao.approvals import registry
 
     registry.register(EXPORT_TYPE, ExportRequest, EXPORT_LABEL,
                       detail_template="dataio/_subject_export.html",
                       on_decided=decided, title=title, title_params=title_params,
-                      second_factor=True)
+                      edit_form=EditForm, on_edit=edit, second_factor=True)

@@ -3,6 +3,7 @@ and the rows already saved from each file (so that a run repeated after a crash 
 them twice)."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -124,12 +125,15 @@ class ExportRequest(TimeStampedModel):
     title = models.CharField(_("title"), max_length=200)
     filters = models.JSONField(_("filters"), default=list, blank=True)  # [[label, value], …]
     fmt = models.CharField(_("format"), max_length=4)
-    rows = models.PositiveIntegerField(_("rows"))
+    rows = models.PositiveIntegerField(_("rows"), validators=[MaxValueValidator(100_000_000)])
+    # Why the file is needed: asked for when an approver returns the request (导出用途).
+    purpose = models.CharField(_("purpose of the export"), max_length=500, blank=True)
     state = models.CharField(_("status"), max_length=10, choices=State.choices,
                              default=State.WAITING)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("download until"), null=True, blank=True)
-    downloads = models.PositiveIntegerField(_("downloads"), default=0)
+    downloads = models.PositiveIntegerField(_("downloads"), default=0,
+                                            validators=[MaxValueValidator(1_000_000)])
     last_downloaded_at = models.DateTimeField(null=True, blank=True)
     last_sha256 = models.CharField(max_length=64, blank=True)
 

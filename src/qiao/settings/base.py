@@ -39,8 +39,8 @@ INSTALLED_APPS = [
     "qiao.core.thirdparty.AxesConfig",  # django-axes with a translated name
     # The second factor on privileged routes (org.second_factor): authenticator codes, recovery codes.
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "qiao.core.thirdparty.TotpConfig",
+    "qiao.core.thirdparty.StaticConfig",
     "csp",
     "huey.contrib.djhuey",  # background and periodic tasks: HUEY below, `manage.py run_huey`
     # django-ninja's own Swagger UI files (static/ninja/), served from here instead of a CDN.
