@@ -37,6 +37,7 @@ from qiao.appraisal.periods import previous_period
 from qiao.approvals import services as approval_services
 from qiao.approvals.models import ApprovalRequest
 from qiao.core.models import Clearance
+from qiao.customers import privacy
 from qiao.customers import services as customer_services
 from qiao.customers import tabs as customer_tabs
 from qiao.customers.models import ChecklistItem, Contact, Customer, CustomerEvent, Grade, PoolRule
@@ -57,7 +58,7 @@ from qiao.visits.models import HospitalityRequest, VisitRule
 from qiao.workorders import services as work_order_services
 from qiao.workorders.models import StageAttachment, WorkOrder
 
-from .factories import valid_credit_code, valid_id_number
+from .factories import make_contact, valid_credit_code, valid_id_number
 from .promotions.factories import make_campaign, make_handout, make_recommendation
 from .sales.factories import make_order
 from .tickets.factories import make_ticket
@@ -319,6 +320,9 @@ def _add_other_kinds(world):
     export = export_requests.request_create(
         actor=am01, list_name="customers:export_xlsx", path="/customers/export/xlsx/", query="",
         title="客户列表", filters=[], fmt="xlsx", rows=201)
+    privacy.request_create(actor=am01, customer=personas.customers["am01"][0],
+                           contact=make_contact(personas.customers["am01"][0], am01, name="李四"),
+                           kind="export", reason="本人来电申请，已核对身份")
     receipt = sales_services.receipt_post(actor=am01, customer=personas.customers["am01"][0],
                                           amount=Decimal("100.00"), method="cash",
                                           received_on=_today())

@@ -58,9 +58,10 @@ from qiao.customers.actions import (
     CUSTOMER_REASSIGN,
     CUSTOMER_RESTORE,
     CUSTOMER_VIEW,
+    PERSONAL_DATA,
     POOL_CLAIM,
 )
-from qiao.customers.models import Attachment, Contact, Customer, CustomerEvent
+from qiao.customers.models import Attachment, Contact, Customer, CustomerEvent, PersonalDataRequest
 from qiao.customers.tabs import TABS
 from qiao.dataio import services as dataio_services
 from qiao.dataio.actions import DATA_BACKUP, DATA_IMPORT
@@ -129,6 +130,7 @@ RECOMMENDATION = "recommendation"  # the bucket's customer recommended (and conf
 HANDOUT = "handout"            # the signed receipt of the goods handed out to that customer
 IMPORT_RUN = "import_run"      # the bucket's account manager's import of a customer sheet
 EXPORT_REQUEST = "export_request"  # the bucket's account manager's approved export of orders
+PERSONAL_DATA_COPY = "personal_data_copy"  # the manager's approved copy of a contact's data
 TICKET = "ticket"              # a service ticket on the bucket's customer (the director's)
 VISIT = "visit"                # the bucket's account manager's signed visit record of its customer
 COMMITMENT = "commitment"      # an open commitment made on that visit
@@ -145,7 +147,7 @@ OWN = "own"                    # an action on the user's own work, naming no rec
 OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT, STAFF, APPROVAL,
                 NOTIFICATION, DELEGATION, WORK_ORDER, WORK_ORDER_FILE, CAMPAIGN, RECOMMENDATION,
                 HANDOUT, IMPORT_RUN, VISIT, COMMITMENT, TICKET, ORDER, RECEIPT, REPORT, SCHEDULE,
-                APPRAISAL, SCHEME, EXPORT_REQUEST)
+                APPRAISAL, SCHEME, EXPORT_REQUEST, PERSONAL_DATA_COPY)
 GET, POST = ("GET",), ("POST",)
 BOTH = ("GET", "POST")
 
@@ -203,6 +205,10 @@ ROUTES = {
     "customers:delete": Route(CUSTOMER, (CUSTOMER_DELETE,), POST, writes=True),
     "customers:restore": Route(DELETED_CUSTOMER, (CUSTOMER_RESTORE,), POST, writes=True),
     "customers:contact_create": Route(CUSTOMER, (CONTACT_EDIT,), BOTH),
+    "customers:personal_data_new": Route(CUSTOMER, (PERSONAL_DATA,), BOTH),
+    "customers:personal_data": Route(LIST, (PERSONAL_DATA,)),
+    "customers:personal_data_download": Route(PERSONAL_DATA_COPY, (PERSONAL_DATA,),
+                                              requester_only=True),
     "customers:attachment_upload": Route(CUSTOMER, (ATTACHMENT_UPLOAD,), POST),
     "customers:contact_edit": Route(CONTACT, (CONTACT_EDIT,), BOTH),
     "customers:contact_delete": Route(CONTACT, (CONTACT_EDIT,), POST, writes=True),
@@ -429,6 +435,7 @@ SCOPED_MODELS = {
     OperationLog: (LIST,),  # the log page (audit:log), checked for out-of-scope names
     ImportRun: (IMPORT_RUN,),
     ExportRequest: (EXPORT_REQUEST,),
+    PersonalDataRequest: (PERSONAL_DATA_COPY, LIST),  # and on customers:personal_data
     Ticket: (TICKET,),
     Visit: (VISIT,),
     Commitment: (COMMITMENT,),
@@ -509,13 +516,13 @@ ROUTE_ACTIONS = {a for r in ROUTES.values() for a in r.actions}
 _AM = {CUSTOMER_VIEW, CUSTOMER_CREATE, CUSTOMER_EDIT, CUSTOMER_LIFECYCLE,
        CUSTOMER_HISTORY, CONTACT_EDIT, ATTACHMENT_UPLOAD, REPORT_VIEW, FIELD_REVEAL,
        POOL_CLAIM, API_USE, APPROVAL_REQUEST, PROMOTION_RECOMMEND, DATA_IMPORT, VISIT_RECORD,
-       TICKET_HANDLE, SALES_VIEW, SALES_POST, APPRAISAL_VIEW}
+       TICKET_HANDLE, SALES_VIEW, SALES_POST, APPRAISAL_VIEW, PERSONAL_DATA}
 _SUP = _AM | {CUSTOMER_GRADE, CUSTOMER_DELETE, CUSTOMER_RESTORE, CUSTOMER_EXPORT,
               CUSTOMER_REASSIGN, VISIT_EXPORT, TICKET_ASSIGN, SALES_MANAGE, APPRAISAL_MANAGE}
 _MGR = _SUP | {AUDIT_VIEW}
 _TOP = _MGR | {PROMOTION_MANAGE}
 MAY = {"director": _TOP, "deptmgr": _TOP, "region1": _MGR, "sup1": _MGR, "am01": _AM, "am02": _AM,
-       "am03": _AM, "agent01": {CUSTOMER_VIEW, TICKET_HANDLE}, "qa01": {CUSTOMER_VIEW},
+       "am03": _AM, "agent01": {CUSTOMER_VIEW, TICKET_HANDLE, PERSONAL_DATA}, "qa01": {CUSTOMER_VIEW},
        "admin": {API_USE, DATA_BACKUP},
        "leaver": set()}
 # Where a persona's writes are tried (one bucket in scope, when there is one).
@@ -552,6 +559,7 @@ class Records:
     appraisal: object = None  # the director's appraisal of the manager (None without one)
     scheme: object = None  # the appraisal scheme (the same for every bucket)
     export_request: object = None  # the manager's approved export of their orders (C07)
+    personal_data_copy: object = None  # the manager's approved copy of a contact's data (C22)
 
     def of_kind(self, kind):
         return getattr(self, kind)
@@ -683,6 +691,10 @@ def matrix(personas, settings, tmp_path):
                 requester=owner, list_name="sales:export_xlsx", path="/sales/orders/export/xlsx/",
                 title="订单", fmt="xlsx", rows=10_000, state=ExportRequest.State.APPROVED,
                 expires_at=timezone.now() + timedelta(days=7))
+            records[bucket].personal_data_copy = PersonalDataRequest.objects.create(
+                requester=owner, customer=customer, contact=contact, kind="export",
+                reason="本人来电申请", state="approved",
+                expires_at=timezone.now() + timedelta(days=7))
     return records
 
 
@@ -702,7 +714,7 @@ def state(records):
                              .get())
             for bucket, recs in records.items() for kind in OBJECT_KINDS
             if kind not in (STAFF, NOTIFICATION, DELEGATION, WORK_ORDER_FILE, HANDOUT, IMPORT_RUN,
-                            EXPORT_REQUEST)
+                            EXPORT_REQUEST, PERSONAL_DATA_COPY)
             for obj in [recs.of_kind(kind)] if obj is not None} | {
         ("owners", 0): tuple(Customer._base_manager.order_by("pk").values_list("owner_id", flat=True)),
         ("delegations", 0): tuple(Delegation.objects.order_by("pk").values_list("pk", "ends_on"))}

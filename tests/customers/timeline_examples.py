@@ -22,6 +22,8 @@ EXAMPLES = {
     "pool_release": {"actor": "王芳", "reason": "客户经营范围变更"},
     "pool_reclaim": {"days": 90},
     "handover": {"from": "王芳", "to": "李强", "actor": "赵主管", "reason": "岗位调整"},
+    "personal_data_requested": {"kind": "erasure"},
+    "personal_data_erased": {"contacts": 1},
     "work_order_created": {"title": "门店陈列升级"},
     "work_order_submitted": {"title": "门店陈列升级"},
     "work_order_decided": {"title": "门店陈列升级", "stage": "briefing"},

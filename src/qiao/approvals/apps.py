@@ -41,3 +41,12 @@ class ApprovalsConfig(AppConfig):
 
         for widget in WIDGETS:
             desk_widgets.register(widget)
+        # What an erasure of a person's data searches (core.privacy.sweep): titles composed
+        # with a customer's name, comments written about them.
+        from qiao.core.registry import PersonalCopy, personal_copies
+
+        from .models import ApprovalEvent, ApprovalRequest, ApprovalTask
+
+        personal_copies.register(PersonalCopy(ApprovalRequest, ("title_params", "written_title")))
+        personal_copies.register(PersonalCopy(ApprovalTask, ("comment",)))
+        personal_copies.register(PersonalCopy(ApprovalEvent, ("comment", "params")))

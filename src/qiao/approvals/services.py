@@ -32,6 +32,7 @@ from .models import (
     ApprovalRequest,
     ApprovalTask,
     Chain,
+    ChainStep,
     Delegation,
 )
 
@@ -125,6 +126,16 @@ def _set_title(request, type_, subject):
 
 
 @transaction.atomic
+def supervisor_chain_ensure(type_code: str, name: str, step_label: str) -> Chain:
+    """The chain of `type_code` as a fresh install starts it, made the first time a request of
+    the type is raised: one step, the requester's supervisor (the chain admin may change it)."""
+    chain, created = Chain.objects.get_or_create(type_code=type_code, defaults={"name": name})
+    if created:
+        ChainStep.objects.create(chain=chain, order=1, label=step_label,
+                                 rule=ChainStep.Rule.SUPERVISOR)
+    return chain
+
+
 def request_submit(*, actor, type_code, subject, amount=None):
     """Raise a request for `subject`, its title composed by the request type; refused
     (ValidationError, nothing written) when no chain is configured or a step's rule finds

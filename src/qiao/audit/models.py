@@ -66,6 +66,7 @@ class OperationLog(models.Model):
         SECOND_FACTOR_ENROLLED = "second_factor_enrolled", _("Set up their second factor")
         RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("Renewed their recovery codes")
         SECOND_FACTOR_RESET = "second_factor_reset", _("Reset a user's second factor")
+        PERSONAL_DATA_ERASED = "personal_data_erased", _("Erased a person's data")
 
     occurred_at = models.DateTimeField(_("time"), default=timezone.now)
     actor = models.ForeignKey(
@@ -84,6 +85,9 @@ class OperationLog(models.Model):
     details = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     objects = OperationLogQuerySet.as_manager()
+    # Never rewritten, not even by an erasure of a person's data (customers.privacy): a row
+    # names a person by number only (Customer.log_label).
+    append_only = True
 
     class Meta:
         verbose_name = _("operation log entry")

@@ -36,7 +36,7 @@ def operation_record(*, actor, action, origin: Origin | None = None, customer=No
         actor_username=username if username is not None else (actor.get_username() if actor
                                                                else ""),
         action=action, customer=customer,
-        object_repr=(object_repr or (str(customer) if customer else ""))[:200],
+        object_repr=(object_repr or (customer.log_label if customer else ""))[:200],
         details=details or {},
         ip_address=origin.ip_address if origin else None,
         user_agent=origin.user_agent if origin else "",
@@ -149,7 +149,7 @@ def field_reveal(*, actor, instance, field: str, customer, origin: Origin | None
     if refusal is not None:
         operation_record(action=Kind.REVEAL_REFUSED, **where)
         raise refusal
-    operation_record(action=Kind.REVEAL, object_repr=f"{instance._meta.verbose_name}: {instance}",
+    operation_record(action=Kind.REVEAL, object_repr=f"{instance._meta.verbose_name} #{instance.pk}",
                      **where)
     return getattr(instance, field)
 

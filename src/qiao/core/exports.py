@@ -81,6 +81,7 @@ FORMATS = ("xlsx", "csv")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
+CONTENT_TYPES = {"xlsx": XLSX, "csv": CSV, "zip": "application/zip"}
 BOM = "\ufeff"  # tells Excel the CSV is UTF-8 (without it, Chinese opens as mojibake)
 CHUNK = 2000
 A4 = 9  # Excel's paper size code
@@ -437,7 +438,7 @@ def list_file(fmt, *, title, columns, rows, notes=(), sheet=None, landscape=True
 
 def file_response(file: File, handle) -> FileResponse:
     """`handle` (the written `file`) sent in blocks as an attachment."""
-    response = FileResponse(handle, content_type=XLSX if file.fmt == "xlsx" else CSV)
+    response = FileResponse(handle, content_type=CONTENT_TYPES[file.fmt])
     response["Content-Disposition"] = content_disposition(filename(file.title, file.fmt))
     return response
 

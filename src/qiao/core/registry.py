@@ -18,6 +18,9 @@ domain app, and a newcomer finds every plug-in point of the product in this file
     importers        what rows of an uploaded sheet can become (customers, contacts…): dataio
                      reads, maps and normalises the file, the importer saves each row with the
                      forms and services its pages use
+    personal_copies  text columns that hold copies of what records say (inbox messages,
+                     approval titles, webhook payloads): searched for a person's names and
+                     numbers when their data is erased (core.privacy)
 
 A registry keeps its entries in registration order, or sorted by an entry's `order`
 attribute when entries have one. Registering the same key twice with a different entry is an
@@ -294,6 +297,16 @@ class RiskRule:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class PersonalCopy:
+    """Columns of `model` that copy text out of records (a title composed with a customer's
+    name, an event's payload) without a link to the customer they came from: an erasure
+    (core.privacy.sweep) searches them for the person's names and numbers."""
+
+    model: type
+    fields: tuple[str, ...]
+
+
 navigation = Registry("navigation", key=lambda e: e.url_name)
 actions = Registry("actions", key=lambda e: e.code)
 scopes = Registry("scopes", key=lambda e: e.model)
@@ -306,6 +319,7 @@ owner_moved = Registry("owner moved hooks", key=lambda e: f"{e.__module__}.{e.__
 events = Registry("domain events", key=lambda e: e.code)
 importers = Registry("importers", key=lambda e: e.code)
 risk_rules = Registry("at-risk rules", key=lambda e: e.code)
+personal_copies = Registry("personal data copies", key=lambda e: e.model)
 # core.exports.ExportApproval: where an export above the approval threshold goes (dataio).
 export_approvals = Registry("export approvals", key=lambda e: e.code)
 

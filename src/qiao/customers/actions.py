@@ -20,6 +20,7 @@ CONTACT_EDIT = "contact.edit"
 ATTACHMENT_UPLOAD = "attachment.upload"
 CUSTOMER_SECRET_LEVEL = "customer.secret_level"  # noqa: S105 (an action, not a password)
 POOL_CLAIM = "pool.claim"
+PERSONAL_DATA = "customer.personal_data"
 
 ACTIONS = (
     ActionDef(CUSTOMER_VIEW, _("View customers"),
@@ -37,4 +38,6 @@ ACTIONS = (
     ActionDef(ATTACHMENT_UPLOAD, _("Upload attachments"), ACCOUNT_MANAGERS_AND_UP),
     ActionDef(CUSTOMER_SECRET_LEVEL, _("Set secret levels of customers"), SUPERVISORS_AND_UP),
     ActionDef(POOL_CLAIM, _("Claim customers from the public pool"), ACCOUNT_MANAGERS_AND_UP),
+    ActionDef(PERSONAL_DATA, _("Take a person's request for a copy or erasure of their data"),
+              (*ACCOUNT_MANAGERS_AND_UP, "agent")),
 )

@@ -22,6 +22,7 @@ class CustomersConfig(AppConfig):
             CUSTOMER_REASSIGN,
             CUSTOMER_RESTORE,
             CUSTOMER_VIEW,
+            PERSONAL_DATA,
             POOL_CLAIM,
         )
 
@@ -36,6 +37,8 @@ class CustomersConfig(AppConfig):
                               (CUSTOMER_REASSIGN,), order=40, menu="more"),
             registry.NavEntry("customers:recycle_bin", _("Recycle bin"), "bi-trash3",
                               (CUSTOMER_RESTORE,), order=50, menu="more"),
+            registry.NavEntry("customers:personal_data", _("Personal data requests"),
+                              "bi-shield-lock", (PERSONAL_DATA,), order=52, menu="more"),
         ):
             registry.navigation.register(entry)
         # Its domain events, offered to the integrations' webhooks (core.registry.events).
@@ -92,6 +95,10 @@ class CustomersConfig(AppConfig):
                           secret_level=requests.transfer_secret_level,
                           edit_form=request_forms.TransferRequestForm,
                           on_edit=requests.transfer_request_edit)
+        # A person's requests about their data (PIPL), decided by a superior.
+        from . import privacy
+
+        privacy.register()
         # The start page's blocks (工作台).
         from qiao.core.registry import desk_widgets
 

@@ -13,7 +13,7 @@ from qiao.org.permissions import can
 from qiao.org.scope import resolved_scope, visible_users
 
 from .actions import CUSTOMER_REASSIGN, CUSTOMER_SECRET_LEVEL
-from .models import Contact, Customer, FollowUpChannel, Grade, Tag
+from .models import Contact, Customer, FollowUpChannel, Grade, PersonalDataRequest, Tag
 from .selectors import SORTS, credit_code_taken
 from .services import CONTACT_FIELDS, EDITABLE_FIELDS, FOLLOW_UP_NOTE_MAX, INITIAL_FIELDS
 
@@ -285,3 +285,25 @@ class HandoverForm(BootstrapFormMixin, forms.Form):
         """The ids to hand over, None for all of the person's customers."""
         return None if self.cleaned_data["scope"] == self.ALL else self.cleaned_data["customers"]
 
+
+
+class PersonalDataRequestForm(BootstrapFormMixin, forms.Form):
+    """A person's request about their data: whose (the individual customer or a contact),
+    which, and how it was received."""
+
+    person = forms.TypedChoiceField(label=_("person"), coerce=str, required=False)
+    kind = forms.ChoiceField(label=_("request"), choices=PersonalDataRequest.Kind.choices,
+                             widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("how the request was received"), max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("When and how the person asked, and how their identity was checked."))
+
+    def __init__(self, data=None, *, choices, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["person"].choices = choices
+
+    def contact(self, customer):
+        """The contact chosen, or None for the customer itself."""
+        chosen = self.cleaned_data.get("person")
+        return customer.contacts.filter(pk=int(chosen)).first() if chosen else None

@@ -2,7 +2,7 @@
 
 from qiao.core.registry import Scope, ScopeMode
 
-from .models import Attachment, Contact, Customer, CustomerEvent
+from .models import Attachment, Contact, Customer, CustomerEvent, PersonalDataRequest
 
 SCOPES = (
     # The account manager's scope over the owner or the owner's unit (denormalised onto the
@@ -16,4 +16,7 @@ SCOPES = (
     # A timeline event about a classified record is shown only to those cleared for it.
     Scope(CustomerEvent, ScopeMode.VIA_CUSTOMER, customer_field="customer",
           clearance_field="secret_level"),
+    # A request about a person's data: whoever sees the customer (its approver reads it on the
+    # approval's page).
+    Scope(PersonalDataRequest, ScopeMode.VIA_CUSTOMER, customer_field="customer"),
 )

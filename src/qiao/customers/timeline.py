@@ -61,6 +61,12 @@ def follow_up_text(params) -> str:
         "channel": choice_label(FollowUpChannel, params["channel"]), "note": params["note"]}
 
 
+def personal_data_text(params) -> str:
+    kinds = {"export": _("a copy of their data"), "erasure": _("the erasure of their data")}
+    return _("A person asked for %(what)s; waiting for approval") % {
+        "what": kinds.get(params["kind"], params["kind"])}
+
+
 def reclaim_text(params) -> str:
     if params["days"] is None:
         return _("Reclaimed to the public pool: the customer is offboarded")
@@ -105,6 +111,12 @@ KINDS = (
     TimelineKind("handover",
                  gettext_lazy("Handed over from %(from)s to %(to)s by %(actor)s: %(reason)s"),
                  "bi-arrow-left-right", params=("from", "to", "actor", "reason")),
+    # A person's data (customers.privacy): the events name nobody.
+    TimelineKind("personal_data_requested", personal_data_text, "bi-shield-lock",
+                 params=("kind",)),
+    TimelineKind("personal_data_erased",
+                 gettext_lazy("A person's data erased on their request (%(contacts)s contacts)"),
+                 "bi-shield-lock", params=("contacts",)),
 )
 
 

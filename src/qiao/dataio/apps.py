@@ -33,3 +33,12 @@ class DataioConfig(AppConfig):
         export_requests.register()
         for scope in SCOPES:
             scopes.register(scope)
+        # What an erasure of a person's data searches (core.privacy.sweep): an export's
+        # filters as typed, an import's reports of its rows.
+        from qiao.core.registry import PersonalCopy, personal_copies
+
+        from .models import ExportRequest, ImportRun
+
+        personal_copies.register(PersonalCopy(ExportRequest, ("title", "filters", "query",
+                                                              "purpose")))
+        personal_copies.register(PersonalCopy(ImportRun, ("results", "errors")))

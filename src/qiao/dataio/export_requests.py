@@ -40,16 +40,10 @@ def download_days() -> int:
 
 
 def ensure_chain():
-    """The chain of export requests: the requester's supervisor. Made the first time an export
-    needs approval (the chain admin may change its steps afterwards)."""
-    from qiao.approvals.models import Chain, ChainStep
+    """The chain of export requests: the requester's supervisor."""
+    from qiao.approvals import services as approval_services
 
-    chain, created = Chain.objects.get_or_create(type_code=EXPORT_TYPE,
-                                                 defaults={"name": "数据导出审批"})
-    if created:
-        ChainStep.objects.create(chain=chain, order=1, label="上级审批",
-                                 rule=ChainStep.Rule.SUPERVISOR)
-    return chain
+    return approval_services.supervisor_chain_ensure(EXPORT_TYPE, "数据导出审批", "上级审批")
 
 
 def request_create(*, actor, list_name, path, query, title, filters, fmt, rows) -> ExportRequest:

@@ -29,3 +29,12 @@ class NotifyConfig(AppConfig):
         # The integrations' webhooks: every domain event offered to them (`webhook=True`),
         # whichever app registers it, queued in the outbox after the event's commit.
         subscribe_every(delivery_services.event_deliveries_create)
+        # What an erasure of a person's data searches (core.privacy.sweep): the messages and
+        # the outbox copy names and numbers out of records.
+        from qiao.core.registry import PersonalCopy, personal_copies
+
+        from .delivery.models import Delivery
+        from .inbox.models import Notification
+
+        personal_copies.register(PersonalCopy(Notification, ("params", "title", "body")))
+        personal_copies.register(PersonalCopy(Delivery, ("payload", "message", "last_error")))

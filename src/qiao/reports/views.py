@@ -140,7 +140,7 @@ def registration_export(request, customer_id):
         notes=notes, rows=rows,
         contact_columns=cols.CONTACT_COLUMNS, contacts=contacts)
     return send(request, file, rows=1, filters={"customer": customer.pk},
-                what=f"{REGISTRATION.label}: {customer.name}", customer=customer)
+                what=f"{REGISTRATION.label}: {customer.log_label}", customer=customer)
 
 
 # --- 危险客户统计表 (CUS-9): the customers the at-risk rules flag, with the reasons ---------------

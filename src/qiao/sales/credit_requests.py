@@ -101,14 +101,10 @@ def ensure_chain():
     """The chain of orders over the credit limit the demo and a fresh install start from: the
     requester's supervisor (the chain admin changes it; without a chain, such an order is
     refused by the approval engine, saying so)."""
-    from qiao.approvals.models import Chain, ChainStep
+    from qiao.approvals import services as approval_services
 
-    chain, created = Chain.objects.get_or_create(type_code=CREDIT_ORDER_TYPE,
-                                                 defaults={"name": "超信用额度订单审批"})
-    if created:
-        ChainStep.objects.create(chain=chain, order=1, label="主管审批",
-                                 rule=ChainStep.Rule.SUPERVISOR)
-    return chain
+    return approval_services.supervisor_chain_ensure(CREDIT_ORDER_TYPE, "超信用额度订单审批",
+                                                     "主管审批")
 
 
 def register():

@@ -346,6 +346,8 @@ class CustomerMonth(models.Model):
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("customer's month of sales")
+        verbose_name_plural = _("customer's months of sales")
         constraints = [models.UniqueConstraint(fields=["customer", "month"],
                                                name="sales_customer_month_key")]
 

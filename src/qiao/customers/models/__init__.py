@@ -27,6 +27,7 @@ from .pool import (
     PoolMove,
     PoolRule,
 )
+from .privacy import PersonalDataRequest
 
 __all__ = [
     "Grade",
@@ -46,4 +47,5 @@ __all__ = [
     "LifecycleRequest",
     "TransferRequest",
     "TransferItem",
+    "PersonalDataRequest",
 ]

@@ -310,6 +310,14 @@ class Customer(BusinessModel):
         return self.name
 
     @property
+    def log_label(self) -> str:
+        """How the append-only operation log names the customer: an enterprise by its name, a
+        person by number only, so that an erasure of their data leaves no name behind (C22)."""
+        if self.kind == self.Kind.INDIVIDUAL:
+            return f"{self.Kind.INDIVIDUAL.label} #{self.pk}"
+        return self.name
+
+    @property
     def in_pool(self) -> bool:
         return self.owner_id is None
 

@@ -40,6 +40,11 @@ from .pool import (
     pool_list,
     pool_release,
 )
+from .privacy import (
+    personal_data_download,
+    personal_data_list,
+    personal_data_new,
+)
 
 __all__ = [
     "PAGE_SIZE",
@@ -71,4 +76,7 @@ __all__ = [
     "pool_release",
     "handover_list",
     "handover",
+    "personal_data_new",
+    "personal_data_list",
+    "personal_data_download",
 ]
