@@ -4,15 +4,16 @@ refused with the service's message and nothing kept."""
 
 import io
 
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from qiao.customers.models import Customer
 from qiao.dataio.models import ImportedRow, ImportMapping, ImportRun
 from qiao.demo.generator import credit_code
-from tests.api.conftest import API, api  # noqa: F401 (the /api/v1 client fixture)
+from tests.api.conftest import API, Api, token_secret
 
 from .conftest import csv_file, xlsx_file
 
@@ -33,12 +34,18 @@ def sheet(rows, **kwargs):
     return csv_file([HEADER, *rows], **kwargs)
 
 
+@pytest.fixture
+def api_as(personas):
+    """api_as("am01") → an /api/v1 client with a personal token of am01."""
+    return lambda username: Api(token_secret(personas[username]))
+
+
 def imported():
     return set(Customer.objects.filter(name__startswith="接口导入").values_list("name", flat=True))
 
 
-def test_a_whole_import_over_the_api(api, personas):
-    am01 = api("am01")
+def test_a_whole_import_over_the_api(api_as, personas):
+    am01 = api_as("am01")
     importers = am01.get("/importers").json()
     customers = next(i for i in importers if i["code"] == "customers")
     assert {"code": "name", "label": "客户名称", "required": True, "kind": "text"}.items() \
@@ -104,8 +111,8 @@ def test_a_whole_import_over_the_api(api, personas):
     assert ImportedRow.objects.count() == 1
 
 
-def test_an_xlsx_sheet_is_chosen_and_its_headers_suggested_afresh(api):
-    am01 = api("am01")
+def test_an_xlsx_sheet_is_chosen_and_its_headers_suggested_afresh(api_as):
+    am01 = api_as("am01")
     book = xlsx_file({"说明": [["本表说明"], ["见下一页"]],
                       "客户": [["客户名称", "电话"], ["接口导入丙公司", "021-12345678"]]})
     job = upload(am01, book).json()
@@ -121,8 +128,8 @@ def test_an_xlsx_sheet_is_chosen_and_its_headers_suggested_afresh(api):
     assert job["status"] == "done" and imported() == {"接口导入丙公司"}
 
 
-def test_only_ones_own_jobs_and_only_with_data_import(api, personas):
-    job = upload(api("am01"), sheet([["接口导入丁公司", code(3), ""]])).json()
+def test_only_ones_own_jobs_and_only_with_data_import(api_as, personas):
+    job = upload(api_as("am01"), sheet([["接口导入丁公司", code(3), ""]])).json()
     before = ImportRun.objects.values_list("status", "mapping", "all_or_none").get()
     calls = [("get", f"/imports/{job['id']}", None), ("get", f"/imports/{job['id']}/errors.xlsx",
                                                        None),
@@ -131,14 +138,14 @@ def test_only_ones_own_jobs_and_only_with_data_import(api, personas):
              ("post", f"/imports/{job['id']}/run", None),
              ("post", f"/imports/{job['id']}/cancel", None)]
     # sup1 sees am01's customers, but another person's job is as missing as one that never was.
-    sup1 = api("sup1")
+    sup1 = api_as("sup1")
     for method, path, body in calls:
         response = getattr(sup1, method)(path, body) if body else getattr(sup1, method)(path)
         assert response.status_code == 404, (method, path, response.content)
         assert response.json()["detail"] == "未找到。"
     assert sup1.get("/imports").json()["count"] == 0
     # The administrator's role may use the API but not import: every route is 404.
-    admin = api("admin")
+    admin = api_as("admin")
     for method, path, body in [*calls, ("get", "/imports", None), ("get", "/importers", None)]:
         response = getattr(admin, method)(path, body) if body else getattr(admin, method)(path)
         assert response.status_code == 404, (method, path)
@@ -149,8 +156,8 @@ def test_only_ones_own_jobs_and_only_with_data_import(api, personas):
     assert not ImportedRow.objects.exists() and imported() == set()
 
 
-def test_bad_uploads_are_refused_with_the_services_message_and_nothing_kept(api, settings):
-    am01 = api("am01")
+def test_bad_uploads_are_refused_with_the_services_message_and_nothing_kept(api_as, settings):
+    am01 = api_as("am01")
     rows = [["接口导入己公司", code(5), ""]]
     cases = [
         ({"importer": "nothing"}, "importer", "请选择文件内容。"),
@@ -176,7 +183,7 @@ def test_bad_uploads_are_refused_with_the_services_message_and_nothing_kept(api,
     assert response.status_code == 400 and "解压后" in response.json()["errors"]["file"][0]
     # A file larger than the page takes: refused by its size, or unread past the body's limit.
     settings.QIAO_ATTACHMENT_MAX_BYTES = 2000
-    response = upload(am01, sheet(rows * 40))
+    response = upload(am01, sheet(rows * 100))
     assert response.status_code == 400 and "文件过大" in response.json()["errors"]["file"][0]
     response = upload(am01, sheet(rows * 4000))
     assert response.status_code == 413
@@ -184,8 +191,8 @@ def test_bad_uploads_are_refused_with_the_services_message_and_nothing_kept(api,
     assert not Customer.objects.exists() or imported() == set()
 
 
-def test_a_bad_configuration_is_refused_and_changes_nothing(api):
-    am01 = api("am01")
+def test_a_bad_configuration_is_refused_and_changes_nothing(api_as):
+    am01 = api_as("am01")
     job = upload(am01, sheet([["接口导入庚公司", code(6), "021-12345678"]])).json()
     url = f"/imports/{job['id']}/configure"
     am01.post(f"/imports/{job['id']}/dry-run")
@@ -216,8 +223,8 @@ def test_a_bad_configuration_is_refused_and_changes_nothing(api):
         assert am01.get(path).status_code in (400, 404), path
 
 
-def test_the_list_pages_and_its_queries_do_not_grow(api):
-    am01 = api("am01")
+def test_the_list_pages_and_its_queries_do_not_grow(api_as):
+    am01 = api_as("am01")
 
     def list_queries():
         with CaptureQueriesContext(connection) as queries:
