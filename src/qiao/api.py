@@ -11,6 +11,7 @@ from qiao.appraisal.api import router as appraisal_router
 from qiao.approvals.api import router as approvals_router
 from qiao.core.api import install_error_handlers
 from qiao.customers.api import router as customers_router
+from qiao.dataio.api import router as dataio_router
 from qiao.org.api import router as org_router
 from qiao.org.api_access import SessionAuth, TokenAuth
 from qiao.sales.api import router as sales_router
@@ -35,11 +36,13 @@ api = QiaoAPI(
         "Customers, contacts, the organisation, approvals (waiting for me, my requests, "
         "approve / reject / return / withdraw / resubmit), work orders (list, create, edit, "
         "submit, record stages) and customer visits (list, record with an idempotency key, "
-        "detail; commitments), with the same permissions, data "
+        "detail; commitments) and imports of Excel and CSV files (upload, map the columns, dry "
+        "run, run, progress, the error report), with the same permissions, data "
         "scope and masking as the pages. Authenticate with a personal API token (made on the page "
         "/account/tokens/) in `Authorization: Bearer <token>`. Errors are `{\"detail\", \"errors\": {field: "
         "[messages]}}`: 400 bad input, 401 no valid token, 404 not found / not in your scope / "
-        "not allowed, 409 conflict (stale version, duplicate), 413 body over 1 MB, 429 too "
+        "not allowed, 409 conflict (stale version, duplicate), 413 body over 1 MB (an import's "
+        "upload: the file size the page takes), 429 too "
         "many reveals."
     ),
     urls_namespace="api",
@@ -55,3 +58,4 @@ api.add_router("", tickets_router)
 api.add_router("", sales_router)
 api.add_router("", appraisal_router)
 api.add_router("", visits_router)
+api.add_router("", dataio_router)

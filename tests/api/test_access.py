@@ -38,6 +38,7 @@ from qiao.customers.actions import (
     POOL_CLAIM,
 )
 from qiao.customers.models import Contact, Customer
+from qiao.dataio.actions import DATA_IMPORT
 from qiao.org.actions import FIELD_REVEAL
 from qiao.org.models import User
 from qiao.org.permissions import may_own_customers
@@ -69,6 +70,8 @@ SALES = "sales"            # orders, returns, receipts, figures, credit: scope, 
                            # test_sales.py; dunning and promises in tests/sales/test_dunning.py
 SCHEDULES = "schedules"    # visit schedules: scope, manager-only edits, 409, in test_schedules.py
 APPRAISALS = "appraisals"  # staff appraisals, read-only: scope in test_appraisal.py
+IMPORTS = "imports"        # import jobs: one's own only, data.import and the importer's actions,
+                           # bad input, in tests/dataio/test_api.py
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,15 @@ OPS = {
     ("POST", "/schedules/{schedule_id}/comment"): Op(SCHEDULES, VISIT_RECORD, writes=True),
     ("GET", "/appraisals"): Op(APPRAISALS, APPRAISAL_VIEW),
     ("GET", "/appraisals/{appraisal_id}"): Op(APPRAISALS, APPRAISAL_VIEW),
+    ("GET", "/importers"): Op(IMPORTS, DATA_IMPORT),
+    ("GET", "/imports"): Op(IMPORTS, DATA_IMPORT),
+    ("POST", "/imports"): Op(IMPORTS, DATA_IMPORT, writes=True),
+    ("GET", "/imports/{import_id}"): Op(IMPORTS, DATA_IMPORT),
+    ("GET", "/imports/{import_id}/errors.xlsx"): Op(IMPORTS, DATA_IMPORT),
+    ("POST", "/imports/{import_id}/configure"): Op(IMPORTS, DATA_IMPORT, writes=True),
+    ("POST", "/imports/{import_id}/dry-run"): Op(IMPORTS, DATA_IMPORT, writes=True),
+    ("POST", "/imports/{import_id}/run"): Op(IMPORTS, DATA_IMPORT, writes=True),
+    ("POST", "/imports/{import_id}/cancel"): Op(IMPORTS, DATA_IMPORT, writes=True),
 }
 OBJECT_KINDS = (CUSTOMER, CONTACT, POOL_CUSTOMER)
 

@@ -23,10 +23,12 @@ from schemathesis import Config
 
 from qiao.appraisal import services as appraisal_services
 from qiao.appraisal.periods import previous_period
+from qiao.dataio import services as import_services
 from qiao.visits import selectors as schedule_selectors
 from qiao.visits import services as schedule_services
 from qiao.visits.demo import ensure_hospitality_chain
 from tests.approvals.conftest import hospitality
+from tests.dataio.conftest import csv_file
 from tests.factories import make_contact
 from tests.sales.factories import make_order
 from tests.tickets.factories import make_ticket
@@ -99,6 +101,11 @@ def persona(request, personas, settings):
     appraisals = [appraisal_services.appraisal_draft(
         actor=director, scorecard=scheme, person=personas[username],
         day=previous_period("quarter", timezone.localdate())) for username in ("am01", "am05")]
+    # Import jobs of am01 (a sheet with a bad row) and of am05 (out of everyone's reach).
+    imports = [import_services.import_upload(
+        actor=personas[username], importer="customers",
+        upload=csv_file([["客户名称", "电话"], ["模糊测试导入公司", "021-12345678"],
+                         ["", "12"]])) for username in ("am01", "am05")]
     try:
         yield {"headers": {"Authorization": f"Bearer {token_secret(personas[request.param])}"},
                "customer_id": cycle([c.pk for c in customers]),
@@ -109,7 +116,8 @@ def persona(request, personas, settings):
                "visit_id": cycle([v.pk for v in visits]),
                "order_id": cycle([o.pk for o in orders]),
                "schedule_id": cycle([s.pk for s in schedules]),
-               "appraisal_id": cycle([a.pk for a in appraisals])}
+               "appraisal_id": cycle([a.pk for a in appraisals]),
+               "import_id": cycle([i.pk for i in imports])}
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)

@@ -140,25 +140,42 @@ def install_error_handlers(api) -> None:
     api.add_decorator(body_limit(api), mode="view")
 
 
-def _too_large(api, request):
+def _too_large(api, request, limit=MAX_BODY_BYTES):
     return _error(api, request, 413, _("The request body is too large: at most %(size)d bytes.")
-                  % {"size": MAX_BODY_BYTES})
+                  % {"size": limit})
+
+
+def larger_body(limit: Callable[[], int]):
+    """Mark an operation that takes a file (an import's upload): its body may be `limit()`
+    bytes rather than MAX_BODY_BYTES (the service then checks the file itself, as the page
+    does). Put it under the router's decorator."""
+
+    def mark(view_func):
+        setattr(view_func, "max_body_bytes", limit)  # noqa: B010 -- a function's attribute
+        return view_func
+
+    return mark
 
 
 def body_limit(api):
     """A view decorator (before authentication and parsing): a body declared larger than
-    MAX_BODY_BYTES is refused unread. Django reads no more than Content-Length, and refuses
-    more than DATA_UPLOAD_MAX_MEMORY_SIZE itself (RequestDataTooBig, also 413)."""
+    MAX_BODY_BYTES (or an operation's `larger_body`) is refused unread. Django reads no more
+    than Content-Length, and refuses more than DATA_UPLOAD_MAX_MEMORY_SIZE of fields other than
+    files itself (RequestDataTooBig, also 413)."""
 
     def decorator(run):
+        operation = getattr(run, "__self__", None)  # the bound Operation.run
+        larger = getattr(getattr(operation, "view_func", None), "max_body_bytes", None)
+
         @functools.wraps(run)
         def wrapped(request, *args, **kwargs):
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:
                 length = 0
-            if length > MAX_BODY_BYTES:
-                return _too_large(api, request)
+            limit = larger() if larger is not None else MAX_BODY_BYTES
+            if length > limit:
+                return _too_large(api, request, limit)
             return run(request, *args, **kwargs)
 
         return wrapped

@@ -443,13 +443,6 @@ def file_response(file: File, handle) -> FileResponse:
     return response
 
 
-def xlsx_response(title, build) -> FileResponse:
-    """An Excel file that holds no business rows (an import's error report: the user's own
-    upload): written and sent, neither watermarked nor logged."""
-    file = workbook(title, build)
-    return file_response(file, file.write(None))
-
-
 def list_response(fmt, *, title, columns, rows, user=None, **options) -> FileResponse:
     """`list_file` written (watermarked for `user`, if any) and sent, unlogged: for tests and
     tools; pages send files through `send`."""

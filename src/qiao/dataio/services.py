@@ -102,8 +102,15 @@ def import_configure(*, actor, run: ImportRun, sheet: str, mapping: dict, duplic
     if duplicates not in entry.duplicates:
         raise ValidationError({"duplicates": _("Choose how rows like existing records are "
                                                "handled.")})
+    if sheet and sheet not in run.sheets:
+        raise ValidationError({"sheet": _("Choose a sheet of the workbook.")})
+    outside = sorted({str(k) for k in mapping} - {str(i) for i in range(len(run.headers))}, key=str)
+    if outside:
+        raise ValidationError({"mapping": _("The sheet has no column %(columns)s (its columns "
+                                            "are numbered from 0 to %(last)s).")
+                               % {"columns": "、".join(outside), "last": len(run.headers) - 1}})
     run.duplicates, run.all_or_none = duplicates, all_or_none
-    if sheet and sheet != run.sheet and sheet in run.sheets:
+    if sheet and sheet != run.sheet:
         run.sheet = sheet
         table = _table(run, header_only=True)
         run.headers = table.headers

@@ -118,18 +118,8 @@ def _announce(request, run):
 @requires(DATA_IMPORT)
 def errors_xlsx(request, pk):
     """The bad rows of the run's last dry run or run: row, column, header, reason."""
-    run = selectors.run_get(request.user, pk)
-    title = _("Import errors %s") % run.original_name.rsplit(".", 1)[0]
-
-    def build(book, formats):
-        sheet = exports.Sheet(book, formats, _("Errors"))
-        sheet.widths([8, 8, 20, 80])
-        sheet.heading(title, [run.original_name, exports.notes_for(request.user, [])[0]], 4)
-        sheet.header([_("row"), _("column"), _("header"), _("reason")])
-        for error in run.errors:
-            sheet.values([error["row"], error["column"], error["header"], error["reason"]])
-
-    return exports.xlsx_response(title, build)
+    report = selectors.run_errors_file(request.user, pk)
+    return exports.file_response(report, report.write(None))
 
 
 @requires(DATA_BACKUP)
