@@ -1,7 +1,7 @@
-"""Demo data for lifecycle standards and transfers (CUS-2, ORG-6): the 入网/退网 checklists,
-the approval chains of the three request types, and requests in every state (waiting,
-approved, rejected), so that the customer page, the handover page and the approval pages
-have content on first start.
+"""Demo data for lifecycle standards and transfers (CUS-2, ORG-6) and personal data requests:
+the 入网/退网 checklists, the approval chains of the three request types, and requests in every
+state (waiting, approved, rejected), so that the customer page, the handover page and the
+approval pages have content on first start.
 
 Chains: 入网 (customer_onboarding) — the requester's supervisor; 退网 (customer_offboarding) —
 the supervisor, then the regional manager; 转移 (customer_transfer) — the regional manager.
@@ -13,9 +13,16 @@ from qiao.approvals import services as approval_services
 from qiao.approvals.models import Chain, ChainStep
 from qiao.org.models import User
 
-from . import requests, services
+from . import privacy, requests, services
 from .lifecycle import TRANSFER_TYPE
-from .models import ChecklistItem, Customer, LifecycleRequest, TransferRequest
+from .models import (
+    ChecklistItem,
+    Contact,
+    Customer,
+    LifecycleRequest,
+    PersonalDataRequest,
+    TransferRequest,
+)
 
 S = Customer.Status
 
@@ -131,3 +138,25 @@ def load_demo_lifecycle():
                                                customers=[mine[3].pk], reason="客户要求更换经理")
     approval_services.task_reject(actor=region1, task=_task(refused, 1),
                                   comment="请先与客户沟通确认")
+
+
+@transaction.atomic
+def load_demo_personal_data():
+    """Requests about a person's data (PIPL) waiting for sup1: two copies and an erasure (sup1
+    approves with a second factor, which the demo's accounts set up when first asked).
+    Idempotent: nothing once a request exists."""
+    if PersonalDataRequest.objects.exists():
+        return
+    am01 = User.objects.filter(username="am01").first()
+    if am01 is None:
+        return
+    contacts = list(Contact.objects.filter(customer__owner=am01, is_deleted=False,
+                                           customer__is_deleted=False).order_by("pk")[:3])
+    if len(contacts) < 3:
+        return
+    reasons = ("本人到营业厅书面申请，已核对身份证原件", "本人来电申请，已回拨登记电话核实",
+               "本人邮件申请并附身份证复印件，已电话核实")
+    for contact, kind, reason in zip(contacts, ("export", "export", "erasure"), reasons,
+                                     strict=True):
+        privacy.request_create(actor=am01, customer=contact.customer, contact=contact, kind=kind,
+                               reason=reason)

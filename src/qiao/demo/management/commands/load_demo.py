@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from qiao.appraisal.demo import load_demo_appraisal
-from qiao.customers.demo_requests import load_demo_lifecycle
+from qiao.customers.demo_requests import load_demo_lifecycle, load_demo_personal_data
 from qiao.customers.reminders import (
     birthday_remind,
     clearance_mismatch_remind,
@@ -55,6 +55,7 @@ class Command(BaseCommand):
         # Every request type's chain and requests in every state, so each screen has content.
         load_demo_visits()
         load_demo_lifecycle()
+        load_demo_personal_data()
         load_demo_workorders()
         load_demo_promotions()
         load_demo_tickets()
