@@ -63,7 +63,7 @@ def follow_up_text(params) -> str:
 
 def personal_data_text(params) -> str:
     kinds = {"export": _("a copy of their data"), "erasure": _("the erasure of their data")}
-    return _("A person asked for %(what)s; waiting for approval") % {
+    return _("A person asked for %(what)s; sent for approval") % {
         "what": kinds.get(params["kind"], params["kind"])}
 
 
