@@ -41,8 +41,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from tests.perf import (approvals_data, dataio_bench, sales_data, served, tickets_data,
-                        visits_data)
+from tests.perf import approvals_data, dataio_bench, sales_data, served, tickets_data, visits_data
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = PROJECT_DIR / "var"

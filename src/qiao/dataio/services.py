@@ -273,18 +273,24 @@ def _messages(exc) -> dict:
     return {"": [_("You may not change this record.")]}
 
 
-def _values(importer, run, cells) -> tuple[dict, dict]:
+def _cells_of(importer, run) -> tuple[list, list]:
+    """(index, field code, kind) of each mapped column, and the required fields' codes: looked
+    up once per pass, not per row."""
+    mapped = [(int(index), code, importer.field(code).kind) for index, code in run.mapping.items()]
+    return mapped, [f.code for f in importer.fields if f.required]
+
+
+def _values(mapped, required, cells) -> tuple[dict, dict]:
     values, errors = {}, {}
-    for index, code in run.mapping.items():
-        index = int(index)
+    for index, code, kind in mapped:
         value = cells[index] if index < len(cells) else None
         try:
-            values[code] = normalize(importer.field(code).kind, value)
+            values[code] = normalize(kind, value)
         except ValidationError as exc:
             errors[code] = exc.messages
-    for field in importer.fields:
-        if field.required and not values.get(field.code) and field.code not in errors:
-            errors[field.code] = [_("This cell is required.")]
+    for code in required:
+        if not values.get(code) and code not in errors:
+            errors[code] = [_("This cell is required.")]
     return values, errors
 
 
@@ -341,6 +347,7 @@ def _pass(actor, run, importer, rows, *, dry_run: bool):
     done = set(ImportedRow.objects.filter(importer=importer.code, sha256=run.sha256,
                                           sheet=run.sheet).values_list("row_number", flat=True))
     one_transaction = dry_run or run.all_or_none
+    mapped, required = _cells_of(importer, run)
     huey = _huey()
     for batch in _batches(rows, None if one_transaction else BATCH):
         with transaction.atomic():
@@ -355,7 +362,7 @@ def _pass(actor, run, importer, rows, *, dry_run: bool):
                 if number in done:
                     outcome.good(number, SKIPPED, None, _("Imported by an earlier run of this file."))
                     continue
-                values, errors = _values(importer, run, cells)
+                values, errors = _values(mapped, required, cells)
                 if errors:
                     outcome.bad(number, errors)
                     continue
