@@ -118,8 +118,11 @@ def test_c09_one_percent_bad_rows_all_or_none_partial_and_every_bad_row_reported
         upload.seek(0)
 
 
-# The run in a process of its own: `manage.py`'s settings, the test's database and media.
+# The run in a process of its own (the test settings: the task runs in the calling process),
+# on the test's database and media, started as the page starts it (import_start); a run
+# killed before is known dead (STALE 0), as it is once STALE has passed.
 RUNNER = """
+import datetime
 import sys
 import django
 django.setup()
@@ -128,8 +131,9 @@ settings.MEDIA_ROOT = sys.argv[1]
 from qiao.dataio import services
 from qiao.dataio.models import ImportRun
 services.BATCH = int(sys.argv[3])
+services.STALE = datetime.timedelta(0)
 run = ImportRun.objects.get(pk=int(sys.argv[2]))
-run = services.import_run(actor=run.owner, run=run)
+run = services.import_start(actor=run.owner, run=run, dry_run=False)
 print(run.status, run.created, run.skipped)
 """
 
