@@ -17,6 +17,9 @@ page, and the REST API's list and detail (with a personal API token), as an acco
 (am01), a regional manager (region1) and the director. Prints a table against the targets
 (TARGETS) and writes var/bench-<scale>-<database>.json; compares the queries per request with
 the other saved reports, which must be equal at every scale.
+Then the data in and out (tests/perf/dataio_bench.py, each in a process of its own for its
+peak memory): an import of --dataio-rows customers from an xlsx (rolled back), the customer
+list's export of every customer, and a backup (SQLite).
 With --served, the same requests again as users are served (tests/perf/served.py): gunicorn
 with the production settings on 127.0.0.1 and the load generator wrk, at 1 and 4 connections;
 p50/p95 and requests per second per case beside the in-process figures, in the same report.
@@ -38,7 +41,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from tests.perf import approvals_data, sales_data, served, tickets_data, visits_data
+from tests.perf import approvals_data, dataio_bench, sales_data, served, tickets_data, visits_data
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = PROJECT_DIR / "var"
@@ -802,6 +805,9 @@ def main(argv=None):
     parser.add_argument("--sales-batch", type=int, default=SALES_BATCH,
                         help="orders per POST /api/v1/orders/batch (1: one by one through "
                              "POST /api/v1/orders)")
+    parser.add_argument("--dataio-rows", type=int, default=100_000,
+                        help="customers in the import benchmark's xlsx (0: no data in/out "
+                             "cases; --only dataio runs them alone)")
     parser.add_argument("--summary", action="store_true",
                         help="print the saved reports side by side (var/bench-*.json) and "
                              "whether their queries per request agree; measure nothing")
@@ -920,6 +926,9 @@ def main(argv=None):
               f"30 s), p50 {posting['p50_ms']} ms, p95 {posting['p95_ms']} ms per request; "
               f"then removed and the fact tables rebuilt in {posting['rebuild_seconds']} s "
               "(target ≤ 5 min at M)", flush=True)
+    data_in_out = None
+    if args.dataio_rows and (not only or "dataio" in only):
+        data_in_out = dataio_bench.run_all(url, vendor, args.dataio_rows)
     print_table(args.scale, vendor, meta, results, load=(load_before[0], os.getloadavg()[0]))
     print("Wall times (p50/p95) grow with the load average; cpu times much less")
     served_run = None
@@ -939,6 +948,7 @@ def main(argv=None):
         "served": served_run,
         "sla_sweep_seconds": sweep,
         "sales_posting": posting,
+        "data_in_out": data_in_out,
         "data": {k: meta.get(k) for k in ("generated_at", "reused", "history", "rows",
                                           "migrate_seconds", "load_seconds",
                                           "load_ms_per_customer", "vacuum_analyze_seconds",

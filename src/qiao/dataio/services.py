@@ -11,11 +11,15 @@ that repeat an earlier row of the same file included. A run is
 
 Every saved row is recorded (ImportedRow: importer, the file's SHA-256, sheet, row number) in
 the transaction that saved it, so a run repeated after a crash or a kill skips the rows already
-saved and writes no duplicate (CHECKS C10). Files are read while the page waits, up to
-reading.max_rows() rows."""
+saved and writes no duplicate (CHECKS C10). The rows are streamed from the stored file
+(reading.open_table), one at a time, so memory does not grow with the file: what a pass keeps
+is its counts, the first PREVIEW results, the bad rows' errors and the numbers of the rows
+already saved. A file of more than reading.max_rows() rows is refused at upload and before a
+run (reading.count_rows, a scan of the bytes)."""
 
 import contextlib
 import datetime
+import itertools
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -60,10 +64,17 @@ def _importer(user, code: str):
     return importer
 
 
-def _table(run: ImportRun, *, header_only=False) -> reading.Table:
+def _table(run: ImportRun) -> reading.Table:
+    """The run's sheet: its headers and first row (the rows are streamed by a pass)."""
     with run.file.open("rb") as handle:
         return reading.read_table(handle, reading.kind_of(run.original_name), sheet=run.sheet,
-                                  header_only=header_only)
+                                  header_only=True)
+
+
+def _count(run: ImportRun) -> int:
+    """At most how many rows the run's sheet has (ValidationError above the cap)."""
+    with run.file.open("rb") as handle:
+        return reading.count_rows(handle, reading.kind_of(run.original_name), sheet=run.sheet)
 
 
 def _remembered(user, importer, headers) -> dict | None:
@@ -82,6 +93,8 @@ def import_upload(*, actor, importer: str, upload) -> ImportRun:
     kind = reading.kind_of(upload.name or "")
     upload.seek(0)
     table = reading.read_table(upload, kind, header_only=True)
+    upload.seek(0)
+    reading.count_rows(upload, kind, sheet=table.sheet)  # too many rows: refused now
     upload.seek(0)
     run = ImportRun(owner=actor, importer=entry.code, sheets=table.sheets, sheet=table.sheet,
                     encoding=table.encoding, headers=table.headers)
@@ -112,7 +125,7 @@ def import_configure(*, actor, run: ImportRun, sheet: str, mapping: dict, duplic
     run.duplicates, run.all_or_none = duplicates, all_or_none
     if sheet and sheet != run.sheet:
         run.sheet = sheet
-        table = _table(run, header_only=True)
+        table = _table(run)
         run.headers = table.headers
         run.mapping = mappings.suggest(entry, table.headers,
                                        _remembered(actor, entry, table.headers))
@@ -233,6 +246,7 @@ class _Outcome:
         self.results: list[dict] = []
         self.errors: list[dict] = []
         self.counts = {CREATED: 0, UPDATED: 0, SKIPPED: 0}
+        self.rows = 0  # read so far
 
     def bad(self, row: int, field_errors: dict):
         for code, messages in field_errors.items():
@@ -266,18 +280,24 @@ def _messages(exc) -> dict:
     return {"": [_("You may not change this record.")]}
 
 
-def _values(importer, run, cells) -> tuple[dict, dict]:
+def _cells_of(importer, run) -> tuple[list, list]:
+    """(index, field code, kind) of each mapped column, and the required fields' codes: looked
+    up once per pass, not per row."""
+    mapped = [(int(index), code, importer.field(code).kind) for index, code in run.mapping.items()]
+    return mapped, [f.code for f in importer.fields if f.required]
+
+
+def _values(mapped, required, cells) -> tuple[dict, dict]:
     values, errors = {}, {}
-    for index, code in run.mapping.items():
-        index = int(index)
+    for index, code, kind in mapped:
         value = cells[index] if index < len(cells) else None
         try:
-            values[code] = normalize(importer.field(code).kind, value)
+            values[code] = normalize(kind, value)
         except ValidationError as exc:
             errors[code] = exc.messages
-    for field in importer.fields:
-        if field.required and not values.get(field.code) and field.code not in errors:
-            errors[field.code] = [_("This cell is required.")]
+    for code in required:
+        if not values.get(code) and code not in errors:
+            errors[code] = [_("This cell is required.")]
     return values, errors
 
 
@@ -287,21 +307,23 @@ def _execute(actor, run: ImportRun, *, dry_run: bool) -> ImportRun:
     with transaction.atomic():
         run = ImportRun.objects.select_for_update().get(pk=run.pk)
         was = run.status
-        table = _table(run)
-        run.status, run.total_rows = ImportRun.Status.RUNNING, len(table.rows)
+        total = _count(run)  # for the progress bar; more than the cap is refused here
+        run.status, run.total_rows = ImportRun.Status.RUNNING, total
         run.save(update_fields=["status", "total_rows"])
     try:
-        outcome = _pass(actor, run, importer, table, dry_run=dry_run)
+        with run.file.open("rb") as handle, reading.open_table(
+                handle, reading.kind_of(run.original_name), sheet=run.sheet) as table:
+            outcome = _pass(actor, run, importer, table.rows, dry_run=dry_run)
     except _Cancel:
         return _finish_cancelled(run, dry_run=dry_run)
     except BaseException:
         if was in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING):
             was = ImportRun.Status.CHECKED if run.checked_at else ImportRun.Status.UPLOADED
-        ImportRun.objects.filter(pk=run.pk).update(status=was)
+        ImportRun.objects.filter(pk=run.pk).update(status=was, total_rows=run.total_rows)
         raise
     finally:
         _forget_signals(run.pk)
-    return _finish(run, outcome, total=len(table.rows), dry_run=dry_run)
+    return _finish(run, outcome, total=outcome.rows, dry_run=dry_run)
 
 
 def _forget_signals(run_pk: int) -> None:
@@ -313,29 +335,41 @@ def _forget_signals(run_pk: int) -> None:
         huey.delete(_key(run_pk, "progress"))
 
 
-def _pass(actor, run, importer, table, *, dry_run: bool):
+def _batches(rows, size):
+    """`rows` in lists of `size`, or as one iterable when `size` is None."""
+    if size is None:
+        yield rows
+        return
+    rows = iter(rows)
+    while batch := list(itertools.islice(rows, size)):
+        yield batch
+
+
+def _pass(actor, run, importer, rows, *, dry_run: bool):
+    """One pass over `rows` (read as it goes): each one transaction (a dry run, all or none)
+    or BATCH rows a transaction (partial). The ImportedRow ledger is written BATCH rows at a
+    time in the transaction that saved them, so a long transaction holds no list of them."""
     outcome = _Outcome(run, importer)
     save = importer.rows(actor)
     done = set(ImportedRow.objects.filter(importer=importer.code, sha256=run.sha256,
                                           sheet=run.sheet).values_list("row_number", flat=True))
     one_transaction = dry_run or run.all_or_none
-    batches = ([table.rows] if one_transaction else
-               [table.rows[i:i + BATCH] for i in range(0, len(table.rows), BATCH)])
-    huey, done_rows = _huey(), 0
-    for batch in batches:
+    mapped, required = _cells_of(importer, run)
+    huey = _huey()
+    for batch in _batches(rows, None if one_transaction else BATCH):
         with transaction.atomic():
             saved = []
             for number, cells in batch:
-                if done_rows % PROGRESS == 0:
+                if outcome.rows % PROGRESS == 0:
                     if _cancelled(run.pk):
                         raise _Cancel
                     with contextlib.suppress(Exception):  # no progress shown, nothing lost
-                        huey.put(_key(run.pk, "progress"), str(done_rows))
-                done_rows += 1
+                        huey.put(_key(run.pk, "progress"), str(outcome.rows))
+                outcome.rows += 1
                 if number in done:
                     outcome.good(number, SKIPPED, None, _("Imported by an earlier run of this file."))
                     continue
-                values, errors = _values(importer, run, cells)
+                values, errors = _values(mapped, required, cells)
                 if errors:
                     outcome.bad(number, errors)
                     continue
@@ -346,10 +380,15 @@ def _pass(actor, run, importer, table, *, dry_run: bool):
                     outcome.bad(number, _messages(exc))
                     continue
                 outcome.good(number, result, pk, note)
-                if result in (CREATED, UPDATED):
+                # A dry run, or an all-or-none run with a bad row, is rolled back: no ledger.
+                if result in (CREATED, UPDATED) and not dry_run and not (
+                        run.all_or_none and outcome.errors):
                     saved.append(ImportedRow(run=run, importer=importer.code, sha256=run.sha256,
                                              sheet=run.sheet, row_number=number, outcome=result,
                                              object_id=pk))
+                    if len(saved) >= BATCH:
+                        ImportedRow.objects.bulk_create(saved)
+                        saved = []
             if dry_run or (run.all_or_none and outcome.errors):
                 transaction.set_rollback(True)
             else:
