@@ -91,6 +91,19 @@ def test_more_rows_than_the_cap_are_refused_at_upload_before_anything_is_kept(pe
     assert run.pk
 
 
+def test_a_cap_lowered_after_the_upload_refuses_the_run_and_leaves_it_runnable(personas,
+                                                                               settings):
+    am01 = personas["am01"]
+    run = configured(am01, SimpleUploadedFile("a.csv", csv_bytes(50)), all_or_none=True)
+    settings.QIAO_IMPORT_MAX_ROWS = 10
+    with pytest.raises(ValidationError, match="10"):
+        services.import_check(actor=am01, run=run)
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.UPLOADED
+    settings.QIAO_IMPORT_MAX_ROWS = 50
+    assert services.import_check(actor=am01, run=run).status == ImportRun.Status.CHECKED
+
+
 def configured(user, upload, *, all_or_none):
     run = services.import_upload(actor=user, importer="customers", upload=upload)
     return services.import_configure(actor=user, run=run, sheet=run.sheet, mapping=run.mapping,

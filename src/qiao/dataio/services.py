@@ -307,10 +307,13 @@ def _execute(actor, run: ImportRun, *, dry_run: bool) -> ImportRun:
     with transaction.atomic():
         run = ImportRun.objects.select_for_update().get(pk=run.pk)
         was = run.status
-        total = _count(run)  # for the progress bar; more than the cap is refused here
-        run.status, run.total_rows = ImportRun.Status.RUNNING, total
-        run.save(update_fields=["status", "total_rows"])
+        run.status = ImportRun.Status.RUNNING
+        run.save(update_fields=["status"])
     try:
+        # For the progress bar; more than the cap (lowered since the upload) is refused here,
+        # and the run goes back to where it was.
+        run.total_rows = _count(run)
+        ImportRun.objects.filter(pk=run.pk).update(total_rows=run.total_rows)
         with run.file.open("rb") as handle, reading.open_table(
                 handle, reading.kind_of(run.original_name), sheet=run.sheet) as table:
             outcome = _pass(actor, run, importer, table.rows, dry_run=dry_run)
