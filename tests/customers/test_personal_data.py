@@ -3,6 +3,7 @@ each approved by the requester's superior, both in the operation log; the erasur
 hit of the person's name or numbers in a dump of the database, the search or the stored
 files, and the statistics as they were."""
 
+import datetime
 import io
 import json
 import zipfile
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from qiao.approvals import services as approval_services
 from qiao.approvals.models import ApprovalRequest, ApprovalTask
@@ -219,6 +221,20 @@ def test_an_approved_copy_is_the_requesters_zip_of_json_workbook_and_files(perso
     assert NAME not in entry.object_repr
     found.refresh_from_db()
     assert found.downloads == 1 and found.last_sha256 == entry.details["sha256"]
+
+
+def test_the_copy_of_clear_values_needs_a_verified_second_factor(personas, settings):
+    settings.QIAO_SECOND_FACTOR = True
+    customer = personas.customers["am01"][0]
+    found = PersonalDataRequest.objects.create(
+        requester=personas["am01"], customer=customer, kind="export", reason="本人来电申请",
+        contact=make_contact(customer, personas["am01"], name=RELATIVE), state="approved",
+        expires_at=timezone.now() + datetime.timedelta(days=1))
+    response = personas.client("am01").get(
+        reverse("customers:personal_data_download", args=[found.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("org:second_factor_setup"))
+    assert not OperationLog.objects.filter(action=OperationLog.Kind.EXPORT).exists()
 
 
 def test_a_copy_waits_for_approval(personas):

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from qiao.core.htmx import render_page
 from qiao.core.views import attempt
+from qiao.org import second_factor
 from qiao.org.decorators import requires
 
 from .. import privacy, selectors
@@ -46,10 +47,12 @@ def personal_data_list(request):
         "days": privacy.download_days()})
 
 
+@second_factor.mark_required
 @require_GET
 @requires(PERSONAL_DATA)
 def personal_data_download(request, pk):
-    """An approved copy, for its requester only (anyone else: 404)."""
+    """An approved copy, for its requester only (anyone else: 404): clear values, so only from
+    a session that has verified its second factor (C24)."""
     found = get_object_or_404(privacy.request_list(request.user), pk=pk,
                               requester=request.user)
     try:
