@@ -285,7 +285,7 @@ def test_the_log_names_a_person_by_number_only(personas):
     customer = individual(personas)
     names = set(OperationLog.objects.filter(customer=customer).values_list("object_repr",
                                                                               flat=True))
-    assert names == {f"个人 #{customer.pk}", f"客户 #{customer.pk}"}, names
+    assert names == {f"个人 #{customer.pk}"}, names
 
 
 def test_the_copies_of_her_name_elsewhere_are_swept(personas):

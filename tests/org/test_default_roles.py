@@ -35,6 +35,10 @@ _SUPERVISOR |= {"sales.view", "sales.post", "sales.manage"}
 # schemes, appraising, confirming and returning from the supervisors up.
 _ACCOUNT_MANAGER |= {"appraisal.view"}
 _SUPERVISOR |= {"appraisal.view", "appraisal.manage"}
+# A person's data (PIPL, issue 13): taking their request from the account managers up, and the
+# agents who answer their calls.
+_ACCOUNT_MANAGER |= {"customer.personal_data"}
+_SUPERVISOR |= {"customer.personal_data"}
 ROLE_ACTIONS = {
     "director": _SUPERVISOR | {"promotion.manage"},
     "dept_manager": _SUPERVISOR | {"promotion.manage"},
@@ -42,7 +46,7 @@ ROLE_ACTIONS = {
     "supervisor": _SUPERVISOR,
     "account_manager": _ACCOUNT_MANAGER,
     "specialist": {"customer.view", "customer.history", "ticket.handle"},
-    "agent": {"customer.view", "ticket.handle"},
+    "agent": {"customer.view", "ticket.handle", "customer.personal_data"},
     "qa_inspector": {"customer.view"},
     "brand_manager": {"promotion.manage"},
     # Backups (DAT-4): the backups page, the administrator's alone.

@@ -149,8 +149,10 @@ def field_reveal(*, actor, instance, field: str, customer, origin: Origin | None
     if refusal is not None:
         operation_record(action=Kind.REVEAL_REFUSED, **where)
         raise refusal
-    operation_record(action=Kind.REVEAL, object_repr=f"{instance._meta.verbose_name} #{instance.pk}",
-                     **where)
+    # The customer as the log names it (a person by number); another record by kind and number.
+    shown = customer.log_label if instance == customer else (
+        f"{customer.log_label} · {instance._meta.verbose_name} #{instance.pk}")
+    operation_record(action=Kind.REVEAL, object_repr=shown, **where)
     return getattr(instance, field)
 
 

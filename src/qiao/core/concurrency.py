@@ -1,6 +1,7 @@
 """Optimistic concurrency: a compare-and-set on the `version` column."""
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .exceptions import StaleVersionError
@@ -16,8 +17,10 @@ def save_versioned(instance, *, expected_version, change_reason=""):
     goes through the model's normal save, so django-simple-history records before/after.
     """
     model = type(instance)
+    # Counted up by the database: an absurd version from outside matches no row (stale), and is
+    # never turned into a number the column cannot hold.
     claimed = model._base_manager.filter(pk=instance.pk, version=expected_version).update(
-        version=expected_version + 1
+        version=F("version") + 1
     )
     if claimed != 1:
         raise StaleVersionError.of(instance)

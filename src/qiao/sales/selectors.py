@@ -257,7 +257,8 @@ def order_list(user, *, q="", status="", channel="", manager=None, month=None):
     orders = Order.objects.visible_to(user)
     if q:
         number = q.upper().removeprefix(ORDER_PREFIX)
-        by_number = Q(pk=int(number)) if number.isdigit() and len(number) <= 12 else Q(pk=None)
+        by_number = (Q(pk=int(number)) if number.isascii() and number.isdigit()
+                     and len(number) <= 12 else Q(pk=None))
         orders = orders.filter(by_number | Q(external_id=q) | Q(customer__name__contains=q))
     if status:
         orders = orders.filter(status=status)
