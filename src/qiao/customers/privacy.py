@@ -30,7 +30,6 @@ import zipfile
 
 from django import forms
 from django.apps import apps
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
@@ -46,12 +45,18 @@ from qiao.core import exports, privacy
 from qiao.core.forms import BootstrapFormMixin
 from qiao.core.models import StoredFile
 from qiao.core.text import clean_text
+from qiao.dataio.export_requests import download_days
 from qiao.org.permissions import can
 
 from .actions import PERSONAL_DATA
 from .events import CUSTOMER_UPDATED, customer_emit
 from .models import Contact, Customer, PersonalDataRequest
-from .services.archive import KEY_COLUMNS, contact_search_keys, customer_event_record, fill_search_keys
+from .services.archive import (
+    KEY_COLUMNS,
+    _contact_search_names,
+    customer_event_record,
+    fill_search_keys,
+)
 
 REQUEST_TYPE = "personal_data"
 LABEL = gettext_lazy("Personal data request")
@@ -184,10 +189,6 @@ def decided(approval, actor):
     request.save(update_fields=["state", "decided_at", "expires_at", "updated_at"])
     if outcome == State.APPROVED and request.kind == Kind.ERASURE:
         erase(request, actor=actor)
-
-
-def download_days() -> int:
-    return getattr(settings, "QIAO_EXPORT_DOWNLOAD_DAYS", 7)
 
 
 def title(params) -> str:
@@ -451,9 +452,6 @@ def _refresh_search_keys(customer_id) -> None:
     """The customer's search keys from what is left of it and its live contacts (the search
     tables follow the customer's row)."""
     customer = Customer._base_manager.get(pk=customer_id)
-    names = []
-    for contact in Contact._base_manager.filter(customer_id=customer_id, is_deleted=False):
-        names += contact_search_keys(contact.name, contact.mobile)
-    fill_search_keys(customer, names)
+    fill_search_keys(customer, _contact_search_names(customer))
     Customer._base_manager.filter(pk=customer_id).update(
         **{name: getattr(customer, name) for name in KEY_COLUMNS})
