@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from qiao.approvals import services as approval_services
 from qiao.core.registry import events
 from qiao.customers import services as customer_services
+from qiao.customers.models import Customer
 from qiao.notify import services as notify_services
 from qiao.notify.admin import SubscriptionForm
 from qiao.notify.delivery import channels
@@ -136,6 +137,38 @@ def test_the_signature_is_hex_hmac_sha256_of_timestamp_dot_body():
         b"s3cret", b"1700000000." + body, hashlib.sha256).hexdigest()
     assert json.loads(body) == {"id": "d-1", "event": "order.posted", "occurred_at": "x",
                                 "data": {"amount": "1.00"}}
+
+
+def test_a_renewed_secret_signs_at_once_and_the_old_one_alongside_for_a_day(
+        personas, robot, django_capture_on_commit_callbacks):
+    hook = subscribe(robot.url)
+    old = hook.secret
+    admin_client = Client()
+    admin_client.force_login(personas.users["admin"])
+    changelist = reverse("admin:notify_subscription_changelist")
+    answer = admin_client.post(changelist, {"action": "renew_secret",
+                                            "_selected_action": [hook.pk]}, follow=True)
+    assert answer.status_code == 200
+    hook.refresh_from_db()
+    assert hook.secret != old and len(hook.secret) == 64 and hook.previous_secret == old
+    page = admin_client.get(reverse("admin:notify_subscription_change", args=[hook.pk]))
+    assert hook.secret in page.content.decode() and old in page.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_customer(personas["am01"])
+    (got,) = robot.received
+    assert verify(hook.secret, got.headers, got.raw)
+    previous = {**got.headers, "X-Qiao-Signature": got.headers["X-Qiao-Signature-Previous"]}
+    assert verify(old, previous, got.raw)  # a receiver still on the old secret accepts it
+
+    # A day later the old secret signs nothing.
+    Subscription.objects.filter(pk=hook.pk).update(
+        secret_renewed_at=timezone.now() - Subscription.SECRET_OVERLAP - timedelta(minutes=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        make_customer(personas["am01"])
+    latest = robot.received[-1]
+    assert "X-Qiao-Signature-Previous" not in latest.headers
+    assert verify(hook.secret, latest.headers, latest.raw)
 
 
 # --- faults: an endpoint that hangs, one that answers 500 -------------------------------------------
@@ -472,6 +505,34 @@ def test_each_event_is_emitted_by_its_service_once_per_matching_subscription(
     assert len(robot.received) == event_rows().count()
     assert len({r.headers["X-Qiao-Delivery"] for r in robot.received}) == len(robot.received)
     assert all(uuid.UUID(r.headers["X-Qiao-Delivery"]) for r in robot.received)
+
+
+def test_the_public_pools_moves_are_transfers_too(personas, robot,
+                                                  django_capture_on_commit_callbacks):
+    """A claim, a release and a reclaim change the customer's manager as a handover does: an
+    ERP that follows owners hears of each (owner null while the customer is in the pool)."""
+    subscribe(robot.url, ["customer.transferred"])
+    capture = django_capture_on_commit_callbacks
+    am01 = personas["am01"]
+    pooled = personas.customers["pool:华东区"][0]
+    claimed, rows = emitted(capture, lambda: customer_services.pool_claim(actor=am01,
+                                                                         customer=pooled))
+    assert [data for _n, _e, data in rows] == [{
+        "customer_id": pooled.pk, "name": pooled.name, "owner": "am01", "previous_owner": None,
+        "pool": "claim"}]
+    _released, rows = emitted(capture, lambda: customer_services.pool_release(
+        actor=am01, customer=claimed, reason="客户已停业"))
+    assert [data for _n, _e, data in rows] == [{
+        "customer_id": pooled.pk, "name": pooled.name, "owner": None, "previous_owner": "am01",
+        "pool": "release"}]
+    idle = personas.customers["am01"][0]
+    Customer.objects.filter(pk=idle.pk).update(
+        last_activity_at=timezone.now() - timedelta(days=365))
+    count, rows = emitted(capture, customer_services.pool_reclaim)
+    assert count == 1
+    assert [data for _n, _e, data in rows] == [{
+        "customer_id": idle.pk, "name": idle.name, "owner": None, "previous_owner": "am01",
+        "pool": "reclaim"}]
 
 
 def test_no_subscription_no_rows_and_no_extra_query_in_the_change(personas,

@@ -5,14 +5,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from qiao.core.admin import CleanInputAdminMixin, ReadOnlyAdminMixin
 from qiao.core.forms import CleanInputMixin
 
 from .delivery.models import Delivery, Subscription, Webhook, webhook_event_choices
-from .delivery.services import delivery_replay
+from .delivery.services import delivery_replay, subscription_secret_renew
 
 
 class WebhookForm(CleanInputMixin, forms.ModelForm):
@@ -49,11 +51,34 @@ class SubscriptionAdmin(CleanInputAdminMixin, admin.ModelAdmin):
     list_display = ["name", "url_short", "active", "created_at", "delivery_log"]
     list_filter = ["active"]
     search_fields = ["name", "url"]
-    readonly_fields = ["secret", "created_at", "delivery_log"]
+    readonly_fields = ["secret", "previous_secret_in_use", "created_at", "delivery_log"]
+    actions = ["renew_secret"]
 
     def get_fields(self, request, obj=None):
         fields = ["name", "url", "events", "active"]
-        return fields + ["secret", "created_at", "delivery_log"] if obj else fields
+        return fields + self.readonly_fields if obj else fields
+
+    @admin.display(description=_("previous secret"))
+    def previous_secret_in_use(self, obj):
+        until = obj.previous_secret_until()
+        if until is None:
+            return _("none in use")
+        return _("%(secret)s — still signs (X-Qiao-Signature-Previous) until %(until)s") % {
+            "secret": obj.previous_secret,
+            "until": date_format(localtime(until), "DATETIME_FORMAT")}
+
+    def has_renew_permission(self, request):
+        return request.user.has_perm("notify.change_subscription")
+
+    @admin.action(description=_("Renew the signing secret of the selected event webhooks"),
+                  permissions=["renew"])
+    def renew_secret(self, request, queryset):
+        for subscription in queryset:
+            subscription_secret_renew(subscription)
+            messages.success(request, _(
+                "“%(name)s” has a new signing secret, on its page. The old one also signs for "
+                "24 hours: give the new one to the receiver within that time.")
+                % {"name": subscription.name})
 
     @admin.display(description=Subscription._meta.get_field("url").verbose_name)
     def url_short(self, obj):

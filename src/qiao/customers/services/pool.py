@@ -14,6 +14,7 @@ from qiao.org.permissions import can
 
 from .. import selectors
 from ..actions import CUSTOMER_REASSIGN, POOL_CLAIM
+from ..events import CUSTOMER_TRANSFERRED, customer_emit
 from ..models import Customer, CustomerEvent, PoolMove
 from .archive import (
     _bulk_history,
@@ -93,6 +94,7 @@ def pool_claim(*, actor, customer) -> Customer:
                           data={"region": fresh.region_id})
     PoolMove.objects.create(customer=fresh, kind=PoolMove.Kind.CLAIM, manager=actor,
                             actor=actor, occurred_at=now)
+    customer_emit(CUSTOMER_TRANSFERRED, fresh, owner=actor, previous_owner=None, pool="claim")
     return fresh
 
 
@@ -129,6 +131,8 @@ def pool_release(*, actor, customer, reason) -> Customer:
                           data={"reason": reason, "previous_owner": previous})
     PoolMove.objects.create(customer=fresh, kind=PoolMove.Kind.RELEASE, manager_id=previous,
                             actor=actor, reason=reason[:200], occurred_at=now)
+    customer_emit(CUSTOMER_TRANSFERRED, fresh, previous_owner=_usernames([previous])[previous],
+                  pool="release")
     return fresh
 
 
@@ -205,4 +209,13 @@ def _reclaim_batch(region_id, rule, condition, now, batch_size) -> int:
     _bulk_history(batch, actor=None, when=now)
     CustomerEvent.objects.bulk_create(events)
     PoolMove.objects.bulk_create(moves)
+    names = _usernames([move.manager_id for move in moves])
+    for customer, move in zip(batch, moves, strict=True):
+        customer_emit(CUSTOMER_TRANSFERRED, customer, previous_owner=names[move.manager_id],
+                      pool="reclaim")
     return len(batch)
+
+
+def _usernames(user_ids) -> dict:
+    """{user id: username} of `user_ids` (one query), for the events' `previous_owner`."""
+    return dict(User.objects.filter(pk__in=set(user_ids)).values_list("pk", "username"))

@@ -124,22 +124,28 @@ def event_signature(secret: str, timestamp: int | str, body: bytes) -> str:
 
 
 def event_request(delivery_id: str, event: str, payload: dict, secret: str,
-                  now: float | None = None) -> tuple[bytes, dict]:
+                  now: float | None = None, previous_secret: str = "") -> tuple[bytes, dict]:
     """(body, headers) of an event webhook: {"id", "event", "occurred_at", "data"} as compact
-    UTF-8 JSON, and the X-Qiao-* headers with the signature."""
+    UTF-8 JSON, and the X-Qiao-* headers with the signature — and, for a day after the secret
+    was renewed, X-Qiao-Signature-Previous with the old one."""
     timestamp = int(time.time() if now is None else now)
     # The keys in this order whatever the stored payload's (PostgreSQL's jsonb sorts them).
     body = json.dumps({"id": delivery_id, "event": event, "occurred_at": payload["occurred_at"],
                        "data": payload["data"]}, ensure_ascii=False,
                       separators=(",", ":")).encode()
-    return body, {"X-Qiao-Event": event, "X-Qiao-Delivery": delivery_id,
-                  "X-Qiao-Timestamp": str(timestamp),
-                  "X-Qiao-Signature": event_signature(secret, timestamp, body)}
+    headers = {"X-Qiao-Event": event, "X-Qiao-Delivery": delivery_id,
+               "X-Qiao-Timestamp": str(timestamp),
+               "X-Qiao-Signature": event_signature(secret, timestamp, body)}
+    if previous_secret:
+        headers["X-Qiao-Signature-Previous"] = event_signature(previous_secret, timestamp, body)
+    return body, headers
 
 
-def send_event(url: str, secret: str, delivery_id: str, event: str, payload: dict) -> int:
+def send_event(url: str, secret: str, delivery_id: str, event: str, payload: dict,
+               previous_secret: str = "") -> int:
     """POST a domain event to an integration; any 2xx is accepted. Returns the status."""
-    body, headers = event_request(delivery_id, event, payload, secret)
+    body, headers = event_request(delivery_id, event, payload, secret,
+                                  previous_secret=previous_secret)
     status, _answer = _post(url, body, headers)
     return status
 

@@ -5,6 +5,7 @@ event's commit): sent by a background task, retried until sent, never sent twice
 
 import secrets
 import uuid
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -85,8 +86,16 @@ class Subscription(models.Model):
                               editable=False,
                               help_text=_("Generated when the subscription is created: the "
                                           "receiver checks X-Qiao-Signature with it."))
+    previous_secret = models.CharField(_("previous signing secret"), max_length=200,
+                                       blank=True, editable=False)
+    secret_renewed_at = models.DateTimeField(_("secret renewed"), null=True, blank=True,
+                                             editable=False)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    # After a renewal the old secret signs too, for this long: the receiver switches over
+    # without refusing a delivery signed a moment before or after.
+    SECRET_OVERLAP = timedelta(hours=24)
 
     class Meta:
         verbose_name = _("event webhook")
@@ -95,6 +104,13 @@ class Subscription(models.Model):
 
     def __str__(self):
         return self.name
+
+    def previous_secret_until(self):
+        """When the previous secret stops signing (None: there is none in use)."""
+        if not (self.previous_secret and self.secret_renewed_at):
+            return None
+        until = self.secret_renewed_at + self.SECRET_OVERLAP
+        return until if until > timezone.now() else None
 
 
 class Delivery(models.Model):

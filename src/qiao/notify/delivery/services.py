@@ -25,7 +25,7 @@ from qiao.core.registry import DomainEvent
 from qiao.org.models import PATH_STEP, OrgUnit
 
 from .channels import DeliveryError, send_email, send_event, send_webhook
-from .models import Delivery, Subscription, Webhook
+from .models import Delivery, Subscription, Webhook, new_secret
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +119,18 @@ def event_deliveries_create(event: DomainEvent, payload: dict) -> list[Delivery]
         return []
 
 
+def subscription_secret_renew(subscription: Subscription) -> Subscription:
+    """A new signing secret for `subscription` (a leaked one, or a routine change). For
+    Subscription.SECRET_OVERLAP the old one still signs, in X-Qiao-Signature-Previous, so the
+    receiver can take the new secret in its own time; a second renewal in that time drops the
+    first secret at once."""
+    subscription.previous_secret = subscription.secret
+    subscription.secret = new_secret()
+    subscription.secret_renewed_at = timezone.now()
+    subscription.save(update_fields=["previous_secret", "secret", "secret_renewed_at"])
+    return subscription
+
+
 def delivery_replay(delivery: Delivery) -> Delivery:
     """Send an event webhook's delivery again (failed or not) as a new delivery: a new id, the
     same event, time and data, to the subscription's address as it is now; the original keeps
@@ -190,8 +202,9 @@ def _send(delivery: Delivery) -> int | None:
         subscription = delivery.subscription
         if subscription is None or not subscription.active:
             raise DeliveryError("the event webhook was switched off")
+        previous = subscription.previous_secret if subscription.previous_secret_until() else ""
         return send_event(delivery.target, subscription.secret, str(delivery.uuid),
-                          delivery.event, delivery.payload)
+                          delivery.event, delivery.payload, previous_secret=previous)
     assert notification is not None  # e-mail and robot copies are a notification's
     if delivery.channel == Delivery.Channel.EMAIL:
         send_email(delivery.target, notification.title, delivery.message)
