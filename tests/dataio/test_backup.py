@@ -19,6 +19,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.urls import reverse
 from django.utils import timezone
 
+from qiao.audit.models import OperationLog
 from qiao.customers import services as customer_services
 from qiao.customers.models import Attachment, Contact, Customer
 from qiao.dataio import backup
@@ -305,8 +306,11 @@ def test_the_backups_page_is_the_administrators_alone(personas, backups, media):
     assert page.status_code == 200 and "尚无备份" in html and "不能从本页面下载" in html
     assert admin.post(url, {"_": "1"}).status_code == 400  # nothing asked: nothing done
     assert not backups.exists()
+    assert not OperationLog.objects.filter(action=OperationLog.Kind.BACKUP_REQUESTED).exists()
     response = admin.post(url, {"action": "backup"})  # the worker runs at once in tests
     assert response.status_code == 302 and response["Location"] == url
+    logged = OperationLog.objects.get(action=OperationLog.Kind.BACKUP_REQUESTED)
+    assert logged.actor_username == "admin" and logged.ip_address
     (archive,) = backup.archives()
     html = admin.get(url).content.decode()
     assert archive.name in html and engine() in html and "备份已交给后台任务" in html

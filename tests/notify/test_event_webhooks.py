@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from qiao.approvals import services as approval_services
+from qiao.audit.models import OperationLog
 from qiao.core.registry import events
 from qiao.customers import services as customer_services
 from qiao.customers.models import Customer
@@ -151,6 +152,9 @@ def test_a_renewed_secret_signs_at_once_and_the_old_one_alongside_for_a_day(
     assert answer.status_code == 200
     hook.refresh_from_db()
     assert hook.secret != old and len(hook.secret) == 64 and hook.previous_secret == old
+    logged = OperationLog.objects.get(action=OperationLog.Kind.WEBHOOK_SECRET_RENEWED)
+    assert logged.actor_username == "admin" and logged.object_repr == f"ERP #{hook.pk}"
+    assert old not in str(logged.details) and hook.secret not in str(logged.details)
     page = admin_client.get(reverse("admin:notify_subscription_change", args=[hook.pk]))
     assert hook.secret in page.content.decode() and old in page.content.decode()
 

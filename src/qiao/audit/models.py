@@ -67,6 +67,8 @@ class OperationLog(models.Model):
         RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("Renewed their recovery codes")
         SECOND_FACTOR_RESET = "second_factor_reset", _("Reset a user's second factor")
         PERSONAL_DATA_ERASED = "personal_data_erased", _("Erased a person's data")
+        BACKUP_REQUESTED = "backup_requested", _("Asked for a backup now")
+        WEBHOOK_SECRET_RENEWED = "webhook_secret_renewed", _("Renewed an event webhook's secret")
 
     occurred_at = models.DateTimeField(_("time"), default=timezone.now)
     actor = models.ForeignKey(

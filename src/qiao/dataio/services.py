@@ -29,6 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from qiao.audit import services as audit_services
+from qiao.audit.models import OperationLog
 from qiao.core import files
 from qiao.core.exceptions import ConflictError
 from qiao.core.registry import importers
@@ -431,11 +433,14 @@ def _finish(run: ImportRun, outcome: _Outcome, *, total: int, dry_run: bool) -> 
 
 # --- backups (DAT-4; dataio.backup does the work) ---------------------------------------------
 
-def backup_queue(*, actor) -> None:
+def backup_queue(*, actor, origin=None) -> None:
     """An administrator's "back up now": the nightly backup's steps, queued in the task worker
-    (with its retention). Refused (404) to anyone without data.backup."""
+    (with its retention), and the request in the operation log. Refused (404) to anyone
+    without data.backup."""
     if not can(actor, DATA_BACKUP):
         raise PermissionDenied
     from .tasks import backup_now
 
+    audit_services.operation_record(actor=actor, action=OperationLog.Kind.BACKUP_REQUESTED,
+                                    origin=origin)
     backup_now()

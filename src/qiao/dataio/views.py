@@ -16,6 +16,7 @@ from qiao.approvals.actions import APPROVAL_REQUEST
 from qiao.core import exports
 from qiao.core.exceptions import ANSWERED_ON_PAGE, http_status, user_message
 from qiao.core.htmx import render_page
+from qiao.core.origin import Origin
 from qiao.core.registry import importers
 from qiao.core.views import attempt, perform
 from qiao.org.decorators import requires
@@ -131,7 +132,8 @@ def backups(request):
             messages.error(request, _("Nothing was asked."))
             return render_page(request, "dataio/backups.html",
                                selectors.backups(request.user), status=400)
-        return perform(request, lambda: services.backup_queue(actor=request.user),
+        origin = Origin.of(request)
+        return perform(request, lambda: services.backup_queue(actor=request.user, origin=origin),
                        done=_("The backup has been queued; it appears here when the task "
                               "worker has made it."),
                        then="dataio:backups",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qiao.core.admin import CleanInputAdminMixin, ReadOnlyAdminMixin
 from qiao.core.forms import CleanInputMixin
+from qiao.core.origin import Origin
 
 from .delivery.models import Delivery, Subscription, Webhook, webhook_event_choices
 from .delivery.services import delivery_replay, subscription_secret_renew
@@ -74,7 +75,8 @@ class SubscriptionAdmin(CleanInputAdminMixin, admin.ModelAdmin):
                   permissions=["renew"])
     def renew_secret(self, request, queryset):
         for subscription in queryset:
-            subscription_secret_renew(subscription)
+            subscription_secret_renew(subscription, actor=request.user,
+                                      origin=Origin.of(request))
             messages.success(request, _(
                 "“%(name)s” has a new signing secret, on its page. The old one also signs for "
                 "24 hours: give the new one to the receiver within that time.")

@@ -21,6 +21,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qiao.audit import services as audit_services
+from qiao.audit.models import OperationLog
 from qiao.core.registry import DomainEvent
 from qiao.org.models import PATH_STEP, OrgUnit
 
@@ -119,7 +121,7 @@ def event_deliveries_create(event: DomainEvent, payload: dict) -> list[Delivery]
         return []
 
 
-def subscription_secret_renew(subscription: Subscription) -> Subscription:
+def subscription_secret_renew(subscription: Subscription, *, actor, origin=None) -> Subscription:
     """A new signing secret for `subscription` (a leaked one, or a routine change). For
     Subscription.SECRET_OVERLAP the old one still signs, in X-Qiao-Signature-Previous, so the
     receiver can take the new secret in its own time; a second renewal in that time drops the
@@ -127,7 +129,11 @@ def subscription_secret_renew(subscription: Subscription) -> Subscription:
     subscription.previous_secret = subscription.secret
     subscription.secret = new_secret()
     subscription.secret_renewed_at = timezone.now()
-    subscription.save(update_fields=["previous_secret", "secret", "secret_renewed_at"])
+    with transaction.atomic():
+        subscription.save(update_fields=["previous_secret", "secret", "secret_renewed_at"])
+        audit_services.operation_record(
+            actor=actor, action=OperationLog.Kind.WEBHOOK_SECRET_RENEWED, origin=origin,
+            object_repr=f"{subscription.name} #{subscription.pk}")
     return subscription
 
 
