@@ -254,8 +254,9 @@ def test_pages_scope_confirm_and_the_payroll_file(personas, ledger):
         == 404
     sup1 = personas.client("sup1").get(reverse("sales:bonus_run", args=[run.pk]))
     assert sup1.content.decode().count('data-testid="bonus-line"') == 2
-    assert personas.client("sup1").post(reverse("sales:bonus_confirm", args=[run.pk]),
-                                        {"version": run.version}).status_code == 404
+    refused = personas.client("sup1").post(reverse("sales:bonus_confirm", args=[run.pk]),
+                                           {"version": run.version})
+    assert refused.status_code == 302 and BonusRun.objects.get(pk=run.pk).status == "draft"
     director = personas.client("director")
     assert "bonus-confirm" in director.get(reverse("sales:bonus_run", args=[run.pk])).content \
         .decode()

@@ -590,6 +590,10 @@ def bonus_run(request, pk):
 def bonus_run_step(request, pk, step):
     """Recompute a draft run from the ledger, or confirm (freeze) it."""
     run = bonus.run_get(pk)
+    if not sees_everything(request.user):
+        messages.error(request, _("Only a supervisor over the whole company recomputes and "
+                                  "confirms bonus runs."))
+        return redirect("sales:bonus_run", pk=run.pk)
     service = bonus.run_confirm if step == "confirm" else bonus.run_recompute
     try:
         version = int(request.POST.get("version", ""))
