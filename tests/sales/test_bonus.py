@@ -166,7 +166,7 @@ def test_a_confirmed_run_never_changes(personas, ledger):
     # a back-dated order of October now puts am02 first
     make_order(personas["am02"], personas.customers["am02"][1],
                lines=[(ledger["p1"].product, 5)], ordered_on=date(2026, 10, 20))
-    with pytest.raises(ValidationError, match="frozen"):
+    with pytest.raises(ValidationError, match="冻结"):
         bonus.run_recompute(actor=personas["director"], run=october,
                             expected_version=october.version)
     assert bonus.run_draft(BonusKind.MONTH, OCT) == (october, False)
@@ -219,10 +219,10 @@ def test_an_annual_run_ranks_the_year(personas, ledger):
 def test_rules_validation_says_what_is_wrong():
     assert bonus.tiers_problems([(D(0), D(80), D(0)), (D(80), None, D(1))]) == []
     overlapping = bonus.tiers_problems([(D(80), D(100), D(1)), (D(90), None, D(2))])
-    assert overlapping and "overlap" in overlapping[0]
+    assert overlapping and "重叠" in overlapping[0]
     assert bonus.tiers_problems([(D(100), None, D(2)), (D(0), None, D(1))])  # open tier first
-    assert "0 to 100" in bonus.tiers_problems([(D(0), None, D(120))])[0]
-    assert "above its lower bound" in bonus.tiers_problems([(D(90), D(80), D(1))])[0]
+    assert "0 至 100" in bonus.tiers_problems([(D(0), None, D(120))])[0]
+    assert "必须高于下限" in bonus.tiers_problems([(D(90), D(80), D(1))])[0]
     rule = BonusRule.objects.create(effective_from=date(2026, 3, 1))
     formset_class = inlineformset_factory(BonusRule, BonusTier, formset=TierFormSet,
                                           fields=("completion_from", "completion_to", "rate"),
@@ -231,7 +231,7 @@ def test_rules_validation_says_what_is_wrong():
             "tiers-0-completion_from": "80", "tiers-0-completion_to": "100", "tiers-0-rate": "1",
             "tiers-1-completion_from": "90", "tiers-1-completion_to": "", "tiers-1-rate": "2"}
     formset = formset_class(data, instance=rule, prefix="tiers")
-    assert not formset.is_valid() and "overlap" in " ".join(formset.non_form_errors())
+    assert not formset.is_valid() and "重叠" in " ".join(formset.non_form_errors())
     data["tiers-1-completion_from"], data["tiers-1-rate"] = "100", "101"
     formset = formset_class(data, instance=rule, prefix="tiers")
     assert not formset.is_valid()
