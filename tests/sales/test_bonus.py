@@ -28,6 +28,7 @@ from qiao.sales.models import (
     SalesTarget,
 )
 
+from ..edit_pages import browser_post_data, differences, row
 from .factories import make_order, make_product
 
 pytestmark = pytest.mark.django_db
@@ -291,3 +292,27 @@ def test_the_run_page_reads_a_constant_number_of_queries(personas, ledger,
     assert run.lines.count() == 6
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("sales:bonus_run", args=[run.pk]))
+
+
+def test_the_rule_admin_saves_unchanged_and_refuses_overlapping_tiers(personas):
+    rule = _rule()
+    admin_user = personas["admin"]
+    client = personas.client("admin")
+    url = reverse("admin:sales_bonusrule_change", args=[rule.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "业绩绩效奖金档次" in page.content.decode()
+    before = row(BonusRule, rule.pk), list(BonusTier.objects.order_by("pk").values())
+    _action, data = browser_post_data(page.content.decode(), ["_save"])
+    body = {}
+    for name, value in [*data, ("_save", "")]:
+        body.setdefault(name, []).append(value)
+    assert client.post(url, body).status_code == 302
+    after = row(BonusRule, rule.pk), list(BonusTier.objects.order_by("pk").values())
+    assert differences(before[0], after[0]).keys() <= {"updated_at"} and before[1] == after[1]
+    first = BonusTier.objects.order_by("pk").first()
+    body["tiers-0-completion_to"] = ["120"]  # now overlapping the tier from 100 %
+    assert first.completion_to == 100
+    refused = client.post(url, body)
+    assert refused.status_code == 200 and "重叠" in refused.content.decode()
+    assert BonusTier.objects.get(pk=first.pk).completion_to == 100
+    assert admin_user.is_superuser
