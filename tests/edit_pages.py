@@ -48,8 +48,9 @@ from qiao.notify.inbox.models import Notification
 from qiao.org import services as org_services
 from qiao.promotions import services as promotion_services
 from qiao.promotions.models import Campaign
+from qiao.sales import bonus as sales_bonus
 from qiao.sales import services as sales_services
-from qiao.sales.models import SalesReport
+from qiao.sales.models import BonusKind, BonusLine, BonusRule, BonusTier, SalesReport
 from qiao.tickets.models import AssignmentRule, CannedReply, Queue, SlaPolicy
 from qiao.visits import selectors as visit_selectors
 from qiao.visits import services as visit_services
@@ -326,7 +327,14 @@ def _add_other_kinds(world):
     receipt = sales_services.receipt_post(actor=am01, customer=personas.customers["am01"][0],
                                           amount=Decimal("100.00"), method="cash",
                                           received_on=_today())
-    pks = [attachment.pk, approved.pk, stage_file.pk, recommendation.pk, handout.pk,
+    # This month's draft bonus run (its page and am01's line: read-only pages, no form).
+    rule = BonusRule.objects.create(effective_from=_today().replace(day=1),
+                                    monthly_first=Decimal("1000.00"), note="奖金规则")
+    BonusTier.objects.create(rule=rule, completion_from=Decimal(80), rate=Decimal(1))
+    bonus_run, _made = sales_bonus.run_draft(BonusKind.MONTH, _today())
+    bonus_line = BonusLine.objects.get(run=bonus_run, manager=am01)
+    pks = [bonus_run.pk, bonus_line.pk,
+           attachment.pk, approved.pk, stage_file.pk, recommendation.pk, handout.pk,
            recommendation.campaign_id, import_run.pk, ticket.pk, visit.pk, order.pk, receipt.pk,
            schedule.pk, export.pk,
            visit.commitments.get().pk,

@@ -72,10 +72,15 @@ from qiao.org.actions import API_USE, FIELD_REVEAL
 from qiao.promotions.actions import PROMOTION_MANAGE, PROMOTION_RECOMMEND
 from qiao.promotions.models import Campaign, Handout, Recommendation
 from qiao.reports.actions import REPORT_VIEW
+from qiao.sales import bonus as sales_bonus
 from qiao.sales import services as sales_services
 from qiao.sales.actions import SALES_MANAGE, SALES_POST, SALES_VIEW
 from qiao.sales.models import (
     ArrearsEscalation,
+    BonusKind,
+    BonusLine,
+    BonusRule,
+    BonusTier,
     CreditFile,
     CustomerMonth,
     DunningAction,
@@ -140,6 +145,8 @@ REPORT = "report"              # the bucket's account manager's monthly sales an
 SCHEDULE = "schedule"          # the bucket's account manager's visit schedule of next week
 APPRAISAL = "appraisal"        # the director's appraisal of the bucket's account manager
 SCHEME = "scheme"              # the appraisal scheme (one, shared: not scoped)
+BONUS_RUN = "bonus_run"        # this month's draft bonus run (one, shared: its lines are scoped)
+BONUS_LINE = "bonus_line"      # the bucket's account manager's line of that run
 SECRET_LINK = "secret_link"    # no login, a secret token in the URL (a calendar feed): a wrong
                                # token answers 404 to anyone
 OWN = "own"                    # an action on the user's own work, naming no record (tested in
@@ -147,7 +154,7 @@ OWN = "own"                    # an action on the user's own work, naming no rec
 OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT, STAFF, APPROVAL,
                 NOTIFICATION, DELEGATION, WORK_ORDER, WORK_ORDER_FILE, CAMPAIGN, RECOMMENDATION,
                 HANDOUT, IMPORT_RUN, VISIT, COMMITMENT, TICKET, ORDER, RECEIPT, REPORT, SCHEDULE,
-                APPRAISAL, SCHEME, EXPORT_REQUEST, PERSONAL_DATA_COPY)
+                APPRAISAL, SCHEME, EXPORT_REQUEST, PERSONAL_DATA_COPY, BONUS_RUN, BONUS_LINE)
 GET, POST = ("GET",), ("POST",)
 BOTH = ("GET", "POST")
 
@@ -355,6 +362,11 @@ ROUTES = {
     "sales:report_open": Route(OWN, (SALES_POST,), POST),
     "sales:report": Route(REPORT, (SALES_VIEW,), BOTH),
     "sales:report_review": Route(REPORT, (SALES_MANAGE,), POST),
+    "sales:bonus_runs": Route(LIST, (SALES_VIEW,)),
+    "sales:bonus_run": Route(BONUS_RUN, (SALES_VIEW,), shared=True),
+    "sales:bonus_recompute": Route(BONUS_RUN, (SALES_MANAGE,), POST, shared=True),
+    "sales:bonus_confirm": Route(BONUS_RUN, (SALES_MANAGE,), POST, shared=True),
+    "sales:bonus_line": Route(BONUS_LINE, (SALES_VIEW,)),
     "sales:monthly": Route(LIST, (SALES_VIEW,)),
     "sales:groups": Route(LIST, (SALES_VIEW,)),
     "sales:seasonal": Route(LIST, (SALES_VIEW,)),
@@ -452,6 +464,7 @@ SCOPED_MODELS = {
     ManagerCost: (LIST,),
     SalesTarget: (LIST,),
     SalesReport: (REPORT,),
+    BonusLine: (BONUS_LINE,),
     VisitSchedule: (SCHEDULE,),
     ScheduledVisit: (SCHEDULE,),  # its lines, on the schedule's page
     Appraisal: (APPRAISAL, LIST),  # its page; the list and the ranking
@@ -560,6 +573,8 @@ class Records:
     scheme: object = None  # the appraisal scheme (the same for every bucket)
     export_request: object = None  # the manager's approved export of their orders (C07)
     personal_data_copy: object = None  # the manager's approved copy of a contact's data (C22)
+    bonus_run: object = None  # this month's draft bonus run (the same for every bucket)
+    bonus_line: object = None  # the manager's line in it (None for a pool)
 
     def of_kind(self, kind):
         return getattr(self, kind)
@@ -695,6 +710,15 @@ def matrix(personas, settings, tmp_path):
                 requester=owner, customer=customer, contact=contact, kind="export",
                 reason="本人来电申请", state="approved",
                 expires_at=timezone.now() + timedelta(days=7))
+    # Bonuses: this month's run drafted over the orders above, shared; each manager's line.
+    rule = BonusRule.objects.create(effective_from=timezone.localdate().replace(day=1))
+    BonusTier.objects.create(rule=rule, completion_from=Decimal(0), rate=Decimal(1))
+    bonus_run, _made = sales_bonus.run_draft(BonusKind.MONTH, timezone.localdate())
+    for records_of in records.values():
+        records_of.bonus_run = bonus_run
+        if records_of.report is not None:
+            records_of.bonus_line = BonusLine.objects.get(run=bonus_run,
+                                                          manager=records_of.staff)
     return records
 
 
@@ -704,7 +728,8 @@ STATE_FIELDS = {APPROVAL: ("state", "version"), WORK_ORDER: ("stage", "version")
                 CAMPAIGN: ("state", "version"), RECOMMENDATION: ("state", "updated_at"),
                 VISIT: ("kind", "updated_at"), COMMITMENT: ("status", "updated_at"),
                 SCHEDULE: ("status", "version"), APPRAISAL: ("status", "version"),
-                SCHEME: ("name", "updated_at")}
+                SCHEME: ("name", "updated_at"), BONUS_RUN: ("status", "version"),
+                BONUS_LINE: ("net_payable", "rank")}
 
 
 def state(records):

@@ -41,6 +41,9 @@ class SalesConfig(AppConfig):
             timeline_kinds.register(kind)
         services.register_kinds()
         services.register_dunning_kinds()
+        from . import bonus
+
+        bonus.register_kinds()
         from . import credit_requests
 
         credit_requests.register()

@@ -18,8 +18,11 @@ from qiao.core.money import round_half_up
 from qiao.customers.models import Customer
 from qiao.org.models import User
 
-from . import credit_requests, selectors, services
+from . import bonus, credit_requests, selectors, services
 from .models import (
+    BonusKind,
+    BonusRule,
+    BonusTier,
     Channel,
     CostKind,
     CreditFile,
@@ -111,6 +114,31 @@ def load_demo_sales(*, seed=2026):
     _reports(rng, today, managers, director)
     _dunning(rng, today, managers)
     credit_requests.ensure_chain()
+    _bonuses(months, today, director)
+
+
+def _bonuses(months, today, director):
+    """奖金规则 in the handbook's spirit (第17–20条): below 80 % of the standard sales no
+    performance bonus, 80–100 % 1 % of net sales, from 100 % 2 %; rank bonuses for the first
+    three of the month and of the year. The months before last confirmed (so their rates are
+    clawed back when their orders come back), last month's run a draft to confirm."""
+    rule = BonusRule.objects.create(
+        effective_from=months[0], monthly_first=Decimal("1000"), monthly_second=Decimal("600"),
+        monthly_third=Decimal("300"), annual_first=Decimal("10000"),
+        annual_second=Decimal("6000"), annual_third=Decimal("3000"),
+        note="客户开发激励制度 第17–20条")
+    BonusTier.objects.bulk_create([
+        BonusTier(rule=rule, completion_from=Decimal(80), completion_to=Decimal(100),
+                  rate=Decimal("1.00")),
+        BonusTier(rule=rule, completion_from=Decimal(100), completion_to=None,
+                  rate=Decimal("2.00"))])
+    last_month = months[-2] if len(months) > 1 else months[-1]
+    for month in months[-4:-2]:
+        run, _made = bonus.run_draft(BonusKind.MONTH, month)
+        bonus.run_confirm(actor=director, run=run, expected_version=run.version)
+    if last_month.year < today.year:
+        bonus.run_draft(BonusKind.YEAR, last_month)
+    bonus.run_draft(BonusKind.MONTH, last_month)
 
 
 RESULTS = ("客户答应月底前付清", "财务负责人出差，下周再联系", "客户称资金紧张，申请分期",

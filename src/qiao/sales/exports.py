@@ -347,3 +347,35 @@ class TableFile(_File):
                          "total", kinds=kinds)
         sheet.skip()
         sheet.values([str(table.note)], "note")
+
+
+class BonusFile:
+    """奖金发放表: a confirmed run's lines as payroll pays them (the account manager, their
+    unit, each bonus item, the claw-back, the balance owed carried in, what is payable)."""
+
+    def __init__(self, run, lines):
+        self.run, self.lines = run, lines
+        self.rows = len(lines)
+
+    def file(self, user, filters):
+        title = _("Bonus payment sheet")
+
+        def build(book, formats):
+            sheet = Sheet(book, formats, str(title), landscape=True)
+            headers = [_("Account manager"), _("Unit"), _("Net sales"), _("Standard sales"),
+                       _("Completion rate"), _("Performance bonus"), _("Rank"),
+                       _("Rank bonus"), _("Claw-back"), _("Owed from last month"),
+                       _("Net payable"), _("To pay"), _("Owed")]
+            sheet.heading(str(title), [str(self.run), *notes_for(user, filters)], len(headers))
+            sheet.widths([12, 14] + [12] * (len(headers) - 2))
+            sheet.header(headers, repeat=True)
+            kinds = [None, None, MONEY, MONEY, NUMBER, MONEY, NUMBER, MONEY, MONEY, MONEY,
+                     MONEY, MONEY, MONEY]
+            for line in self.lines:
+                sheet.values([str(line.manager), line.unit.name if line.unit else "",
+                              line.net_sales, line.target, line.completion,
+                              line.performance_bonus, line.rank, line.rank_bonus, line.clawback,
+                              line.carried, line.net_payable, max(line.net_payable, 0),
+                              -min(line.net_payable, 0)], kinds=kinds)
+
+        return workbook(title, build)

@@ -669,3 +669,162 @@ class CreditOrderRequest(TimeStampedModel):
 
     def __str__(self):
         return f"{self.customer} ¥{self.amount - self.discount:,.2f}"
+
+
+# --- bonuses (奖金核算, seed 001 第6条, 第16–20条) ---------------------------------------------------
+
+class BonusRule(TimeStampedModel):
+    """奖金规则 from a month on: the performance bonus (业绩绩效奖金) as tiers of target
+    completion, each a percentage of net sales (`BonusTier`), and the rank bonuses (名次绩效奖金)
+    of the monthly and the annual ranking's first three. A run uses the rule in force in its
+    month (the latest `effective_from` not after it)."""
+
+    effective_from = models.DateField(_("effective from"), unique=True,
+                                      validators=[PlausibleDate()],
+                                      help_text=_("The first month the rule applies to."))
+    monthly_first = MoneyField(_("monthly rank bonus: 1st"), default=0)
+    monthly_second = MoneyField(_("monthly rank bonus: 2nd"), default=0)
+    monthly_third = MoneyField(_("monthly rank bonus: 3rd"), default=0)
+    annual_first = MoneyField(_("annual rank bonus: 1st"), default=0)
+    annual_second = MoneyField(_("annual rank bonus: 2nd"), default=0)
+    annual_third = MoneyField(_("annual rank bonus: 3rd"), default=0)
+    note = models.CharField(_("notes"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("bonus rule")
+        verbose_name_plural = _("bonus rules")
+        ordering = ["-effective_from"]
+
+    def __str__(self):
+        return f"{self.effective_from:%Y-%m}"
+
+    def save(self, *args, **kwargs):
+        self.effective_from = self.effective_from.replace(day=1)
+        super().save(*args, **kwargs)
+
+    def monthly_amounts(self):
+        return (self.monthly_first, self.monthly_second, self.monthly_third)
+
+    def annual_amounts(self):
+        return (self.annual_first, self.annual_second, self.annual_third)
+
+
+class BonusTier(models.Model):
+    """A tier of the performance bonus: target completion from `completion_from` % (inclusive)
+    below `completion_to` % (none: no upper bound) pays `rate` % of the month's net sales."""
+
+    rule = models.ForeignKey(BonusRule, on_delete=models.CASCADE, related_name="tiers")
+    completion_from = models.DecimalField(
+        _("completion from (%)"), max_digits=6, decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(1000)])
+    completion_to = models.DecimalField(
+        _("completion below (%)"), max_digits=6, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1000)],
+        help_text=_("Empty: no upper bound."))
+    rate = models.DecimalField(_("bonus (% of net sales)"), max_digits=5, decimal_places=2,
+                               validators=[MinValueValidator(0), MaxValueValidator(100)])
+
+    class Meta:
+        verbose_name = _("performance bonus tier")
+        verbose_name_plural = _("performance bonus tiers")
+        ordering = ["completion_from"]
+
+    def __str__(self):
+        upper = f"{self.completion_to}%" if self.completion_to is not None else "∞"
+        return f"{self.completion_from}%–{upper}: {self.rate}%"
+
+
+class BonusKind(models.TextChoices):
+    MONTH = "month", _("Monthly")
+    YEAR = "year", _("Annual")
+
+
+class BonusStatus(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("bonus run", "Draft")
+    CONFIRMED = "confirmed", pgettext_lazy("bonus run", "Confirmed")
+
+
+class BonusRun(models.Model):
+    """奖金核算 of a month (its first day) or a year (its 1 January): drafted by the worker,
+    recomputed by a supervisor while a draft, then confirmed and frozen (never changed again:
+    its lines are what payroll pays). Not scoped itself: its lines are."""
+
+    kind = models.CharField(_("kind"), max_length=5, choices=BonusKind.choices, editable=False)
+    period = models.DateField(_("period"), editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=BonusStatus.choices,
+                              default=BonusStatus.DRAFT, editable=False)
+    rule = models.ForeignKey(BonusRule, null=True, on_delete=models.PROTECT, related_name="+",
+                             editable=False)
+    computed_at = models.DateTimeField(_("computed at"), editable=False)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, editable=False)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                                     related_name="+", editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("bonus run")
+        verbose_name_plural = _("bonus runs")
+        constraints = [models.UniqueConstraint(fields=["kind", "period"],
+                                               name="sales_bonus_run_one_per_period")]
+
+    def __str__(self):
+        return f"{self.period:%Y}" if self.kind == BonusKind.YEAR else f"{self.period:%Y-%m}"
+
+
+class BonusLine(models.Model):
+    """A manager's line of a run: net sales, target and completion, the performance bonus at
+    the tier's rate, the rank and its bonus, the claw-back of returns of earlier months' orders
+    (`BonusClawback`), the balance owed carried from the last confirmed month, and what is
+    payable: bonuses − claw-back − owed (negative: owed, carried to the next month)."""
+
+    run = models.ForeignKey(BonusRun, on_delete=models.CASCADE, related_name="lines",
+                            editable=False)
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="+", editable=False)
+    unit = models.ForeignKey("org.OrgUnit", null=True, on_delete=models.PROTECT, related_name="+",
+                             editable=False)
+    net_sales = MoneyField(minimum=None, default=0, editable=False)
+    target = MoneyField(default=0, editable=False)
+    completion = models.DecimalField(max_digits=8, decimal_places=1, null=True, editable=False)
+    rate = models.DecimalField(max_digits=5, decimal_places=2, default=0, editable=False)
+    performance_bonus = MoneyField(default=0, editable=False)
+    rank = models.PositiveIntegerField(null=True, editable=False)
+    rank_bonus = MoneyField(default=0, editable=False)
+    clawback = MoneyField(default=0, editable=False)
+    carried = MoneyField(default=0, editable=False)  # owed from the last confirmed month
+    net_payable = MoneyField(minimum=None, default=0, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bonus line")
+        verbose_name_plural = _("bonus lines")
+        constraints = [models.UniqueConstraint(fields=["run", "manager"],
+                                               name="sales_bonus_line_one_per_manager")]
+        indexes = [models.Index(fields=["manager", "run"])]
+
+    def __str__(self):
+        return f"{self.run} {self.manager_id}"
+
+
+class BonusClawback(models.Model):
+    """One return posted in the run's month of an order of an earlier month: its net amount ×
+    the performance bonus rate paid for the order's month (its confirmed run), clawed back
+    (seed 001 第6条: 追回与该退回数量相对应的绩效奖金)."""
+
+    line = models.ForeignKey(BonusLine, on_delete=models.CASCADE, related_name="clawbacks",
+                             editable=False)
+    sales_return = models.ForeignKey(SalesReturn, on_delete=models.PROTECT, related_name="+",
+                                     editable=False)
+    order_month = models.DateField(editable=False)
+    returned_amount = MoneyField(editable=False)
+    rate = models.DecimalField(max_digits=5, decimal_places=2, editable=False)
+    amount = MoneyField(editable=False)
+
+    class Meta:
+        verbose_name = _("bonus claw-back")
+        verbose_name_plural = _("bonus claw-backs")
+
+    def __str__(self):
+        return f"{self.sales_return_id} {self.amount}"

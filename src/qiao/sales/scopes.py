@@ -8,6 +8,7 @@ from qiao.core.registry import Scope, ScopeMode
 
 from .models import (
     ArrearsEscalation,
+    BonusLine,
     CreditFile,
     CustomerMonth,
     DunningAction,
@@ -29,5 +30,5 @@ SCOPES = (
     *(Scope(model, ScopeMode.OWNER_UNIT, owner_field="manager_id", unit_field="unit_id",
             clearance_field="secret_level") for model in (ManagerMonth, ProductMonth)),
     *(Scope(model, ScopeMode.OWNER_UNIT, owner_field="manager_id", unit_field="unit_id")
-      for model in (ManagerCost, SalesTarget, SalesReport)),
+      for model in (ManagerCost, SalesTarget, SalesReport, BonusLine)),
 )

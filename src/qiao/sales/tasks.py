@@ -6,7 +6,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
-from . import services
+from . import bonus, services
 
 
 @db_periodic_task(crontab(minute="10", hour="7"))
@@ -27,3 +27,11 @@ def dunning_daily() -> dict:
     long-overdue debts escalated to the managers' superiors, settled escalations closed; a
     repeated run changes nothing more."""
     return services.dunning_daily(timezone.localdate())
+
+
+@db_periodic_task(crontab(minute="20", hour="7"))
+@lock_task("sales-bonus-morning")
+def bonus_morning() -> dict:
+    """Each morning at 07:20; on the 1st, last month's bonus run drafted (and on 1 January last
+    year's) and last month's top three published in the inbox; a repeated run changes nothing."""
+    return bonus.bonus_morning(timezone.localdate())

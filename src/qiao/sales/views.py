@@ -19,9 +19,9 @@ from qiao.core.views import attempt
 from qiao.customers.selectors import customer_get
 from qiao.org.decorators import requires
 from qiao.org.permissions import can
-from qiao.org.scope import visible_users
+from qiao.org.scope import sees_everything, visible_users
 
-from . import exports, lists, selectors, services
+from . import bonus, exports, lists, selectors, services
 from .actions import SALES_MANAGE, SALES_POST, SALES_VIEW
 from .forms import (
     CancelForm,
@@ -42,7 +42,7 @@ from .forms import (
     TargetForm,
     YearFilter,
 )
-from .models import CreditOrderRequest, OrderStatus, ReportStatus, SalesReport
+from .models import BonusStatus, CreditOrderRequest, OrderStatus, ReportStatus, SalesReport
 from .reports import (
     ANNUAL,
     COLLECTION,
@@ -551,3 +551,68 @@ def dunning_new(request, customer_id):
         "actions": list(selectors.dunning_actions(request.user, customer)[:5]),
         "promises": list(selectors.payment_promises(request.user, customer)[:5]),
         "back": back}, status=status)
+
+
+# --- bonuses (奖金核算) ------------------------------------------------------------------------------
+
+def _may_run_bonuses(user) -> bool:
+    return can(user, SALES_MANAGE) and sees_everything(user)
+
+
+@require_GET
+@requires(SALES_VIEW)
+def bonus_runs(request):
+    """The runs, newest first, with the total payable of the lines the user sees."""
+    return render_page(request, "sales/bonus_runs.html", {"runs": bonus.runs(request.user)})
+
+
+@require_GET
+@requires(SALES_VIEW)
+def bonus_run(request, pk):
+    """A run's lines the user sees (a manager their own, a supervisor their scope's), their
+    totals and, for a company-wide supervisor, recompute and confirm; ?format=xlsx is the
+    payroll's 奖金发放表 of a confirmed run."""
+    run = bonus.run_get(pk)
+    lines = bonus.run_lines(request.user, run)
+    if request.GET.get("format") == "xlsx":
+        if run.status != BonusStatus.CONFIRMED:
+            messages.error(request, _("Only a confirmed bonus run is paid: confirm it first."))
+            return redirect("sales:bonus_run", pk=run.pk)
+        return send(request, exports.BonusFile(run, lines).file(request.user, {}),
+                    rows=len(lines), filters={_("Bonus run"): str(run)})
+    return render_page(request, "sales/bonus_run.html", {
+        "run": run, "lines": lines, "totals": bonus.totals(lines),
+        "may_run": _may_run_bonuses(request.user) and run.status == BonusStatus.DRAFT})
+
+
+@require_POST
+@requires(SALES_MANAGE)
+def bonus_run_step(request, pk, step):
+    """Recompute a draft run from the ledger, or confirm (freeze) it."""
+    run = bonus.run_get(pk)
+    if not sees_everything(request.user):
+        messages.error(request, _("Only a supervisor over the whole company recomputes and "
+                                  "confirms bonus runs."))
+        return redirect("sales:bonus_run", pk=run.pk)
+    service = bonus.run_confirm if step == "confirm" else bonus.run_recompute
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        service(actor=request.user, run=run, expected_version=version)
+    except ANSWERED_ON_PAGE as refused:
+        messages.error(request, user_message(refused))
+    else:
+        messages.success(request, _("The bonus run was confirmed.") if step == "confirm"
+                         else _("The bonus run was recomputed from the ledger."))
+    return redirect("sales:bonus_run", pk=run.pk)
+
+
+@require_GET
+@requires(SALES_VIEW)
+def bonus_line(request, pk):
+    """A manager's line with the returns clawed back (order, product, amount; no customer)."""
+    line = bonus.line_get(request.user, pk)
+    return render_page(request, "sales/bonus_line.html", {
+        "line": line, "run": line.run, "clawbacks": list(bonus.line_clawbacks(line))})
