@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from qiao.core.models import Clearance
 from qiao.customers.models import Customer
+from qiao.org.models import User
 from qiao.sales import selectors, services
 
 from ..factories import make_customer
@@ -115,6 +116,14 @@ def test_director_counts_the_secret_customer_and_the_other_region(personas, ledg
     assert sum(regions.values(), board["units"]["rest"]) == D("1310.00")
 
 
+def test_a_supervisors_sales_go_by_account_manager(personas, ledger):
+    board = selectors.dashboard(personas["sup1"], NOV, today=TODAY)
+    assert board["figures"]["net_sales"] == D("510.00")
+    assert board["units"]["by"] == "manager"
+    assert [(line["manager_id"], line["net_sales"]) for line in board["units"]["lines"]] == [
+        (personas["am01"].pk, D("510.00"))]
+
+
 def test_a_region_manager_never_sees_another_regions_numbers(personas, ledger):
     region1 = personas["region1"]
     assert selectors.movements(region1, NOV, manager=personas["am05"])["rows"] == []
@@ -148,6 +157,18 @@ def _drilled(user, month, **narrow):
             "receivable": sum((row["receivable"] for row in owed["rows"]), D("0"))}
 
 
+def _units_add_up(user, board):
+    """Each bar of the sales by unit (or, below a team, by manager) is the sum of its rows."""
+    units = board["units"]
+    for line in units["lines"]:
+        narrow = ({"unit": line["unit"]} if units["by"] == "unit"
+                  else {"manager": User.objects.get(pk=line["manager_id"])})
+        assert _drilled(user, NOV, **narrow)["net_sales"] == line["net_sales"]
+    if units["by"] == "unit":
+        assert _drilled(user, NOV, rest=True)["net_sales"] == units["rest"]
+    assert units["total"] == board["figures"]["net_sales"]
+
+
 def _figures_of(board):
     figures = board["figures"]
     return {name: figures[name] for name in ("net_sales", "gross_margin", "collections",
@@ -159,12 +180,9 @@ def test_every_kpis_rows_add_up_to_it(personas, ledger, username):
     user = personas[username]
     board = selectors.dashboard(user, NOV, today=TODAY)
     assert _drilled(user, NOV) == _figures_of(board)
-    for line in board["units"]["lines"]:
-        assert _drilled(user, NOV, unit=line["unit"])["net_sales"] == line["net_sales"]
-    if board["units"]["lines"]:
-        assert _drilled(user, NOV, rest=True)["net_sales"] == board["units"]["rest"]
+    _units_add_up(user, board)
     for line in board["managers"]:
-        manager = personas.users[next(n for n, u in personas.users.items() if u.pk == line["key"])]
+        manager = User.objects.get(pk=line["key"])
         assert _drilled(user, NOV, manager=manager)["net_sales"] == line["net_sales"]
     for line in board["products"]:
         product = ledger["p1"] if line["key"] == ledger["p1"].pk else ledger["p2"]
@@ -306,6 +324,5 @@ def test_c03_dashboard_totals_are_the_sum_of_the_visible_rows(personas, entries)
             user = personas[username]
             board = selectors.dashboard(user, NOV, today=TODAY)
             assert _drilled(user, NOV) == _figures_of(board)
-            for line in board["units"]["lines"]:
-                assert _drilled(user, NOV, unit=line["unit"])["net_sales"] == line["net_sales"]
+            _units_add_up(user, board)
         transaction.set_rollback(True)

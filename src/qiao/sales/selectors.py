@@ -1087,20 +1087,40 @@ def _base_unit(user, unit):
     if unit is not None:
         return unit
     kind, ids = resolved_scope(user)
-    if user.unit_id and (kind == "all" or (kind == "units" and user.unit_id in ids)):
+    if user.unit_id and (kind in ("all", "owners") or (kind == "units" and user.unit_id in ids)):
         return user.unit
     return None
+
+
+def _level_below(user, unit) -> tuple:
+    """The unit the sales are broken down under and its child units: `_base_unit`, passing
+    down through levels of a single unit (the company → its one department), a query a level."""
+    base = _base_unit(user, unit)
+    while True:
+        children = list(OrgUnit.objects.filter(parent=base).order_by("sort_order", "name")
+                        if base is not None else OrgUnit.objects.filter(parent__isnull=True)
+                        .order_by("sort_order", "name"))
+        if len(children) != 1:
+            return base, children
+        base = children[0]
 
 
 def by_unit(user, month: date, unit=None) -> dict:
     """Net sales of the month by the units one level below `unit` (or the viewer's unit), and
     what was credited to no unit below it ("rest"); the lines add up to the month's net sales.
-    Two queries."""
+    Below a unit without units (a supervisor's team), by account manager. Two queries."""
     month = month_of(month)
-    base = _base_unit(user, unit)
-    children = list(OrgUnit.objects.filter(parent=base).order_by("sort_order", "name")
-                    if base is not None else OrgUnit.objects.filter(parent__isnull=True)
-                    .order_by("sort_order", "name"))
+    base, children = _level_below(user, unit)
+    if not children:
+        people = (_months(user, unit=unit).filter(month=month)
+                  .values("manager_id", "manager__display_name", "manager__username")
+                  .annotate(net_sales=_money(_net_sales())))
+        lines = [{"manager_id": row["manager_id"], "net_sales": _cents(row["net_sales"]),
+                  "name": row["manager__display_name"] or row["manager__username"]}
+                 for row in people if row["net_sales"]]
+        lines.sort(key=lambda line: (-line["net_sales"], line["name"]))
+        return {"base": base, "by": "manager", "lines": lines, "rest": ZERO,
+                "total": sum((line["net_sales"] for line in lines), ZERO)}
     rows = (_months(user, unit=unit).filter(month=month)
             .values("unit_id", "unit__path").annotate(net_sales=_money(_net_sales())))
     totals = {child.pk: ZERO for child in children}
@@ -1115,7 +1135,7 @@ def by_unit(user, month: date, unit=None) -> dict:
     lines = [{"unit": child, "name": child.name, "net_sales": totals[child.pk]}
              for child in children if totals[child.pk]]
     lines.sort(key=lambda line: (-line["net_sales"], line["name"]))
-    return {"base": base, "lines": lines, "rest": rest,
+    return {"base": base, "by": "unit", "lines": lines, "rest": rest,
             "total": sum((line["net_sales"] for line in lines), rest)}
 
 
@@ -1173,10 +1193,7 @@ def _rest_of(user, rest, unit):
     """`rest`: the unit whose "rest" the rows are (by_unit's `rest`), with its child units."""
     if not rest:
         return None
-    base = _base_unit(user, unit)
-    children = list(OrgUnit.objects.filter(parent=base) if base is not None
-                    else OrgUnit.objects.filter(parent__isnull=True))
-    return base, children
+    return _level_below(user, unit)
 
 
 def movements(user, month: date, *, figure="net_sales", manager=None, unit=None,

@@ -142,7 +142,8 @@ def dashboard(request):
     sales_link = _drill(month, unit)
     units = board["units"]
     for line in units["lines"]:
-        line["link"] = _drill(month, line["unit"])
+        line["link"] = (_drill(month, line["unit"]) if units["by"] == "unit"
+                        else _drill(month, unit, manager=line["manager_id"]))
     units["rest_link"] = _drill(month, unit, rest=1)
     for line in board["products"]:
         line["link"] = _drill(month, unit, product=line["key"])
