@@ -227,9 +227,13 @@ def test_the_pages_link_every_number_to_rows_that_add_up(personas, ledger):
     assert arrears.status_code == 200
 
 
-def test_the_dashboard_is_for_those_who_see_more_than_themselves(personas, ledger):
-    assert personas.client("am01").get(reverse("sales:dashboard")).status_code == 404
-    assert personas.client("am01").get(reverse("sales:dashboard_rows")).status_code == 404
+def test_the_dashboard_is_linked_for_those_who_see_more_than_themselves(personas, ledger):
+    # An account manager is not sent there; opening it, they see only their own month.
+    am01 = personas.client("am01").get(reverse("sales:dashboard"), {"month": "2026-11"})
+    assert am01.status_code == 200
+    assert am01.context["figures"]["net_sales"] == D("510.00")
+    rows = personas.client("am01").get(reverse("sales:dashboard_rows"), {"month": "2026-11"})
+    assert {row["manager"].pk for row in rows.context["table"]["rows"]} == {personas["am01"].pk}
     home = personas.client("am01").get(reverse("sales:home")).content.decode()
     assert 'data-testid="dashboard-link"' not in home
     home = personas.client("sup1").get(reverse("sales:home")).content.decode()
