@@ -345,6 +345,8 @@ ROUTES = {
     # customer; figures are the managers' in scope; posting needs sales.post, targets, costs
     # and reversals sales.manage; an empty POST is refused (400) and changes nothing
     "sales:home": Route(LIST, (SALES_VIEW,)),
+    "sales:dashboard": Route(LIST, (SALES_VIEW,)),
+    "sales:dashboard_rows": Route(LIST, (SALES_VIEW,)),
     "sales:orders": Route(LIST, (SALES_VIEW,)),
     "sales:export_xlsx": Route(EXPORT, (SALES_VIEW,)),
     "sales:export_csv": Route(EXPORT, (SALES_VIEW,)),

@@ -48,6 +48,66 @@ class FigureFilter(BootstrapFormMixin, forms.Form):
         return filter_description(self)
 
 
+class DashboardFilter(BootstrapFormMixin, forms.Form):
+    """The dashboard's month (this month by default) and a unit within the viewer's scope; its
+    drill-down pages keep them and add the figure and what was clicked (`DrillFilter`)."""
+
+    month = MonthField(label=_("month"), required=False)
+    unit = forms.ModelChoiceField(label=_("unit"), required=False, queryset=None,
+                                  empty_label=_("Everything I see"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = selectors.dashboard_units(user)
+
+    def values(self) -> dict:
+        data = valid_data(self)
+        return {"month": data.get("month") or timezone.localdate().replace(day=1),
+                "unit": data.get("unit")}
+
+    def description(self):
+        return filter_description(self)
+
+
+class DrillFilter(DashboardFilter):
+    """What a dashboard figure was narrowed to when clicked: the figure, a manager, a product,
+    or the part of the sales credited to no unit shown (`rest`)."""
+
+    figure = forms.ChoiceField(label=_("figure"), required=False, choices=[
+        ("net_sales", _("Net sales and gross margin")), ("collections", _("Collections")),
+        ("receivable", _("Receivable at month end"))])
+    manager = forms.ModelChoiceField(label=_("account manager"), required=False, queryset=None,
+                                     empty_label=_("Everyone I see"))
+    product = forms.ModelChoiceField(label=_("product"), required=False,
+                                     queryset=Product.objects.order_by("code"))
+    rest = forms.BooleanField(label=_("not under the units shown"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["manager"].queryset = selectors.visible_staff(user)
+
+    def values(self) -> dict:
+        data = valid_data(self)
+        return {**super().values(), "figure": data.get("figure") or "net_sales",
+                "manager": data.get("manager"), "product": data.get("product"),
+                "rest": bool(data.get("rest"))}
+
+
+class ArrearsFilter(FigureFilter):
+    """The collection table's: the manager, or a unit within the viewer's scope (the dashboard's
+    overdue amount and ageing link here with its unit)."""
+
+    unit = forms.ModelChoiceField(label=_("unit"), required=False, queryset=None,
+                                  empty_label=_("Everything I see"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["unit"].queryset = selectors.dashboard_units(user)
+
+    def values(self) -> dict:
+        return {**super().values(), "unit": valid_data(self).get("unit")}
+
+
 class YearFilter(BootstrapFormMixin, forms.Form):
     """The seasonal index's years: the last complete year and how many before it."""
 

@@ -37,6 +37,7 @@ from qiao.core.money import format_cny, round_half_up
 from qiao.customers.models import Customer
 from qiao.org.models import OrgUnit, User
 from qiao.org.permissions import can
+from qiao.org.scope import resolved_scope, staff_in_scope_q
 
 from .actions import SALES_MANAGE, SALES_POST
 from .models import (
@@ -62,7 +63,8 @@ from .models import (
     SalesReturn,
     SalesTarget,
 )
-from .services import month_of
+from .scopes import credited_to_visible
+from .services import line_discounts, month_of
 
 ZERO = Decimal("0.00")
 RETURN_FIGURES = ("returns_late", "returns_business", "returns_quality", "returns_other")
@@ -1042,3 +1044,269 @@ def growth(user, month: date, *, by="industry") -> dict:
              "growth": percent(now - before, before), "share": percent(now, now)}
     return {"start": start, "end": end, "last_start": last_start, "last_end": last_end,
             "by": by, "lines": lines, "total": total}
+
+
+# --- the sales dashboard (销售看板) and its drill-down --------------------------------------------
+#
+# Every figure of the dashboard is one of the figures above (ManagerMonth, ProductMonth, the
+# targets, the arrears list), and each links to the documents behind it (`movements`,
+# `receivable_rows`, or the arrears list), read in the figures' own scope
+# (`scopes.credited_to_visible`): the rows a viewer is shown add up to the number they clicked.
+
+TOP_PRODUCTS = 10
+DRILL_FIGURES = ("net_sales", "collections", "receivable")
+
+
+def sees_others(user) -> bool:
+    """Whether the user's sales scope holds more than themselves (the dashboard is theirs)."""
+    kind, ids = resolved_scope(user)
+    return kind in ("all", "units") or (kind == "owners" and len(ids) > 1)
+
+
+def visible_staff(user):
+    """The staff within the viewer's scope, those who left included (their months stay)."""
+    return User.objects.filter(staff_in_scope_q(user)).order_by("username")
+
+
+def dashboard_units(user):
+    """The units a viewer may narrow the dashboard to: those of their scope."""
+    kind, ids = resolved_scope(user)
+    units = OrgUnit.objects.all()
+    if kind == "units":
+        units = units.filter(pk__in=ids)
+    elif kind == "owners":
+        units = units.filter(pk__in=User.objects.filter(pk__in=ids).values("unit_id"))
+    elif kind != "all":
+        units = units.none()
+    return units.order_by("path")
+
+
+def _base_unit(user, unit):
+    """The unit whose next level the dashboard breaks the sales down by: the chosen one, else
+    the viewer's own (within their scope), else none (the top of the tree)."""
+    if unit is not None:
+        return unit
+    kind, ids = resolved_scope(user)
+    if user.unit_id and (kind in ("all", "owners") or (kind == "units" and user.unit_id in ids)):
+        return user.unit
+    return None
+
+
+def _level_below(user, unit) -> tuple:
+    """The unit the sales are broken down under and its child units: `_base_unit`, passing
+    down through levels of a single unit (the company → its one department), a query a level."""
+    base = _base_unit(user, unit)
+    while True:
+        children = list(OrgUnit.objects.filter(parent=base).order_by("sort_order", "name")
+                        if base is not None else OrgUnit.objects.filter(parent__isnull=True)
+                        .order_by("sort_order", "name"))
+        if len(children) != 1:
+            return base, children
+        base = children[0]
+
+
+def by_unit(user, month: date, unit=None) -> dict:
+    """Net sales of the month by the units one level below `unit` (or the viewer's unit), and
+    what was credited to no unit below it ("rest"); the lines add up to the month's net sales.
+    Below a unit without units (a supervisor's team), by account manager. Two queries."""
+    month = month_of(month)
+    base, children = _level_below(user, unit)
+    if not children:
+        people = (_months(user, unit=unit).filter(month=month)
+                  .values("manager_id", "manager__display_name", "manager__username")
+                  .annotate(net_sales=_money(_net_sales())))
+        lines = [{"manager_id": row["manager_id"], "net_sales": _cents(row["net_sales"]),
+                  "name": row["manager__display_name"] or row["manager__username"]}
+                 for row in people if row["net_sales"]]
+        lines.sort(key=lambda line: (-line["net_sales"], line["name"]))
+        return {"base": base, "by": "manager", "lines": lines, "rest": ZERO,
+                "total": sum((line["net_sales"] for line in lines), ZERO)}
+    rows = (_months(user, unit=unit).filter(month=month)
+            .values("unit_id", "unit__path").annotate(net_sales=_money(_net_sales())))
+    totals = {child.pk: ZERO for child in children}
+    rest = ZERO
+    for row in rows:
+        path = row["unit__path"] or ""
+        child = next((c for c in children if path.startswith(c.path)), None) if path else None
+        if child is None:
+            rest += _cents(row["net_sales"])
+        else:
+            totals[child.pk] += _cents(row["net_sales"])
+    lines = [{"unit": child, "name": child.name, "net_sales": totals[child.pk]}
+             for child in children if totals[child.pk]]
+    lines.sort(key=lambda line: (-line["net_sales"], line["name"]))
+    return {"base": base, "by": "unit", "lines": lines, "rest": rest,
+            "total": sum((line["net_sales"] for line in lines), rest)}
+
+
+def top_products(user, month: date, *, unit=None, limit=TOP_PRODUCTS) -> list[dict]:
+    """The month's products with the biggest net sales (ProductMonth), one query."""
+    rows = _products(user).filter(month=month_of(month))
+    if unit is not None:
+        rows = rows.filter(unit__path__startswith=unit.path)
+    rows = (rows.values("product_id", "product__code", "product__name")
+            .annotate(quantity=Coalesce(Sum("quantity"), 0), net_sales=_money("net_sales"),
+                      marginal_cost=_money("marginal_cost"))
+            .order_by("-net_sales", "product__code")[:limit])
+    return [_product_line(row, _product_name(row)) for row in rows if row["net_sales"]]
+
+
+def dashboard(user, month: date, *, unit=None, today=None) -> dict:
+    """销售看板: the month's figures over what `user` sees (of `unit` if given) against the
+    target, the same month last year, the receivable with what is overdue now and its ageing,
+    the sales by unit, the twelve months' trend, the top products and each manager's target
+    completion. A fixed number of queries, whatever the rows."""
+    month = month_of(month)
+    now = figures(user, month, unit=unit)
+    ago_month = _year_before(month)
+    ago = _cents(_months(user, unit=unit).filter(month=ago_month)
+                 .aggregate(net_sales=_money(_net_sales()))["net_sales"])
+    owed = arrears(user, unit=unit, today=today)["total"]
+    managers = performance(user, month, by="manager", unit=unit)
+    return {"month": month, "unit": unit, "figures": now, "year_ago": ago,
+            "year_ago_month": ago_month, "growth": now["net_sales"] - ago,
+            "growth_rate": percent(now["net_sales"] - ago, ago),
+            "overdue": owed["overdue"], "ageing": owed,
+            "units": by_unit(user, month, unit),
+            "trend": trend(user, month, unit=unit),
+            "products": top_products(user, month, unit=unit),
+            "managers": [line for line in managers["lines"]
+                         if line["target"] or line["net_sales"]]}
+
+
+def _drill_filter(rows, *, manager=None, unit=None, rest_of=None, prefix=""):
+    """The drill-down's narrowing of documents (reached through `prefix`) as `_months` and
+    `by_unit` narrow the figures: the manager credited, the unit (and everything below it), or
+    what is under none of `rest_of`'s child units."""
+    if manager is not None:
+        rows = rows.filter(**{f"{prefix}manager": manager})
+    if unit is not None:
+        rows = rows.filter(**{f"{prefix}unit__path__startswith": unit.path})
+    if rest_of is not None:
+        base, children = rest_of
+        for child in children:
+            rows = rows.exclude(**{f"{prefix}unit__path__startswith": child.path})
+    return rows
+
+
+def _rest_of(user, rest, unit):
+    """`rest`: the unit whose "rest" the rows are (by_unit's `rest`), with its child units."""
+    if not rest:
+        return None
+    return _level_below(user, unit)
+
+
+def movements(user, month: date, *, figure="net_sales", manager=None, unit=None,
+              product=None, rest=False) -> dict:
+    """The documents behind a figure of the month, in the figures' scope: for net sales (and
+    the gross margin) the orders of the month (+ amount less discount, + marginal cost), the
+    cancellations of the month and the returns of the month (−); for collections the receipts
+    of the month. With `product`, the product's order lines, each net of its share of the
+    order's discount (`services.line_discounts`), as ProductMonth counts them. The total is the
+    sum of the rows. A fixed number of queries."""
+    month = month_of(month)
+    after = _shift(month, 1)
+    narrow = {"manager": manager, "unit": unit, "rest_of": _rest_of(user, rest, unit)}
+    rows: list[dict] = []
+
+    def add(day, kind, document, customer, who, net_sales, cost, quantity=None):
+        rows.append({"day": day, "kind": kind, "document": document, "customer": customer,
+                     "manager": who, "quantity": quantity, "net_sales": _cents(net_sales),
+                     "marginal_cost": _cents(cost), "gross_margin": _cents(net_sales - cost)})
+
+    if figure == "collections":
+        receipts = _drill_filter(credited_to_visible(Receipt.objects.all(), user), **narrow)
+        for receipt in (receipts.filter(received_on__gte=month, received_on__lt=after)
+                        .select_related("customer", "manager").order_by("received_on", "id")):
+            rows.append({"day": receipt.received_on, "kind": "receipt", "document": receipt,
+                         "customer": receipt.customer, "manager": receipt.manager,
+                         "method": receipt.get_method_display(), "amount": receipt.amount})
+        return {"month": month, "figure": figure, "rows": rows,
+                "total": {"amount": sum((row["amount"] for row in rows), ZERO)}}
+    in_month = Q(order__ordered_on__gte=month, order__ordered_on__lt=after)
+    cancelled = Q(order__status=OrderStatus.CANCELLED, order__cancelled_on__gte=month,
+                  order__cancelled_on__lt=after)
+    returns = _drill_filter(credited_to_visible(SalesReturn.objects.all(), user), **narrow)
+    returns = returns.filter(returned_on__gte=month, returned_on__lt=after)
+    if product is not None:
+        lines = _drill_filter(credited_to_visible(OrderLine.objects.all(), user, "order__"),
+                              prefix="order__", **narrow)
+        lines = list(lines.filter(in_month | cancelled, product=product)
+                     .select_related("order__customer", "order__manager").order_by("order_id"))
+        discounted = {line.order_id for line in lines if line.order.discount}
+        amounts: dict = defaultdict(list)
+        for order_id, line_id, amount in (OrderLine.objects.filter(order_id__in=discounted)
+                                          .order_by("order_id", "id")
+                                          .values_list("order_id", "id", "amount")):
+            amounts[order_id].append((line_id, amount))
+        share_of = {}
+        for order_id, pairs in amounts.items():
+            discount = next(line.order.discount for line in lines if line.order_id == order_id)
+            shares = line_discounts(discount, [amount for _id, amount in pairs])
+            share_of.update({line_id: share for (line_id, _a), share in zip(pairs, shares,
+                                                                            strict=True)})
+        for line in lines:
+            order, net = line.order, line.amount - share_of.get(line.pk, ZERO)
+            cost = line.unit_cost * line.quantity
+            if month <= order.ordered_on < after:
+                add(order.ordered_on, "order", order, order.customer, order.manager, net, cost,
+                    line.quantity)
+            if order.cancelled_on and month <= order.cancelled_on < after:
+                add(order.cancelled_on, "cancellation", order, order.customer, order.manager,
+                    -net, -cost, -line.quantity)
+        returns = returns.filter(line__product=product)
+    else:
+        orders = _drill_filter(credited_to_visible(Order.objects.all(), user), **narrow)
+        for order in (orders.filter(Q(ordered_on__gte=month, ordered_on__lt=after)
+                                    | Q(status=OrderStatus.CANCELLED, cancelled_on__gte=month,
+                                        cancelled_on__lt=after))
+                      .select_related("customer", "manager").order_by("ordered_on", "id")):
+            net = order.amount - order.discount
+            if month <= order.ordered_on < after:
+                add(order.ordered_on, "order", order, order.customer, order.manager, net,
+                    order.marginal_cost)
+            if order.cancelled_on and month <= order.cancelled_on < after:
+                add(order.cancelled_on, "cancellation", order, order.customer, order.manager,
+                    -net, -order.marginal_cost)
+    for sales_return in returns.select_related("customer", "manager", "line__order",
+                                               "line__product").order_by("returned_on", "id"):
+        cost = sales_return.quantity * sales_return.line.unit_cost
+        add(sales_return.returned_on, "return", sales_return, sales_return.customer,
+            sales_return.manager, -sales_return.amount, -cost, -sales_return.quantity)
+    rows.sort(key=lambda row: (row["day"], row["kind"], row["document"].pk))
+    total = {name: sum((row[name] for row in rows), ZERO)
+             for name in ("net_sales", "marginal_cost", "gross_margin")}
+    return {"month": month, "figure": figure, "rows": rows, "total": total}
+
+
+def receivable_rows(user, month: date, *, manager=None, unit=None, rest=False) -> dict:
+    """The receivable at the month's end taken apart by customer, in the figures' scope: each
+    customer's net sales up to the month's end (orders less discounts, cancellations and
+    returns) less the collections up to it; the total is the dashboard's receivable. Four
+    grouped queries and the customers'."""
+    after = _shift(month_of(month), 1)
+    narrow = {"manager": manager, "unit": unit, "rest_of": _rest_of(user, rest, unit)}
+
+    def grouped(model, condition, expression):
+        rows = _drill_filter(credited_to_visible(model.objects.all(), user), **narrow)
+        return dict(rows.filter(condition).values("customer_id")
+                    .annotate(total=_money(expression)).values_list("customer_id", "total"))
+
+    sold = grouped(Order, Q(ordered_on__lt=after), F("amount") - F("discount"))
+    cancelled = grouped(Order, Q(status=OrderStatus.CANCELLED, cancelled_on__lt=after),
+                        F("amount") - F("discount"))
+    returned = grouped(SalesReturn, Q(returned_on__lt=after), F("amount"))
+    paid = grouped(Receipt, Q(received_on__lt=after), F("amount"))
+    ids = {*sold, *cancelled, *returned, *paid}
+    names = Customer.objects.filter(pk__in=ids).in_bulk()
+    lines = []
+    for pk in ids:
+        net = _cents(sold.get(pk, ZERO) - cancelled.get(pk, ZERO) - returned.get(pk, ZERO))
+        collected = _cents(paid.get(pk, ZERO))
+        if net - collected:
+            lines.append({"customer": names.get(pk), "net_sales": net, "collections": collected,
+                          "receivable": net - collected})
+    lines.sort(key=lambda line: (-line["receivable"], line["customer"].pk))
+    total = {name: sum((line[name] for line in lines), ZERO)
+             for name in ("net_sales", "collections", "receivable")}
+    return {"month": month_of(month), "figure": "receivable", "rows": lines, "total": total}

@@ -6,6 +6,8 @@ app_name = "sales"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/rows/", views.dashboard_rows, name="dashboard_rows"),
     path("orders/", views.order_list, name="orders"),
     path("orders/export/xlsx/", views.order_export, {"fmt": "xlsx"}, name="export_xlsx"),
     path("orders/export/csv/", views.order_export, {"fmt": "csv"}, name="export_csv"),

@@ -1,9 +1,11 @@
 """Sales pages: thin — parse, fetch through the selectors, one service, render."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -24,10 +26,13 @@ from qiao.org.scope import sees_everything, visible_users
 from . import bonus, exports, lists, selectors, services
 from .actions import SALES_MANAGE, SALES_POST, SALES_VIEW
 from .forms import (
+    ArrearsFilter,
     CancelForm,
     CostForm,
     CreditFileForm,
+    DashboardFilter,
     DeliverForm,
+    DrillFilter,
     DunningForm,
     FigureFilter,
     LineFormSet,
@@ -97,7 +102,103 @@ def home(request):
                   "target": [str(m["target"]) for m in trend], "labels": _chart_labels()},
         "top": selectors.top_three(ranking), "rank": rank,
         "ranked": len(ranking),
-        "can_post": can(request.user, SALES_POST), "can_manage": can(request.user, SALES_MANAGE)})
+        "can_post": can(request.user, SALES_POST), "can_manage": can(request.user, SALES_MANAGE),
+        "can_dashboard": selectors.sees_others(request.user)})
+
+
+# --- the sales dashboard (销售看板) --------------------------------------------------------------
+
+def _drill(month, unit, **params) -> str:
+    """The drill-down page's address for a figure of the month (of `unit`), narrowed by
+    `params` (figure, manager, product, rest)."""
+    query = {"month": f"{month:%Y-%m}", **({"unit": unit.pk} if unit else {}),
+             **{k: v for k, v in params.items() if v not in (None, "", False)}}
+    return f"{reverse('sales:dashboard_rows')}?{urlencode(query)}"
+
+
+def _arrears_link(unit) -> str:
+    return reverse("sales:arrears") + (f"?unit={unit.pk}" if unit else "")
+
+
+@require_GET
+@requires(SALES_VIEW)
+def dashboard(request):
+    """销售看板: a supervisor's, regional manager's or the director's month, every number
+    linked to the rows behind it (`dashboard_rows`). Linked from 销售业绩 for those whose scope
+    holds more than themselves; an account manager opening it sees their own figures only."""
+    form = DashboardFilter(request.GET or None, user=request.user)
+    chosen = form.values()
+    month, unit = chosen["month"], chosen["unit"]
+    board = selectors.dashboard(request.user, month, unit=unit)
+    figures = board["figures"]
+    sales_link = _drill(month, unit)
+    units = board["units"]
+    for line in units["lines"]:
+        line["link"] = (_drill(month, line["unit"]) if units["by"] == "unit"
+                        else _drill(month, unit, manager=line["manager_id"]))
+    units["rest_link"] = _drill(month, unit, rest=1)
+    for line in board["products"]:
+        line["link"] = _drill(month, unit, product=line["key"])
+    for line in board["managers"]:
+        line["link"] = _drill(month, unit, manager=line["key"])
+    trend = [{**m, "link": _drill(m["month"], unit)} for m in board["trend"]]
+    buckets = [(label, board["ageing"][key]) for key, label in zip(
+        (*(f"d{days}" for days in selectors.AGEING_BUCKETS), "over"), exports.ageing_labels(),
+        strict=True)]
+    arrears_link = _arrears_link(unit)
+    chart = {
+        "labels": {**_chart_labels(), "completion": _("Target completion rate"),
+                   "receivable": _("Receivable")},
+        "months": [f"{m['month']:%Y-%m}" for m in trend],
+        "net_sales": [str(m["net_sales"]) for m in trend],
+        "target": [str(m["target"]) for m in trend],
+        "month_links": [m["link"] for m in trend],
+        "units": [{"name": line["name"], "value": str(line["net_sales"]), "link": line["link"]}
+                  for line in units["lines"]]
+        + ([{"name": str(_("Not under these units")), "value": str(units["rest"]),
+             "link": units["rest_link"]}] if units["rest"] else []),
+        "products": [{"name": line["name"], "value": str(line["net_sales"]),
+                      "link": line["link"]} for line in board["products"]],
+        "ageing": [{"name": str(label), "value": str(value), "link": arrears_link}
+                   for label, value in buckets],
+        "managers": [{"name": line["name"], "value": str(line["completion"] or 0),
+                      "link": line["link"]} for line in board["managers"]],
+    }
+    return render_page(request, "sales/dashboard.html", {
+        "form": form, "board": board, "figures": figures, "month": month, "unit": unit,
+        "trend": trend, "buckets": buckets, "chart": chart,
+        "links": {"net_sales": sales_link, "collections": _drill(month, unit,
+                                                                 figure="collections"),
+                  "receivable": _drill(month, unit, figure="receivable"),
+                  "overdue": arrears_link,
+                  "year_ago": _drill(board["year_ago_month"], unit)}})
+
+
+@require_GET
+@requires(SALES_VIEW)
+def dashboard_rows(request):
+    """The documents behind a number of the dashboard, in the figures' scope; their total is
+    the number clicked."""
+    form = DrillFilter(request.GET or None, user=request.user)
+    chosen = form.values()
+    narrow = {"manager": chosen["manager"], "unit": chosen["unit"], "rest": chosen["rest"]}
+    if chosen["figure"] == "receivable":
+        table = selectors.receivable_rows(request.user, chosen["month"], **narrow)
+    else:
+        table = selectors.movements(request.user, chosen["month"], figure=chosen["figure"],
+                                    product=chosen["product"], **narrow)
+    shown = table["rows"][:DRILL_ROWS]
+    return render_page(request, "sales/dashboard_rows.html", {
+        "form": form, "table": table, "rows": shown, "chosen": chosen,
+        "cut": len(table["rows"]) - len(shown), "filters_text": form.description(),
+        "kinds": {"order": _("Order"), "cancellation": _("Cancellation"),
+                  "return": _("Return"), "receipt": _("Receipt")},
+        "back": reverse("sales:dashboard") + "?" + urlencode(
+            {"month": f"{chosen['month']:%Y-%m}",
+             **({"unit": chosen["unit"].pk} if chosen["unit"] else {})})})
+
+
+DRILL_ROWS = 2000  # shown on the page; the total is of them all
 
 
 # --- orders --------------------------------------------------------------------------------------
@@ -463,10 +564,10 @@ def seasonal(request):
 @require_GET
 @requires(SALES_VIEW)
 def arrears(request):
-    form = FigureFilter(request.GET or None, user=request.user)
+    form = ArrearsFilter(request.GET or None, user=request.user)
     del form.fields["month"]
-    manager = form.values()["manager"]
-    table = selectors.arrears(request.user, manager=manager)
+    chosen = form.values()
+    table = selectors.arrears(request.user, manager=chosen["manager"], unit=chosen["unit"])
     return _report_page(request, COLLECTION, "sales/arrears.html",
                         {"table": table, "buckets": exports.ageing_labels(),
                          "can_post": can(request.user, SALES_POST)}, filters=form,
