@@ -161,6 +161,16 @@ def test_secret_customer_counts_only_for_the_cleared(personas, world):
     assert rows[_name(personas, "am02")][-1] == 2
 
 
+def test_without_visit_rules_nobody_is_overdue(personas, world):
+    VisitRule.objects.all().delete()
+    rows, total = _table(personas, world, "director")
+    assert total.overdue == 0 and total.planned == 4
+    assert desk.commitments_context(personas["am02"])["overdue_customers"] == []
+    page = personas.client("sup1").get(reverse("visits:coverage_manager",
+                                               args=[personas["am02"].pk]))
+    assert page.status_code == 200
+
+
 def test_page_chart_print_and_excel(personas, world):
     client = personas.client("sup1")
     query = f"?period=month&day={world['start'].isoformat()}"

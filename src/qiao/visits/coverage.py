@@ -118,8 +118,8 @@ def overdue_in(customers, end: date):
     that are overdue for a visit at `end` (annotated with `cutoff`, the day they should have
     been visited by). One query; the visit check is an index probe (visit_customer) each."""
     whens = _cutoffs(end)
-    if not whens:
-        return customers.none()
+    if not whens:  # no rule: nobody is overdue (annotated all the same, for the callers)
+        return customers.none().annotate(cutoff=Value(None, output_field=DateField()))
     in_time = Visit.objects.filter(customer=OuterRef("pk"), visited_on__gte=OuterRef("cutoff"),
                                    visited_on__lte=end)
     ever = Visit.objects.filter(customer=OuterRef("pk"), visited_on__lte=end)
