@@ -4,7 +4,7 @@ manager and the director; scope (another team's rows never appear, another's dri
 404); each seed table's rows and its Excel file through core.exports.send (logged); the
 daily reminder exactly once; the page's queries do not grow with the visits."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -18,9 +18,9 @@ from qiao.customers.models import Customer
 from qiao.customers.services import customer_follow_up_record
 from qiao.notify.models import Notification
 from qiao.visits import coverage, desk, reminders, services
-from qiao.visits.models import ScheduledVisit, Visit, VisitRule, VisitSchedule
+from qiao.visits.models import VisitRule
 
-from .factories import make_visit
+from .factories import coverage_world, make_visit, plan_week
 
 pytestmark = pytest.mark.django_db
 URL = reverse("visits:coverage")
@@ -31,61 +31,9 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def _month():
-    """Last month: every day of it past, so visits may be dated anywhere in it."""
-    end = timezone.localdate().replace(day=1) - timedelta(days=1)
-    return end.replace(day=1), end
-
-
-def _schedule(manager, week, lines, *, submitted=True):
-    schedule = VisitSchedule.objects.create(
-        manager=manager, unit=manager.unit, week_start=week,
-        status=VisitSchedule.Status.SUBMITTED if submitted else VisitSchedule.Status.DRAFT)
-    for order, (customer, day) in enumerate(lines):
-        ScheduledVisit.objects.create(schedule=schedule, customer=customer, day=day, order=order,
-                                      reason=ScheduledVisit.Reason.DUE)
-    return schedule
-
-
 @pytest.fixture
 def world(personas):
-    """Grade rank 1 visited every 7 days, rank 3 every 30. am01 (a1 rank 1, a2 rank 3) and
-    am02 (b1 rank 1, b2 rank 3) in region 1's first team under sup1; am03 (c1, c2 rank 1) in
-    its second team; am05 (d1 rank 1, d2 rank 3) in region 2. Every other customer ungraded.
-    In the first full week of last month: am01 plans a1 (Mon) and a2 (Wed), visits a1 on
-    Monday (on time) and a2 on Friday (done, late), and makes a special visit to a1 ten days
-    after the Monday; am02 plans b1 (Tue) and never goes; am03's schedule is a draft (not
-    counted) and visits c1 unplanned three days before the month's end; am05 plans and visits
-    d1 on the Monday."""
-    start, end = _month()
-    week = start + timedelta(days=(7 - start.weekday()) % 7)
-    VisitRule.objects.all().delete()
-    rank = {g.rank: g for g in personas.grades}
-    VisitRule.objects.create(grade=rank[1], frequency_days=7, tasks=["inform", "collect"])
-    VisitRule.objects.create(grade=rank[3], frequency_days=30, tasks=["inform", "collect"])
-    users = personas.users
-    a1, a2 = personas.customers["am01"]
-    b1, b2 = personas.customers["am02"]
-    c1, c2 = personas.customers["am03"]
-    d1, d2 = personas.customers["am05"]
-    graded = {a1: 1, a2: 3, b1: 1, b2: 3, c1: 1, c2: 1, d1: 1, d2: 3}
-    Customer._base_manager.exclude(pk__in=[c.pk for c in graded]).update(grade=None)
-    long_ago = timezone.make_aware(datetime.combine(start - timedelta(days=100), time(9)))
-    for customer, r in graded.items():
-        Customer._base_manager.filter(pk=customer.pk).update(
-            grade=rank[r], category="ordinary", created_at=long_ago)
-    _schedule(users["am01"], week, [(a1, week), (a2, week + timedelta(days=2))])
-    _schedule(users["am02"], week, [(b1, week + timedelta(days=1))])
-    _schedule(users["am03"], week, [(c1, week)], submitted=False)
-    _schedule(users["am05"], week, [(d1, week)])
-    make_visit(users["am01"], a1, visited_on=week)
-    make_visit(users["am01"], a2, visited_on=week + timedelta(days=4))
-    make_visit(users["am01"], a1, visited_on=week + timedelta(days=10),
-               kind=Visit.Kind.SPECIAL, situation="门店被水淹", planned=False)
-    make_visit(users["am03"], c1, visited_on=end - timedelta(days=3), planned=False)
-    make_visit(users["am05"], d1, visited_on=week)
-    return {"start": start, "end": end, "week": week, "a1": a1, "a2": a2, "b1": b1,
-            "b2": b2, "c1": c1, "c2": c2, "d1": d1, "d2": d2, "rank": rank}
+    return coverage_world(personas)
 
 
 def _figures(row):
@@ -285,7 +233,7 @@ def test_desk_lists_overdue_customers_and_yesterdays_missed_visits(personas, wor
     today = timezone.localdate()
     yesterday = today - timedelta(days=1)
     week = yesterday - timedelta(days=yesterday.weekday())
-    _schedule(personas["am02"], week, [(world["b1"], yesterday)])
+    plan_week(personas["am02"], week, [(world["b1"], yesterday)])
     data = desk.commitments_context(personas["am02"])
     assert {c.pk for c in data["overdue_customers"]} == {world["b1"].pk, world["b2"].pk}
     assert data["overdue_customers_count"] == 2
