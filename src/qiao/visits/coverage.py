@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 from qiao.approvals.models import ApprovalRequest
 from qiao.customers.models import Customer, CustomerEvent, Grade
 from qiao.org.models import OrgUnit, User
-from qiao.org.scope import visible_users
+from qiao.org.scope import staff_in_scope_q
 
 from .models import Commitment, HospitalityRequest, ScheduledVisit, Visit, VisitRule, VisitSchedule
 
@@ -234,12 +234,12 @@ def coverage(user, start: date, end: date, *, by: str = MANAGER, manager=None) -
 
 
 def coverage_manager(user, pk):
-    """The manager of a drill-down: one the user may see (themselves, or within their scope),
-    else 404."""
+    """The member of staff of a drill-down: one within the user's data scope (themselves
+    included, a leaver too, as the handover reads them), else 404."""
     if str(pk) == str(user.pk):
         return user
     try:
-        return visible_users(user).get(pk=pk)
+        return User.objects.filter(staff_in_scope_q(user)).select_related("unit").get(pk=pk)
     except (User.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
