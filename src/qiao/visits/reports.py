@@ -92,7 +92,7 @@ class CoverageFilter(BootstrapFormMixin, forms.Form):
     """The period (a week, month or quarter, by a day in it: today by default), how the rows
     are made, and for someone who sees several, one manager."""
 
-    period = forms.ChoiceField(label=gettext_lazy("period"), required=False, choices=[
+    period = forms.ChoiceField(label=gettext_lazy("Statistics period"), required=False, choices=[
         (coverage.MONTH, gettext_lazy("Month")), (coverage.WEEK, gettext_lazy("Week")),
         (coverage.QUARTER, gettext_lazy("Quarter"))])
     day = forms.DateField(label=gettext_lazy("a day in the period"), required=False,
