@@ -388,6 +388,15 @@ ROUTES = {
     "visits:schedule_submit": Route(SCHEDULE, (VISIT_RECORD,), POST, requester_only=True),
     "visits:schedule_comment": Route(SCHEDULE, (VISIT_RECORD,), POST),
     "visits:feed": Route(SECRET_LINK, extra=(("token", "not-a-token"),)),
+    # Visit coverage (拜访覆盖率) and a manager's drill-down; the three seed tables (CUS-10).
+    "visits:coverage": Route(LIST, (VISIT_RECORD,)),
+    "visits:coverage_manager": Route(STAFF, (VISIT_RECORD,)),
+    "visits:contacts_table": Route(LIST, (VISIT_RECORD,)),
+    "visits:contacts_table_export": Route(EXPORT, (VISIT_RECORD, VISIT_EXPORT)),
+    "visits:visits_table": Route(LIST, (VISIT_RECORD,)),
+    "visits:visits_table_export": Route(EXPORT, (VISIT_RECORD, VISIT_EXPORT)),
+    "visits:hospitality_table": Route(LIST, (VISIT_RECORD,)),
+    "visits:hospitality_table_export": Route(EXPORT, (VISIT_RECORD, VISIT_EXPORT)),
     # staff appraisal (SAL-10): an appraisal is seen by the appraised and whoever's scope
     # covers the person or unit; written and submitted by its evaluator, confirmed or returned
     # by another holding appraisal.manage; an empty POST is refused (400) and changes nothing.

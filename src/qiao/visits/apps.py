@@ -50,6 +50,9 @@ class VisitsConfig(AppConfig):
 
         owner_moved.register(services.schedules_follow_manager)
         services.register_message_kinds()
+        from . import reminders
+
+        reminders.register_kinds()
         # Who reads visits and commitments (core.registry.scopes).
         from qiao.core.registry import scopes
 
@@ -57,6 +60,13 @@ class VisitsConfig(AppConfig):
 
         for scope in SCOPES:
             scopes.register(scope)
+        # Its report-centre entries: visit coverage and the three seed tables (visits.reports).
+        from qiao.core.registry import reports
+
+        from .reports import REPORTS
+
+        for report in REPORTS:
+            reports.register(report)
         # Its at-risk rules (CUS-9, core.registry.risk_rules).
         from qiao.core.registry import risk_rules as risk_rules
 

@@ -2,13 +2,15 @@
 own commitments past their due date and the return visits (回访) now due, and from Friday to
 Sunday next week's visit schedule (客户访问日程表) to make."""
 
+from datetime import timedelta
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qiao.core.registry import DeskWidget
 
-from . import selectors
+from . import coverage, selectors
 from .actions import VISIT_RECORD
 
 SHOWN = 5
@@ -16,7 +18,8 @@ SHOWN = 5
 
 def commitments_context(user):
     """Overdue commitments (how many, the five most overdue) and return visits due: three
-    indexed queries (cmt_owner, cmt_return_due)."""
+    indexed queries (cmt_owner, cmt_return_due); the customers overdue for a visit by their
+    grade's rule and yesterday's missed scheduled visits: three more (visits.coverage)."""
     today = timezone.localdate()
     overdue, count = selectors.overdue_commitments(user, today=today, limit=SHOWN)
     for commitment in overdue:
@@ -24,7 +27,21 @@ def commitments_context(user):
     returns = selectors.return_visits_due(user, today=today, limit=SHOWN)
     return {"overdue": overdue, "overdue_count": count, "returns": returns,
             "more_url": reverse("visits:commitments") + "?mine=on&overdue=on",
-            "schedule": schedule_offer(user, today)}
+            "schedule": schedule_offer(user, today), **visits_due(user, today)}
+
+
+def visits_due(user, today):
+    """The user's own customers overdue for a visit today (how many, the five most overdue)
+    and the visits of their submitted schedule missed yesterday."""
+    overdue = coverage.overdue_of(user, user, today, limit=SHOWN)
+    for customer in overdue:
+        customer.days_late = (today - customer.cutoff).days
+    count = (len(overdue) if len(overdue) < SHOWN
+             else coverage.overdue_customers(user, today).filter(owner=user).count())
+    yesterday = today - timedelta(days=1)
+    return {"overdue_customers": overdue, "overdue_customers_count": count,
+            "missed": coverage.missed_visits(user, user, yesterday, yesterday, limit=SHOWN),
+            "coverage_url": reverse("visits:coverage_manager", args=[user.pk]) + "?period=week"}
 
 
 def schedule_offer(user, today):
@@ -39,7 +56,7 @@ def schedule_offer(user, today):
 
 
 WIDGETS = [
-    DeskWidget("visits_commitments", _("Overdue commitments and return visits"),
+    DeskWidget("visits_commitments", _("Overdue visits, commitments and return visits"),
                "visits/_desk_commitments.html", commitments_context, (VISIT_RECORD,), order=45,
                url_name="visits:commitments", icon="bi-check2-square"),
 ]

@@ -2,7 +2,7 @@ from django.urls import path
 
 from qiao.org.decorators import stored_file_view
 
-from . import selectors, views
+from . import report_views, selectors, views
 from .actions import VISIT_RECORD
 
 app_name = "visits"
@@ -32,6 +32,19 @@ urlpatterns = [
     path("visits/schedule/<int:pk>/submit/", views.schedule_submit, name="schedule_submit"),
     path("visits/schedule/<int:pk>/comment/", views.schedule_comment, name="schedule_comment"),
     path("visits/schedule/calendar/", views.schedule_feed, name="schedule_feed"),
+    # The report centre's visit coverage and the three seed tables (visits.reports).
+    path("visits/coverage/", report_views.coverage_table, name="coverage"),
+    path("visits/coverage/<int:pk>/", report_views.coverage_drill, name="coverage_manager"),
+    path("visits/tables/contacts/", report_views.contacts_table, name="contacts_table"),
+    path("visits/tables/contacts/export/", report_views.contacts_table_export,
+         name="contacts_table_export"),
+    path("visits/tables/visits/", report_views.visits_table, name="visits_table"),
+    path("visits/tables/visits/export/", report_views.visits_table_export,
+         name="visits_table_export"),
+    path("visits/tables/hospitality/", report_views.hospitality_table,
+         name="hospitality_table"),
+    path("visits/tables/hospitality/export/", report_views.hospitality_table_export,
+         name="hospitality_table_export"),
     # Read by a phone's calendar without a login: the secret token is the key.
     path("visits/feed/<str:token>.ics", views.calendar_feed, name="feed"),
 ]
