@@ -3,7 +3,9 @@
 from datetime import timedelta
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -24,6 +26,7 @@ from qiao.org.scope import visible_users
 from . import exports, lists, selectors, services
 from .actions import SALES_MANAGE, SALES_POST, SALES_VIEW
 from .forms import (
+    AnnualAmountForm,
     CancelForm,
     CostForm,
     CreditFileForm,
@@ -31,15 +34,21 @@ from .forms import (
     DunningForm,
     FigureFilter,
     LineFormSet,
+    MarginForm,
+    MeasureFormSet,
     OrderForm,
+    PlanForm,
     ReceiptForm,
     ReportFilter,
     ReportForm,
     ReturnForm,
     ReverseForm,
     ReviewForm,
+    SplitForm,
+    SpreadForm,
     StatisticsFilter,
     TargetForm,
+    YearChoice,
     YearFilter,
 )
 from .models import CreditOrderRequest, OrderStatus, ReportStatus, SalesReport
@@ -59,6 +68,7 @@ from .reports import (
     PROFIT,
     SEASONAL,
 )
+from .services import SpreadNeedsConfirmation
 
 
 def _chart_labels() -> dict:
@@ -97,6 +107,8 @@ def home(request):
                   "target": [str(m["target"]) for m in trend], "labels": _chart_labels()},
         "top": selectors.top_three(ranking), "rank": rank,
         "ranked": len(ranking),
+        "check": selectors.margin_check(request.user, manager or request.user)
+        if month.year == timezone.localdate().year else None,
         "can_post": can(request.user, SALES_POST), "can_manage": can(request.user, SALES_MANAGE)})
 
 
@@ -551,3 +563,192 @@ def dunning_new(request, customer_id):
         "actions": list(selectors.dunning_actions(request.user, customer)[:5]),
         "promises": list(selectors.payment_promises(request.user, customer)[:5]),
         "back": back}, status=status)
+
+
+# --- annual targets and personal sales plans -----------------------------------------------------
+
+def _annual_url(year, unit=None) -> str:
+    return f"{reverse('sales:target_split')}?year={year}" + (f"&unit={unit.pk}" if unit else "")
+
+
+@requires(SALES_MANAGE)
+def annual(request):
+    """年度销售目标分解: the tree the user splits, and the split form of the unit chosen
+    (?unit=): the company's own target for the director, then each level's shares."""
+    year = YearChoice(request.GET or None).value()
+    tree = selectors.split_tree(request.user, year)
+    splittable = {line["unit"].pk: line["unit"] for line in tree["lines"] if line.get("splits")}
+    unit = splittable.get(int(request.GET["unit"])) if request.GET.get("unit", "").isdigit() \
+        else None
+    top = next((u for u in splittable.values() if u.kind == "company"), None)
+    top_form = split_form = split = None
+    status = 200
+    if top is not None:
+        current = next(line["target"] for line in tree["lines"] if line.get("unit") == top)
+        top_form = AnnualAmountForm(request.POST if "set_top" in request.POST else None,
+                                    initial={"amount": current}, prefix="top")
+    if unit is not None:
+        split = selectors.split_children(request.user, year, unit)
+        suggest = "suggest" in request.POST
+        initial = selectors.split_suggestion(split) if suggest else {
+            row["child"].pk: row["share"] for row in split["children"]}
+        split_form = SplitForm(request.POST if "save_split" in request.POST else None,
+                               children=split["children"],
+                               initial={f"c{pk}": amount for pk, amount in initial.items()})
+    if request.method == "POST":
+        status = 400
+        if "set_top" in request.POST and top_form is not None and top_form.is_valid():
+            _done, status = attempt(top_form, lambda: services.annual_target_set(
+                actor=request.user, year=year, unit=top,
+                amount=top_form.cleaned_data["amount"]))
+        elif "save_split" in request.POST and split_form is not None and split_form.is_valid():
+            _done, status = attempt(split_form, lambda: services.annual_split(
+                actor=request.user, year=year, unit=unit,
+                amounts=split_form.amounts(split["children"])))
+        elif "suggest" in request.POST and split_form is not None:
+            status = 200
+        if status is None:
+            messages.success(request, _("Targets saved."))
+            return redirect(_annual_url(year, unit))
+    return render_page(request, "sales/annual.html", {
+        "year": year, "tree": tree, "unit": unit, "top": top, "top_form": top_form,
+        "split": split, "split_form": split_form,
+        "rows": split_form and [(row, split_form[f"c{row['child'].pk}"])
+                                for row in split["children"]],
+        "spread_form": SpreadForm(initial={"year": year})}, status=status)
+
+
+@require_POST
+@requires(SALES_MANAGE)
+def annual_spread(request, manager_id):
+    """The manager's annual target spread to the twelve months (月标准销售额)."""
+    manager = get_visible_user(request.user, manager_id)
+    form = SpreadForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a year."))
+        return redirect("sales:target_split")
+    year = form.cleaned_data["year"]
+    try:
+        services.annual_spread(actor=request.user, year=year, manager=manager,
+                               confirm=form.cleaned_data["confirm"])
+    except SpreadNeedsConfirmation as exc:
+        messages.warning(request, user_message(exc))
+        return redirect(_annual_url(year, manager.unit))
+    except ANSWERED_ON_PAGE as exc:
+        messages.error(request, user_message(exc))
+        return redirect(_annual_url(year, manager.unit))
+    messages.success(request, _("The annual target of %(manager)s was spread to the months.")
+                     % {"manager": manager})
+    return redirect(f"{reverse_lazy('sales:targets')}?month={year}-01")
+
+
+def get_visible_user(user, pk):
+    found = visible_users(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@require_GET
+@requires(SALES_VIEW)
+def plans(request):
+    """个人销售计划: one's own and, for a supervisor, the team's, with their annual targets."""
+    year = YearChoice(request.GET or None).value()
+    rows = list(selectors.plan_list(request.user, year))
+    targets = selectors.annual_targets_of([plan.manager_id for plan in rows], year)
+    return render_page(request, "sales/plans.html", {
+        "year": year, "form": YearChoice(initial={"year": year}),
+        "plans": [(plan, targets.get(plan.manager_id)) for plan in rows],
+        "can_post": can(request.user, SALES_POST)})
+
+
+@require_POST
+@requires(SALES_POST)
+def plan_open(request):
+    year = YearChoice(request.POST).value()
+    plan = services.plan_open(request.user, year)
+    return redirect("sales:plan", pk=plan.pk)
+
+
+def _measures_initial(plan) -> list[dict]:
+    return [{"text": m.text, "due_on": m.due_on, "status": m.status}
+            for m in plan.measures.order_by("due_on", "id")]
+
+
+def _plan_page(request, plan, *, status=200, form=None, measures=None, review=None, margin=None):
+    user = request.user
+    writes = user.pk == plan.manager_id and plan.status in (
+        ReportStatus.DRAFT, ReportStatus.RETURNED)
+    reviews = can(user, SALES_MANAGE) and user.pk != plan.manager_id
+    target = selectors.annual_targets_of([plan.manager_id], plan.year).get(plan.manager_id)
+    return render_page(request, "sales/plan.html", {
+        "plan": plan, "target": target,
+        "quarters": [(plan._meta.get_field(q).verbose_name, getattr(plan, q))
+                     for q in ("q1", "q2", "q3", "q4")],
+        "measure_list": plan.measures.order_by("due_on", "id"),
+        "form": form or (PlanForm(instance=plan, initial={"version": plan.version})
+                         if writes else None),
+        "measures": measures or (MeasureFormSet(initial=_measures_initial(plan), prefix="m")
+                                 if writes else None),
+        "review": review or (ReviewForm(initial={"version": plan.version})
+                             if reviews and plan.status == ReportStatus.SUBMITTED else None),
+        "margin": margin or (MarginForm(initial={"version": plan.version,
+                                                 "min_margin": plan.min_margin})
+                             if reviews else None),
+        "check": selectors.margin_check(user, plan.manager)
+        if plan.year == timezone.localdate().year else None}, status=status)
+
+
+@requires(SALES_VIEW)
+def plan_detail(request, pk):
+    plan = selectors.plan_get(request.user, pk)
+    if request.method != "POST":
+        return _plan_page(request, plan)
+    form = PlanForm(request.POST, instance=plan)
+    measures = MeasureFormSet(request.POST, prefix="m")
+    if not (form.is_valid() and measures.is_valid()):
+        return _plan_page(request, selectors.plan_get(request.user, pk), status=400, form=form,
+                          measures=measures)
+    submit = "submit" in request.POST
+    _saved, status = attempt(form, lambda: services.plan_save(
+        actor=request.user, plan=plan, data=form.cleaned_data,
+        measures=[m for m in measures.cleaned_data if m],
+        expected_version=form.cleaned_data["version"], submit=submit))
+    if status is not None:
+        return _plan_page(request, selectors.plan_get(request.user, pk), status=status,
+                          form=form, measures=measures)
+    messages.success(request, _("Plan submitted for review.") if submit else _("Draft saved."))
+    return redirect("sales:plan", pk=pk)
+
+
+@require_POST
+@requires(SALES_MANAGE)
+def plan_review(request, pk):
+    plan = selectors.plan_get(request.user, pk)
+    form = ReviewForm(request.POST)
+    accept = request.POST.get("decision") == "accept"
+    status = 400
+    if form.is_valid():
+        _done, status = attempt(form, lambda: services.plan_review(
+            actor=request.user, plan=plan, accept=accept,
+            comment=form.cleaned_data["comment"], expected_version=form.cleaned_data["version"]))
+        if status is None:
+            messages.success(request, _("Plan accepted.") if accept else _("Plan returned."))
+            return redirect("sales:plan", pk=pk)
+    return _plan_page(request, selectors.plan_get(request.user, pk), status=status, review=form)
+
+
+@require_POST
+@requires(SALES_MANAGE)
+def plan_margin(request, pk):
+    plan = selectors.plan_get(request.user, pk)
+    form = MarginForm(request.POST)
+    status = 400
+    if form.is_valid():
+        _done, status = attempt(form, lambda: services.plan_margin_set(
+            actor=request.user, plan=plan, min_margin=form.cleaned_data["min_margin"],
+            expected_version=form.cleaned_data["version"]))
+        if status is None:
+            messages.success(request, _("Minimum gross margin rate saved."))
+            return redirect("sales:plan", pk=pk)
+    return _plan_page(request, selectors.plan_get(request.user, pk), status=status, margin=form)
