@@ -314,14 +314,14 @@ def test_every_statistic_has_its_page_chart_file_and_print_layout(personas, ledg
         assert client.get(reverse(f"sales:{name}"), {**params, "print": "1"}).status_code == 200
         cells = _cells(client.get(reverse(f"sales:{name}"), {**params, "format": "xlsx"}))
         assert title in cells and "合计" in cells, name
-    annual = _cells(client.get(reverse("sales:target_split"), {"year": "2026", "format": "xlsx"}))
+    annual = _cells(client.get(reverse("sales:annual"), {"year": "2026", "format": "xlsx"}))
     assert -8729.91 in annual and 4500 in annual  # the total's net profit and targets
     page = client.get(reverse("sales:profit"), {"month": "2026-11"}).content.decode()
     assert "¥-5,597.91" in page or "-¥5,597.91" in page or "−¥5,597.91" in page
     assert "销售量影响" in page  # the decomposition explained on the page
     # A bad filter is shown and the defaults applied.
     assert client.get(reverse("sales:products"), {"month": "0001-13"}).status_code == 200
-    assert client.get(reverse("sales:target_split"), {"year": "1900"}).status_code == 200
+    assert client.get(reverse("sales:annual"), {"year": "1900"}).status_code == 200
 
 
 def test_the_statistics_appear_in_the_report_centre(personas):
