@@ -298,8 +298,9 @@ def test_the_warning_is_shown_on_the_sales_page_and_the_desk(personas, split, mo
     page = personas.client("am01").get(reverse("sales:home")).content.decode()
     assert 'data-testid="margin-warning"' in page
     assert 'data-testid="margin-warning"' in personas.client("am01").get("/").content.decode()
+    version = SalesPlan.objects.get(pk=plan.pk).version
     personas.client("sup1").post(reverse("sales:plan_margin", args=[plan.pk]),
-                                 {"version": SalesPlan.objects.get(pk=plan.pk).version, "min_margin": "20.00"})
+                                 {"version": version, "min_margin": "20.00"})
     assert SalesPlan.objects.get(pk=plan.pk).min_margin == D("20.00")
     page = personas.client("am01").get(reverse("sales:home")).content.decode()
     assert 'data-testid="margin-warning"' not in page
