@@ -75,6 +75,7 @@ from qiao.reports.actions import REPORT_VIEW
 from qiao.sales import services as sales_services
 from qiao.sales.actions import SALES_MANAGE, SALES_POST, SALES_VIEW
 from qiao.sales.models import (
+    AnnualTarget,
     ArrearsEscalation,
     CreditFile,
     CustomerMonth,
@@ -85,6 +86,7 @@ from qiao.sales.models import (
     PaymentPromise,
     ProductMonth,
     Receipt,
+    SalesPlan,
     SalesReport,
     SalesReturn,
     SalesTarget,
@@ -137,6 +139,7 @@ COMMITMENT = "commitment"      # an open commitment made on that visit
 ORDER = "order"                # a sales order of the bucket's customer (posted by the director)
 RECEIPT = "receipt"            # a receipt from the bucket's customer (posted by the director)
 REPORT = "report"              # the bucket's account manager's monthly sales analysis report
+PLAN = "plan"                  # the bucket's account manager's personal sales plan of the year
 SCHEDULE = "schedule"          # the bucket's account manager's visit schedule of next week
 APPRAISAL = "appraisal"        # the director's appraisal of the bucket's account manager
 SCHEME = "scheme"              # the appraisal scheme (one, shared: not scoped)
@@ -146,8 +149,8 @@ OWN = "own"                    # an action on the user's own work, naming no rec
                                # its app: the monthly report's "open mine")
 OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT, STAFF, APPROVAL,
                 NOTIFICATION, DELEGATION, WORK_ORDER, WORK_ORDER_FILE, CAMPAIGN, RECOMMENDATION,
-                HANDOUT, IMPORT_RUN, VISIT, COMMITMENT, TICKET, ORDER, RECEIPT, REPORT, SCHEDULE,
-                APPRAISAL, SCHEME, EXPORT_REQUEST, PERSONAL_DATA_COPY)
+                HANDOUT, IMPORT_RUN, VISIT, COMMITMENT, TICKET, ORDER, RECEIPT, REPORT, PLAN,
+                SCHEDULE, APPRAISAL, SCHEME, EXPORT_REQUEST, PERSONAL_DATA_COPY)
 GET, POST = ("GET",), ("POST",)
 BOTH = ("GET", "POST")
 
@@ -355,6 +358,12 @@ ROUTES = {
     "sales:report_open": Route(OWN, (SALES_POST,), POST),
     "sales:report": Route(REPORT, (SALES_VIEW,), BOTH),
     "sales:report_review": Route(REPORT, (SALES_MANAGE,), POST),
+    "sales:target_split": Route(LIST, (SALES_MANAGE,), BOTH),
+    "sales:plans": Route(LIST, (SALES_VIEW,)),
+    "sales:plan_open": Route(OWN, (SALES_POST,), POST),
+    "sales:plan": Route(PLAN, (SALES_VIEW,), BOTH),
+    "sales:plan_review": Route(PLAN, (SALES_MANAGE,), POST),
+    "sales:plan_margin": Route(PLAN, (SALES_MANAGE,), POST),
     "sales:monthly": Route(LIST, (SALES_VIEW,)),
     "sales:groups": Route(LIST, (SALES_VIEW,)),
     "sales:seasonal": Route(LIST, (SALES_VIEW,)),
@@ -452,6 +461,8 @@ SCOPED_MODELS = {
     ManagerCost: (LIST,),
     SalesTarget: (LIST,),
     SalesReport: (REPORT,),
+    SalesPlan: (PLAN,),
+    AnnualTarget: (LIST,),  # the annual target split (sales:target_split)
     VisitSchedule: (SCHEDULE,),
     ScheduledVisit: (SCHEDULE,),  # its lines, on the schedule's page
     Appraisal: (APPRAISAL, LIST),  # its page; the list and the ranking
@@ -560,6 +571,7 @@ class Records:
     scheme: object = None  # the appraisal scheme (the same for every bucket)
     export_request: object = None  # the manager's approved export of their orders (C07)
     personal_data_copy: object = None  # the manager's approved copy of a contact's data (C22)
+    plan: object = None  # the manager's personal sales plan of the year (None for a pool)
 
     def of_kind(self, kind):
         return getattr(self, kind)
@@ -577,7 +589,7 @@ class Records:
                 self.deleted_customer.credit_code, self.contact.name, self.deleted_contact.name,
                 self.attachment.original_name, self.commitment and self.commitment.text,
                 self.ticket and self.ticket.subject, self.order and self.order.note,
-                self.report and self.report.problems,
+                self.report and self.report.problems, self.plan and self.plan.summary,
                 self.appraisal and self.appraisal.evaluation}
 
 
@@ -691,6 +703,10 @@ def matrix(personas, settings, tmp_path):
                 requester=owner, list_name="sales:export_xlsx", path="/sales/orders/export/xlsx/",
                 title="订单", fmt="xlsx", rows=10_000, state=ExportRequest.State.APPROVED,
                 expires_at=timezone.now() + timedelta(days=7))
+            plan = sales_services.plan_open(owner, timezone.localdate().year)
+            plan.summary = f"矩阵计划{i}号"
+            plan.save()
+            records[bucket].plan = plan
             records[bucket].personal_data_copy = PersonalDataRequest.objects.create(
                 requester=owner, customer=customer, contact=contact, kind="export",
                 reason="本人来电申请", state="approved",
@@ -701,6 +717,7 @@ def matrix(personas, settings, tmp_path):
 STATE_FIELDS = {APPROVAL: ("state", "version"), WORK_ORDER: ("stage", "version"),
                 TICKET: ("status", "version"), ORDER: ("status", "updated_at"),
                 RECEIPT: ("amount", "updated_at"), REPORT: ("status", "version"),
+                PLAN: ("status", "version"),
                 CAMPAIGN: ("state", "version"), RECOMMENDATION: ("state", "updated_at"),
                 VISIT: ("kind", "updated_at"), COMMITMENT: ("status", "updated_at"),
                 SCHEDULE: ("status", "version"), APPRAISAL: ("status", "version"),

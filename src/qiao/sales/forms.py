@@ -314,7 +314,6 @@ class SplitForm(BootstrapFormMixin, forms.Form):
 
 
 class SpreadForm(BootstrapFormMixin, forms.Form):
-    year = forms.IntegerField(min_value=2000, max_value=2100, widget=forms.HiddenInput)
     confirm = forms.BooleanField(label=_("Overwrite the monthly targets already set"),
                                  required=False)
 

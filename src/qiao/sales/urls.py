@@ -19,7 +19,6 @@ urlpatterns = [
     path("credit/<int:customer_id>/dunning/", views.dunning_new, name="dunning_new"),
     path("targets/", views.targets, name="targets"),
     path("targets/annual/", views.annual, name="target_split"),
-    path("targets/annual/spread/<int:manager_id>/", views.annual_spread, name="target_spread"),
     path("plans/", views.plans, name="plans"),
     path("plans/open/", views.plan_open, name="plan_open"),
     path("plans/<int:pk>/", views.plan_detail, name="plan"),

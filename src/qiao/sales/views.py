@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -68,7 +68,6 @@ from .reports import (
     PROFIT,
     SEASONAL,
 )
-from .services import SpreadNeedsConfirmation
 
 
 def _chart_labels() -> dict:
@@ -576,6 +575,8 @@ def annual(request):
     """年度销售目标分解: the tree the user splits, and the split form of the unit chosen
     (?unit=): the company's own target for the director, then each level's shares."""
     year = YearChoice(request.GET or None).value()
+    if request.method == "POST" and "spread" in request.POST:
+        return _spread(request, year)
     tree = selectors.split_tree(request.user, year)
     splittable = {line["unit"].pk: line["unit"] for line in tree["lines"] if line.get("splits")}
     unit = splittable.get(int(request.GET["unit"])) if request.GET.get("unit", "").isdigit() \
@@ -614,39 +615,27 @@ def annual(request):
         "year": year, "tree": tree, "unit": unit, "top": top, "top_form": top_form,
         "split": split, "split_form": split_form,
         "rows": split_form and [(row, split_form[f"c{row['child'].pk}"])
-                                for row in split["children"]],
-        "spread_form": SpreadForm(initial={"year": year})}, status=status)
+                                for row in split["children"]]}, status=status)
 
 
-@require_POST
-@requires(SALES_MANAGE)
-def annual_spread(request, manager_id):
-    """The manager's annual target spread to the twelve months (月标准销售额)."""
-    manager = get_visible_user(request.user, manager_id)
+def _spread(request, year):
+    """The manager's annual target spread to the twelve months (月标准销售额): a button on the
+    manager's line, with "overwrite" ticked to replace months already set by hand."""
+    manager = visible_users(request.user).filter(pk=request.POST.get("spread", "")
+                                                 if request.POST.get("spread", "").isdigit()
+                                                 else None).first()
+    if manager is None:
+        raise Http404
     form = SpreadForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a year."))
-        return redirect("sales:target_split")
-    year = form.cleaned_data["year"]
+    confirm = form.is_valid() and form.cleaned_data["confirm"]
     try:
-        services.annual_spread(actor=request.user, year=year, manager=manager,
-                               confirm=form.cleaned_data["confirm"])
-    except SpreadNeedsConfirmation as exc:
-        messages.warning(request, user_message(exc))
-        return redirect(_annual_url(year, manager.unit))
+        services.annual_spread(actor=request.user, year=year, manager=manager, confirm=confirm)
     except ANSWERED_ON_PAGE as exc:
-        messages.error(request, user_message(exc))
-        return redirect(_annual_url(year, manager.unit))
+        messages.warning(request, user_message(exc))
+        return redirect(_annual_url(year))
     messages.success(request, _("The annual target of %(manager)s was spread to the months.")
                      % {"manager": manager})
-    return redirect(f"{reverse_lazy('sales:targets')}?month={year}-01")
-
-
-def get_visible_user(user, pk):
-    found = visible_users(user).filter(pk=pk).first()
-    if found is None:
-        raise Http404
-    return found
+    return redirect(f"{reverse('sales:targets')}?month={year}-01")
 
 
 @require_GET
