@@ -321,3 +321,35 @@ def test_saved_unchanged_the_plan_changes_nothing(personas, split):
 def test_org_units_are_the_demo_tree(personas):
     company, east, team_a, team_b = _units(personas)
     assert company.kind == OrgUnit.Kind.COMPANY and team_b.manager_id is None
+
+
+def test_the_spread_button_on_the_split_page(personas, split):
+    am01 = personas["am01"]
+    url = f"{reverse('sales:target_split')}?year={YEAR}"
+    services.targets_set(actor=personas["sup1"], month=date(YEAR, 3, 1), amounts={am01: D("9.00")})
+    response = personas.client("sup1").post(url, {"spread": am01.pk})
+    assert response.status_code == 302  # asked to confirm: nothing changed
+    assert SalesTarget.objects.filter(manager=am01).count() == 1
+    response = personas.client("sup1").post(url, {"spread": am01.pk, "confirm": "on"})
+    assert response.url.startswith(reverse("sales:targets"))
+    assert SalesTarget.objects.filter(manager=am01).count() == 12
+    assert personas.client("sup1").post(url, {"spread": personas["am05"].pk}).status_code == 404
+
+
+def test_the_demo_splits_this_years_target_and_writes_plans(personas):
+    from qiao.sales.demo import MANAGERS, _annual_plans
+
+    today = date(YEAR, 12, 7)
+    managers = {name: personas[name] for name in MANAGERS}
+    for i, name in enumerate(MANAGERS):
+        _month(managers[name], date(YEAR - 1, 5, 1), f"{(i + 1) * 10000}.00")
+    _annual_plans(today, managers, personas["director"])
+    company = AnnualTarget.objects.get(year=YEAR, unit=personas.org.company, manager=None)
+    # Σ (i + 1) × 10,000 × 1.08 over twelve managers = 78 × 10,800.
+    assert company.amount == D("842400.00")
+    assert AnnualTarget.objects.get(year=YEAR, manager=personas["am01"]).amount == D("10800.00")
+    assert set(SalesPlan.objects.values_list("status", flat=True)) == {
+        "accepted", "submitted", "returned", "draft"}
+    returned = SalesPlan.objects.get(status="returned")
+    assert returned.review_comment and returned.measures.count() == 3
+    assert not SalesPlan.objects.filter(min_margin__isnull=True).exists()
