@@ -17,8 +17,11 @@ from django.utils import timezone
 from qiao.core.money import round_half_up
 from qiao.customers.models import Customer
 from qiao.org.models import OrgUnit, User
+from qiao.org.permissions import can
+from qiao.org.selectors import first_superior
 
 from . import credit_requests, selectors, services
+from .actions import SALES_MANAGE
 from .models import (
     Channel,
     CostKind,
@@ -391,9 +394,4 @@ def _annual_plans(today, managers, director):
 
 
 def first_reviewer(manager):
-    from qiao.org.permissions import can
-    from qiao.org.selectors import first_superior
-
-    from .actions import SALES_MANAGE
-
     return first_superior(manager, lambda person: can(person, SALES_MANAGE))
