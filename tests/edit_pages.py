@@ -50,7 +50,7 @@ from qiao.promotions import services as promotion_services
 from qiao.promotions.models import Campaign
 from qiao.sales import bonus as sales_bonus
 from qiao.sales import services as sales_services
-from qiao.sales.models import BonusKind, BonusLine, BonusRule, BonusTier, SalesReport
+from qiao.sales.models import BonusKind, BonusLine, BonusRule, BonusTier, SalesPlan, SalesReport
 from qiao.tickets.models import AssignmentRule, CannedReply, Queue, SlaPolicy
 from qiao.visits import selectors as visit_selectors
 from qiao.visits import services as visit_services
@@ -221,6 +221,19 @@ def make_report_full(world):
                                             "forecast_amount": Decimal("123456.78")})
 
 
+def make_plan_full(world):
+    """This year's personal sales plan of am01: the quarters, the approach and two measures."""
+    am01 = world.personas["am01"]
+    plan = sales_services.plan_open(am01, _today().year)
+    return sales_services.plan_save(
+        actor=am01, plan=plan, expected_version=plan.version,
+        data={"q1": Decimal("30000.00"), "q2": Decimal("35000.50"), "q3": Decimal("32000.00"),
+              "q4": Decimal("40000.00"), "summary": "稳住老客户。\n开发两家新客户。"},
+        measures=[{"text": "每周拜访三家重点客户", "due_on": _today(), "status": "open"},
+                  {"text": "节前备货促销", "due_on": _today() + timedelta(days=30),
+                   "status": "done"}])
+
+
 def make_scorecard_full(world):
     """An appraisal scheme (of teams, monthly), every field filled."""
     from qiao.org.models import Role
@@ -263,6 +276,7 @@ FILLERS = {
                                moves=frozenset({"approvals.HistoricalApprovalRequest",
                                                 "approvals.HistoricalApprovalTask"})),
     SalesReport: Filler(make_report_full, ("am01",)),
+    SalesPlan: Filler(make_plan_full, ("am01",)),
     Scorecard: Filler(make_scorecard_full, ("sup1",)),
     Appraisal: Filler(make_appraisal_full, ("sup1",)),
 }

@@ -76,6 +76,7 @@ from qiao.sales import bonus as sales_bonus
 from qiao.sales import services as sales_services
 from qiao.sales.actions import SALES_MANAGE, SALES_POST, SALES_VIEW
 from qiao.sales.models import (
+    AnnualTarget,
     ArrearsEscalation,
     BonusKind,
     BonusLine,
@@ -90,6 +91,7 @@ from qiao.sales.models import (
     PaymentPromise,
     ProductMonth,
     Receipt,
+    SalesPlan,
     SalesReport,
     SalesReturn,
     SalesTarget,
@@ -142,6 +144,7 @@ COMMITMENT = "commitment"      # an open commitment made on that visit
 ORDER = "order"                # a sales order of the bucket's customer (posted by the director)
 RECEIPT = "receipt"            # a receipt from the bucket's customer (posted by the director)
 REPORT = "report"              # the bucket's account manager's monthly sales analysis report
+PLAN = "plan"                  # the bucket's account manager's personal sales plan of the year
 SCHEDULE = "schedule"          # the bucket's account manager's visit schedule of next week
 APPRAISAL = "appraisal"        # the director's appraisal of the bucket's account manager
 SCHEME = "scheme"              # the appraisal scheme (one, shared: not scoped)
@@ -153,8 +156,9 @@ OWN = "own"                    # an action on the user's own work, naming no rec
                                # its app: the monthly report's "open mine")
 OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT, STAFF, APPROVAL,
                 NOTIFICATION, DELEGATION, WORK_ORDER, WORK_ORDER_FILE, CAMPAIGN, RECOMMENDATION,
-                HANDOUT, IMPORT_RUN, VISIT, COMMITMENT, TICKET, ORDER, RECEIPT, REPORT, SCHEDULE,
-                APPRAISAL, SCHEME, EXPORT_REQUEST, PERSONAL_DATA_COPY, BONUS_RUN, BONUS_LINE)
+                HANDOUT, IMPORT_RUN, VISIT, COMMITMENT, TICKET, ORDER, RECEIPT, REPORT, PLAN,
+                SCHEDULE, APPRAISAL, SCHEME, EXPORT_REQUEST, PERSONAL_DATA_COPY, BONUS_RUN,
+                BONUS_LINE)
 GET, POST = ("GET",), ("POST",)
 BOTH = ("GET", "POST")
 
@@ -369,6 +373,12 @@ ROUTES = {
     "sales:bonus_recompute": Route(BONUS_RUN, (SALES_MANAGE,), POST, shared=True),
     "sales:bonus_confirm": Route(BONUS_RUN, (SALES_MANAGE,), POST, shared=True),
     "sales:bonus_line": Route(BONUS_LINE, (SALES_VIEW,)),
+    "sales:target_split": Route(LIST, (SALES_MANAGE,), BOTH),
+    "sales:plans": Route(LIST, (SALES_VIEW,)),
+    "sales:plan_open": Route(OWN, (SALES_POST,), POST),
+    "sales:plan": Route(PLAN, (SALES_VIEW,), BOTH),
+    "sales:plan_review": Route(PLAN, (SALES_MANAGE,), POST),
+    "sales:plan_margin": Route(PLAN, (SALES_MANAGE,), POST),
     "sales:monthly": Route(LIST, (SALES_VIEW,)),
     "sales:groups": Route(LIST, (SALES_VIEW,)),
     "sales:seasonal": Route(LIST, (SALES_VIEW,)),
@@ -476,6 +486,8 @@ SCOPED_MODELS = {
     SalesTarget: (LIST,),
     SalesReport: (REPORT,),
     BonusLine: (BONUS_LINE,),
+    SalesPlan: (PLAN,),
+    AnnualTarget: (LIST,),  # the annual target split (sales:target_split)
     VisitSchedule: (SCHEDULE,),
     ScheduledVisit: (SCHEDULE,),  # its lines, on the schedule's page
     Appraisal: (APPRAISAL, LIST),  # its page; the list and the ranking
@@ -586,6 +598,7 @@ class Records:
     personal_data_copy: object = None  # the manager's approved copy of a contact's data (C22)
     bonus_run: object = None  # this month's draft bonus run (the same for every bucket)
     bonus_line: object = None  # the manager's line in it (None for a pool)
+    plan: object = None  # the manager's personal sales plan of the year (None for a pool)
 
     def of_kind(self, kind):
         return getattr(self, kind)
@@ -603,7 +616,7 @@ class Records:
                 self.deleted_customer.credit_code, self.contact.name, self.deleted_contact.name,
                 self.attachment.original_name, self.commitment and self.commitment.text,
                 self.ticket and self.ticket.subject, self.order and self.order.note,
-                self.report and self.report.problems,
+                self.report and self.report.problems, self.plan and self.plan.summary,
                 self.appraisal and self.appraisal.evaluation}
 
 
@@ -717,6 +730,10 @@ def matrix(personas, settings, tmp_path):
                 requester=owner, list_name="sales:export_xlsx", path="/sales/orders/export/xlsx/",
                 title="订单", fmt="xlsx", rows=10_000, state=ExportRequest.State.APPROVED,
                 expires_at=timezone.now() + timedelta(days=7))
+            plan = sales_services.plan_open(owner, timezone.localdate().year)
+            plan.summary = f"矩阵计划{i}号"
+            plan.save()
+            records[bucket].plan = plan
             records[bucket].personal_data_copy = PersonalDataRequest.objects.create(
                 requester=owner, customer=customer, contact=contact, kind="export",
                 reason="本人来电申请", state="approved",
@@ -736,6 +753,7 @@ def matrix(personas, settings, tmp_path):
 STATE_FIELDS = {APPROVAL: ("state", "version"), WORK_ORDER: ("stage", "version"),
                 TICKET: ("status", "version"), ORDER: ("status", "updated_at"),
                 RECEIPT: ("amount", "updated_at"), REPORT: ("status", "version"),
+                PLAN: ("status", "version"),
                 CAMPAIGN: ("state", "version"), RECOMMENDATION: ("state", "updated_at"),
                 VISIT: ("kind", "updated_at"), COMMITMENT: ("status", "updated_at"),
                 SCHEDULE: ("status", "version"), APPRAISAL: ("status", "version"),

@@ -41,6 +41,7 @@ class SalesConfig(AppConfig):
             timeline_kinds.register(kind)
         services.register_kinds()
         services.register_dunning_kinds()
+        services.register_plan_kinds()
         from . import bonus
 
         bonus.register_kinds()

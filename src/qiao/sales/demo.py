@@ -16,9 +16,12 @@ from django.utils import timezone
 
 from qiao.core.money import round_half_up
 from qiao.customers.models import Customer
-from qiao.org.models import User
+from qiao.org.models import OrgUnit, User
+from qiao.org.permissions import can
+from qiao.org.selectors import first_superior
 
 from . import bonus, credit_requests, selectors, services
+from .actions import SALES_MANAGE
 from .models import (
     BonusKind,
     BonusRule,
@@ -29,6 +32,7 @@ from .models import (
     CreditTerms,
     CustomerKind,
     ManagerCost,
+    ManagerMonth,
     Order,
     OrderLine,
     OrderStatus,
@@ -115,6 +119,7 @@ def load_demo_sales(*, seed=2026):
     _dunning(rng, today, managers)
     credit_requests.ensure_chain()
     _bonuses(months, today, director)
+    _annual_plans(today, managers, director)
 
 
 def _bonuses(months, today, director):
@@ -347,3 +352,74 @@ def _credit_files(rng, customers, today, director):
                 premises=rng.choice(["busy", "commercial", "remote"]),
                 guaranteed=rating in "CD" and rng.random() < 0.5))
     return files
+
+
+MEASURES = (("每周拜访三家重点客户，了解备货和动销", 2, "done"),
+            ("节前与客户确定备货计划，畅销品提前锁定库存", 5, "open"),
+            ("开发两家新零售户，首单在本季度内完成", 8, "open"))
+
+
+def _annual_plans(today, managers, director):
+    """This year's target split (年度销售目标分解) and personal sales plans: each manager's
+    target is last year's net sales and 8 %, rounded to the hundred; teams, regions and the
+    company add them up, then the director and each region's manager and supervisor split
+    them down through the services. Plans: a quarter accepted, one submitted, one returned
+    with a comment, the rest drafts; the minimum gross margin rate is 20 %, 27 % for one
+    manager (above their margin, so the warning shows)."""
+    year = today.year
+    last_year = dict(ManagerMonth.objects.filter(month__year=year - 1)
+                     .values("manager_id").annotate(net=selectors._money(selectors._net_sales()))
+                     .values_list("manager_id", "net"))
+    mine = {m.pk: round_half_up(Decimal(last_year.get(m.pk) or 0) * Decimal("1.08") / 100, 0)
+            * 100 for m in managers.values()}
+    units = list(OrgUnit.objects.order_by("path"))
+    company = next((u for u in units if u.kind == OrgUnit.Kind.COMPANY), None)
+    if company is None:
+        return
+
+    def total(unit) -> Decimal:
+        if unit.kind == OrgUnit.Kind.TEAM:
+            return sum((mine.get(m.pk, Decimal(0)) for m in services.team_managers([unit.pk])),
+                       Decimal(0))
+        return sum((total(child) for child in services.child_units(unit, units)), Decimal(0))
+
+    services.annual_target_set(actor=director, year=year, unit=company, amount=total(company))
+
+    def split(unit):
+        if unit.kind == OrgUnit.Kind.TEAM:
+            shares = {m: mine.get(m.pk, Decimal(0)) for m in services.team_managers([unit.pk])}
+        else:
+            shares = {child: total(child) for child in services.child_units(unit, units)}
+        splitter = director if unit.manager is None or unit.kind == OrgUnit.Kind.COMPANY \
+            else unit.manager
+        services.annual_split(actor=splitter, year=year, unit=unit, amounts=shares)
+        if unit.kind != OrgUnit.Kind.TEAM:
+            for child in shares:
+                split(child)
+
+    split(company)
+    quarters = [sum((Decimal(str(SEASON[m])) for m in range(q * 3 + 1, q * 3 + 4)), Decimal(0))
+                for q in range(4)]
+    for i, manager in enumerate(managers.values()):
+        reviewer = first_reviewer(manager) or director
+        plan = services.plan_open(manager, year)
+        amounts = services.proportional(mine.get(manager.pk, Decimal(0)), quarters)
+        data = {f"q{n + 1}": amount for n, amount in enumerate(amounts)}
+        data["summary"] = "稳住现有重点客户，节前备货冲量；加大新客户开发，回款按月跟进。"
+        measures = [{"text": text, "due_on": date(year, month, 28), "status": status}
+                    for text, month, status in MEASURES]
+        submit = i % 4 in (0, 1, 2)
+        plan = services.plan_save(actor=manager, plan=plan, data=data, measures=measures,
+                                  expected_version=plan.version, submit=submit)
+        if i % 4 in (0, 2):
+            plan = services.plan_review(
+                actor=reviewer, plan=plan, accept=i % 4 == 0,
+                comment="" if i % 4 == 0 else "第三季度措施不够具体，请补充新客户名单。",
+                expected_version=plan.version)
+        services.plan_margin_set(actor=reviewer, plan=plan,
+                                 min_margin=Decimal("27.00") if i == 3 else Decimal("20.00"),
+                                 expected_version=plan.version)
+
+
+def first_reviewer(manager):
+    return first_superior(manager, lambda person: can(person, SALES_MANAGE))

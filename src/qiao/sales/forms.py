@@ -15,12 +15,14 @@ from .models import (
     CostKind,
     CreditFile,
     DunningMethod,
+    MeasureStatus,
     Order,
     OrderStatus,
     PaymentMethod,
     Product,
     ReportStatus,
     ReturnReason,
+    SalesPlan,
     SalesReport,
 )
 
@@ -345,3 +347,60 @@ class ReportFilter(BootstrapFormMixin, forms.Form):
 
     def values(self) -> dict:
         return {k: v for k, v in valid_data(self).items() if v}
+
+
+class YearChoice(BootstrapFormMixin, forms.Form):
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100, required=False)
+
+    def value(self) -> int:
+        year = valid_data(self).get("year")
+        return year or timezone.localdate().year
+
+
+class AnnualAmountForm(BootstrapFormMixin, forms.Form):
+    amount = MoneyFormField(label=_("annual sales target"))
+
+
+class SplitForm(BootstrapFormMixin, forms.Form):
+    """One amount per child of the unit (a region, a team or an account manager)."""
+
+    def __init__(self, *args, children, **kwargs):
+        super().__init__(*args, **kwargs)
+        for row in children:
+            self.fields[f"c{row['child'].pk}"] = MoneyFormField(label=str(row["child"]))
+
+    def amounts(self, children) -> dict:
+        return {row["child"]: self.cleaned_data[f"c{row['child'].pk}"] for row in children}
+
+
+class SpreadForm(BootstrapFormMixin, forms.Form):
+    confirm = forms.BooleanField(label=_("Overwrite the monthly targets already set"),
+                                 required=False)
+
+
+class PlanForm(BootstrapFormMixin, forms.ModelForm):
+    """The manager's part of the personal sales plan, at the version shown."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = SalesPlan
+        fields = ["q1", "q2", "q3", "q4", "summary"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 4})}
+
+
+class MeasureForm(BootstrapFormMixin, forms.Form):
+    text = forms.CharField(label=_("measure"), max_length=300, required=False)
+    due_on = forms.DateField(label=_("due date"), required=False,
+                             widget=forms.DateInput(attrs={"type": "date"}))
+    status = forms.ChoiceField(label=_("status"), choices=MeasureStatus.choices,
+                               initial=MeasureStatus.OPEN)
+
+
+MeasureFormSet = forms.formset_factory(MeasureForm, extra=2, max_num=30, absolute_max=30)
+
+
+class MarginForm(BootstrapFormMixin, forms.Form):
+    min_margin = forms.DecimalField(label=_("minimum gross margin rate (%)"), required=False,
+                                    min_value=0, max_value=100, max_digits=5, decimal_places=2)
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -828,3 +828,109 @@ class BonusClawback(models.Model):
 
     def __str__(self):
         return f"{self.sales_return_id} {self.amount}"
+# --- annual targets and personal sales plans (seed 001 第13–14条, seed 002 篇3, seed 003 篇六) ---
+
+class AnnualTarget(TimeStampedModel):
+    """年度销售目标分解: the company's sales target for a year (第13条: 企业每一年应对客户开发部门提出
+    销售目标), split to its regions, each region's share to its teams and each team's share to
+    its account managers. A unit's row has no `manager`; an account manager's row names them,
+    `unit` being their team when the share was given."""
+
+    year = models.PositiveSmallIntegerField(_("year"), editable=False)
+    unit = models.ForeignKey("org.OrgUnit", verbose_name=_("unit"), on_delete=models.PROTECT,
+                             related_name="+")
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("account manager"),
+                                null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    amount = MoneyField(_("annual sales target"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+", editable=False)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("annual sales target")
+        verbose_name_plural = _("annual sales targets")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "unit"], condition=Q(manager__isnull=True),
+                                    name="sales_annual_target_one_per_unit"),
+            models.UniqueConstraint(fields=["year", "manager"],
+                                    condition=Q(manager__isnull=False),
+                                    name="sales_annual_target_one_per_manager")]
+
+    def __str__(self):
+        return f"{self.year} {self.manager or self.unit}"
+
+
+class MeasureStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("measure", "In progress")
+    DONE = "done", pgettext_lazy("measure", "Done")
+    DROPPED = "dropped", pgettext_lazy("measure", "Dropped")
+
+
+QUARTERS = ("q1", "q2", "q3", "q4")
+
+
+class SalesPlan(BusinessModel):
+    """个人销售计划 (seed 002 篇3: 编制个人销售计划，落实完成措施): an account manager's plan for a
+    year — the planned net sales of each quarter against the annual target from the split, the
+    measures to reach it, and the minimum gross margin rate the supervisor sets (seed 003 篇六:
+    要求的最低总利润). Written and submitted by the manager, accepted or returned with a comment
+    by the first superior holding `sales.manage`, like the monthly analysis report."""
+
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("account manager"),
+                                on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("org.OrgUnit", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"), editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices,
+                              default=ReportStatus.DRAFT, editable=False)
+    q1 = MoneyField(_("planned net sales, 1st quarter"), default=0)
+    q2 = MoneyField(_("planned net sales, 2nd quarter"), default=0)
+    q3 = MoneyField(_("planned net sales, 3rd quarter"), default=0)
+    q4 = MoneyField(_("planned net sales, 4th quarter"), default=0)
+    summary = models.TextField(_("how I will reach the target"), blank=True, max_length=4000)
+    min_margin = models.DecimalField(
+        _("minimum gross margin rate (%)"), max_digits=5, decimal_places=2, null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)])
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+", editable=False)
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    review_comment = models.TextField(_("review comment"), blank=True, max_length=2000,
+                                      editable=False)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("personal sales plan")
+        verbose_name_plural = _("personal sales plans")
+        constraints = [models.UniqueConstraint(fields=["manager", "year"],
+                                               name="sales_plan_one_per_year")]
+
+    def __str__(self):
+        return f"{self.year} {self.manager}"
+
+    @property
+    def planned(self):
+        return sum((getattr(self, q) for q in QUARTERS), 0)
+
+
+class PlanMeasure(models.Model):
+    """A measure of the plan (落实完成措施): what, by when, and how far it has come."""
+
+    plan = models.ForeignKey(SalesPlan, on_delete=models.CASCADE, related_name="measures")
+    text = models.CharField(_("measure"), max_length=300)
+    due_on = models.DateField(_("due date"), validators=[PlausibleDate()])
+    status = models.CharField(_("status"), max_length=10, choices=MeasureStatus.choices,
+                              default=MeasureStatus.OPEN)
+
+    class Meta:
+        verbose_name = _("plan measure")
+        verbose_name_plural = _("plan measures")
+        ordering = ["due_on", "id"]
+
+    def __str__(self):
+        return self.text

@@ -4,10 +4,13 @@ The documents are the customer's: seen exactly when the customer is, whoever man
 The figures are the manager's: a manager's month is seen by those whose scope holds the
 manager or the manager's unit then, for the customers' secret levels they are cleared for."""
 
+from django.db.models import Q
+
 from qiao.core.registry import Scope, ScopeMode
-from qiao.org.scope import registered_scope, scope_filter
+from qiao.org.scope import registered_scope, scope_filter, scope_q, sees_everything
 
 from .models import (
+    AnnualTarget,
     ArrearsEscalation,
     BonusLine,
     CreditFile,
@@ -19,19 +22,33 @@ from .models import (
     PaymentPromise,
     ProductMonth,
     Receipt,
+    SalesPlan,
     SalesReport,
     SalesReturn,
     SalesTarget,
 )
 
+
+def annual_targets(queryset, user):
+    """An annual target is seen by those whose scope holds its manager or its unit, and by the
+    head of its unit (a supervisor sees the target of the team they split)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    if sees_everything(user):
+        return queryset
+    return queryset.filter(scope_q(user, owner_field="manager_id", unit_field="unit_id")
+                           | Q(manager__isnull=True, unit__manager_id=user.pk))
+
+
 SCOPES = (
+    Scope(AnnualTarget, ScopeMode.CUSTOM, custom=annual_targets),
     *(Scope(model, ScopeMode.VIA_CUSTOMER, customer_field="customer")
       for model in (Order, SalesReturn, Receipt, CustomerMonth, CreditFile, DunningAction,
                     PaymentPromise, ArrearsEscalation)),
     *(Scope(model, ScopeMode.OWNER_UNIT, owner_field="manager_id", unit_field="unit_id",
             clearance_field="secret_level") for model in (ManagerMonth, ProductMonth)),
     *(Scope(model, ScopeMode.OWNER_UNIT, owner_field="manager_id", unit_field="unit_id")
-      for model in (ManagerCost, SalesTarget, SalesReport, BonusLine)),
+      for model in (ManagerCost, SalesTarget, SalesReport, SalesPlan, BonusLine)),
 )
 
 

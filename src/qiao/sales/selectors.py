@@ -44,6 +44,7 @@ from .models import (
     COST_FIGURES,
     MANAGER_FIGURES,
     ORDER_PREFIX,
+    AnnualTarget,
     ArrearsEscalation,
     CreditFile,
     CustomerMonth,
@@ -59,12 +60,22 @@ from .models import (
     PromiseStatus,
     Receipt,
     ReportStatus,
+    SalesPlan,
     SalesReport,
     SalesReturn,
     SalesTarget,
 )
 from .scopes import credited_to_visible
-from .services import line_discounts, month_of
+from .services import (
+    child_units,
+    line_discounts,
+    may_split,
+    month_of,
+    proportional,
+    split_children_kind,
+    spread_of,
+    team_managers,
+)
 
 ZERO = Decimal("0.00")
 RETURN_FIGURES = ("returns_late", "returns_business", "returns_quality", "returns_other")
@@ -1310,3 +1321,161 @@ def receivable_rows(user, month: date, *, manager=None, unit=None, rest=False) -
     total = {name: sum((line[name] for line in lines), ZERO)
              for name in ("net_sales", "collections", "receivable")}
     return {"month": month_of(month), "figure": "receivable", "rows": lines, "total": total}
+# --- annual targets and personal sales plans -----------------------------------------------------
+
+def month_sums(rows) -> dict:
+    """{month: the sums of the figures} of fact rows (ManagerMonth)."""
+    return {row.pop("month"): row for row in rows.values("month").annotate(**_sums())}
+
+
+def _ancestor_ids(path: str) -> list[int]:
+    return [int(path[i:i + 6]) for i in range(0, len(path), 6)]
+
+
+def _growth(now, before):
+    return percent(now - before, before) if before else None
+
+
+def _year_facts(user, year: int, today: date):
+    """Net sales so far this year and over the same months of last year, by (manager, unit):
+    one query over the fact rows `user` sees."""
+    last = 12 if year < today.year else today.month
+    rows = (ManagerMonth.objects.visible_to(user)
+            .filter(Q(month__gte=date(year - 1, 1, 1), month__lte=date(year - 1, last, 1))
+                    | Q(month__gte=date(year, 1, 1), month__lte=date(year, last, 1)))
+            .values("manager_id", "unit_id", "month__year").annotate(net=_money(_net_sales())))
+    return [(row["manager_id"], row["unit_id"], row["month__year"] == year, _cents(row["net"]))
+            for row in rows], last
+
+
+def split_tree(user, year: int, today=None) -> dict:
+    """年度目标分解: the tree of the units whose targets `user` splits (the company for the
+    director, a region for its manager, a team for its supervisor) → regions → teams → account
+    managers, each with its target, net sales so far this year, completion rate (完成率) and
+    growth over the same months of last year (增长率). Five queries whatever the size."""
+    today = today or timezone.localdate()
+    units = list(OrgUnit.objects.order_by("path"))
+    by_pk = {u.pk: u for u in units}
+    splittable = {u.pk for u in units if may_split(user, u)}
+    roots = [u for u in units if u.pk in splittable
+             and not any(a in splittable for a in _ancestor_ids(u.path)[:-1])]
+    teams = [u for u in units if u.kind == OrgUnit.Kind.TEAM
+             and any(u.path.startswith(r.path) for r in roots)]
+    managers = list(team_managers([t.pk for t in teams]).select_related("unit"))
+    targets = {(row.unit_id if row.manager_id is None else None, row.manager_id): row.amount
+               for row in AnnualTarget.objects.visible_to(user).filter(year=year)}
+    facts, last = _year_facts(user, year, today)
+    unit_sums: dict = defaultdict(lambda: [ZERO, ZERO])
+    manager_sums: dict = defaultdict(lambda: [ZERO, ZERO])
+    for manager_id, unit_id, this_year, net in facts:
+        index = 0 if this_year else 1
+        manager_sums[manager_id][index] += net
+        if unit_id in by_pk:
+            for ancestor in _ancestor_ids(by_pk[unit_id].path):
+                unit_sums[ancestor][index] += net
+
+    def node(depth, name, target, sums, **extra):
+        now, before = sums
+        return {"depth": depth, "name": name, "target": target, "net_sales": now,
+                "last_year": before, "completion": percent(now, target) if target else None,
+                "growth": _growth(now, before), **extra}
+
+    lines = []
+
+    def walk(unit, depth):
+        lines.append(node(depth, unit.name, targets.get((unit.pk, None)), unit_sums[unit.pk],
+                          unit=unit, splits=unit.pk in splittable))
+        if split_children_kind(unit) == "manager":
+            for manager in (m for m in managers if m.unit_id == unit.pk):
+                lines.append(node(depth + 1, str(manager), targets.get((None, manager.pk)),
+                                  manager_sums[manager.pk], manager=manager))
+            return
+        for child in child_units(unit, units):
+            walk(child, depth + 1)
+
+    for root in roots:
+        walk(root, 0)
+    return {"year": year, "lines": lines, "months": last}
+
+
+def split_children(user, year: int, unit) -> dict:
+    """The form of `unit`'s split: its target, and each child (unit or manager) with its
+    share now and last year's net sales (which the suggestion follows)."""
+    kind = split_children_kind(unit)
+    if kind == "manager":
+        children = list(team_managers([unit.pk]))
+        shares = dict(AnnualTarget.objects.visible_to(user)
+                      .filter(year=year, manager__in=children).values_list("manager_id", "amount"))
+        last = dict(ManagerMonth.objects.visible_to(user)
+                    .filter(manager__in=children, month__year=year - 1)
+                    .values("manager_id").annotate(net=_money(_net_sales()))
+                    .values_list("manager_id", "net"))
+    else:
+        children = child_units(unit, list(OrgUnit.objects.filter(path__startswith=unit.path)
+                                          .order_by("path")))
+        shares = dict(AnnualTarget.objects.visible_to(user)
+                      .filter(year=year, unit__in=children, manager__isnull=True)
+                      .values_list("unit_id", "amount"))
+        facts = (ManagerMonth.objects.visible_to(user).filter(month__year=year - 1)
+                 .values("unit__path").annotate(net=_money(_net_sales())))
+        last = {child.pk: sum((_cents(row["net"]) for row in facts
+                               if (row["unit__path"] or "").startswith(child.path)), ZERO)
+                for child in children}
+    target = AnnualTarget.objects.visible_to(user).filter(
+        year=year, unit=unit, manager__isnull=True).first()
+    return {"unit": unit, "target": target and target.amount, "children": [
+        {"child": child, "share": shares.get(child.pk), "last_year": _cents(last.get(child.pk))}
+        for child in children]}
+
+
+def split_suggestion(split: dict) -> dict:
+    """{child pk: share} of the target in proportion to last year's net sales (evenly when
+    there were none), to the cent, adding up exactly."""
+    if split["target"] is None:
+        return {}
+    shares = proportional(split["target"], [row["last_year"] for row in split["children"]])
+    return {row["child"].pk: share for row, share in zip(split["children"], shares, strict=True)}
+
+
+def spread_preview(manager, year: int) -> dict | None:
+    target = AnnualTarget.objects.filter(year=year, manager=manager).first()
+    if target is None:
+        return None
+    amounts, seasonal = spread_of(manager, year, target.amount)
+    return {"amounts": amounts, "seasonal": seasonal}
+
+
+def plan_list(user, year: int):
+    return (SalesPlan.objects.visible_to(user).filter(year=year)
+            .select_related("manager", "reviewer").order_by("manager__username"))
+
+
+def plan_get(user, pk) -> SalesPlan:
+    plan = (SalesPlan.objects.visible_to(user).select_related("manager", "reviewer", "unit")
+            .filter(pk=pk).first())
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def annual_targets_of(manager_ids, year: int) -> dict:
+    return dict(AnnualTarget.objects.filter(year=year, manager_id__in=manager_ids)
+                .values_list("manager_id", "amount"))
+
+
+def margin_check(user, manager, today=None) -> dict | None:
+    """The manager's gross margin rate for the year to date against the minimum of their plan
+    (seed 003 篇六), over the sales `user` sees: None without a minimum or without net sales;
+    `below` when the rate is under it (exactly at it is not below)."""
+    today = today or timezone.localdate()
+    plan = (SalesPlan.objects.filter(manager=manager, year=today.year, min_margin__isnull=False)
+            .only("pk", "min_margin").first())
+    if plan is None:
+        return None
+    sums = derive(ManagerMonth.objects.visible_to(user).filter(
+        manager=manager, month__gte=date(today.year, 1, 1), month__lte=month_of(today))
+        .aggregate(**_sums()))
+    if sums["net_sales"] <= 0:
+        return None
+    return {"plan": plan, "minimum": plan.min_margin, "rate": sums["margin_rate"],
+            "below": sums["gross_margin"] * 100 < plan.min_margin * sums["net_sales"]}

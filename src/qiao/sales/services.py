@@ -30,8 +30,9 @@ from qiao.customers.models import Customer, CustomerEvent
 from qiao.customers.services import customer_event_build, customer_event_record
 from qiao.notify import kinds
 from qiao.notify.services import notify
+from qiao.org.models import OrgUnit, User
 from qiao.org.permissions import can
-from qiao.org.scope import visible_users
+from qiao.org.scope import holds_action_q, resolved_scope, sees_everything, visible_users
 from qiao.org.selectors import first_superior
 
 from .actions import SALES_MANAGE, SALES_POST
@@ -39,6 +40,8 @@ from .events import order_emit
 from .models import (
     COST_FIGURES,
     MANAGER_FIGURES,
+    QUARTERS,
+    AnnualTarget,
     ArrearsEscalation,
     Channel,
     CreditFile,
@@ -48,15 +51,18 @@ from .models import (
     EscalationReason,
     ManagerCost,
     ManagerMonth,
+    MeasureStatus,
     Order,
     OrderLine,
     OrderStatus,
     PaymentMethod,
     PaymentPromise,
+    PlanMeasure,
     ProductMonth,
     PromiseStatus,
     Receipt,
     ReportStatus,
+    SalesPlan,
     SalesReport,
     SalesReturn,
     SalesTarget,
@@ -1247,3 +1253,322 @@ def dunning_daily(today=None) -> dict:
     counts["closed"] = (ArrearsEscalation.objects.filter(closed_on__isnull=True)
                         .exclude(customer_id__in=still_overdue).update(closed_on=today))
     return counts
+
+
+# --- annual targets (年度销售目标分解, seed 001 第13条) and personal plans (seed 002 篇3) ------------
+
+PLAN_SUBMITTED = "sales_plan_submitted"
+PLAN_RETURNED = "sales_plan_returned"
+PLAN_ACCEPTED = "sales_plan_accepted"
+
+
+def register_plan_kinds():
+    """Called from the app's ready(): how the plan's inbox messages read."""
+    kinds.register(PLAN_SUBMITTED, title=lambda p: _(
+        "%(manager)s submitted the personal sales plan for %(year)s") % p)
+    kinds.register(PLAN_RETURNED, title=lambda p: _(
+        "Your personal sales plan for %(year)s was returned: %(comment)s") % p)
+    kinds.register(PLAN_ACCEPTED, title=lambda p: _(
+        "Your personal sales plan for %(year)s was accepted") % p)
+
+
+def split_children_kind(unit) -> str | None:
+    """What a unit's target is split to: the company's (or a department's) to the regions, a
+    region's to its teams, a team's to its account managers ("manager")."""
+    if unit.kind in (OrgUnit.Kind.COMPANY, OrgUnit.Kind.DEPARTMENT):
+        return OrgUnit.Kind.REGION
+    if unit.kind == OrgUnit.Kind.REGION:
+        return OrgUnit.Kind.TEAM
+    if unit.kind == OrgUnit.Kind.TEAM:
+        return "manager"
+    return None
+
+
+def child_units(unit, units) -> list:
+    """The regions (or teams) below `unit` among `units`, in the tree's order."""
+    kind = split_children_kind(unit)
+    return [u for u in units if u.kind == kind and u.path.startswith(unit.path) and u.pk != unit.pk]
+
+
+def team_managers(team_ids):
+    """The account managers of the teams: active staff there who sell (sales.post) and do not
+    manage (sales.manage) — a team's supervisor is not given a share of it."""
+    return (User.objects.filter(unit_id__in=team_ids, is_active=True)
+            .filter(holds_action_q(SALES_POST, "position__role__"))
+            .exclude(holds_action_q(SALES_MANAGE, "position__role__"))
+            .order_by("username"))
+
+
+def may_split(user, unit) -> bool:
+    """Whether `user` splits `unit`'s target to the level below: the director everywhere, a
+    regional manager (or department manager) within their unit tree, a supervisor the team
+    they head — each within their own scope."""
+    if not can(user, SALES_MANAGE) or split_children_kind(unit) is None:
+        return False
+    if sees_everything(user) or unit.manager_id == user.pk:
+        return True
+    kind, ids = resolved_scope(user)
+    return kind == "units" and unit.pk in ids
+
+
+def _target_of(year, unit) -> AnnualTarget | None:
+    return AnnualTarget.objects.filter(year=year, unit=unit, manager__isnull=True).first()
+
+
+def annual_target_set(*, actor, year: int, unit, amount) -> AnnualTarget:
+    """The company's target for a year, set by a user holding sales.manage over everything."""
+    _require(actor, SALES_MANAGE)
+    if not sees_everything(actor) or unit.kind != OrgUnit.Kind.COMPANY:
+        raise PermissionDenied
+    if amount is None or amount < 0:
+        raise ValidationError({"amount": _("Enter an amount of zero or more.")})
+    with transaction.atomic():
+        target, _created = AnnualTarget.objects.update_or_create(
+            year=year, unit=unit, manager=None, defaults={"amount": amount, "set_by": actor})
+    return target
+
+
+def annual_split(*, actor, year: int, unit, amounts: dict) -> list[AnnualTarget]:
+    """Split `unit`'s target for the year to the level below: {child unit or manager: amount}.
+    Every child gets an amount, and they add up to the unit's target to the cent; refused
+    otherwise, saying by how much they miss. Rows already as given are left alone."""
+    if not may_split(actor, unit):
+        raise PermissionDenied
+    parent = _target_of(year, unit)
+    if parent is None:
+        raise ValidationError(_("%(unit)s has no target for %(year)s to split yet.")
+                              % {"unit": unit, "year": year})
+    kind = split_children_kind(unit)
+    if kind == "manager":
+        expected = {m.pk: m for m in team_managers([unit.pk])}
+    else:
+        expected = {u.pk: u for u in child_units(unit, OrgUnit.objects.filter(
+            path__startswith=unit.path))}
+    given = {child.pk: amount for child, amount in amounts.items()}
+    if set(given) != set(expected):
+        raise ValidationError(_("The split must give an amount to each of the units or managers "
+                                "below, and to no one else."))
+    if any(amount is None or amount < 0 for amount in given.values()):
+        raise ValidationError(_("Enter an amount of zero or more for each share."))
+    total = sum(given.values(), ZERO)
+    if total != parent.amount:
+        raise ValidationError(_(
+            "The shares add up to %(total)s, not the target of %(target)s: %(difference)s "
+            "%(way)s.") % {
+            "total": f"¥{total:,.2f}", "target": f"¥{parent.amount:,.2f}",
+            "difference": f"¥{abs(total - parent.amount):,.2f}",
+            "way": _("too much") if total > parent.amount else _("short")})
+    saved = []
+    with transaction.atomic():
+        for pk, amount in given.items():
+            if kind == "manager":
+                key = {"year": year, "manager_id": pk}
+                defaults = {"amount": amount, "unit": unit, "set_by": actor}
+            else:
+                key = {"year": year, "unit_id": pk, "manager": None}
+                defaults = {"amount": amount, "set_by": actor}
+            row = AnnualTarget.objects.filter(**key).first()
+            if row is not None and row.amount == amount and (kind != "manager"
+                                                             or row.unit_id == unit.pk):
+                saved.append(row)
+                continue
+            row, _created = AnnualTarget.objects.update_or_create(**key, defaults=defaults)
+            saved.append(row)
+    return saved
+
+
+def proportional(total: Decimal, weights: list) -> list[Decimal]:
+    """`total` shared in proportion to `weights` (evenly when they are all zero or less), each
+    share rounded half up to the cent and the last taking the rounding, so they add up
+    exactly; negative weights count as zero."""
+    weights = [max(Decimal(w or 0), ZERO) for w in weights]
+    if not weights:
+        return []
+    whole = sum(weights, ZERO)
+    if whole <= 0:
+        weights, whole = [Decimal(1)] * len(weights), Decimal(len(weights))
+    shares = [round_half_up(total * w / whole) for w in weights[:-1]]
+    return [*shares, total - sum(shares, ZERO)]
+
+
+def seasonal_weights(manager, year: int) -> list | None:
+    """The manager's net sales of each calendar month over the two years before `year`, when
+    both years have net sales (the seasonal index's simple-average method, seed 001 第21条);
+    None otherwise."""
+    from .selectors import derive, month_sums
+
+    rows = month_sums(ManagerMonth.objects.filter(
+        manager=manager, month__gte=date(year - 2, 1, 1), month__lte=date(year - 1, 12, 1)))
+    by_month = {(m.year, m.month): derive(row)["net_sales"] for m, row in rows.items()}
+    years = [sum((by_month.get((y, m), ZERO) for m in range(1, 13)), ZERO)
+             for y in (year - 2, year - 1)]
+    if any(total <= 0 for total in years):
+        return None
+    return [by_month.get((year - 2, m), ZERO) + by_month.get((year - 1, m), ZERO)
+            for m in range(1, 13)]
+
+
+def spread_of(manager, year: int, amount: Decimal) -> tuple[list[Decimal], bool]:
+    """The annual target spread to the 12 months (and whether by the seasonal index)."""
+    weights = seasonal_weights(manager, year)
+    return proportional(amount, weights or [1] * 12), weights is not None
+
+
+class SpreadNeedsConfirmation(ValidationError):
+    """Months of the year already have targets that the spread would change."""
+
+
+def annual_spread(*, actor, year: int, manager, confirm=False) -> list[SalesTarget]:
+    """The manager's annual target spread to the months as their standard sales (SalesTarget),
+    by the seasonal index when two years of history exist, else evenly; months already set to
+    other amounts (edited on the targets page) are overwritten only with `confirm`."""
+    _require(actor, SALES_MANAGE)
+    if not visible_users(actor).filter(pk=manager.pk).exists():
+        raise PermissionDenied
+    target = AnnualTarget.objects.filter(year=year, manager=manager).first()
+    if target is None:
+        raise ValidationError(_("%(manager)s has no annual target for %(year)s to spread.")
+                              % {"manager": manager, "year": year})
+    amounts, _seasonal = spread_of(manager, year, target.amount)
+    months = [date(year, m, 1) for m in range(1, 13)]
+    existing = dict(SalesTarget.objects.filter(manager=manager, month__in=months)
+                    .values_list("month", "amount"))
+    differing = [m for m, amount in zip(months, amounts, strict=True)
+                 if m in existing and existing[m] != amount]
+    if differing and not confirm:
+        raise SpreadNeedsConfirmation(_(
+            "%(count)s months of %(year)s already have other targets; confirm to overwrite "
+            "them.") % {"count": len(differing), "year": year})
+    saved = []
+    with transaction.atomic():
+        for month, amount in zip(months, amounts, strict=True):
+            if existing.get(month) == amount:
+                continue
+            row, _created = SalesTarget.objects.update_or_create(
+                manager=manager, month=month,
+                defaults={"amount": amount, "unit_id": manager.unit_id})
+            saved.append(row)
+    return saved
+
+
+def _plan_url(plan) -> str:
+    return reverse("sales:plan", args=[plan.pk])
+
+
+def _plan_params(plan) -> dict:
+    return {"year": str(plan.year), "manager": str(plan.manager)}
+
+
+def plan_open(manager, year: int) -> SalesPlan:
+    """The manager's plan for the year, made as an empty draft the first time it is opened."""
+    plan = SalesPlan.objects.filter(manager=manager, year=year).first()
+    if plan is not None:
+        return plan
+    try:
+        with transaction.atomic():
+            return SalesPlan.objects.create(manager=manager, unit_id=manager.unit_id, year=year)
+    except IntegrityError:
+        return SalesPlan.objects.get(manager=manager, year=year)
+
+
+PLAN_FIELDS = (*QUARTERS, "summary")
+MEASURE_FIELDS = ("text", "due_on", "status")
+
+
+def _measure_rows(plan) -> list[tuple]:
+    return [tuple(row) for row in plan.measures.order_by("due_on", "id")
+            .values_list(*MEASURE_FIELDS)]
+
+
+def plan_save(*, actor, plan, data: dict, measures: list[dict], expected_version: int,
+              submit=False) -> SalesPlan:
+    """The manager writes the plan (a draft, or one returned to them): the quarters' planned
+    net sales, how they will reach the target, and the measures (each a text, a due date and
+    a status; an empty text drops it). With `submit`: the quarters must add up to the annual
+    target when there is one, and at least one measure be given; the first superior holding
+    sales.manage is told."""
+    if actor.pk != plan.manager_id:
+        raise PermissionDenied
+    if plan.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+        raise ValidationError(_("This plan was submitted; it can be changed only when it is "
+                                "returned."))
+    rows = [(m["text"].strip(), m["due_on"], m.get("status") or MeasureStatus.OPEN)
+            for m in measures if (m.get("text") or "").strip()]
+    for text, due_on, _status in rows:
+        if due_on is None:
+            raise ValidationError(_("Give the measure “%(measure)s” a due date.")
+                                  % {"measure": text})
+    changed = {name: data[name] for name in PLAN_FIELDS
+               if name in data and data[name] != getattr(plan, name)}
+    measures_changed = sorted(rows, key=lambda r: (r[1], r[0])) != sorted(
+        _measure_rows(plan), key=lambda r: (r[1], r[0]))
+    if not changed and not measures_changed and not submit:
+        if plan.version != expected_version:
+            raise StaleVersionError.of(plan)
+        return plan  # saved unchanged: nothing is written
+    for name, value in changed.items():
+        setattr(plan, name, value)
+    if submit:
+        if not rows:
+            raise ValidationError(_("Give at least one measure before submitting."))
+        target = AnnualTarget.objects.filter(year=plan.year, manager_id=plan.manager_id).first()
+        if target is not None and plan.planned != target.amount:
+            raise ValidationError(_(
+                "The quarters add up to %(planned)s, not the annual target of %(target)s.") % {
+                "planned": f"¥{plan.planned:,.2f}", "target": f"¥{target.amount:,.2f}"})
+    with transaction.atomic():
+        if submit:
+            plan.status, plan.submitted_at = ReportStatus.SUBMITTED, timezone.now()
+        plan.full_clean(exclude=["manager", "unit", "reviewer"])
+        save_versioned(authored_by(plan, actor), expected_version=expected_version)
+        if measures_changed:
+            plan.measures.all().delete()
+            PlanMeasure.objects.bulk_create(
+                [PlanMeasure(plan=plan, text=text[:300], due_on=due_on, status=status)
+                 for text, due_on, status in rows])
+        if submit:
+            reviewer = first_superior(actor, lambda person: can(person, SALES_MANAGE))
+            if reviewer is not None:
+                notify(recipients=[reviewer], kind=PLAN_SUBMITTED, params=_plan_params(plan),
+                       url=_plan_url(plan))
+    return plan
+
+
+def _reviews(actor, plan):
+    _require(actor, SALES_MANAGE)
+    if actor.pk == plan.manager_id or not SalesPlan.objects.visible_to(actor).filter(
+            pk=plan.pk).exists():
+        raise PermissionDenied
+
+
+def plan_review(*, actor, plan, accept: bool, comment: str, expected_version: int) -> SalesPlan:
+    """A superior who sees the manager accepts the submitted plan or returns it with a comment."""
+    _reviews(actor, plan)
+    if plan.status != ReportStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted plan can be reviewed."))
+    comment = comment.strip()
+    if not accept and not comment:
+        raise ValidationError({"comment": _("Say what should change before returning it.")})
+    with transaction.atomic():
+        plan.status = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
+        plan.reviewer, plan.reviewed_at = actor, timezone.now()
+        plan.review_comment = comment[:2000]
+        save_versioned(authored_by(plan, actor), expected_version=expected_version)
+        notify(recipients=[plan.manager], kind=PLAN_ACCEPTED if accept else PLAN_RETURNED,
+               params={**_plan_params(plan), "comment": comment[:100]}, url=_plan_url(plan))
+    return plan
+
+
+def plan_margin_set(*, actor, plan, min_margin, expected_version: int) -> SalesPlan:
+    """The minimum gross margin rate (%) the manager must keep (seed 003 篇六), set by a
+    superior who sees them, whatever the plan's status; empty: none."""
+    _reviews(actor, plan)
+    if min_margin == plan.min_margin:
+        if plan.version != expected_version:
+            raise StaleVersionError.of(plan)
+        return plan
+    plan.min_margin = min_margin
+    with transaction.atomic():
+        plan.full_clean(exclude=["manager", "unit", "reviewer"])
+        save_versioned(authored_by(plan, actor), expected_version=expected_version)
+    return plan

@@ -4,6 +4,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +27,7 @@ from qiao.org.scope import sees_everything, visible_users
 from . import bonus, exports, lists, selectors, services
 from .actions import SALES_MANAGE, SALES_POST, SALES_VIEW
 from .forms import (
+    AnnualAmountForm,
     ArrearsFilter,
     CancelForm,
     CostForm,
@@ -36,15 +38,21 @@ from .forms import (
     DunningForm,
     FigureFilter,
     LineFormSet,
+    MarginForm,
+    MeasureFormSet,
     OrderForm,
+    PlanForm,
     ReceiptForm,
     ReportFilter,
     ReportForm,
     ReturnForm,
     ReverseForm,
     ReviewForm,
+    SplitForm,
+    SpreadForm,
     StatisticsFilter,
     TargetForm,
+    YearChoice,
     YearFilter,
 )
 from .models import BonusStatus, CreditOrderRequest, OrderStatus, ReportStatus, SalesReport
@@ -102,6 +110,8 @@ def home(request):
                   "target": [str(m["target"]) for m in trend], "labels": _chart_labels()},
         "top": selectors.top_three(ranking), "rank": rank,
         "ranked": len(ranking),
+        "check": selectors.margin_check(request.user, manager or request.user)
+        if month.year == timezone.localdate().year else None,
         "can_post": can(request.user, SALES_POST), "can_manage": can(request.user, SALES_MANAGE),
         "can_dashboard": selectors.sees_others(request.user)})
 
@@ -717,3 +727,182 @@ def bonus_line(request, pk):
     line = bonus.line_get(request.user, pk)
     return render_page(request, "sales/bonus_line.html", {
         "line": line, "run": line.run, "clawbacks": list(bonus.line_clawbacks(line))})
+
+
+# --- annual targets and personal sales plans -----------------------------------------------------
+
+def _annual_url(year, unit=None) -> str:
+    return f"{reverse('sales:target_split')}?year={year}" + (f"&unit={unit.pk}" if unit else "")
+
+
+@requires(SALES_MANAGE)
+def annual(request):
+    """年度销售目标分解: the tree the user splits, and the split form of the unit chosen
+    (?unit=): the company's own target for the director, then each level's shares."""
+    year = YearChoice(request.GET or None).value()
+    if request.method == "POST" and "spread" in request.POST:
+        return _spread(request, year)
+    tree = selectors.split_tree(request.user, year)
+    splittable = {line["unit"].pk: line["unit"] for line in tree["lines"] if line.get("splits")}
+    unit = splittable.get(int(request.GET["unit"])) if request.GET.get("unit", "").isdigit() \
+        else None
+    top = next((u for u in splittable.values() if u.kind == "company"), None)
+    top_form = split_form = split = None
+    status = 200
+    if top is not None:
+        current = next(line["target"] for line in tree["lines"] if line.get("unit") == top)
+        top_form = AnnualAmountForm(request.POST if "set_top" in request.POST else None,
+                                    initial={"amount": current}, prefix="top")
+    if unit is not None:
+        split = selectors.split_children(request.user, year, unit)
+        suggest = "suggest" in request.POST
+        initial = selectors.split_suggestion(split) if suggest else {
+            row["child"].pk: row["share"] for row in split["children"]}
+        split_form = SplitForm(request.POST if "save_split" in request.POST else None,
+                               children=split["children"],
+                               initial={f"c{pk}": amount for pk, amount in initial.items()})
+    if request.method == "POST":
+        status = 400
+        if "set_top" in request.POST and top_form is not None and top_form.is_valid():
+            _done, status = attempt(top_form, lambda: services.annual_target_set(
+                actor=request.user, year=year, unit=top,
+                amount=top_form.cleaned_data["amount"]))
+        elif "save_split" in request.POST and split_form is not None and split_form.is_valid():
+            _done, status = attempt(split_form, lambda: services.annual_split(
+                actor=request.user, year=year, unit=unit,
+                amounts=split_form.amounts(split["children"])))
+        elif "suggest" in request.POST and split_form is not None:
+            status = 200
+        if status is None:
+            messages.success(request, _("Targets saved."))
+            return redirect(_annual_url(year, unit))
+    return render_page(request, "sales/annual.html", {
+        "year": year, "tree": tree, "unit": unit, "top": top, "top_form": top_form,
+        "split": split, "split_form": split_form,
+        "rows": split_form and [(row, split_form[f"c{row['child'].pk}"])
+                                for row in split["children"]]}, status=status)
+
+
+def _spread(request, year):
+    """The manager's annual target spread to the twelve months (月标准销售额): a button on the
+    manager's line, with "overwrite" ticked to replace months already set by hand."""
+    manager = visible_users(request.user).filter(pk=request.POST.get("spread", "")
+                                                 if request.POST.get("spread", "").isdigit()
+                                                 else None).first()
+    if manager is None:
+        raise Http404
+    form = SpreadForm(request.POST)
+    confirm = form.is_valid() and form.cleaned_data["confirm"]
+    try:
+        services.annual_spread(actor=request.user, year=year, manager=manager, confirm=confirm)
+    except ANSWERED_ON_PAGE as exc:
+        messages.warning(request, user_message(exc))
+        return redirect(_annual_url(year))
+    messages.success(request, _("The annual target of %(manager)s was spread to the months.")
+                     % {"manager": manager})
+    return redirect(f"{reverse('sales:targets')}?month={year}-01")
+
+
+@require_GET
+@requires(SALES_VIEW)
+def plans(request):
+    """个人销售计划: one's own and, for a supervisor, the team's, with their annual targets."""
+    year = YearChoice(request.GET or None).value()
+    rows = list(selectors.plan_list(request.user, year))
+    targets = selectors.annual_targets_of([plan.manager_id for plan in rows], year)
+    return render_page(request, "sales/plans.html", {
+        "year": year, "form": YearChoice(initial={"year": year}),
+        "plans": [(plan, targets.get(plan.manager_id)) for plan in rows],
+        "can_post": can(request.user, SALES_POST)})
+
+
+@require_POST
+@requires(SALES_POST)
+def plan_open(request):
+    year = YearChoice(request.POST).value()
+    plan = services.plan_open(request.user, year)
+    return redirect("sales:plan", pk=plan.pk)
+
+
+def _measures_initial(plan) -> list[dict]:
+    return [{"text": m.text, "due_on": m.due_on, "status": m.status}
+            for m in plan.measures.order_by("due_on", "id")]
+
+
+def _plan_page(request, plan, *, status=200, form=None, measures=None, review=None, margin=None):
+    user = request.user
+    writes = user.pk == plan.manager_id and plan.status in (
+        ReportStatus.DRAFT, ReportStatus.RETURNED)
+    reviews = can(user, SALES_MANAGE) and user.pk != plan.manager_id
+    target = selectors.annual_targets_of([plan.manager_id], plan.year).get(plan.manager_id)
+    return render_page(request, "sales/plan.html", {
+        "plan": plan, "target": target,
+        "quarters": [(plan._meta.get_field(q).verbose_name, getattr(plan, q))
+                     for q in ("q1", "q2", "q3", "q4")],
+        "measure_list": plan.measures.order_by("due_on", "id"),
+        "form": form or (PlanForm(instance=plan, initial={"version": plan.version})
+                         if writes else None),
+        "measures": measures or (MeasureFormSet(initial=_measures_initial(plan), prefix="m")
+                                 if writes else None),
+        "review": review or (ReviewForm(initial={"version": plan.version})
+                             if reviews and plan.status == ReportStatus.SUBMITTED else None),
+        "margin": margin or (MarginForm(initial={"version": plan.version,
+                                                 "min_margin": plan.min_margin})
+                             if reviews else None),
+        "check": selectors.margin_check(user, plan.manager)
+        if plan.year == timezone.localdate().year else None}, status=status)
+
+
+@requires(SALES_VIEW)
+def plan_detail(request, pk):
+    plan = selectors.plan_get(request.user, pk)
+    if request.method != "POST":
+        return _plan_page(request, plan)
+    form = PlanForm(request.POST, instance=plan)
+    measures = MeasureFormSet(request.POST, prefix="m")
+    if not (form.is_valid() and measures.is_valid()):
+        return _plan_page(request, selectors.plan_get(request.user, pk), status=400, form=form,
+                          measures=measures)
+    submit = "submit" in request.POST
+    _saved, status = attempt(form, lambda: services.plan_save(
+        actor=request.user, plan=plan, data=form.cleaned_data,
+        measures=[m for m in measures.cleaned_data if m],
+        expected_version=form.cleaned_data["version"], submit=submit))
+    if status is not None:
+        return _plan_page(request, selectors.plan_get(request.user, pk), status=status,
+                          form=form, measures=measures)
+    messages.success(request, _("Plan submitted for review.") if submit else _("Draft saved."))
+    return redirect("sales:plan", pk=pk)
+
+
+@require_POST
+@requires(SALES_MANAGE)
+def plan_review(request, pk):
+    plan = selectors.plan_get(request.user, pk)
+    form = ReviewForm(request.POST)
+    accept = request.POST.get("decision") == "accept"
+    status = 400
+    if form.is_valid():
+        _done, status = attempt(form, lambda: services.plan_review(
+            actor=request.user, plan=plan, accept=accept,
+            comment=form.cleaned_data["comment"], expected_version=form.cleaned_data["version"]))
+        if status is None:
+            messages.success(request, _("Plan accepted.") if accept else _("Plan returned."))
+            return redirect("sales:plan", pk=pk)
+    return _plan_page(request, selectors.plan_get(request.user, pk), status=status, review=form)
+
+
+@require_POST
+@requires(SALES_MANAGE)
+def plan_margin(request, pk):
+    plan = selectors.plan_get(request.user, pk)
+    form = MarginForm(request.POST)
+    status = 400
+    if form.is_valid():
+        _done, status = attempt(form, lambda: services.plan_margin_set(
+            actor=request.user, plan=plan, min_margin=form.cleaned_data["min_margin"],
+            expected_version=form.cleaned_data["version"]))
+        if status is None:
+            messages.success(request, _("Minimum gross margin rate saved."))
+            return redirect("sales:plan", pk=pk)
+    return _plan_page(request, selectors.plan_get(request.user, pk), status=status, margin=form)
