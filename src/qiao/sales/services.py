@@ -1015,6 +1015,22 @@ def report_save(*, actor, report, data: dict, expected_version: int, submit=Fals
     return report
 
 
+def _decide(actor, document, *, accept: bool, comment: str, expected_version: int, kind: str,
+            params: dict, url: str) -> None:
+    """A submitted report or plan accepted, or returned with the comment saying what to change
+    (required), and its manager told in the inbox."""
+    comment = comment.strip()
+    if not accept and not comment:
+        raise ValidationError({"comment": _("Say what should change before returning it.")})
+    with transaction.atomic():
+        document.status = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
+        document.reviewer, document.reviewed_at = actor, timezone.now()
+        document.review_comment = comment[:2000]
+        save_versioned(authored_by(document, actor), expected_version=expected_version)
+        notify(recipients=[document.manager], kind=kind,
+               params={**params, "comment": comment[:100]}, url=url)
+
+
 def report_review(*, actor, report, accept: bool, comment: str, expected_version: int):
     """A supervisor or regional manager who sees the manager accepts the submitted report, or
     returns it with a comment saying what to change."""
@@ -1023,17 +1039,9 @@ def report_review(*, actor, report, accept: bool, comment: str, expected_version
         raise PermissionDenied
     if report.status != ReportStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted report can be reviewed."))
-    comment = comment.strip()
-    if not accept and not comment:
-        raise ValidationError({"comment": _("Say what should change before returning it.")})
-    with transaction.atomic():
-        report.status = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
-        report.reviewer, report.reviewed_at = actor, timezone.now()
-        report.review_comment = comment[:2000]
-        save_versioned(authored_by(report, actor), expected_version=expected_version)
-        notify(recipients=[report.manager], kind=REPORT_ACCEPTED if accept else REPORT_RETURNED,
-               params={**_report_params(report), "comment": comment[:100]},
-               url=_report_url(report))
+    _decide(actor, report, accept=accept, comment=comment, expected_version=expected_version,
+            kind=REPORT_ACCEPTED if accept else REPORT_RETURNED,
+            params=_report_params(report), url=_report_url(report))
     return report
 
 
@@ -1546,16 +1554,9 @@ def plan_review(*, actor, plan, accept: bool, comment: str, expected_version: in
     _reviews(actor, plan)
     if plan.status != ReportStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted plan can be reviewed."))
-    comment = comment.strip()
-    if not accept and not comment:
-        raise ValidationError({"comment": _("Say what should change before returning it.")})
-    with transaction.atomic():
-        plan.status = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
-        plan.reviewer, plan.reviewed_at = actor, timezone.now()
-        plan.review_comment = comment[:2000]
-        save_versioned(authored_by(plan, actor), expected_version=expected_version)
-        notify(recipients=[plan.manager], kind=PLAN_ACCEPTED if accept else PLAN_RETURNED,
-               params={**_plan_params(plan), "comment": comment[:100]}, url=_plan_url(plan))
+    _decide(actor, plan, accept=accept, comment=comment, expected_version=expected_version,
+            kind=PLAN_ACCEPTED if accept else PLAN_RETURNED, params=_plan_params(plan),
+            url=_plan_url(plan))
     return plan
 
 
