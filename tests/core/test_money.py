@@ -90,6 +90,12 @@ NOT_MONEY |= {f"appraisal.{field}" for field in (
     "HistoricalAppraisal.score", "HistoricalAppraisal.points", "HistoricalAppraisal.final_score",
     "AppraisalKpi.target", "AppraisalKpi.actual", "AppraisalKpi.score", "AppraisalKpi.weighted",
     "ScorecardKpi.target", "RewardPenalty.points")}
+# Percentages of the sales app: a bonus tier's completion bounds and rate, a line's completion and
+# rate (a claw-back's too), a personal plan's minimum gross margin rate.
+NOT_MONEY |= {f"sales.{field}" for field in (
+    "BonusTier.completion_from", "BonusTier.completion_to", "BonusTier.rate",
+    "BonusLine.completion", "BonusLine.rate", "BonusClawback.rate",
+    "SalesPlan.min_margin", "HistoricalSalesPlan.min_margin")}
 
 
 def test_every_amount_field_of_the_project_is_a_money_field():

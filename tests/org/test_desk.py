@@ -102,7 +102,7 @@ def test_labels_in_chinese_and_each_widget_links_to_its_full_list(personas):
     html = desk(personas, "sup1")
     titles = [text(t) for t in re.findall(r'<h2 [^>]*id="desk-title-[a-z_]+"[^>]*>(.*?)</h2>',
                                             html, re.S)]
-    assert titles == ["待我审批", "我的申请", "未读消息", "久未跟进的客户", "逾期承诺与待回访",
+    assert titles == ["待我审批", "我的申请", "未读消息", "久未跟进的客户", "逾期拜访、承诺与回访",
                       "即将到期的许可证",
                       "今日可领取", "团队概况"]
     links = dict(re.findall(r'href="([^"]+)" data-testid="desk-more-([a-z_]+)"', html))
@@ -316,10 +316,11 @@ def _queries(personas, username):
 
 
 # Session and user (2), the scope of a supervisor (3), and per widget one count and one list
-# (the visits' block: overdue commitments counted and listed, the return visits due, and
-# from Friday next week's visit schedule; the sales block: the month's ranking, the user's
-# target, the analysis report still to write).
-QUERY_BUDGET = 28
+# (the visits' block: overdue commitments counted and listed, the return visits due, from
+# Friday next week's visit schedule, and the customers overdue for a visit by their grade's
+# rule with yesterday's missed visits — three; the sales block: the month's ranking, the user's
+# target, the analysis report still to write, the plan's minimum margin).
+QUERY_BUDGET = 32
 
 
 @pytest.mark.parametrize("username", ["sup1", "am01", "director"])

@@ -28,15 +28,20 @@ def test_index_lists_the_registered_reports_by_group_to_those_who_may_open_them(
 
     seed = [("客户信息管理表格", ["grades", "regions", "registration", "at_risk"]),
             ("客户关系管理表格", ["classification", "key_customers"])]
+    # The visits' three seed tables join their group for those who record visits.
+    visit_tables = ["visit_contacts", "visit_table", "visit_hospitality"]
+    visits = [seed[0], (seed[1][0], [*seed[1][1], *visit_tables]), ("拜访统计", ["visit_coverage"])]
     sales = ("销售统计", ["sales_monthly", "sales_groups", "sales_annual", "sales_products",
                       "sales_seasonal", "sales_costs", "sales_collection", "sales_profit",
                       "sales_comparison", "sales_customer_comparison", "sales_cumulative",
                       "sales_customer_cumulative", "sales_industry_growth",
                       "sales_product_growth"])
     appraisal = ("绩效考核", ["appraisal_ranking"])
-    assert listed("am01") == [*seed, sales, appraisal]
-    assert listed("director") == [seed[0], (seed[1][0], [*seed[1][1], "test_log_summary"]),
-                                  ("客户服务", ["ticket_analysis"]), sales, appraisal]
+    assert listed("am01") == [*visits, sales, appraisal]
+    relationship = [*seed[1][1], "visit_contacts", "test_log_summary", "visit_table",
+                    "visit_hospitality"]  # by their order, the log's (60) after the first (60)
+    assert listed("director") == [seed[0], (seed[1][0], relationship),
+                                  ("客户服务", ["ticket_analysis"]), visits[2], sales, appraisal]
     assert 'href="/audit/' in world.client("director").get("/reports/").content.decode()
 
 
