@@ -115,6 +115,12 @@ def test_the_month_to_the_cent_and_the_claw_back_of_an_earlier_months_return(per
     assert (second.completion, second.rate, second.performance_bonus) == (D(100), D(2), D(18))
     assert (second.rank, second.rank_bonus, second.clawback) == (1, D(1000), 0)
     assert second.net_payable == D("1018.00")
+    # What the run pays is am02's 1,018.00: am01's debt is carried, not netted against it.
+    totals = bonus.totals([first, second])
+    assert (totals["payable"], totals["owed"]) == (D("1018.00"), D("-2.74"))
+    assert dict(bonus.runs(personas["director"]))[november] == D("1018.00")
+    page = personas.client("director").get(reverse("sales:bonus_run", args=[november.pk]))
+    assert "1,018.00" in page.content.decode().split('data-testid="bonus-to-pay"')[1][:300]
 
     # Owed: carried into December's line once November is confirmed.
     _confirm(personas, november)

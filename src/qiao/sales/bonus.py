@@ -33,7 +33,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -320,9 +320,11 @@ def bonus_morning(today: date) -> dict:
 # --- reads ---------------------------------------------------------------------------------------
 
 def runs(user):
-    """The runs, newest first, with what the user sees of each (their lines' total payable)."""
+    """The runs, newest first, with what the user sees of each: what their lines pay (a line
+    whose balance is owed pays nothing; its debt is not netted against the others' pay)."""
     visible = BonusLine.objects.visible_to(user)
-    totals = dict(visible.values("run_id").annotate(total=Sum("net_payable"))
+    paid = Sum("net_payable", filter=Q(net_payable__gt=0), default=ZERO)
+    totals = dict(visible.values("run_id").annotate(total=paid)
                   .values_list("run_id", "total"))
     return [(run, totals.get(run.pk)) for run in BonusRun.objects.order_by("-period", "kind")]
 
