@@ -175,6 +175,19 @@ def test_a_renewed_secret_signs_at_once_and_the_old_one_alongside_for_a_day(
     assert verify(hook.secret, latest.headers, latest.raw)
 
 
+def test_a_subscription_saved_unchanged_in_the_admin_keeps_every_field(personas, robot):
+    hook = subscribe(robot.url, ["customer.created", "order.posted"])
+    admin_client = Client()
+    admin_client.force_login(personas.users["admin"])
+    url = reverse("admin:notify_subscription_change", args=[hook.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in ("name", "url", "events")}
+    data["active"] = "on" if form["active"].value() else ""
+    before = Subscription.objects.filter(pk=hook.pk).values().get()
+    assert admin_client.post(url, data).status_code == 302
+    assert Subscription.objects.filter(pk=hook.pk).values().get() == before
+
+
 # --- faults: an endpoint that hangs, one that answers 500 -------------------------------------------
 
 def attempt_until_done(pk):
