@@ -335,9 +335,9 @@ def _add_other_kinds(world):
     export = export_requests.request_create(
         actor=am01, list_name="customers:export_xlsx", path="/customers/export/xlsx/", query="",
         title="客户列表", filters=[], fmt="xlsx", rows=201)
-    privacy.request_create(actor=am01, customer=personas.customers["am01"][0],
-                           contact=make_contact(personas.customers["am01"][0], am01, name="李四"),
-                           kind="export", reason="本人来电申请，已核对身份")
+    personal_data = privacy.request_create(actor=am01, customer=personas.customers["am01"][0],
+        contact=make_contact(personas.customers["am01"][0], am01, name="李四"),
+        kind="export", reason="本人来电申请，已核对身份")
     receipt = sales_services.receipt_post(actor=am01, customer=personas.customers["am01"][0],
                                           amount=Decimal("100.00"), method="cash",
                                           received_on=_today())
@@ -350,7 +350,7 @@ def _add_other_kinds(world):
     pks = [bonus_run.pk, bonus_line.pk,
            attachment.pk, approved.pk, stage_file.pk, recommendation.pk, handout.pk,
            recommendation.campaign_id, import_run.pk, ticket.pk, visit.pk, order.pk, receipt.pk,
-           schedule.pk, export.pk,
+           schedule.pk, export.pk, personal_data.pk,
            visit.commitments.get().pk,
            *ApprovalRequest.objects.filter(requester=am01).values_list("pk", flat=True)]
     world.others += [(username, pk) for pk in pks for username in ("am01", "director")]
