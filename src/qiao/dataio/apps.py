@@ -31,6 +31,9 @@ class DataioConfig(AppConfig):
                                      (APPROVAL_REQUEST,), order=86, menu="more"))
         export_approvals.register(ExportApproval("dataio", export_requests.ask))
         export_requests.register()
+        from . import notifications
+
+        notifications.register_kinds()
         for scope in SCOPES:
             scopes.register(scope)
         # What an erasure of a person's data searches (core.privacy.sweep): an export's

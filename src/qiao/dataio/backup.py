@@ -451,15 +451,28 @@ def backup_prune(*, keep: int | None = None, directory: Path | None = None,
 
 def backup_scheduled() -> Archive:
     """The worker's run: a new archive, then the old ones deleted; a failure recorded for the
-    backups page and logged, then raised (the task shows as failed)."""
+    backups page, logged and told to the administrators' inboxes, then raised (the task shows
+    as failed)."""
     try:
         archive = backup_create()
     except Exception as error:
         logger.exception("backup failed")
         failure_record(error)
+        _tell(error)
         raise
     backup_prune()
     return archive
+
+
+def _tell(error: Exception) -> None:
+    """The inbox message of a failure; its own failure (the database being what broke the
+    backup) is logged and does not hide the backup's."""
+    from .notifications import backup_failed_tell
+
+    try:
+        backup_failed_tell(error)
+    except Exception:
+        logger.exception("backup: the failure could not be told to the administrators")
 
 
 # --- restoring ------------------------------------------------------------------------------
