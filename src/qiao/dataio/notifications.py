@@ -22,12 +22,18 @@ def register_kinds():
 def backup_failed_tell(error: Exception) -> None:
     """Tell the holders of DATA_BACKUP that a backup failed: one message per failure (keyed by
     its moment, so a retry of the telling sends nothing twice)."""
+    from django.db.models import Q
+
     from qiao.notify.services import notify
-    from qiao.org.permissions import holders
+    from qiao.org.models import User
+    from qiao.org.scope import holds_action_q
 
     from .actions import DATA_BACKUP
 
+    # The superusers too: the first administrator, made with `createsuperuser`, has no role.
+    keepers = User.objects.filter(holds_action_q(DATA_BACKUP, "position__role__")
+                                  | Q(is_superuser=True), is_active=True)
     at = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-    notify(recipients=holders(DATA_BACKUP), kind=BACKUP_FAILED,
+    notify(recipients=list(keepers), kind=BACKUP_FAILED,
            params={"at": at, "error": str(error)[:500]}, url=reverse("dataio:backups"),
            key=f"backup-failed-{at}")

@@ -87,17 +87,6 @@ def role_may_own_customers(role) -> bool:
             and CREATES_CUSTOMERS in role.actions)
 
 
-def holders(action: str):
-    """The active users who may perform `action`, and the superusers (the first administrator,
-    made with `createsuperuser`, has no position): whom to tell what only they can act on.
-    Roles are a handful of rows, so their actions are read here rather than queried as JSON."""
-    from .models import Role, User
-
-    roles = [role.pk for role in Role.objects.only("pk", "actions") if action in role.actions]
-    return User.objects.filter(models.Q(position__role__in=roles) | models.Q(is_superuser=True),
-                               is_active=True)
-
-
 def may_own_customers(user) -> bool:
     """Is `user` someone customers may be given to (an owner choice, a handover's target)?"""
     return user.is_active and role_may_own_customers(user.role)
