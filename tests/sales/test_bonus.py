@@ -269,9 +269,14 @@ def test_pages_scope_confirm_and_the_payroll_file(personas, ledger):
         .decode()
     refused = director.get(reverse("sales:bonus_run", args=[run.pk]), {"format": "xlsx"})
     assert refused.status_code == 302  # a draft is not paid
-    director.post(reverse("sales:bonus_confirm", args=[run.pk]), {"version": run.version})
+    director.post(reverse("sales:bonus_confirm", args=[run.pk]), {"version": run.version},
+                  REMOTE_ADDR="10.1.2.3")
     run.refresh_from_db()
     assert run.status == "confirmed"
+    confirmed = OperationLog.objects.get(action="bonus_confirmed")
+    assert (confirmed.actor, confirmed.ip_address) == (personas["director"], "10.1.2.3")
+    assert confirmed.details == {"run": run.pk, "lines": 2, "payable": "1629.73",
+                                 "owed": "0.00"}
     file = director.get(reverse("sales:bonus_run", args=[run.pk]), {"format": "xlsx"})
     assert file.status_code == 200
     book = load_workbook(io.BytesIO(b"".join(file.streaming_content)), read_only=True)

@@ -69,6 +69,7 @@ class OperationLog(models.Model):
         PERSONAL_DATA_ERASED = "personal_data_erased", _("Erased a person's data")
         BACKUP_REQUESTED = "backup_requested", _("Asked for a backup now")
         WEBHOOK_SECRET_RENEWED = "webhook_secret_renewed", _("Renewed an event webhook's secret")
+        BONUS_CONFIRMED = "bonus_confirmed", _("Confirmed a bonus run")
 
     occurred_at = models.DateTimeField(_("time"), default=timezone.now)
     actor = models.ForeignKey(

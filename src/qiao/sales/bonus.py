@@ -39,8 +39,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qiao.audit.models import OperationLog
+from qiao.audit.services import operation_record
 from qiao.core.exceptions import StaleVersionError
 from qiao.core.money import format_cny, round_half_up
+from qiao.core.origin import Origin
 from qiao.notify import kinds
 from qiao.notify.services import notify
 from qiao.org.models import User
@@ -278,15 +281,23 @@ def run_recompute(*, actor, run, expected_version: int) -> BonusRun:
         return _compute(_claim(run, expected_version))
 
 
-def run_confirm(*, actor, run, expected_version: int) -> BonusRun:
+def run_confirm(*, actor, run, expected_version: int, origin: Origin | None = None) -> BonusRun:
     """Confirmed, the run is frozen: its lines are what payroll pays, and later documents of its
-    period (a back-dated order) change the figures, never the run."""
+    period (a back-dated order) change the figures, never the run. The confirmation is in the
+    operation log with what it commits the company to pay."""
     _may_run(actor)
     with transaction.atomic():
         run = _claim(run, expected_version)
         BonusRun.objects.filter(pk=run.pk).update(
             status=BonusStatus.CONFIRMED, confirmed_at=timezone.now(), confirmed_by=actor)
-        return BonusRun.objects.get(pk=run.pk)
+        run = BonusRun.objects.get(pk=run.pk)
+        lines = list(run.lines.all())
+        summed = totals(lines)
+        operation_record(actor=actor, action=OperationLog.Kind.BONUS_CONFIRMED, origin=origin,
+                         object_repr=f"{run.get_kind_display()} {run}", details={
+                             "run": run.pk, "lines": len(lines),
+                             "payable": str(summed["payable"]), "owed": str(summed["owed"])})
+        return run
 
 
 def publish_top_three(month: date) -> int:

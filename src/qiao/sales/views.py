@@ -705,13 +705,16 @@ def bonus_run_step(request, pk, step):
         messages.error(request, _("Only a supervisor over the whole company recomputes and "
                                   "confirms bonus runs."))
         return redirect("sales:bonus_run", pk=run.pk)
-    service = bonus.run_confirm if step == "confirm" else bonus.run_recompute
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
         version = -1
     try:
-        service(actor=request.user, run=run, expected_version=version)
+        if step == "confirm":
+            bonus.run_confirm(actor=request.user, run=run, expected_version=version,
+                              origin=Origin.of(request))
+        else:
+            bonus.run_recompute(actor=request.user, run=run, expected_version=version)
     except ANSWERED_ON_PAGE as refused:
         messages.error(request, user_message(refused))
     else:
