@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import inlineformset_factory
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from qiao.audit.models import OperationLog
@@ -327,3 +328,29 @@ def test_the_rule_admin_saves_unchanged_and_refuses_overlapping_tiers(personas):
     assert refused.status_code == 200 and "重叠" in refused.content.decode()
     assert BonusTier.objects.get(pk=first.pk).completion_to == 100
     assert admin_user.is_superuser
+
+
+def test_a_company_wide_supervisor_drafts_a_run_the_worker_did_not_make(personas, ledger):
+    url = reverse("sales:bonus_runs")
+    director = personas.client("director")
+    assert 'data-testid="bonus-run-create"' in director.get(url).content.decode()
+    assert 'data-testid="bonus-run-create"' not in personas.client("sup1").get(url) \
+        .content.decode()
+    # Refused with its reason, nothing drafted: the month not over, a year without its number,
+    # year 0001, someone who may not (404, as every refused permission).
+    this_month = timezone.localdate().strftime("%Y-%m")
+    page = director.post(url, {"kind": "month", "month": this_month}).content.decode()
+    assert "月度奖金在该月结束后核算" in page
+    assert "请填写年份" in director.post(url, {"kind": "year", "year": ""}).content.decode()
+    assert director.post(url, {"kind": "month", "month": "0001-01"}).status_code == 200
+    assert personas.client("sup1").post(url, {"kind": "month", "month": "2026-10"}) \
+        .status_code == 404
+    assert not BonusRun.objects.exists()
+    made = director.post(url, {"kind": "month", "month": "2026-10"})
+    run = BonusRun.objects.get()
+    assert made.url == reverse("sales:bonus_run", args=[run.pk])
+    assert (run.kind, run.period, run.status) == ("month", OCT, "draft")
+    assert run.lines.count() == 2
+    # Asked again, the same run is opened, not a second one.
+    assert director.post(url, {"kind": "month", "month": "2026-10"}).url == made.url
+    assert BonusRun.objects.count() == 1

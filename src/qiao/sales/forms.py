@@ -1,3 +1,5 @@
+from datetime import date
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +13,7 @@ from qiao.org.scope import visible_users
 from . import selectors
 from .models import (
     MAX_QUANTITY,
+    BonusKind,
     Channel,
     CostKind,
     CreditFile,
@@ -355,6 +358,26 @@ class YearChoice(BootstrapFormMixin, forms.Form):
     def value(self) -> int:
         year = valid_data(self).get("year")
         return year or timezone.localdate().year
+
+
+class BonusRunForm(BootstrapFormMixin, forms.Form):
+    """A run the worker has not drafted (a month before Qiao ran): a month's or a year's."""
+
+    kind = forms.ChoiceField(label=_("kind"), choices=BonusKind.choices)
+    month = MonthField(label=_("month"), required=False)
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == BonusKind.MONTH and not data.get("month"):
+            self.add_error("month", _("Choose the month."))
+        if data.get("kind") == BonusKind.YEAR and not data.get("year"):
+            self.add_error("year", _("Enter the year."))
+        return data
+
+    def period(self):
+        data = self.cleaned_data
+        return data["month"] if data["kind"] == BonusKind.MONTH else date(data["year"], 1, 1)
 
 
 class AnnualAmountForm(BootstrapFormMixin, forms.Form):

@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qiao.audit import services as audit_services
 from qiao.core.exceptions import ANSWERED_ON_PAGE, http_status, user_message
@@ -28,6 +28,7 @@ from . import bonus, exports, lists, selectors, services
 from .actions import SALES_MANAGE, SALES_POST, SALES_VIEW
 from .forms import (
     AnnualAmountForm,
+    BonusRunForm,
     ArrearsFilter,
     CancelForm,
     CostForm,
@@ -670,11 +671,23 @@ def _may_run_bonuses(user) -> bool:
     return can(user, SALES_MANAGE) and sees_everything(user)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @requires(SALES_VIEW)
 def bonus_runs(request):
-    """The runs, newest first, with the total payable of the lines the user sees."""
-    return render_page(request, "sales/bonus_runs.html", {"runs": bonus.runs(request.user)})
+    """The runs, newest first, with the total payable of the lines the user sees; a
+    company-wide supervisor drafts one the worker has not made (POST)."""
+    form = BonusRunForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():  # run_create refuses who may not
+        try:
+            run = bonus.run_create(actor=request.user, kind=form.cleaned_data["kind"],
+                                   period=form.period())
+        except ANSWERED_ON_PAGE as refused:
+            form.add_error(None, user_message(refused))
+        else:
+            return redirect("sales:bonus_run", pk=run.pk)
+    return render_page(request, "sales/bonus_runs.html", {
+        "runs": bonus.runs(request.user),
+        "form": form if _may_run_bonuses(request.user) else None})
 
 
 @require_GET
