@@ -28,8 +28,8 @@ from . import bonus, exports, lists, selectors, services
 from .actions import SALES_MANAGE, SALES_POST, SALES_VIEW
 from .forms import (
     AnnualAmountForm,
-    BonusRunForm,
     ArrearsFilter,
+    BonusRunForm,
     CancelForm,
     CostForm,
     CreditFileForm,
