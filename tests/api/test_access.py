@@ -67,7 +67,8 @@ WORKORDERS = "workorders"  # work orders: scope, author-only changes, stages in 
 TICKETS = "tickets"        # service tickets: scope, steps, conflicts in test_tickets.py
 VISITS = "visits"          # visit records and commitments: scope, idempotency in test_visits.py
 SALES = "sales"            # orders, returns, receipts, figures, credit: scope, idempotency in
-                           # test_sales.py; dunning and promises in tests/sales/test_dunning.py
+                           # test_sales.py; dunning and promises in tests/sales/test_dunning.py,
+                           # bonus lines in tests/sales/test_bonus.py
 SCHEDULES = "schedules"    # visit schedules: scope, manager-only edits, 409, in test_schedules.py
 APPRAISALS = "appraisals"  # staff appraisals, read-only: scope in test_appraisal.py
 IMPORTS = "imports"        # import jobs: one's own only, data.import and the importer's actions,
@@ -145,6 +146,7 @@ OPS = {
     ("GET", "/dunning"): Op(SALES, SALES_VIEW),
     ("POST", "/dunning"): Op(SALES, SALES_POST, writes=True),
     ("GET", "/promises"): Op(SALES, SALES_VIEW),
+    ("GET", "/bonus-lines"): Op(SALES, SALES_VIEW),
     ("POST", "/promises"): Op(SALES, SALES_POST, writes=True),
     ("GET", "/visits"): Op(VISITS, VISIT_RECORD),
     ("POST", "/visits"): Op(VISITS, VISIT_RECORD, writes=True),

@@ -29,6 +29,7 @@ from qiao.sales.models import (
     SalesTarget,
 )
 
+from ..api.conftest import Api, token_secret
 from ..edit_pages import browser_post_data, differences, row
 from .factories import make_order, make_product
 
@@ -354,3 +355,26 @@ def test_a_company_wide_supervisor_drafts_a_run_the_worker_did_not_make(personas
     # Asked again, the same run is opened, not a second one.
     assert director.post(url, {"kind": "month", "month": "2026-10"}).url == made.url
     assert BonusRun.objects.count() == 1
+
+
+def test_payroll_reads_the_confirmed_lines_it_may_see_through_the_api(personas, ledger):
+    _returns(personas, ledger)
+    october, _made = bonus.run_draft(BonusKind.MONTH, OCT)
+    _confirm(personas, october)
+    bonus.run_draft(BonusKind.MONTH, NOV)  # a draft: not paid, not listed by default
+
+    def lines(username, **params):
+        response = Api(token_secret(personas[username])).get("/bonus-lines", params)
+        assert response.status_code == 200, response.content
+        return [(item["manager"]["username"], item["run"]["period"], item["net_payable"])
+                for item in response.json()["items"]]
+
+    assert lines("am01") == [("am01", "2026-10-01", "1021.73")]
+    assert lines("sup1") == [("am01", "2026-10-01", "1021.73"), ("am02", "2026-10-01", "608.00")]
+    assert lines("am03") == []
+    assert {row[1] for row in lines("sup1", status="all")} == {"2026-10-01", "2026-11-01"}
+    assert lines("sup1", status="draft", period="2026-11-17", kind="month")[0][1] == "2026-11-01"
+    assert lines("sup1", period="2026-11-01") == []
+    api = Api(token_secret(personas["sup1"]))
+    for bad in ({"period": "0001-01-01"}, {"status": "paid"}, {"kind": "week"}):
+        assert api.get("/bonus-lines", bad).status_code == 400, bad

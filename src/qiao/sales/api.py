@@ -3,7 +3,7 @@ the pages' selectors and services. Reading needs sales.view, posting sales.post 
 a customer outside your scope is 404, as on the pages. Orders, returns and receipts carry the
 ERP's `external_id`: posting one again returns the first (200) instead of a second (201)."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -29,10 +29,12 @@ from qiao.customers.selectors import customer_get
 from qiao.org.api_access import check
 from qiao.org.scope import visible_users
 
-from . import selectors, services
+from . import bonus, selectors, services
 from .actions import SALES_POST, SALES_VIEW
 from .models import (
     MAX_QUANTITY,
+    BonusKind,
+    BonusStatus,
     Channel,
     DunningMethod,
     Order,
@@ -510,3 +512,52 @@ def promise_create(request, payload: PromiseIn):
                                       due_on=payload.due_on, promised_on=payload.promised_on,
                                       note=payload.note)
     return Status(201, selectors.payment_promises(user).get(pk=promise.pk))
+
+
+# --- bonuses (read by payroll) ------------------------------------------------------------
+
+class BonusRunRef(Schema):
+    id: int
+    kind: str = Field(description="month or year.")
+    period: date = Field(description="The month's first day, or the year's 1 January.")
+    status: str = Field(description="draft (may still change) or confirmed (frozen, paid).")
+    confirmed_at: datetime | None
+
+
+class BonusLineOut(Schema):
+    id: int
+    run: BonusRunRef
+    manager: UserRef
+    net_sales: Decimal
+    target: Decimal
+    completion: Decimal | None = Field(description="Per cent of the target; none without one.")
+    rate: Decimal = Field(description="The tier's rate, per cent of net sales.")
+    performance_bonus: Decimal
+    rank: int | None
+    rank_bonus: Decimal
+    clawback: Decimal = Field(description="Bonuses taken back for returns of earlier months.")
+    carried: Decimal = Field(description="Owed from the last confirmed month.")
+    net_payable: Decimal = Field(description="Negative: owed, carried to the next month.")
+
+
+class BonusLineQuery(PageQuery):
+    kind: Literal[("all", *BonusKind.values)] = "all"
+    period: date | None = Field(None, description="Any day of the month (a month run) or of "
+                                                  "the year (a year run).")
+    status: Literal[("all", *BonusStatus.values)] = "confirmed"
+
+
+@router.get("/bonus-lines", response={200: paged(BonusLineOut), **error_responses()})
+def bonus_line_list(request, query: Query[BonusLineQuery]):
+    """The bonus lines you see, newest run first: by default those of confirmed runs, which are
+    frozen and paid (奖金发放); a draft's may still change."""
+    check(request, SALES_VIEW)
+    kind = "" if query.kind == "all" else query.kind
+    period = None
+    if query.period is not None:
+        _plausible(query.period, "period")
+        period = query.period.replace(day=1)
+        if kind == BonusKind.YEAR:
+            period = period.replace(month=1)
+    status = "" if query.status == "all" else query.status
+    return page_of(bonus.lines_of(request.auth, kind=kind, period=period, status=status), query)

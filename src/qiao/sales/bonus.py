@@ -353,6 +353,20 @@ def run_lines(user, run) -> list[BonusLine]:
                                                              "manager_id"))
 
 
+def lines_of(user, *, kind: str = "", period: date | None = None, status: str = ""):
+    """The bonus lines `user` sees (a manager their own, a supervisor their scope's), newest run
+    first: what a payroll system reads, usually the confirmed runs of a month."""
+    lines = BonusLine.objects.visible_to(user).select_related("run", "manager")
+    if kind:
+        lines = lines.filter(run__kind=kind)
+    if period is not None:
+        lines = lines.filter(run__period=period)
+    if status:
+        lines = lines.filter(run__status=status)
+    return lines.order_by("-run__period", "run__kind", F("rank").asc(nulls_last=True),
+                          "manager_id")
+
+
 def totals(lines) -> dict:
     names = ("net_sales", "target", "performance_bonus", "rank_bonus", "clawback", "carried",
              "net_payable")
