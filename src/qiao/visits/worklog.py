@@ -60,7 +60,7 @@ def draft_text(author, period, start, end) -> str:
     the handbook's headings, for the author to edit. Three queries (worklog_selectors.activity)."""
     done = reads.activity(author, start, end)
     sections = [
-        (_("Visits"), [f"{v.visited_on:%m-%d} {v.customer.name}（{v.get_kind_display()}，"
+        (_("Visits made"), [f"{v.visited_on:%m-%d} {v.customer.name}（{v.get_kind_display()}，"
                        f"{Method(v.method).label}）{v.purpose}".rstrip() for v in done.visits]),
         (_("Commitments made"), [f"{c.customer.name}：{c.text}（{_('due date')} {c.due_on}）"
                                  for c in done.commitments_made]),
@@ -73,7 +73,7 @@ def draft_text(author, period, start, end) -> str:
     lines = []
     for title, items in sections:
         lines.append(f"{title}（{len(items)}）")
-        lines += [f"- {item}" for item in items] or [f"- {_('None')}"]
+        lines += [f"- {item}" for item in items] or [f"- {_('Nothing')}"]
         lines.append("")
     lines += [_("Problems and suggestions"), "- ", "", _("Plan for the next period"), "- "]
     return "\n".join(lines)
