@@ -96,7 +96,7 @@ def test_the_draft_takes_a_fixed_number_of_queries(personas):
 def test_one_report_per_period_and_no_period_not_started(personas):
     am01, today = personas["am01"], timezone.localdate()
     week = worklog.report_draft(actor=am01, period=Period.WEEK, day=today)
-    with pytest.raises(ValidationError, match="already"):
+    with pytest.raises(ValidationError, match="已经写过"):
         worklog.report_draft(actor=am01, period=Period.WEEK, day=week.period_start)
     with pytest.raises(ValidationError):
         worklog.report_draft(actor=am01, period=Period.DAY, day=today + timedelta(days=1))

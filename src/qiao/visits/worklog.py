@@ -121,7 +121,7 @@ def _own_draft(actor, report) -> WorkReport:
 def report_save(*, actor, report, expected_version, body) -> WorkReport:
     """The author's text of their draft report; a version changed since is 409."""
     report = _own_draft(actor, report)
-    body = clean_text(body or "", multiline=True)
+    body = clean_text(body or "", multiline=True).strip()
     if not body:
         raise ValidationError({"body": _("Write the report.")})
     if len(body) > MAX_BODY:
@@ -156,7 +156,7 @@ def report_comment(*, actor, report, expected_version, comment) -> WorkReport:
     """The supervisor's comment on a submitted report (anyone who sees it and records visits,
     but not its author): the report is reviewed and its author told in the inbox."""
     _may_write(actor)
-    comment = clean_text(comment or "", multiline=True)
+    comment = clean_text(comment or "", multiline=True).strip()
     if not comment:
         raise ValidationError({"comment": _("Write a comment.")})
     if len(comment) > MAX_COMMENT:
@@ -195,7 +195,7 @@ def going_out_register(*, actor, place, purpose, leaves_at, until,
     before going out, longer than a month, an implausible date or a customer the actor does not
     see is refused."""
     _may_write(actor)
-    place, purpose = clean_text(place or ""), clean_text(purpose or "")
+    place, purpose = clean_text(place or "").strip(), clean_text(purpose or "").strip()
     errors = {}
     if not place:
         errors["place"] = _("Say where you are going.")
@@ -216,7 +216,7 @@ def going_out_register(*, actor, place, purpose, leaves_at, until,
         errors["customer"] = _("Choose one of your customers.")
     if errors:
         raise ValidationError(errors)
-    going = GoingOut(author=actor, unit=actor.unit, place=place[:200], purpose=purpose[:300],
+    going = GoingOut(author=actor, unit=actor.unit, place=place, purpose=purpose,
                      customer=customer, leaves_at=leaves_at, until=until)
     going.full_clean()
     authored_by(going, actor).save()
