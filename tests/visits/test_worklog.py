@@ -4,7 +4,7 @@ fixed number of queries; one report per period; edit with the version (409), sub
 supervisor's comment and the inbox messages; scope (a manager never sees another's: 404, the
 supervisor sees the team's); going out refused on bad times and text; the desk's "out now"."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -200,7 +200,7 @@ def test_going_out_refuses_bad_input_and_writes_nothing(personas):
         {"until": _at(-1)},  # back before going out
         {"until": _at(0)},
         {"until": _at(24 * 40)},  # longer than a month
-        {"leaves_at": timezone.make_aware(datetime(1, 1, 2))},
+        {"leaves_at": datetime(1, 1, 2, tzinfo=UTC)},
         {"place": "\u200b\u200b"},
         {"purpose": " "},
         {"customer": personas.customers["am02"][0]},  # a teammate's customer
