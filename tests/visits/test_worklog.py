@@ -259,3 +259,23 @@ def test_reports_and_registrations_follow_their_author_to_a_new_unit(personas):
     report.refresh_from_db()
     going.refresh_from_db()
     assert report.unit == other_team and going.unit == other_team
+
+
+def test_demo_work_reports(personas):
+    """Daily logs and weekly summaries submitted, drafted from the demo visits, some commented;
+    am01 out now (sup1's desk), am02 back; loaded once."""
+    from qiao.visits.demo import load_demo_visit_records, load_demo_work_reports
+
+    load_demo_visit_records()
+    load_demo_work_reports()
+    am01 = personas["am01"]
+    mine = WorkReport.objects.filter(author=am01)
+    assert mine.filter(period=Period.WEEK).count() == 4
+    assert mine.filter(period=Period.DAY).count() == 10  # two weeks' working days
+    assert mine.exclude(status=WorkReport.Status.DRAFT).count() == mine.count()
+    assert mine.filter(status=WorkReport.Status.REVIEWED, commented_by=personas["sup1"]).exists()
+    assert mine.filter(body__contains="拜访客户（").count() == mine.count()
+    assert [g.author for g in desk.out_now_context(personas["sup1"])["out"]] == [am01]
+    count = WorkReport.objects.count()
+    load_demo_work_reports()
+    assert WorkReport.objects.count() == count
