@@ -28,8 +28,8 @@ from ..approvals.conftest import hospitality
 from ..factories import make_customer
 
 EVERY_WIDGET = ["approvals_waiting", "sales", "tickets", "approvals_mine", "inbox_unread",
-                "customers_idle", "visits_commitments", "customers_licences", "customers_pool",
-                "team_overview"]
+                "customers_idle", "visits_commitments", "visits_out_now", "customers_licences",
+                "customers_pool", "team_overview"]
 
 
 @pytest.fixture
