@@ -7,7 +7,7 @@ PermissionDenied (404)."""
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -89,13 +89,18 @@ def report_draft(*, actor, period, day) -> WorkReport:
         raise ValidationError({"period": _("Choose a period kind.")})
     PlausibleDate(not_future=True)(day)
     start, end = reads.period_bounds(period, day)
+    taken = ValidationError(_("You already have this report (%(period)s from %(start)s): "
+                              "open it from the list.")
+                            % {"period": WorkReport.Period(period).label, "start": start})
     if WorkReport.objects.filter(author=actor, period=period, period_start=start).exists():
-        raise ValidationError(_("You already have this report (%(period)s from %(start)s): "
-                                "open it from the list.")
-                              % {"period": WorkReport.Period(period).label, "start": start})
+        raise taken
     report = WorkReport(author=actor, unit=actor.unit, period=period, period_start=start,
                         body=draft_text(actor, period, start, end)[:MAX_BODY])
-    authored_by(report, actor).save()
+    try:
+        with transaction.atomic():
+            authored_by(report, actor).save()
+    except IntegrityError:  # the same report drafted at the same moment (a double click)
+        raise taken from None
     return report
 
 
