@@ -121,6 +121,8 @@ def test_save_submit_comment_and_the_inbox(personas):
     assert report.body == "今日走访三家。" and report.version == 2
     with pytest.raises(StaleVersionError):
         worklog.report_save(actor=am01, report=report, expected_version=1, body="旧页面")
+    same = worklog.report_save(actor=am01, report=report, expected_version=2, body="今日走访三家。")
+    assert same.version == 2  # saved unchanged: nothing written
     with pytest.raises(PermissionDenied):  # a teammate: out of scope
         worklog.report_save(actor=am02, report=report, expected_version=2, body="改别人的")
     with pytest.raises(ValidationError):  # not submitted yet

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from qiao.core.concurrency import save_versioned
+from qiao.core.exceptions import StaleVersionError
 from qiao.core.history import authored_by
 from qiao.core.text import clean_text
 from qiao.core.validators import PlausibleDate
@@ -124,13 +125,18 @@ def _own_draft(actor, report) -> WorkReport:
 
 @transaction.atomic
 def report_save(*, actor, report, expected_version, body) -> WorkReport:
-    """The author's text of their draft report; a version changed since is 409."""
+    """The author's text of their draft report; a version changed since is 409. Saved
+    unchanged, nothing is written."""
     report = _own_draft(actor, report)
     body = clean_text(body or "", multiline=True).strip()
     if not body:
         raise ValidationError({"body": _("Write the report.")})
     if len(body) > MAX_BODY:
         raise ValidationError({"body": _("At most %(n)s characters.") % {"n": MAX_BODY}})
+    if body == report.body:  # saved unchanged: nothing written, but a stale page is told
+        if expected_version != report.version:
+            raise StaleVersionError.of(report)
+        return report
     report.body = body
     authored_by(report, actor)
     save_versioned(report, expected_version=expected_version)
