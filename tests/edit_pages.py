@@ -54,8 +54,9 @@ from qiao.sales.models import BonusKind, BonusLine, BonusRule, BonusTier, SalesP
 from qiao.tickets.models import AssignmentRule, CannedReply, Queue, SlaPolicy
 from qiao.visits import selectors as visit_selectors
 from qiao.visits import services as visit_services
+from qiao.visits import worklog
 from qiao.visits.demo import ensure_hospitality_chain
-from qiao.visits.models import HospitalityRequest, VisitRule
+from qiao.visits.models import HospitalityRequest, VisitRule, WorkReport
 from qiao.workorders import services as work_order_services
 from qiao.workorders.models import StageAttachment, WorkOrder
 
@@ -264,6 +265,14 @@ def make_appraisal_full(world):
         data={"evaluation": "完成良好。\n回款偏慢。", "comments": "下季度加强回款。"})
 
 
+def make_work_report_full(world):
+    """Yesterday's work log of am01, drafted and rewritten as a draft still to submit."""
+    am01 = world.personas["am01"]
+    report = worklog.report_draft(actor=am01, period="day", day=_today() - timedelta(days=1))
+    return worklog.report_save(actor=am01, report=report, expected_version=report.version,
+                               body="上午走访两家客户。\n下午整理订单。")
+
+
 # In the order the world makes them (a contact needs the customer).
 FILLERS = {
     Customer: Filler(make_customer_full, ("am01", "sup1"), second_customer_values,
@@ -279,6 +288,7 @@ FILLERS = {
     SalesPlan: Filler(make_plan_full, ("am01",)),
     Scorecard: Filler(make_scorecard_full, ("sup1",)),
     Appraisal: Filler(make_appraisal_full, ("sup1",)),
+    WorkReport: Filler(make_work_report_full, ("am01",)),
 }
 
 

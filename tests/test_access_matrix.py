@@ -100,9 +100,17 @@ from qiao.tickets.actions import TICKET_ASSIGN, TICKET_HANDLE
 from qiao.tickets.models import Ticket
 from qiao.visits import selectors as visit_selectors
 from qiao.visits import services as visit_services
+from qiao.visits import worklog
 from qiao.visits.actions import VISIT_EXPORT, VISIT_RECORD
 from qiao.visits.demo import ensure_hospitality_chain
-from qiao.visits.models import Commitment, ScheduledVisit, Visit, VisitSchedule
+from qiao.visits.models import (
+    Commitment,
+    GoingOut,
+    ScheduledVisit,
+    Visit,
+    VisitSchedule,
+    WorkReport,
+)
 from qiao.workorders.models import StageAttachment, WorkOrder
 
 from .conftest import PASSWORD, ROLES
@@ -146,6 +154,8 @@ RECEIPT = "receipt"            # a receipt from the bucket's customer (posted by
 REPORT = "report"              # the bucket's account manager's monthly sales analysis report
 PLAN = "plan"                  # the bucket's account manager's personal sales plan of the year
 SCHEDULE = "schedule"          # the bucket's account manager's visit schedule of next week
+WORK_REPORT = "work_report"    # the bucket's account manager's draft work log of today
+GOING_OUT = "going_out"        # the bucket's account manager's going-out registration (out now)
 APPRAISAL = "appraisal"        # the director's appraisal of the bucket's account manager
 SCHEME = "scheme"              # the appraisal scheme (one, shared: not scoped)
 BONUS_RUN = "bonus_run"        # this month's draft bonus run (one, shared: its lines are scoped)
@@ -158,7 +168,7 @@ OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT
                 NOTIFICATION, DELEGATION, WORK_ORDER, WORK_ORDER_FILE, CAMPAIGN, RECOMMENDATION,
                 HANDOUT, IMPORT_RUN, VISIT, COMMITMENT, TICKET, ORDER, RECEIPT, REPORT, PLAN,
                 SCHEDULE, APPRAISAL, SCHEME, EXPORT_REQUEST, PERSONAL_DATA_COPY, BONUS_RUN,
-                BONUS_LINE)
+                BONUS_LINE, WORK_REPORT, GOING_OUT)
 GET, POST = ("GET",), ("POST",)
 BOTH = ("GET", "POST")
 
@@ -398,6 +408,18 @@ ROUTES = {
     "visits:schedule_submit": Route(SCHEDULE, (VISIT_RECORD,), POST, requester_only=True),
     "visits:schedule_comment": Route(SCHEDULE, (VISIT_RECORD,), POST),
     "visits:feed": Route(SECRET_LINK, extra=(("token", "not-a-token"),)),
+    # Work logs and summaries, going out (issue 12 item 10): seen by the author and whoever's
+    # scope covers the author (the supervisor, who comments); written by the author alone.
+    "visits:work_reports": Route(LIST, (VISIT_RECORD,)),
+    "visits:work_report_new": Route(CREATE, (VISIT_RECORD,), BOTH),
+    "visits:work_report": Route(WORK_REPORT, (VISIT_RECORD,)),
+    "visits:work_report_edit": Route(WORK_REPORT, (VISIT_RECORD,), BOTH, requester_only=True),
+    "visits:work_report_submit": Route(WORK_REPORT, (VISIT_RECORD,), POST, requester_only=True),
+    "visits:work_report_comment": Route(WORK_REPORT, (VISIT_RECORD,), POST),
+    "visits:going_out": Route(LIST, (VISIT_RECORD,)),
+    "visits:going_out_new": Route(CREATE, (VISIT_RECORD,), BOTH),
+    "visits:going_out_return": Route(GOING_OUT, (VISIT_RECORD,), POST, requester_only=True,
+                                     writes=True),
     # Visit coverage (拜访覆盖率) and a manager's drill-down; the three seed tables (CUS-10).
     "visits:coverage": Route(LIST, (VISIT_RECORD,)),
     "visits:coverage_manager": Route(STAFF, (VISIT_RECORD,)),
@@ -490,6 +512,8 @@ SCOPED_MODELS = {
     AnnualTarget: (LIST,),  # the annual target split (sales:target_split)
     VisitSchedule: (SCHEDULE,),
     ScheduledVisit: (SCHEDULE,),  # its lines, on the schedule's page
+    WorkReport: (WORK_REPORT, LIST),
+    GoingOut: (GOING_OUT, LIST),  # the list and the desk's "out now"
     Appraisal: (APPRAISAL, LIST),  # its page; the list and the ranking
 }
 
@@ -599,6 +623,8 @@ class Records:
     bonus_run: object = None  # this month's draft bonus run (the same for every bucket)
     bonus_line: object = None  # the manager's line in it (None for a pool)
     plan: object = None  # the manager's personal sales plan of the year (None for a pool)
+    work_report: object = None  # the manager's draft work log of today (None for a pool)
+    going_out: object = None  # the manager's going-out registration, out now (None for a pool)
 
     def of_kind(self, kind):
         return getattr(self, kind)
@@ -617,7 +643,9 @@ class Records:
                 self.attachment.original_name, self.commitment and self.commitment.text,
                 self.ticket and self.ticket.subject, self.order and self.order.note,
                 self.report and self.report.problems, self.plan and self.plan.summary,
-                self.appraisal and self.appraisal.evaluation}
+                self.appraisal and self.appraisal.evaluation,
+                self.work_report and self.work_report.body,
+                self.going_out and self.going_out.place}
 
 
 @pytest.fixture
@@ -734,6 +762,13 @@ def matrix(personas, settings, tmp_path):
             plan.summary = f"矩阵计划{i}号"
             plan.save()
             records[bucket].plan = plan
+            report = worklog.report_draft(actor=owner, period="day", day=timezone.localdate())
+            records[bucket].work_report = worklog.report_save(
+                actor=owner, report=report, expected_version=report.version,
+                body=f"矩阵日志{i}号")
+            records[bucket].going_out = worklog.going_out_register(
+                actor=owner, place=f"矩阵外出{i}号", purpose="拜访客户",
+                leaves_at=timezone.now(), until=timezone.now() + timedelta(hours=2))
             records[bucket].personal_data_copy = PersonalDataRequest.objects.create(
                 requester=owner, customer=customer, contact=contact, kind="export",
                 reason="本人来电申请", state="approved",
@@ -757,6 +792,7 @@ STATE_FIELDS = {APPROVAL: ("state", "version"), WORK_ORDER: ("stage", "version")
                 CAMPAIGN: ("state", "version"), RECOMMENDATION: ("state", "updated_at"),
                 VISIT: ("kind", "updated_at"), COMMITMENT: ("status", "updated_at"),
                 SCHEDULE: ("status", "version"), APPRAISAL: ("status", "version"),
+                WORK_REPORT: ("status", "version"), GOING_OUT: ("returned_at", "updated_at"),
                 SCHEME: ("name", "updated_at"), BONUS_RUN: ("status", "version"),
                 BONUS_LINE: ("net_payable", "rank")}
 

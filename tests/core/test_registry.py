@@ -97,7 +97,7 @@ def test_the_directors_header_has_every_entry_in_the_menus_order(personas):
         "nav-sales-home", "nav-customers-pool", "nav-approvals-waiting", "nav-menu-more"]
     assert [entry["testid"] for entry in items[-1]["entries"]] == [
         "nav-customers-handover", "nav-customers-recycle_bin", "nav-customers-personal_data",
-        "nav-audit-log",
+        "nav-visits-work_reports", "nav-audit-log",
         "nav-workorders-list", "nav-dataio-index", "nav-dataio-exports", "nav-promotions-list",
         "nav-appraisal-list"]
     content = response.content.decode()

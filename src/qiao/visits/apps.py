@@ -17,6 +17,8 @@ class VisitsConfig(AppConfig):
             actions.register(action)
         navigation.register(NavEntry("visits:list", _("Visits"), "bi-geo-alt",
                                      (VISIT_RECORD,), order=15))
+        navigation.register(NavEntry("visits:work_reports", _("Work logs"), "bi-journal-check",
+                                     (VISIT_RECORD,), order=55, menu="more"))
         for widget in WIDGETS:
             desk_widgets.register(widget)
         # The approval engine learns the "hospitality" request type here, as models register
@@ -50,6 +52,11 @@ class VisitsConfig(AppConfig):
 
         owner_moved.register(services.schedules_follow_manager)
         services.register_message_kinds()
+        # Work reports and going-out registrations carry their author's unit likewise.
+        from . import worklog
+
+        owner_moved.register(worklog.reports_follow_author)
+        worklog.register_message_kinds()
         from . import reminders
 
         reminders.register_kinds()

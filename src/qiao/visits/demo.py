@@ -20,14 +20,16 @@ from qiao.core.signatures import signature_data_url
 from qiao.customers.models import Contact, Customer, Grade
 from qiao.org.models import Position, User
 
-from . import services
+from . import services, worklog
 from .models import (
     HANDBOOK_TASKS,
     Commitment,
+    GoingOut,
     ScheduledVisit,
     Visit,
     VisitRule,
     VisitSchedule,
+    WorkReport,
 )
 
 # The rules of the demo grades (rank: days, visit type, tasks, customer training), as migration
@@ -69,6 +71,7 @@ def ensure_hospitality_chain():
 def load_demo_visits():
     load_demo_visit_records()
     load_demo_schedules()
+    load_demo_work_reports()
     ensure_hospitality_chain()
     users = {u.username: u for u in User.objects.filter(username__in=(
         "am01", "am02", "am03", "sup1", "region1", "deptmgr"))}
@@ -234,3 +237,52 @@ def load_demo_schedules(today=None):
         services.schedule_submit(actor=manager, schedule=current,
                                  expected_version=current.version)
         services.schedule_propose(actor=manager, week_start=this_week + timedelta(days=7))
+
+
+WORK_LOG_DAYS = 14  # the daily logs of the last two weeks' working days
+WORK_SUMMARY_WEEKS = 4
+REPORT_COMMENTS = ("内容具体，继续保持。", "逾期承诺请尽快兑现。", "下周重点跟进一级客户的备货。")
+GOING_OUT = (("浦东新区张江镇", "走访重点客户并核对陈列"), ("闵行区七宝镇", "处理客户投诉，现场核实"))
+
+
+def load_demo_work_reports(today=None):
+    """Each demo manager's daily logs of the last two weeks' working days and weekly summaries
+    of the last four weeks, drafted from their visits and submitted (sup1 commenting on some of
+    am01's and am02's); am01 out of the office now, am02 back from going out yesterday."""
+    if WorkReport.objects.exists():
+        return
+    today = today or timezone.localdate()
+    supervisor = User.objects.filter(username="sup1").first()
+    for seed, username in enumerate(VISIT_MANAGERS):
+        manager = User.objects.filter(username=username).first()
+        if manager is None:
+            continue
+        days = [today - timedelta(days=back) for back in range(WORK_LOG_DAYS, 0, -1)]
+        periods = [(WorkReport.Period.DAY, day) for day in days if day.weekday() < 5] + [
+            (WorkReport.Period.WEEK, today - timedelta(weeks=back))
+            for back in range(WORK_SUMMARY_WEEKS, 0, -1)]
+        for number, (period, day) in enumerate(periods):
+            report = worklog.report_draft(actor=manager, period=period, day=day)
+            report = worklog.report_submit(actor=manager, report=report,
+                                           expected_version=report.version)
+            if supervisor is not None and username in ("am01", "am02") and number % 3 == 0:
+                worklog.report_comment(
+                    actor=supervisor, report=report, expected_version=report.version,
+                    comment=REPORT_COMMENTS[(seed + number) % len(REPORT_COMMENTS)])
+    _demo_going_out(today)
+
+
+def _demo_going_out(today):
+    people = {u.username: u for u in User.objects.filter(username__in=("am01", "am02"))}
+    if len(people) < 2:
+        return
+    now = timezone.now()
+    place, purpose = GOING_OUT[0]
+    worklog.going_out_register(actor=people["am01"], place=place, purpose=purpose,
+                               leaves_at=now - timedelta(hours=1), until=now + timedelta(hours=3))
+    place, purpose = GOING_OUT[1]
+    yesterday = timezone.make_aware(datetime.combine(today - timedelta(days=1), time(9, 30)))
+    going = worklog.going_out_register(actor=people["am02"], place=place, purpose=purpose,
+                                       leaves_at=yesterday, until=yesterday + timedelta(hours=6))
+    worklog.going_out_return(actor=people["am02"], going_out=going)
+    GoingOut.objects.filter(pk=going.pk).update(returned_at=yesterday + timedelta(hours=5))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qiao.core.registry import DeskWidget
 
-from . import coverage, selectors
+from . import coverage, selectors, worklog_selectors
 from .actions import VISIT_RECORD
 
 SHOWN = 5
@@ -60,3 +60,21 @@ WIDGETS = [
                "visits/_desk_commitments.html", commitments_context, (VISIT_RECORD,), order=45,
                url_name="visits:commitments", icon="bi-check2-square"),
 ]
+
+
+def out_now_context(user):
+    """Who of the supervisor's team is out now (外出登记: where, why, back by): one indexed
+    query; hidden when nobody is."""
+    out = worklog_selectors.team_out_now(user, limit=SHOWN)
+    if not out:
+        return None
+    now = timezone.now()
+    for going in out:
+        going.late = going.until < now
+    return {"out": out, "more_url": reverse("visits:going_out") + "?out=on"}
+
+
+WIDGETS.append(
+    DeskWidget("visits_out_now", _("Out of the office now"), "visits/worklog_desk_out.html",
+               out_now_context, (VISIT_RECORD,), order=46, url_name="visits:going_out",
+               icon="bi-signpost-split"))

@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from qiao.core.exports import DATE, Column
 from qiao.core.lists import ListSpec
 
-from . import selectors
+from . import selectors, worklog_selectors
 from .forms import CommitmentFilterForm, VisitFilterForm
+from .worklog_forms import GoingOutFilterForm, ReportFilterForm
 
 
 def _visit_filters(request):
@@ -47,4 +48,34 @@ COMMITMENTS = ListSpec(
     form=_commitment_filters,
     rows=lambda user, form: selectors.commitment_list(user, form.filters()),
     title=_("Commitments"),
+)
+
+
+# --- work reports and going out (工作日志、外出登记) ----------------------------------------------
+
+def _report_filters(request):
+    return ReportFilterForm(request.GET or None, user=request.user)
+
+
+WORK_REPORTS = ListSpec(
+    url_name="visits:work_reports",
+    template="visits/worklog_list.html",
+    fragment="visits/worklog_results.html",
+    form=_report_filters,
+    rows=lambda user, form: worklog_selectors.report_list(user, form.filters()),
+    title=_("Work logs and summaries"),
+)
+
+
+def _going_out_filters(request):
+    return GoingOutFilterForm(request.GET or None)
+
+
+GOING_OUT = ListSpec(
+    url_name="visits:going_out",
+    template="visits/worklog_going_out.html",
+    fragment="visits/worklog_going_out_results.html",
+    form=_going_out_filters,
+    rows=lambda user, form: worklog_selectors.going_out_list(user, out_only=form.out_only()),
+    title=_("Going-out registrations"),
 )

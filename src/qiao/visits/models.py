@@ -360,3 +360,103 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+# --- work logs and going out (工作日志、个人总结、外出登记) ------------------------------------
+
+class WorkReport(BusinessModel):
+    """A manager's work log of a day (工作日志) or summary of a week, month, quarter or year
+    (个人总结报告, seed 002 篇3): drafted from what the author did in the period (visits,
+    commitments, the timeline), edited, submitted to the supervisor, who comments (reviewed).
+    One per author, period kind and period start."""
+
+    class Period(models.TextChoices):
+        DAY = "day", _("Daily log")
+        WEEK = "week", _("Weekly summary")
+        MONTH = "month", _("Monthly summary")
+        QUARTER = "quarter", _("Quarterly summary")
+        YEAR = "year", _("Annual summary")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("work report", "Draft")
+        SUBMITTED = "submitted", pgettext_lazy("work report", "Submitted")
+        REVIEWED = "reviewed", pgettext_lazy("work report", "Reviewed")
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"),
+                               on_delete=models.PROTECT, related_name="+")
+    # The author's unit when the report was written, copied so scope is one condition.
+    unit = models.ForeignKey("org.OrgUnit", verbose_name=_("unit"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+", editable=False)
+    period = models.CharField(_("period kind"), max_length=10, choices=Period.choices)
+    period_start = models.DateField(_("period start"), validators=[PlausibleDate()])
+    body = models.TextField(_("work report"), max_length=20000)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.DRAFT)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    comment = models.TextField(_("supervisor's comment"), blank=True, max_length=2000)
+    commented_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("commented by"),
+                                     null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    commented_at = models.DateTimeField(_("commented at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("work report")
+        verbose_name_plural = _("work reports")
+        ordering = ["-period_start", "period", "id"]
+        constraints = [models.UniqueConstraint(fields=["author", "period", "period_start"],
+                                               name="work_report_once")]
+        indexes = [
+            # The team's reports, newest first: WHERE unit_id IN (…) ORDER BY period_start DESC
+            models.Index(fields=["unit", "-period_start"], name="work_report_unit"),
+            # One's own: WHERE author_id = … ORDER BY period_start DESC
+            models.Index(fields=["author", "-period_start"], name="work_report_author"),
+        ]
+
+    def __str__(self):
+        return f"{self.author} · {self.get_period_display()} · {self.period_start}"
+
+    @property
+    def is_draft(self):
+        return self.status == self.Status.DRAFT
+
+
+class GoingOut(TimeStampedModel):
+    """外出登记: before going out the manager registers where, why and until when, and informs
+    the supervisor (seed 000: 出外前须做好登记及知会直接主管); marked returned on coming back."""
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("account manager"),
+                               on_delete=models.PROTECT, related_name="+")
+    # The author's unit, copied so the supervisor's "who is out" is one indexed condition.
+    unit = models.ForeignKey("org.OrgUnit", verbose_name=_("unit"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+", editable=False)
+    place = models.CharField(_("destination"), max_length=200)
+    purpose = models.CharField(_("purpose"), max_length=300)
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), null=True,
+                                 blank=True, on_delete=models.PROTECT, related_name="+")
+    leaves_at = models.DateTimeField(_("going out at"), validators=[PlausibleDate()])
+    until = models.DateTimeField(_("back by"), validators=[PlausibleDate()])
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("going-out registration")
+        verbose_name_plural = _("going-out registrations")
+        ordering = ["-leaves_at", "-id"]
+        indexes = [
+            # Who of the team is out: WHERE unit_id IN (…) AND returned_at IS NULL
+            models.Index(fields=["unit", "leaves_at"], name="going_out_open",
+                         condition=models.Q(returned_at__isnull=True)),
+            models.Index(fields=["author", "-leaves_at"], name="going_out_author"),
+        ]
+
+    def __str__(self):
+        return f"{self.author} · {self.place}"
+
+    @property
+    def is_out(self):
+        return self.returned_at is None

@@ -3,7 +3,7 @@ apps.ready)."""
 
 from qiao.core.registry import Scope, ScopeMode
 
-from .models import Commitment, ScheduledVisit, Visit, VisitSchedule
+from .models import Commitment, GoingOut, ScheduledVisit, Visit, VisitSchedule, WorkReport
 
 SCOPES = (
     # A visit record is visible exactly when its customer is (data scope over the customer's
@@ -20,4 +20,9 @@ SCOPES = (
     Scope(ScheduledVisit, ScopeMode.OWNER_UNIT, owner_field="schedule__manager_id",
           unit_field="schedule__unit_id", clearance_field="customer__secret_level",
           deleted_field="schedule__is_deleted"),
+    # Work reports and going-out registrations are their author's: seen by the author and
+    # whoever's data scope covers the author or the author's unit (copied) — the supervisor.
+    Scope(WorkReport, ScopeMode.OWNER_UNIT, owner_field="author_id", unit_field="unit_id",
+          deleted_field="is_deleted"),
+    Scope(GoingOut, ScopeMode.OWNER_UNIT, owner_field="author_id", unit_field="unit_id"),
 )

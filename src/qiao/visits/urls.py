@@ -2,7 +2,7 @@ from django.urls import path
 
 from qiao.org.decorators import stored_file_view
 
-from . import report_views, selectors, views
+from . import report_views, selectors, views, worklog_views
 from .actions import VISIT_RECORD
 
 app_name = "visits"
@@ -47,4 +47,21 @@ urlpatterns = [
          name="hospitality_table_export"),
     # Read by a phone's calendar without a login: the secret token is the key.
     path("visits/feed/<str:token>.ics", views.calendar_feed, name="feed"),
+]
+
+# Work logs and summaries (工作日志、个人总结) and going-out registration (外出登记).
+urlpatterns += [
+    path("visits/work-reports/", worklog_views.report_list, name="work_reports"),
+    path("visits/work-reports/new/", worklog_views.report_new, name="work_report_new"),
+    path("visits/work-reports/<int:pk>/", worklog_views.report_detail, name="work_report"),
+    path("visits/work-reports/<int:pk>/edit/", worklog_views.report_edit,
+         name="work_report_edit"),
+    path("visits/work-reports/<int:pk>/submit/", worklog_views.report_submit,
+         name="work_report_submit"),
+    path("visits/work-reports/<int:pk>/comment/", worklog_views.report_comment,
+         name="work_report_comment"),
+    path("visits/going-out/", worklog_views.going_out_list, name="going_out"),
+    path("visits/going-out/new/", worklog_views.going_out_new, name="going_out_new"),
+    path("visits/going-out/<int:pk>/return/", worklog_views.going_out_return,
+         name="going_out_return"),
 ]
