@@ -36,7 +36,10 @@ class VisitsConfig(AppConfig):
                           edit_form=forms.returned_hospitality_form,
                           on_edit=services.hospitality_request_edit,
                           create_url="visits:hospitality_new",
-                          create_label=_("New hospitality request"))
+                          create_label=_("New hospitality request"),
+                          # Over the manager's monthly budget: the next approval level too.
+                          over_limit=services.hospitality_over_budget,
+                          over_limit_label=_("Over budget: next approval level"))
         # Its lines on the customer's timeline (a visit is a follow-up of the customer), and
         # the commitments that move with the customers handed over to another manager.
         from qiao.core.registry import handover_steps, timeline_kinds

@@ -1,9 +1,18 @@
-"""Who reads visits, commitments and visit schedules (core.registry.scopes, registered in
-apps.ready)."""
+"""Who reads visits, commitments, visit schedules and hospitality budgets
+(core.registry.scopes, registered in apps.ready)."""
 
 from qiao.core.registry import Scope, ScopeMode
+from qiao.org.models import User
+from qiao.org.scope import staff_in_scope_q
 
-from .models import Commitment, ScheduledVisit, Visit, VisitSchedule
+from .models import Commitment, HospitalityBudget, ScheduledVisit, Visit, VisitSchedule
+
+
+def _budgets_in_scope(queryset, user):
+    """A hospitality budget is its manager's: seen by the manager and whoever's data scope
+    covers the manager (the budget follows the manager when they move)."""
+    return queryset.filter(manager__in=User.objects.filter(staff_in_scope_q(user)).values("pk"))
+
 
 SCOPES = (
     # A visit record is visible exactly when its customer is (data scope over the customer's
@@ -20,4 +29,5 @@ SCOPES = (
     Scope(ScheduledVisit, ScopeMode.OWNER_UNIT, owner_field="schedule__manager_id",
           unit_field="schedule__unit_id", clearance_field="customer__secret_level",
           deleted_field="schedule__is_deleted"),
+    Scope(HospitalityBudget, ScopeMode.CUSTOM, custom=_budgets_in_scope),
 )
