@@ -100,9 +100,15 @@ from qiao.tickets.actions import TICKET_ASSIGN, TICKET_HANDLE
 from qiao.tickets.models import Ticket
 from qiao.visits import selectors as visit_selectors
 from qiao.visits import services as visit_services
-from qiao.visits.actions import VISIT_EXPORT, VISIT_RECORD
+from qiao.visits.actions import HOSPITALITY_BUDGET, VISIT_EXPORT, VISIT_RECORD
 from qiao.visits.demo import ensure_hospitality_chain
-from qiao.visits.models import Commitment, ScheduledVisit, Visit, VisitSchedule
+from qiao.visits.models import (
+    Commitment,
+    HospitalityBudget,
+    ScheduledVisit,
+    Visit,
+    VisitSchedule,
+)
 from qiao.workorders.models import StageAttachment, WorkOrder
 
 from .conftest import PASSWORD, ROLES
@@ -146,6 +152,8 @@ RECEIPT = "receipt"            # a receipt from the bucket's customer (posted by
 REPORT = "report"              # the bucket's account manager's monthly sales analysis report
 PLAN = "plan"                  # the bucket's account manager's personal sales plan of the year
 SCHEDULE = "schedule"          # the bucket's account manager's visit schedule of next week
+HOSPITALITY_RECEIPT = "hospitality_receipt"  # the manager's approved hospitality request whose
+                               # actual cost is recorded with a receipt (its approval request)
 APPRAISAL = "appraisal"        # the director's appraisal of the bucket's account manager
 SCHEME = "scheme"              # the appraisal scheme (one, shared: not scoped)
 BONUS_RUN = "bonus_run"        # this month's draft bonus run (one, shared: its lines are scoped)
@@ -158,7 +166,7 @@ OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT
                 NOTIFICATION, DELEGATION, WORK_ORDER, WORK_ORDER_FILE, CAMPAIGN, RECOMMENDATION,
                 HANDOUT, IMPORT_RUN, VISIT, COMMITMENT, TICKET, ORDER, RECEIPT, REPORT, PLAN,
                 SCHEDULE, APPRAISAL, SCHEME, EXPORT_REQUEST, PERSONAL_DATA_COPY, BONUS_RUN,
-                BONUS_LINE)
+                BONUS_LINE, HOSPITALITY_RECEIPT)
 GET, POST = ("GET",), ("POST",)
 BOTH = ("GET", "POST")
 
@@ -273,6 +281,11 @@ ROUTES = {
     "approvals:waiting": Route(LIST),
     "approvals:mine": Route(LIST),
     "visits:hospitality_new": Route(CREATE, (APPROVAL_REQUEST,), BOTH),
+    # the actual cost of a hospitality request is recorded by its requester alone; its receipt
+    # is seen with the request; the monthly budgets are set for the managers in one's scope
+    "visits:hospitality_cost": Route(APPROVAL, (APPROVAL_REQUEST,), BOTH, requester_only=True),
+    "visits:hospitality_receipt": Route(HOSPITALITY_RECEIPT, (APPROVAL_REQUEST,)),
+    "visits:hospitality_budgets": Route(LIST, (HOSPITALITY_BUDGET,), BOTH),
     "approvals:detail": Route(APPROVAL),
     "approvals:decide": Route(APPROVAL, (), POST),
     "approvals:withdraw": Route(APPROVAL, (), POST, writes=True, requester_only=True),
@@ -472,6 +485,7 @@ SCOPED_MODELS = {
     Ticket: (TICKET,),
     Visit: (VISIT,),
     Commitment: (COMMITMENT,),
+    HospitalityBudget: (LIST,),  # the budget page: the managers of one's scope
     Order: (ORDER,),
     SalesReturn: (ORDER,),  # listed on the order's page
     Receipt: (RECEIPT,),
@@ -554,7 +568,8 @@ _AM = {CUSTOMER_VIEW, CUSTOMER_CREATE, CUSTOMER_EDIT, CUSTOMER_LIFECYCLE,
        POOL_CLAIM, API_USE, APPROVAL_REQUEST, PROMOTION_RECOMMEND, DATA_IMPORT, VISIT_RECORD,
        TICKET_HANDLE, SALES_VIEW, SALES_POST, APPRAISAL_VIEW, PERSONAL_DATA}
 _SUP = _AM | {CUSTOMER_GRADE, CUSTOMER_DELETE, CUSTOMER_RESTORE, CUSTOMER_EXPORT,
-              CUSTOMER_REASSIGN, VISIT_EXPORT, TICKET_ASSIGN, SALES_MANAGE, APPRAISAL_MANAGE}
+              CUSTOMER_REASSIGN, VISIT_EXPORT, TICKET_ASSIGN, SALES_MANAGE, APPRAISAL_MANAGE,
+              HOSPITALITY_BUDGET}
 _MGR = _SUP | {AUDIT_VIEW}
 _TOP = _MGR | {PROMOTION_MANAGE}
 MAY = {"director": _TOP, "deptmgr": _TOP, "region1": _MGR, "sup1": _MGR, "am01": _AM, "am02": _AM,
@@ -599,6 +614,7 @@ class Records:
     bonus_run: object = None  # this month's draft bonus run (the same for every bucket)
     bonus_line: object = None  # the manager's line in it (None for a pool)
     plan: object = None  # the manager's personal sales plan of the year (None for a pool)
+    hospitality_receipt: object = None  # the approval of the manager's costed hospitality
 
     def of_kind(self, kind):
         return getattr(self, kind)
@@ -734,6 +750,7 @@ def matrix(personas, settings, tmp_path):
             plan.summary = f"矩阵计划{i}号"
             plan.save()
             records[bucket].plan = plan
+            records[bucket].hospitality_receipt = costed_hospitality(owner, customer)
             records[bucket].personal_data_copy = PersonalDataRequest.objects.create(
                 requester=owner, customer=customer, contact=contact, kind="export",
                 reason="本人来电申请", state="approved",
@@ -750,7 +767,20 @@ def matrix(personas, settings, tmp_path):
     return records
 
 
-STATE_FIELDS = {APPROVAL: ("state", "version"), WORK_ORDER: ("stage", "version"),
+def costed_hospitality(owner, customer):
+    """An approved hospitality request of today whose actual cost is recorded with a receipt."""
+    approval = visit_services.hospitality_request_create(
+        actor=owner, customer=customer, amount=Decimal("500.00"), date=timezone.localdate(),
+        guests="矩阵客人", purpose="矩阵招待")
+    task = approval.tasks.get(state="waiting")
+    approval_services.task_approve(actor=task.approver, task=task)
+    visit_services.hospitality_cost_record(
+        actor=owner, hospitality=approval.subject, amount=Decimal("480.00"),
+        receipt=SimpleUploadedFile("矩阵票据.pdf", PDF, "application/pdf"))
+    return approval
+
+
+STATE_FIELDS = {APPROVAL: ("state", "version"), HOSPITALITY_RECEIPT: ("state", "version"), WORK_ORDER: ("stage", "version"),
                 TICKET: ("status", "version"), ORDER: ("status", "updated_at"),
                 RECEIPT: ("amount", "updated_at"), REPORT: ("status", "version"),
                 PLAN: ("status", "version"),

@@ -119,4 +119,4 @@ def hospitality_cost(request, pk):
                 return redirect("approvals:detail", pk=pk)
     return render_page(request, "visits/hospitality_cost.html", {
         "hospitality": hospitality, "approval": hospitality.approval, "form": form,
-        "tolerance": int(services.COST_TOLERANCE * 100)}, status=status)
+        "tolerance": f"{services.COST_TOLERANCE:.0%}"}, status=status)
