@@ -409,7 +409,13 @@ def hospitality_request_edit(hospitality, data, actor):
 
 
 def hospitality_over_budget(hospitality) -> bool:
-    """The request type's over_limit: over the balance, the next approval level decides too."""
+    """The request type's over_limit, asked whenever a round starts (submitted, resubmitted —
+    changed or not): the budget checked as it stands then, and kept on the request. Over the
+    balance, the next approval level decides too."""
+    before = (hospitality.budget, hospitality.budget_used, hospitality.over_budget)
+    _check_budget(hospitality)
+    if (hospitality.budget, hospitality.budget_used, hospitality.over_budget) != before:
+        hospitality.save(update_fields=["budget", "budget_used", "over_budget"])
     return hospitality.over_budget
 
 
