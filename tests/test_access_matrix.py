@@ -780,7 +780,8 @@ def costed_hospitality(owner, customer):
     return approval
 
 
-STATE_FIELDS = {APPROVAL: ("state", "version"), HOSPITALITY_RECEIPT: ("state", "version"), WORK_ORDER: ("stage", "version"),
+STATE_FIELDS = {APPROVAL: ("state", "version"), HOSPITALITY_RECEIPT: ("state", "version"),
+                WORK_ORDER: ("stage", "version"),
                 TICKET: ("status", "version"), ORDER: ("status", "updated_at"),
                 RECEIPT: ("amount", "updated_at"), REPORT: ("status", "version"),
                 PLAN: ("status", "version"),
