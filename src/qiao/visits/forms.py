@@ -1,5 +1,6 @@
 """The visits' forms: the visit record (a plain form: a record is written once, never edited),
-the commitments' fulfil and cancel forms, the lists' filters, and the hospitality request."""
+the commitments' fulfil and cancel forms, the lists' filters, the hospitality request, its
+actual cost and the monthly hospitality budgets."""
 
 import uuid
 from datetime import date
