@@ -377,7 +377,7 @@ def _check_budget(hospitality):
     level. The month's budgets are locked, so that two requests raised at once cannot both
     take the same balance."""
     month = selectors.month_of(hospitality.date)
-    budgets = list(HospitalityBudget.objects.select_for_update().select_related("grade")
+    budgets = list(HospitalityBudget.objects.select_for_update()
                    .filter(manager=hospitality.requester_id, month=month).order_by("pk"))
     status = selectors.status_for(
         selectors.budget_statuses(budgets, month, exclude=hospitality.pk), hospitality.customer)
