@@ -377,7 +377,7 @@ def _check_budget(hospitality):
     level. The month's budgets are locked, so that two requests raised at once cannot both
     take the same balance."""
     month = selectors.month_of(hospitality.date)
-    budgets = list(HospitalityBudget.objects.select_for_update()
+    budgets = list(HospitalityBudget.objects.select_for_update(of=("self",))
                    .filter(manager=hospitality.requester_id, month=month).order_by("pk"))
     status = selectors.status_for(
         selectors.budget_statuses(budgets, month, exclude=hospitality.pk), hospitality.customer)
@@ -446,7 +446,7 @@ def hospitality_budgets_set(*, actor, month, grade=None, amounts: dict) -> int:
     if not set(amounts) <= set(managers):
         raise PermissionDenied
     existing = {budget.manager_id: budget for budget in HospitalityBudget.objects
-                .select_for_update().filter(month=month, grade=grade, manager__in=list(amounts))}
+                .select_for_update(of=("self",)).filter(month=month, grade=grade, manager__in=list(amounts))}
     changed, errors = 0, {}
     for manager_id, amount in amounts.items():
         budget = existing.get(manager_id)
@@ -478,7 +478,7 @@ def hospitality_budgets_copy(*, actor, month) -> int:
     month has none of the same manager and grade yet. Returns how many were copied."""
     month = _budget_month(month)
     managers = _budget_managers(actor)
-    taken = set(HospitalityBudget.objects.select_for_update()
+    taken = set(HospitalityBudget.objects.select_for_update(of=("self",))
                 .filter(month=month, manager__in=list(managers))
                 .values_list("manager_id", "grade_id"))
     copied = 0
