@@ -204,6 +204,21 @@ def make_hospitality_full(world):
     return HospitalityRequest.objects.get(pk=request.object_id)
 
 
+def make_costed_hospitality(world):
+    """An approved hospitality request of today with its actual cost and receipt (a file, no
+    form)."""
+    ensure_hospitality_chain()
+    am01 = world.personas["am01"]
+    approval = visit_services.hospitality_request_create(
+        actor=am01, customer=world.personas.customers["am01"][0], amount=Decimal("600.00"),
+        date=_today(), guests="周经理", purpose="新品推介后工作餐。")
+    task = approval.tasks.get(state="waiting")
+    approval_services.task_approve(actor=task.approver, task=task)
+    return visit_services.hospitality_cost_record(
+        actor=am01, hospitality=approval.subject, amount=Decimal("588.00"),
+        receipt=SimpleUploadedFile("餐费发票.pdf", PDF), note="含茶水")
+
+
 def return_hospitality(world, pk):
     """Send the request of HospitalityRequest `pk` back to its requester for changes."""
     request = ApprovalRequest.objects.get(type_code="hospitality", object_id=pk)
@@ -351,6 +366,7 @@ def _add_other_kinds(world):
     receipt = sales_services.receipt_post(actor=am01, customer=personas.customers["am01"][0],
                                           amount=Decimal("100.00"), method="cash",
                                           received_on=_today())
+    make_costed_hospitality(world)
     # This month's draft bonus run (its page and am01's line: read-only pages, no form).
     rule = BonusRule.objects.create(effective_from=_today().replace(day=1),
                                     monthly_first=Decimal("1000.00"), note="奖金规则")

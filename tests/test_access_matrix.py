@@ -101,11 +101,12 @@ from qiao.tickets.models import Ticket
 from qiao.visits import selectors as visit_selectors
 from qiao.visits import services as visit_services
 from qiao.visits import worklog
-from qiao.visits.actions import VISIT_EXPORT, VISIT_RECORD
+from qiao.visits.actions import HOSPITALITY_BUDGET, VISIT_EXPORT, VISIT_RECORD
 from qiao.visits.demo import ensure_hospitality_chain
 from qiao.visits.models import (
     Commitment,
     GoingOut,
+    HospitalityBudget,
     ScheduledVisit,
     Visit,
     VisitSchedule,
@@ -156,6 +157,8 @@ PLAN = "plan"                  # the bucket's account manager's personal sales p
 SCHEDULE = "schedule"          # the bucket's account manager's visit schedule of next week
 WORK_REPORT = "work_report"    # the bucket's account manager's draft work log of today
 GOING_OUT = "going_out"        # the bucket's account manager's going-out registration (out now)
+HOSPITALITY_RECEIPT = "hospitality_receipt"  # the manager's approved hospitality request whose
+                               # actual cost is recorded with a receipt (its approval request)
 APPRAISAL = "appraisal"        # the director's appraisal of the bucket's account manager
 SCHEME = "scheme"              # the appraisal scheme (one, shared: not scoped)
 BONUS_RUN = "bonus_run"        # this month's draft bonus run (one, shared: its lines are scoped)
@@ -168,7 +171,7 @@ OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT
                 NOTIFICATION, DELEGATION, WORK_ORDER, WORK_ORDER_FILE, CAMPAIGN, RECOMMENDATION,
                 HANDOUT, IMPORT_RUN, VISIT, COMMITMENT, TICKET, ORDER, RECEIPT, REPORT, PLAN,
                 SCHEDULE, APPRAISAL, SCHEME, EXPORT_REQUEST, PERSONAL_DATA_COPY, BONUS_RUN,
-                BONUS_LINE, WORK_REPORT, GOING_OUT)
+                BONUS_LINE, WORK_REPORT, GOING_OUT, HOSPITALITY_RECEIPT)
 GET, POST = ("GET",), ("POST",)
 BOTH = ("GET", "POST")
 
@@ -283,6 +286,11 @@ ROUTES = {
     "approvals:waiting": Route(LIST),
     "approvals:mine": Route(LIST),
     "visits:hospitality_new": Route(CREATE, (APPROVAL_REQUEST,), BOTH),
+    # the actual cost of a hospitality request is recorded by its requester alone; its receipt
+    # is seen with the request; the monthly budgets are set for the managers in one's scope
+    "visits:hospitality_cost": Route(APPROVAL, (APPROVAL_REQUEST,), BOTH, requester_only=True),
+    "visits:hospitality_receipt": Route(HOSPITALITY_RECEIPT, (APPROVAL_REQUEST,)),
+    "visits:hospitality_budgets": Route(LIST, (HOSPITALITY_BUDGET,), BOTH),
     "approvals:detail": Route(APPROVAL),
     "approvals:decide": Route(APPROVAL, (), POST),
     "approvals:withdraw": Route(APPROVAL, (), POST, writes=True, requester_only=True),
@@ -494,6 +502,7 @@ SCOPED_MODELS = {
     Ticket: (TICKET,),
     Visit: (VISIT,),
     Commitment: (COMMITMENT,),
+    HospitalityBudget: (LIST,),  # the budget page: the managers of one's scope
     Order: (ORDER,),
     SalesReturn: (ORDER,),  # listed on the order's page
     Receipt: (RECEIPT,),
@@ -578,7 +587,8 @@ _AM = {CUSTOMER_VIEW, CUSTOMER_CREATE, CUSTOMER_EDIT, CUSTOMER_LIFECYCLE,
        POOL_CLAIM, API_USE, APPROVAL_REQUEST, PROMOTION_RECOMMEND, DATA_IMPORT, VISIT_RECORD,
        TICKET_HANDLE, SALES_VIEW, SALES_POST, APPRAISAL_VIEW, PERSONAL_DATA}
 _SUP = _AM | {CUSTOMER_GRADE, CUSTOMER_DELETE, CUSTOMER_RESTORE, CUSTOMER_EXPORT,
-              CUSTOMER_REASSIGN, VISIT_EXPORT, TICKET_ASSIGN, SALES_MANAGE, APPRAISAL_MANAGE}
+              CUSTOMER_REASSIGN, VISIT_EXPORT, TICKET_ASSIGN, SALES_MANAGE, APPRAISAL_MANAGE,
+              HOSPITALITY_BUDGET}
 _MGR = _SUP | {AUDIT_VIEW}
 _TOP = _MGR | {PROMOTION_MANAGE}
 MAY = {"director": _TOP, "deptmgr": _TOP, "region1": _MGR, "sup1": _MGR, "am01": _AM, "am02": _AM,
@@ -625,6 +635,7 @@ class Records:
     plan: object = None  # the manager's personal sales plan of the year (None for a pool)
     work_report: object = None  # the manager's draft work log of today (None for a pool)
     going_out: object = None  # the manager's going-out registration, out now (None for a pool)
+    hospitality_receipt: object = None  # the approval of the manager's costed hospitality
 
     def of_kind(self, kind):
         return getattr(self, kind)
@@ -769,6 +780,7 @@ def matrix(personas, settings, tmp_path):
             records[bucket].going_out = worklog.going_out_register(
                 actor=owner, place=f"矩阵外出{i}号", purpose="拜访客户",
                 leaves_at=timezone.now(), until=timezone.now() + timedelta(hours=2))
+            records[bucket].hospitality_receipt = costed_hospitality(owner, customer)
             records[bucket].personal_data_copy = PersonalDataRequest.objects.create(
                 requester=owner, customer=customer, contact=contact, kind="export",
                 reason="本人来电申请", state="approved",
@@ -785,7 +797,21 @@ def matrix(personas, settings, tmp_path):
     return records
 
 
-STATE_FIELDS = {APPROVAL: ("state", "version"), WORK_ORDER: ("stage", "version"),
+def costed_hospitality(owner, customer):
+    """An approved hospitality request of today whose actual cost is recorded with a receipt."""
+    approval = visit_services.hospitality_request_create(
+        actor=owner, customer=customer, amount=Decimal("500.00"), date=timezone.localdate(),
+        guests="矩阵客人", purpose="矩阵招待")
+    task = approval.tasks.get(state="waiting")
+    approval_services.task_approve(actor=task.approver, task=task)
+    visit_services.hospitality_cost_record(
+        actor=owner, hospitality=approval.subject, amount=Decimal("480.00"),
+        receipt=SimpleUploadedFile("矩阵票据.pdf", PDF, "application/pdf"))
+    return approval
+
+
+STATE_FIELDS = {APPROVAL: ("state", "version"), HOSPITALITY_RECEIPT: ("state", "version"),
+                WORK_ORDER: ("stage", "version"),
                 TICKET: ("status", "version"), ORDER: ("status", "updated_at"),
                 RECEIPT: ("amount", "updated_at"), REPORT: ("status", "version"),
                 PLAN: ("status", "version"),

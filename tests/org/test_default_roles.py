@@ -27,6 +27,8 @@ _SUPERVISOR |= {"ticket.handle", "ticket.assign"}
 # supervisors up.
 _ACCOUNT_MANAGER |= {"visit.record"}
 _SUPERVISOR |= {"visit.record", "visit.export"}
+# Hospitality budgets (issue 12 item 7): set from the supervisors up.
+_SUPERVISOR |= {"visit.hospitality_budget"}
 # Sales and credit (issue 14): seeing and posting from the account managers up; targets,
 # costs, reversals and passing the credit limit from the supervisors up.
 _ACCOUNT_MANAGER |= {"sales.view", "sales.post"}

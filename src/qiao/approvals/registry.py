@@ -46,6 +46,12 @@ class RequestType:
     # Approving lets something privileged happen (a file of many customers leaves): only from a
     # session that has verified its second factor (C24, org.second_factor).
     second_factor: bool = False
+    # A subject beyond a limit of its module (a hospitality request over the manager's monthly
+    # budget) needs the next approval level: over_limit(subject) → True adds one step after the
+    # chain's last, decided by the superior of that step's approver (rules.escalation_target),
+    # labelled over_limit_label.
+    over_limit: Callable[[object], bool] | None = None
+    over_limit_label: str | None = None
 
     def amount_of(self, subject):
         return getattr(subject, self.amount_field) if self.amount_field else None
@@ -69,6 +75,9 @@ class RequestType:
         if self.title is not None:
             return self.title(params)
         return f"{self.label}: {params.get('subject', '')}"
+
+    def is_over_limit(self, subject) -> bool:
+        return self.over_limit is not None and self.over_limit(subject)
 
     @property
     def editable(self) -> bool:

@@ -72,7 +72,19 @@ def _plan(type_, subject, requester, amount):
         plan.append((step.order, str(step), approver))
     if not plan:
         raise ValidationError(_("The chain “%s” has no step for this request.") % chain)
+    if type_.is_over_limit(subject):
+        plan.append(_next_level(type_, plan, requester))
     return plan
+
+
+def _next_level(type_, plan, requester):
+    """The step a subject over its limit adds: the superior of the chain's last approver."""
+    order, _label, last = max(plan, key=lambda step: step[0])
+    approver = rules.escalation_target(last)
+    if approver is None or approver.pk == requester.pk:
+        raise ValidationError(_("Nobody above %(approver)s can approve this request beyond "
+                                "its limit; ask an administrator.") % {"approver": last})
+    return (order + 1, str(type_.over_limit_label or _("Next approval level")), approver)
 
 
 def _decided(request, actor):

@@ -11,8 +11,11 @@ from qiao.org.roles import ACCOUNT_MANAGERS_AND_UP, SUPERVISORS_AND_UP
 VISIT_RECORD = "visit.record"
 # The visit list as an Excel or CSV file (客户拜访管理表), for those who export customer data.
 VISIT_EXPORT = "visit.export"
+# Set the monthly hospitality budgets (招待费预算) of the account managers in one's data scope.
+HOSPITALITY_BUDGET = "visit.hospitality_budget"
 
 ACTIONS = (
     ActionDef(VISIT_RECORD, _("Record customer visits and commitments"), ACCOUNT_MANAGERS_AND_UP),
     ActionDef(VISIT_EXPORT, _("Export visit records"), SUPERVISORS_AND_UP),
+    ActionDef(HOSPITALITY_BUDGET, _("Set hospitality budgets"), SUPERVISORS_AND_UP),
 )

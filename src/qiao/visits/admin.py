@@ -1,5 +1,6 @@
-"""Visit rules are configured in the admin (VIS-1); visit records and commitments are shown
-there for support, read only: they change through the pages (services)."""
+"""Visit rules are configured in the admin (VIS-1), and hospitality budgets may be set there
+too (as on the budget page); visit records and commitments are shown there for support, read
+only: they change through the pages (services)."""
 
 from django import forms
 from django.contrib import admin
@@ -9,7 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from qiao.core.admin import CleanInputAdminMixin, ReadOnlyAdminMixin
 from qiao.core.forms import CleanInputMixin
 
-from .models import HANDBOOK_TASKS, Commitment, Visit, VisitRule
+from .models import HANDBOOK_TASKS, Commitment, HospitalityBudget, Visit, VisitRule
 
 
 class VisitRuleForm(CleanInputMixin, forms.ModelForm):
@@ -53,3 +54,14 @@ class CommitmentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ("text", "customer", "owner", "due_on", "status", "return_due_on")
     list_filter = ("status",)
     list_select_related = ("customer", "owner")
+
+
+@admin.register(HospitalityBudget)
+class HospitalityBudgetAdmin(CleanInputAdminMixin, SimpleHistoryAdmin):
+    """招待费预算: a manager's budget of a month (the first day), for every grade or one."""
+
+    list_display = ("manager", "month", "grade", "amount")
+    list_filter = ("month", "grade")
+    list_select_related = ("manager", "grade")
+    raw_id_fields = ("manager",)
+    date_hierarchy = "month"

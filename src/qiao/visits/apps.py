@@ -10,7 +10,7 @@ class VisitsConfig(AppConfig):
         # Its actions, header entry and block of the start page (core.registry).
         from qiao.core.registry import NavEntry, actions, desk_widgets, navigation
 
-        from .actions import ACTIONS, VISIT_RECORD
+        from .actions import ACTIONS, HOSPITALITY_BUDGET, VISIT_RECORD
         from .desk import WIDGETS
 
         for action in ACTIONS:
@@ -19,6 +19,8 @@ class VisitsConfig(AppConfig):
                                      (VISIT_RECORD,), order=15))
         navigation.register(NavEntry("visits:work_reports", _("Work logs"), "bi-journal-check",
                                      (VISIT_RECORD,), order=55, menu="more"))
+        navigation.register(NavEntry("visits:hospitality_budgets", _("Hospitality budgets"),
+                                     "bi-wallet2", (HOSPITALITY_BUDGET,), order=56, menu="more"))
         for widget in WIDGETS:
             desk_widgets.register(widget)
         # The approval engine learns the "hospitality" request type here, as models register
@@ -38,7 +40,10 @@ class VisitsConfig(AppConfig):
                           edit_form=forms.returned_hospitality_form,
                           on_edit=services.hospitality_request_edit,
                           create_url="visits:hospitality_new",
-                          create_label=_("New hospitality request"))
+                          create_label=_("New hospitality request"),
+                          # Over the manager's monthly budget: the next approval level too.
+                          over_limit=services.hospitality_over_budget,
+                          over_limit_label=_("Over budget: next approval level"))
         # Its lines on the customer's timeline (a visit is a follow-up of the customer), and
         # the commitments that move with the customers handed over to another manager.
         from qiao.core.registry import handover_steps, timeline_kinds

@@ -323,13 +323,14 @@ def visit_rows(user, filters: TableFilters):
 
 def hospitality_rows(user, filters: TableFilters):
     """客户招待管理表: the hospitality requests for the customers the user sees, with the state
-    of their latest approval request, newest first."""
+    of their latest approval request and the actual cost once recorded, newest first."""
     latest = (ApprovalRequest.objects.filter(type_code="hospitality", object_id=OuterRef("pk"))
               .order_by("-created_at", "-id"))
     rows = (HospitalityRequest.objects
             .filter(customer__in=Customer.objects.visible_to(user).values("pk"))
             .select_related("customer", "requester")
-            .annotate(approval_state=Subquery(latest.values("state")[:1])))
+            .annotate(approval_state=Subquery(latest.values("state")[:1]),
+                      actual_cost=F("cost__amount")))
     if filters.date_from:
         rows = rows.filter(date__gte=filters.date_from)
     if filters.date_to:

@@ -2,8 +2,10 @@
 managers over the past months (some special, with commitments open, overdue, fulfilled and
 followed by their return visit); their weekly visit schedules (submitted for the past weeks,
 this week's submitted, next week's proposed and left a draft); the hospitality chain
-(supervisor, then the department manager from ¥2,000) and a few requests in every state, so
-each screen has content on first start. Deterministic and idempotent."""
+(supervisor, then the department manager from ¥2,000), the managers' monthly hospitality
+budgets (招待费预算) from three months back to next month, and a few requests in every state —
+one over its manager's budget — so each screen has content on first start. Deterministic and
+idempotent."""
 
 import random
 import uuid
@@ -16,15 +18,17 @@ from django.utils import timezone
 from qiao.approvals import services as approvals
 from qiao.approvals.models import Chain, ChainStep
 from qiao.core import calendar
+from qiao.core.history import authored_by
 from qiao.core.signatures import signature_data_url
 from qiao.customers.models import Contact, Customer, Grade
 from qiao.org.models import Position, User
 
-from . import services, worklog
+from . import selectors, services, worklog
 from .models import (
     HANDBOOK_TASKS,
     Commitment,
     GoingOut,
+    HospitalityBudget,
     ScheduledVisit,
     Visit,
     VisitRule,
@@ -67,12 +71,36 @@ def ensure_hospitality_chain():
     return chain
 
 
+# Each demo manager's monthly hospitality budget, set by the supervisor (am03's, the regional
+# manager's) and kept small for am03, whose next request goes over it.
+BUDGETS = {"am01": Decimal("5000.00"), "am02": Decimal("5000.00"), "am03": Decimal("1000.00"),
+           "am05": Decimal("3000.00")}
+BUDGET_MONTHS_BACK = 3
+
+
+def load_demo_budgets():
+    """The budgets of BUDGETS from three months back to next month, where none is set."""
+    this_month = selectors.month_of(timezone.localdate())
+    months, month = [this_month, selectors.next_month(this_month)], this_month
+    for _ in range(BUDGET_MONTHS_BACK):
+        month = selectors.previous_month(month)
+        months.append(month)
+    for manager in User.objects.filter(username__in=BUDGETS).select_related("supervisor"):
+        for month in months:
+            if not HospitalityBudget.objects.filter(manager=manager, month=month,
+                                                    grade__isnull=True).exists():
+                budget = HospitalityBudget(manager=manager, month=month,
+                                           amount=BUDGETS[manager.username])
+                authored_by(budget, manager.supervisor).save()
+
+
 @transaction.atomic
 def load_demo_visits():
     load_demo_visit_records()
     load_demo_schedules()
     load_demo_work_reports()
     ensure_hospitality_chain()
+    load_demo_budgets()
     users = {u.username: u for u in User.objects.filter(username__in=(
         "am01", "am02", "am03", "sup1", "region1", "deptmgr"))}
     if len(users) < 6:
@@ -99,6 +127,7 @@ def load_demo_visits():
     returned = raise_("am01", "1500.00", "客户答谢")
     approvals.task_return(actor=users["sup1"], task=returned.tasks.get(order=1),
                          comment="请补充来宾名单")
+    raise_("am03", "1200.00", "客户年会答谢宴")  # over am03's ¥1,000: region1, then deptmgr
     withdrawn = raise_("am03", "600.00", "临时拜访")
     approvals.request_withdraw(actor=users["am03"], request=withdrawn)
 

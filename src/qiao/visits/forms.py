@@ -1,21 +1,25 @@
 """The visits' forms: the visit record (a plain form: a record is written once, never edited),
-the commitments' fulfil and cancel forms, the lists' filters, and the hospitality request."""
+the commitments' fulfil and cancel forms, the lists' filters, the hospitality request, its
+actual cost and the monthly hospitality budgets."""
 
 import uuid
 from datetime import date
+from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from qiao.core.forms import BootstrapFormMixin, filter_description, valid_data
+from qiao.core.forms import BootstrapFormMixin, MonthField, filter_description, valid_data
+from qiao.core.money import MaxAmountValidator, MoneyFormField
 from qiao.core.signatures import SignatureField
+from qiao.customers.models import Grade
 from qiao.customers.selectors import offer_customers
 from qiao.org.scope import visible_users
 
 from . import selectors
-from .models import Commitment, HospitalityRequest, Method, Task, Visit
+from .models import BUDGET_MAX, Commitment, HospitalityRequest, Method, Task, Visit
 from .services import ScheduleChange, VisitInput
 
 COMMITMENT_ROWS = 3  # blank rows for the commitments made on a visit
@@ -197,6 +201,58 @@ class HospitalityForm(BootstrapFormMixin, forms.ModelForm):
 def returned_hospitality_form(data=None, *, subject, user):
     """The request type's edit form: the requester changes a returned request."""
     return HospitalityForm(data, instance=subject, user=user)
+
+
+class HospitalityCostForm(BootstrapFormMixin, forms.Form):
+    """实际费用: what the hospitality cost, with the receipt (票据)."""
+
+    amount = MoneyFormField(label=_("actual cost (CNY)"), min_value=Decimal("0.01"),
+                            validators=[MaxAmountValidator()])
+    receipt = forms.FileField(label=_("receipt"),
+                              help_text=_("The invoice or till receipt: a PDF, JPEG or PNG file."),
+                              widget=forms.ClearableFileInput(
+                                  attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+
+class BudgetFilter(BootstrapFormMixin, forms.Form):
+    """The month (this month by default) and the grade (none: the general budget) of the
+    budget sheet."""
+
+    month = MonthField(label=_("month"), required=False)
+    grade = forms.ModelChoiceField(label=_("customer grade"), required=False,
+                                   queryset=Grade.objects.order_by("rank"),
+                                   empty_label=_("Every grade (general budget)"))
+
+    def values(self) -> dict:
+        data = valid_data(self)
+        return {"month": data.get("month") or timezone.localdate().replace(day=1),
+                "grade": data.get("grade")}
+
+
+class BudgetSheetForm(BootstrapFormMixin, forms.Form):
+    """One amount per manager of the sheet (empty: no budget)."""
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for manager, status in rows:
+            self.fields[self.field_name(manager)] = MoneyFormField(
+                label=manager.display_name or manager.username, required=False,
+                min_value=Decimal("0.01"), max_value=BUDGET_MAX,
+                initial=status.amount if status else None)
+
+    @staticmethod
+    def field_name(manager) -> str:
+        return f"amount_{manager.pk}"
+
+    def amounts(self) -> dict:
+        return {manager.pk: self.cleaned_data[self.field_name(manager)]
+                for manager, _status in self.rows}
+
+    def lines(self):
+        """[(manager, status, bound field)] for the template."""
+        return [(manager, status, self[self.field_name(manager)]) for manager, status in self.rows]
 
 
 # --- weekly visit schedules ----------------------------------------------------------------

@@ -8,7 +8,9 @@
   record's stored file.
 - `Commitment`: a promise made on a visit (承诺), a to-do of its owner; once fulfilled, a
   return visit (回访) is due (第15–16条).
-- `HospitalityRequest`: the hospitality request (招待费申请), approved through the engine.
+- `HospitalityRequest`: the hospitality request (招待费申请), approved through the engine;
+  `HospitalityBudget`: a manager's monthly hospitality budget (招待费预算), optionally per
+  customer grade; `HospitalityCost`: the actual cost with its receipt (实际费用, 票据).
 - `VisitSchedule` and its `ScheduledVisit`s: a manager's week of visits (客户访问日程表),
   proposed from the rules, edited, submitted, commented by the supervisor; `CalendarFeed`: the
   manager's secret .ics address for a phone's calendar.
@@ -18,16 +20,18 @@ Records move only through `visits.services`; reads go through `visible_to(user)`
 """
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from qiao.core.models import BusinessModel, StoredFile, TimeStampedModel
-from qiao.core.money import MoneyField, format_cny
+from qiao.core.money import MoneyField, format_cny, min_amount_validator
 from qiao.core.validators import PlausibleDate
 from qiao.customers.models import Customer
 from qiao.org.scope import ScopedQuerySet
@@ -247,6 +251,13 @@ class HospitalityRequest(TimeStampedModel):
     date = models.DateField(_("date"), validators=[PlausibleDate()])
     guests = models.CharField(_("guests"), max_length=200)
     purpose = models.TextField(_("purpose"))
+    # The manager's hospitality budget (招待费预算) as it stood when the request was raised or
+    # last resubmitted, shown to the approvers: the month's budget (None: no budget set), what
+    # other requests had used of it, and whether this one goes over the balance (then the
+    # request needs the next approval level: approvals.registry's `over_limit`).
+    budget = MoneyField(_("monthly budget"), null=True, blank=True, editable=False)
+    budget_used = MoneyField(_("budget used"), null=True, blank=True, editable=False)
+    over_budget = models.BooleanField(_("over budget"), default=False, editable=False)
     # The tables it had inside the approval engine, kept with their rows (visits 0001).
     history = HistoricalRecords(table_name="approvals_historicalhospitalityrequest")
 
@@ -254,9 +265,92 @@ class HospitalityRequest(TimeStampedModel):
         db_table = "approvals_hospitalityrequest"
         verbose_name = _("hospitality request")
         verbose_name_plural = _("hospitality requests")
+        indexes = [
+            # A manager's month (the budget's balance): WHERE requester_id = … AND date BETWEEN …
+            models.Index(fields=["requester", "date"], name="hospitality_requester_date"),
+        ]
 
     def __str__(self):
         return f"{self.customer} · {format_cny(self.amount)}"
+
+    @property
+    def budget_balance(self):
+        """The balance before this request (本月余额), when a budget applied."""
+        return None if self.budget is None else self.budget - self.budget_used
+
+    @property
+    def event_passed(self):
+        """The actual cost (实际费用) is recorded from the day of the hospitality on."""
+        return self.date <= timezone.localdate()
+
+
+# A month's hospitality budget of one manager beyond this is a slip of the keyboard.
+BUDGET_MAX = Decimal("1000000")
+
+
+class HospitalityBudget(TimeStampedModel):
+    """招待费预算: what an account manager may spend on hospitality in a month — for every
+    customer, or for the customers of one grade (a grade's budget then covers that grade's
+    customers and the month's general budget the others). Set by the manager's superiors
+    (visits.hospitality_views), read through `visible_to` (the managers in the reader's data
+    scope)."""
+
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("account manager"),
+                                on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("month"), validators=[PlausibleDate()],
+                             help_text=_("The first day of the month."))
+    grade = models.ForeignKey("customers.Grade", verbose_name=_("customer grade"), null=True,
+                              blank=True, on_delete=models.PROTECT, related_name="+",
+                              help_text=_("Empty: the customers of every grade without a "
+                                          "budget of their own."))
+    amount = MoneyField(_("budget (CNY)"), minimum="0.01", validators=[
+        min_amount_validator("0.01"),
+        MaxValueValidator(BUDGET_MAX, message=_("A monthly hospitality budget is at most "
+                                                "%(limit_value)s yuan."))])
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hospitality budget")
+        verbose_name_plural = _("hospitality budgets")
+        ordering = ["-month", "manager", "grade__rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["manager", "month", "grade"],
+                                    name="hospitality_budget_grade_once",
+                                    condition=models.Q(grade__isnull=False)),
+            models.UniqueConstraint(fields=["manager", "month"],
+                                    name="hospitality_budget_general_once",
+                                    condition=models.Q(grade__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"{self.manager} · {self.month:%Y-%m} · {format_cny(self.amount)}"
+
+    def clean(self):
+        if self.month is not None:
+            self.month = self.month.replace(day=1)  # a month is its first day
+
+
+class HospitalityCost(StoredFile, TimeStampedModel):
+    """实际费用: what a hospitality actually cost, recorded once by its requester after the
+    event, with the receipt (票据: a PDF or a photo) as the stored file. Read with its request,
+    on the approval request's page."""
+
+    upload_dir = "visits/hospitality_receipts"
+
+    request = models.OneToOneField(HospitalityRequest, verbose_name=_("hospitality request"),
+                                   on_delete=models.PROTECT, related_name="cost")
+    amount = MoneyField(_("actual cost (CNY)"), minimum="0.01")
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("actual hospitality cost")
+        verbose_name_plural = _("actual hospitality costs")
+
+    def __str__(self):
+        return format_cny(self.amount)
 
 
 

@@ -55,8 +55,9 @@ HOSPITALITY = ReportDef(
     "visits:hospitality_table", (VISIT_RECORD,), RELATIONSHIP_FORMS, order=62,
     icon="bi-cup-hot", short_label=gettext_lazy("Customer hospitality"),
     description=gettext_lazy(
-        "The hospitality requests: date, customer, guests, reason, budgeted cost and the "
-        "approval. The actual cost is not yet recorded, so that column stays empty."))
+        "The hospitality requests: date, customer, guests, reason, budgeted cost, the "
+        "approval, the actual cost once recorded, and the manager's monthly budget and balance "
+        "when the request was submitted."))
 
 REPORTS = (COVERAGE, CONTACTS, VISITS_TABLE, HOSPITALITY)
 
@@ -266,6 +267,15 @@ def _approval(request) -> str:
     return coverage.approval_label(request.approval_state)
 
 
+def _actual_cost(request):
+    """The actual cost once recorded (实际费用), else empty."""
+    return request.actual_cost
+
+
+def _over_budget(request) -> str:
+    return _("Yes") if request.over_budget else ""
+
+
 HOSPITALITY_COLUMNS = [
     Column(gettext_lazy("Hospitality date"), "date", 12, kind=DATE),
     Column(gettext_lazy("Customer name"), "customer.name", 28, link=_customer_url),
@@ -273,7 +283,11 @@ HOSPITALITY_COLUMNS = [
     Column(gettext_lazy("Hospitality reason"), "purpose", 32, wrap=True),
     Column(gettext_lazy("Budgeted cost (CNY)"), "amount", 14, kind=MONEY, css="text-end"),
     Column(gettext_lazy("Approval"), _approval, 12),
-    Column(gettext_lazy("Actual cost (CNY)"), lambda r: NOT_RECORDED, 14),
+    Column(gettext_lazy("Actual cost (CNY)"), _actual_cost, 14, kind=MONEY, css="text-end"),
+    Column(gettext_lazy("Monthly budget (CNY)"), "budget", 14, kind=MONEY, css="text-end"),
+    Column(gettext_lazy("Balance before (CNY)"), "budget_balance", 14, kind=MONEY,
+           css="text-end"),
+    Column(gettext_lazy("Over budget"), _over_budget, 8),
     Column(gettext_lazy("Requester"), "requester", 10),
 ]
 

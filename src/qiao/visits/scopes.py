@@ -1,9 +1,25 @@
-"""Who reads visits, commitments and visit schedules (core.registry.scopes, registered in
-apps.ready)."""
+"""Who reads visits, commitments, visit schedules, hospitality budgets, work reports and
+going-out registrations (core.registry.scopes, registered in apps.ready)."""
 
 from qiao.core.registry import Scope, ScopeMode
+from qiao.org.models import User
+from qiao.org.scope import staff_in_scope_q
 
-from .models import Commitment, GoingOut, ScheduledVisit, Visit, VisitSchedule, WorkReport
+from .models import (
+    Commitment,
+    GoingOut,
+    HospitalityBudget,
+    ScheduledVisit,
+    Visit,
+    VisitSchedule,
+    WorkReport,
+)
+
+
+def _budgets_in_scope(queryset, user):
+    """A hospitality budget is its manager's: seen by the manager and whoever's data scope
+    covers the manager (the budget follows the manager when they move)."""
+    return queryset.filter(manager__in=User.objects.filter(staff_in_scope_q(user)).values("pk"))
 
 SCOPES = (
     # A visit record is visible exactly when its customer is (data scope over the customer's
@@ -25,4 +41,5 @@ SCOPES = (
     Scope(WorkReport, ScopeMode.OWNER_UNIT, owner_field="author_id", unit_field="unit_id",
           deleted_field="is_deleted"),
     Scope(GoingOut, ScopeMode.OWNER_UNIT, owner_field="author_id", unit_field="unit_id"),
+    Scope(HospitalityBudget, ScopeMode.CUSTOM, custom=_budgets_in_scope),
 )

@@ -1,14 +1,18 @@
-"""Reads of visits, commitments, visit rules and visit schedules, each starting from
-`visible_to(user)`."""
+"""Reads of visits, commitments, visit rules, visit schedules and hospitality budgets, each
+starting from `visible_to(user)`."""
 
 import calendar as months
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from qiao.approvals.models import ApprovalRequest
 from qiao.core import calendar
 from qiao.customers.models import Contact, Customer
 from qiao.customers.selectors import at_risk
@@ -20,6 +24,9 @@ from .models import (
     HANDBOOK_TASKS,
     CalendarFeed,
     Commitment,
+    HospitalityBudget,
+    HospitalityCost,
+    HospitalityRequest,
     Method,
     ScheduledVisit,
     Task,
@@ -450,3 +457,133 @@ def visits_on_time(user, start: date, end: date, *, manager=None, unit=None) -> 
                                 visited_on__gte=OuterRef("schedule__week_start"),
                                 visited_on__lte=OuterRef("day"))
     return lines.aggregate(planned=Count("id"), on_time=Count("id", filter=Exists(done)))
+
+
+# --- hospitality budgets (招待费预算) --------------------------------------------------------
+
+# The requests that use a budget: approved or still waiting (a rejected, returned or withdrawn
+# request uses nothing).
+USING_STATES = ("submitted", "in_progress", "approved")
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+    return (month.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def previous_month(month: date) -> date:
+    return (month.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+@dataclass(frozen=True)
+class BudgetStatus:
+    """A month's budget (本月预算), what the requests use of it (已用: the requested amounts,
+    or the actual cost once recorded) and the balance (余额)."""
+
+    budget: HospitalityBudget
+    used: Decimal
+
+    @property
+    def amount(self) -> Decimal:
+        return self.budget.amount
+
+    @property
+    def balance(self) -> Decimal:
+        return self.budget.amount - self.used
+
+
+def _using_requests(month):
+    latest = (ApprovalRequest.objects.filter(type_code="hospitality", object_id=OuterRef("pk"))
+              .order_by("-created_at", "-id"))
+    return (HospitalityRequest.objects
+            .filter(date__gte=month, date__lt=next_month(month))
+            .annotate(approval_state=Subquery(latest.values("state")[:1]),
+                      spent=Coalesce("cost__amount", "amount"))
+            .filter(approval_state__in=USING_STATES))
+
+
+def budget_statuses(budgets, month, *, exclude=None) -> list[BudgetStatus]:
+    """The statuses of `budgets` (of `month`), one query: a grade's budget is used by the
+    requests for its customers, the general one by those for customers of the other grades
+    (and of none). `exclude`: a request not to count (the one being checked)."""
+    graded = {(b.manager_id, b.grade_id) for b in budgets if b.grade_id is not None}
+    rows = (_using_requests(month).filter(requester_id__in={b.manager_id for b in budgets})
+            .exclude(pk=exclude).values_list("requester_id", "customer__grade_id", "spent"))
+    used: dict = defaultdict(Decimal)
+    for manager_id, grade_id, spent in rows if budgets else ():
+        used[manager_id, grade_id if (manager_id, grade_id) in graded else None] += spent
+    return [BudgetStatus(b, used[b.manager_id, b.grade_id]) for b in budgets]
+
+
+def month_budgets(manager, month):
+    """`manager`'s budgets of `month`: the general one first, then by grade."""
+    return list(HospitalityBudget.objects.filter(manager=manager, month=month)
+                .select_related("grade").order_by(F("grade__rank").asc(nulls_first=True)))
+
+
+def status_for(statuses, customer) -> BudgetStatus | None:
+    """The status of the budget a request for `customer` uses: its grade's, else the general
+    one; None when no budget is set."""
+    grade_id = getattr(customer, "grade_id", None)
+    by_grade = {s.budget.grade_id: s for s in statuses}
+    return by_grade.get(grade_id) if grade_id in by_grade else by_grade.get(None)
+
+
+def budget_overview(manager, day, customer=None):
+    """What the request form shows (its manager's month of `day`): every budget's status and
+    the one a request for `customer` uses."""
+    month = month_of(day)
+    statuses = budget_statuses(month_budgets(manager, month), month)
+    return {"month": month, "statuses": statuses,
+            "applies": status_for(statuses, customer) if customer is not None else None}
+
+
+def budget_managers(user):
+    """The account managers whose budgets `user` sets: those of their data scope, not
+    themselves."""
+    return visible_users(user).exclude(pk=user.pk).order_by("unit__path", "display_name", "pk")
+
+
+def budget_sheet(user, month, grade=None) -> list[tuple]:
+    """[(manager, status or None)] of the managers `user` sets budgets for, for `month` and
+    `grade` (None: the general budget). Three queries."""
+    managers = list(budget_managers(user))
+    budgets = list(HospitalityBudget.objects.visible_to(user)
+                   .filter(month=month, manager__in=managers, grade=grade))
+    if grade is None:  # the general budget is used by the grades without a budget of their own
+        others = (HospitalityBudget.objects.visible_to(user)
+                  .filter(month=month, manager__in=managers, grade__isnull=False))
+        statuses = budget_statuses(budgets + list(others), month)
+    else:
+        statuses = budget_statuses(budgets, month)
+    by_manager = {s.budget.manager_id: s for s in statuses if s.budget.grade_id == getattr(
+        grade, "pk", None)}
+    return [(manager, by_manager.get(manager.pk)) for manager in managers]
+
+
+def hospitality_get(user, pk) -> HospitalityRequest:
+    """The hospitality request of approval request `pk`, which `user` sees (404 otherwise),
+    with the approval request as its `approval`."""
+    approvals = ApprovalRequest.objects.visible_to(user).filter(type_code="hospitality")
+    approval = approvals.filter(pk=pk).first() if isinstance(pk, int) else None
+    if approval is None:
+        raise Http404
+    hospitality = (HospitalityRequest.objects.select_related("customer", "requester")
+                   .filter(pk=approval.object_id).first())
+    if hospitality is None:
+        raise Http404
+    hospitality.approval = approval
+    return hospitality
+
+
+def hospitality_receipt_get(user, pk) -> HospitalityCost:
+    """The receipt (the actual cost's stored file) of the hospitality request of approval
+    request `pk`, which `user` sees (404 otherwise)."""
+    hospitality = hospitality_get(user, pk)
+    cost = HospitalityCost.objects.filter(request=hospitality).first()
+    if cost is None or not cost.file or cost.secret_level > user.clearance:
+        raise Http404
+    return cost

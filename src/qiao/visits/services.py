@@ -10,6 +10,7 @@ PermissionDenied, which pages and the API answer as 404.
 import datetime
 import secrets
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from simple_history.utils import bulk_update_with_history
 
+from qiao.approvals.models import ApprovalRequest
 from qiao.approvals.services import request_submit
 from qiao.core import calendar
 from qiao.core.concurrency import save_versioned
@@ -32,6 +34,7 @@ from qiao.core.history import authored_by
 from qiao.core.money import format_amount
 from qiao.core.registry import TimelineKind
 from qiao.core.signatures import decode_signature
+from qiao.core.validators import PlausibleDate
 from qiao.customers.models import Contact, Customer
 from qiao.customers.services import customer_event_record
 from qiao.notify import kinds as notify_kinds
@@ -40,10 +43,12 @@ from qiao.org.permissions import can
 from qiao.org.selectors import first_superior
 
 from . import selectors
-from .actions import VISIT_RECORD
+from .actions import HOSPITALITY_BUDGET, VISIT_RECORD
 from .models import (
     CalendarFeed,
     Commitment,
+    HospitalityBudget,
+    HospitalityCost,
     HospitalityRequest,
     ScheduledVisit,
     Visit,
@@ -366,12 +371,28 @@ def _clean_hospitality(hospitality):
     hospitality.full_clean()
 
 
+def _check_budget(hospitality):
+    """The manager's budget as it stands for this request (招待费预算: 本月预算, 已用), kept on
+    the request for its approvers; over the balance, the request needs the next approval
+    level. The month's budgets are locked, so that two requests raised at once cannot both
+    take the same balance."""
+    month = selectors.month_of(hospitality.date)
+    budgets = list(HospitalityBudget.objects.select_for_update(of=("self",))
+                   .filter(manager=hospitality.requester_id, month=month).order_by("pk"))
+    status = selectors.status_for(
+        selectors.budget_statuses(budgets, month, exclude=hospitality.pk), hospitality.customer)
+    hospitality.budget = status.amount if status else None
+    hospitality.budget_used = status.used if status else None
+    hospitality.over_budget = status is not None and hospitality.amount > status.balance
+
+
 @transaction.atomic
 def hospitality_request_create(*, actor, customer, amount, date, guests, purpose):
     """A hospitality request and its approval request, together or not at all."""
     hospitality = HospitalityRequest(customer=customer, requester=actor, amount=amount, date=date,
                                      guests=guests, purpose=purpose)
     _clean_hospitality(hospitality)
+    _check_budget(hospitality)
     authored_by(hospitality, actor).save()
     return request_submit(actor=actor, type_code="hospitality", subject=hospitality)
 
@@ -379,11 +400,146 @@ def hospitality_request_create(*, actor, customer, amount, date, guests, purpose
 def hospitality_request_edit(hospitality, data, actor):
     """The requester's changes to a hospitality request returned for changes: the engine's
     on_edit, inside `request_resubmit`'s transaction (the form has checked the customer is one
-    the requester sees)."""
+    the requester sees). The budget is checked again, as it stands now."""
     for name in HOSPITALITY_FIELDS:
         setattr(hospitality, name, data[name])
     _clean_hospitality(hospitality)
+    _check_budget(hospitality)
     authored_by(hospitality, actor).save()
+
+
+def hospitality_over_budget(hospitality) -> bool:
+    """The request type's over_limit, asked whenever a round starts (submitted, resubmitted —
+    changed or not): the budget checked as it stands then, and kept on the request. Over the
+    balance, the next approval level decides too."""
+    before = (hospitality.budget, hospitality.budget_used, hospitality.over_budget)
+    _check_budget(hospitality)
+    if (hospitality.budget, hospitality.budget_used, hospitality.over_budget) != before:
+        hospitality.save(update_fields=["budget", "budget_used", "over_budget"])
+    return hospitality.over_budget
+
+
+def _budget_month(month) -> datetime.date:
+    if not isinstance(month, datetime.date):
+        raise ValidationError({"month": _("Choose a month.")})
+    try:
+        PlausibleDate()(month)
+    except ValidationError as refused:
+        raise ValidationError({"month": refused.messages}) from None
+    return selectors.month_of(month)
+
+
+def _budget_managers(actor) -> dict:
+    if not can(actor, HOSPITALITY_BUDGET):
+        raise PermissionDenied
+    return {manager.pk: manager for manager in selectors.budget_managers(actor)}
+
+
+@transaction.atomic
+def hospitality_budgets_set(*, actor, month, grade=None, amounts: dict) -> int:
+    """Set the budgets of `month` (for the customers of `grade`; None: the general budget) of
+    the managers in `amounts` (manager id → amount, None: no budget), all or nothing. A manager
+    outside the actor's scope, or the actor themselves, is refused as missing. Returns how many
+    budgets changed."""
+    month = _budget_month(month)
+    managers = _budget_managers(actor)
+    if not set(amounts) <= set(managers):
+        raise PermissionDenied
+    existing = {budget.manager_id: budget for budget in HospitalityBudget.objects
+                .select_for_update(of=("self",)).filter(month=month, grade=grade, manager__in=list(amounts))}
+    changed, errors = 0, {}
+    for manager_id, amount in amounts.items():
+        budget = existing.get(manager_id)
+        if amount is None:
+            if budget is not None:
+                authored_by(budget, actor).delete()
+                changed += 1
+            continue
+        if budget is None:
+            budget = HospitalityBudget(manager=managers[manager_id], month=month, grade=grade)
+        elif budget.amount == amount:
+            continue
+        budget.amount = amount
+        try:
+            budget.full_clean()
+        except ValidationError as refused:
+            errors[f"amount_{manager_id}"] = refused.messages
+            continue
+        authored_by(budget, actor).save()
+        changed += 1
+    if errors:
+        raise ValidationError(errors)
+    return changed
+
+
+@transaction.atomic
+def hospitality_budgets_copy(*, actor, month) -> int:
+    """Last month's budgets (every grade's) of the actor's managers into `month`, where that
+    month has none of the same manager and grade yet. Returns how many were copied."""
+    month = _budget_month(month)
+    managers = _budget_managers(actor)
+    taken = set(HospitalityBudget.objects.select_for_update(of=("self",))
+                .filter(month=month, manager__in=list(managers))
+                .values_list("manager_id", "grade_id"))
+    copied = 0
+    for source in (HospitalityBudget.objects.filter(
+            month=selectors.previous_month(month), manager__in=list(managers)).order_by("pk")):
+        if (source.manager_id, source.grade_id) in taken:
+            continue
+        budget = HospitalityBudget(manager_id=source.manager_id, month=month,
+                                   grade_id=source.grade_id, amount=source.amount)
+        authored_by(budget, actor).save()
+        copied += 1
+    return copied
+
+
+# An actual cost above the approved amount by more than this share (a tip, rounding at the
+# till) needs a new request for the difference.
+COST_TOLERANCE = Decimal("0.05")
+RECEIPT_EXTENSIONS = ("pdf", "jpg", "jpeg", "png")
+
+
+def _check_receipt(receipt):
+    name = (getattr(receipt, "name", "") or "").lower()
+    extension = name.rsplit(".", 1)[-1] if "." in name else ""
+    if receipt is None or extension not in RECEIPT_EXTENSIONS:
+        raise ValidationError({"receipt": _("Attach the receipt as a PDF, JPEG or PNG file.")})
+
+
+@transaction.atomic
+def hospitality_cost_record(*, actor, hospitality, amount, receipt, note=""):
+    """The actual cost (实际费用) of an approved hospitality, with its receipt (票据), recorded
+    once by its requester from the day of the event. More than the approved amount beyond
+    COST_TOLERANCE is refused: the difference needs a request of its own."""
+    hospitality = HospitalityRequest.objects.select_for_update().get(pk=hospitality.pk)
+    if hospitality.requester_id != actor.pk:
+        raise PermissionDenied
+    state = (ApprovalRequest.objects.filter(type_code="hospitality", object_id=hospitality.pk)
+             .order_by("-created_at", "-id").values_list("state", flat=True).first())
+    if state != ApprovalRequest.State.APPROVED:
+        raise ValidationError(_("The actual cost is recorded once the request is approved."))
+    if HospitalityCost.objects.filter(request=hospitality).exists():
+        raise ConflictError(_("The actual cost of this hospitality is already recorded."))
+    if not hospitality.event_passed:
+        raise ValidationError({"amount": _("The actual cost is recorded from the day of the "
+                                           "hospitality (%(date)s) on.")
+                               % {"date": hospitality.date.isoformat()}})
+    if amount is not None and amount > hospitality.amount * (1 + COST_TOLERANCE):
+        raise ValidationError({"amount": _(
+            "The actual cost is more than the approved ¥%(approved)s: raise a new hospitality "
+            "request for the difference of ¥%(difference)s first.") % {
+                "approved": format_amount(hospitality.amount),
+                "difference": format_amount(amount - hospitality.amount)}})
+    _check_receipt(receipt)
+    cost = HospitalityCost(request=hospitality, amount=amount, note=(note or "").strip())
+    try:
+        store(cost, receipt, uploaded_by=actor,
+              secret_level=max(cost.secret_level, hospitality.customer.secret_level))
+    except ValidationError as refused:
+        raise ValidationError({"receipt": refused.messages}) from None
+    cost.full_clean(exclude=["file"])
+    authored_by(cost, actor).save()
+    return cost
 
 
 def approval_title(params):

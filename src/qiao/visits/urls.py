@@ -1,16 +1,25 @@
 from django.urls import path
 
+from qiao.approvals.actions import APPROVAL_REQUEST
 from qiao.org.decorators import stored_file_view
 
-from . import report_views, selectors, views, worklog_views
+from . import hospitality_views, report_views, selectors, views, worklog_views
 from .actions import VISIT_RECORD
 
 app_name = "visits"
 
 # Mounted at the root (qiao/urls.py): the hospitality form stays under approvals/hospitality/,
-# where it has always been.
+# where it has always been; the actual cost and its receipt hang under the approval request
+# (pk: its id) they belong to.
 urlpatterns = [
-    path("approvals/hospitality/new/", views.hospitality_new, name="hospitality_new"),
+    path("approvals/hospitality/new/", hospitality_views.hospitality_new, name="hospitality_new"),
+    path("approvals/<int:pk>/hospitality/cost/", hospitality_views.hospitality_cost,
+         name="hospitality_cost"),
+    path("approvals/<int:pk>/hospitality/receipt/", stored_file_view(APPROVAL_REQUEST),
+         {"get": selectors.hospitality_receipt_get}, name="hospitality_receipt"),
+    # The monthly hospitality budgets (招待费预算) of one's managers.
+    path("visits/hospitality/budgets/", hospitality_views.hospitality_budgets,
+         name="hospitality_budgets"),
     path("visits/", views.visit_list, name="list"),
     path("visits/export/xlsx/", views.visit_export, {"fmt": "xlsx"}, name="export_xlsx"),
     path("visits/export/csv/", views.visit_export, {"fmt": "csv"}, name="export_csv"),

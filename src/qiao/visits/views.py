@@ -10,7 +10,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from qiao.approvals.actions import APPROVAL_REQUEST
 from qiao.core.htmx import render_page
 from qiao.core.lists import list_export, list_page
 from qiao.core.views import attempt, perform
@@ -24,7 +23,6 @@ from .forms import (
     WEEKDAYS,
     CancelForm,
     FulfilForm,
-    HospitalityForm,
     ScheduleCommentForm,
     ScheduleForm,
     VersionForm,
@@ -140,25 +138,6 @@ def commitment_cancel(request, pk):
     return perform(request, lambda: services.commitment_cancel(
         actor=request.user, commitment=commitment, note=note),
         done=_("Commitment cancelled."), then=then, refused=lambda status: redirect(then))
-
-
-# --- hospitality ---------------------------------------------------------------------------
-
-
-@requires(APPROVAL_REQUEST)
-def hospitality_new(request):
-    form = HospitalityForm(request.POST or None, user=request.user,
-                           initial={"customer": request.GET.get("customer")})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            approval, status = attempt(form, lambda: services.hospitality_request_create(
-                actor=request.user, **form.cleaned_data))
-            if status is None:
-                messages.success(request, _("Hospitality request submitted."))
-                return redirect("approvals:detail", pk=approval.pk)
-    return render_page(request, "visits/hospitality_form.html", {"form": form}, status=status)
 
 
 # --- weekly visit schedules (客户访问日程表) ---------------------------------------------------
