@@ -171,7 +171,7 @@ class OrderLine(models.Model):
     # The price-list price (价目表) resolved when it was posted; empty on lines posted before
     # price lists. Only shown: a line priced below it shows the difference as its discount
     # against the list, the net sales being the line's own amount as ever.
-    list_price = MoneyField(_("list price"), null=True, blank=True, editable=False)
+    list_price = MoneyField(_("price-list price"), null=True, blank=True, editable=False)
     returned = models.PositiveIntegerField(_("returned quantity"), default=0, editable=False)
 
     class Meta:
@@ -198,8 +198,8 @@ class PriceList(TimeStampedModel):
     from the most specific list in force; the product's own price is the fallback."""
 
     name = models.CharField(_("name"), max_length=60)
-    valid_from = models.DateField(_("effective from"), validators=[PlausibleDate()])
-    valid_to = models.DateField(_("effective to"), null=True, blank=True,
+    valid_from = models.DateField(_("valid from"), validators=[PlausibleDate()])
+    valid_to = models.DateField(_("valid until"), null=True, blank=True,
                                 validators=[PlausibleDate()],
                                 help_text=_("Empty: until further notice."))
     grade = models.ForeignKey("customers.Grade", verbose_name=_("customer grade"), null=True,
