@@ -89,6 +89,7 @@ from qiao.sales.models import (
     ManagerMonth,
     Order,
     PaymentPromise,
+    Product,
     ProductMonth,
     Receipt,
     SalesPlan,
@@ -150,6 +151,7 @@ APPRAISAL = "appraisal"        # the director's appraisal of the bucket's accoun
 SCHEME = "scheme"              # the appraisal scheme (one, shared: not scoped)
 BONUS_RUN = "bonus_run"        # this month's draft bonus run (one, shared: its lines are scoped)
 BONUS_LINE = "bonus_line"      # the bucket's account manager's line of that run
+PRICE_LIST = "price_list"      # a price list (价目表; one, shared: not scoped)
 SECRET_LINK = "secret_link"    # no login, a secret token in the URL (a calendar feed): a wrong
                                # token answers 404 to anyone
 OWN = "own"                    # an action on the user's own work, naming no record (tested in
@@ -158,7 +160,7 @@ OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT
                 NOTIFICATION, DELEGATION, WORK_ORDER, WORK_ORDER_FILE, CAMPAIGN, RECOMMENDATION,
                 HANDOUT, IMPORT_RUN, VISIT, COMMITMENT, TICKET, ORDER, RECEIPT, REPORT, PLAN,
                 SCHEDULE, APPRAISAL, SCHEME, EXPORT_REQUEST, PERSONAL_DATA_COPY, BONUS_RUN,
-                BONUS_LINE)
+                BONUS_LINE, PRICE_LIST)
 GET, POST = ("GET",), ("POST",)
 BOTH = ("GET", "POST")
 
@@ -379,6 +381,12 @@ ROUTES = {
     "sales:plan": Route(PLAN, (SALES_VIEW,), BOTH),
     "sales:plan_review": Route(PLAN, (SALES_MANAGE,), POST),
     "sales:plan_margin": Route(PLAN, (SALES_MANAGE,), POST),
+    "sales:price_lists": Route(LIST, (SALES_VIEW,)),
+    "sales:price_list_new": Route(CREATE, (SALES_MANAGE,), BOTH),
+    "sales:price_list": Route(PRICE_LIST, (SALES_VIEW,), shared=True),
+    "sales:price_list_edit": Route(PRICE_LIST, (SALES_MANAGE,), BOTH, shared=True),
+    "sales:price_list_export": Route(PRICE_LIST, (SALES_VIEW,), shared=True),
+    "sales:order_prices": Route(LIST, (SALES_POST,)),
     "sales:monthly": Route(LIST, (SALES_VIEW,)),
     "sales:groups": Route(LIST, (SALES_VIEW,)),
     "sales:seasonal": Route(LIST, (SALES_VIEW,)),
@@ -599,6 +607,7 @@ class Records:
     bonus_run: object = None  # this month's draft bonus run (the same for every bucket)
     bonus_line: object = None  # the manager's line in it (None for a pool)
     plan: object = None  # the manager's personal sales plan of the year (None for a pool)
+    price_list: object = None  # a general price list (the same for every bucket)
 
     def of_kind(self, kind):
         return getattr(self, kind)
@@ -742,8 +751,15 @@ def matrix(personas, settings, tmp_path):
     rule = BonusRule.objects.create(effective_from=timezone.localdate().replace(day=1))
     BonusTier.objects.create(rule=rule, completion_from=Decimal(0), rate=Decimal(1))
     bonus_run, _made = sales_bonus.run_draft(BonusKind.MONTH, timezone.localdate())
+    price_list = sales_services.price_list_save(
+        actor=director, price_list=None, data={
+            "name": "矩阵价目表", "valid_from": timezone.localdate(), "valid_to": None,
+            "grade": None, "channel": "", "active": True, "note": ""},
+        lines=[{"product": Product.objects.order_by("pk").first(), "price": Decimal("99.00"),
+                "min_quantity": 1}])
     for records_of in records.values():
         records_of.bonus_run = bonus_run
+        records_of.price_list = price_list
         if records_of.report is not None:
             records_of.bonus_line = BonusLine.objects.get(run=bonus_run,
                                                           manager=records_of.staff)
@@ -758,7 +774,7 @@ STATE_FIELDS = {APPROVAL: ("state", "version"), WORK_ORDER: ("stage", "version")
                 VISIT: ("kind", "updated_at"), COMMITMENT: ("status", "updated_at"),
                 SCHEDULE: ("status", "version"), APPRAISAL: ("status", "version"),
                 SCHEME: ("name", "updated_at"), BONUS_RUN: ("status", "version"),
-                BONUS_LINE: ("net_payable", "rank")}
+                BONUS_LINE: ("net_payable", "rank"), PRICE_LIST: ("name", "updated_at")}
 
 
 def state(records):

@@ -1,9 +1,12 @@
 """Order lines the API posts without a price take the price lists' (价目表) price, one order
 or a batch alike."""
 
+from decimal import Decimal
+
 import pytest
 from django.utils import timezone
 
+from qiao.sales.models import OrderLine
 from tests.sales.factories import grade_customers, make_price_list, make_product
 
 pytestmark = pytest.mark.django_db
@@ -29,4 +32,6 @@ def test_the_api_and_a_batch_price_blank_lines_from_the_lists(personas, api):
         {"customer": customer.pk, "ordered_on": _today().isoformat(), "channel": "visit",
          "external_id": f"PB-{i}", "lines": [{"product": "P1", "quantity": 1}]}
         for i, customer in enumerate((first, other))]}).json()
-    assert [r["order"]["lines"][0]["price"] for r in batch["results"]] == ["94.00", "98.00"]
+    assert batch["created"] == 2, batch
+    assert [OrderLine.objects.get(order__external_id=f"PB-{i}").price for i in (0, 1)] == [
+        Decimal("94.00"), Decimal("98.00")]

@@ -133,6 +133,7 @@ def test_the_order_forms_lookup_gives_the_customers_prices(personas, graded):
     theirs = client.get(url, {"customer": personas.customers["am02"][0].pk})
     assert theirs.status_code == 404
     assert client.get(url, {"customer": first.pk, "ordered_on": "0001-01-01"}).status_code == 400
+    assert client.get(url).json() == {"prices": {}}
     page = client.get(reverse("sales:order_new")).content.decode()
     assert 'data-prices-url="/sales/orders/prices/"' in page and "order-prices.js" in page
 
@@ -170,9 +171,12 @@ def test_a_supervisor_creates_and_edits_a_list_in_zh_hans(personas):
         "sales:price_list", args=[made.pk])
     assert sorted(made.lines.values_list("min_quantity", "price")) == [
         (1, D("98.00")), (50, D("95.00"))]
-    edit = client.get(response["Location"]).content.decode()
+    page = client.get(response["Location"]).content.decode()
+    assert "2026年通用价目表" in page and "¥95.00" in page and "编辑" in page
+    edit_url = reverse("sales:price_list_edit", args=[made.pk])
+    edit = client.get(edit_url).content.decode()
     assert "2026年通用价目表" in edit and 'value="95.00"' in edit
-    changed = client.post(response["Location"], _form(
+    changed = client.post(edit_url, _form(
         p1, **{"lines-INITIAL_FORMS": "0", "lines-0-price": "97.50"}))
     assert changed.status_code == 302
     assert list(made.lines.values_list("price", flat=True)) == [D("97.50")]
@@ -188,8 +192,11 @@ def test_an_account_manager_reads_prices_but_does_not_edit_lists(personas):
     assert "通用" in listing and "¥98.00" in listing and "新建价目表" not in listing
     page = client.get(reverse("sales:price_list", args=[made.pk]))
     assert page.status_code == 200 and "price-list-form" not in page.content.decode()
-    assert client.post(reverse("sales:price_list", args=[made.pk]),
-                       _form(p1, **{"lines-0-price": "1.00"})).status_code == 404
+    assert "price-list-lines" in page.content.decode()
+    assert "edit-price-list" not in page.content.decode()
+    edit_url = reverse("sales:price_list_edit", args=[made.pk])
+    assert client.get(edit_url).status_code == 404
+    assert client.post(edit_url, _form(p1, **{"lines-0-price": "1.00"})).status_code == 404
     assert client.get(reverse("sales:price_list_new")).status_code == 404
     assert made.lines.get().price == D("98.00")
     assert personas.client("agent01").get(reverse("sales:price_lists")).status_code == 404

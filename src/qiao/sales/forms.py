@@ -448,6 +448,6 @@ PriceLineFormSet = forms.formset_factory(PriceLineForm, extra=3, max_num=300, ab
 class PriceQuery(forms.Form):
     """The order form's price lookup: the customer, the order day and channel chosen so far."""
 
-    customer = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    customer = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
     ordered_on = forms.DateField(required=False, validators=[PlausibleDate()])
     channel = forms.ChoiceField(choices=[("", ""), *Channel.choices], required=False)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("prices/", views.price_lists, name="price_lists"),
     path("prices/new/", views.price_list_new, name="price_list_new"),
     path("prices/<int:pk>/", views.price_list, name="price_list"),
+    path("prices/<int:pk>/edit/", views.price_list_edit, name="price_list_edit"),
     path("prices/<int:pk>/export/xlsx/", views.price_list_export, name="price_list_export"),
     path("receipts/new/", views.receipt_new, name="receipt_new"),
     path("receipts/<int:pk>/reverse/", views.receipt_reverse, name="receipt_reverse"),

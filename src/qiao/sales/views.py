@@ -931,20 +931,20 @@ def _lines_initial(price_list) -> list[dict]:
 def _price_list_page(request, price_list, form, lines, status=200):
     return render_page(request, "sales/price_list.html", {
         "price_list": price_list, "form": form, "lines": lines,
-        "line_list": selectors.price_list_lines(price_list) if price_list else ()},
-        status=status)
+        "line_list": selectors.price_list_lines(price_list) if price_list else (),
+        "can_manage": can(request.user, SALES_MANAGE)}, status=status)
 
 
+@require_GET
 @requires(SALES_VIEW)
 def price_list(request, pk):
-    """One list: read by all who see sales, edited by those holding sales.manage (404 to a
-    POST from anyone else, as `requires` answers)."""
-    found = selectors.price_list_get(pk)
-    if can(request.user, SALES_MANAGE):
-        return _price_list_edit(request, found)
-    if request.method == "POST":
-        raise Http404
-    return _price_list_page(request, found, None, None)
+    """One list as all who see sales read it (its editors: `price_list_edit`)."""
+    return _price_list_page(request, selectors.price_list_get(pk), None, None)
+
+
+@requires(SALES_MANAGE)
+def price_list_edit(request, pk):
+    return _price_list_edit(request, selectors.price_list_get(pk))
 
 
 @requires(SALES_MANAGE)
@@ -993,6 +993,8 @@ def order_prices(request):
     if not query.is_valid():
         return JsonResponse({"errors": query.errors}, status=400)
     data = query.cleaned_data
+    if data["customer"] is None:  # none chosen yet
+        return JsonResponse({"prices": {}})
     customer = customer_get(request.user, data["customer"])
     prices = selectors.prices_for(customer, selectors.products(),
                                   data["ordered_on"] or timezone.localdate(),
