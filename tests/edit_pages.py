@@ -243,14 +243,13 @@ def make_plan_full(world):
 
 
 def make_price_list_full(world):
-    """A 价目表 for the top grade's visits, dated both ends, with a quantity break, set aside
-    (not in use: `active` has a value other than its default)."""
+    """A 价目表 for the top grade's visits, dated both ends, with a quantity break."""
     product = make_product("PL1", "100.00", "60.00")
     return sales_services.price_list_save(
         actor=world.personas["sup1"], price_list=None, data={
             "name": "一级客户拜访价目表", "valid_from": _today().replace(day=1),
             "valid_to": _today() + timedelta(days=90), "grade": Grade.objects.order_by(
-                "rank").first(), "channel": "visit", "active": False, "note": "季度促销价"},
+                "rank").first(), "channel": "visit", "active": True, "note": "季度促销价"},
         lines=[{"product": product, "price": Decimal("95.50"), "min_quantity": 1},
                {"product": product, "price": Decimal("92.00"), "min_quantity": 50}])
 

@@ -93,7 +93,7 @@ def ensure_price_lists(products, today: date) -> None:
     for name, grade, rate, bulk_rate in lists:
         if PriceList.objects.filter(name=name).exists():
             continue
-        price_list = PriceList.objects.create(name=name, valid_from=start, grade=grade,
+        price_list = PriceList.objects.create(name=name, valid_from=start, grade=grade, active=True,
                                               note="年初定价")
         PriceListLine.objects.bulk_create(
             PriceListLine(price_list=price_list, product=product, price=round_half_up(

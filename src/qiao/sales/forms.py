@@ -419,6 +419,11 @@ class PriceListForm(BootstrapFormMixin, forms.ModelForm):
         widgets = {"valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                    "valid_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.fields["active"].initial = True  # a new list is meant to be used
+
 
 class PriceLineForm(BootstrapFormMixin, forms.Form):
     product = forms.ModelChoiceField(label=_("product"), queryset=Product.objects.none(),

@@ -207,7 +207,7 @@ class PriceList(TimeStampedModel):
                               help_text=_("Empty: customers of every grade."))
     channel = models.CharField(_("order channel"), max_length=10, choices=Channel.choices,
                                blank=True, help_text=_("Empty: orders of every channel."))
-    active = models.BooleanField(_("in use"), default=True)
+    active = models.BooleanField(_("in use"), default=False)  # the new-list form ticks it
     note = models.CharField(_("notes"), max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
