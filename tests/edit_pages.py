@@ -50,7 +50,15 @@ from qiao.promotions import services as promotion_services
 from qiao.promotions.models import Campaign
 from qiao.sales import bonus as sales_bonus
 from qiao.sales import services as sales_services
-from qiao.sales.models import BonusKind, BonusLine, BonusRule, BonusTier, SalesPlan, SalesReport
+from qiao.sales.models import (
+    BonusKind,
+    BonusLine,
+    BonusRule,
+    BonusTier,
+    PriceList,
+    SalesPlan,
+    SalesReport,
+)
 from qiao.tickets.models import AssignmentRule, CannedReply, Queue, SlaPolicy
 from qiao.visits import selectors as visit_selectors
 from qiao.visits import services as visit_services
@@ -62,7 +70,7 @@ from qiao.workorders.models import StageAttachment, WorkOrder
 
 from .factories import make_contact, valid_credit_code, valid_id_number
 from .promotions.factories import make_campaign, make_handout, make_recommendation
-from .sales.factories import make_order
+from .sales.factories import make_order, make_product
 from .tickets.factories import make_ticket
 from .visits.factories import make_visit
 from .workorders.factories import make_approved_work_order
@@ -250,6 +258,18 @@ def make_plan_full(world):
                    "status": "done"}])
 
 
+def make_price_list_full(world):
+    """A 价目表 for the top grade's visits, dated both ends, with a quantity break."""
+    product = make_product("PL1", "100.00", "60.00")
+    return sales_services.price_list_save(
+        actor=world.personas["sup1"], price_list=None, data={
+            "name": "一级客户拜访价目表", "valid_from": _today().replace(day=1),
+            "valid_to": _today() + timedelta(days=90), "grade": Grade.objects.order_by(
+                "rank").first(), "channel": "visit", "active": True, "note": "季度促销价"},
+        lines=[{"product": product, "price": Decimal("95.50"), "min_quantity": 1},
+               {"product": product, "price": Decimal("92.00"), "min_quantity": 50}])
+
+
 def make_scorecard_full(world):
     """An appraisal scheme (of teams, monthly), every field filled."""
     from qiao.org.models import Role
@@ -301,6 +321,7 @@ FILLERS = {
                                                 "approvals.HistoricalApprovalTask"})),
     SalesReport: Filler(make_report_full, ("am01",)),
     SalesPlan: Filler(make_plan_full, ("am01",)),
+    PriceList: Filler(make_price_list_full, ("sup1",)),
     Scorecard: Filler(make_scorecard_full, ("sup1",)),
     Appraisal: Filler(make_appraisal_full, ("sup1",)),
     WorkReport: Filler(make_work_report_full, ("am01",)),

@@ -89,6 +89,7 @@ from qiao.sales.models import (
     ManagerMonth,
     Order,
     PaymentPromise,
+    Product,
     ProductMonth,
     Receipt,
     SalesPlan,
@@ -163,6 +164,7 @@ APPRAISAL = "appraisal"        # the director's appraisal of the bucket's accoun
 SCHEME = "scheme"              # the appraisal scheme (one, shared: not scoped)
 BONUS_RUN = "bonus_run"        # this month's draft bonus run (one, shared: its lines are scoped)
 BONUS_LINE = "bonus_line"      # the bucket's account manager's line of that run
+PRICE_LIST = "price_list"      # a price list (价目表; one, shared: not scoped)
 SECRET_LINK = "secret_link"    # no login, a secret token in the URL (a calendar feed): a wrong
                                # token answers 404 to anyone
 OWN = "own"                    # an action on the user's own work, naming no record (tested in
@@ -171,7 +173,7 @@ OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT
                 NOTIFICATION, DELEGATION, WORK_ORDER, WORK_ORDER_FILE, CAMPAIGN, RECOMMENDATION,
                 HANDOUT, IMPORT_RUN, VISIT, COMMITMENT, TICKET, ORDER, RECEIPT, REPORT, PLAN,
                 SCHEDULE, APPRAISAL, SCHEME, EXPORT_REQUEST, PERSONAL_DATA_COPY, BONUS_RUN,
-                BONUS_LINE, WORK_REPORT, GOING_OUT, HOSPITALITY_RECEIPT)
+                BONUS_LINE, WORK_REPORT, GOING_OUT, HOSPITALITY_RECEIPT, PRICE_LIST)
 GET, POST = ("GET",), ("POST",)
 BOTH = ("GET", "POST")
 
@@ -397,6 +399,12 @@ ROUTES = {
     "sales:plan": Route(PLAN, (SALES_VIEW,), BOTH),
     "sales:plan_review": Route(PLAN, (SALES_MANAGE,), POST),
     "sales:plan_margin": Route(PLAN, (SALES_MANAGE,), POST),
+    "sales:price_lists": Route(LIST, (SALES_VIEW,)),
+    "sales:price_list_new": Route(CREATE, (SALES_MANAGE,), BOTH),
+    "sales:price_list": Route(PRICE_LIST, (SALES_VIEW,), shared=True),
+    "sales:price_list_edit": Route(PRICE_LIST, (SALES_MANAGE,), BOTH, shared=True),
+    "sales:price_list_export": Route(PRICE_LIST, (SALES_VIEW,), shared=True),
+    "sales:order_prices": Route(LIST, (SALES_POST,)),
     "sales:monthly": Route(LIST, (SALES_VIEW,)),
     "sales:groups": Route(LIST, (SALES_VIEW,)),
     "sales:seasonal": Route(LIST, (SALES_VIEW,)),
@@ -636,6 +644,7 @@ class Records:
     work_report: object = None  # the manager's draft work log of today (None for a pool)
     going_out: object = None  # the manager's going-out registration, out now (None for a pool)
     hospitality_receipt: object = None  # the approval of the manager's costed hospitality
+    price_list: object = None  # a general price list (the same for every bucket)
 
     def of_kind(self, kind):
         return getattr(self, kind)
@@ -789,8 +798,15 @@ def matrix(personas, settings, tmp_path):
     rule = BonusRule.objects.create(effective_from=timezone.localdate().replace(day=1))
     BonusTier.objects.create(rule=rule, completion_from=Decimal(0), rate=Decimal(1))
     bonus_run, _made = sales_bonus.run_draft(BonusKind.MONTH, timezone.localdate())
+    price_list = sales_services.price_list_save(
+        actor=director, price_list=None, data={
+            "name": "矩阵价目表", "valid_from": timezone.localdate(), "valid_to": None,
+            "grade": None, "channel": "", "active": True, "note": ""},
+        lines=[{"product": Product.objects.order_by("pk").first(), "price": Decimal("99.00"),
+                "min_quantity": 1}])
     for records_of in records.values():
         records_of.bonus_run = bonus_run
+        records_of.price_list = price_list
         if records_of.report is not None:
             records_of.bonus_line = BonusLine.objects.get(run=bonus_run,
                                                           manager=records_of.staff)
@@ -820,7 +836,7 @@ STATE_FIELDS = {APPROVAL: ("state", "version"), HOSPITALITY_RECEIPT: ("state", "
                 SCHEDULE: ("status", "version"), APPRAISAL: ("status", "version"),
                 WORK_REPORT: ("status", "version"), GOING_OUT: ("returned_at", "updated_at"),
                 SCHEME: ("name", "updated_at"), BONUS_RUN: ("status", "version"),
-                BONUS_LINE: ("net_payable", "rank")}
+                BONUS_LINE: ("net_payable", "rank"), PRICE_LIST: ("name", "updated_at")}
 
 
 def state(records):

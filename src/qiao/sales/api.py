@@ -62,6 +62,9 @@ class OrderLineOut(Schema):
     product_name: str = Field(alias="product.name")
     quantity: int
     price: Decimal
+    list_price: Decimal | None = Field(description="The price list's price (else the product's "
+                                                   "list price) when it was posted; null on "
+                                                   "lines posted before price lists.")
     amount: Decimal
     returned: int
 
@@ -171,7 +174,9 @@ class OrderLineIn(Input):
     product: str = Field(..., max_length=30, description="A product code.")
     quantity: int = Field(..., ge=1, le=MAX_QUANTITY)
     price: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2,
-                                  description="Empty: the product's list price.")
+                                  description="Empty: the price list's price for the "
+                                              "customer, day, channel and quantity, else the "
+                                              "product's list price.")
 
 
 class OrderIn(Input):

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qiao.core.money import round_half_up
-from qiao.customers.models import Customer
+from qiao.customers.models import Customer, Grade
 from qiao.org.models import OrgUnit, User
 from qiao.org.permissions import can
 from qiao.org.selectors import first_superior
@@ -37,6 +37,8 @@ from .models import (
     OrderLine,
     OrderStatus,
     PaymentMethod,
+    PriceList,
+    PriceListLine,
     Product,
     Rating,
     Receipt,
@@ -79,6 +81,26 @@ def ensure_products() -> list[Product]:
     return list(Product.objects.filter(active=True).order_by("code"))
 
 
+def ensure_price_lists(products, today: date) -> None:
+    """Two 价目表 from the first of this year: the general one (2 % off from 50 条) and the top
+    grade's (5 % off, 8 % from 50 条)."""
+    start = today.replace(month=1, day=1)
+    lists = [(f"{start.year}年通用价目表", None, Decimal("1.00"), Decimal("0.98"))]
+    top = Grade.objects.order_by("rank").first()
+    if top is not None:
+        lists.append((f"{start.year}年{top.name}客户价目表", top, Decimal("0.95"),
+                      Decimal("0.92")))
+    for name, grade, rate, bulk_rate in lists:
+        if PriceList.objects.filter(name=name).exists():
+            continue
+        price_list = PriceList.objects.create(name=name, valid_from=start, grade=grade, active=True,
+                                              note="年初定价")
+        PriceListLine.objects.bulk_create(
+            PriceListLine(price_list=price_list, product=product, price=round_half_up(
+                product.price * share), min_quantity=quantity)
+            for product in products for share, quantity in ((rate, 1), (bulk_rate, 50)))
+
+
 def _months_back(today: date, count: int) -> list[date]:
     first = today.replace(day=1)
     months = []
@@ -91,6 +113,7 @@ def _months_back(today: date, count: int) -> list[date]:
 @transaction.atomic
 def load_demo_sales(*, seed=2026):
     products = ensure_products()
+    ensure_price_lists(products, timezone.localdate())
     if Order.objects.exists():
         return
     rng = random.Random(seed)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from qiao.core.exports import MONEY, NUMBER, Sheet, notes_for, workbook
+from qiao.core.exports import MONEY, NUMBER, Column, Sheet, list_file, notes_for, workbook
 
 from .selectors import AGEING_BUCKETS
 
@@ -379,3 +379,25 @@ class BonusFile:
                               -min(line.net_payable, 0)], kinds=kinds)
 
         return workbook(title, build)
+
+
+PRICE_LINE_COLUMNS = [
+    Column(gettext_lazy("Product code"), "product.code", 14),
+    Column(gettext_lazy("Product name"), "product.name", 28),
+    Column(gettext_lazy("Unit of measure"), "product.unit", 8),
+    Column(gettext_lazy("From quantity"), "min_quantity", 10, kind=NUMBER),
+    Column(gettext_lazy("Unit price"), "price", 14, kind=MONEY),
+    Column(gettext_lazy("List price"), "product.price", 14, kind=MONEY),
+]
+
+
+def price_list_file(user, price_list, rows, filters):
+    """价目表 as an Excel file: its lines, its name, days, grade and channel on top."""
+    days = (f"{price_list.valid_from:%Y-%m-%d} – "
+            f"{price_list.valid_to:%Y-%m-%d}" if price_list.valid_to else
+            f"{price_list.valid_from:%Y-%m-%d} –")
+    scope = [str(price_list.grade or _("Every grade")),
+             str(price_list.get_channel_display() or _("Every channel"))]
+    return list_file("xlsx", title=f"{_('Price list')} {price_list.name}",
+                     columns=PRICE_LINE_COLUMNS, rows=rows,
+                     notes=[days, " · ".join(scope), *notes_for(user, filters)], landscape=False)

@@ -1,4 +1,5 @@
 from datetime import date
+from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -7,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 
 from qiao.core.forms import BootstrapFormMixin, MonthField, filter_description, valid_data
 from qiao.core.money import MoneyFormField
+from qiao.core.validators import PlausibleDate
 from qiao.customers.selectors import offer_customers
 from qiao.org.scope import visible_users
 
@@ -22,6 +24,7 @@ from .models import (
     Order,
     OrderStatus,
     PaymentMethod,
+    PriceList,
     Product,
     ReportStatus,
     ReturnReason,
@@ -427,3 +430,51 @@ class MarginForm(BootstrapFormMixin, forms.Form):
     min_margin = forms.DecimalField(label=_("minimum gross margin rate (%)"), required=False,
                                     min_value=0, max_value=100, max_digits=5, decimal_places=2)
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PriceListForm(BootstrapFormMixin, forms.ModelForm):
+    """价目表's head; its lines are `PriceLineForm`s below it."""
+
+    class Meta:
+        model = PriceList
+        fields = ["name", "valid_from", "valid_to", "grade", "channel", "active", "note"]
+        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "valid_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.fields["active"].initial = True  # a new list is meant to be used
+
+
+class PriceLineForm(BootstrapFormMixin, forms.Form):
+    product = forms.ModelChoiceField(label=_("product"), queryset=Product.objects.none(),
+                                     required=False)
+    price = MoneyFormField(label=_("unit price"), required=False, min_value=Decimal("0.01"))
+    min_quantity = forms.IntegerField(label=_("from quantity"), required=False, min_value=1,
+                                      max_value=MAX_QUANTITY, initial=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every product, so that a line of one taken off sale still shows (and is refused).
+        self.fields["product"].queryset = Product.objects.order_by("code")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("product") and data.get("price") is None:
+            self.add_error("price", _("Enter the unit price."))
+        if data.get("price") is not None and not data.get("product"):
+            self.add_error("product", _("Choose the product."))
+        return data
+
+
+PriceLineFormSet = forms.formset_factory(PriceLineForm, extra=3, max_num=300, absolute_max=300,
+                                         can_delete=True)
+
+
+class PriceQuery(forms.Form):
+    """The order form's price lookup: the customer, the order day and channel chosen so far."""
+
+    customer = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+    ordered_on = forms.DateField(required=False, validators=[PlausibleDate()])
+    channel = forms.ChoiceField(choices=[("", ""), *Channel.choices], required=False)

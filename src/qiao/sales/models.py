@@ -168,6 +168,10 @@ class OrderLine(models.Model):
     price = MoneyField(_("unit price"))
     amount = MoneyField(_("amount"))
     unit_cost = MoneyField(_("marginal cost per unit"))
+    # The price-list price (价目表) resolved when it was posted; empty on lines posted before
+    # price lists. Only shown: a line priced below it shows the difference as its discount
+    # against the list, the net sales being the line's own amount as ever.
+    list_price = MoneyField(_("price-list price"), null=True, blank=True, editable=False)
     returned = models.PositiveIntegerField(_("returned quantity"), default=0, editable=False)
 
     class Meta:
@@ -179,6 +183,67 @@ class OrderLine(models.Model):
 
     def __str__(self):
         return f"{self.product_id} × {self.quantity}"
+
+    @property
+    def list_discount(self):
+        """What the line was sold below its list price (优惠 against the 价目表), else 0."""
+        if self.list_price is None or self.price >= self.list_price:
+            return 0
+        return (self.list_price - self.price) * self.quantity
+
+
+class PriceList(TimeStampedModel):
+    """价目表: the prices of some products from one day (to another), for every customer or only
+    for those of a grade and/or an order channel. `selectors.price_for` resolves a line's price
+    from the most specific list in force; the product's own price is the fallback."""
+
+    name = models.CharField(_("name"), max_length=60)
+    valid_from = models.DateField(_("valid from"), validators=[PlausibleDate()])
+    valid_to = models.DateField(_("valid until"), null=True, blank=True,
+                                validators=[PlausibleDate()],
+                                help_text=_("Empty: until further notice."))
+    grade = models.ForeignKey("customers.Grade", verbose_name=_("customer grade"), null=True,
+                              blank=True, on_delete=models.PROTECT, related_name="+",
+                              help_text=_("Empty: customers of every grade."))
+    channel = models.CharField(_("order channel"), max_length=10, choices=Channel.choices,
+                               blank=True, help_text=_("Empty: orders of every channel."))
+    active = models.BooleanField(_("in use"), default=False)  # the new-list form ticks it
+    note = models.CharField(_("notes"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("price list")
+        verbose_name_plural = _("price lists")
+        ordering = ["-valid_from", "name"]
+        constraints = [models.CheckConstraint(
+            condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+            name="sales_price_list_dates_in_order",
+            violation_error_message=_("The list ends on or after the day it starts."))]
+
+    def __str__(self):
+        return self.name
+
+
+class PriceListLine(models.Model):
+    price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT,
+                                related_name="+")
+    price = MoneyField(_("unit price"), minimum="0.01")
+    min_quantity = models.PositiveIntegerField(_("from quantity"), default=1, validators=[
+        MinValueValidator(1), MaxValueValidator(MAX_QUANTITY)],
+        help_text=_("The price holds for lines of at least this many."))
+
+    class Meta:
+        verbose_name = _("price list line")
+        verbose_name_plural = _("price list lines")
+        ordering = ["product__code", "min_quantity"]
+        constraints = [models.UniqueConstraint(fields=["price_list", "product", "min_quantity"],
+                                               name="sales_price_line_once")]
+
+    def __str__(self):
+        return f"{self.product_id} ≥{self.min_quantity}: {self.price}"
 
 
 class SalesReturn(TimeStampedModel):

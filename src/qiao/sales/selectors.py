@@ -55,6 +55,8 @@ from .models import (
     OrderLine,
     OrderStatus,
     PaymentPromise,
+    PriceList,
+    PriceListLine,
     Product,
     ProductMonth,
     PromiseStatus,
@@ -321,6 +323,85 @@ def receipt_list(user):
 
 def products():
     return Product.objects.filter(active=True).order_by("code")
+
+
+class PriceBook:
+    """The lines of the price lists (价目表) in use for some products between two days, read in
+    one query, to resolve any number of order lines' prices in Python: the most specific list
+    in force on the day (for the customer's grade, for the order channel, then the one in force
+    from the latest day), and its line for the largest quantity the line reaches; with none,
+    the product's own list price."""
+
+    def __init__(self, product_ids, first: date, last: date):
+        self.lines: dict = defaultdict(list)
+        for line in (PriceListLine.objects.select_related("price_list")
+                     .filter(product_id__in=set(product_ids), price_list__active=True,
+                             price_list__valid_from__lte=last)
+                     .filter(Q(price_list__valid_to__isnull=True)
+                             | Q(price_list__valid_to__gte=first))):
+            self.lines[line.product_id].append(line)
+
+    def line(self, customer, product, on_date, quantity, channel=""):
+        """The price-list line that prices `quantity` of `product` for `customer`, or None."""
+        def applies(line):
+            price_list = line.price_list
+            return (price_list.valid_from <= on_date
+                    and (price_list.valid_to is None or on_date <= price_list.valid_to)
+                    and price_list.grade_id in (None, customer.grade_id)
+                    and price_list.channel in ("", channel)
+                    and line.min_quantity <= quantity)
+
+        def rank(line):
+            price_list = line.price_list
+            return (price_list.grade_id is not None, price_list.channel != "",
+                    price_list.valid_from, price_list.pk, line.min_quantity)
+
+        return max(filter(applies, self.lines[product.pk]), key=rank, default=None)
+
+    def price(self, customer, product, on_date, quantity=1, channel="") -> Decimal:
+        line = self.line(customer, product, on_date, quantity, channel)
+        return product.price if line is None else line.price
+
+
+def price_for(customer, product, on_date, quantity=1, channel="") -> Decimal:
+    """The unit price of `quantity` of `product` for `customer` on `on_date` (PriceBook)."""
+    return PriceBook([product.pk], on_date, on_date).price(customer, product, on_date, quantity,
+                                                         channel)
+
+
+def prices_for(customer, products, on_date, quantity=1, channel="") -> dict:
+    """price_for of each of `products`, by product id, in one query."""
+    products = list(products)
+    book = PriceBook([product.pk for product in products], on_date, on_date)
+    return {product.pk: book.price(customer, product, on_date, quantity, channel)
+            for product in products}
+
+
+def price_lists():
+    """Every price list, the latest first, with its grade and number of lines."""
+    return (PriceList.objects.select_related("grade").annotate(line_count=Count("lines"))
+            .order_by("-active", "-valid_from", "name"))
+
+
+def price_list_get(pk) -> PriceList:
+    price_list = PriceList.objects.select_related("grade").filter(pk=pk).first()
+    if price_list is None:
+        raise Http404
+    return price_list
+
+
+def price_list_lines(price_list):
+    return price_list.lines.select_related("product").order_by("product__code", "min_quantity")
+
+
+def product_prices(on_date) -> list[tuple]:
+    """The products on sale, each with its list price and the lines of the lists in force on
+    `on_date` ([(product, [line, …])], each line with its list), in two queries."""
+    rows = list(products())
+    book = PriceBook([product.pk for product in rows], on_date, on_date)
+    return [(product, sorted(book.lines[product.pk],
+                             key=lambda line: (line.price_list.name, line.min_quantity)))
+            for product in rows]
 
 
 def customer_orders(user, customer, limit=20):

@@ -58,6 +58,8 @@ from .models import (
     PaymentMethod,
     PaymentPromise,
     PlanMeasure,
+    PriceList,
+    PriceListLine,
     ProductMonth,
     PromiseStatus,
     Receipt,
@@ -266,12 +268,19 @@ def credit_policy() -> str:
 
 
 def _order_build(*, actor, customer, lines, ordered_on, channel, discount=ZERO,
-                 commission=ZERO, note="", external_id=None) -> tuple[Order, list[OrderLine]]:
+                 commission=ZERO, note="", external_id=None,
+                 book=None) -> tuple[Order, list[OrderLine]]:
     """The unsaved order of `lines` and its lines, checked, credited to the customer's account
-    manager; its customer kind and credit are the caller's to settle."""
+    manager, each line's list price resolved from `book` (selectors.PriceBook; read for the
+    order's products when not given); its customer kind and credit are the caller's to settle."""
     if not lines:
         raise ValidationError(_("An order needs at least one line."))
-    built = [_line(product, quantity, price) for product, quantity, price in lines]
+    if book is None:
+        from .selectors import PriceBook  # selectors read the same tables
+
+        book = PriceBook([product.pk for product, _q, _p in lines], ordered_on, ordered_on)
+    built = [_line(product, quantity, price, lambda product, quantity: book.price(
+        customer, product, ordered_on, quantity, channel)) for product, quantity, price in lines]
     amount = sum((line.amount for line in built), ZERO)
     if discount < 0 or commission < 0 or discount > amount:
         raise ValidationError({"discount": _(
@@ -441,6 +450,7 @@ class _Batch:
         self.added: dict = {}
         self.fixed = _is_fixed(list(customers))
         self.posted: list[tuple[Order, list[OrderLine]]] = []
+        self.book = _batch_book(entries)
 
     def add(self, customer, entry) -> tuple[Order | None, str]:
         """The order of `entry` checked and kept for posting, or why it is refused."""
@@ -448,7 +458,8 @@ class _Batch:
 
         arguments = {name: value for name, value in entry.items() if name != "customer_id"}
         try:
-            order, built = _order_build(actor=self.actor, customer=customer, **arguments)
+            order, built = _order_build(actor=self.actor, customer=customer, book=self.book,
+                                        **arguments)
         except ValidationError as error:
             return None, " ".join(error.messages)
         day = order.ordered_on
@@ -467,15 +478,28 @@ class _Batch:
         return order, ""
 
 
-def _line(product, quantity, price) -> OrderLine:
+def _batch_book(entries):
+    """The price lists of a batch's products over its order days, read once for the batch."""
+    from .selectors import PriceBook  # selectors read the same tables
+
+    days = [entry["ordered_on"] for entry in entries if isinstance(entry["ordered_on"], date)]
+    products = [product.pk for entry in entries for product, _q, _p in entry["lines"]]
+    today = timezone.localdate()
+    return PriceBook(products, min(days, default=today), max(days, default=today))
+
+
+def _line(product, quantity, price, list_price_of) -> OrderLine:
+    """The line of `quantity` of `product` at `price`, or at its list price when None
+    (`list_price_of(product, quantity)`: the price list's, else the product's)."""
     if not product.active:
         raise ValidationError(_("%(product)s is no longer on sale.") % {"product": product})
-    price = product.price if price is None else price
     if not isinstance(quantity, int) or quantity < 1:
         raise ValidationError(_("Enter a quantity of at least 1."))
+    list_price = list_price_of(product, quantity)
+    price = list_price if price is None else price
     if price < 0:
         raise ValidationError(_("A price is not negative."))
-    line = OrderLine(product=product, quantity=quantity, price=price,
+    line = OrderLine(product=product, quantity=quantity, price=price, list_price=list_price,
                      amount=round_half_up(price * quantity), unit_cost=product.marginal_cost)
     # The fields' own limits; the product is the one given, and nothing is returned yet (the
     # table's one constraint): no query per line, which a batch of orders would multiply.
@@ -1573,3 +1597,86 @@ def plan_margin_set(*, actor, plan, min_margin, expected_version: int) -> SalesP
         plan.full_clean(exclude=["manager", "unit", "reviewer"])
         save_versioned(authored_by(plan, actor), expected_version=expected_version)
     return plan
+
+
+# --- price lists (价目表) ---------------------------------------------------------------------
+
+PRICE_LIST_FIELDS = ("name", "valid_from", "valid_to", "grade", "channel", "active", "note")
+
+
+def _price_lines(lines: list[dict]) -> list[PriceListLine]:
+    """The price list's unsaved lines ({product, price, min_quantity}), checked: each product
+    on sale, each product and quantity once, each price and quantity in its range."""
+    built, seen = [], set()
+    for line in lines:
+        product, quantity = line["product"], line.get("min_quantity") or 1
+        if not product.active:
+            raise ValidationError(_("%(product)s is no longer on sale.") % {"product": product})
+        if (product.pk, quantity) in seen:
+            raise ValidationError(_("%(product)s is priced twice from %(quantity)s units: keep "
+                                    "one line.") % {"product": product, "quantity": quantity})
+        seen.add((product.pk, quantity))
+        row = PriceListLine(product=product, price=line["price"], min_quantity=quantity)
+        try:
+            row.full_clean(exclude=["price_list", "product"], validate_constraints=False)
+        except ValidationError as error:
+            raise ValidationError(f"{product}: {' '.join(error.messages)}") from None
+        built.append(row)
+    return built
+
+
+def _overlapping(price_list) -> PriceList | None:
+    """Another list in use for the same grade and channel whose days meet `price_list`'s."""
+    if not price_list.active:
+        return None
+    others = PriceList.objects.filter(active=True, grade_id=price_list.grade_id,
+                                      channel=price_list.channel).exclude(pk=price_list.pk)
+    if price_list.valid_to is not None:
+        others = others.filter(valid_from__lte=price_list.valid_to)
+    return (others.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=price_list.valid_from))
+            .order_by("valid_from").first())
+
+
+def price_list_save(*, actor, price_list, data: dict, lines: list[dict]) -> PriceList:
+    """Create (`price_list` None) or change a price list and its lines ({product, price,
+    min_quantity}), by someone holding sales.manage. Refused: dates out of order, a product not
+    on sale or priced twice for the same quantity, a list without lines, and a list in use whose
+    days meet those of another in use for the same grade and channel (which would price the same
+    order line twice). Saved unchanged, nothing is written."""
+    _require(actor, SALES_MANAGE)
+    built = _price_lines(lines)
+    if not built:
+        raise ValidationError(_("A price list needs at least one product line."))
+    price_list = price_list or PriceList(created_by=actor)
+    changed = {name: data[name] for name in PRICE_LIST_FIELDS
+               if name in data and data[name] != getattr(price_list, name)}
+    before = ([] if price_list.pk is None else
+              sorted(price_list.lines.values_list("product_id", "price", "min_quantity")))
+    after = sorted((line.product_id, line.price, line.min_quantity) for line in built)
+    if price_list.pk is not None and not changed and before == after:
+        return price_list
+    for name, value in changed.items():
+        setattr(price_list, name, value)
+    if price_list.valid_to is not None and price_list.valid_to < price_list.valid_from:
+        raise ValidationError({"valid_to": _("The list ends on or after the day it starts.")})
+    price_list.full_clean(exclude=["grade", "created_by"])
+    with transaction.atomic():
+        # The lists in use for this grade and channel locked: two changed at once cannot both
+        # pass the check (two first lists of a grade and channel saved at once still could).
+        list(PriceList.objects.select_for_update().filter(pk__in=PriceList.objects.filter(
+            active=True, grade_id=price_list.grade_id, channel=price_list.channel)
+            .values("pk")))
+        clash = _overlapping(price_list)
+        if clash is not None:
+            raise ValidationError(_(
+                "“%(other)s” already prices this grade and channel from %(start)s to %(end)s: "
+                "end one list before the other starts, or stop using it.") % {
+                "other": clash.name, "start": clash.valid_from.isoformat(),
+                "end": clash.valid_to.isoformat() if clash.valid_to else _("further notice")})
+        authored_by(price_list, actor).save()
+        if before != after:
+            price_list.lines.all().delete()
+            for line in built:
+                line.price_list = price_list
+            PriceListLine.objects.bulk_create(built)
+    return price_list

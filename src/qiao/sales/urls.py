@@ -15,6 +15,12 @@ urlpatterns = [
     path("orders/<int:pk>/", views.order_detail, name="order"),
     *(path(f"orders/<int:pk>/{step}/", views.order_step, {"step": step}, name=f"order_{step}")
       for step in views.ORDER_STEPS),
+    path("orders/prices/", views.order_prices, name="order_prices"),
+    path("prices/", views.price_lists, name="price_lists"),
+    path("prices/new/", views.price_list_new, name="price_list_new"),
+    path("prices/<int:pk>/", views.price_list, name="price_list"),
+    path("prices/<int:pk>/edit/", views.price_list_edit, name="price_list_edit"),
+    path("prices/<int:pk>/export/xlsx/", views.price_list_export, name="price_list_export"),
     path("receipts/new/", views.receipt_new, name="receipt_new"),
     path("receipts/<int:pk>/reverse/", views.receipt_reverse, name="receipt_reverse"),
     path("credit/<int:customer_id>/new/", views.credit_new, name="credit_new"),

@@ -4,7 +4,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -43,6 +43,9 @@ from .forms import (
     MeasureFormSet,
     OrderForm,
     PlanForm,
+    PriceLineFormSet,
+    PriceListForm,
+    PriceQuery,
     ReceiptForm,
     ReportFilter,
     ReportForm,
@@ -922,3 +925,94 @@ def plan_margin(request, pk):
             messages.success(request, _("Minimum gross margin rate saved."))
             return redirect("sales:plan", pk=pk)
     return _plan_page(request, selectors.plan_get(request.user, pk), status=status, margin=form)
+
+
+# --- price lists (价目表) ---------------------------------------------------------------------
+
+@require_GET
+@requires(SALES_VIEW)
+def price_lists(request):
+    """价目表: every list, and each product on sale with its prices in force today."""
+    today = timezone.localdate()
+    return render_page(request, "sales/price_lists.html", {
+        "price_lists": selectors.price_lists(), "products": selectors.product_prices(today),
+        "today": today, "can_manage": can(request.user, SALES_MANAGE)})
+
+
+def _lines_initial(price_list) -> list[dict]:
+    return [{"product": line.product, "price": line.price, "min_quantity": line.min_quantity}
+            for line in selectors.price_list_lines(price_list)]
+
+
+def _price_list_page(request, price_list, form, lines, status=200):
+    return render_page(request, "sales/price_list.html", {
+        "price_list": price_list, "form": form, "lines": lines,
+        "line_list": selectors.price_list_lines(price_list) if price_list else (),
+        "can_manage": can(request.user, SALES_MANAGE)}, status=status)
+
+
+@require_GET
+@requires(SALES_VIEW)
+def price_list(request, pk):
+    """One list as all who see sales read it (its editors: `price_list_edit`)."""
+    return _price_list_page(request, selectors.price_list_get(pk), None, None)
+
+
+@requires(SALES_MANAGE)
+def price_list_edit(request, pk):
+    return _price_list_edit(request, selectors.price_list_get(pk))
+
+
+@requires(SALES_MANAGE)
+def price_list_new(request):
+    return _price_list_edit(request, None)
+
+
+def _price_list_edit(request, found):
+    """The list's head and its lines as a formset below it (a new one without `found`)."""
+    if request.method != "POST":
+        return _price_list_page(request, found, PriceListForm(instance=found),
+                                PriceLineFormSet(initial=_lines_initial(found) if found else None,
+                                                 prefix="lines"))
+    form = PriceListForm(request.POST, instance=found)
+    lines = PriceLineFormSet(request.POST, prefix="lines")
+    status = 400
+    if form.is_valid() and lines.is_valid():
+        chosen = [line for line in lines.cleaned_data
+                  if line.get("product") and not line.get("DELETE")]
+        saved, status = attempt(form, lambda: services.price_list_save(
+            actor=request.user, price_list=found and selectors.price_list_get(found.pk),
+            data=form.cleaned_data, lines=chosen))
+        if status is None:
+            messages.success(request, _("Price list %s saved.") % saved.name)
+            return redirect("sales:price_list", pk=saved.pk)
+    return _price_list_page(request, found and selectors.price_list_get(found.pk), form, lines,
+                            status=status)
+
+
+@require_GET
+@requires(SALES_VIEW)
+def price_list_export(request, pk):
+    found = selectors.price_list_get(pk)
+    rows = list(selectors.price_list_lines(found))
+    filters = [(_("price list"), found.name)]
+    file = exports.price_list_file(request.user, found, rows, filters)
+    return send(request, file, rows=len(rows), filters=filters)
+
+
+@require_GET
+@requires(SALES_POST)
+def order_prices(request):
+    """The order form's lookup: each product's list price for the chosen customer (one the
+    user sees, else 404), day and channel, as JSON ({"prices": {product id: "12.50"}})."""
+    query = PriceQuery(request.GET)
+    if not query.is_valid():
+        return JsonResponse({"errors": query.errors}, status=400)
+    data = query.cleaned_data
+    if data["customer"] is None:  # none chosen yet
+        return JsonResponse({"prices": {}})
+    customer = customer_get(request.user, data["customer"])
+    prices = selectors.prices_for(customer, selectors.products(),
+                                  data["ordered_on"] or timezone.localdate(),
+                                  channel=data["channel"])
+    return JsonResponse({"prices": {str(pk): str(price) for pk, price in prices.items()}})
