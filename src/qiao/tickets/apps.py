@@ -35,6 +35,8 @@ class TicketsConfig(AppConfig):
             actions.register(action)
         navigation.register(NavEntry("tickets:list", _("Service desk"), "bi-headset",
                                      (TICKET_HANDLE, TICKET_ASSIGN), order=25))
+        navigation.register(NavEntry("tickets:call_list", _("Call centre"), "bi-telephone",
+                                     (TICKET_HANDLE, TICKET_ASSIGN), order=26))
         desk_widgets.register(DeskWidget(
             "tickets", _("My service tickets"), "tickets/_desk.html", desk.my_tickets,
             (TICKET_HANDLE,), order=15, url_name="tickets:list", icon="bi-headset"))
@@ -45,6 +47,11 @@ class TicketsConfig(AppConfig):
             _("Customer service"), order=100, icon="bi-graph-up",
             description=_("Tickets by month and kind, complaints by cause, category, region "
                           "and account manager, time limits met and satisfaction.")))
+        reports.register(ReportDef(
+            "call_statistics", _("Agent statistics"), "tickets:call_statistics",
+            (TICKET_ASSIGN,), _("Customer service"), order=110, icon="bi-telephone",
+            description=_("Per agent and period: calls in and out, average handling time and "
+                          "first-contact resolution.")))
         for kind in services.TIMELINE_KINDS:
             timeline_kinds.register(kind)
         services.register_kinds()
