@@ -26,3 +26,18 @@ def test_demo_has_tickets_of_every_kind_and_state_and_is_idempotent(personas):
     assert Ticket.objects.count() == count
     body = personas.client("agent01").get(reverse("tickets:list")).content.decode()
     assert 'data-testid="ticket-row"' in body
+
+
+def test_demo_calls_cover_both_directions_matches_and_tickets(personas):
+    from qiao.tickets.demo import load_demo_calls
+    from qiao.tickets.models import Call
+
+    load_demo_calls(count=80)
+    calls = Call.objects.all()
+    assert set(calls.values_list("direction", flat=True)) == {"in", "out"}
+    assert calls.filter(customer__isnull=True).exists()
+    assert calls.filter(customer__isnull=False).exists()
+    assert calls.filter(ticket__channel="call_centre").exists()
+    count = calls.count()
+    load_demo_calls(count=80)
+    assert Call.objects.count() == count

@@ -25,6 +25,7 @@ from qiao.core.api import (
     paged,
     record_id,
 )
+from qiao.core.masking import masked
 from qiao.org.api_access import check
 
 from . import selectors, services
@@ -329,6 +330,10 @@ class CallOut(Schema):
     ticket: TicketRef | None
     external_id: str
     created_at: datetime
+
+    @staticmethod
+    def resolve_phone(obj):
+        return masked(obj, "phone")
 
 
 class CallIn(Input):

@@ -5,8 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qiao.core.fields import PhoneFormField
-from qiao.core.validators import PlausibleDate
 from qiao.core.forms import CHOOSE, BootstrapFormMixin, filter_description, valid_data
+from qiao.core.validators import PlausibleDate
 from qiao.customers.models import Contact, Customer
 from qiao.customers.selectors import offer_customers
 

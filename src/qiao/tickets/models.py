@@ -413,6 +413,8 @@ class Call(TimeStampedModel):
 
     objects = ScopedQuerySet.as_manager()
 
+    SENSITIVE_FIELDS = {"phone": "phone"}  # masked like the customer's own number (ORG-4)
+
     class Meta:
         verbose_name = _("call")
         verbose_name_plural = _("calls")

@@ -35,7 +35,6 @@ from qiao.org.selectors import first_superior
 
 from .actions import TICKET_ASSIGN, TICKET_HANDLE
 from .events import TICKET_CLOSED, TICKET_CREATED, ticket_emit
-from .selectors import number_matches
 from .models import (
     MAX_CALL_SECONDS,
     OPEN_STATUSES,
@@ -51,6 +50,7 @@ from .models import (
     TicketEvent,
     TicketMessage,
 )
+from .selectors import number_matches
 
 DEFAULT_POLICY_HOURS = (Decimal(24), Decimal(72), Decimal(4))  # response, resolution, warning
 REPEAT_DAYS = 90  # a second complaint of one customer within this many days is a repeat
