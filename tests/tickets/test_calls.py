@@ -133,7 +133,7 @@ def test_a_ticket_from_the_call_in_one_step(personas, numbers):
         "call_centre", numbers["own"], "021-55512345", "烟丝受潮，要求换货")
     again = client.post(reverse("tickets:call_ticket", args=[call.pk]), {
         "kind": "complaint", "severity": "general", "category": "quality", "subject": "再来"})
-    assert again.status_code == 409 and Ticket.objects.count() == 1
+    assert again.status_code == 400 and Ticket.objects.count() == 1
 
 
 def test_no_ticket_from_a_call_whose_customer_is_not_known(personas, numbers):

@@ -1,10 +1,11 @@
 import pytest
 from django.urls import reverse
 
+from qiao.customers import services as customer_services
 from qiao.notify.models import Notification
 from qiao.tickets import services
-from qiao.tickets.demo import load_demo_tickets
-from qiao.tickets.models import AssignmentRule, Ticket, TicketEvent
+from qiao.tickets.demo import load_demo_calls, load_demo_tickets
+from qiao.tickets.models import AssignmentRule, Call, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -29,9 +30,10 @@ def test_demo_has_tickets_of_every_kind_and_state_and_is_idempotent(personas):
 
 
 def test_demo_calls_cover_both_directions_matches_and_tickets(personas):
-    from qiao.tickets.demo import load_demo_calls
-    from qiao.tickets.models import Call
-
+    for i, customer in enumerate(personas.customers["am01"]):
+        customer_services.customer_update(actor=personas["director"], customer=customer,
+                                          data={"phone": f"1391234000{i}"},
+                                          expected_version=customer.version)
     load_demo_calls(count=80)
     calls = Call.objects.all()
     assert set(calls.values_list("direction", flat=True)) == {"in", "out"}

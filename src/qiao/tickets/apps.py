@@ -35,8 +35,6 @@ class TicketsConfig(AppConfig):
             actions.register(action)
         navigation.register(NavEntry("tickets:list", _("Service desk"), "bi-headset",
                                      (TICKET_HANDLE, TICKET_ASSIGN), order=25))
-        navigation.register(NavEntry("tickets:call_list", _("Call centre"), "bi-telephone",
-                                     (TICKET_HANDLE, TICKET_ASSIGN), order=26))
         desk_widgets.register(DeskWidget(
             "tickets", _("My service tickets"), "tickets/_desk.html", desk.my_tickets,
             (TICKET_HANDLE,), order=15, url_name="tickets:list", icon="bi-headset"))
