@@ -599,7 +599,6 @@ class Records:
     visit: object = None  # the manager's visit record of the customer (None without one)
     commitment: object = None
     ticket: object = None  # a service ticket the director registered on the bucket's customer
-    call: object = None  # a call about the bucket's customer the director took
     order: object = None  # a sales order the director posted for the bucket's customer
     receipt: object = None  # a receipt the director posted from the bucket's customer
     report: object = None  # the manager's draft monthly sales analysis report (None for a pool)
@@ -611,6 +610,7 @@ class Records:
     bonus_run: object = None  # this month's draft bonus run (the same for every bucket)
     bonus_line: object = None  # the manager's line in it (None for a pool)
     plan: object = None  # the manager's personal sales plan of the year (None for a pool)
+    call: object = None  # a call about the bucket's customer the director took
 
     def of_kind(self, kind):
         return getattr(self, kind)
