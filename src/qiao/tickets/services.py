@@ -694,7 +694,8 @@ def _known_call(actor, call) -> Call:
 
 
 def _claim_call(call) -> Call:
-    return Call.objects.select_for_update().select_related("customer").get(pk=call.pk)
+    return Call.objects.select_for_update(of=("self",)).select_related("customer").get(
+        pk=call.pk)
 
 
 def _may_work_on(actor, call):
