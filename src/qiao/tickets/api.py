@@ -5,7 +5,7 @@ validates with the page's forms and writes through `services`: a step the ticket
 not allow or bad input is 400 with the service's message, a stale version 409. A telephony or
 ERP system registers tickets with channel "api"."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 from django.core.exceptions import ValidationError
@@ -360,8 +360,6 @@ class CallQuery(PageQuery):
     purpose: Literal[("", *CallPurpose.values)] = ""
     result: Literal[("", *CallResult.values)] = ""
     mine: bool = Field(False, description="Only the calls you took.")
-    date_from: date | None = None
-    date_to: date | None = None
 
 
 @router.get("/calls", response={200: paged(CallOut), **error_responses()})
