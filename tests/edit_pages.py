@@ -59,6 +59,7 @@ from qiao.sales.models import (
     SalesPlan,
     SalesReport,
 )
+from qiao.tickets import services as ticket_services
 from qiao.tickets.models import AssignmentRule, CannedReply, Queue, SlaPolicy
 from qiao.visits import selectors as visit_selectors
 from qiao.visits import services as visit_services
@@ -373,6 +374,9 @@ def _add_other_kinds(world):
         upload=SimpleUploadedFile("客户.csv", "客户名称\n某公司\n".encode(), "text/csv"))
     ticket = make_ticket(am01, personas.customers["am01"][0], product="硬盒中华", batch="B2611",
                          reporter_name="王店长", reporter_phone="13812345678")
+    call, _new = ticket_services.call_record(actor=am01, data={
+        "direction": "in", "phone": "13812345678", "customer": personas.customers["am01"][0],
+        "started_at": timezone.now(), "duration": 60, "summary": "来电询问到货"})
     visit = make_visit(am01, personas.customers["am01"][0], commitments=[
         ("下周补送畅销品", _today() + timedelta(days=7))])
     schedule, _proposed = visit_services.schedule_propose(actor=am01,
@@ -396,7 +400,7 @@ def _add_other_kinds(world):
     bonus_line = BonusLine.objects.get(run=bonus_run, manager=am01)
     pks = [bonus_run.pk, bonus_line.pk,
            attachment.pk, approved.pk, stage_file.pk, recommendation.pk, handout.pk,
-           recommendation.campaign_id, import_run.pk, ticket.pk, visit.pk, order.pk, receipt.pk,
+           recommendation.campaign_id, import_run.pk, ticket.pk, call.pk, visit.pk, order.pk, receipt.pk,
            schedule.pk, export.pk, personal_data.pk,
            visit.commitments.get().pk,
            *ApprovalRequest.objects.filter(requester=am01).values_list("pk", flat=True)]

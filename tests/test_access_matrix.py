@@ -97,8 +97,9 @@ from qiao.sales.models import (
     SalesReturn,
     SalesTarget,
 )
+from qiao.tickets import services as ticket_services
 from qiao.tickets.actions import TICKET_ASSIGN, TICKET_HANDLE
-from qiao.tickets.models import Ticket
+from qiao.tickets.models import Call, Ticket
 from qiao.visits import selectors as visit_selectors
 from qiao.visits import services as visit_services
 from qiao.visits import worklog
@@ -149,6 +150,7 @@ IMPORT_RUN = "import_run"      # the bucket's account manager's import of a cust
 EXPORT_REQUEST = "export_request"  # the bucket's account manager's approved export of orders
 PERSONAL_DATA_COPY = "personal_data_copy"  # the manager's approved copy of a contact's data
 TICKET = "ticket"              # a service ticket on the bucket's customer (the director's)
+CALL = "call"                  # a call about the bucket's customer the director took
 VISIT = "visit"                # the bucket's account manager's signed visit record of its customer
 COMMITMENT = "commitment"      # an open commitment made on that visit
 ORDER = "order"                # a sales order of the bucket's customer (posted by the director)
@@ -171,8 +173,8 @@ OWN = "own"                    # an action on the user's own work, naming no rec
                                # its app: the monthly report's "open mine")
 OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT, STAFF, APPROVAL,
                 NOTIFICATION, DELEGATION, WORK_ORDER, WORK_ORDER_FILE, CAMPAIGN, RECOMMENDATION,
-                HANDOUT, IMPORT_RUN, VISIT, COMMITMENT, TICKET, ORDER, RECEIPT, REPORT, PLAN,
-                SCHEDULE, APPRAISAL, SCHEME, EXPORT_REQUEST, PERSONAL_DATA_COPY, BONUS_RUN,
+                HANDOUT, IMPORT_RUN, VISIT, COMMITMENT, TICKET, CALL, ORDER, RECEIPT, REPORT,
+                PLAN, SCHEDULE, APPRAISAL, SCHEME, EXPORT_REQUEST, PERSONAL_DATA_COPY, BONUS_RUN,
                 BONUS_LINE, WORK_REPORT, GOING_OUT, HOSPITALITY_RECEIPT, PRICE_LIST)
 GET, POST = ("GET",), ("POST",)
 BOTH = ("GET", "POST")
@@ -353,6 +355,14 @@ ROUTES = {
     **{f"tickets:{step}": Route(TICKET, (TICKET_HANDLE,), POST)
        for step in ("reply", "note", "resolve", "close", "reopen", "take", "wait", "resume")},
     "tickets:assign": Route(TICKET, (TICKET_ASSIGN,), POST),
+    # the call centre (CC-1, CC-4): a call is seen by its agent, those whose scope holds the
+    # agent, and those who see its customer; the statistics need ticket.assign
+    "tickets:call_list": Route(LIST, (TICKET_HANDLE,)),
+    "tickets:call_incoming": Route(CREATE, (TICKET_HANDLE,), BOTH),
+    "tickets:call_statistics": Route(LIST, (TICKET_ASSIGN,)),
+    "tickets:call_detail": Route(CALL, (TICKET_HANDLE,)),
+    "tickets:call_choose": Route(CALL, (TICKET_HANDLE,), POST),
+    "tickets:call_ticket": Route(CALL, (TICKET_HANDLE,), POST),
     "tickets:case": Route(TICKET, (TICKET_ASSIGN,), POST),
     # visits (VIS-3…5): a visit record and its commitments are seen with their customer; a
     # commitment is kept or cancelled by anyone who sees it and records visits
@@ -508,6 +518,7 @@ SCOPED_MODELS = {
     ExportRequest: (EXPORT_REQUEST,),
     PersonalDataRequest: (PERSONAL_DATA_COPY, LIST),  # and on customers:personal_data
     Ticket: (TICKET,),
+    Call: (CALL,),
     Visit: (VISIT,),
     Commitment: (COMMITMENT,),
     HospitalityBudget: (LIST,),  # the budget page: the managers of one's scope
@@ -645,6 +656,7 @@ class Records:
     going_out: object = None  # the manager's going-out registration, out now (None for a pool)
     hospitality_receipt: object = None  # the approval of the manager's costed hospitality
     price_list: object = None  # a general price list (the same for every bucket)
+    call: object = None  # a call about the bucket's customer the director took
 
     def of_kind(self, kind):
         return getattr(self, kind)
@@ -661,7 +673,8 @@ class Records:
         return {self.customer.name, self.customer.credit_code, self.deleted_customer.name,
                 self.deleted_customer.credit_code, self.contact.name, self.deleted_contact.name,
                 self.attachment.original_name, self.commitment and self.commitment.text,
-                self.ticket and self.ticket.subject, self.order and self.order.note,
+                self.ticket and self.ticket.subject, self.call and self.call.summary,
+                self.order and self.order.note,
                 self.report and self.report.problems, self.plan and self.plan.summary,
                 self.appraisal and self.appraisal.evaluation,
                 self.work_report and self.work_report.body,
@@ -773,6 +786,9 @@ def matrix(personas, settings, tmp_path):
                                   recommendation and recommendation.campaign, recommendation,
                                   handout, import_run, visit, commitment, ticket, order, receipt,
                                   report, schedule, appraisal, scheme)
+        records[bucket].call, _new = ticket_services.call_record(actor=director, data={
+            "direction": "in", "phone": customer.phone, "customer": customer,
+            "started_at": timezone.now(), "duration": 120, "summary": f"矩阵来电{i}号"})
         if approval is not None:
             records[bucket].export_request = ExportRequest.objects.create(
                 requester=owner, list_name="sales:export_xlsx", path="/sales/orders/export/xlsx/",
@@ -828,7 +844,8 @@ def costed_hospitality(owner, customer):
 
 STATE_FIELDS = {APPROVAL: ("state", "version"), HOSPITALITY_RECEIPT: ("state", "version"),
                 WORK_ORDER: ("stage", "version"),
-                TICKET: ("status", "version"), ORDER: ("status", "updated_at"),
+                TICKET: ("status", "version"), CALL: ("customer_id", "ticket_id"),
+                ORDER: ("status", "updated_at"),
                 RECEIPT: ("amount", "updated_at"), REPORT: ("status", "version"),
                 PLAN: ("status", "version"),
                 CAMPAIGN: ("state", "version"), RECOMMENDATION: ("state", "updated_at"),

@@ -65,6 +65,7 @@ POOL_CUSTOMER = "pool_claim"  # one pool customer, by id
 APPROVALS = "approvals"    # approval requests: scope, decisions and races in test_approvals.py
 WORKORDERS = "workorders"  # work orders: scope, author-only changes, stages in test_workorders.py
 TICKETS = "tickets"        # service tickets: scope, steps, conflicts in test_tickets.py
+CALLS = "calls"            # call records: scope, idempotent posts, matching in test_calls.py
 VISITS = "visits"          # visit records and commitments: scope, idempotency in test_visits.py
 SALES = "sales"            # orders, returns, receipts, figures, credit: scope, idempotency in
                            # test_sales.py; dunning and promises in tests/sales/test_dunning.py,
@@ -133,6 +134,9 @@ OPS = {
     ("POST", "/tickets/{ticket_id}/notes"): Op(TICKETS, TICKET_HANDLE, writes=True),
     ("POST", "/tickets/{ticket_id}/assign"): Op(TICKETS, TICKET_ASSIGN, writes=True),
     ("POST", "/tickets/{ticket_id}/transition"): Op(TICKETS, TICKET_HANDLE, writes=True),
+    ("GET", "/calls"): Op(CALLS, TICKET_HANDLE),
+    ("POST", "/calls"): Op(CALLS, TICKET_HANDLE, writes=True),
+    ("GET", "/calls/{call_id}"): Op(CALLS, TICKET_HANDLE),
     ("GET", "/orders"): Op(SALES, SALES_VIEW),
     ("POST", "/orders"): Op(SALES, SALES_POST, writes=True),
     ("POST", "/orders/batch"): Op(SALES, SALES_POST, writes=True),
@@ -380,7 +384,8 @@ def test_api_access_matrix(personas, samples, persona, settings):
         for (method, path), op in OPS.items():
             if op.kind not in OBJECT_KINDS:
                 probe.expect(method, path.replace("{approval_id}", "1")
-                             .replace("{work_order_id}", "1").replace("{ticket_id}", "1"),
+                             .replace("{work_order_id}", "1").replace("{ticket_id}", "1")
+                             .replace("{call_id}", "1"),
                              401, "no API permission",
                              {"name": "x"})
     else:

@@ -24,6 +24,7 @@ from schemathesis import Config
 from qiao.appraisal import services as appraisal_services
 from qiao.appraisal.periods import previous_period
 from qiao.dataio import services as import_services
+from qiao.tickets import services as ticket_services
 from qiao.visits import selectors as schedule_selectors
 from qiao.visits import services as schedule_services
 from qiao.visits.demo import ensure_hospitality_chain
@@ -80,6 +81,11 @@ def persona(request, personas, settings):
     # Tickets on am01's and am05's customers, registered by their managers.
     tickets = [make_ticket(personas[username], personas.customers[username][0])
                for username in ("am01", "am05")]
+    # Calls their managers took about am01's and am05's customers.
+    calls = [ticket_services.call_record(actor=personas[username], data={
+        "direction": "in", "phone": "13800138000", "customer": personas.customers[username][0],
+        "started_at": timezone.now(), "duration": 60, "summary": "模糊测试来电"})[0]
+        for username in ("am01", "am05")]
     # Visit records of am01 (in am01's and region1's scope) and am05 (out of both).
     visits = [make_visit(personas[username], personas.customers[username][0],
                          commitments=[("模糊测试承诺", timezone.localdate())])
@@ -113,6 +119,7 @@ def persona(request, personas, settings):
                "approval_id": cycle([a.pk for a in approvals]),
                "work_order_id": cycle([w.pk for w in work_orders]),
                "ticket_id": cycle([t.pk for t in tickets]),
+               "call_id": cycle([c.pk for c in calls]),
                "visit_id": cycle([v.pk for v in visits]),
                "order_id": cycle([o.pk for o in orders]),
                "schedule_id": cycle([s.pk for s in schedules]),

@@ -41,7 +41,8 @@ def test_index_lists_the_registered_reports_by_group_to_those_who_may_open_them(
     relationship = [*seed[1][1], "visit_contacts", "test_log_summary", "visit_table",
                     "visit_hospitality"]  # by their order, the log's (60) after the first (60)
     assert listed("director") == [seed[0], (seed[1][0], relationship),
-                                  ("客户服务", ["ticket_analysis"]), visits[2], sales, appraisal]
+                                  ("客户服务", ["ticket_analysis", "call_statistics"]), visits[2],
+                                  sales, appraisal]
     assert 'href="/audit/' in world.client("director").get("/reports/").content.decode()
 
 

@@ -8,6 +8,8 @@ ERP system registers tickets with channel "api"."""
 from datetime import datetime
 from typing import Literal
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from qiao.core.api import (
@@ -23,12 +25,23 @@ from qiao.core.api import (
     paged,
     record_id,
 )
+from qiao.core.masking import masked
 from qiao.org.api_access import check
 
 from . import selectors, services
 from .actions import TICKET_ASSIGN, TICKET_HANDLE
-from .forms import AssignForm, TicketForm
-from .models import Category, Cause, Channel, Kind, Severity
+from .forms import AssignForm, CallFilterForm, CallForm, TicketForm
+from .models import (
+    MAX_CALL_SECONDS,
+    CallDirection,
+    CallPurpose,
+    CallResult,
+    Category,
+    Cause,
+    Channel,
+    Kind,
+    Severity,
+)
 from .models import Status as TicketStatus
 
 router = Router(tags=["service desk"])
@@ -291,3 +304,95 @@ def ticket_transition(request, payload: TicketTransitionIn, ticket_id: int = rec
     }
     steps[payload.action]()
     return _detail(user, ticket_id)
+
+
+# --- the call centre (CC-1) --------------------------------------------------------------------
+
+class TicketRef(Schema):
+    id: int
+    number: str
+    status: str
+
+
+class CallOut(Schema):
+    id: int
+    direction: Literal[tuple(CallDirection.values)]
+    phone: str
+    started_at: datetime
+    duration: int = Field(description="Seconds.")
+    agent: UserRef
+    customer: Ref | None = Field(description="The customer the number matched or the agent "
+                                             "chose; null until then.")
+    contact: Ref | None
+    purpose: Literal[tuple(CallPurpose.values)]
+    result: Literal[tuple(CallResult.values)]
+    summary: str
+    ticket: TicketRef | None
+    external_id: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_phone(obj):
+        return masked(obj, "phone")
+
+
+class CallIn(Input):
+    direction: Literal[tuple(CallDirection.values)]
+    phone: str = Field(..., max_length=40)
+    started_at: datetime
+    duration: int = Field(..., ge=0, le=MAX_CALL_SECONDS, description="Seconds.")
+    agent: int | None = Field(None, ge=1, le=MAX_ID, description="Id of the agent who took "
+                              "it; you by default (another's needs ticket.assign).")
+    customer: int | None = Field(None, ge=1, le=MAX_ID, description="Id of one of the "
+                                 "customers you see; empty: matched by the number (one match "
+                                 "only: several are left for the agent to choose).")
+    purpose: Literal[tuple(CallPurpose.values)] = CallPurpose.INQUIRY.value
+    result: Literal[tuple(CallResult.values)] = CallResult.ANSWERED.value
+    summary: str = Field("", max_length=2000)
+    external_id: str = Field("", max_length=64, description="The telephony system's id of the "
+                             "call: posting it again answers the call already recorded (200).")
+
+
+class CallQuery(PageQuery):
+    q: str = Field("", max_length=100, description="Digits of the number or words of the "
+                                                   "customer's name.")
+    direction: Literal[("", *CallDirection.values)] = ""
+    purpose: Literal[("", *CallPurpose.values)] = ""
+    result: Literal[("", *CallResult.values)] = ""
+    mine: bool = Field(False, description="Only the calls you took.")
+
+
+@router.get("/calls", response={200: paged(CallOut), **error_responses()})
+def call_list(request, query: Query[CallQuery]):
+    """The calls you see (yours, your team's, those of your customers), newest first."""
+    check(request, TICKET_HANDLE)
+    form = CallFilterForm({k: v for k, v in query.model_dump().items()
+                           if k not in ("page", "page_size") and v not in (None, "", False)})
+    return page_of(selectors.call_list(request.auth, **form.values()), query,
+                   searched=bool(query.q.strip()))
+
+
+@router.get("/calls/{call_id}", response={200: CallOut, **error_responses()})
+def call_detail(request, call_id: int = record_id()):
+    """One call; 404 outside your scope."""
+    check(request, TICKET_HANDLE)
+    return selectors.call_get(request.auth, call_id)
+
+
+@router.post("/calls", response={200: CallOut, 201: CallOut, **error_responses()})
+def call_create(request, payload: CallIn):
+    """Record a call (a telephony system posts each call as it ends): 201 with the new call;
+    200 with the call recorded before when its `external_id` was posted already."""
+    check(request, TICKET_HANDLE)
+    user = request.auth
+    agent = user
+    if payload.agent is not None and payload.agent != user.pk:
+        agent = selectors.handlers().filter(pk=payload.agent).first()
+        if agent is None:
+            raise ValidationError({"agent": _("Choose a person who takes calls.")})
+    form = CallForm(payload.model_dump(exclude={"agent", "external_id"}), user=user)
+    if not form.is_valid():
+        raise FormInvalid(form)
+    call, created = services.call_record(actor=user, data={
+        **form.cleaned_data, "agent": agent, "external_id": payload.external_id})
+    return Status(201 if created else 200, selectors.call_get(user, call.pk))

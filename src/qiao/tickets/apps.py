@@ -45,6 +45,11 @@ class TicketsConfig(AppConfig):
             _("Customer service"), order=100, icon="bi-graph-up",
             description=_("Tickets by month and kind, complaints by cause, category, region "
                           "and account manager, time limits met and satisfaction.")))
+        reports.register(ReportDef(
+            "call_statistics", _("Agent statistics"), "tickets:call_statistics",
+            (TICKET_ASSIGN,), _("Customer service"), order=110, icon="bi-telephone",
+            description=_("Per agent and period: calls in and out, average handling time and "
+                          "first-contact resolution.")))
         for kind in services.TIMELINE_KINDS:
             timeline_kinds.register(kind)
         services.register_kinds()

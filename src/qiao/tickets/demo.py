@@ -17,7 +17,17 @@ from qiao.customers.models import Customer
 from qiao.org.models import User
 
 from . import services
-from .models import AssignmentRule, CannedReply, Kind, Queue, SlaPolicy, Ticket
+from .models import (
+    AssignmentRule,
+    Call,
+    CallPurpose,
+    CallResult,
+    CannedReply,
+    Kind,
+    Queue,
+    SlaPolicy,
+    Ticket,
+)
 
 POLICIES = [  # name, kind, severity, first response, resolution, warning (business hours)
     ("投诉（一般）", Kind.COMPLAINT, "", 24, 48, 4),
@@ -178,3 +188,67 @@ def load_demo_tickets(*, seed=2026, count=TICKETS):
         if fate != "new":
             _play(rng, ticket, customer.owner, fate, now)
     services.sla_sweep(now=now)
+
+
+# --- the call centre ----------------------------------------------------------------------------
+
+CALLS = 320
+CALL_TOPICS = [  # purpose, result, summary
+    (CallPurpose.INQUIRY, CallResult.ANSWERED, "询问本月促销政策，已解答。"),
+    (CallPurpose.INQUIRY, CallResult.ANSWERED, "询问新品上市时间，已告知。"),
+    (CallPurpose.INQUIRY, CallResult.CALLBACK, "查询上月账款，需财务核对后回电。"),
+    (CallPurpose.COMPLAINT, CallResult.TICKET, "反映卷烟受潮发霉，要求调换。"),
+    (CallPurpose.AFTER_SALES, CallResult.TICKET, "陈列柜灯不亮，预约上门维修。"),
+    (CallPurpose.PROPOSAL, CallResult.ANSWERED, "建议开通微信对账，已记录。"),
+    (CallPurpose.OTHER, CallResult.TRANSFERRED, "找客户经理，已转接。"),
+]
+RETURN_VISITS = [CallResult.ANSWERED, CallResult.ANSWERED, CallResult.NO_ANSWER,
+                 CallResult.BUSY, CallResult.REFUSED]
+
+
+def _demo_call(rng, person, customer, started, inbound):
+    """One call of `person` at `started`: about `customer` (None: an unknown number)."""
+    phone = customer.phone if customer is not None else f"137{rng.randint(0, 99999999):08d}"
+    if inbound:
+        purpose, result, summary = rng.choice(CALL_TOPICS)
+        if customer is None and result == CallResult.TICKET:
+            result = CallResult.CALLBACK
+    else:
+        purpose, result, summary = (CallPurpose.RETURN_VISIT, rng.choice(RETURN_VISITS),
+                                    "服务单处理后回访，了解客户满意度。")
+    call, _new = services.call_record(actor=person, now=started + timedelta(hours=1), data={
+        "direction": "in" if inbound else "out", "phone": phone, "customer": customer,
+        "started_at": started, "duration": rng.choice([45, 90, 150, 240, 360, 600, 900]),
+        "purpose": purpose, "result": result, "summary": summary})
+    if result == CallResult.TICKET:
+        services.call_ticket_create(actor=person, call=call, now=started + timedelta(minutes=20),
+                                    data={"subject": summary[:20]})
+    return call
+
+
+@transaction.atomic
+def load_demo_calls(*, seed=2027, count=CALLS):
+    """A few months of calls: the agents' (numbers they cannot match are unmatched) and the
+    account managers' about their own customers, some calling back within days (they count
+    against first-contact resolution), some raising tickets."""
+    if Call.objects.exists():
+        return
+    people = list(User.objects.filter(username__in=(
+        "agent01", "agent02", "agent03", "agent04", "am01", "am02", "am03")).order_by("username"))
+    if not people:
+        return
+    own = {p.pk: list(Customer.objects.visible_to(p).filter(owner=p).exclude(phone="")[:20])
+           for p in people}
+    rng = random.Random(seed)
+    now = timezone.now()
+    for _ in range(count):
+        person = rng.choice(people)
+        customer = rng.choice(own[person.pk]) if own[person.pk] and rng.random() < 0.8 else None
+        started = _working_moment(rng, (now - timedelta(days=rng.randint(1, 120))).date())
+        if started >= now - timedelta(hours=2):
+            continue
+        call = _demo_call(rng, person, customer, started, inbound=rng.random() < 0.75)
+        if call.direction == "in" and rng.random() < 0.15:  # the customer calls again
+            again = started + timedelta(days=rng.randint(1, 4))
+            if again < now - timedelta(hours=2):
+                _demo_call(rng, person, customer, again, inbound=True)

@@ -1,12 +1,28 @@
+from datetime import timedelta
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qiao.core.fields import PhoneFormField
 from qiao.core.forms import CHOOSE, BootstrapFormMixin, filter_description, valid_data
-from qiao.customers.models import Contact
+from qiao.core.validators import PlausibleDate
+from qiao.customers.models import Contact, Customer
 from qiao.customers.selectors import offer_customers
 
 from . import selectors
-from .models import Cause, Kind, Severity, Status, Ticket
+from .models import (
+    Call,
+    CallDirection,
+    CallPurpose,
+    CallResult,
+    Category,
+    Cause,
+    Kind,
+    Severity,
+    Status,
+    Ticket,
+)
 
 ALL = [("", _("All"))]
 
@@ -115,3 +131,101 @@ class CaseForm(BootstrapFormMixin, forms.Form):
     case_summary = forms.CharField(label=_("case summary"), max_length=3000,
                                    widget=forms.Textarea(attrs={"rows": 3}),
                                    help_text=_("What the case teaches the next agent."))
+
+
+# --- the call centre ------------------------------------------------------------------------------
+
+class NumberForm(BootstrapFormMixin, forms.Form):
+    """来电: the number on the phone's display, to find who is calling."""
+
+    phone = PhoneFormField(label=_("caller's number"), max_length=40)
+
+
+class CallForm(BootstrapFormMixin, forms.ModelForm):
+    """呼入/呼出业务记录: the call as the agent records it; the customer one of those the
+    number matched (or any the agent sees), left empty when none of them called."""
+
+    class Meta:
+        model = Call
+        fields = ["direction", "phone", "customer", "started_at", "duration", "purpose",
+                  "result", "summary"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3}),
+                   "started_at": forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                     format="%Y-%m-%dT%H:%M")}
+
+    def __init__(self, *args, user, candidates=(), **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("started_at", timezone.localtime().replace(
+            second=0, microsecond=0))
+        super().__init__(*args, **kwargs)
+        field = self.fields["customer"]
+        field.queryset = Customer.objects.visible_to(user)
+        field.empty_label = _("Not a customer we know / not sure")
+        field.widget.choices = [("", field.empty_label)] + [(c.pk, c.name) for c in candidates]
+        self.fields["duration"].help_text = _("In seconds, from 0 to 86,400 (24 hours).")
+
+
+class CallChooseForm(BootstrapFormMixin, forms.Form):
+    """Which of the customers with the call's number called."""
+
+    customer = forms.ModelChoiceField(label=_("customer"), queryset=None)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = Customer.objects.filter(
+            pk__in=[c.pk for c in candidates])
+
+
+class CallTicketForm(BootstrapFormMixin, forms.Form):
+    """建工单: what the ticket raised by the call needs beyond the call itself."""
+
+    kind = forms.ChoiceField(label=_("kind"), choices=Kind.choices)
+    severity = forms.ChoiceField(label=_("severity"), choices=Severity.choices,
+                                 initial=Severity.GENERAL)
+    category = forms.ChoiceField(label=_("category"), choices=Category.choices,
+                                 initial=Category.OTHER)
+    subject = forms.CharField(label=_("subject"), max_length=120)
+    description = forms.CharField(label=_("description"), max_length=10000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}),
+                                  help_text=_("Empty: the call's summary."))
+
+
+class CallFilterForm(BootstrapFormMixin, forms.Form):
+    """The call list's filters; invalid values are ignored."""
+
+    q = forms.CharField(label=_("search"), required=False, max_length=100)
+    direction = forms.ChoiceField(label=_("direction"), required=False,
+                                  choices=ALL + list(CallDirection.choices))
+    purpose = forms.ChoiceField(label=_("purpose"), required=False,
+                                choices=ALL + list(CallPurpose.choices))
+    result = forms.ChoiceField(label=_("result"), required=False,
+                               choices=ALL + list(CallResult.choices))
+    date_from = forms.DateField(label=_("from"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}),
+                                validators=[PlausibleDate(not_future=True)])
+    date_to = forms.DateField(label=_("to"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}),
+                                validators=[PlausibleDate(not_future=True)])
+    mine = forms.BooleanField(label=_("Only mine"), required=False)
+
+    def values(self) -> dict:
+        return {k: v for k, v in valid_data(self).items() if v}
+
+    def description(self):
+        return filter_description(self)
+
+
+class PeriodForm(BootstrapFormMixin, forms.Form):
+    """The period of the agent statistics (dates, inclusive)."""
+
+    date_from = forms.DateField(label=_("from"), widget=forms.DateInput(attrs={"type": "date"}),
+                                validators=[PlausibleDate(not_future=True)])
+    date_to = forms.DateField(label=_("to"), widget=forms.DateInput(attrs={"type": "date"}),
+                                validators=[PlausibleDate(not_future=True)])
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and not timedelta(0) <= end - start <= timedelta(days=366):
+            raise forms.ValidationError(_("The period runs forward and lasts a year at most."))
+        return data

@@ -7,7 +7,7 @@ from qiao.core.exports import DATE, Column
 from qiao.core.lists import ListSpec
 
 from . import selectors
-from .forms import FilterForm
+from .forms import CallFilterForm, FilterForm
 
 
 def _filters(request):
@@ -34,4 +34,19 @@ TICKETS = ListSpec(
         Column(_("Resolution due"), "resolution_due", 16, kind=DATE),
         Column(_("Registered"), "created_at", 16, kind=DATE),
     ],
+)
+
+
+def _call_filters(request):
+    return CallFilterForm(request.GET or None)
+
+
+CALLS = ListSpec(
+    url_name="tickets:call_list",
+    template="tickets/calls/list.html",
+    fragment="tickets/calls/_results.html",
+    form=_call_filters,
+    rows=lambda user, form: selectors.call_list(user, **form.values()),
+    searched=lambda form: bool(form.values().get("q")),
+    title=_("Calls"),
 )

@@ -335,3 +335,112 @@ class TicketEvent(models.Model):
 
     def __str__(self):
         return f"{self.ticket_id} · {self.code}"
+
+
+# --- the call centre (呼叫中心, SPEC CC-1, CC-4) -------------------------------------------------
+
+MAX_CALL_SECONDS = 24 * 3600  # a call longer than a day is a telephony fault, never a call
+
+
+class CallDirection(models.TextChoices):
+    INBOUND = "in", _("Inbound")
+    OUTBOUND = "out", _("Outbound")
+
+
+class CallPurpose(models.TextChoices):
+    """来电/去电目的 of the 呼入/呼出业务记录表."""
+
+    INQUIRY = "inquiry", _("Inquiry")
+    COMPLAINT = "complaint", _("Complaint")
+    AFTER_SALES = "after_sales", _("After-sales service")
+    PROPOSAL = "proposal", _("Suggestion")
+    RETURN_VISIT = "return_visit", _("Return visit")
+    OTHER = "other", _("Other")
+
+
+class CallResult(models.TextChoices):
+    """处理结果: how the call ended (the outcome codes of inbound and outbound calls)."""
+
+    ANSWERED = "answered", _("Resolved on the call")
+    TICKET = "ticket", _("Ticket registered")
+    CALLBACK = "callback", _("Call back later")
+    TRANSFERRED = "transferred", _("Transferred")
+    NO_ANSWER = "no_answer", _("No answer")
+    BUSY = "busy", _("Line busy")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+    REFUSED = "refused", _("Customer declined")
+
+
+# The kind of ticket a call's purpose registers.
+TICKET_KIND_OF_PURPOSE = {
+    CallPurpose.INQUIRY: Kind.INQUIRY, CallPurpose.COMPLAINT: Kind.COMPLAINT,
+    CallPurpose.AFTER_SALES: Kind.AFTER_SALES, CallPurpose.PROPOSAL: Kind.PROPOSAL,
+}
+
+
+class Call(TimeStampedModel):
+    """呼叫记录: one inbound or outbound call of an agent (呼入/呼出业务记录表, 呼叫电话记录表).
+    Its customer is the one its number matched, or the one the agent chose among several
+    (never guessed); a ticket may be registered from it in one step."""
+
+    direction = models.CharField(_("direction"), max_length=3, choices=CallDirection.choices)
+    phone = PhoneField(_("phone number"))
+    # The number's key (core.validators.normalize_phone), as customers are matched by it.
+    phone_normalized = models.CharField(max_length=20, editable=False)
+    started_at = models.DateTimeField(_("started at"))
+    duration = models.PositiveIntegerField(
+        _("duration (seconds)"), validators=[MaxValueValidator(MAX_CALL_SECONDS)])
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("agent"),
+                              on_delete=models.PROTECT, related_name="+")
+    # The agent's unit when the call was taken: a department manager's scope over the unit.
+    unit = models.ForeignKey("org.OrgUnit", verbose_name=_("unit"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+", editable=False)
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), null=True,
+                                 blank=True, on_delete=models.PROTECT, related_name="+")
+    contact = models.ForeignKey("customers.Contact", verbose_name=_("contact"), null=True,
+                                blank=True, on_delete=models.SET_NULL, related_name="+")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=CallPurpose.choices,
+                               default=CallPurpose.INQUIRY)
+    result = models.CharField(_("result"), max_length=20, choices=CallResult.choices,
+                              default=CallResult.ANSWERED)
+    summary = models.TextField(_("call summary"), max_length=2000, blank=True)
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="calls")
+    # The telephony system's own id of the call: posting it again records nothing new.
+    external_id = models.CharField(_("telephony id"), max_length=64, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
+                                    on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+
+    SENSITIVE_FIELDS = {"phone": "phone"}  # masked like the customer's own number (ORG-4)
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["external_id"], condition=~models.Q(external_id=""),
+                                    name="call_external_id"),
+        ]
+        indexes = [
+            models.Index(fields=["agent", "-started_at"], name="call_agent"),
+            models.Index(fields=["unit", "-started_at"], name="call_unit"),
+            models.Index(fields=["customer", "-started_at"], name="call_customer"),
+            models.Index(fields=["phone_normalized", "started_at"], name="call_phone"),
+            models.Index(fields=["-started_at", "-id"], name="call_started"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_direction_display()} {self.phone} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration_text(self) -> str:
+        return clock_text(self.duration)
+
+
+def clock_text(seconds) -> str:
+    """Seconds as a call's length reads: 4:05, 1:02:03."""
+    minutes, seconds = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"

@@ -1,12 +1,15 @@
 """Reads of service tickets, each starting from `Ticket.objects.visible_to(user)` (assigned
 to the user, in the user's queues, or about a customer the user sees)."""
 
-from django.db.models import Avg, Count, F, Q
+from datetime import datetime, time, timedelta
+
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q
 from django.db.models.functions import ExtractMonth
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qiao.core.validators import normalize_phone
 from qiao.customers.models import Customer
 from qiao.org.models import User
 from qiao.org.scope import holds_action_q
@@ -14,6 +17,9 @@ from qiao.org.scope import holds_action_q
 from .actions import TICKET_HANDLE
 from .models import (
     OPEN_STATUSES,
+    Call,
+    CallDirection,
+    CallResult,
     CannedReply,
     Category,
     Cause,
@@ -22,6 +28,7 @@ from .models import (
     Ticket,
     TicketEvent,
     TicketMessage,
+    clock_text,
     ticket_id_of,
 )
 
@@ -212,3 +219,107 @@ def complaint_durations(user, start, end, *, owner=None, unit=None) -> list:
     resolved from `start` to `end` (dates, inclusive) that `user` sees. One query."""
     return list(_of_owner(user, start, end, owner, unit, "resolved_at")
                 .filter(kind=Kind.COMPLAINT).values_list("created_at", "resolved_at"))
+
+
+# --- the call centre (CC-1, CC-4) ---------------------------------------------------------------
+
+MATCHES_SHOWN = 20
+
+
+def number_matches(user, phone_key, limit=MATCHES_SHOWN) -> list:
+    """The live customers `user` sees whose phone has the key `phone_key`
+    (core.validators.normalize_phone; the indexed Customer.phone_normalized)."""
+    if not phone_key:
+        return []
+    return list(Customer.objects.filter(phone_normalized=phone_key).visible_to(user)
+                .select_related("owner").order_by("name", "pk")[:limit])
+
+
+def caller_context(user, customers, phone_key, calls_shown=5, tickets_shown=10) -> dict:
+    """What the 来电 screen shows of a number: each candidate's open tickets (one query) and
+    the last calls of the number that `user` sees (one query)."""
+    ids = [c.pk for c in customers]
+    tickets = {}
+    if ids:
+        for ticket in (Ticket.objects.filter(customer_id__in=ids, status__in=OPEN_STATUSES)
+                       .visible_to(user).order_by("resolution_due", "id")[:tickets_shown]):
+            tickets.setdefault(ticket.customer_id, []).append(ticket)
+    calls = (list(Call.objects.filter(phone_normalized=phone_key).visible_to(user)
+                  .select_related("agent", "ticket").order_by("-started_at", "-id")
+                  [:calls_shown]) if phone_key else [])
+    return {"candidates": [(c, tickets.get(c.pk, [])) for c in customers], "calls": calls}
+
+
+def call_list(user, *, q="", direction="", purpose="", result="", agent=None, mine=False,
+              date_from=None, date_to=None):
+    """The calls `user` sees, newest first, filtered; `q`: digits of the number or words of
+    the customer's name."""
+    rows = Call.objects.all()
+    if q:
+        key = normalize_phone(q)
+        rows = rows.filter(Q(phone_normalized__startswith=key) if key and key.isdigit()
+                           else Q(customer__name__icontains=q))
+    for field, value in (("direction", direction), ("purpose", purpose), ("result", result),
+                         ("agent", agent)):
+        if value:
+            rows = rows.filter(**{field: value})
+    if mine:
+        rows = rows.filter(agent=user)
+    if date_from:
+        rows = rows.filter(started_at__gte=_day_start(date_from))
+    if date_to:
+        rows = rows.filter(started_at__lt=_day_start(date_to + timedelta(days=1)))
+    return (rows.visible_to(user).select_related("agent", "customer", "ticket")
+            .order_by("-started_at", "-id"))
+
+
+def call_get(user, pk) -> Call:
+    try:
+        return (Call.objects.filter(pk=pk).visible_to(user)
+                .select_related("agent", "customer", "contact", "ticket", "recorded_by").get())
+    except (Call.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def _day_start(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+FCR_DAYS = 7  # a call back from the same number within this many days: not resolved at first
+
+
+def repeat_call_q() -> Exists:
+    """Whether another inbound call from the same number came within FCR_DAYS after the call
+    (whoever took it: a number calling back says the first call did not settle it)."""
+    return Exists(Call.objects.filter(
+        direction=CallDirection.INBOUND, phone_normalized=OuterRef("phone_normalized"),
+        started_at__gt=OuterRef("started_at"),
+        started_at__lte=OuterRef("started_at") + timedelta(days=FCR_DAYS)))
+
+
+def first_contact_resolved_q() -> Q:
+    """An inbound call resolved at first contact (FCR): resolved on the call, or its ticket was
+    resolved (resolved or closed now); and no call back from the number within FCR_DAYS."""
+    settled = Q(result=CallResult.ANSWERED) | Q(ticket__resolved_at__isnull=False)
+    return Q(direction=CallDirection.INBOUND, called_back=False) & settled
+
+
+def agent_statistics(user, start, end) -> list[dict]:
+    """Per agent, the calls `user` sees that started from `start` to `end` (dates,
+    inclusive): inbound and outbound calls, their average handling time (seconds) and the
+    inbound calls resolved at first contact with their share of the inbound. One query."""
+    rows = (Call.objects.filter(started_at__gte=_day_start(start),
+                                started_at__lt=_day_start(end + timedelta(days=1)))
+            .visible_to(user).annotate(called_back=repeat_call_q())
+            .values("agent", "agent__display_name", "agent__username")
+            .annotate(inbound=Count("id", filter=Q(direction=CallDirection.INBOUND)),
+                      outbound=Count("id", filter=Q(direction=CallDirection.OUTBOUND)),
+                      handling=Avg("duration"),
+                      resolved=Count("id", filter=first_contact_resolved_q()))
+            .order_by("agent__username"))
+    return [{"agent": r["agent__display_name"] or r["agent__username"],
+             "inbound": r["inbound"], "outbound": r["outbound"],
+             "calls": r["inbound"] + r["outbound"],
+             "handling": clock_text(r["handling"]) if r["handling"] is not None else "—",
+             "resolved": r["resolved"], "fcr": _percent(r["resolved"], r["inbound"])}
+            for r in rows]

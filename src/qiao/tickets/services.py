@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from qiao.core import calendar
 from qiao.core.exceptions import StaleVersionError, TransitionNotAllowed
 from qiao.core.history import authored_by
 from qiao.core.registry import TimelineKind
+from qiao.core.validators import normalize_phone
 from qiao.customers.models import Customer
 from qiao.customers.services import customer_event_record
 from qiao.notify import kinds
@@ -35,8 +36,13 @@ from qiao.org.selectors import first_superior
 from .actions import TICKET_ASSIGN, TICKET_HANDLE
 from .events import TICKET_CLOSED, TICKET_CREATED, ticket_emit
 from .models import (
+    MAX_CALL_SECONDS,
     OPEN_STATUSES,
+    TICKET_KIND_OF_PURPOSE,
     AssignmentRule,
+    Call,
+    CallResult,
+    Channel,
     Kind,
     SlaPolicy,
     Status,
@@ -44,6 +50,7 @@ from .models import (
     TicketEvent,
     TicketMessage,
 )
+from .selectors import number_matches
 
 DEFAULT_POLICY_HOURS = (Decimal(24), Decimal(72), Decimal(4))  # response, resolution, warning
 REPEAT_DAYS = 90  # a second complaint of one customer within this many days is a repeat
@@ -601,3 +608,145 @@ def sla_sweep(now=None) -> dict:
             for ticket_id in due.iterator(chunk_size=500):
                 done[stage] += _sweep_one(ticket_id, clock, stage, now)
     return done
+
+
+# --- the call centre (CC-1) ---------------------------------------------------------------------
+
+CALL_YEARS_BACK = 5  # a call older than this is a mistyped date, not a call to record
+CALL_CLOCK_SKEW = timedelta(minutes=5)  # the telephony system's clock may run a little ahead
+
+
+def _may_record_for(actor, agent):
+    """An agent records their own calls; one who assigns tickets (a supervisor, the telephony
+    system's account) records anyone's who handles tickets."""
+    if not can(actor, TICKET_HANDLE):
+        raise PermissionDenied
+    if agent.pk != actor.pk and not can(actor, TICKET_ASSIGN):
+        raise PermissionDenied
+    if not agent.is_active or not can(agent, TICKET_HANDLE):
+        raise ValidationError({"agent": _("%s does not take calls.") % agent})
+
+
+def _check_call_time(started_at, duration, now):
+    if started_at > now + CALL_CLOCK_SKEW:
+        raise ValidationError({"started_at": _("The call cannot start in the future.")})
+    if started_at < now - timedelta(days=365 * CALL_YEARS_BACK):
+        raise ValidationError({"started_at": _(
+            "The call is more than %(years)d years old: check the date.") % {
+            "years": CALL_YEARS_BACK}})
+    if duration is None or not 0 <= duration <= MAX_CALL_SECONDS:
+        raise ValidationError({"duration": _(
+            "A call lasts from 0 to %(max)d seconds (24 hours).") % {"max": MAX_CALL_SECONDS}})
+
+
+def _matched_customer(actor, agent, phone_key, customer):
+    """The customer the call is about: the one chosen, which the agent and the recorder must
+    both see; else the only customer the agent sees with this number; else none (several:
+    the agent chooses on the call's page, never a guess)."""
+    if customer is not None:
+        for user in {actor, agent}:
+            if not Customer.objects.visible_to(user).filter(pk=customer.pk).exists():
+                raise ValidationError({"customer": _("Choose one of the customers you see.")})
+        return customer
+    found = number_matches(agent, phone_key, limit=2)
+    return found[0] if len(found) == 1 else None
+
+
+def call_record(*, actor, data: dict, now=None) -> tuple[Call, bool]:
+    """Record a call (呼入/呼出业务记录): (the call, whether it is new). A call whose telephony
+    id was posted before is that call again, unchanged (a telephony system retries)."""
+    agent = data.get("agent") or actor
+    _may_record_for(actor, agent)
+    now = now or timezone.now()
+    external_id = (data.get("external_id") or "").strip()
+    if external_id:
+        known = Call.objects.filter(external_id=external_id).first()
+        if known is not None:
+            return _known_call(actor, known), False
+    phone_key = normalize_phone(data.get("phone") or "")
+    if not phone_key:
+        raise ValidationError({"phone": _("Enter the caller's phone number.")})
+    _check_call_time(data["started_at"], data.get("duration"), now)
+    customer = _matched_customer(actor, agent, phone_key, data.get("customer"))
+    contact = data.get("contact")
+    if contact is not None and (customer is None or contact.customer_id != customer.pk):
+        raise ValidationError({"contact": _("The contact is not one of this customer's.")})
+    call = Call(direction=data["direction"], phone=data["phone"], phone_normalized=phone_key,
+                started_at=data["started_at"], duration=data["duration"], agent=agent,
+                unit_id=agent.unit_id, customer=customer, contact=contact,
+                purpose=data.get("purpose") or Call.purpose.field.default,
+                result=data.get("result") or Call.result.field.default,
+                summary=(data.get("summary") or "").strip(), external_id=external_id,
+                recorded_by=actor, created_at=now, updated_at=now)
+    call.full_clean(exclude=["agent", "customer", "contact", "recorded_by", "unit", "ticket"])
+    try:
+        with transaction.atomic():
+            call.save()
+    except IntegrityError:  # the same telephony id posted twice at once: the first one won
+        return _known_call(actor, Call.objects.get(external_id=external_id)), False
+    return call, True
+
+
+def _known_call(actor, call) -> Call:
+    if not Call.objects.filter(pk=call.pk).visible_to(actor).exists():
+        raise ValidationError({"external_id": _("This telephony id belongs to another call.")})
+    return call
+
+
+def _claim_call(call) -> Call:
+    return Call.objects.select_for_update(of=("self",)).select_related("customer").get(
+        pk=call.pk)
+
+
+def _may_work_on(actor, call):
+    """The call's agent, or one who assigns tickets, completes a call."""
+    if not can(actor, TICKET_HANDLE):
+        raise PermissionDenied
+    if call.agent_id != actor.pk and not can(actor, TICKET_ASSIGN):
+        raise PermissionDenied
+
+
+def call_choose_customer(*, actor, call, customer, now=None) -> Call:
+    """The agent says which of the customers with the call's number called: one of those the
+    agent sees with that number; not once a ticket was registered from the call."""
+    _may_work_on(actor, call)
+    now = now or timezone.now()
+    with transaction.atomic():
+        call = _claim_call(call)
+        if call.ticket_id is not None:
+            raise TransitionNotAllowed(_("A ticket was registered from this call: its "
+                                         "customer stays."))
+        if customer.pk not in {c.pk for c in number_matches(actor, call.phone_normalized)}:
+            raise ValidationError({"customer": _(
+                "Choose one of the customers with this phone number.")})
+        call.customer, call.contact, call.updated_at = customer, None, now
+        call.save(update_fields=["customer", "contact", "updated_at"])
+    return call
+
+
+def call_ticket_create(*, actor, call, data: dict, now=None) -> Ticket:
+    """建工单: register the ticket the call raised, in one step — the call's customer, contact
+    and number, channel call centre, the call's summary as its description unless one is
+    written — and link it to the call, whose result becomes "ticket registered"."""
+    _may_work_on(actor, call)
+    now = now or timezone.now()
+    with transaction.atomic():
+        call = _claim_call(call)
+        if call.ticket_id is not None:
+            raise TransitionNotAllowed(_("A ticket was already registered from this call."))
+        if call.customer_id is None:
+            raise ValidationError({"customer": _(
+                "Say which customer called before registering a ticket.")})
+        contact = call.contact
+        ticket = ticket_create(actor=actor, now=now, data={
+            "kind": data.get("kind") or TICKET_KIND_OF_PURPOSE.get(call.purpose, Kind.INQUIRY),
+            "channel": Channel.CALL_CENTRE, "customer": call.customer, "contact": contact,
+            "reporter_name": contact.name if contact else "", "reporter_phone": call.phone,
+            "subject": data["subject"],
+            "description": (data.get("description") or "").strip() or call.summary
+            or data["subject"],
+            "severity": data.get("severity") or "general",
+            "category": data.get("category") or "other"})
+        call.ticket, call.result, call.updated_at = ticket, CallResult.TICKET, now
+        call.save(update_fields=["ticket", "result", "updated_at"])
+    return ticket

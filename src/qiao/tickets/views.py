@@ -12,7 +12,9 @@ from qiao.core.exceptions import ANSWERED_ON_PAGE, http_status, user_message
 from qiao.core.forms import add_errors
 from qiao.core.htmx import render_page
 from qiao.core.lists import list_export, list_page
+from qiao.core.validators import normalize_phone
 from qiao.core.views import attempt
+from qiao.customers.models import Customer
 from qiao.org.decorators import requires
 from qiao.org.permissions import can
 
@@ -20,15 +22,20 @@ from . import lists, selectors, services
 from .actions import TICKET_ASSIGN, TICKET_HANDLE
 from .forms import (
     AssignForm,
+    CallChooseForm,
+    CallForm,
+    CallTicketForm,
     CaseForm,
     CloseForm,
     NoteForm,
+    NumberForm,
+    PeriodForm,
     ReopenForm,
     ReplyForm,
     ResolveForm,
     TicketForm,
 )
-from .models import Status
+from .models import TICKET_KIND_OF_PURPOSE, CallDirection, Kind, Status
 
 
 @require_GET
@@ -215,3 +222,130 @@ def case_search(request):
     q = request.GET.get("q", "").strip()[:100]
     return render_page(request, "tickets/_cases.html", {
         "q": q, "cases": selectors.cases(request.user, q) if q else []})
+
+
+# --- the call centre (CC-1, CC-4) ---------------------------------------------------------------
+
+@require_GET
+@requires(TICKET_HANDLE, TICKET_ASSIGN)
+def call_list(request):
+    return list_page(request, lists.CALLS, can_create=can(request.user, TICKET_HANDLE))
+
+
+def _number_context(user, phone):
+    """The customers the number matches that `user` sees, their open tickets and the number's
+    last calls."""
+    key = normalize_phone(phone or "")
+    candidates = selectors.number_matches(user, key)
+    return candidates, selectors.caller_context(user, candidates, key)
+
+
+@requires(TICKET_HANDLE)
+def call_incoming(request):
+    """来电: the agent enters (or the phone fills in) the number, sees who it may be — each
+    candidate's open tickets, the number's last calls — and records the call."""
+    user = request.user
+    lookup = NumberForm(request.GET or None)
+    phone = lookup.cleaned_data["phone"] if lookup.is_valid() else ""
+    if request.method == "POST":
+        phone = request.POST.get("phone", "")
+    candidates, context = _number_context(user, phone)
+    initial = {"phone": phone, "direction": CallDirection.INBOUND,
+               "customer": candidates[0].pk if len(candidates) == 1 else None}
+    form = CallForm(request.POST or None, user=user, candidates=candidates, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            result, status = attempt(form, lambda: services.call_record(
+                actor=user, data=form.cleaned_data))
+            if status is None:
+                call, _new = result
+                messages.success(request, _("Call recorded."))
+                return redirect("tickets:call_detail", pk=call.pk)
+    return render_page(request, "tickets/calls/incoming.html", {
+        "lookup": lookup, "phone": phone, "form": form, **context}, status=status)
+
+
+def _call_page(request, call, *, status=200, choose=None, ticket_form=None):
+    user = request.user
+    may_work = can(user, TICKET_HANDLE) and (call.agent_id == user.pk
+                                             or can(user, TICKET_ASSIGN))
+    candidates = (selectors.number_matches(user, call.phone_normalized)
+                  if may_work and call.ticket_id is None else [])
+    if may_work and call.ticket_id is None and call.customer_id is not None:
+        ticket_form = ticket_form or CallTicketForm(initial={
+            "kind": TICKET_KIND_OF_PURPOSE.get(call.purpose, Kind.INQUIRY),
+            "subject": call.summary[:120]}, auto_id="id_ticket_%s")
+    else:
+        ticket_form = None
+    if len(candidates) > 1 or (candidates and call.customer_id is None):
+        choose = choose or CallChooseForm(candidates=candidates,
+                                          initial={"customer": call.customer_id})
+    else:
+        choose = None
+    return render_page(request, "tickets/calls/detail.html", {
+        "call": call, "choose": choose, "ticket_form": ticket_form,
+        "customer_link": call.customer_id is not None
+        and Customer.objects.visible_to(user).filter(pk=call.customer_id).exists(),
+    }, status=status)
+
+
+@require_GET
+@requires(TICKET_HANDLE, TICKET_ASSIGN)
+def call_detail(request, pk):
+    return _call_page(request, selectors.call_get(request.user, pk))
+
+
+@require_POST
+@requires(TICKET_HANDLE)
+def call_choose(request, pk):
+    """The agent says which of the number's customers called."""
+    call = selectors.call_get(request.user, pk)
+    candidates = selectors.number_matches(request.user, call.phone_normalized)
+    form = CallChooseForm(request.POST, candidates=candidates)
+    if form.is_valid():
+        try:
+            services.call_choose_customer(actor=request.user, call=call,
+                                          customer=form.cleaned_data["customer"])
+        except ANSWERED_ON_PAGE as exc:
+            add_errors(form, exc)
+            return _call_page(request, call, status=http_status(exc), choose=form)
+        messages.success(request, _("Customer recorded for the call."))
+        return redirect("tickets:call_detail", pk=pk)
+    return _call_page(request, call, status=400, choose=form)
+
+
+@require_POST
+@requires(TICKET_HANDLE)
+def call_ticket(request, pk):
+    """建工单: the ticket the call raised, registered in one step."""
+    call = selectors.call_get(request.user, pk)
+    form = CallTicketForm(request.POST, auto_id="id_ticket_%s")
+    if form.is_valid():
+        try:
+            ticket = services.call_ticket_create(actor=request.user, call=call,
+                                                 data=form.cleaned_data)
+        except ANSWERED_ON_PAGE as exc:
+            add_errors(form, exc)
+            messages.error(request, user_message(exc))
+            return _call_page(request, selectors.call_get(request.user, pk),
+                              status=http_status(exc), ticket_form=form)
+        messages.success(request, _("Service ticket %s registered.") % ticket.number)
+        return redirect("tickets:detail", pk=ticket.pk)
+    return _call_page(request, call, status=400, ticket_form=form)
+
+
+@require_GET
+@requires(TICKET_ASSIGN)
+def call_statistics(request):
+    """座席统计 (CC-4): per agent, the calls in and out, the average handling time and the
+    first-contact resolution of a period (this month so far by default)."""
+    today = timezone.localdate()
+    form = PeriodForm(request.GET or {"date_from": today.replace(day=1), "date_to": today})
+    rows = (selectors.agent_statistics(request.user, form.cleaned_data["date_from"],
+                                       form.cleaned_data["date_to"])
+            if form.is_valid() else [])
+    return render_page(request, "tickets/calls/statistics.html", {
+        "form": form, "rows": rows, "fcr_days": selectors.FCR_DAYS},
+        status=200 if form.is_valid() else 400)

@@ -19,7 +19,7 @@ from qiao.demo.generator import SCALES, generate, summary
 from qiao.org.models import User
 from qiao.promotions.demo import load_demo_promotions
 from qiao.sales.demo import load_demo_sales
-from qiao.tickets.demo import load_demo_tickets
+from qiao.tickets.demo import load_demo_calls, load_demo_tickets
 from qiao.visits.demo import load_demo_visits
 from qiao.workorders.demo import load_demo_workorders
 
@@ -59,6 +59,7 @@ class Command(BaseCommand):
         load_demo_workorders()
         load_demo_promotions()
         load_demo_tickets()
+        load_demo_calls()
         load_demo_sales()
         load_demo_appraisal()
         # This morning's reminders, as the worker's 07:00 job would have sent them.
