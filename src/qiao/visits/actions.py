@@ -4,15 +4,20 @@ with the roles that hold them by default."""
 from django.utils.translation import gettext_lazy as _
 
 from qiao.core.registry import ActionDef
-from qiao.org.roles import ACCOUNT_MANAGERS_AND_UP, SUPERVISORS_AND_UP
+from qiao.org.roles import ACCOUNT_MANAGERS_AND_UP, HEADS, SUPERVISORS_AND_UP
 
 # Record visits and keep commitments; read the visits and commitments of the customers one
 # sees (a supervisor the team's: data scope).
 VISIT_RECORD = "visit.record"
 # The visit list as an Excel or CSV file (客户拜访管理表), for those who export customer data.
 VISIT_EXPORT = "visit.export"
+# Pass an unlicensed-trading report (无证经营) on to the monopoly administration and record its
+# outcome, for the reports one sees: the regional manager over the reporter and up.
+INTEL_HANDLE = "visits.intel_handle"
 
 ACTIONS = (
     ActionDef(VISIT_RECORD, _("Record customer visits and commitments"), ACCOUNT_MANAGERS_AND_UP),
+    ActionDef(INTEL_HANDLE, _("Handle unlicensed trading reports"),
+              (*HEADS, "regional_manager")),
     ActionDef(VISIT_EXPORT, _("Export visit records"), SUPERVISORS_AND_UP),
 )

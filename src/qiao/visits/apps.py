@@ -17,6 +17,8 @@ class VisitsConfig(AppConfig):
             actions.register(action)
         navigation.register(NavEntry("visits:list", _("Visits"), "bi-geo-alt",
                                      (VISIT_RECORD,), order=15))
+        navigation.register(NavEntry("visits:intel_reports", _("Market intelligence"),
+                                     "bi-binoculars", (VISIT_RECORD,), order=16, menu="more"))
         for widget in WIDGETS:
             desk_widgets.register(widget)
         # The approval engine learns the "hospitality" request type here, as models register
@@ -50,6 +52,9 @@ class VisitsConfig(AppConfig):
 
         owner_moved.register(services.schedules_follow_manager)
         services.register_message_kinds()
+        from . import intel
+
+        intel.register_message_kinds()
         from . import reminders
 
         reminders.register_kinds()

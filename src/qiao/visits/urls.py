@@ -2,7 +2,7 @@ from django.urls import path
 
 from qiao.org.decorators import stored_file_view
 
-from . import report_views, selectors, views
+from . import intel, intel_views, report_views, selectors, views
 from .actions import VISIT_RECORD
 
 app_name = "visits"
@@ -11,6 +11,15 @@ app_name = "visits"
 # where it has always been.
 urlpatterns = [
     path("approvals/hospitality/new/", views.hospitality_new, name="hospitality_new"),
+    # Market intelligence (市场信息): unlicensed-trading reports and the competitor search.
+    path("visits/intel/", intel_views.report_list, name="intel_reports"),
+    path("visits/intel/new/", intel_views.report_new, name="intel_new"),
+    path("visits/intel/<int:pk>/", intel_views.report_detail, name="intel_detail"),
+    path("visits/intel/<int:pk>/pass-on/", intel_views.report_pass_on, name="intel_pass_on"),
+    path("visits/intel/<int:pk>/outcome/", intel_views.report_handle, name="intel_handle"),
+    path("visits/intel/<int:pk>/photo", stored_file_view(VISIT_RECORD),
+         {"get": intel.photo_get}, name="intel_photo"),
+    path("visits/intel/competitors/", intel_views.competitor_list, name="intel_competitors"),
     path("visits/", views.visit_list, name="list"),
     path("visits/export/xlsx/", views.visit_export, {"fmt": "xlsx"}, name="export_xlsx"),
     path("visits/export/csv/", views.visit_export, {"fmt": "csv"}, name="export_csv"),
