@@ -272,7 +272,7 @@ class UnlicensedReport(BusinessModel):
         PASSED_ON = "passed_on", _("Passed on to the monopoly administration")
         HANDLED = "handled", _("Handled")
 
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reported by"),
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("intel", "reported by"),
                                  on_delete=models.PROTECT, related_name="+")
     # The reporter's unit when reporting, copied so scope is one condition.
     unit = models.ForeignKey("org.OrgUnit", verbose_name=_("unit"), null=True, blank=True,
