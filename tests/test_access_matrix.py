@@ -100,9 +100,17 @@ from qiao.tickets.actions import TICKET_ASSIGN, TICKET_HANDLE
 from qiao.tickets.models import Ticket
 from qiao.visits import selectors as visit_selectors
 from qiao.visits import services as visit_services
-from qiao.visits.actions import VISIT_EXPORT, VISIT_RECORD
+from qiao.visits import intel as visit_intel
+from qiao.visits.actions import INTEL_HANDLE, VISIT_EXPORT, VISIT_RECORD
 from qiao.visits.demo import ensure_hospitality_chain
-from qiao.visits.models import Commitment, ScheduledVisit, Visit, VisitSchedule
+from qiao.visits.models import (
+    Commitment,
+    ScheduledVisit,
+    UnlicensedPhoto,
+    UnlicensedReport,
+    Visit,
+    VisitSchedule,
+)
 from qiao.workorders.models import StageAttachment, WorkOrder
 
 from .conftest import PASSWORD, ROLES
@@ -146,6 +154,7 @@ RECEIPT = "receipt"            # a receipt from the bucket's customer (posted by
 REPORT = "report"              # the bucket's account manager's monthly sales analysis report
 PLAN = "plan"                  # the bucket's account manager's personal sales plan of the year
 SCHEDULE = "schedule"          # the bucket's account manager's visit schedule of next week
+UNLICENSED = "unlicensed"      # the bucket's account manager's unlicensed-trading report (photo)
 APPRAISAL = "appraisal"        # the director's appraisal of the bucket's account manager
 SCHEME = "scheme"              # the appraisal scheme (one, shared: not scoped)
 BONUS_RUN = "bonus_run"        # this month's draft bonus run (one, shared: its lines are scoped)
@@ -158,7 +167,7 @@ OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT
                 NOTIFICATION, DELEGATION, WORK_ORDER, WORK_ORDER_FILE, CAMPAIGN, RECOMMENDATION,
                 HANDOUT, IMPORT_RUN, VISIT, COMMITMENT, TICKET, ORDER, RECEIPT, REPORT, PLAN,
                 SCHEDULE, APPRAISAL, SCHEME, EXPORT_REQUEST, PERSONAL_DATA_COPY, BONUS_RUN,
-                BONUS_LINE)
+                BONUS_LINE, UNLICENSED)
 GET, POST = ("GET",), ("POST",)
 BOTH = ("GET", "POST")
 
@@ -397,6 +406,15 @@ ROUTES = {
     "visits:schedule_edit": Route(SCHEDULE, (VISIT_RECORD,), POST, requester_only=True),
     "visits:schedule_submit": Route(SCHEDULE, (VISIT_RECORD,), POST, requester_only=True),
     "visits:schedule_comment": Route(SCHEDULE, (VISIT_RECORD,), POST),
+    # Market intelligence (issue 12 item 9): a report is seen like a schedule (its reporter
+    # and whoever's scope covers them); passed on and closed by those holding intel_handle
+    "visits:intel_reports": Route(LIST, (VISIT_RECORD,)),
+    "visits:intel_competitors": Route(LIST, (VISIT_RECORD,)),
+    "visits:intel_new": Route(CREATE, (VISIT_RECORD,), BOTH),
+    "visits:intel_detail": Route(UNLICENSED, (VISIT_RECORD,)),
+    "visits:intel_photo": Route(UNLICENSED, (VISIT_RECORD,)),
+    "visits:intel_pass_on": Route(UNLICENSED, (VISIT_RECORD, INTEL_HANDLE), POST),
+    "visits:intel_handle": Route(UNLICENSED, (VISIT_RECORD, INTEL_HANDLE), POST),
     "visits:feed": Route(SECRET_LINK, extra=(("token", "not-a-token"),)),
     # Visit coverage (拜访覆盖率) and a manager's drill-down; the three seed tables (CUS-10).
     "visits:coverage": Route(LIST, (VISIT_RECORD,)),
@@ -490,6 +508,8 @@ SCOPED_MODELS = {
     AnnualTarget: (LIST,),  # the annual target split (sales:target_split)
     VisitSchedule: (SCHEDULE,),
     ScheduledVisit: (SCHEDULE,),  # its lines, on the schedule's page
+    UnlicensedReport: (UNLICENSED, LIST),
+    UnlicensedPhoto: (UNLICENSED,),
     Appraisal: (APPRAISAL, LIST),  # its page; the list and the ranking
 }
 
@@ -556,8 +576,8 @@ _AM = {CUSTOMER_VIEW, CUSTOMER_CREATE, CUSTOMER_EDIT, CUSTOMER_LIFECYCLE,
 _SUP = _AM | {CUSTOMER_GRADE, CUSTOMER_DELETE, CUSTOMER_RESTORE, CUSTOMER_EXPORT,
               CUSTOMER_REASSIGN, VISIT_EXPORT, TICKET_ASSIGN, SALES_MANAGE, APPRAISAL_MANAGE}
 _MGR = _SUP | {AUDIT_VIEW}
-_TOP = _MGR | {PROMOTION_MANAGE}
-MAY = {"director": _TOP, "deptmgr": _TOP, "region1": _MGR, "sup1": _MGR, "am01": _AM, "am02": _AM,
+_TOP = _MGR | {PROMOTION_MANAGE, INTEL_HANDLE}
+MAY = {"director": _TOP, "deptmgr": _TOP, "region1": _MGR | {INTEL_HANDLE}, "sup1": _MGR, "am01": _AM, "am02": _AM,
        "am03": _AM, "agent01": {CUSTOMER_VIEW, TICKET_HANDLE, PERSONAL_DATA}, "qa01": {CUSTOMER_VIEW},
        "admin": {API_USE, DATA_BACKUP},
        "leaver": set()}
@@ -599,6 +619,7 @@ class Records:
     bonus_run: object = None  # this month's draft bonus run (the same for every bucket)
     bonus_line: object = None  # the manager's line in it (None for a pool)
     plan: object = None  # the manager's personal sales plan of the year (None for a pool)
+    unlicensed: object = None  # the manager's unlicensed-trading report, with a photo
 
     def of_kind(self, kind):
         return getattr(self, kind)
@@ -617,7 +638,8 @@ class Records:
                 self.attachment.original_name, self.commitment and self.commitment.text,
                 self.ticket and self.ticket.subject, self.order and self.order.note,
                 self.report and self.report.problems, self.plan and self.plan.summary,
-                self.appraisal and self.appraisal.evaluation}
+                self.appraisal and self.appraisal.evaluation,
+                self.unlicensed and self.unlicensed.description}
 
 
 @pytest.fixture
@@ -734,6 +756,10 @@ def matrix(personas, settings, tmp_path):
             plan.summary = f"矩阵计划{i}号"
             plan.save()
             records[bucket].plan = plan
+            records[bucket].unlicensed = visit_intel.report_submit(
+                actor=owner, visit=visit, place=f"矩阵路{i}号", operator="", observed_on=visit.visited_on,
+                description=f"矩阵无证经营{i}号", photo=SimpleUploadedFile(
+                    "现场.png", b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png"))
             records[bucket].personal_data_copy = PersonalDataRequest.objects.create(
                 requester=owner, customer=customer, contact=contact, kind="export",
                 reason="本人来电申请", state="approved",
@@ -758,7 +784,7 @@ STATE_FIELDS = {APPROVAL: ("state", "version"), WORK_ORDER: ("stage", "version")
                 VISIT: ("kind", "updated_at"), COMMITMENT: ("status", "updated_at"),
                 SCHEDULE: ("status", "version"), APPRAISAL: ("status", "version"),
                 SCHEME: ("name", "updated_at"), BONUS_RUN: ("status", "version"),
-                BONUS_LINE: ("net_payable", "rank")}
+                BONUS_LINE: ("net_payable", "rank"), UNLICENSED: ("state", "version")}
 
 
 def state(records):

@@ -96,6 +96,12 @@ def competitor_visits(user, filters):
     return rows.order_by("-visited_on", "-id")
 
 
+def handler_of(reporter):
+    """Who handles `reporter`'s reports: the first one up their supervisor chain holding
+    `visits.intel_handle` (the regional manager over them), or None."""
+    return first_superior(reporter, lambda person: can(person, INTEL_HANDLE))
+
+
 def may_handle(user, report) -> bool:
     """Whether `user` (who sees `report`) moves it on: holds the action, is not its reporter."""
     return can(user, INTEL_HANDLE) and report.reporter_id != user.pk
@@ -120,7 +126,7 @@ def report_submit(*, actor, place, operator, description, observed_on, visit=Non
     report.save()
     if photo is not None:
         _store_photo(actor, report, photo)
-    handler = first_superior(actor, lambda person: can(person, INTEL_HANDLE))
+    handler = handler_of(actor)
     if handler is not None:
         notify(recipients=[handler], kind=REPORT_SUBMITTED,
                params={"reporter": str(actor), "place": report.place,

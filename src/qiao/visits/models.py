@@ -326,6 +326,8 @@ class UnlicensedPhoto(StoredFile):
     report = models.OneToOneField(UnlicensedReport, verbose_name=_("unlicensed trading report"),
                                   on_delete=models.CASCADE, related_name="photo")
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
