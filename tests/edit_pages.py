@@ -52,8 +52,8 @@ from qiao.sales import bonus as sales_bonus
 from qiao.sales import services as sales_services
 from qiao.sales.models import BonusKind, BonusLine, BonusRule, BonusTier, SalesPlan, SalesReport
 from qiao.tickets.models import AssignmentRule, CannedReply, Queue, SlaPolicy
-from qiao.visits import selectors as visit_selectors
 from qiao.visits import intel as visit_intel
+from qiao.visits import selectors as visit_selectors
 from qiao.visits import services as visit_services
 from qiao.visits.demo import ensure_hospitality_chain
 from qiao.visits.models import HospitalityRequest, VisitRule

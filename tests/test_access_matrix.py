@@ -98,9 +98,9 @@ from qiao.sales.models import (
 )
 from qiao.tickets.actions import TICKET_ASSIGN, TICKET_HANDLE
 from qiao.tickets.models import Ticket
+from qiao.visits import intel as visit_intel
 from qiao.visits import selectors as visit_selectors
 from qiao.visits import services as visit_services
-from qiao.visits import intel as visit_intel
 from qiao.visits.actions import INTEL_HANDLE, VISIT_EXPORT, VISIT_RECORD
 from qiao.visits.demo import ensure_hospitality_chain
 from qiao.visits.models import (
@@ -577,7 +577,8 @@ _SUP = _AM | {CUSTOMER_GRADE, CUSTOMER_DELETE, CUSTOMER_RESTORE, CUSTOMER_EXPORT
               CUSTOMER_REASSIGN, VISIT_EXPORT, TICKET_ASSIGN, SALES_MANAGE, APPRAISAL_MANAGE}
 _MGR = _SUP | {AUDIT_VIEW}
 _TOP = _MGR | {PROMOTION_MANAGE, INTEL_HANDLE}
-MAY = {"director": _TOP, "deptmgr": _TOP, "region1": _MGR | {INTEL_HANDLE}, "sup1": _MGR, "am01": _AM, "am02": _AM,
+MAY = {"director": _TOP, "deptmgr": _TOP, "region1": _MGR | {INTEL_HANDLE}, "sup1": _MGR,
+       "am01": _AM, "am02": _AM,
        "am03": _AM, "agent01": {CUSTOMER_VIEW, TICKET_HANDLE, PERSONAL_DATA}, "qa01": {CUSTOMER_VIEW},
        "admin": {API_USE, DATA_BACKUP},
        "leaver": set()}

@@ -3,7 +3,8 @@ managers over the past months (some special, with commitments open, overdue, ful
 followed by their return visit); their weekly visit schedules (submitted for the past weeks,
 this week's submitted, next week's proposed and left a draft); the hospitality chain
 (supervisor, then the department manager from ¥2,000) and a few requests in every state;
-unlicensed-trading reports in every state, so each screen has content on first start. Deterministic and idempotent."""
+unlicensed-trading reports in every state, so each screen has content on first start.
+Deterministic and idempotent."""
 
 import random
 import uuid
@@ -241,7 +242,8 @@ def load_demo_schedules(today=None):
 # Unlicensed trading seen on visits (无证经营): (manager, place, operator, what was seen, days
 # ago, how far it went: 0 reported, 1 passed on, 2 handled).
 UNLICENSED = (
-    ("am01", "解放路 18 号旁报刊亭", "报刊亭摊主", "报刊亭柜台下私售整条卷烟，未见烟草专卖零售许可证。", 20, 2),
+    ("am01", "解放路 18 号旁报刊亭", "报刊亭摊主",
+     "报刊亭柜台下私售整条卷烟，未见烟草专卖零售许可证。", 20, 2),
     ("am02", "城东农贸市场 B 区 12 号", "干货摊位", "干货摊位夹带零售卷烟，价格明显低于指导价。", 12, 2),
     ("am03", "新华小区北门", "", "流动三轮车在小区门口售烟，傍晚出现。", 6, 1),
     ("am01", "人民路 66 号便利店", "好邻居便利店", "店内另设柜台售烟，许可证登记地址与实际不符。", 3, 1),

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from qiao.core.htmx import render_page
 from qiao.core.lists import ListSpec, list_page
-from qiao.core.views import attempt, perform
+from qiao.core.views import attempt
 from qiao.org.decorators import requires
 
 from . import intel, selectors
