@@ -22,7 +22,7 @@ Records move only through `visits.services`; reads go through `visible_to(user)`
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -281,7 +281,8 @@ class UnlicensedReport(BusinessModel):
                               on_delete=models.PROTECT, related_name="+")
     place = models.CharField(_("place"), max_length=200)
     operator = models.CharField(_("shop or operator"), max_length=100, blank=True)
-    description = models.TextField(_("what was seen"), max_length=4000)
+    description = models.TextField(_("what was seen"), max_length=4000,
+                                   validators=[MaxLengthValidator(4000)])
     observed_on = models.DateField(_("observed on"),
                                    validators=[PlausibleDate(not_future=True)])
     state = models.CharField(_("status"), max_length=10, choices=State.choices,
@@ -294,7 +295,8 @@ class UnlicensedReport(BusinessModel):
                                   null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+")
     passed_at = models.DateTimeField(_("passed on at"), null=True, blank=True)
-    outcome = models.TextField(_("outcome"), blank=True, max_length=4000)
+    outcome = models.TextField(_("outcome"), blank=True, max_length=4000,
+                               validators=[MaxLengthValidator(4000)])
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("outcome recorded by"),
                                    null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
