@@ -98,7 +98,7 @@ def test_the_directors_header_has_every_entry_in_the_menus_order(personas):
     assert [entry["testid"] for entry in items[-1]["entries"]] == [
         "nav-customers-handover", "nav-customers-recycle_bin", "nav-customers-personal_data",
         "nav-audit-log",
-        "nav-workorders-list", "nav-dataio-index", "nav-dataio-exports", "nav-promotions-list",
+        "nav-workorders-list", "nav-visits-intel_reports", "nav-dataio-index", "nav-dataio-exports", "nav-promotions-list",
         "nav-appraisal-list"]
     content = response.content.decode()
     assert content.index('data-testid="nav-customers-list"') < content.index(
@@ -207,7 +207,7 @@ def test_each_action_is_declared_once_by_its_app_for_default_roles_that_exist():
     for path in SRC.glob("*/actions.py"):
         declared += importlib.import_module(f"qiao.{path.parent.name}.actions").ACTIONS
     assert sorted(a.code for a in declared) == sorted(registry.actions.keys())
-    assert len(declared) == len(registry.actions) == 34
+    assert len(declared) == len(registry.actions) == 35
     for action in registry.actions:
         assert set(action.default_roles) <= set(DEFAULT_ROLES), action.code
 

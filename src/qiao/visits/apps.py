@@ -18,7 +18,7 @@ class VisitsConfig(AppConfig):
         navigation.register(NavEntry("visits:list", _("Visits"), "bi-geo-alt",
                                      (VISIT_RECORD,), order=15))
         navigation.register(NavEntry("visits:intel_reports", _("Market intelligence"),
-                                     "bi-binoculars", (VISIT_RECORD,), order=16, menu="more"))
+                                     "bi-binoculars", (VISIT_RECORD,), order=82, menu="more"))
         for widget in WIDGETS:
             desk_widgets.register(widget)
         # The approval engine learns the "hospitality" request type here, as models register
