@@ -287,3 +287,14 @@ def intel_filters(**values):
     from qiao.visits.selectors import VisitFilters
 
     return VisitFilters(**values)
+
+
+def test_the_demo_has_reports_in_every_state(personas):
+    from qiao.visits.demo import load_demo_unlicensed_reports
+
+    load_demo_unlicensed_reports()
+    load_demo_unlicensed_reports()  # idempotent
+    states = list(UnlicensedReport.objects.values_list("state", flat=True))
+    assert len(states) == 6 and set(states) == set(State.values)
+    handled = UnlicensedReport.objects.filter(state=State.HANDLED)
+    assert all(r.handled_by == r.passed_by and r.outcome for r in handled)
