@@ -98,7 +98,8 @@ def test_the_directors_header_has_every_entry_in_the_menus_order(personas):
     assert [entry["testid"] for entry in items[-1]["entries"]] == [
         "nav-customers-handover", "nav-customers-recycle_bin", "nav-customers-personal_data",
         "nav-audit-log",
-        "nav-workorders-list", "nav-visits-intel_reports", "nav-dataio-index", "nav-dataio-exports", "nav-promotions-list",
+        "nav-workorders-list", "nav-visits-intel_reports", "nav-dataio-index",
+        "nav-dataio-exports", "nav-promotions-list",
         "nav-appraisal-list"]
     content = response.content.decode()
     assert content.index('data-testid="nav-customers-list"') < content.index(
