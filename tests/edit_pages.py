@@ -61,6 +61,7 @@ from qiao.sales.models import (
 )
 from qiao.tickets import services as ticket_services
 from qiao.tickets.models import AssignmentRule, CannedReply, Queue, SlaPolicy
+from qiao.visits import intel as visit_intel
 from qiao.visits import selectors as visit_selectors
 from qiao.visits import services as visit_services
 from qiao.visits import worklog
@@ -382,6 +383,11 @@ def _add_other_kinds(world):
     schedule, _proposed = visit_services.schedule_propose(actor=am01,
                                                           week_start=visit_selectors.next_week())
     order = make_order(am01, personas.customers["am01"][0], note="月初补货")
+    # An unlicensed-trading report from the visit, with its photo (its page, no edit form).
+    unlicensed = visit_intel.report_submit(
+        actor=am01, visit=visit, place="解放路 18 号", operator="无名小卖部",
+        description="柜台下私售卷烟", observed_on=visit.visited_on,
+        photo=SimpleUploadedFile("现场.png", b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png"))
     export = export_requests.request_create(
         actor=am01, list_name="customers:export_xlsx", path="/customers/export/xlsx/", query="",
         title="客户列表", filters=[], fmt="xlsx", rows=201)
@@ -400,8 +406,8 @@ def _add_other_kinds(world):
     bonus_line = BonusLine.objects.get(run=bonus_run, manager=am01)
     pks = [bonus_run.pk, bonus_line.pk,
            attachment.pk, approved.pk, stage_file.pk, recommendation.pk, handout.pk,
-           recommendation.campaign_id, import_run.pk, ticket.pk, call.pk, visit.pk, order.pk, receipt.pk,
-           schedule.pk, export.pk, personal_data.pk,
+           recommendation.campaign_id, import_run.pk, ticket.pk, call.pk, visit.pk, order.pk,
+           receipt.pk, schedule.pk, export.pk, personal_data.pk, unlicensed.pk,
            visit.commitments.get().pk,
            *ApprovalRequest.objects.filter(requester=am01).values_list("pk", flat=True)]
     world.others += [(username, pk) for pk in pks for username in ("am01", "director")]

@@ -100,16 +100,19 @@ from qiao.sales.models import (
 from qiao.tickets import services as ticket_services
 from qiao.tickets.actions import TICKET_ASSIGN, TICKET_HANDLE
 from qiao.tickets.models import Call, Ticket
+from qiao.visits import intel as visit_intel
 from qiao.visits import selectors as visit_selectors
 from qiao.visits import services as visit_services
 from qiao.visits import worklog
-from qiao.visits.actions import HOSPITALITY_BUDGET, VISIT_EXPORT, VISIT_RECORD
+from qiao.visits.actions import HOSPITALITY_BUDGET, INTEL_HANDLE, VISIT_EXPORT, VISIT_RECORD
 from qiao.visits.demo import ensure_hospitality_chain
 from qiao.visits.models import (
     Commitment,
     GoingOut,
     HospitalityBudget,
     ScheduledVisit,
+    UnlicensedPhoto,
+    UnlicensedReport,
     Visit,
     VisitSchedule,
     WorkReport,
@@ -162,6 +165,7 @@ WORK_REPORT = "work_report"    # the bucket's account manager's draft work log o
 GOING_OUT = "going_out"        # the bucket's account manager's going-out registration (out now)
 HOSPITALITY_RECEIPT = "hospitality_receipt"  # the manager's approved hospitality request whose
                                # actual cost is recorded with a receipt (its approval request)
+UNLICENSED = "unlicensed"      # the bucket's account manager's unlicensed-trading report (photo)
 APPRAISAL = "appraisal"        # the director's appraisal of the bucket's account manager
 SCHEME = "scheme"              # the appraisal scheme (one, shared: not scoped)
 BONUS_RUN = "bonus_run"        # this month's draft bonus run (one, shared: its lines are scoped)
@@ -175,7 +179,7 @@ OBJECT_KINDS = (CUSTOMER, DELETED_CUSTOMER, CONTACT, DELETED_CONTACT, ATTACHMENT
                 NOTIFICATION, DELEGATION, WORK_ORDER, WORK_ORDER_FILE, CAMPAIGN, RECOMMENDATION,
                 HANDOUT, IMPORT_RUN, VISIT, COMMITMENT, TICKET, CALL, ORDER, RECEIPT, REPORT,
                 PLAN, SCHEDULE, APPRAISAL, SCHEME, EXPORT_REQUEST, PERSONAL_DATA_COPY, BONUS_RUN,
-                BONUS_LINE, WORK_REPORT, GOING_OUT, HOSPITALITY_RECEIPT, PRICE_LIST)
+                BONUS_LINE, WORK_REPORT, GOING_OUT, HOSPITALITY_RECEIPT, PRICE_LIST, UNLICENSED)
 GET, POST = ("GET",), ("POST",)
 BOTH = ("GET", "POST")
 
@@ -433,6 +437,15 @@ ROUTES = {
     "visits:schedule_edit": Route(SCHEDULE, (VISIT_RECORD,), POST, requester_only=True),
     "visits:schedule_submit": Route(SCHEDULE, (VISIT_RECORD,), POST, requester_only=True),
     "visits:schedule_comment": Route(SCHEDULE, (VISIT_RECORD,), POST),
+    # Market intelligence (issue 12 item 9): a report is seen like a schedule (its reporter
+    # and whoever's scope covers them); passed on and closed by those holding intel_handle
+    "visits:intel_reports": Route(LIST, (VISIT_RECORD,)),
+    "visits:intel_competitors": Route(LIST, (VISIT_RECORD,)),
+    "visits:intel_new": Route(CREATE, (VISIT_RECORD,), BOTH),
+    "visits:intel_detail": Route(UNLICENSED, (VISIT_RECORD,)),
+    "visits:intel_photo": Route(UNLICENSED, (VISIT_RECORD,)),
+    "visits:intel_pass_on": Route(UNLICENSED, (VISIT_RECORD, INTEL_HANDLE), POST),
+    "visits:intel_handle": Route(UNLICENSED, (VISIT_RECORD, INTEL_HANDLE), POST),
     "visits:feed": Route(SECRET_LINK, extra=(("token", "not-a-token"),)),
     # Work logs and summaries, going out (issue 12 item 10): seen by the author and whoever's
     # scope covers the author (the supervisor, who comments); written by the author alone.
@@ -542,6 +555,8 @@ SCOPED_MODELS = {
     ScheduledVisit: (SCHEDULE,),  # its lines, on the schedule's page
     WorkReport: (WORK_REPORT, LIST),
     GoingOut: (GOING_OUT, LIST),  # the list and the desk's "out now"
+    UnlicensedReport: (UNLICENSED, LIST),
+    UnlicensedPhoto: (UNLICENSED,),
     Appraisal: (APPRAISAL, LIST),  # its page; the list and the ranking
 }
 
@@ -609,8 +624,9 @@ _SUP = _AM | {CUSTOMER_GRADE, CUSTOMER_DELETE, CUSTOMER_RESTORE, CUSTOMER_EXPORT
               CUSTOMER_REASSIGN, VISIT_EXPORT, TICKET_ASSIGN, SALES_MANAGE, APPRAISAL_MANAGE,
               HOSPITALITY_BUDGET}
 _MGR = _SUP | {AUDIT_VIEW}
-_TOP = _MGR | {PROMOTION_MANAGE}
-MAY = {"director": _TOP, "deptmgr": _TOP, "region1": _MGR, "sup1": _MGR, "am01": _AM, "am02": _AM,
+_TOP = _MGR | {PROMOTION_MANAGE, INTEL_HANDLE}
+MAY = {"director": _TOP, "deptmgr": _TOP, "region1": _MGR | {INTEL_HANDLE}, "sup1": _MGR,
+       "am01": _AM, "am02": _AM,
        "am03": _AM, "agent01": {CUSTOMER_VIEW, TICKET_HANDLE, PERSONAL_DATA}, "qa01": {CUSTOMER_VIEW},
        "admin": {API_USE, DATA_BACKUP},
        "leaver": set()}
@@ -657,6 +673,7 @@ class Records:
     hospitality_receipt: object = None  # the approval of the manager's costed hospitality
     price_list: object = None  # a general price list (the same for every bucket)
     call: object = None  # a call about the bucket's customer the director took
+    unlicensed: object = None  # the manager's unlicensed-trading report, with a photo
 
     def of_kind(self, kind):
         return getattr(self, kind)
@@ -678,7 +695,8 @@ class Records:
                 self.report and self.report.problems, self.plan and self.plan.summary,
                 self.appraisal and self.appraisal.evaluation,
                 self.work_report and self.work_report.body,
-                self.going_out and self.going_out.place}
+                self.going_out and self.going_out.place,
+                self.unlicensed and self.unlicensed.description}
 
 
 @pytest.fixture
@@ -806,6 +824,10 @@ def matrix(personas, settings, tmp_path):
                 actor=owner, place=f"矩阵外出{i}号", purpose="拜访客户",
                 leaves_at=timezone.now(), until=timezone.now() + timedelta(hours=2))
             records[bucket].hospitality_receipt = costed_hospitality(owner, customer)
+            records[bucket].unlicensed = visit_intel.report_submit(
+                actor=owner, visit=visit, place=f"矩阵路{i}号", operator="", observed_on=visit.visited_on,
+                description=f"矩阵无证经营{i}号", photo=SimpleUploadedFile(
+                    "现场.png", b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png"))
             records[bucket].personal_data_copy = PersonalDataRequest.objects.create(
                 requester=owner, customer=customer, contact=contact, kind="export",
                 reason="本人来电申请", state="approved",
@@ -853,7 +875,8 @@ STATE_FIELDS = {APPROVAL: ("state", "version"), HOSPITALITY_RECEIPT: ("state", "
                 SCHEDULE: ("status", "version"), APPRAISAL: ("status", "version"),
                 WORK_REPORT: ("status", "version"), GOING_OUT: ("returned_at", "updated_at"),
                 SCHEME: ("name", "updated_at"), BONUS_RUN: ("status", "version"),
-                BONUS_LINE: ("net_payable", "rank"), PRICE_LIST: ("name", "updated_at")}
+                BONUS_LINE: ("net_payable", "rank"), PRICE_LIST: ("name", "updated_at"),
+                UNLICENSED: ("state", "version")}
 
 
 def state(records):

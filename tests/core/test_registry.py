@@ -98,7 +98,8 @@ def test_the_directors_header_has_every_entry_in_the_menus_order(personas):
     assert [entry["testid"] for entry in items[-1]["entries"]] == [
         "nav-customers-handover", "nav-customers-recycle_bin", "nav-customers-personal_data",
         "nav-visits-work_reports", "nav-visits-hospitality_budgets", "nav-audit-log",
-        "nav-workorders-list", "nav-dataio-index", "nav-dataio-exports", "nav-promotions-list",
+        "nav-workorders-list", "nav-visits-intel_reports", "nav-dataio-index",
+        "nav-dataio-exports", "nav-promotions-list",
         "nav-appraisal-list"]
     content = response.content.decode()
     assert content.index('data-testid="nav-customers-list"') < content.index(
@@ -207,7 +208,7 @@ def test_each_action_is_declared_once_by_its_app_for_default_roles_that_exist():
     for path in SRC.glob("*/actions.py"):
         declared += importlib.import_module(f"qiao.{path.parent.name}.actions").ACTIONS
     assert sorted(a.code for a in declared) == sorted(registry.actions.keys())
-    assert len(declared) == len(registry.actions) == 35
+    assert len(declared) == len(registry.actions) == 36
     for action in registry.actions:
         assert set(action.default_roles) <= set(DEFAULT_ROLES), action.code
 

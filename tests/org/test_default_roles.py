@@ -41,10 +41,13 @@ _SUPERVISOR |= {"appraisal.view", "appraisal.manage"}
 # agents who answer their calls.
 _ACCOUNT_MANAGER |= {"customer.personal_data"}
 _SUPERVISOR |= {"customer.personal_data"}
+# Market intelligence (issue 12 item 9): passing unlicensed-trading reports on to the monopoly
+# administration and recording their outcome, the regional managers and up.
+_INTEL = {"visit.intel_handle"}
 ROLE_ACTIONS = {
-    "director": _SUPERVISOR | {"promotion.manage"},
-    "dept_manager": _SUPERVISOR | {"promotion.manage"},
-    "regional_manager": _SUPERVISOR,
+    "director": _SUPERVISOR | {"promotion.manage"} | _INTEL,
+    "dept_manager": _SUPERVISOR | {"promotion.manage"} | _INTEL,
+    "regional_manager": _SUPERVISOR | _INTEL,
     "supervisor": _SUPERVISOR,
     "account_manager": _ACCOUNT_MANAGER,
     "specialist": {"customer.view", "customer.history", "ticket.handle"},

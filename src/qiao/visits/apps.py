@@ -21,6 +21,8 @@ class VisitsConfig(AppConfig):
                                      (VISIT_RECORD,), order=55, menu="more"))
         navigation.register(NavEntry("visits:hospitality_budgets", _("Hospitality budgets"),
                                      "bi-wallet2", (HOSPITALITY_BUDGET,), order=56, menu="more"))
+        navigation.register(NavEntry("visits:intel_reports", _("Market intelligence"),
+                                     "bi-binoculars", (VISIT_RECORD,), order=82, menu="more"))
         for widget in WIDGETS:
             desk_widgets.register(widget)
         # The approval engine learns the "hospitality" request type here, as models register
@@ -62,6 +64,9 @@ class VisitsConfig(AppConfig):
 
         owner_moved.register(worklog.reports_follow_author)
         worklog.register_message_kinds()
+        from . import intel
+
+        intel.register_message_kinds()
         from . import reminders
 
         reminders.register_kinds()

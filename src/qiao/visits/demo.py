@@ -4,8 +4,8 @@ followed by their return visit); their weekly visit schedules (submitted for the
 this week's submitted, next week's proposed and left a draft); the hospitality chain
 (supervisor, then the department manager from ¥2,000), the managers' monthly hospitality
 budgets (招待费预算) from three months back to next month, and a few requests in every state —
-one over its manager's budget — so each screen has content on first start. Deterministic and
-idempotent."""
+one over its manager's budget —; unlicensed-trading reports in every state, so each screen has
+content on first start. Deterministic and idempotent."""
 
 import random
 import uuid
@@ -23,13 +23,14 @@ from qiao.core.signatures import signature_data_url
 from qiao.customers.models import Contact, Customer, Grade
 from qiao.org.models import Position, User
 
-from . import selectors, services, worklog
+from . import intel, selectors, services, worklog
 from .models import (
     HANDBOOK_TASKS,
     Commitment,
     GoingOut,
     HospitalityBudget,
     ScheduledVisit,
+    UnlicensedReport,
     Visit,
     VisitRule,
     VisitSchedule,
@@ -99,6 +100,7 @@ def load_demo_visits():
     load_demo_visit_records()
     load_demo_schedules()
     load_demo_work_reports()
+    load_demo_unlicensed_reports()
     ensure_hospitality_chain()
     load_demo_budgets()
     users = {u.username: u for u in User.objects.filter(username__in=(
@@ -315,3 +317,39 @@ def _demo_going_out(today):
                                        leaves_at=yesterday, until=yesterday + timedelta(hours=6))
     worklog.going_out_return(actor=people["am02"], going_out=going)
     GoingOut.objects.filter(pk=going.pk).update(returned_at=yesterday + timedelta(hours=5))
+# Unlicensed trading seen on visits (无证经营): (manager, place, operator, what was seen, days
+# ago, how far it went: 0 reported, 1 passed on, 2 handled).
+UNLICENSED = (
+    ("am01", "解放路 18 号旁报刊亭", "报刊亭摊主",
+     "报刊亭柜台下私售整条卷烟，未见烟草专卖零售许可证。", 20, 2),
+    ("am02", "城东农贸市场 B 区 12 号", "干货摊位", "干货摊位夹带零售卷烟，价格明显低于指导价。", 12, 2),
+    ("am03", "新华小区北门", "", "流动三轮车在小区门口售烟，傍晚出现。", 6, 1),
+    ("am01", "人民路 66 号便利店", "好邻居便利店", "店内另设柜台售烟，许可证登记地址与实际不符。", 3, 1),
+    ("am05", "火车站南广场", "", "多名流动人员兜售散装卷烟。", 2, 0),
+    ("am02", "建设路 9 号棋牌室", "聚友棋牌室", "棋牌室前台向顾客出售卷烟。", 1, 0),
+)
+PASSED_TO = "市烟草专卖局稽查支队"
+OUTCOMES = ("专卖局已立案查处，暂扣卷烟 35 条，责令停止经营。", "经查属实，已没收卷烟并处罚款。")
+
+
+def load_demo_unlicensed_reports(today=None):
+    """A handful of unlicensed-trading reports from the demo managers' visits, in every state:
+    the older ones passed on by the regional manager and handled, the newest just reported."""
+    if UnlicensedReport.objects.exists():
+        return
+    today = today or timezone.localdate()
+    for n, (username, place, operator, seen, days_ago, step) in enumerate(UNLICENSED):
+        manager = User.objects.filter(username=username).first()
+        if manager is None:
+            continue
+        observed = today - timedelta(days=days_ago)
+        visit = Visit.objects.filter(author=manager, visited_on__lte=observed).first()
+        report = intel.report_submit(actor=manager, visit=visit, place=place, operator=operator,
+                                     description=seen, observed_on=observed)
+        handler = intel.handler_of(manager)
+        if step >= 1 and handler is not None:
+            report = intel.report_pass_on(actor=handler, report=report, passed_to=PASSED_TO,
+                                          passed_on=min(observed + timedelta(days=1), today))
+            if step == 2:
+                intel.report_handle(actor=handler, report=report,
+                                    outcome=OUTCOMES[n % len(OUTCOMES)])

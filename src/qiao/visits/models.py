@@ -11,6 +11,8 @@
 - `HospitalityRequest`: the hospitality request (招待费申请), approved through the engine;
   `HospitalityBudget`: a manager's monthly hospitality budget (招待费预算), optionally per
   customer grade; `HospitalityCost`: the actual cost with its receipt (实际费用, 票据).
+- `UnlicensedReport` (无证经营举报, seed 002 §4.7) with its optional `UnlicensedPhoto`: seen on a
+  visit, passed on by the regional manager to the monopoly administration, its outcome kept.
 - `VisitSchedule` and its `ScheduledVisit`s: a manager's week of visits (客户访问日程表),
   proposed from the rules, edited, submitted, commented by the supervisor; `CalendarFeed`: the
   manager's secret .ics address for a phone's calendar.
@@ -23,7 +25,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -352,6 +354,79 @@ class HospitalityCost(StoredFile, TimeStampedModel):
     def __str__(self):
         return format_cny(self.amount)
 
+
+
+class UnlicensedReport(BusinessModel):
+    """无证经营举报: an account manager saw unlicensed tobacco trading in their area (seed 002
+    §4.7) and reports it to the regional manager, who passes it on to the monopoly
+    administration (专卖部门) and records its result. Each step is timed and attributed."""
+
+    class State(models.TextChoices):
+        REPORTED = "reported", _("Reported")
+        PASSED_ON = "passed_on", _("Passed on to the monopoly administration")
+        HANDLED = "handled", _("Handled")
+
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("intel", "reported by"),
+                                 on_delete=models.PROTECT, related_name="+")
+    # The reporter's unit when reporting, copied so scope is one condition.
+    unit = models.ForeignKey("org.OrgUnit", verbose_name=_("unit"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+", editable=False)
+    visit = models.ForeignKey(Visit, verbose_name=_("visit record"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    place = models.CharField(_("place"), max_length=200)
+    operator = models.CharField(_("shop or operator"), max_length=100, blank=True)
+    description = models.TextField(_("what was seen"), max_length=4000,
+                                   validators=[MaxLengthValidator(4000)])
+    observed_on = models.DateField(_("observed on"),
+                                   validators=[PlausibleDate(not_future=True)])
+    state = models.CharField(_("status"), max_length=10, choices=State.choices,
+                             default=State.REPORTED)
+    reported_at = models.DateTimeField(_("reported at"))
+    passed_to = models.CharField(_("passed on to"), max_length=100, blank=True)
+    passed_on = models.DateField(_("passed on"), null=True, blank=True,
+                                 validators=[PlausibleDate(not_future=True)])
+    passed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("passed on by"),
+                                  null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    passed_at = models.DateTimeField(_("passed on at"), null=True, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True, max_length=4000,
+                               validators=[MaxLengthValidator(4000)])
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("outcome recorded by"),
+                                   null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    handled_at = models.DateTimeField(_("outcome recorded at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unlicensed trading report")
+        verbose_name_plural = _("unlicensed trading reports")
+        ordering = ["-reported_at", "-id"]
+        indexes = [
+            # A unit's reports by state, newest first: WHERE unit_id IN (…) AND state = …
+            models.Index(fields=["unit", "state", "-reported_at"], name="unlicensed_unit"),
+            # A manager's own: WHERE reporter_id = … ORDER BY reported_at DESC
+            models.Index(fields=["reporter", "-reported_at"], name="unlicensed_reporter"),
+        ]
+
+    def __str__(self):
+        return f"{self.place} · {self.observed_on}"
+
+
+class UnlicensedPhoto(StoredFile):
+    """The photo taken of unlicensed trading (JPEG or PNG), read with its report."""
+
+    upload_dir = "visits/unlicensed"
+
+    report = models.OneToOneField(UnlicensedReport, verbose_name=_("unlicensed trading report"),
+                                  on_delete=models.CASCADE, related_name="photo")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
 
 
 class VisitSchedule(BusinessModel):

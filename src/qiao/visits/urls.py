@@ -3,7 +3,7 @@ from django.urls import path
 from qiao.approvals.actions import APPROVAL_REQUEST
 from qiao.org.decorators import stored_file_view
 
-from . import hospitality_views, report_views, selectors, views, worklog_views
+from . import hospitality_views, intel, intel_views, report_views, selectors, views, worklog_views
 from .actions import VISIT_RECORD
 
 app_name = "visits"
@@ -20,6 +20,15 @@ urlpatterns = [
     # The monthly hospitality budgets (招待费预算) of one's managers.
     path("visits/hospitality/budgets/", hospitality_views.hospitality_budgets,
          name="hospitality_budgets"),
+    # Market intelligence (市场信息): unlicensed-trading reports and the competitor search.
+    path("visits/intel/", intel_views.report_list, name="intel_reports"),
+    path("visits/intel/new/", intel_views.report_new, name="intel_new"),
+    path("visits/intel/<int:pk>/", intel_views.report_detail, name="intel_detail"),
+    path("visits/intel/<int:pk>/pass-on/", intel_views.report_pass_on, name="intel_pass_on"),
+    path("visits/intel/<int:pk>/outcome/", intel_views.report_handle, name="intel_handle"),
+    path("visits/intel/<int:pk>/photo", stored_file_view(VISIT_RECORD),
+         {"get": intel.photo_get}, name="intel_photo"),
+    path("visits/intel/competitors/", intel_views.competitor_list, name="intel_competitors"),
     path("visits/", views.visit_list, name="list"),
     path("visits/export/xlsx/", views.visit_export, {"fmt": "xlsx"}, name="export_xlsx"),
     path("visits/export/csv/", views.visit_export, {"fmt": "csv"}, name="export_csv"),
