@@ -197,7 +197,7 @@ class PriceList(TimeStampedModel):
     for those of a grade and/or an order channel. `selectors.price_for` resolves a line's price
     from the most specific list in force; the product's own price is the fallback."""
 
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(_("price list name"), max_length=60)
     valid_from = models.DateField(_("valid from"), validators=[PlausibleDate()])
     valid_to = models.DateField(_("valid until"), null=True, blank=True,
                                 validators=[PlausibleDate()],
