@@ -2,6 +2,7 @@
 the action buttons and may act, and constant query counts."""
 
 import re
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -141,7 +142,7 @@ def _make_requests(personas, count):
     customer = personas.customers["am01"][0]
     for i in range(count):
         subject = HospitalityRequest.objects.create(customer=customer, requester=am,
-                                                    amount=Decimal("100.00"), date="2026-12-01",
+                                                    amount=Decimal("100.00"), date=date(2026, 12, 1),
                                                     guests=f"g{i}", purpose="p")
         services.request_submit(actor=am, type_code="hospitality", subject=subject)
     assert ApprovalTask.objects.filter(approver=sup, state="waiting").count() >= count

@@ -472,7 +472,7 @@ PriceLineFormSet = forms.formset_factory(PriceLineForm, extra=3, max_num=300, ab
                                          can_delete=True)
 
 
-class PriceQuery(forms.Form):
+class PriceQuery(BootstrapFormMixin, forms.Form):
     """The order form's price lookup: the customer, the order day and channel chosen so far."""
 
     customer = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
