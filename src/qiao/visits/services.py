@@ -388,11 +388,11 @@ def _check_budget(hospitality):
 
 @transaction.atomic
 def hospitality_request_create(*, actor, customer, amount, date, guests, purpose):
-    """A hospitality request and its approval request, together or not at all."""
+    """A hospitality request and its approval request, together or not at all (the engine asks
+    `hospitality_over_budget`, which keeps the budget on the request)."""
     hospitality = HospitalityRequest(customer=customer, requester=actor, amount=amount, date=date,
                                      guests=guests, purpose=purpose)
     _clean_hospitality(hospitality)
-    _check_budget(hospitality)
     authored_by(hospitality, actor).save()
     return request_submit(actor=actor, type_code="hospitality", subject=hospitality)
 
@@ -400,11 +400,10 @@ def hospitality_request_create(*, actor, customer, amount, date, guests, purpose
 def hospitality_request_edit(hospitality, data, actor):
     """The requester's changes to a hospitality request returned for changes: the engine's
     on_edit, inside `request_resubmit`'s transaction (the form has checked the customer is one
-    the requester sees). The budget is checked again, as it stands now."""
+    the requester sees). The engine checks the budget again when the new round starts."""
     for name in HOSPITALITY_FIELDS:
         setattr(hospitality, name, data[name])
     _clean_hospitality(hospitality)
-    _check_budget(hospitality)
     authored_by(hospitality, actor).save()
 
 
